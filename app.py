@@ -1,0 +1,119 @@
+"""Fine-tuning checkpoint dashboard: give a job ID, see how training went and which checkpoint to deploy."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components.api import KeySource, validate_id
+from components.charts.view import build_display, run_axes
+from components.data.best import available_metrics, default_metric
+from components.data.recommend import recommend
+from components.demo import DEMO_CONFIG, DEMO_JOB_ID
+from components.ui.checkpoint_card import checkpoint_card
+from components.ui.checkpoint_table import checkpoint_table
+from components.ui.connection import connection_sidebar
+from components.ui.curves_panel import curves_panel
+from components.ui.errors import plain, show_error
+from components.ui.exports import export_buttons
+from components.ui.job_header import job_header
+from components.ui.job_picker import job_picker
+from components.ui.loading_status import load_with_status
+from components.ui.metric_help import metric_help
+from components.ui.selection import picked
+from components.ui.view_options import view_options
+
+st.set_page_config(page_title="Fine-tuning checkpoints", page_icon=":material/monitoring:", layout="wide")
+
+config, key_source = connection_sidebar()
+typed_job, refresh = job_picker()
+st.title("Fine-tuning checkpoints")
+
+if key_source is KeySource.NONE:
+    config, job_id = DEMO_CONFIG, DEMO_JOB_ID
+    st.info(
+        "**Demo job.** These curves come from a built-in example run. Add an OpenAI API key "
+        "(environment, `.streamlit/secrets.toml`, or the sidebar) to read your own jobs.",
+        icon=":material/science:",
+    )
+    if typed_job and typed_job != DEMO_JOB_ID:
+        st.warning(f"Add an API key to open `{plain(typed_job[:64])}`; until then this page shows the demo.")
+elif not typed_job:
+    st.markdown(
+        "Paste a fine-tuning job ID (`ftjob-…`) in the sidebar to see every checkpoint, its train and "
+        "validation curves, and the checkpoint to deploy."
+    )
+    st.stop()
+else:
+    job_id = typed_job
+
+try:
+    job_id = validate_id(job_id)
+except ValueError as exc:
+    show_error(exc)
+    st.stop()
+
+run = load_with_status(config, job_id, refresh=refresh)
+if run is None:
+    st.stop()
+
+job_header(run.job)
+for note in run.notes:
+    st.warning(note, icon=":material/warning:")
+
+checkpoints = run.checkpoints
+if checkpoints.empty:
+    st.info(
+        f"**This job has no checkpoints yet** (status: {plain(run.job.status)}). OpenAI saves a checkpoint "
+        "at the end of each epoch and keeps the last three, so they appear as epochs finish.",
+        icon=":material/hourglass:",
+    )
+
+metrics = available_metrics(checkpoints)
+axes = run_axes(run.history, checkpoints, n_epochs=run.job.n_epochs, total_steps=run.total_steps)
+options = view_options(metrics, default_metric(checkpoints), axes.modes)
+advice = recommend(checkpoints, run.history, options.metric, final_model=run.job.fine_tuned_model)
+best_id = advice.checkpoint_id if advice else None
+ids = checkpoints["checkpoint_id"].astype(str).tolist()
+selected_id = picked(ids)
+
+if advice is not None:
+    best_row = checkpoints.loc[checkpoints["checkpoint_id"] == best_id].iloc[0]
+    checkpoint_card(
+        "Recommended checkpoint",
+        best_row,
+        metric=advice.metric,
+        reason=advice.reason,
+        warning=advice.unsaved_minimum,
+        key="best_card",
+    )
+elif not checkpoints.empty:
+    st.info("No checkpoint of this job carries a metric, so none can be recommended.")
+
+display = build_display(
+    run.history,
+    checkpoints,
+    axes=axes,
+    x_mode=options.x_mode,
+    smoothing=options.smoothing,
+    log_y=options.log_y,
+    ignore_outliers=options.ignore_outliers,
+    keep_steps=[int(advice.step)] if advice else [],
+)
+if not run.history.empty:
+    curves_panel(display, decider=options.metric, best_id=best_id, selected_id=selected_id)
+    shown = f", {display.rows_shown:,} drawn" if display.rows_shown < display.rows_total else ""
+    st.caption(
+        f"Per-step metrics from the {run.history_source}: {display.rows_total:,} steps{shown}. "
+        f"{len(checkpoints):,} checkpoints in {run.checkpoint_pages:,} page(s). "
+        "Click a ◇ checkpoint marker or a table row to inspect it."
+    )
+metric_help()
+
+if selected_id is not None and selected_id != best_id:
+    selected_row = checkpoints.loc[checkpoints["checkpoint_id"] == selected_id].iloc[0]
+    checkpoint_card("Selected checkpoint", selected_row, metric=options.metric, key="selected_card")
+
+if not checkpoints.empty:
+    st.subheader("All checkpoints")
+    checkpoint_table(checkpoints, best_id)
+export_buttons(run)

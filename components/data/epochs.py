@@ -1,0 +1,66 @@
+"""Epoch and wall-time axes, so runs of different sizes and speeds can be read side by side."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+# Float steps per epoch (e.g. 1000 / 3) must still land the last epoch end on the last step.
+_STEP_TOLERANCE = 1e-6
+
+
+def steps_per_epoch(
+    *, n_epochs: int | str | None, total_steps: int | None, checkpoint_steps: Sequence[int]
+) -> float | None:
+    """Steps per epoch from the job's hyperparameters, else from the spacing of its checkpoints.
+
+    The hyperparameters are exact when known; ``n_epochs="auto"`` is not. OpenAI saves one checkpoint
+    per epoch end, so the median spacing of the saved ones is an epoch even when early ones are gone.
+    """
+    known_epochs = isinstance(n_epochs, int) and not isinstance(n_epochs, bool) and n_epochs > 0
+    if known_epochs and isinstance(total_steps, int) and total_steps > 0:
+        return total_steps / n_epochs
+    steps = np.unique(np.asarray(checkpoint_steps, dtype="float64"))
+    if len(steps) >= 2:
+        return float(np.median(np.diff(steps)))
+    return None
+
+
+def epoch_ends(spe: float, last_step: int) -> list[float]:
+    """The steps where epochs end, for dotted boundary lines up to the last step."""
+    if spe <= 0:
+        return []
+    count = math.floor(last_step / spe + _STEP_TOLERANCE)
+    return [k * spe for k in range(1, count + 1)]
+
+
+def to_epoch(steps: pd.Series, spe: float) -> pd.Series:
+    """Steps as fractional epochs, to align runs trained on datasets of different sizes."""
+    return (steps.astype("float64") / spe).rename("epoch")
+
+
+def elapsed_seconds(steps: pd.Series, anchors: pd.DataFrame) -> pd.Series | None:
+    """Seconds since the run started at each step, from the few steps whose time is known.
+
+    Checkpoints carry ``created_at``; between them time is interpolated linearly over step, and beyond
+    them the end segments are extended. The start is the time extrapolated back to step 0, so the axis
+    reads as training time rather than time since the first surviving checkpoint. None with fewer than
+    two timed steps, since one point gives no speed.
+    """
+    timed = anchors.dropna(subset=["created_at"])
+    times = timed.groupby("step")["created_at"].min().sort_index()
+    if len(times) < 2:
+        return None
+    xs = times.index.to_numpy(dtype="float64")
+    ys = (times - times.iloc[0]).dt.total_seconds().to_numpy()
+    first_slope = (ys[1] - ys[0]) / (xs[1] - xs[0])
+    last_slope = (ys[-1] - ys[-2]) / (xs[-1] - xs[-2])
+    at = steps.to_numpy(dtype="float64")
+    seconds = np.interp(at, xs, ys)
+    seconds = np.where(at < xs[0], ys[0] + (at - xs[0]) * first_slope, seconds)
+    seconds = np.where(at > xs[-1], ys[-1] + (at - xs[-1]) * last_slope, seconds)
+    start = ys[0] - xs[0] * first_slope
+    return pd.Series(np.clip(seconds - start, 0, None), index=steps.index, name="elapsed_seconds")

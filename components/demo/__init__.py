@@ -1,0 +1,50 @@
+"""The built-in demo job: fixture files in the API's exact response shapes, served by an httpx transport.
+
+The demo goes through the same client, parsers and page as a real job, so what a newcomer sees is
+what the dashboard does. The fixtures were generated once by ``scripts/build_demo_fixture.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import httpx
+
+from components.api.config import ApiConfig
+
+DEMO_JOB_ID = "ftjob-demo"
+DEMO_CONFIG = ApiConfig(api_key="demo", base_url="https://demo.invalid/v1", max_retries=0)
+FIXTURES = Path(__file__).with_name("fixtures")
+
+
+@cache
+def _routes() -> dict[str, tuple[bytes, str]]:
+    """Path -> (body, content type), read once per process."""
+    job = json.loads((FIXTURES / "job.json").read_bytes())
+    prefix = f"/v1/fine_tuning/jobs/{DEMO_JOB_ID}"
+    routes = {
+        prefix: ((FIXTURES / "job.json").read_bytes(), "application/json"),
+        f"{prefix}/checkpoints": ((FIXTURES / "checkpoints.json").read_bytes(), "application/json"),
+        f"{prefix}/events": ((FIXTURES / "events.json").read_bytes(), "application/json"),
+    }
+    for file_id in job["result_files"]:
+        routes[f"/v1/files/{file_id}/content"] = ((FIXTURES / f"{file_id}.txt").read_bytes(), "text/plain")
+    return routes
+
+
+def _handle(request: httpx.Request) -> httpx.Response:
+    found = _routes().get(request.url.path)
+    if found is None:
+        error = {"message": "The demo has one job only.", "type": "invalid_request_error", "param": None}
+        return httpx.Response(404, json={"error": {**error, "code": "not_found"}})
+    body, content_type = found
+    return httpx.Response(
+        200, content=body, headers={"content-type": content_type, "x-request-id": "req_demo"}
+    )
+
+
+def demo_transport() -> httpx.MockTransport:
+    """A transport that answers like the API for the demo job and 404 for anything else."""
+    return httpx.MockTransport(_handle)

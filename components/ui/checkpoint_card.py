@@ -1,0 +1,56 @@
+"""A checkpoint shown so it can be used at once: its model name to copy, the deciding number, a snippet."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components.data.metrics import BY_NAME, METRIC_NAMES
+
+
+def usage_snippet(model: str) -> str:
+    """One line of Python that calls the checkpoint as a model with the official SDK."""
+    return (
+        f'client.chat.completions.create(model="{model}", messages=[{{"role": "user", "content": "Hello"}}])'
+    )
+
+
+def _format(name: str, value: float) -> str:
+    return f"{value:.2%}" if BY_NAME[name].higher_is_better else f"{value:.4f}"
+
+
+def checkpoint_card(
+    title: str,
+    checkpoint: pd.Series,
+    *,
+    metric: str | None,
+    reason: str | None = None,
+    warning: str | None = None,
+    key: str,
+) -> None:
+    """Model name (copy button on hover), the metric that decided, the other metrics, and a snippet."""
+    with st.container(border=True, key=key):
+        st.markdown(f"#### {title}")
+        left, right = st.columns([3, 2], vertical_alignment="top")
+        with left:
+            st.caption(f"Model name · step {int(checkpoint['step']):,} · `{checkpoint['checkpoint_id']}`")
+            st.code(str(checkpoint["model"]), language=None, wrap_lines=True)
+            if reason:
+                st.markdown(reason)
+            if warning:
+                st.warning(warning, icon=":material/info:")
+            st.caption("Use it as a model right away:")
+            st.code(usage_snippet(str(checkpoint["model"])), language="python", wrap_lines=True)
+        with right:
+            shown = [name for name in METRIC_NAMES if pd.notna(checkpoint.get(name))]
+            if metric in shown:
+                st.metric(f"{BY_NAME[metric].label} (decides)", _format(metric, checkpoint[metric]))
+            rows = [
+                {"Metric": BY_NAME[name].label, "Value": _format(name, checkpoint[name])}
+                for name in shown
+                if name != metric
+            ]
+            if rows:
+                st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+            if not shown:
+                st.caption("The API sent no metrics for this checkpoint.")

@@ -1,0 +1,61 @@
+"""All checkpoints as a table with formatted numbers; selecting a row picks that checkpoint."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import pandas as pd
+import streamlit as st
+
+from components.data.metrics import METRICS
+from components.data.overfitting import generalisation_gap
+from components.ui.selection import on_table_select
+
+TABLE_KEY = "checkpoint_table"
+
+
+def table_frame(checkpoints: pd.DataFrame, best_id: str | None) -> pd.DataFrame:
+    """The rows as shown: best first-column mark, metrics, and the validation/training gap."""
+    gap = generalisation_gap(checkpoints)
+    frame = pd.DataFrame(
+        {
+            "best": (checkpoints["checkpoint_id"] == best_id).map({True: "★", False: ""}),
+            "step": checkpoints["step"],
+            "model": checkpoints["model"],
+            **{metric.name: checkpoints[metric.name] for metric in METRICS},
+            "gap": gap["gap"],
+            "verdict": gap["verdict"],
+            "created_at": checkpoints["created_at"],
+            "checkpoint_id": checkpoints["checkpoint_id"],
+        }
+    )
+    return frame.dropna(axis="columns", how="all")
+
+
+def checkpoint_table(checkpoints: pd.DataFrame, best_id: str | None) -> None:
+    """Render the table; one selectable row per checkpoint."""
+    frame = table_frame(checkpoints, best_id)
+    columns = {
+        "best": st.column_config.TextColumn("", width=30, help="Recommended checkpoint"),
+        "step": st.column_config.NumberColumn("Step", format="%d"),
+        "model": st.column_config.TextColumn("Model name", width="large"),
+        "gap": st.column_config.NumberColumn(
+            "Val − train loss", format="%.4f", help="Validation loss minus training loss at this checkpoint"
+        ),
+        "verdict": st.column_config.TextColumn("Overfitting", help="From validation/training loss ratio"),
+        "created_at": st.column_config.DatetimeColumn("Created (UTC)", format="YYYY-MM-DD HH:mm:ss"),
+        "checkpoint_id": st.column_config.TextColumn("Checkpoint ID"),
+    }
+    for metric in METRICS:
+        columns[metric.name] = st.column_config.NumberColumn(
+            metric.label, format="percent" if metric.higher_is_better else "%.4f"
+        )
+    st.dataframe(
+        frame,
+        key=TABLE_KEY,
+        hide_index=True,
+        width="stretch",
+        column_config=columns,
+        on_select=partial(on_table_select, TABLE_KEY, list(frame["checkpoint_id"].astype(str))),
+        selection_mode="single-row",
+    )

@@ -1,0 +1,94 @@
+"""Every failure as a clear message in the page: a title, what happened, what to do. No traceback."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import streamlit as st
+
+from components.api import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    ConfigError,
+    InvalidJobIdError,
+    MalformedResponseError,
+    NotFoundError,
+    PaginationError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+)
+
+logger = logging.getLogger(__name__)
+
+_ADVICE: list[tuple[type[Exception], str, str]] = [
+    (InvalidJobIdError, "That is not a job ID", "Job IDs look like `ftjob-abc123`."),
+    (
+        AuthenticationError,
+        "The API key was refused",
+        "Check `OPENAI_API_KEY` (or the key typed in the sidebar): it may be mistyped, revoked, or meant "
+        "for another API base URL.",
+    ),
+    (
+        PermissionDeniedError,
+        "This key may not read that job",
+        "The job may belong to another organisation or project: set `OPENAI_ORG_ID` / "
+        "`OPENAI_PROJECT_ID`, or use a key of the project that ran it.",
+    ),
+    (
+        NotFoundError,
+        "No such job",
+        "Check the ID, and that the key belongs to the organisation and project that ran the job.",
+    ),
+    (
+        RateLimitError,
+        "Rate limited",
+        "The API kept answering 429 after the retries. Wait a minute, then Refresh.",
+    ),
+    (ServerError, "The API had a server error", "It failed after the retries; try Refresh in a moment."),
+    (APITimeoutError, "The API did not answer in time", "The server may be overloaded; try Refresh."),
+    (
+        APIConnectionError,
+        "Could not reach the API",
+        "Check the network and `OPENAI_BASE_URL` (shown in the sidebar).",
+    ),
+    (
+        MalformedResponseError,
+        "The API sent an answer that is not the documented shape",
+        "If `OPENAI_BASE_URL` points at a proxy or a compatible server, it may not implement this endpoint.",
+    ),
+    (
+        PaginationError,
+        "The checkpoint list never ended",
+        "A proxy in front of the API seems to ignore the `after` cursor; the dashboard stopped instead of "
+        "looping.",
+    ),
+    (APIStatusError, "The API refused the request", ""),
+    (ConfigError, "Configuration problem", ""),
+]
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+!|~$])")
+
+
+def plain(text: str) -> str:
+    """Escape Markdown so text from a server or a URL shows as typed."""
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+def describe(exc: Exception) -> tuple[str, str, str]:
+    """(title, what happened, what to do) for an exception; unknown ones say little on purpose."""
+    for kind, title, advice in _ADVICE:
+        if isinstance(exc, kind):
+            return title, str(exc), advice
+    return "Something unexpected went wrong", type(exc).__name__, "Try Refresh; if it persists, report it."
+
+
+def show_error(exc: Exception) -> None:
+    """Show ``exc`` as a message; log unexpected ones server-side, where a traceback may help."""
+    title, detail, advice = describe(exc)
+    if title == "Something unexpected went wrong":
+        logger.exception("Unexpected error while showing a job")
+    st.error(f"**{title}**\n\n{plain(detail)}" + (f"\n\n{advice}" if advice else ""), icon=":material/error:")

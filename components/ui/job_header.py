@@ -1,0 +1,57 @@
+"""A compact header: what the job is, how it was trained, and how it ended."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components.data.job import JobSummary
+from components.ui.errors import plain
+
+STATUS_COLOURS = {"succeeded": "green", "failed": "red", "cancelled": "gray", "running": "blue"}
+
+
+def _when(timestamp: pd.Timestamp | None) -> str:
+    return timestamp.strftime("%Y-%m-%d %H:%M UTC") if timestamp is not None else "—"
+
+
+def _duration(job: JobSummary) -> str | None:
+    if job.created_at is None or job.finished_at is None:
+        return None
+    minutes = (job.finished_at - job.created_at).total_seconds() / 60
+    return f"{minutes:.0f} min" if minutes < 120 else f"{minutes / 60:.1f} h"
+
+
+def _value(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return plain(str(value))
+
+
+def job_header(job: JobSummary) -> None:
+    """Status badge, base and final model, method and hyperparameters, tokens and times."""
+    colour = STATUS_COLOURS.get(job.status, "orange")
+    st.markdown(f"### `{job.id}` &nbsp; :{colour}-badge[{plain(job.status)}]")
+    facts = [
+        ("Base model", f"`{job.base_model}`" if job.base_model else "—"),
+        ("Method", _value(job.method)),
+        ("Epochs", _value(job.n_epochs)),
+        ("Batch size", _value(job.batch_size)),
+        ("LR multiplier", _value(job.learning_rate_multiplier)),
+        ("Trained tokens", _value(job.trained_tokens)),
+        ("Created", _when(job.created_at)),
+    ]
+    if job.finished_at is not None:
+        facts.append(("Finished", f"{_when(job.finished_at)} ({_duration(job)})"))
+    elif job.estimated_finish is not None:
+        facts.append(("Estimated finish", _when(job.estimated_finish)))
+    st.markdown(" · ".join(f"**{label}** {value}" for label, value in facts))
+    if job.fine_tuned_model:
+        st.markdown(f"**Final model** `{job.fine_tuned_model}`")
+    if job.error_message:
+        code = f" ({plain(job.error_code)})" if job.error_code else ""
+        st.error(f"**The job failed{code}:** {plain(job.error_message)}", icon=":material/error:")

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Install everything the tests need (Debian's chromium, a venv with requirements-dev.txt), then run
+# the linters and the whole test suite. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+# The browser tests drive Debian's chromium; Playwright never downloads a browser here.
+command -v chromium >/dev/null || apt_install chromium fonts-dejavu-core
+ensure_venv requirements-dev.txt
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/python -m pytest "$@"

@@ -1,0 +1,369 @@
+"""A real HTTP stand-in for the OpenAI fine-tuning read API, with scripted faults.
+
+It runs on 127.0.0.1 in a daemon thread so that in-process tests, benchmarks
+and a separate `streamlit run` process can all talk to it over real sockets.
+Behaviour follows /work/shared/api.md; stdlib only.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Literal
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from .synthetic import SyntheticRun
+
+DEFAULT_API_KEY = "sk-test-standin"
+_JSON = "application/json"
+_ROUTES = (
+    (re.compile(r"/v1/fine_tuning/jobs/([^/]+)"), "job"),
+    (re.compile(r"/v1/fine_tuning/jobs/([^/]+)/checkpoints"), "checkpoints"),
+    (re.compile(r"/v1/fine_tuning/jobs/([^/]+)/events"), "events"),
+    (re.compile(r"/v1/files/([^/]+)/content"), "file"),
+)
+_DEFAULT_LIMIT = {"checkpoints": 10, "events": 20}
+_MISSING_KEY = (
+    "You didn't provide an API key. You need to provide your API key in an Authorization "
+    "header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY). You can obtain an API "
+    "key from https://platform.openai.com/account/api-keys."
+)
+
+
+@dataclass
+class Fault:
+    """A scripted misbehaviour for requests to one endpoint of one job."""
+
+    endpoint: Literal["job", "checkpoints", "events", "file", "any"]
+    kind: Literal["status", "malformed_json", "hang", "repeat_cursor", "drop_connection"]
+    status: int = 500
+    headers: dict[str, str] = field(default_factory=dict)  # sent with kind="status"
+    times: int | None = 1  # matching requests it hits before behaving; None = every one
+    hang_seconds: float = 30.0  # kind="hang": delay before answering normally
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """What the stand-in keeps of a request, so tests can assert on client behaviour."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]  # names lower-cased
+
+
+@dataclass(frozen=True)
+class _Reply:
+    status: int
+    body: bytes
+    content_type: str = _JSON
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _json_reply(status: int, payload: dict, headers: dict[str, str] | None = None) -> _Reply:
+    body = json.dumps(payload, separators=(",", ":")).encode()
+    return _Reply(status, body, _JSON, headers or {})
+
+
+class _ApiError(Exception):
+    """An OpenAI-shaped error response; raised anywhere while answering a request."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        type: str = "invalid_request_error",
+        param: str | None = None,
+        code: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        error = {"message": message, "type": type, "param": param, "code": code}
+        self.reply = _json_reply(status, {"error": error}, headers)
+
+    @classmethod
+    def scripted(cls, status: int, headers: dict[str, str]) -> _ApiError:
+        """The body OpenAI sends for a status a Fault asks for."""
+        if status == 429:
+            return cls(
+                429,
+                "Rate limit reached for requests. Please try again later.",
+                type="requests",
+                code="rate_limit_exceeded",
+                headers=headers,
+            )
+        if status >= 500:
+            message = "The server had an error while processing your request. Sorry about that!"
+            return cls(status, message, type="server_error", headers=headers)
+        return cls(status, f"Scripted fault: HTTP {status}.", headers=headers)
+
+
+def _route(path: str) -> tuple[str, str] | None:
+    """(endpoint, id) for a known path, else None."""
+    for pattern, endpoint in _ROUTES:
+        if match := pattern.fullmatch(path):
+            return endpoint, unquote(match.group(1))
+    return None
+
+
+def _mask(key: str) -> str:
+    """Hide a key the way OpenAI echoes it: first 6 + stars + last 3 (all stars if short)."""
+    return key[:6] + "*" * (len(key) - 9) + key[-3:] if len(key) >= 12 else "*" * len(key)
+
+
+def _page(
+    items: list[dict], index: dict[str, int], query: dict[str, str], default_limit: int, *, ignore_after: bool
+) -> tuple[list[dict], bool]:
+    """One cursor page of a newest-first list, validated like the real API."""
+    raw_limit = query.get("limit", str(default_limit))
+    try:
+        limit = int(raw_limit)
+    except ValueError:
+        limit = 0
+    if not 1 <= limit <= 100:
+        message = f"Invalid 'limit': expected an integer from 1 to 100, got {raw_limit!r}."
+        raise _ApiError(400, message, param="limit")
+    begin = 0
+    if "after" in query and not ignore_after:
+        if query["after"] not in index:
+            raise _ApiError(400, f"Invalid 'after': no item with id {query['after']!r}.", param="after")
+        begin = index[query["after"]] + 1
+    data = items[begin : begin + limit]
+    return data, ignore_after or begin + limit < len(items)
+
+
+@dataclass
+class _Job:
+    run: SyntheticRun
+    faults: list[Fault]  # private copies; their `times` count down
+    index: dict[str, dict[str, int]]  # endpoint -> item id -> position
+
+    def take_fault(self, endpoint: str) -> Fault | None:
+        """The first armed fault for `endpoint`, disarming it by one use."""
+        for fault in self.faults:
+            if fault.endpoint in (endpoint, "any") and (fault.times is None or fault.times > 0):
+                if fault.times is not None:
+                    fault.times -= 1
+                return fault
+        return None
+
+
+class StandInServer:
+    """The stand-in API; use as a context manager or call start()/stop()."""
+
+    def __init__(
+        self, api_keys: Iterable[str] = (DEFAULT_API_KEY,), forbidden_keys: Iterable[str] = ()
+    ) -> None:
+        self._api_keys = frozenset(api_keys)
+        self._forbidden_keys = frozenset(forbidden_keys)
+        self._lock = threading.Lock()
+        self._jobs: dict[str, _Job] = {}
+        self._file_owner: dict[str, str] = {}
+        self._log: list[RecordedRequest] = []
+        self._release = threading.Event()
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        """Where clients point OPENAI_BASE_URL; known once started."""
+        if self._httpd is None:
+            raise RuntimeError("StandInServer is not started")
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
+
+    def start(self) -> StandInServer:
+        if self._httpd is not None:
+            raise RuntimeError("StandInServer is already started")
+        self._release.clear()
+        self._httpd = _HTTPServer(self)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Release hanging handlers first so shutdown returns promptly."""
+        if self._httpd is None:
+            return
+        self._release.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        assert self._thread is not None
+        self._thread.join()
+        self._httpd = self._thread = None
+
+    def __enter__(self) -> StandInServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def add_run(self, run: SyntheticRun, faults: Sequence[Fault] = ()) -> None:
+        """Serve `run` (replacing any job with its id), misbehaving as `faults` script."""
+        index = {
+            "checkpoints": {item["id"]: i for i, item in enumerate(run.checkpoints)},
+            "events": {item["id"]: i for i, item in enumerate(run.events)},
+        }
+        job_id = run.job["id"]
+        with self._lock:
+            self._jobs[job_id] = _Job(run, [replace(fault) for fault in faults], index)
+            self._file_owner.update(dict.fromkeys(run.files, job_id))
+
+    def reset(self) -> None:
+        """Forget runs, faults and the request log (for a server shared across tests)."""
+        with self._lock:
+            self._jobs.clear()
+            self._file_owner.clear()
+            self._log.clear()
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        with self._lock:
+            return list(self._log)
+
+    def count(self, endpoint: str, job_id: str | None = None) -> int:
+        """How many requests hit `endpoint` (of `job_id`, if given), faulted ones included."""
+        with self._lock:
+            routes = [_route(request.path) for request in self._log]
+            return sum(
+                1
+                for route in routes
+                if route and route[0] == endpoint and job_id in (None, self._job_of(*route))
+            )
+
+    def _job_of(self, endpoint: str, ident: str) -> str:
+        """The job a routed request belongs to: a file's producer ("" if unknown), else the id."""
+        return self._file_owner.get(ident, "") if endpoint == "file" else ident
+
+    def _record(self, request: RecordedRequest) -> None:
+        with self._lock:
+            self._log.append(request)
+
+    def _authorize(self, headers: dict[str, str]) -> None:
+        scheme, _, token = headers.get("authorization", "").partition(" ")
+        key = token.strip() if scheme.lower() == "bearer" else headers.get("api-key", "")
+        if not key:
+            raise _ApiError(401, _MISSING_KEY, code="invalid_api_key")
+        if key in self._forbidden_keys:
+            message = "You have insufficient permissions for this operation."
+            raise _ApiError(403, message, code="insufficient_permissions")
+        if key not in self._api_keys:
+            message = (
+                f"Incorrect API key provided: {_mask(key)}. You can find your API key at "
+                "https://platform.openai.com/account/api-keys."
+            )
+            raise _ApiError(401, message, code="invalid_api_key")
+
+    def _dispatch(
+        self, method: str, path: str, query: dict[str, str], headers: dict[str, str]
+    ) -> _Reply | None:
+        """The reply to one request, or None to drop the connection."""
+        try:
+            self._authorize(headers)
+            if method != "GET":
+                message = f"Method not allowed ({method} {path})"
+                raise _ApiError(405, message, headers={"Allow": "GET"})
+            route = _route(path)
+            if route is None:
+                raise _ApiError(404, f"Invalid URL ({method} {path})")
+            endpoint, ident = route
+            with self._lock:
+                job = self._jobs.get(self._job_of(endpoint, ident))
+                fault = job.take_fault(endpoint) if job else None
+            ignore_after = False
+            if fault is not None:
+                if fault.kind == "status":
+                    raise _ApiError.scripted(fault.status, fault.headers)
+                if fault.kind == "drop_connection":
+                    return None
+                if fault.kind == "malformed_json":
+                    return _Reply(200, b'{"object": "list", "data": [')
+                if fault.kind == "hang":
+                    self._release.wait(fault.hang_seconds)
+                ignore_after = fault.kind == "repeat_cursor"
+            return self._serve(endpoint, ident, job, query, ignore_after=ignore_after)
+        except _ApiError as error:
+            return error.reply
+
+    def _serve(
+        self, endpoint: str, ident: str, job: _Job | None, query: dict[str, str], *, ignore_after: bool
+    ) -> _Reply:
+        """The normal answer for a routed GET."""
+        if endpoint == "file":
+            if job is None:
+                raise _ApiError(404, f"No such File object: {ident}", param="id")
+            return _Reply(200, job.run.files[ident], "application/octet-stream")
+        if job is None:
+            raise _ApiError(
+                404,
+                f"Could not find fine tune: {ident}",
+                param="fine_tune_id",
+                code="fine_tune_not_found",
+            )
+        if endpoint == "job":
+            return _json_reply(200, job.run.job)
+        items = job.run.checkpoints if endpoint == "checkpoints" else job.run.events
+        data, has_more = _page(
+            items, job.index[endpoint], query, _DEFAULT_LIMIT[endpoint], ignore_after=ignore_after
+        )
+        page = {"object": "list", "data": data, "has_more": has_more}
+        if endpoint == "checkpoints":
+            page |= {
+                "first_id": data[0]["id"] if data else None,
+                "last_id": data[-1]["id"] if data else None,
+            }
+        return _json_reply(200, page)
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True  # a hanging handler must never keep the interpreter alive
+    request_queue_size = 128  # benchmarks open many connections at once
+
+    def __init__(self, standin: StandInServer) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.standin = standin
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Thin HTTP glue: record the request, ask the stand-in, write its reply."""
+
+    protocol_version = "HTTP/1.1"  # keep-alive, like the real API and SDK pools
+    disable_nagle_algorithm = True  # headers and body go out in two writes; avoid a 40 ms stall
+    server: _HTTPServer
+
+    def _handle(self) -> None:
+        url = urlsplit(self.path)
+        query = dict(parse_qsl(url.query, keep_blank_values=True))
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        self.rfile.read(int(headers.get("content-length") or 0))  # keep the stream in sync
+        standin = self.server.standin
+        standin._record(RecordedRequest(self.command, url.path, query, headers))
+        reply = standin._dispatch(self.command, url.path, query, headers)
+        if reply is None:
+            self.close_connection = True
+            return
+        try:
+            self.send_response(reply.status)
+            self.send_header("x-request-id", f"req_{secrets.token_hex(16)}")
+            self.send_header("content-type", reply.content_type)
+            self.send_header("content-length", str(len(reply.body)))
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(reply.body)
+        except ConnectionError:  # the client gave up (e.g. after a hang); nothing to tell it
+            self.close_connection = True
+
+    # http.server dispatches on these names; non-GET methods get the 405 from _dispatch.
+    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _handle  # noqa: N815
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Stay quiet: test output should show only what tests print."""

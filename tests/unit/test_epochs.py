@@ -1,0 +1,51 @@
+import pandas as pd
+import pytest
+
+from components.data.epochs import elapsed_seconds, epoch_ends, steps_per_epoch, to_epoch
+
+
+def test_steps_per_epoch_from_hyperparameters():
+    assert steps_per_epoch(n_epochs=3, total_steps=1000, checkpoint_steps=[500, 1000]) == pytest.approx(
+        1000 / 3
+    )
+
+
+@pytest.mark.parametrize("n_epochs", ["auto", None])
+def test_steps_per_epoch_from_checkpoint_spacing(n_epochs):
+    # Only the last 3 epochs' checkpoints survive; their spacing is still one epoch.
+    assert steps_per_epoch(n_epochs=n_epochs, total_steps=1200, checkpoint_steps=[1200, 600, 900, 900]) == 300
+
+
+def test_steps_per_epoch_unknown():
+    assert steps_per_epoch(n_epochs="auto", total_steps=1200, checkpoint_steps=[1200]) is None
+    assert steps_per_epoch(n_epochs=4, total_steps=None, checkpoint_steps=[]) is None
+
+
+def test_epoch_ends_include_the_last_step_despite_float_rounding():
+    ends = epoch_ends(1000 / 3, 1000)
+    assert len(ends) == 3
+    assert ends[-1] == pytest.approx(1000)
+    assert epoch_ends(300, 899) == [300, 600]
+
+
+def test_to_epoch():
+    epochs = to_epoch(pd.Series([0, 150, 300, 450], index=[5, 6, 7, 8]), 300)
+    assert epochs.tolist() == [0.0, 0.5, 1.0, 1.5]
+    assert epochs.index.tolist() == [5, 6, 7, 8]
+
+
+def _anchors(steps, seconds):
+    return pd.DataFrame({"step": steps, "created_at": pd.to_datetime(seconds, unit="s", utc=True)})
+
+
+def test_elapsed_seconds_interpolates_and_extrapolates_from_step_zero():
+    # 2 s per step up to step 200, then 3 s per step; NaT anchors are ignored.
+    anchors = _anchors([100, 200, 300, 250], [1_700_000_200, 1_700_000_400, 1_700_000_700, None])
+    elapsed = elapsed_seconds(pd.Series([0, 50, 100, 150, 300, 400]), anchors)
+    assert elapsed.tolist() == pytest.approx([0, 100, 200, 300, 700, 1000])
+
+
+def test_elapsed_seconds_clips_before_step_zero_and_needs_two_anchors():
+    anchors = _anchors([100, 200], [1_700_000_000, 1_700_000_100])
+    assert elapsed_seconds(pd.Series([-50]), anchors).tolist() == [0]
+    assert elapsed_seconds(pd.Series([0, 1]), _anchors([100, 100], [1_700_000_000, 1_700_000_050])) is None

@@ -1,0 +1,234 @@
+"""parse_job on the job shapes the spec documents, and on the garbage a proxy might send instead."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from components.data.job import AUTO, JobSummary, parse_job
+
+# The spec's retrieve example (FineTuningJob), including its odd ``estimated_finish: 0``.
+SUCCEEDED: dict[str, Any] = {
+    "object": "fine_tuning.job",
+    "id": "ftjob-abc123",
+    "model": "davinci-002",
+    "created_at": 1692661014,
+    "finished_at": 1692661190,
+    "fine_tuned_model": "ft:davinci-002:my-org:custom_suffix:7q8mpxmy",
+    "organization_id": "org-123",
+    "result_files": ["file-abc123"],
+    "status": "succeeded",
+    "validation_file": None,
+    "training_file": "file-abc123",
+    "hyperparameters": {"n_epochs": 4, "batch_size": 1, "learning_rate_multiplier": 1.0},
+    "trained_tokens": 5768,
+    "integrations": [],
+    "seed": 0,
+    "estimated_finish": 0,
+    "method": {
+        "type": "supervised",
+        "supervised": {"hyperparameters": {"n_epochs": 4, "batch_size": 1, "learning_rate_multiplier": 1.0}},
+    },
+    "metadata": {"key": "value"},
+}
+
+RUNNING: dict[str, Any] = {
+    "object": "fine_tuning.job",
+    "id": "ftjob-running",
+    "model": "gpt-4o-mini-2024-07-18",
+    "created_at": 1721764800,
+    "finished_at": None,
+    "fine_tuned_model": None,
+    "organization_id": "org-123",
+    "result_files": [],
+    "status": "running",
+    "validation_file": "file-valid",
+    "training_file": "file-train",
+    "hyperparameters": {"n_epochs": "auto", "batch_size": "auto", "learning_rate_multiplier": "auto"},
+    "trained_tokens": None,
+    "error": None,
+    "seed": 42,
+    "estimated_finish": 1721768400,
+    "method": {"type": "supervised", "supervised": {"hyperparameters": {"n_epochs": 3}}},
+}
+
+FAILED: dict[str, Any] = {
+    **RUNNING,
+    "id": "ftjob-failed",
+    "status": "failed",
+    "finished_at": 1721764900,
+    "estimated_finish": None,
+    "error": {
+        "code": "invalid_training_file",
+        "message": "The training file does not have enough examples.",
+        "param": "training_file",
+    },
+}
+
+# The spec's /pause example returns a status its own enum does not list.
+PAUSED: dict[str, Any] = {**RUNNING, "id": "ftjob-paused", "status": "paused"}
+
+# Top-level hyperparameters are only returned for supervised jobs, so a DPO job has them under method.dpo.
+DPO: dict[str, Any] = {
+    "object": "fine_tuning.job",
+    "id": "ftjob-dpo",
+    "model": "gpt-4o-mini-2024-07-18",
+    "created_at": 1721764800,
+    "status": "queued",
+    "result_files": [],
+    "training_file": "file-dpo",
+    "method": {
+        "type": "dpo",
+        "dpo": {
+            "hyperparameters": {
+                "beta": 0.1,
+                "batch_size": "auto",
+                "n_epochs": 2,
+                "learning_rate_multiplier": "auto",
+            }
+        },
+    },
+}
+
+
+def test_succeeded_job_from_the_spec_example() -> None:
+    job = parse_job(SUCCEEDED)
+
+    assert job == JobSummary(
+        id="ftjob-abc123",
+        status="succeeded",
+        base_model="davinci-002",
+        fine_tuned_model="ft:davinci-002:my-org:custom_suffix:7q8mpxmy",
+        method="supervised",
+        n_epochs=4,
+        batch_size=1,
+        learning_rate_multiplier=1.0,
+        trained_tokens=5768,
+        created_at=pd.Timestamp("2023-08-21 23:36:54", tz="UTC"),
+        finished_at=pd.Timestamp("2023-08-21 23:39:50", tz="UTC"),
+        estimated_finish=None,  # the example's 0 means "no estimate", not 1970
+        error_message=None,
+        error_code=None,
+        result_files=("file-abc123",),
+        training_file="file-abc123",
+        validation_file=None,
+    )
+    assert job.is_terminal
+
+
+def test_running_job_keeps_nulls_and_auto() -> None:
+    job = parse_job(RUNNING)
+
+    assert job.status == "running"
+    assert not job.is_terminal
+    assert job.fine_tuned_model is None
+    assert job.finished_at is None
+    assert job.trained_tokens is None
+    assert job.estimated_finish == pd.Timestamp(1721768400, unit="s", tz="UTC")
+    assert job.result_files == ()
+    assert job.validation_file == "file-valid"
+    # The method's own value wins; keys the method lacks come from the top-level copy.
+    assert job.n_epochs == 3
+    assert job.batch_size == AUTO
+    assert job.learning_rate_multiplier == AUTO
+
+
+def test_failed_job_carries_the_error_object() -> None:
+    job = parse_job(FAILED)
+
+    assert job.is_terminal
+    assert job.error_code == "invalid_training_file"
+    assert job.error_message == "The training file does not have enough examples."
+    assert job.finished_at == pd.Timestamp(1721764900, unit="s", tz="UTC")
+    assert job.estimated_finish is None
+
+
+def test_unknown_status_is_kept_and_not_terminal() -> None:
+    job = parse_job(PAUSED)
+
+    assert job.status == "paused"
+    assert not job.is_terminal
+
+
+@pytest.mark.parametrize("status", ["succeeded", "failed", "cancelled"])
+def test_terminal_statuses(status: str) -> None:
+    assert parse_job({"id": "ftjob-1", "status": status}).is_terminal
+
+
+def test_dpo_hyperparameters_come_from_the_method() -> None:
+    job = parse_job(DPO)
+
+    assert job.method == "dpo"
+    assert job.n_epochs == 2
+    assert job.batch_size == AUTO
+    assert job.learning_rate_multiplier == AUTO
+    assert job.created_at == pd.Timestamp(1721764800, unit="s", tz="UTC")
+
+
+def test_numeric_strings_become_numbers() -> None:
+    job = parse_job(
+        {
+            "id": "ftjob-1",
+            "hyperparameters": {"n_epochs": "3", "batch_size": "8.0", "learning_rate_multiplier": "0.5"},
+            "trained_tokens": "1200",
+            "created_at": "1721764800",
+        }
+    )
+
+    assert (job.n_epochs, job.batch_size, job.learning_rate_multiplier) == (3, 8, 0.5)
+    assert isinstance(job.n_epochs, int)
+    assert job.trained_tokens == 1200
+    assert job.created_at == pd.Timestamp(1721764800, unit="s", tz="UTC")
+
+
+def test_wrong_types_become_none() -> None:
+    job = parse_job(
+        {
+            "id": "ftjob-1",
+            "status": 3,
+            "model": ["gpt"],
+            "fine_tuned_model": 7,
+            "method": "supervised",
+            "hyperparameters": {"n_epochs": True, "batch_size": 2.5, "learning_rate_multiplier": "fast"},
+            "trained_tokens": "many",
+            "created_at": True,
+            "finished_at": 1e30,
+            "estimated_finish": -5,
+            "error": "boom",
+            "result_files": ["file-1", None, 3, "file-2"],
+            "training_file": {"id": "file-1"},
+        }
+    )
+
+    assert job.status == "unknown"
+    assert job.base_model is None
+    assert job.fine_tuned_model is None
+    assert job.method is None
+    assert (job.n_epochs, job.batch_size, job.learning_rate_multiplier) == (None, None, None)
+    assert job.trained_tokens is None
+    assert (job.created_at, job.finished_at, job.estimated_finish) == (None, None, None)
+    assert (job.error_message, job.error_code) == (None, None)
+    assert job.result_files == ("file-1", "file-2")
+    assert job.training_file is None
+
+
+def test_minimal_job_has_only_an_id() -> None:
+    job = parse_job({"id": "ftjob-1"})
+
+    assert job.id == "ftjob-1"
+    assert job.status == "unknown"
+    assert job.result_files == ()
+    assert job.method is None
+    assert job.n_epochs is None
+
+
+def test_result_files_as_a_string_are_ignored() -> None:
+    assert parse_job({"id": "ftjob-1", "result_files": "file-1"}).result_files == ()
+
+
+@pytest.mark.parametrize("obj", [None, [], "ftjob-1", {}, {"id": None}, {"id": 12}, {"id": ""}])
+def test_a_job_without_a_string_id_is_rejected(obj: Any) -> None:
+    with pytest.raises(ValueError, match="fine-tuning job"):
+        parse_job(obj)

@@ -1,0 +1,167 @@
+"""Result files as OpenAI (base64) and Azure (plain, other column names) serve them."""
+
+from __future__ import annotations
+
+import base64
+import math
+
+import pandas as pd
+import pytest
+
+from components.data.metrics import METRIC_NAMES
+from components.data.results_file import ResultFileError, decode_result_file, results_frame
+
+# The sample in OpenAI's fine-tuning guide.
+GUIDE_SAMPLE = (
+    "step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy\n1,1.52347,0.0,,\n2,0.57719,0.0,,\n"
+)
+
+
+def test_plain_csv_is_returned_as_is() -> None:
+    assert decode_result_file(GUIDE_SAMPLE.encode()) == GUIDE_SAMPLE.strip()
+
+
+def test_bom_and_surrounding_whitespace_are_stripped() -> None:
+    assert decode_result_file(b"\xef\xbb\xbf \n" + GUIDE_SAMPLE.encode()) == GUIDE_SAMPLE.strip()
+
+
+def test_base64_with_line_breaks_is_decoded() -> None:
+    encoded = base64.encodebytes(GUIDE_SAMPLE.encode() * 3)  # wrapped every 76 characters
+    assert b"\n" in encoded.strip()
+
+    assert decode_result_file(encoded) == (GUIDE_SAMPLE * 3).strip()
+
+
+def test_base64_of_a_bom_prefixed_csv_is_decoded() -> None:
+    encoded = base64.b64encode("\ufeff".encode() + GUIDE_SAMPLE.encode())
+
+    assert decode_result_file(encoded).startswith("step,train_loss")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param(b"<html>502 Bad Gateway</html>", id="garbage"),
+        pytest.param(b"", id="empty"),
+        pytest.param(b"\xff\xfe\x00", id="binary"),
+        pytest.param(base64.b64encode(b'{"error": "not a csv"}'), id="base64-of-json"),
+        pytest.param(base64.b64encode(b"\xff\xfe\x00\x01"), id="base64-of-binary"),
+        pytest.param(base64.b64encode(GUIDE_SAMPLE.encode())[:-2], id="base64-bad-padding"),
+        pytest.param(b"c3RlcCw*" + base64.b64encode(GUIDE_SAMPLE.encode()), id="base64-stray-character"),
+    ],
+)
+def test_undecodable_bodies_raise(raw: bytes) -> None:
+    with pytest.raises(ResultFileError, match="neither CSV nor base64-encoded CSV"):
+        decode_result_file(raw)
+
+
+def test_guide_sample_maps_to_the_schema() -> None:
+    frame = results_frame(GUIDE_SAMPLE)
+
+    assert list(frame.columns) == ["step", *METRIC_NAMES]
+    assert frame["step"].dtype == "int64"
+    assert all(frame[name].dtype == "float64" for name in METRIC_NAMES)
+    assert frame["step"].tolist() == [1, 2]
+    assert frame["train_loss"].tolist() == [1.52347, 0.57719]
+    assert frame["train_mean_token_accuracy"].tolist() == [0.0, 0.0]
+    # Empty cells and absent columns are NaN, never 0.
+    assert frame[["valid_loss", "valid_mean_token_accuracy", "full_valid_loss"]].isna().all().all()
+
+
+def test_base64_round_trip() -> None:
+    encoded = base64.encodebytes(GUIDE_SAMPLE.encode())
+
+    pd.testing.assert_frame_equal(results_frame(decode_result_file(encoded)), results_frame(GUIDE_SAMPLE))
+
+
+def test_azure_column_names() -> None:
+    text = (
+        "step,train_loss,train_mean_token_accuracy,valid_loss,validation_mean_token_accuracy,"
+        "full_valid_loss,full_valid_mean_token_accuracy\n"
+        "1,2.0,0.5,2.1,0.4,,\n"
+        "10,1.0,0.7,1.2,0.6,1.1,0.65\n"
+    )
+    frame = results_frame(text)
+
+    assert list(frame.columns) == ["step", *METRIC_NAMES]
+    assert frame["valid_mean_token_accuracy"].tolist() == [0.4, 0.6]
+    assert frame.loc[1, "full_valid_mean_token_accuracy"] == 0.65
+    assert math.isnan(frame.loc[0, "full_valid_loss"])
+
+
+@pytest.mark.parametrize(
+    ("header", "metric"),
+    [
+        ("Train_Accuracy", "train_mean_token_accuracy"),
+        (" validation_loss ", "valid_loss"),
+        ("valid_accuracy", "valid_mean_token_accuracy"),
+        ("VALIDATION_ACCURACY", "valid_mean_token_accuracy"),
+        ("full_validation_loss", "full_valid_loss"),
+        ("full_validation_mean_token_accuracy", "full_valid_mean_token_accuracy"),
+        ("full_valid_accuracy", "full_valid_mean_token_accuracy"),
+    ],
+)
+def test_column_variants_are_normalised(header: str, metric: str) -> None:
+    frame = results_frame(f" Step ,{header}\n1,0.25\n")
+
+    assert frame.loc[0, metric] == 0.25
+    assert header not in frame.columns
+
+
+def test_two_columns_for_one_metric_keep_the_first() -> None:
+    frame = results_frame("step,train_accuracy,train_mean_token_accuracy\n1,0.1,0.9\n")
+
+    assert frame.columns.tolist().count("train_mean_token_accuracy") == 1
+    assert frame.loc[0, "train_mean_token_accuracy"] == 0.1
+
+
+def test_extra_numeric_columns_are_kept_after_the_schema() -> None:
+    text = (
+        "step,train_loss,train_mean_reward,valid_loss,full_valid_mean_reward,run_name,flag,nothing\n"
+        "1,0.7,0.1,,,alpha,True,\n"
+        "2,0.6,0.3,0.65,0.2,beta,False,\n"
+    )
+    frame = results_frame(text)
+
+    assert list(frame.columns) == ["step", *METRIC_NAMES, "train_mean_reward", "full_valid_mean_reward"]
+    assert frame["train_mean_reward"].dtype == "float64"
+    assert frame["train_mean_reward"].tolist() == [0.1, 0.3]
+    assert math.isnan(frame.loc[0, "full_valid_mean_reward"])
+
+
+def test_trailing_comma_adds_no_column() -> None:
+    frame = results_frame("step,train_loss,\n1,0.5,\n")
+
+    assert list(frame.columns) == ["step", *METRIC_NAMES]
+
+
+def test_bad_steps_are_dropped_and_duplicates_keep_the_last() -> None:
+    text = "step,train_loss\n3,0.3\n,0.9\nabc,0.8\n1,0.1\n2.5,0.7\n3,0.33\n2.0,0.2\ninf,0.6\n"
+    frame = results_frame(text)
+
+    assert frame["step"].tolist() == [1, 2, 3]
+    assert frame["train_loss"].tolist() == [0.1, 0.2, 0.33]
+    assert frame.index.tolist() == [0, 1, 2]
+
+
+def test_non_numeric_metric_cells_become_nan() -> None:
+    frame = results_frame("step,train_loss,valid_loss\n1,oops,0.4\n2,0.5,\n")
+
+    assert math.isnan(frame.loc[0, "train_loss"])
+    assert frame["train_loss"].dtype == "float64"
+    assert frame["valid_loss"].tolist()[0] == 0.4
+
+
+def test_header_only_file_is_an_empty_frame_with_the_schema() -> None:
+    frame = results_frame("step,train_loss,train_accuracy\n")
+
+    assert frame.empty
+    assert list(frame.columns) == ["step", *METRIC_NAMES]
+    assert frame["step"].dtype == "int64"
+    assert frame["train_loss"].dtype == "float64"
+
+
+@pytest.mark.parametrize("text", ["train_loss,valid_loss\n0.5,0.6\n", "", "\n"])
+def test_a_file_without_a_step_column_raises(text: str) -> None:
+    with pytest.raises(ResultFileError):
+        results_frame(text)
