@@ -71,7 +71,7 @@ if checkpoints.empty:
 metrics = available_metrics(checkpoints)
 axes = run_axes(run.history, checkpoints, n_epochs=run.job.n_epochs, total_steps=run.total_steps)
 options = view_options(metrics, default_metric(checkpoints), axes.modes)
-advice = recommend(checkpoints, run.history, options.metric, final_model=run.job.fine_tuned_model)
+advice = recommend(checkpoints, run.history, options.metric, finished=run.job.is_terminal)
 best_id = advice.checkpoint_id if advice else None
 ids = checkpoints["checkpoint_id"].astype(str).tolist()
 selected_id = picked(ids)

@@ -35,7 +35,7 @@ class ApiConfig:
     """Everything needed to talk to one OpenAI-compatible API with one key."""
 
     api_key: str = field(default="", repr=False)
-    base_url: str = DEFAULT_BASE_URL
+    base_url: str = field(default=DEFAULT_BASE_URL, repr=False)  # may hold user:password@
     organization: str | None = None
     project: str | None = None
     api_version: str | None = None
@@ -57,7 +57,11 @@ class ApiConfig:
 
     def auth_headers(self) -> dict[str, str]:
         """Per-request headers; the shared HTTP client never holds a credential."""
-        headers = {"api-key": self.api_key} if self.is_azure else {"Authorization": f"Bearer {self.api_key}"}
+        headers = {}
+        if self.api_key:
+            headers = (
+                {"api-key": self.api_key} if self.is_azure else {"Authorization": f"Bearer {self.api_key}"}
+            )
         if self.organization:
             headers["OpenAI-Organization"] = self.organization
         if self.project:
@@ -104,6 +108,19 @@ def _number(name: str, raw: str | None, default: float, low: float, high: float)
     return value
 
 
+def _whole(name: str, value: float) -> int:
+    if not float(value).is_integer():
+        raise ConfigError(f"{name} must be a whole number.")
+    return int(value)
+
+
+def _check_key(key: str) -> str:
+    """A key must be printable ASCII: a pasted '…' or zero-width space would fail deep inside httpx."""
+    if key and not (key.isascii() and key.isprintable()):
+        raise ConfigError("The API key contains characters that cannot be part of a key; paste it again.")
+    return key
+
+
 def resolve_config(
     env: Mapping[str, Any], secrets: Mapping[str, Any], typed_key: str | None = None
 ) -> tuple[ApiConfig, KeySource]:
@@ -119,7 +136,7 @@ def resolve_config(
     else:
         key, source = "", KeySource.NONE
     config = ApiConfig(
-        api_key=key,
+        api_key=_check_key(key),
         base_url=normalise_base_url(_pick("OPENAI_BASE_URL", env, secrets) or DEFAULT_BASE_URL),
         organization=_pick("OPENAI_ORG_ID", env, secrets),
         project=_pick("OPENAI_PROJECT_ID", env, secrets),
@@ -127,10 +144,11 @@ def resolve_config(
         read_timeout=_number(
             "OPENAI_TIMEOUT", _pick("OPENAI_TIMEOUT", env, secrets), DEFAULT_READ_TIMEOUT, 0.05, 600
         ),
-        max_retries=int(
+        max_retries=_whole(
+            "OPENAI_MAX_RETRIES",
             _number(
                 "OPENAI_MAX_RETRIES", _pick("OPENAI_MAX_RETRIES", env, secrets), DEFAULT_MAX_RETRIES, 0, 10
-            )
+            ),
         ),
     )
     return config, source

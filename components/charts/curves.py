@@ -19,6 +19,7 @@ from components.data.metrics import BY_NAME, Kind, Metric, counterpart, metrics_
 
 SMOOTHED_SUFFIX = "__smoothed"
 WEBGL_THRESHOLD = 1_500
+MAX_EPOCH_LINES = 100
 
 COLOURS = {"train": "#2563eb", "valid": "#f59e0b", "full_valid": "#dc2626"}
 CHECKPOINT_COLOUR = "#0f172a"
@@ -67,9 +68,9 @@ def _line_trace(
     )
 
 
-def _full_valid_trace(frame: pd.DataFrame, metric: Metric, view: ChartView) -> go.Scatter:
+def _full_valid_trace(frame: pd.DataFrame, metric: Metric, view: ChartView, scatter: type) -> go.Scatter:
     values = frame[[view.x, metric.name]].dropna()
-    return go.Scatter(
+    return scatter(
         x=values[view.x].to_numpy(),
         y=values[metric.name].to_numpy(),
         name=metric.label,
@@ -113,22 +114,25 @@ def _checkpoint_traces(
     decider: str | None,
     best_id: str | None,
     selected_id: str | None,
+    scatter: type,
 ) -> list[go.Scatter]:
     frame = checkpoints.assign(_y=_marker_y(checkpoints, kind, decider)).dropna(subset=["_y"])
     if frame.empty:
         return []
     ids = frame["checkpoint_id"].astype(str)
+    # Three checkpoints get big targets; thousands would hide the curves under them.
+    size = 16 if len(frame) <= 40 else 9 if len(frame) <= 300 else 5
     traces = [
-        go.Scatter(
+        scatter(
             x=frame[view.x].to_numpy(),
             y=frame["_y"].to_numpy(),
             name="Saved checkpoint (click to select)",
             mode="markers",
             marker={
                 "symbol": "diamond",
-                "size": 16,
+                "size": size,
                 "color": "white",
-                "line": {"color": CHECKPOINT_COLOUR, "width": 2.5},
+                "line": {"color": CHECKPOINT_COLOUR, "width": 2.5 if size > 10 else 1},
             },
             customdata=np.array(ids)[:, None],
             hovertext=_hover_text(frame),
@@ -143,7 +147,7 @@ def _checkpoint_traces(
         if chosen.empty:
             continue
         traces.append(
-            go.Scatter(
+            scatter(
                 x=chosen[view.x].to_numpy(),
                 y=chosen["_y"].to_numpy(),
                 name=name,
@@ -157,6 +161,20 @@ def _checkpoint_traces(
             )
         )
     return traces
+
+
+def _epoch_lines(epoch_ends: Sequence[float]) -> list[dict]:
+    """Dotted vertical lines at epoch ends, built in one go (``add_vline`` is quadratic in their count).
+
+    More than ``MAX_EPOCH_LINES`` would be a grey wash rather than a reading aid, so none are drawn then.
+    """
+    if len(epoch_ends) > MAX_EPOCH_LINES:
+        return []
+    line = {"dash": "dot", "color": "#94a3b8", "width": 1}
+    return [
+        {"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0, "y1": 1, "line": line}
+        for x in epoch_ends
+    ]
 
 
 def metric_figure(
@@ -176,20 +194,21 @@ def metric_figure(
     Series without any value are left out.
     """
     figure = go.Figure()
-    for metric in metrics_of_kind(kind):
-        if metric.name not in history or history[metric.name].isna().all():
-            continue
+    present = [m for m in metrics_of_kind(kind) if m.name in history and history[m.name].notna().any()]
+    for metric in present:
+        if metric.split != "full_valid":
+            figure.add_trace(_line_trace(history, metric, metric.name, view, raw=True))
+            if metric.name + SMOOTHED_SUFFIX in history:
+                figure.add_trace(_line_trace(history, metric, metric.name + SMOOTHED_SUFFIX, view, raw=False))
+    # WebGL traces are painted above every SVG trace, so points meant to sit on top of WebGL lines
+    # must be WebGL too.
+    scatter = go.Scattergl if any(isinstance(trace, go.Scattergl) for trace in figure.data) else go.Scatter
+    for metric in present:
         if metric.split == "full_valid":
-            figure.add_trace(_full_valid_trace(history, metric, view))
-            continue
-        figure.add_trace(_line_trace(history, metric, metric.name, view, raw=True))
-        smoothed = metric.name + SMOOTHED_SUFFIX
-        if smoothed in history:
-            figure.add_trace(_line_trace(history, metric, smoothed, view, raw=False))
-    for trace in _checkpoint_traces(checkpoints, kind, view, decider, best_id, selected_id):
+            figure.add_trace(_full_valid_trace(history, metric, view, scatter))
+    for trace in _checkpoint_traces(checkpoints, kind, view, decider, best_id, selected_id, scatter):
         figure.add_trace(trace)
-    for x in view.epoch_ends:
-        figure.add_vline(x=x, line={"dash": "dot", "color": "#94a3b8", "width": 1})
+    figure.update_layout(shapes=_epoch_lines(view.epoch_ends))
     for x0, x1 in view.overfit_spans:
         figure.add_vrect(
             x0=x0,

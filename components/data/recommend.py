@@ -44,20 +44,20 @@ def _extreme(metric: Metric) -> str:
     return "highest" if metric.higher_is_better else "lowest"
 
 
-def _against_final(metric: Metric, value: float, final: pd.Series) -> str:
+def _against_final(metric: Metric, value: float, final: pd.Series, last: str) -> str:
     """How the chosen value compares with the last checkpoint, the one the job deploys by default."""
     final_value = final[metric.name]
     where = f"step {int(final['step'])}"
     if np.isnan(final_value):
-        return f"the final checkpoint ({where}) has no {_label(metric)} to compare"
+        return f"the {last} checkpoint ({where}) has no {_label(metric)} to compare"
     if final_value == value:
-        return f"the same as the final checkpoint ({_number(final_value)} at {where})"
+        return f"the same as the {last} checkpoint ({_number(final_value)} at {where})"
     direction = "higher" if value > final_value else "lower"
     change = f"{abs(value - final_value) / abs(final_value) * 100:.1f} % " if final_value else ""
-    return f"{change}{direction} than the final checkpoint ({_number(final_value)} at {where})"
+    return f"{change}{direction} than the {last} checkpoint ({_number(final_value)} at {where})"
 
 
-def _reason(checkpoints: pd.DataFrame, metric: Metric, best: pd.Series) -> str:
+def _reason(checkpoints: pd.DataFrame, metric: Metric, best: pd.Series, last: str) -> str:
     value, step = float(best[metric.name]), int(best["step"])
     count = int(checkpoints[metric.name].notna().sum())
     at = f"{_number(value)} at step {step}"
@@ -66,7 +66,9 @@ def _reason(checkpoints: pd.DataFrame, metric: Metric, best: pd.Series) -> str:
     else:
         among = f"the {count} saved checkpoints" + ("" if count == len(checkpoints) else " that report it")
         final = checkpoints.loc[checkpoints["step"].idxmax()]
-        comparison = "the final checkpoint" if step == final["step"] else _against_final(metric, value, final)
+        comparison = (
+            f"the {last} checkpoint" if step == final["step"] else _against_final(metric, value, final, last)
+        )
         text = f"{_extreme(metric).capitalize()} {_label(metric)} of {among}: {at}, {comparison}."
     if metric.split == "valid":
         text += " Batch validation is measured on a small sample at each step, so it is noisy."
@@ -112,12 +114,12 @@ def recommend(
     history: pd.DataFrame | None = None,
     metric: str | None = None,
     *,
-    final_model: str | None = None,
+    finished: bool = True,
 ) -> Recommendation | None:
     """The best saved checkpoint by ``metric`` (default: the most trustworthy one present), explained.
 
-    When the choice is the last checkpoint, ``final_model`` (the job's own model name, same weights)
-    is the model to deploy. None when no checkpoint has the metric.
+    While the job is still running (``finished=False``) the last checkpoint is the latest, not the
+    final one. None when no checkpoint has the metric.
     """
     metric = metric or default_metric(checkpoints)
     best = best_checkpoint(checkpoints, metric) if metric else None
@@ -125,13 +127,12 @@ def recommend(
         return None
     decider = BY_NAME[metric]
     step = int(best["step"])
-    is_final = step == checkpoints["step"].max()
     return Recommendation(
         checkpoint_id=str(best["checkpoint_id"]),
-        model=final_model if is_final and final_model else str(best["model"]),
+        model=str(best["model"]),
         step=step,
         metric=metric,
         value=float(best[metric]),
-        reason=_reason(checkpoints, decider, best),
+        reason=_reason(checkpoints, decider, best, "final" if finished else "latest"),
         unsaved_minimum=None if history is None else _unsaved_minimum(checkpoints, history, decider, step),
     )

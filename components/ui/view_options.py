@@ -22,8 +22,8 @@ def _metric_label(name: str) -> str:
     return BY_NAME[name].label
 
 
-def _axis_label(mode: str) -> str:
-    return X_TITLES[mode].split(" (")[0]
+# The radio's options are these labels, so a shared URL reads ?x=Epoch.
+AXIS_LABELS = {title.split(" (")[0]: mode for mode, title in X_TITLES.items()}
 
 
 @dataclass(frozen=True)
@@ -52,17 +52,17 @@ def view_options(metrics: Sequence[str], default_metric: str | None, x_modes: Se
                 format_func=_metric_label,
                 help="Losses: lowest wins. Accuracies: highest wins. Full validation is the most reliable.",
             )
-        x_mode = st.radio(
+        x_label = st.radio(
             "X axis",
-            list(X_TITLES),
+            list(AXIS_LABELS),
             key=X_KEY,
             bind="query-params",
-            format_func=_axis_label,
             horizontal=True,
             help="Epoch needs n_epochs or two epoch-end checkpoints; elapsed time needs timestamps.",
         )
+        x_mode = AXIS_LABELS[x_label]
         if x_mode not in x_modes:
-            st.caption(f"This run has no data for a {_axis_label(x_mode).lower()} axis; using steps.")
+            st.caption(f"This run has no data for an {x_label.lower()} axis; using steps.")
         smoothing = st.slider(
             "Smoothing",
             0.0,

@@ -48,9 +48,11 @@ def test_api_reference_example_recommends_the_final_checkpoint():
     )
 
 
-def test_final_model_name_is_offered_for_the_final_checkpoint():
-    checkpoints = _checkpoints([1000, 2000], full_valid_loss=[0.167, 0.134])
-    assert recommend(checkpoints, final_model=MODEL).model == MODEL
+def test_a_running_job_compares_with_its_latest_checkpoint_not_a_final_one():
+    checkpoints = _checkpoints([1000, 2000], full_valid_loss=[0.134, 0.167])
+    reason = recommend(checkpoints, finished=False).reason
+    assert "latest checkpoint (0.167 at step 2000)" in reason
+    assert "final" not in reason
     assert recommend(checkpoints, metric="train_loss") is None
 
 

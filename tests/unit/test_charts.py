@@ -1,0 +1,209 @@
+"""The figure builders: which traces exist, what they carry, and what the reader's options change."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from components.charts.curves import MAX_EPOCH_LINES, SMOOTHED_SUFFIX, ChartView, metric_figure
+from components.charts.view import build_display, run_axes
+from components.data.checkpoints import checkpoints_frame
+from components.data.history import build_history
+from tests.spec_examples import SPEC_EXAMPLE
+
+STEP_VIEW = ChartView(x="step")
+
+
+def _names(figure: go.Figure) -> list[str]:
+    return [trace.name for trace in figure.data]
+
+
+def _trace(figure: go.Figure, name: str) -> go.Scatter:
+    return next(trace for trace in figure.data if trace.name == name)
+
+
+def _run(n_steps: int, *, checkpoint_steps: tuple[int, ...]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A per-step history with a falling train loss and sparse batch validation, plus checkpoints."""
+    steps = np.arange(1, n_steps + 1)
+    rng = np.random.default_rng(3)
+    train = 2 * np.exp(-steps / (n_steps / 3)) + 0.3 + rng.normal(0, 0.05, n_steps)
+    valid = np.where(steps % 10 == 0, train + 0.2 + rng.normal(0, 0.1, n_steps), np.nan)
+    results = pd.DataFrame(
+        {"step": steps, "train_loss": train, "valid_loss": valid, "train_mean_token_accuracy": 1 - train / 3}
+    )
+    for name in ("full_valid_loss", "valid_mean_token_accuracy", "full_valid_mean_token_accuracy"):
+        results[name] = np.nan
+    records = [
+        {
+            "id": f"ftckpt_{step}",
+            "step_number": step,
+            "created_at": 1_700_000_000 + step,
+            "fine_tuned_model_checkpoint": f"ft:m:org::abc:ckpt-step-{step}",
+            "metrics": {
+                "train_loss": float(train[step - 1]),
+                "full_valid_loss": float(train[step - 1] + 0.1),
+            },
+        }
+        for step in checkpoint_steps
+    ]
+    checkpoints = checkpoints_frame(records)
+    return build_history(checkpoints, results=results), checkpoints
+
+
+def test_spec_example_draws_only_the_series_it_has() -> None:
+    checkpoints = checkpoints_frame(SPEC_EXAMPLE)
+    history = build_history(checkpoints).assign(x=lambda frame: frame["step"])
+    figure = metric_figure("loss", history, checkpoints.assign(x=checkpoints["step"]), view=STEP_VIEW)
+    assert _names(figure) == ["Validation loss (full, epoch end)", "Saved checkpoint (click to select)"]
+    full = _trace(figure, "Validation loss (full, epoch end)")
+    assert list(full.x) == [1000, 2000]
+    assert list(full.y) == [0.167, 0.134]
+
+
+def test_checkpoint_markers_carry_ids_and_model_names_for_hover_and_click() -> None:
+    checkpoints = checkpoints_frame(SPEC_EXAMPLE).assign(x=lambda frame: frame["step"])
+    figure = metric_figure("accuracy", checkpoints, checkpoints, view=STEP_VIEW)
+    markers = _trace(figure, "Saved checkpoint (click to select)")
+    assert [row[0] for row in markers.customdata] == [
+        "ftckpt_enQCFmOTGj3syEpYVhBRLTSy",
+        "ftckpt_zc4Q7MP6XxulcVzj4MZdwsAB",
+    ]
+    assert "ckpt-step-1000" in markers.hovertext[0]
+    assert "Validation accuracy (full, epoch end): 0.7810" in markers.hovertext[0]
+    assert list(markers.y) == [0.781, 0.874]
+
+
+def test_best_and_selected_checkpoints_get_their_own_marks() -> None:
+    checkpoints = checkpoints_frame(SPEC_EXAMPLE).assign(x=lambda frame: frame["step"])
+    figure = metric_figure(
+        "loss",
+        checkpoints,
+        checkpoints,
+        view=STEP_VIEW,
+        best_id="ftckpt_zc4Q7MP6XxulcVzj4MZdwsAB",
+        selected_id="ftckpt_enQCFmOTGj3syEpYVhBRLTSy",
+    )
+    assert list(_trace(figure, "Recommended checkpoint").x) == [2000]
+    assert list(_trace(figure, "Selected checkpoint").x) == [1000]
+    assert _trace(figure, "Recommended checkpoint").marker.symbol == "star"
+
+
+def test_a_one_point_series_is_drawn_as_a_marker() -> None:
+    checkpoints = checkpoints_frame(SPEC_EXAMPLE[:1]).assign(x=lambda frame: frame["step"])
+    figure = metric_figure("loss", checkpoints, checkpoints, view=STEP_VIEW)
+    assert "markers" in _trace(figure, "Validation loss (full, epoch end)").mode
+
+
+def test_a_kind_without_values_gives_an_empty_figure() -> None:
+    frame = checkpoints_frame([{"id": "c", "step_number": 5, "metrics": {"train_loss": 0.5}}])
+    frame = frame.assign(x=frame["step"])
+    assert metric_figure("accuracy", frame, frame, view=STEP_VIEW).data == ()
+
+
+def test_smoothing_adds_a_smoothed_line_over_a_faint_raw_one() -> None:
+    history, checkpoints = _run(300, checkpoint_steps=(100, 200, 300))
+    axes = run_axes(history, checkpoints, n_epochs=3, total_steps=300)
+    display = build_display(
+        history, checkpoints, axes=axes, x_mode="step", smoothing=0.6, log_y=False, ignore_outliers=False
+    )
+    assert "train_loss" + SMOOTHED_SUFFIX in display.history
+    figure = metric_figure("loss", display.history, display.checkpoints, view=display.view)
+    raw, smooth = _trace(figure, "Training loss (raw)"), _trace(figure, "Training loss (smoothed)")
+    assert raw.opacity < smooth.opacity and raw.showlegend is False
+    assert len(raw.x) == 300  # every step is drawn
+    assert not np.allclose(np.asarray(raw.y), np.asarray(smooth.y))
+
+    unsmoothed = build_display(
+        history, checkpoints, axes=axes, x_mode="step", smoothing=0.0, log_y=False, ignore_outliers=False
+    )
+    names = _names(metric_figure("loss", unsmoothed.history, unsmoothed.checkpoints, view=unsmoothed.view))
+    assert not any("smoothed" in name for name in names)
+
+
+def test_epoch_axis_lines_and_log_scale() -> None:
+    history, checkpoints = _run(300, checkpoint_steps=(100, 200, 300))
+    axes = run_axes(history, checkpoints, n_epochs=3, total_steps=300)
+    display = build_display(
+        history, checkpoints, axes=axes, x_mode="epoch", smoothing=0.0, log_y=True, ignore_outliers=False
+    )
+    figure = metric_figure("loss", display.history, display.checkpoints, view=display.view)
+    assert figure.layout.xaxis.title.text == "Epoch"
+    assert figure.layout.yaxis.type == "log"
+    lines = [shape.x0 for shape in figure.layout.shapes if shape.type == "line"]
+    assert lines == pytest.approx([1.0, 2.0, 3.0])
+    assert list(_trace(figure, "Saved checkpoint (click to select)").x) == pytest.approx([1.0, 2.0, 3.0])
+
+
+def test_too_many_epoch_ends_draw_no_lines() -> None:
+    frame = checkpoints_frame([{"id": "c", "step_number": 1, "metrics": {"train_loss": 1.0}}])
+    frame = frame.assign(x=frame["step"])
+    view = ChartView(x="x", epoch_ends=list(range(MAX_EPOCH_LINES + 1)))
+    assert metric_figure("loss", frame, frame, view=view).layout.shapes == ()
+
+
+def test_ignore_outliers_sets_a_range_that_excludes_a_spike() -> None:
+    history, checkpoints = _run(300, checkpoint_steps=(100, 200, 300))
+    history.loc[history["step"] == 150, "train_loss"] = 1e4
+    axes = run_axes(history, checkpoints, n_epochs=3, total_steps=300)
+    display = build_display(
+        history, checkpoints, axes=axes, x_mode="step", smoothing=0.0, log_y=False, ignore_outliers=True
+    )
+    low, high = display.view.y_range["loss"]
+    assert high < 10
+    figure = metric_figure("loss", display.history, display.checkpoints, view=display.view)
+    assert list(figure.layout.yaxis.range) == [low, high]
+
+
+def test_large_runs_are_thinned_for_display_and_drawn_with_webgl_markers_on_top() -> None:
+    history, checkpoints = _run(60_000, checkpoint_steps=(20_000, 40_000, 60_000))
+    axes = run_axes(history, checkpoints, n_epochs=3, total_steps=60_000)
+    display = build_display(
+        history,
+        checkpoints,
+        axes=axes,
+        x_mode="step",
+        smoothing=0.6,
+        log_y=False,
+        ignore_outliers=False,
+        keep_steps=[12_345],
+    )
+    assert display.rows_total == 60_000 and display.rows_shown < 20_000
+    assert {20_000, 40_000, 60_000, 12_345} <= set(display.history["step"])
+    figure = metric_figure("loss", display.history, display.checkpoints, view=display.view)
+    assert isinstance(_trace(figure, "Training loss (raw)"), go.Scattergl)
+    # WebGL is painted above SVG, so the checkpoints must be WebGL too, and come last.
+    assert isinstance(figure.data[-1], go.Scattergl) and figure.data[-1].name.startswith("Saved checkpoint")
+    assert len(figure.to_json()) < 2_000_000
+
+
+def test_overfitting_band_is_drawn_where_validation_turns_up() -> None:
+    steps = np.arange(1, 601)
+    train = 2 * np.exp(-steps / 150) + 0.2
+    valid = np.where(
+        steps % 5 == 0, 2 * np.exp(-steps / 150) + 0.4 + np.clip(steps - 360, 0, None) / 300, np.nan
+    )
+    results = pd.DataFrame({"step": steps, "train_loss": train, "valid_loss": valid})
+    for name in (
+        "full_valid_loss",
+        "train_mean_token_accuracy",
+        "valid_mean_token_accuracy",
+        "full_valid_mean_token_accuracy",
+    ):
+        results[name] = np.nan
+    checkpoints = checkpoints_frame(
+        [{"id": "a", "step_number": 600, "created_at": 1, "metrics": {"train_loss": 0.3}}]
+    )
+    history = build_history(checkpoints, results=results)
+    axes = run_axes(history, checkpoints, n_epochs=None, total_steps=None)
+    display = build_display(
+        history, checkpoints, axes=axes, x_mode="step", smoothing=0.0, log_y=False, ignore_outliers=False
+    )
+    figure = metric_figure("loss", display.history, display.checkpoints, view=display.view)
+    bands = [shape for shape in figure.layout.shapes if shape.type == "rect"]
+    assert len(bands) == 1
+    assert 330 <= bands[0].x0 <= 450 and bands[0].x1 >= 590
+    assert json.loads(figure.to_json())["layout"]["annotations"][0]["text"] == "overfitting"
