@@ -58,7 +58,7 @@ if run is None:
 
 job_header(run.job)
 for note in run.notes:
-    st.warning(note, icon=":material/warning:")
+    st.warning(plain(note), icon=":material/warning:")
 
 checkpoints = run.checkpoints
 if checkpoints.empty:
@@ -105,7 +105,7 @@ if not run.history.empty:
     st.caption(
         f"Per-step metrics from the {run.history_source}: {display.rows_total:,} steps{shown}. "
         f"{len(checkpoints):,} checkpoints in {run.checkpoint_pages:,} page(s). "
-        "Click a ◇ checkpoint marker or a table row to inspect it."
+        + ("Click a ◇ checkpoint marker or a table row to inspect it." if not checkpoints.empty else "")
     )
 metric_help()
 

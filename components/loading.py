@@ -46,6 +46,24 @@ def _result_history(client: FineTuningClient, job: JobSummary, notes: list[str])
     return None
 
 
+def _event_history(
+    client: FineTuningClient, job_id: str, report: Progress, notes: list[str]
+) -> pd.DataFrame | None:
+    """The per-step frame from the job's metrics events, or None (with a note) when they cannot be read.
+
+    The job and its checkpoints are already in hand by then, so a failing events list costs the
+    curves' detail, not the page.
+    """
+    try:
+        raw_events = client.list_events(
+            job_id, on_page=lambda page, count: report(f"Metrics events: page {page}, {count:,} so far")
+        )
+    except FineTuningAPIError as exc:
+        notes.append(f"The job's metrics events could not be read ({exc}); the curves show checkpoints only.")
+        return None
+    return metrics_events_frame(raw_events)
+
+
 def load_run(client: FineTuningClient, job_id: str, on_progress: Progress | None = None) -> RunData:
     """Read the job, every checkpoint page and the per-step metrics (result file, else events)."""
     report = on_progress or (lambda _message: None)
@@ -64,12 +82,9 @@ def load_run(client: FineTuningClient, job_id: str, on_progress: Progress | None
     events = None
     steps = None
     if results is None:
-        raw_events = client.list_events(
-            job_id, on_page=lambda page, count: report(f"Metrics events: page {page}, {count:,} so far")
-        )
-        events = metrics_events_frame(raw_events)
-        steps = total_steps(events)
-        events = events if not events.empty else None
+        events = _event_history(client, job_id, report, notes)
+        steps = total_steps(events) if events is not None else None
+        events = events if events is not None and not events.empty else None
     history = build_history(checkpoints, results=results, events=events)
     source = history["source"].mode().iat[0] if not history.empty else "none"
     return RunData(

@@ -135,6 +135,10 @@ class FineTuningClient:
             raise MalformedResponseError(f"{path} answered with JSON that is not an object.")
         return body
 
+    def _attempts(self) -> str:
+        count = self._config.max_retries + 1
+        return f"{count} attempt" + ("s" if count > 1 else "")
+
     def _get(
         self, path: str, params: dict[str, Any] | None = None, *, accept: str | None = None
     ) -> httpx.Response:
@@ -149,12 +153,11 @@ class FineTuningClient:
         except httpx.TimeoutException:
             raise APITimeoutError(
                 f"{self._config.display_base_url} did not answer within {self._config.read_timeout:g} s "
-                f"({self._config.max_retries + 1} attempts)."
+                f"({self._attempts()})."
             ) from None
         except httpx.TransportError as exc:
             raise APIConnectionError(
-                f"Could not reach {self._config.display_base_url} ({type(exc).__name__}, "
-                f"{self._config.max_retries + 1} attempts)."
+                f"Could not reach {self._config.display_base_url} ({type(exc).__name__}, {self._attempts()})."
             ) from None
         if response.is_error or response.is_redirect:
             raise self._status_error(response)

@@ -45,5 +45,5 @@ def connection_sidebar() -> tuple[ApiConfig, KeySource]:
             st.caption("No API key yet: showing the built-in demo job.")
         else:
             st.caption(f"API key: from {source.value}")
-        st.caption(f"API: `{config.display_base_url}`")
+            st.caption(f"API: `{config.display_base_url}`")
     return config, source

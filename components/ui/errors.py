@@ -62,7 +62,7 @@ _ADVICE: list[tuple[type[Exception], str, str]] = [
     ),
     (
         PaginationError,
-        "The checkpoint list never ended",
+        "An API list never ended",
         "A proxy in front of the API seems to ignore the `after` cursor; the dashboard stopped instead of "
         "looping.",
     ),

@@ -9,20 +9,16 @@ from components.loading import RunData
 
 def export_buttons(run: RunData) -> None:
     """Two buttons: the per-step history and the checkpoint list, each as CSV."""
-    left, right, _ = st.columns([1, 1, 3])
-    left.download_button(
-        "Per-step metrics (CSV)",
-        data=run.history.to_csv(index=False),
-        file_name=f"{run.job.id}-steps.csv",
-        mime="text/csv",
-        on_click="ignore",
-        icon=":material/download:",
+    downloads = (
+        ("Per-step metrics (CSV)", run.history, "steps"),
+        ("Checkpoints (CSV)", run.checkpoints, "checkpoints"),
     )
-    right.download_button(
-        "Checkpoints (CSV)",
-        data=run.checkpoints.to_csv(index=False),
-        file_name=f"{run.job.id}-checkpoints.csv",
-        mime="text/csv",
-        on_click="ignore",
-        icon=":material/download:",
-    )
+    for column, (label, frame, name) in zip(st.columns([1, 1, 3])[:2], downloads, strict=True):
+        column.download_button(
+            label,
+            data=frame.to_csv(index=False),
+            file_name=f"{run.job.id}-{name}.csv",
+            mime="text/csv",
+            on_click="ignore",
+            icon=":material/download:",
+        )

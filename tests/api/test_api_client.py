@@ -377,7 +377,7 @@ def test_timeouts_and_connection_failures_become_typed_errors_without_credential
         text = str(info.value)
         assert "https://proxy.example:8443/v1" in text
         assert "hunter2" not in text and "user" not in text and KEY not in text
-        assert "1 attempts" in text
+        assert "1 attempt)" in text
         assert len(seen.requests) == 1
 
 

@@ -1,0 +1,56 @@
+"""Fixtures of the page tests: a clean environment, and one pointing the app at the stand-in API."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.page.page_support import API_ENV_VARS, FORBIDDEN_KEY, new_app
+from tests.standin import DEFAULT_API_KEY, StandInServer
+
+
+@pytest.fixture
+def no_api_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No OPENAI_* setting from the machine running the tests."""
+    for name in API_ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def api_env(monkeypatch: pytest.MonkeyPatch, no_api_env: None, standin: StandInServer) -> StandInServer:
+    """The app reads the (reset) stand-in with its accepted key; faults answer fast."""
+    monkeypatch.setenv("OPENAI_API_KEY", DEFAULT_API_KEY)
+    monkeypatch.setenv("OPENAI_BASE_URL", standin.base_url)
+    monkeypatch.setenv("OPENAI_TIMEOUT", "5")
+    monkeypatch.setenv("OPENAI_MAX_RETRIES", "2")
+    return standin
+
+
+@pytest.fixture
+def open_page(api_env: StandInServer) -> Callable[..., AppTest]:
+    """Run app.py once with ``?job=`` (and optionally ``?ckpt=``) against the stand-in."""
+
+    def _open(job: str | None = None, *, ckpt: str | None = None) -> AppTest:
+        return new_app(job=job, ckpt=ckpt).run()
+
+    return _open
+
+
+@pytest.fixture(scope="session")
+def forbidding_server() -> Iterator[StandInServer]:
+    """A second stand-in that knows the default key and also a key that may not read any job (403)."""
+    with StandInServer(api_keys=(DEFAULT_API_KEY, FORBIDDEN_KEY), forbidden_keys=(FORBIDDEN_KEY,)) as server:
+        yield server
+
+
+@pytest.fixture
+def forbidding(
+    forbidding_server: StandInServer, no_api_env: None, monkeypatch: pytest.MonkeyPatch
+) -> StandInServer:
+    """The forbidding stand-in, reset, with the app pointed at it (no key set: each test picks one)."""
+    forbidding_server.reset()
+    monkeypatch.setenv("OPENAI_BASE_URL", forbidding_server.base_url)
+    monkeypatch.setenv("OPENAI_MAX_RETRIES", "0")
+    return forbidding_server

@@ -1,0 +1,105 @@
+"""Helpers shared by the page tests: open app.py in AppTest, read charts and walk the element tree."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "app.py"
+TIMEOUT = 30
+# Every setting the app reads from the environment; tests remove them all so the machine cannot leak in.
+API_ENV_VARS = (
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "OPENAI_ORG_ID",
+    "OPENAI_PROJECT_ID",
+    "OPENAI_API_VERSION",
+    "OPENAI_TIMEOUT",
+    "OPENAI_MAX_RETRIES",
+)
+CHART_KEYS = ("loss_chart", "accuracy_chart")
+FORBIDDEN_KEY = "sk-forbidden-0123456789"  # known to the forbidding stand-in, but may read no job (403)
+TABLE_KEY = "checkpoint_table"
+
+
+def new_app(*, job: str | None = None, ckpt: str | None = None) -> AppTest:
+    """An AppTest of app.py with its own (dummy) secrets, so no secrets.toml on this machine is read."""
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.secrets["UNUSED"] = "x"
+    if job is not None:
+        at.query_params["job"] = job
+    if ckpt is not None:
+        at.query_params["ckpt"] = ckpt
+    return at
+
+
+def walk(node: Any) -> Iterator[Any]:
+    """Every block and element under ``node`` (an AppTest, a Block or an element), in page order."""
+    current = node._tree if isinstance(node, AppTest) else node
+    yield current
+    children = getattr(current, "children", None)
+    if isinstance(children, dict):
+        for index in sorted(children):
+            yield from walk(children[index])
+
+
+def of_type(node: Any, element_type: str) -> list[Any]:
+    """The elements of one type (``"code"``, ``"markdown"``…) under ``node``."""
+    return [el for el in walk(node) if getattr(el, "type", None) == element_type]
+
+
+def code_texts(node: Any) -> list[str]:
+    return [el.value for el in of_type(node, "code")]
+
+
+def error_texts(at: AppTest) -> list[str]:
+    return [el.value for el in at.error]
+
+
+def page_text(at: AppTest) -> str:
+    """Everything the page sends to a browser for its elements: each element's full protobuf as text."""
+    return "\n".join(str(el.proto) for el in walk(at) if getattr(el, "proto", None) is not None)
+
+
+def has_key(at: AppTest, key: str) -> bool:
+    """Whether an element or block with this user key is on the page."""
+    return any(getattr(el, "key", None) == key for el in walk(at))
+
+
+def table(at: AppTest):
+    """The checkpoint table as the DataFrame the page sent."""
+    return at.get_by_key(TABLE_KEY).value
+
+
+def chart_spec(at: AppTest, key: str) -> dict[str, Any]:
+    """The plotly figure JSON of a keyed chart."""
+    return json.loads(at.get_by_key(key).proto.spec)
+
+
+def decode(values: Any) -> list[Any]:
+    """A plotly array as a list; plotly 6+ sends numeric arrays as ``{"dtype", "bdata"}``."""
+    if isinstance(values, dict) and "bdata" in values:
+        array = np.frombuffer(base64.b64decode(values["bdata"]), dtype=np.dtype(values["dtype"]))
+        if "shape" in values:
+            shape = [int(size) for size in str(values["shape"]).split(",")]
+            array = array.reshape(shape)
+        return array.tolist()
+    return list(values)
+
+
+def traces(spec: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The figure's traces by name (names are unique within one chart)."""
+    named = {trace.get("name"): trace for trace in spec["data"]}
+    assert len(named) == len(spec["data"]), [trace.get("name") for trace in spec["data"]]
+    return named
+
+
+def trace_names(at: AppTest) -> list[str]:
+    return [trace.get("name") for key in CHART_KEYS for trace in chart_spec(at, key)["data"]]
