@@ -43,17 +43,25 @@ class ChartView:
     height: int = 500
 
 
+def _checkpoint_ids(frame: pd.DataFrame, rows: pd.Index) -> np.ndarray | None:
+    """Checkpoint ids for the given rows (None elsewhere), so a click on any point at a checkpoint's step
+    selects it: plotly gives a click to the first trace drawn there, which may be a metric's own point."""
+    if "checkpoint_id" not in frame:
+        return None
+    ids = frame.loc[rows, "checkpoint_id"].astype(object)
+    return np.array(ids.where(ids.notna(), None).tolist(), dtype=object)[:, None]
+
+
 def _line_trace(
     frame: pd.DataFrame, metric: Metric, column: str, view: ChartView, *, raw: bool
 ) -> go.Scatter:
     values = frame[[view.x, column]].dropna()
     scatter = go.Scattergl if len(values) > WEBGL_THRESHOLD else go.Scatter
+    clickable = metric.split == "valid" and raw and len(values) <= 200
     smoothed_exists = raw and (metric.name + SMOOTHED_SUFFIX) in frame
     faint = smoothed_exists or metric.split == "valid"
     name = metric.label + (" (raw)" if smoothed_exists else "") + (" (smoothed)" if not raw else "")
-    mode = "lines" if len(values) > 1 else "markers"
-    if metric.split == "valid" and raw and len(values) <= 200:
-        mode = "lines+markers"
+    mode = "lines+markers" if clickable else "lines" if len(values) > 1 else "markers"
     return scatter(
         x=values[view.x].to_numpy(),
         y=values[column].to_numpy(dtype="float32" if len(values) > WEBGL_THRESHOLD else "float64"),
@@ -65,6 +73,7 @@ def _line_trace(
         line={"color": COLOURS[metric.split], "width": 1.2 if faint and raw else 2.2},
         marker={"color": COLOURS[metric.split], "size": 4 if len(values) > 1 else 9},
         hovertemplate=f"{name}: %{{y:.4f}}<extra></extra>",
+        customdata=_checkpoint_ids(frame, values.index) if clickable or len(values) == 1 else None,
     )
 
 
@@ -78,6 +87,7 @@ def _full_valid_trace(frame: pd.DataFrame, metric: Metric, view: ChartView, scat
         mode="lines+markers",
         line={"color": COLOURS["full_valid"], "width": 1.5, "dash": "dot"},
         marker={"color": COLOURS["full_valid"], "size": 11, "line": {"color": "white", "width": 1.5}},
+        customdata=_checkpoint_ids(frame, values.index),
         hovertemplate=f"{metric.label}: %{{y:.4f}}<extra></extra>",
     )
 

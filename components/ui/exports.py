@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from components.loading import RunData
@@ -16,7 +18,7 @@ def export_buttons(run: RunData) -> None:
     for column, (label, frame, name) in zip(st.columns([1, 1, 3])[:2], downloads, strict=True):
         column.download_button(
             label,
-            data=frame.to_csv(index=False),
+            data=partial(frame.to_csv, index=False),  # built on click, not on every rerun
             file_name=f"{run.job.id}-{name}.csv",
             mime="text/csv",
             on_click="ignore",

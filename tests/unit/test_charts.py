@@ -62,6 +62,8 @@ def test_spec_example_draws_only_the_series_it_has() -> None:
     full = _trace(figure, "Validation loss (full, epoch end)")
     assert list(full.x) == [1000, 2000]
     assert list(full.y) == [0.167, 0.134]
+    # A click lands on the first trace drawn at a point, so the metric's own points select too.
+    assert [row[0] for row in full.customdata] == checkpoints["checkpoint_id"].tolist()
 
 
 def test_checkpoint_markers_carry_ids_and_model_names_for_hover_and_click() -> None:

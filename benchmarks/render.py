@@ -1,0 +1,224 @@
+"""How long the dashboard takes from per-step data to drawn charts, for 1k, 20k and 100k-step jobs.
+
+Run from the repo root: ``python benchmarks/render.py``. Two parts, both printing numbers only:
+
+1. In process (median of 3): the DataFrames (``results_frame`` on the CSV text + ``build_history``), the
+   display (``run_axes`` + ``build_display``, default view: steps, smoothing 0.6), both figures
+   (``metric_figure``), their JSON (``plotly.io.to_json``) and its size.
+2. In headless chromium: the stand-in serves each job, the app runs keyed to it, and each new tab
+   records (``performance.now()`` since navigation, checked every animation frame) when the status
+   reads "Loaded …" (the data is fetched and parsed on the server), when the script run is done, and
+   when both charts have drawn their traces. Draw time after data = drawn − loaded: figure building,
+   transfer and plotly rendering. "first" opens 3 copies of the job under new IDs (the app fetches
+   each); "cached" reopens one (st.cache_data serves it). The browser cache is warm (one context).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import plotly.io  # noqa: E402
+from playwright.sync_api import BrowserContext, sync_playwright  # noqa: E402
+
+from components.charts.curves import metric_figure  # noqa: E402
+from components.charts.view import build_display, run_axes  # noqa: E402
+from components.data.best import best_checkpoint, default_metric  # noqa: E402
+from components.data.checkpoints import checkpoints_frame  # noqa: E402
+from components.data.history import build_history  # noqa: E402
+from components.data.results_file import decode_result_file, results_frame  # noqa: E402
+from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, app_process, wait_for_app_run  # noqa: E402
+from tests.standin import DEFAULT_API_KEY, StandInServer, SyntheticRun, make_run  # noqa: E402
+
+SIZES = (1_000, 20_000, 100_000)
+N_EPOCHS = 4  # divides every size
+REPEATS = 3
+VISITS = 3
+DRAW_TARGET_SECONDS = 3.0
+FIGURE_TARGET_BYTES = 2_000_000
+T = TypeVar("T")
+
+# Marks, in ms since navigation, taken once per animation frame: "loaded" when the status label says
+# Loaded, "done" when the script run has finished, "drawn" when both charts have traces on screen (SVG
+# trace groups or the WebGL canvas).
+MARKS_SCRIPT = """
+window.__marks = {};
+(function poll() {
+  const marks = window.__marks, now = performance.now();
+  if (!marks.loaded && Array.from(document.querySelectorAll('summary, [data-testid="stExpanderHeader"]'))
+      .some(el => el.textContent.includes('Loaded '))) marks.loaded = now;
+  if (!marks.running && document.querySelector('[data-test-script-state="running"]')) marks.running = now;
+  if (marks.running && !marks.done && document.querySelector('[data-test-script-state="notRunning"]'))
+    marks.done = now;
+  const plots = document.querySelectorAll('.js-plotly-plot');
+  if (!marks.drawn && plots.length >= 2 && Array.from(plots).every(gd => gd._fullData && gd._fullData.length
+      && gd.querySelector('.scatterlayer .trace, canvas.gl-canvas-context'))) marks.drawn = now;
+  if (!marks.drawn || !marks.done) requestAnimationFrame(poll);
+})();
+"""
+
+
+def job_id(steps: int) -> str:
+    return f"ftjob-render-{steps}"
+
+
+def timed(function: Callable[[], T]) -> tuple[T, float]:
+    """The result of the last of ``REPEATS`` calls and the median seconds."""
+    seconds = []
+    for _ in range(REPEATS):
+        started = time.perf_counter()
+        result = function()
+        seconds.append(time.perf_counter() - started)
+    return result, statistics.median(seconds)
+
+
+def in_process(run: SyntheticRun) -> dict[str, Any]:
+    """Timings and sizes of the server-side steps for one run, with the app's default view."""
+    text = decode_result_file(next(iter(run.files.values())))
+    checkpoints = checkpoints_frame(run.checkpoints)
+    history, frames_s = timed(lambda: build_history(checkpoints, results=results_frame(text)))
+    metric = default_metric(checkpoints)
+    best = best_checkpoint(checkpoints, metric)
+
+    def display() -> Any:
+        axes = run_axes(
+            history, checkpoints, n_epochs=run.job["hyperparameters"]["n_epochs"], total_steps=None
+        )
+        return build_display(
+            history,
+            checkpoints,
+            axes=axes,
+            x_mode="step",
+            smoothing=0.6,
+            log_y=False,
+            ignore_outliers=False,
+            keep_steps=[int(best["step"])],
+        )
+
+    shown, display_s = timed(display)
+
+    def figures() -> list[Any]:
+        return [
+            metric_figure(
+                kind,
+                shown.history,
+                shown.checkpoints,
+                view=shown.view,
+                decider=metric,
+                best_id=str(best["checkpoint_id"]),
+            )
+            for kind in ("loss", "accuracy")
+        ]
+
+    figs, figures_s = timed(figures)
+    texts, json_s = timed(lambda: [plotly.io.to_json(fig) for fig in figs])
+    return {
+        "frames_s": frames_s,
+        "display_s": display_s,
+        "figures_s": figures_s,
+        "json_s": json_s,
+        "bytes": [len(t.encode()) for t in texts],
+        "rows_shown": shown.rows_shown,
+    }
+
+
+def visit(context: BrowserContext, url: str, job: str) -> dict[str, float]:
+    """Milliseconds from navigation to each mark, in a new tab (a new Streamlit session)."""
+    page = context.new_page()
+    page.goto(f"{url}/?job={job}")
+    page.wait_for_function(
+        "() => window.__marks.drawn && window.__marks.loaded && window.__marks.done", timeout=180_000
+    )
+    marks = page.evaluate("() => window.__marks")
+    wait_for_app_run(page)
+    page.close()
+    return marks
+
+
+def median_marks(samples: list[dict[str, float]]) -> dict[str, float]:
+    after = [m["drawn"] - m["loaded"] for m in samples]
+    return {
+        "loaded": statistics.median(m["loaded"] for m in samples),
+        "done": statistics.median(m["done"] for m in samples),
+        "drawn": statistics.median(m["drawn"] for m in samples),
+        "after": statistics.median(after),
+        "after_max": max(after),
+    }
+
+
+def main() -> None:
+    runs = {steps: make_run(job_id(steps), n_steps=steps, n_epochs=N_EPOCHS) for steps in SIZES}
+    print("In process (median of 3): DataFrames, display, both figures, JSON")
+    print(
+        f"{'steps':>8} {'frames s':>9} {'display s':>10} {'figures s':>10} {'to_json s':>10} "
+        f"{'points':>7} {'loss JSON':>11} {'acc JSON':>11}"
+    )
+    sizes = {}
+    for steps, run in runs.items():
+        r = in_process(run)
+        sizes[steps] = r["bytes"]
+        print(
+            f"{steps:>8,} {r['frames_s']:>9.3f} {r['display_s']:>10.3f} {r['figures_s']:>10.3f} "
+            f"{r['json_s']:>10.3f} {r['rows_shown']:>7,} {r['bytes'][0]:>11,} {r['bytes'][1]:>11,}"
+        )
+
+    print()
+    print(
+        f"Headless chromium, warm browser cache, median of {VISITS} tabs (ms since navigation). "
+        "first: the app fetches the job; cached: st.cache_data serves it"
+    )
+    print(
+        f"{'steps':>8} {'visit':>6} {'loaded':>8} {'done':>8} {'drawn':>8} "
+        f"{'draw after data':>16} {'(max)':>7}"
+    )
+    draws = {}
+    with StandInServer() as server:
+        server.add_run(make_run("ftjob-warmup", n_steps=40, n_epochs=2))
+        for run in runs.values():
+            for copy in range(VISITS):
+                server.add_run(replace(run, job={**run.job, "id": f"{run.job['id']}-{copy}"}))
+        env = {**os.environ, "OPENAI_API_KEY": DEFAULT_API_KEY, "OPENAI_BASE_URL": server.base_url}
+        with app_process(env) as app, sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            context = browser.new_context(viewport={"width": 1440, "height": 1000})
+            context.add_init_script(MARKS_SCRIPT)
+            # The app's first run imports pandas and plotly; the browser caches Streamlit's and plotly's JS.
+            visit(context, app.url, "ftjob-warmup")
+            for steps in SIZES:
+                first = [visit(context, app.url, f"{job_id(steps)}-{copy}") for copy in range(VISITS)]
+                cached = [visit(context, app.url, f"{job_id(steps)}-0") for _ in range(VISITS)]
+                for name, samples in (("first", first), ("cached", cached)):
+                    m = median_marks(samples)
+                    draws.setdefault(steps, m["after"] / 1000)
+                    print(
+                        f"{steps:>8,} {name:>6} {m['loaded']:>8.0f} {m['done']:>8.0f} {m['drawn']:>8.0f} "
+                        f"{m['after']:>16.0f} {m['after_max']:>7.0f}"
+                    )
+            browser.close()
+
+    print()
+    biggest = SIZES[-1]
+    draw_s = draws[biggest]
+    print(
+        f"Target: {biggest:,}-step job drawn within {DRAW_TARGET_SECONDS:g} s of its data arriving: "
+        f"{'MET' if draw_s <= DRAW_TARGET_SECONDS else 'NOT MET'} ({draw_s:.2f} s, median first visit)"
+    )
+    largest = max(max(pair) for pair in sizes.values())
+    print(
+        f"Target: each figure < {FIGURE_TARGET_BYTES / 1e6:g} MB of JSON: "
+        f"{'MET' if largest < FIGURE_TARGET_BYTES else 'NOT MET'} (largest {largest / 1e6:.3f} MB; "
+        f"{biggest:,} steps: {sum(sizes[biggest]) / 1e6:.3f} MB for both)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""A job with 2,500 checkpoints (25 pages): the right card, every checkpoint on the chart, 25 requests."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.browser.apps import job_path
+from tests.browser.charts import (
+    CHECKPOINT_TRACE,
+    LOSS,
+    RECOMMENDED_TRACE,
+    TRAINING_LOSS_TRACE,
+    traces,
+    wait_for_charts,
+)
+from tests.browser.expected import recommended_id, recommended_model
+from tests.browser.harness import CHROMIUM, RunningApp
+from tests.standin import StandInServer, SyntheticRun, make_checkpoints_only
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no chromium at {CHROMIUM}"),
+]
+
+BIG = "ftjob-big"
+N_CHECKPOINTS = 2_500
+# From navigation until both charts are drawn; this job takes about 11 s on 2 cores.
+CHART_BUDGET_SECONDS = 30
+
+
+@pytest.fixture(scope="module")
+def big_run() -> SyntheticRun:
+    return make_checkpoints_only(BIG, N_CHECKPOINTS)
+
+
+@pytest.fixture(scope="module")
+def big_context(browser: Browser, browser_context_args: dict) -> Iterator[BrowserContext]:
+    context = browser.new_context(**browser_context_args)
+    yield context
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def big_page(
+    big_context: BrowserContext, keyed_app: RunningApp, browser_standin: StandInServer, big_run: SyntheticRun
+) -> tuple[Page, float]:
+    """The job's page, opened once for this module, and when navigation started (monotonic seconds).
+
+    No other test opens this job, so the stand-in's request count for it is this page's alone.
+    """
+    browser_standin.add_run(big_run)
+    page = big_context.new_page()
+    started = time.monotonic()
+    page.goto(keyed_app.url + job_path(BIG))
+    return page, started
+
+
+def test_best_card_names_lowest_full_validation_loss_after_25_pages(
+    big_page: tuple[Page, float], big_run: SyntheticRun, browser_standin: StandInServer
+) -> None:
+    page, _ = big_page
+    code = page.locator(".st-key-best_card [data-testid='stCode']").first
+    expect(code).to_have_text(recommended_model(big_run.checkpoints), timeout=30_000)
+    assert browser_standin.count("checkpoints", BIG) == N_CHECKPOINTS // 100
+
+
+def test_loss_chart_plots_every_checkpoint_step(big_page: tuple[Page, float], big_run: SyntheticRun) -> None:
+    page, started = big_page
+    wait_for_charts(page, timeout=max(5.0, CHART_BUDGET_SECONDS - (time.monotonic() - started)) * 1000)
+    plotted = traces(page, LOSS)
+    steps = sorted(c["step_number"] for c in big_run.checkpoints)
+    markers = plotted[CHECKPOINT_TRACE]
+    assert sorted(markers["x"]) == steps
+    assert sorted(cell[0] for cell in markers["customdata"]) == sorted(c["id"] for c in big_run.checkpoints)
+    assert plotted[RECOMMENDED_TRACE]["customdata"] == [[recommended_id(big_run)]]
+    # The display may thin the per-step curve but keeps every checkpoint's step; here that is every step.
+    assert sorted(plotted[TRAINING_LOSS_TRACE]["x"]) == steps

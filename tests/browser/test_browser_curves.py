@@ -1,0 +1,89 @@
+"""The 300-step job's curves in a real browser: every step, three checkpoints, and the chart controls."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from tests.browser.apps import S300, job_path
+from tests.browser.charts import (
+    CHECKPOINT_TRACE,
+    LOSS,
+    OVERFIT_FILL,
+    TRAINING_LOSS_TRACE,
+    layout,
+    traces,
+    wait_for_charts,
+)
+from tests.browser.harness import CHROMIUM, RunningApp, wait_for_app_run
+from tests.standin import SyntheticRun
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no chromium at {CHROMIUM}"),
+]
+
+
+def _open(page: Page, app: RunningApp) -> Page:
+    page.goto(app.url + job_path(S300))
+    wait_for_app_run(page)
+    wait_for_charts(page)
+    return page
+
+
+@pytest.fixture(scope="module")
+def s300_default_view(browser: Browser, browser_context_args: dict, keyed_app: RunningApp) -> Iterator[Page]:
+    """One page in the default view, shared by the tests that only read it."""
+    context = browser.new_context(**browser_context_args)
+    yield _open(context.new_page(), keyed_app)
+    context.close()
+
+
+@pytest.fixture
+def s300_page(page: Page, keyed_app: RunningApp) -> Page:
+    """A page of its own, for tests that change the view."""
+    return _open(page, keyed_app)
+
+
+def test_loss_chart_has_every_step_and_three_checkpoints(
+    s300_default_view: Page, s300_run: SyntheticRun
+) -> None:
+    plotted = traces(s300_default_view, LOSS)
+    assert plotted[TRAINING_LOSS_TRACE]["x"] == list(range(1, 301))
+    markers = plotted[CHECKPOINT_TRACE]
+    assert sorted(markers["x"]) == [100, 200, 300]
+    assert sorted(cell[0] for cell in markers["customdata"]) == sorted(c["id"] for c in s300_run.checkpoints)
+
+
+def test_overfitting_band_is_drawn(s300_default_view: Page) -> None:
+    bands = [
+        shape
+        for shape in layout(s300_default_view, LOSS)["shapes"]
+        if OVERFIT_FILL in (shape["fillcolor"] or "")
+    ]
+    assert bands, "no shaded overfitting band on the loss chart"
+
+
+def test_log_y_toggle_makes_the_loss_axis_logarithmic(s300_page: Page) -> None:
+    assert layout(s300_page, LOSS)["yType"] == "linear"
+    s300_page.get_by_test_id("stSidebar").get_by_text("Log y axis").click()
+    s300_page.wait_for_function(
+        "() => document.querySelectorAll('.js-plotly-plot')[0]._fullLayout.yaxis.type === 'log'"
+    )
+    wait_for_app_run(s300_page)
+    assert layout(s300_page, LOSS)["yType"] == "log"
+    assert "log=true" in s300_page.url
+
+
+def test_epoch_x_axis_retitles_the_chart(s300_page: Page) -> None:
+    assert layout(s300_page, LOSS)["xTitle"] == "Step"
+    s300_page.get_by_test_id("stSidebar").get_by_test_id("stRadio").get_by_text("Epoch", exact=True).click()
+    s300_page.wait_for_function(
+        "() => document.querySelectorAll('.js-plotly-plot')[0]._fullLayout.xaxis.title.text === 'Epoch'"
+    )
+    wait_for_app_run(s300_page)
+    checkpoints = traces(s300_page, LOSS)[CHECKPOINT_TRACE]
+    assert sorted(checkpoints["x"]) == pytest.approx([1.0, 2.0, 3.0])
