@@ -44,7 +44,7 @@ def checkpoint_card(
         with right:
             shown = [name for name in METRIC_NAMES if pd.notna(checkpoint.get(name))]
             if metric in shown:
-                st.metric(f"{BY_NAME[metric].label} (decides)", _format(metric, checkpoint[metric]))
+                st.metric(f"Decided by: {BY_NAME[metric].label}", _format(metric, checkpoint[metric]))
             rows = [
                 {"Metric": BY_NAME[name].label, "Value": _format(name, checkpoint[name])}
                 for name in shown

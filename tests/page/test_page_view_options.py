@@ -76,7 +76,7 @@ def test_training_loss_as_decider_changes_the_recommendation(view_page: AppTest)
     assert not view_page.exception
     card = view_page.get_by_key("best_card")
     assert "training loss" in card.markdown[1].value
-    assert card.metric[0].label == "Training loss (decides)"
+    assert card.metric[0].label == "Decided by: Training loss"
     lowest_train = min(RUN.checkpoints, key=lambda c: c["metrics"]["train_loss"])
     assert lowest_train["fine_tuned_model_checkpoint"] in card.code[0].value
     assert traces(chart_spec(view_page, "loss_chart"))["Recommended checkpoint"]["customdata"] == [
