@@ -31,7 +31,7 @@ from components.api import (
     validate_id,
 )
 
-KEY = "sk-proj-Zq8vLm3TtUeS7yWxK2nA"
+KEY = "sk-proj-fake-test-key-Zq8vLm3T"
 BASE = "https://api.openai.com/v1"
 AZURE_BASE = "https://my-resource.openai.azure.com/openai/v1"
 CHECKPOINTS = "/v1/fine_tuning/jobs/ftjob-abc/checkpoints"
