@@ -72,7 +72,9 @@ def _line_trace(
         showlegend=not smoothed_exists,
         line={"color": COLOURS[metric.split], "width": 1.2 if faint and raw else 2.2},
         marker={"color": COLOURS[metric.split], "size": 4 if len(values) > 1 else 9},
-        hovertemplate=f"{name}: %{{y:.4f}}<extra></extra>",
+        # The smoothed line's hover also gives the raw value at that step (raw lines are too faint to aim at).
+        text=None if raw else frame.loc[values.index, metric.name].map("{:.4f}".format).to_numpy(),
+        hovertemplate=f"{name}: %{{y:.4f}}" + ("" if raw else " (raw %{text})") + "<extra></extra>",
         customdata=_checkpoint_ids(frame, values.index) if clickable or len(values) == 1 else None,
     )
 

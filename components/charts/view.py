@@ -102,8 +102,8 @@ def build_display(
     """Everything the two charts need, in the reader's chosen x units."""
     mode = x_mode if x_mode in axes.modes else "step"
     smoothed = _with_smoothing(history, smoothing)
-    value_columns = [column for column in smoothed.columns if column in {m.name for m in METRICS}]
-    value_columns += [column for column in smoothed.columns if column.endswith(SMOOTHED_SUFFIX)]
+    # Extremes are kept for the raw series only: a smoothed line has no spikes to lose.
+    value_columns = [metric.name for metric in METRICS]
     shown = downsample(
         smoothed,
         max_points=max_points,

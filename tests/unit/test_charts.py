@@ -118,6 +118,9 @@ def test_smoothing_adds_a_smoothed_line_over_a_faint_raw_one() -> None:
     assert raw.opacity < smooth.opacity and raw.showlegend is False
     assert len(raw.x) == 300  # every step is drawn
     assert not np.allclose(np.asarray(raw.y), np.asarray(smooth.y))
+    # Hovering the smoothed line shows both values.
+    assert "(raw %{text})" in smooth.hovertemplate
+    assert [float(text) for text in smooth.text[:3]] == pytest.approx(list(raw.y[:3]), abs=1e-4)
 
     unsmoothed = build_display(
         history, checkpoints, axes=axes, x_mode="step", smoothing=0.0, log_y=False, ignore_outliers=False
