@@ -9,6 +9,7 @@ from components.charts.view import build_display, run_axes
 from components.data.best import available_metrics, default_metric
 from components.data.recommend import recommend
 from components.demo import DEMO_CONFIG, DEMO_JOB_ID
+from components.ui.auto_refresh import auto_refresh
 from components.ui.checkpoint_card import checkpoint_card
 from components.ui.checkpoint_table import checkpoint_table
 from components.ui.connection import connection_sidebar
@@ -57,6 +58,7 @@ if run is None:
     st.stop()
 
 job_header(run.job)
+auto_refresh(config, job_id, running=not run.job.is_terminal and config != DEMO_CONFIG)
 for note in run.notes:
     st.warning(plain(note), icon=":material/warning:")
 
