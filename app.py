@@ -109,6 +109,8 @@ if not run.history.empty:
         f"{len(checkpoints):,} checkpoints in {run.checkpoint_pages:,} page(s). "
         + ("Click a ◇ checkpoint marker or a table row to inspect it." if not checkpoints.empty else "")
     )
+else:
+    st.info("No training metrics yet: the curves appear once the job reports its first steps.")
 metric_help()
 
 if selected_id is not None and selected_id != best_id:

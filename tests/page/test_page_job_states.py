@@ -104,3 +104,12 @@ def test_note_about_an_unreadable_result_file_shows_server_text_as_typed(
     assert not at.exception
     [note] = [w.value for w in at.main.warning if w.value.startswith("The result file")]
     assert plain("file-__bold__") in note, note
+
+
+def test_a_job_that_has_not_started_says_there_are_no_metrics_yet(
+    open_page: Callable[..., AppTest], api_env: StandInServer
+) -> None:
+    api_env.add_run(make_run("ftjob-queued", status="running", progress=0.0, result_file=None))
+    at = open_page("ftjob-queued")
+    assert not at.exception and not at.get("plotly_chart")
+    assert any("No training metrics yet" in info.value for info in at.main.info)
