@@ -115,7 +115,9 @@ metric_help()
 
 if selected_id is not None and selected_id != best_id:
     selected_row = checkpoints.loc[checkpoints["checkpoint_id"] == selected_id].iloc[0]
-    checkpoint_card("Selected checkpoint", selected_row, metric=options.metric, key="selected_card")
+    checkpoint_card(
+        "Selected checkpoint", selected_row, metric=options.metric, deciding=False, key="selected_card"
+    )
 
 if not checkpoints.empty:
     st.subheader("All checkpoints")

@@ -26,6 +26,7 @@ def checkpoint_card(
     metric: str | None,
     reason: str | None = None,
     warning: str | None = None,
+    deciding: bool = True,
     key: str,
 ) -> None:
     """Model name (copy button on hover), the metric that decided, the other metrics, and a snippet."""
@@ -44,7 +45,8 @@ def checkpoint_card(
         with right:
             shown = [name for name in METRIC_NAMES if pd.notna(checkpoint.get(name))]
             if metric in shown:
-                st.metric(f"Decided by: {BY_NAME[metric].label}", _format(metric, checkpoint[metric]))
+                label = BY_NAME[metric].label
+                st.metric(f"Decided by: {label}" if deciding else label, _format(metric, checkpoint[metric]))
             rows = [
                 {"Metric": BY_NAME[name].label, "Value": _format(name, checkpoint[name])}
                 for name in shown

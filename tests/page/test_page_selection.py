@@ -134,6 +134,9 @@ def test_picked_checkpoint_gets_its_own_card_marker_and_link(
     assert not at.exception
     assert _selected_models(at) == [NOT_BEST["fine_tuned_model_checkpoint"]]
     assert at.get_by_key("selected_card").markdown[0].value == "#### Selected checkpoint"
+    # Only the recommendation was decided by its metric; a picked checkpoint just shows its value.
+    assert at.get_by_key("selected_card").metric[0].label == "Validation loss (full, epoch end)"
+    assert at.get_by_key("best_card").metric[0].label.startswith("Decided by: ")
     assert at.query_params["ckpt"] == NOT_BEST["id"]
     for key in ("loss_chart", "accuracy_chart"):
         assert traces(chart_spec(at, key))["Selected checkpoint"]["customdata"] == [[NOT_BEST["id"]]]
