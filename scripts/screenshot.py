@@ -26,7 +26,8 @@ def main(out: str, query: str = "") -> None:
         )
         page.goto(url + "/" + query)
         wait_for_app_run(page)
-        page.locator(".js-plotly-plot").first.wait_for()
+        if os.environ.get("SHOT_WAIT_CHART", "1") == "1":
+            page.locator(".js-plotly-plot").first.wait_for()
         page.wait_for_timeout(800)
         page.screenshot(path=out)
         browser.close()
