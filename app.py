@@ -22,6 +22,7 @@ from components.ui.loading_status import load_with_status
 from components.ui.metric_help import metric_help
 from components.ui.selection import picked
 from components.ui.view_options import view_options
+from components.ui.wording import count
 
 st.set_page_config(page_title="Fine-tuning checkpoints", page_icon=":material/monitoring:", layout="wide")
 
@@ -106,7 +107,7 @@ if not run.history.empty:
     shown = f", {display.rows_shown:,} drawn" if display.rows_shown < display.rows_total else ""
     st.caption(
         f"Per-step metrics from the {run.history_source}: {display.rows_total:,} steps{shown}. "
-        f"{len(checkpoints):,} checkpoints in {run.checkpoint_pages:,} page(s). "
+        f"{count(len(checkpoints), 'checkpoint')} in {count(run.checkpoint_pages, 'page')}. "
         + ("Click a ◇ checkpoint marker or a table row to inspect it." if not checkpoints.empty else "")
     )
 else:

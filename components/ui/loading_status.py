@@ -8,6 +8,7 @@ from components.api import ApiConfig
 from components.loading import RunData
 from components.ui.errors import show_error
 from components.ui.loaders import cached_run, forget_run
+from components.ui.wording import count
 
 
 def load_with_status(config: ApiConfig, job_id: str, *, refresh: bool) -> RunData | None:
@@ -22,8 +23,8 @@ def load_with_status(config: ApiConfig, job_id: str, *, refresh: bool) -> RunDat
         show_error(exc)
         return None
     status.update(
-        label=f"Loaded {len(run.checkpoints):,} checkpoints ({run.checkpoint_pages} page(s)) and "
-        f"{len(run.history):,} steps of metrics",
+        label=f"Loaded {count(len(run.checkpoints), 'checkpoint')} ({count(run.checkpoint_pages, 'page')}) "
+        f"and {count(len(run.history), 'step')} of metrics",
         state="complete",
     )
     return run

@@ -101,5 +101,5 @@ def test_big_job_renders_table_and_best_checkpoint(big_page: BigPage) -> None:
     assert result["table_rows"] == N_CHECKPOINTS
     best = min(BIG.checkpoints, key=lambda c: (c["metrics"]["full_valid_loss"], c["step_number"]))
     assert result["best_model"] == best["fine_tuned_model_checkpoint"]
-    assert any("2,500 checkpoints in 25 page(s)" in caption for caption in result["captions"])
+    assert any("2,500 checkpoints in 25 pages" in caption for caption in result["captions"])
     assert result["charts"] == 2

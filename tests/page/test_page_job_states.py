@@ -65,7 +65,7 @@ def test_running_job_reads_history_from_metrics_events(
     assert ":blue-badge[running]" in at.markdown[0].value
     assert "**Estimated finish**" in at.markdown[1].value
     captions = [c.value for c in at.main.caption]
-    expected = "Per-step metrics from the metrics events: 288 steps. 2 checkpoints in 1 page(s)."
+    expected = "Per-step metrics from the metrics events: 288 steps. 2 checkpoints in 1 page."
     assert any(c.startswith(expected) for c in captions), captions
     frame = at.get_by_key(TABLE_KEY).value
     assert set(frame["checkpoint_id"]) == {c["id"] for c in run.checkpoints}

@@ -27,7 +27,7 @@ def test_reruns_use_the_cache_and_refresh_reads_the_api_again(
     assert api_env.count("job", "ftjob-growing") == 2
     assert len(table(at)) == 3
     [status] = at.get("status")
-    assert status.proto.label == "Loaded 3 checkpoints (1 page(s)) and 384 steps of metrics"
+    assert status.proto.label == "Loaded 3 checkpoints (1 page) and 384 steps of metrics"
 
 
 def test_cached_run_is_never_served_to_another_key(forbidding: StandInServer) -> None:

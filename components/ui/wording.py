@@ -1,0 +1,8 @@
+"""Small helpers for sentences shown in the page."""
+
+from __future__ import annotations
+
+
+def count(number: int, noun: str) -> str:
+    """``1 page``, ``25 pages``, ``2,500 checkpoints``: a number with its noun in the right form."""
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")

@@ -1,0 +1,7 @@
+from components.ui.wording import count
+
+
+def test_count_puts_the_noun_in_the_right_form() -> None:
+    assert count(1, "page") == "1 page"
+    assert count(0, "checkpoint") == "0 checkpoints"
+    assert count(2500, "checkpoint") == "2,500 checkpoints"
