@@ -78,13 +78,9 @@ def load_run(client: FineTuningClient, job_id: str, on_progress: Progress | None
 
     checkpoints = checkpoints_frame(client.list_checkpoints(job_id, on_page=checkpoint_page))
     notes: list[str] = []
-    results = _result_history(client, job, notes) if job.result_files else None
-    events = None
-    steps = None
-    if results is None:
-        events = _event_history(client, job_id, report, notes)
-        steps = total_steps(events) if events is not None else None
-        events = events if events is not None and not events.empty else None
+    results = _result_history(client, job, notes)
+    events = _event_history(client, job_id, report, notes) if results is None else None
+    steps = total_steps(events) if events is not None else None
     history = build_history(checkpoints, results=results, events=events)
     source = history["source"].mode().iat[0] if not history.empty else "none"
     return RunData(
