@@ -22,7 +22,7 @@ from components.ui.loading_status import load_with_status
 from components.ui.metric_help import metric_help
 from components.ui.selection import picked
 from components.ui.view_options import view_options
-from components.ui.wording import count
+from components.wording import count
 
 st.set_page_config(page_title="Fine-tuning checkpoints", page_icon=":material/monitoring:", layout="wide")
 

@@ -26,6 +26,7 @@ from components.api.errors import (
     status_error_class,
 )
 from components.api.retry import RetryTransport
+from components.wording import count
 
 PAGE_LIMIT = 100
 MAX_CHECKPOINT_PAGES = 1_000
@@ -136,8 +137,7 @@ class FineTuningClient:
         return body
 
     def _attempts(self) -> str:
-        count = self._config.max_retries + 1
-        return f"{count} attempt" + ("s" if count > 1 else "")
+        return count(self._config.max_retries + 1, "attempt")
 
     def _get(
         self, path: str, params: dict[str, Any] | None = None, *, accept: str | None = None

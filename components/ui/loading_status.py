@@ -8,7 +8,7 @@ from components.api import ApiConfig
 from components.loading import RunData
 from components.ui.errors import show_error
 from components.ui.loaders import cached_run, forget_run
-from components.ui.wording import count
+from components.wording import count
 
 
 def load_with_status(config: ApiConfig, job_id: str, *, refresh: bool) -> RunData | None:

@@ -1,4 +1,4 @@
-from components.ui.wording import count
+from components.wording import count
 
 
 def test_count_puts_the_noun_in_the_right_form() -> None:

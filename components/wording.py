@@ -1,4 +1,4 @@
-"""Small helpers for sentences shown in the page."""
+"""Small helpers for sentences shown to a person (page text and error messages); no Streamlit."""
 
 from __future__ import annotations
 
