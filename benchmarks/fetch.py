@@ -21,7 +21,7 @@ import httpx  # noqa: E402
 
 from components.api import ApiConfig, FineTuningClient, make_http_client  # noqa: E402
 from components.loading import load_run  # noqa: E402
-from tests.standin import DEFAULT_API_KEY, StandInServer, make_checkpoints_only  # noqa: E402
+from devtools.standin import DEFAULT_API_KEY, StandInServer, make_checkpoints_only  # noqa: E402
 
 JOB_ID = "ftjob-bench"
 N_CHECKPOINTS = 2_500

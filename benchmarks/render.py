@@ -36,8 +36,8 @@ from components.data.best import best_checkpoint, default_metric  # noqa: E402
 from components.data.checkpoints import checkpoints_frame  # noqa: E402
 from components.data.history import build_history  # noqa: E402
 from components.data.results_file import decode_result_file, results_frame  # noqa: E402
-from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, app_process, wait_for_app_run  # noqa: E402
-from tests.standin import DEFAULT_API_KEY, StandInServer, SyntheticRun, make_run  # noqa: E402
+from devtools.harness import CHROMIUM, CHROMIUM_ARGS, app_process, wait_for_app_run  # noqa: E402
+from devtools.standin import DEFAULT_API_KEY, StandInServer, SyntheticRun, make_run  # noqa: E402
 
 SIZES = (1_000, 20_000, 100_000)
 N_EPOCHS = 4  # divides every size

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from components.demo import DEMO_JOB_ID, FIXTURES  # noqa: E402
-from tests.standin import make_run  # noqa: E402
+from devtools.standin import make_run  # noqa: E402
 
 
 def _page(data: list[dict], *, with_ids: bool) -> dict:

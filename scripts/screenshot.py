@@ -15,7 +15,7 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, running_app, wait_for_app_run  # noqa: E402
+from devtools.harness import CHROMIUM, CHROMIUM_ARGS, running_app, wait_for_app_run  # noqa: E402
 
 
 def main(out: str, query: str = "") -> None:

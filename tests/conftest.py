@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 import streamlit as st
 
-from tests.standin import DEFAULT_API_KEY, StandInServer
+from devtools.standin import DEFAULT_API_KEY, StandInServer
 
 
 @pytest.fixture(scope="session")

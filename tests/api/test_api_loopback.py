@@ -28,7 +28,7 @@ from components.api.config import CONNECT_TIMEOUT
 from components.api.retry import RetryTransport
 from components.data.checkpoints import checkpoints_frame
 from components.loading import load_run
-from tests.standin import Fault, StandInServer, make_checkpoints_only, make_run
+from devtools.standin import Fault, StandInServer, make_checkpoints_only, make_run
 
 ClientFactory = Callable[..., FineTuningClient]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from tests.standin import DEFAULT_API_KEY, StandInServer
+from devtools.standin import DEFAULT_API_KEY, StandInServer
 
 S300 = "ftjob-s300"
 HANG = "ftjob-hang"

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
+from devtools.harness import CHROMIUM, CHROMIUM_ARGS, RunningApp, app_process
+from devtools.standin import Fault, StandInServer, SyntheticRun, make_run
 from tests.browser.apps import HANG, S300, app_env, keyed_env
-from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, RunningApp, app_process
-from tests.standin import Fault, StandInServer, SyntheticRun, make_run
 
 
 def pytest_configure(config: pytest.Config) -> None:

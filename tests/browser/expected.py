@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tests.standin import SyntheticRun
+from devtools.standin import SyntheticRun
 
 
 def _best(checkpoints: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from devtools.harness import CHROMIUM, RunningApp, app_process, wait_for_app_run
+from devtools.standin import StandInServer, make_run
 from tests.browser.apps import job_path, keyed_env
-from tests.browser.harness import CHROMIUM, RunningApp, app_process, wait_for_app_run
-from tests.standin import StandInServer, make_run
 
 pytestmark = [
     pytest.mark.browser,

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from devtools.harness import CHROMIUM, RunningApp
+from devtools.standin import StandInServer, SyntheticRun, make_checkpoints_only
 from tests.browser.apps import job_path
 from tests.browser.charts import (
     CHECKPOINT_TRACE,
@@ -19,8 +21,6 @@ from tests.browser.charts import (
     wait_for_charts,
 )
 from tests.browser.expected import recommended_id, recommended_model
-from tests.browser.harness import CHROMIUM, RunningApp
-from tests.standin import StandInServer, SyntheticRun, make_checkpoints_only
 
 pytestmark = [
     pytest.mark.browser,

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
+from devtools.harness import CHROMIUM, RunningApp, wait_for_app_run
+from devtools.standin import SyntheticRun
 from tests.browser.apps import S300, job_path
 from tests.browser.charts import (
     CHECKPOINT_TRACE,
@@ -18,8 +20,6 @@ from tests.browser.charts import (
     traces,
     wait_for_charts,
 )
-from tests.browser.harness import CHROMIUM, RunningApp, wait_for_app_run
-from tests.standin import SyntheticRun
 
 pytestmark = [
     pytest.mark.browser,

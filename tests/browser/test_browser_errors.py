@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from devtools.harness import CHROMIUM, RunningApp, app_process, wait_for_app_run
+from devtools.standin import StandInServer
 from tests.browser.apps import HANG, MISSING, job_path, keyed_env
-from tests.browser.harness import CHROMIUM, RunningApp, app_process, wait_for_app_run
-from tests.standin import StandInServer
 
 pytestmark = [
     pytest.mark.browser,

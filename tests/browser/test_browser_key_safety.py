@@ -10,11 +10,11 @@ import pytest
 from playwright.sync_api import Page, WebSocket, expect
 
 from components.demo import FIXTURES
+from devtools.harness import CHROMIUM, RunningApp, wait_for_app_run
+from devtools.standin import DEFAULT_API_KEY
 from tests.browser.apps import MISSING, S300, job_path
 from tests.browser.charts import wait_for_charts
 from tests.browser.expected import recommended_model
-from tests.browser.harness import CHROMIUM, RunningApp, wait_for_app_run
-from tests.standin import DEFAULT_API_KEY
 
 pytestmark = [
     pytest.mark.browser,

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from devtools.harness import CHROMIUM, RunningApp, wait_for_app_run
+from devtools.standin import SyntheticRun
 from tests.browser.apps import S300, job_path
 from tests.browser.charts import CHECKPOINT_TRACE, LOSS, click_data_point, traces, wait_for_charts
 from tests.browser.expected import recommended_id
-from tests.browser.harness import CHROMIUM, RunningApp, wait_for_app_run
-from tests.standin import SyntheticRun
 
 pytestmark = [
     pytest.mark.browser,

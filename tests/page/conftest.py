@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterator
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from devtools.standin import DEFAULT_API_KEY, StandInServer
 from tests.page.page_support import API_ENV_VARS, FORBIDDEN_KEY, new_app
-from tests.standin import DEFAULT_API_KEY, StandInServer
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from streamlit.testing.v1 import AppTest
 
 from components.ui.auto_refresh import DEFAULT_INTERVAL_SECONDS, TOGGLE_KEY, is_timer_tick, refresh_interval
+from devtools.standin import StandInServer, make_run
 from tests.page.page_support import has_key
-from tests.standin import StandInServer, make_run
 
 
 def test_a_running_job_offers_auto_refresh_switched_on(

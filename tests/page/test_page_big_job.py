@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
+from devtools.standin import DEFAULT_API_KEY, StandInServer, make_checkpoints_only
 from tests.page.page_support import API_ENV_VARS, ROOT
-from tests.standin import DEFAULT_API_KEY, StandInServer, make_checkpoints_only
 
 N_CHECKPOINTS = 2_500
 BIG = make_checkpoints_only("ftjob-big", N_CHECKPOINTS)

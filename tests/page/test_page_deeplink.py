@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from streamlit.testing.v1 import AppTest
 
+from devtools.standin import DEFAULT_API_KEY, StandInServer, make_run
 from tests.page.page_support import new_app, page_text, table, walk
-from tests.standin import DEFAULT_API_KEY, StandInServer, make_run
 
 
 def _assert_key_hidden(at: AppTest, key: str, *, except_widget: str | None = None) -> None:

@@ -8,8 +8,8 @@ from collections.abc import Callable
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from devtools.standin import Fault, StandInServer, make_run
 from tests.page.page_support import FORBIDDEN_KEY, TABLE_KEY, new_app
-from tests.standin import Fault, StandInServer, make_run
 
 FAST_RETRY = {"retry-after-ms": "5"}  # the stand-in asks for a 5 ms wait, so retries cost nothing
 

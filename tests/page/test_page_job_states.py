@@ -9,8 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.ui.errors import plain
+from devtools.standin import Fault, StandInServer, SyntheticRun, make_run
 from tests.page.page_support import TABLE_KEY, chart_spec, decode, has_key, trace_names, traces
-from tests.standin import Fault, StandInServer, SyntheticRun, make_run
 
 
 @pytest.mark.parametrize("progress", [0.0, 0.1])

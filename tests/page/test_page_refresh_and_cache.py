@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 from streamlit.testing.v1 import AppTest
 
+from devtools.standin import DEFAULT_API_KEY, StandInServer, make_run
 from tests.page.page_support import FORBIDDEN_KEY, TABLE_KEY, new_app, table
-from tests.standin import DEFAULT_API_KEY, StandInServer, make_run
 
 
 def test_reruns_use_the_cache_and_refresh_reads_the_api_again(

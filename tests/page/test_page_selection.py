@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from devtools.standin import StandInServer, make_run
 from tests.page.page_support import TIMEOUT, chart_spec, code_texts, has_key, traces
-from tests.standin import StandInServer, make_run
 
 RUN = make_run("ftjob-pick")
 OTHER = make_run("ftjob-elsewhere", seed=11)

@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from devtools.standin import StandInServer, make_run
 from tests.page.page_support import CHART_KEYS, chart_spec, decode, trace_names, traces
-from tests.standin import StandInServer, make_run
 
 RUN = make_run("ftjob-view")  # 480 steps, 4 epochs: checkpoints at steps 240, 360, 480
 MARKERS = "Saved checkpoint (click to select)"

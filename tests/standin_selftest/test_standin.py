@@ -11,7 +11,7 @@ import httpx
 import pandas as pd
 import pytest
 
-from tests.standin import DEFAULT_API_KEY, Fault, StandInServer, make_checkpoints_only, make_run
+from devtools.standin import DEFAULT_API_KEY, Fault, StandInServer, make_checkpoints_only, make_run
 
 FORBIDDEN_KEY = "sk-forbidden-standin"
 METRICS = {

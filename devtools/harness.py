@@ -20,7 +20,7 @@ from typing import IO
 import httpx
 from playwright.sync_api import Page
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Chromium's background services try to reach Google; this machine's network refuses them.
 CHROMIUM_ARGS = [
