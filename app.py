@@ -9,12 +9,13 @@ from components.charts.view import build_display, run_axes
 from components.data.best import available_metrics, default_metric
 from components.data.recommend import recommend
 from components.demo import DEMO_CONFIG, DEMO_JOB_ID
+from components.text import WORD_CHARS, code_span, markdown_literal
 from components.ui.auto_refresh import auto_refresh
 from components.ui.checkpoint_card import checkpoint_card
 from components.ui.checkpoint_table import checkpoint_table
 from components.ui.connection import connection_sidebar
 from components.ui.curves_panel import curves_panel
-from components.ui.errors import plain, show_error
+from components.ui.errors import show_error
 from components.ui.exports import export_buttons
 from components.ui.job_header import job_header
 from components.ui.job_picker import job_picker
@@ -38,7 +39,7 @@ if key_source is KeySource.NONE:
         icon=":material/science:",
     )
     if typed_job and typed_job != DEMO_JOB_ID:
-        st.warning(f"Add an API key to open `{plain(typed_job[:64])}`; until then this page shows the demo.")
+        st.warning(f"Add an API key to open {code_span(typed_job)}; until then this page shows the demo.")
 elif not typed_job:
     st.markdown(
         "Paste a fine-tuning job ID (`ftjob-…`) in the sidebar to see every checkpoint, its train and "
@@ -61,13 +62,14 @@ if run is None:
 job_header(run.job)
 auto_refresh(config, job_id, running=not run.job.is_terminal and config != DEMO_CONFIG)
 for note in run.notes:
-    st.warning(plain(note), icon=":material/warning:")
+    st.warning(markdown_literal(note), icon=":material/warning:")
 
 checkpoints = run.checkpoints
 if checkpoints.empty:
     st.info(
-        f"**This job has no checkpoints yet** (status: {plain(run.job.status)}). OpenAI saves a checkpoint "
-        "at the end of each epoch and keeps the last three, so they appear as epochs finish.",
+        f"**This job has no checkpoints yet** (status: {markdown_literal(run.job.status, WORD_CHARS)}). "
+        "OpenAI saves a checkpoint at the end of each epoch and keeps the last three, so they appear as "
+        "epochs finish.",
         icon=":material/hourglass:",
     )
 
@@ -123,4 +125,4 @@ if selected_id is not None and selected_id != best_id:
 if not checkpoints.empty:
     st.subheader("All checkpoints")
     checkpoint_table(checkpoints, best_id)
-export_buttons(run)
+export_buttons(run, job_id)

@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components.data.metrics import BY_NAME, Kind, Metric, counterpart, metrics_of_kind
+from components.text import MODEL_CHARS, plotly_text
 
 SMOOTHED_SUFFIX = "__smoothed"
 WEBGL_THRESHOLD = 1_500
@@ -108,6 +109,7 @@ def _marker_y(checkpoints: pd.DataFrame, kind: Kind, decider: str | None) -> pd.
 
 
 def _hover_text(checkpoints: pd.DataFrame) -> list[str]:
+    """Each checkpoint's hover: its model name (from the API, so escaped for plotly's HTML) and metrics."""
     lines = []
     for row in checkpoints.itertuples(index=False):
         values = [
@@ -115,7 +117,9 @@ def _hover_text(checkpoints: pd.DataFrame) -> list[str]:
             for name in BY_NAME
             if pd.notna(getattr(row, name))
         ]
-        lines.append(f"<b>{row.model}</b><br>step {row.step}<br>" + "<br>".join(values))
+        lines.append(
+            f"<b>{plotly_text(row.model, MODEL_CHARS)}</b><br>step {row.step}<br>" + "<br>".join(values)
+        )
     return lines
 
 

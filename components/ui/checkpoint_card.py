@@ -6,13 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from components.data.metrics import BY_NAME, METRIC_NAMES
+from components.text import MODEL_CHARS, clean, code_span, usage_snippet
 
-
-def usage_snippet(model: str) -> str:
-    """One line of Python that calls the checkpoint as a model with the official SDK."""
-    return (
-        f'client.chat.completions.create(model="{model}", messages=[{{"role": "user", "content": "Hello"}}])'
-    )
+NO_SNIPPET = (
+    "No snippet: this model name has characters that no provider's model names have, so it is not "
+    "offered as code to paste."
+)
 
 
 def _format(name: str, value: float) -> str:
@@ -29,19 +28,33 @@ def checkpoint_card(
     deciding: bool = True,
     key: str,
 ) -> None:
-    """Model name (copy button on hover), the metric that decided, the other metrics, and a snippet."""
+    """Model name (copy button on hover), the metric that decided, the other metrics, and a snippet.
+
+    ``title``, ``reason`` and ``warning`` are our own sentences; the model name and checkpoint id come from
+    the API and are shown only through components.text.
+    """
+    model = str(checkpoint["model"])
+    snippet = usage_snippet(model)
     with st.container(border=True, key=key):
         st.markdown(f"#### {title}")
         left, right = st.columns([3, 2], vertical_alignment="top")
         with left:
-            st.caption(f"Model name · step {int(checkpoint['step']):,} · `{checkpoint['checkpoint_id']}`")
-            st.code(str(checkpoint["model"]), language=None, wrap_lines=True)
+            st.caption(
+                f"Model name · step {int(checkpoint['step']):,} · {code_span(checkpoint['checkpoint_id'])}"
+            )
+            if model:
+                st.code(clean(model, MODEL_CHARS), language=None, wrap_lines=True)
+            else:
+                st.caption("The API sent no model name for this checkpoint.")
             if reason:
                 st.markdown(reason)
             if warning:
                 st.warning(warning, icon=":material/info:")
-            st.caption("Use it as a model right away:")
-            st.code(usage_snippet(str(checkpoint["model"])), language="python", wrap_lines=True)
+            if snippet is not None:
+                st.caption("Use it as a model right away:")
+                st.code(snippet, language="python", wrap_lines=True)
+            elif model:
+                st.caption(NO_SNIPPET)
         with right:
             shown = [name for name in METRIC_NAMES if pd.notna(checkpoint.get(name))]
             if metric in shown:

@@ -9,9 +9,15 @@ import streamlit as st
 
 from components.data.metrics import METRICS
 from components.data.overfitting import generalisation_gap
+from components.text import ID_CHARS, MODEL_CHARS, clean
 from components.ui.selection import on_table_select
 
 TABLE_KEY = "checkpoint_table"
+
+
+def _shown(texts: pd.Series, limit: int) -> pd.Series:
+    """API text as the grid draws it: no control or bidi characters, one line, bounded."""
+    return texts.map(lambda text: clean(text, limit)).astype("string")
 
 
 def table_frame(checkpoints: pd.DataFrame, best_id: str | None) -> pd.DataFrame:
@@ -21,12 +27,12 @@ def table_frame(checkpoints: pd.DataFrame, best_id: str | None) -> pd.DataFrame:
         {
             "best": (checkpoints["checkpoint_id"] == best_id).map({True: "★", False: ""}),
             "step": checkpoints["step"],
-            "model": checkpoints["model"],
+            "model": _shown(checkpoints["model"], MODEL_CHARS),
             **{metric.name: checkpoints[metric.name] for metric in METRICS},
             "gap": gap["gap"],
             "verdict": gap["verdict"],
             "created_at": checkpoints["created_at"],
-            "checkpoint_id": checkpoints["checkpoint_id"],
+            "checkpoint_id": _shown(checkpoints["checkpoint_id"], ID_CHARS),
         }
     )
     return frame.dropna(axis="columns", how="all")
@@ -56,6 +62,7 @@ def checkpoint_table(checkpoints: pd.DataFrame, best_id: str | None) -> None:
         hide_index=True,
         width="stretch",
         column_config=columns,
-        on_select=partial(on_table_select, TABLE_KEY, list(frame["checkpoint_id"].astype(str))),
+        # Rows map to the ids as sent, not as shown, so a row picks exactly its checkpoint.
+        on_select=partial(on_table_select, TABLE_KEY, list(checkpoints["checkpoint_id"].astype(str))),
         selection_mode="single-row",
     )

@@ -9,6 +9,7 @@ from typing import Any
 import streamlit as st
 
 from components.api import ApiConfig, ConfigError, KeySource, resolve_config
+from components.text import URL_CHARS, code_span, markdown_literal
 
 TYPED_KEY = "api_key_typed"
 
@@ -39,11 +40,11 @@ def connection_sidebar() -> tuple[ApiConfig, KeySource]:
         try:
             config, source = resolve_config(env, secrets, typed)
         except ConfigError as exc:
-            st.error(f"Configuration problem: {exc}")
+            st.error(f"Configuration problem: {markdown_literal(exc)}")
             st.stop()
         if source is KeySource.NONE:
             st.caption("No API key yet: showing the built-in demo job.")
         else:
             st.caption(f"API key: from {source.value}")
-            st.caption(f"API: `{config.display_base_url}`")
+            st.caption(f"API: {code_span(config.display_base_url, URL_CHARS)}")
     return config, source

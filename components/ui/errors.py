@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 
 import streamlit as st
 
@@ -21,6 +20,7 @@ from components.api import (
     RateLimitError,
     ServerError,
 )
+from components.text import markdown_literal
 
 logger = logging.getLogger(__name__)
 
@@ -70,13 +70,6 @@ _ADVICE: list[tuple[type[Exception], str, str]] = [
     (ConfigError, "Configuration problem", ""),
 ]
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+!|~$])")
-
-
-def plain(text: str) -> str:
-    """Escape Markdown so text from a server or a URL shows as typed."""
-    return _MARKDOWN.sub(r"\\\1", text)
-
 
 def describe(exc: Exception) -> tuple[str, str, str]:
     """(title, what happened, what to do) for an exception; unknown ones say little on purpose."""
@@ -91,4 +84,8 @@ def show_error(exc: Exception) -> None:
     title, detail, advice = describe(exc)
     if title == "Something unexpected went wrong":
         logger.exception("Unexpected error while showing a job")
-    st.error(f"**{title}**\n\n{plain(detail)}" + (f"\n\n{advice}" if advice else ""), icon=":material/error:")
+    # The title and advice are ours; the detail carries the server's message or the typed input.
+    st.error(
+        f"**{title}**\n\n{markdown_literal(detail)}" + (f"\n\n{advice}" if advice else ""),
+        icon=":material/error:",
+    )

@@ -6,11 +6,16 @@ from functools import partial
 
 import streamlit as st
 
+from components.csv_export import export_csv
 from components.loading import RunData
 
 
-def export_buttons(run: RunData) -> None:
-    """Two buttons: the per-step history and the checkpoint list, each as CSV."""
+def export_buttons(run: RunData, job_id: str) -> None:
+    """Two buttons: the per-step history and the checkpoint list, each as CSV.
+
+    ``job_id`` is the checked ID the page asked for (letters, digits, ``-``, ``_``), never the ``id`` the
+    API sent back, so a file name cannot carry a path or anything else a server chose.
+    """
     downloads = (
         ("Per-step metrics (CSV)", run.history, "steps"),
         ("Checkpoints (CSV)", run.checkpoints, "checkpoints"),
@@ -18,8 +23,8 @@ def export_buttons(run: RunData) -> None:
     for column, (label, frame, name) in zip(st.columns([1, 1, 3])[:2], downloads, strict=True):
         column.download_button(
             label,
-            data=partial(frame.to_csv, index=False),  # built on click, not on every rerun
-            file_name=f"{run.job.id}-{name}.csv",
+            data=partial(export_csv, frame),  # built on click, not on every rerun
+            file_name=f"{job_id}-{name}.csv",
             mime="text/csv",
             on_click="ignore",
             icon=":material/download:",

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components.data.job import JobSummary
-from components.ui.errors import plain
+from components.text import MODEL_CHARS, WORD_CHARS, code_span, markdown_literal
 
 STATUS_COLOURS = {"succeeded": "green", "failed": "red", "cancelled": "gray", "running": "blue"}
 
@@ -29,15 +29,24 @@ def _value(value: object) -> str:
         return f"{value:g}"
     if isinstance(value, int):
         return f"{value:,}"
-    return plain(str(value))
+    return markdown_literal(value, WORD_CHARS) or "—"
+
+
+def _model(name: str | None) -> str:
+    return code_span(name, MODEL_CHARS) or "—"
 
 
 def job_header(job: JobSummary) -> None:
-    """Status badge, base and final model, method and hyperparameters, tokens and times."""
+    """Status badge, base and final model, method and hyperparameters, tokens and times.
+
+    Every value here comes from the API, so each goes through components.text: ids and model names as
+    inline code, words as escaped text.
+    """
     colour = STATUS_COLOURS.get(job.status, "orange")
-    st.markdown(f"### `{job.id}` &nbsp; :{colour}-badge[{plain(job.status)}]")
+    status = markdown_literal(job.status, WORD_CHARS) or "unknown"
+    st.markdown(f"### {code_span(job.id)} &nbsp; :{colour}-badge[{status}]")
     facts = [
-        ("Base model", f"`{job.base_model}`" if job.base_model else "—"),
+        ("Base model", _model(job.base_model)),
         ("Method", _value(job.method)),
         ("Epochs", _value(job.n_epochs)),
         ("Batch size", _value(job.batch_size)),
@@ -51,7 +60,10 @@ def job_header(job: JobSummary) -> None:
         facts.append(("Estimated finish", _when(job.estimated_finish)))
     st.markdown(" · ".join(f"**{label}** {value}" for label, value in facts))
     if job.fine_tuned_model:
-        st.markdown(f"**Final model** `{job.fine_tuned_model}`")
+        st.markdown(f"**Final model** {_model(job.fine_tuned_model)}")
     if job.error_message:
-        code = f" ({plain(job.error_code)})" if job.error_code else ""
-        st.error(f"**The job failed{code}:** {plain(job.error_message)}", icon=":material/error:")
+        code = markdown_literal(job.error_code, WORD_CHARS)
+        reason = f" ({code})" if code else ""
+        st.error(
+            f"**The job failed{reason}:** {markdown_literal(job.error_message)}", icon=":material/error:"
+        )

@@ -211,7 +211,7 @@ class StandInServer:
             "checkpoints": {item["id"]: i for i, item in enumerate(run.checkpoints)},
             "events": {item["id"]: i for i, item in enumerate(run.events)},
         }
-        job_id = run.job["id"]
+        job_id = run.route_id
         with self._lock:
             self._jobs[job_id] = _Job(run, [replace(fault) for fault in faults], index)
             self._file_owner.update(dict.fromkeys(run.files, job_id))

@@ -8,8 +8,8 @@ from collections.abc import Callable
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components.ui.errors import plain
 from devtools.standin import Fault, StandInServer, SyntheticRun, make_run
+from tests.markdown_view import markup_types, visible_text
 from tests.page.page_support import TABLE_KEY, chart_spec, decode, has_key, trace_names, traces
 
 
@@ -51,7 +51,9 @@ def test_failed_job_shows_the_jobs_error(open_page: Callable[..., AppTest], api_
     errors = [e.value for e in at.main.error]
     assert len(errors) == 1
     assert errors[0].startswith("**The job failed (invalid\\_training\\_file):**")
-    assert "Line 12 of the training file is not valid JSON." in errors[0]
+    assert visible_text(errors[0]) == (
+        "The job failed (invalid_training_file): Line 12 of the training file is not valid JSON."
+    )
     assert len(at.get_by_key(TABLE_KEY).value) == len(base.checkpoints) == 2
 
 
@@ -86,7 +88,7 @@ def test_unreadable_result_file_falls_back_to_events_with_a_note(
     assert not at.main.error
     notes = [w.value for w in at.main.warning if w.value.startswith("The result file")]
     assert len(notes) == 1
-    assert "using the job's metrics events" in notes[0]
+    assert "using the job's metrics events" in visible_text(notes[0])
     assert any(
         c.value.startswith("Per-step metrics from the metrics events: 480 steps") for c in at.main.caption
     )
@@ -103,7 +105,8 @@ def test_note_about_an_unreadable_result_file_shows_server_text_as_typed(
     at = open_page("ftjob-oddfile")
     assert not at.exception
     [note] = [w.value for w in at.main.warning if w.value.startswith("The result file")]
-    assert plain("file-__bold__") in note, note
+    assert "The result file file-__bold__ could not be read" in visible_text(note), note
+    assert not markup_types(note), note  # no bold from the underscores
 
 
 def test_a_job_that_has_not_started_says_there_are_no_metrics_yet(
