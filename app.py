@@ -25,7 +25,8 @@ from components.ui.selection import picked
 from components.ui.view_options import view_options
 from components.wording import count
 
-st.set_page_config(page_title="Fine-tuning checkpoints", page_icon=":material/monitoring:", layout="wide")
+# An emoji favicon is drawn in the page; a Material one is fetched from a Google host on every page view.
+st.set_page_config(page_title="Fine-tuning checkpoints", page_icon="📈", layout="wide")
 
 config, key_source = connection_sidebar()
 typed_job, refresh = job_picker()
