@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from components.text import (
     ELLIPSIS,
     ID_CHARS,
+    MAX_COMBINING_MARKS,
     MESSAGE_CHARS,
     MODEL_CHARS,
     clean,
@@ -66,6 +67,29 @@ def test_clean_leaves_one_bounded_line_of_visible_characters(text: str, limit: i
     assert "  " not in shown
     assert not [char for char in shown if char.isspace() and char != " "]
     assert clean(shown, limit) == shown  # cleaning twice changes nothing
+
+
+def _one_character_at_a_time(text: str, limit: int) -> str:
+    """clean() as its docstring says, written plainly and slowly: the oracle for the fast version."""
+    kept, marks = [], 0
+    for char in text:
+        category = unicodedata.category(char)
+        if char.isspace():
+            kept.append(" ")
+            marks = 0
+        elif category in ("Cc", "Cf", "Cs") or char in "\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0":
+            continue
+        else:
+            marks = marks + 1 if category in ("Mn", "Me") else 0
+            if marks <= MAX_COMBINING_MARKS:
+                kept.append(char)
+    return clip(" ".join("".join(kept).split()), limit)
+
+
+@given(texts, limits)
+@example("Z" + "\u0301" * 9 + " \U0001e000" * 3 + "\U0001e001" * 7, 80)  # marks beyond the basic plane
+def test_clean_matches_a_character_by_character_reading(text: str, limit: int) -> None:
+    assert clean(text, limit) == _one_character_at_a_time(text, limit)
 
 
 @given(st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=60))
