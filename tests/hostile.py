@@ -45,7 +45,7 @@ HOSTILE: dict[str, str] = {
 
 
 def hostile_run(route_id: str, text: str, *, with_checkpoints: bool = True) -> SyntheticRun:
-    """A finished 40-step job served at ``/fine_tuning/jobs/{route_id}`` whose every string is ``text``.
+    """A finished 40-step job whose every string is ``text``; serve it with ``add_run(run, job_id=route_id)``.
 
     The job's own ``id``, its status, base and fine-tuned model, method, error code and message, result
     file id, every checkpoint's id and model name, and every event's message. Checkpoint ids get a number
@@ -76,4 +76,4 @@ def hostile_run(route_id: str, text: str, *, with_checkpoints: bool = True) -> S
                 }
             )
     events = [{**event, "message": text} for event in base.events]
-    return SyntheticRun(job, checkpoints, events, {}, served_as=route_id)
+    return SyntheticRun(job, checkpoints, events, {})

@@ -26,7 +26,6 @@ from components.api.errors import (
     status_error_class,
 )
 from components.api.retry import RetryTransport
-from components.text import ECHO_CHARS, clip
 from components.wording import count
 
 PAGE_LIMIT = 100
@@ -42,8 +41,9 @@ def validate_id(value: str, what: str = "job ID") -> str:
     """Return the id stripped of blanks, or raise: ids become one URL path segment, nothing more."""
     text = value.strip() if isinstance(value, str) else ""
     if not _ID_PATTERN.fullmatch(text):
+        shown = text[:40] + ("…" if len(text) > 40 else "")
         raise InvalidJobIdError(
-            f"{clip(text, ECHO_CHARS)!r} is not a valid {what}: use only letters, digits, '-' and '_' "
+            f"{shown!r} is not a valid {what}: use only letters, digits, '-' and '_' "
             "(for example ftjob-abc123)."
             if text
             else f"Enter a {what} (for example ftjob-abc123)."
@@ -115,9 +115,8 @@ class FineTuningClient:
             after = data[-1]["id"]
             if after in cursors:
                 raise PaginationError(
-                    f"The server sent the same page twice (cursor after={clip(after, ECHO_CHARS)!r}) while "
-                    f"listing {path.rsplit('/', 1)[-1]}; it may be a proxy that ignores the 'after' "
-                    "parameter."
+                    f"The server sent the same page twice (cursor after={after[:40]!r}) while listing "
+                    f"{path.rsplit('/', 1)[-1]}; it may be a proxy that ignores the 'after' parameter."
                 )
             cursors.add(after)
         raise PaginationError(

@@ -205,13 +205,17 @@ class StandInServer:
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
-    def add_run(self, run: SyntheticRun, faults: Sequence[Fault] = ()) -> None:
-        """Serve `run` (replacing any job with its id), misbehaving as `faults` script."""
+    def add_run(self, run: SyntheticRun, faults: Sequence[Fault] = (), *, job_id: str | None = None) -> None:
+        """Serve `run` under `job_id` (default: its own id), misbehaving as `faults` script.
+
+        A run whose job object or items lack their ids (a hostile variant) is still served: by `job_id`,
+        and items without an id cannot be named by a cursor.
+        """
         index = {
-            "checkpoints": {item["id"]: i for i, item in enumerate(run.checkpoints)},
-            "events": {item["id"]: i for i, item in enumerate(run.events)},
+            "checkpoints": {item["id"]: i for i, item in enumerate(run.checkpoints) if "id" in item},
+            "events": {item["id"]: i for i, item in enumerate(run.events) if "id" in item},
         }
-        job_id = run.route_id
+        job_id = job_id or run.job["id"]
         with self._lock:
             self._jobs[job_id] = _Job(run, [replace(fault) for fault in faults], index)
             self._file_owner.update(dict.fromkeys(run.files, job_id))

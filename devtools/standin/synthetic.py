@@ -69,14 +69,6 @@ class SyntheticRun:
     checkpoints: list[dict]  # newest first
     events: list[dict]  # newest first
     files: dict[str, bytes]  # file id -> raw body of GET /files/{id}/content
-    # The id in the URL that serves this job, when the job object says another (a proxy that rewrites ids,
-    # or hostile data: a job whose own ``id`` is any string at all). None: the job's own id.
-    served_as: str | None = None
-
-    @property
-    def route_id(self) -> str:
-        """The id to request this job by."""
-        return self.served_as or self.job["id"]
 
 
 def make_run(

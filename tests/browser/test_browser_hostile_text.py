@@ -61,7 +61,7 @@ _MARKUP = """() => {
 @pytest.fixture(scope="module")
 def hostile(browser_standin: StandInServer) -> SyntheticRun:
     run = hostile_run(ROUTE, HOSTILE_TEXT)
-    browser_standin.add_run(run)
+    browser_standin.add_run(run, job_id=ROUTE)
     return run
 
 

@@ -181,7 +181,7 @@ def hostile_env(api_env: StandInServer, monkeypatch: pytest.MonkeyPatch) -> Stan
 @pytest.mark.parametrize(("name", "text"), CASES, ids=IDS)
 def test_a_hostile_job_shows_only_its_cleaned_text(hostile_env: StandInServer, name: str, text: str) -> None:
     run = hostile_run(ROUTE, text)
-    hostile_env.add_run(run)
+    hostile_env.add_run(run, job_id=ROUTE)
     best = min(run.checkpoints, key=lambda c: (c["metrics"]["full_valid_loss"], c["step_number"]))
     picked = next(c for c in run.checkpoints if c["id"] != best["id"])
     note = _expected_note(hostile_env, text)
@@ -241,7 +241,7 @@ def _assert_snippet_calls(snippet: str, model: str) -> None:
 def test_a_hostile_job_without_checkpoints_shows_its_status_as_text(
     hostile_env: StandInServer, name: str, text: str
 ) -> None:
-    hostile_env.add_run(hostile_run(ROUTE, text, with_checkpoints=False))
+    hostile_env.add_run(hostile_run(ROUTE, text, with_checkpoints=False), job_id=ROUTE)
     at = new_app(job=ROUTE).run()
     _assert_only_our_markup(at, text)
     [waiting] = [info for info in _visible(at.main, "info") if info.startswith("This job has no checkpoints")]
