@@ -392,8 +392,8 @@ class StandInServer:
         page = {"object": "list", "data": data, "has_more": has_more}
         if endpoint == "checkpoints":
             page |= {
-                "first_id": data[0]["id"] if data else None,
-                "last_id": data[-1]["id"] if data else None,
+                "first_id": data[0].get("id") if data else None,
+                "last_id": data[-1].get("id") if data else None,
             }
         return _json_reply(200, page)
 
