@@ -11,8 +11,10 @@ before anything useful arrived (the job object, or the first page of checkpoints
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -24,10 +26,31 @@ from components.data.events import metrics_events_frame, total_steps
 from components.data.history import build_history
 from components.data.job import JobSummary, parse_job
 from components.data.results_file import decode_result_file, results_frame
-from components.errors import DashboardError
+from components.errors import DashboardError, MalformedDataError
 from components.wording import count
 
+logger = logging.getLogger(__name__)
+
 Progress = Callable[[str], None]
+_REREAD_FAILED = "Refresh could not read the job again"
+_Parsed = TypeVar("_Parsed")
+# What parsing code raises on values it did not expect (a step past int64, a float too large, …).
+_PARSE_FAILURES = (ValueError, TypeError, OverflowError, KeyError, IndexError, AttributeError)
+
+
+def _parsed(what: str, parse: Callable[..., _Parsed], *args: Any) -> _Parsed:
+    """``parse(*args)`` on data from outside; a failure no parser foresaw is the data's shape, not a crash.
+
+    The parsers handle every shape the API documents and many it does not; this is the boundary for the
+    rest, so the page says which data could not be read, and the traceback goes to the server log.
+    """
+    try:
+        return parse(*args)
+    except DashboardError:
+        raise
+    except _PARSE_FAILURES:
+        logger.warning("Could not read the %s", what, exc_info=True)
+        raise MalformedDataError(f"Some values in the {what} from the API cannot be read.") from None
 
 
 @dataclass(frozen=True)
@@ -106,7 +129,7 @@ def _result_history(client: FineTuningClient, job: JobSummary, notes: list[str])
     """The per-step frame from the job's result file, or None (with a note) when it cannot be read."""
     for file_id in job.result_files:
         try:
-            return results_frame(decode_result_file(client.file_content(file_id)))
+            return _parsed("result file", results_frame, decode_result_file(client.file_content(file_id)))
         except DashboardError as exc:
             notes.append(
                 f"The result file {file_id} could not be read ({exc}); using the job's metrics events."
@@ -130,10 +153,6 @@ def _event_history(client: FineTuningClient, job_id: str, start: ListProgress, r
     )
 
 
-def _unique(notes: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(notes))
-
-
 def load_run(
     client: FineTuningClient,
     job_id: str,
@@ -150,12 +169,12 @@ def load_run(
     client = client.start_load()
     report("Reading the job…")
     try:
-        job = parse_job(client.get_job(job_id))
+        job = _parsed("job object", parse_job, client.get_job(job_id))
     except DashboardError as exc:
         if resume is None:
             raise
-        note = f"Refresh could not read the job again ({exc}); this is what was read before."
-        return replace(resume, notes=_unique((*resume.notes, note)))
+        kept = tuple(note for note in resume.notes if not note.startswith(_REREAD_FAILED))
+        return replace(resume, notes=(*kept, f"{_REREAD_FAILED} ({exc}); this is what was read before."))
 
     start = resume.checkpoint_list if resume is not None else ListProgress()
     listed = _walk(
@@ -167,7 +186,7 @@ def load_run(
         raise listed.error  # nothing arrived to show: the failure is the page's message
     checkpoint_list = listed.progress
     notes = [] if checkpoint_list.complete else [_checkpoint_note(checkpoint_list)]
-    checkpoints = checkpoints_frame(listed.items)
+    checkpoints = _parsed("checkpoints", checkpoints_frame, listed.items)
 
     results = None if client.out_of_time() else _result_history(client, job, notes)
     events_read: _Walk | None = None
@@ -175,17 +194,17 @@ def load_run(
     if results is None:
         start = resume.event_list if resume is not None and resume.event_list is not None else ListProgress()
         events_read = _event_history(client, job_id, start, report)
-        events = metrics_events_frame(events_read.items)
+        events = _parsed("metrics events", metrics_events_frame, events_read.items)
         if not events_read.progress.complete:
             notes.append(_events_note(events_read.progress))
-    history = build_history(checkpoints, results=results, events=events)
+    history = _parsed("metrics", lambda: build_history(checkpoints, results=results, events=events))
     source = history["source"].mode().iat[0] if not history.empty else "none"
     run = RunData(
         job=job,
         checkpoints=checkpoints,
         history=history,
         history_source=str(source),
-        total_steps=total_steps(events) if events is not None else None,
+        total_steps=_parsed("metrics events", total_steps, events) if events is not None else None,
         checkpoint_list=checkpoint_list,
         event_list=events_read.progress if events_read is not None else None,
         notes=tuple(notes),
