@@ -194,10 +194,10 @@ SCENARIOS: tuple[Scenario, ...] = (
         deadline=True,
     ),
     Scenario(
-        "trickled body: 1 byte every 50 ms",
+        "trickled body: 1 byte every 100 ms",
         file_run,
         Expect(DeadlineExceededError, "time limit for one load", requests=1),
-        (Fault("job", "trickle", interval=0.05, times=None),),
+        (Fault("job", "trickle", interval=0.1, times=None),),
         SMALL_DEADLINE,
         deadline=True,
     ),
