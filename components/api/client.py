@@ -37,7 +37,7 @@ from components.api.errors import (
     status_error_class,
 )
 from components.api.pagination import Item, ListProgress
-from components.api.retry import RetryTransport, asked_delay, should_retry
+from components.api.retry import RetryTransport
 from components.wording import count
 
 PAGE_LIMIT = 100
@@ -264,10 +264,11 @@ class FineTuningClient:
 
     def _status_error(self, response: httpx.Response) -> APIStatusError:
         message, code, error_type = _error_fields(response, self._config.api_key)
-        wait = asked_delay(response.headers) if should_retry(response) else None
-        if wait is not None:
+        wait = response.request.extensions.get("unwaited_delay")
+        if isinstance(wait, float | int):
             message += (
-                f" The API asks to wait {_duration(wait)} before trying again: press Refresh after that."
+                f" The API asks to wait {_duration(wait)} before trying again, longer than this load could "
+                "wait: press Refresh after that."
             )
         return status_error_class(response.status_code)(
             message,

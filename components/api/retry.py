@@ -79,7 +79,8 @@ class RetryTransport(httpx.BaseTransport):
     the request's ``"max_bytes"`` extension is refused as soon as it is known to be, and a body trickled
     a byte at a time cannot outlive the request's ``"deadline"`` extension (a :class:`Deadline`). With a
     deadline, every attempt's timeouts are cut to the time left and a wait that does not fit is not
-    taken: the last answer (or error) is returned instead. ``"attempts"`` is set on the request.
+    taken: the last answer (or error) is returned instead, and a wait it did not take is set on the request
+    as ``"unwaited_delay"`` (seconds). ``"attempts"`` is set on the request too.
     """
 
     def __init__(
@@ -122,6 +123,7 @@ class RetryTransport(httpx.BaseTransport):
                 if delay is None:
                     delay = backoff_delay(retries_taken, self._jitter())
                 if not _fits(deadline, delay):
+                    request.extensions["unwaited_delay"] = delay
                     return response
                 reason = f"HTTP {response.status_code}"
             retries_taken += 1

@@ -52,7 +52,8 @@ _ADVICE: list[tuple[type[Exception], str, str]] = [
     (
         RateLimitError,
         "Rate limited",
-        "The API kept answering 429 after the retries. Wait a minute, then Refresh.",
+        "The API answered 429 (too many requests) after the retries it allowed. Wait as long as it asks, "
+        "or a minute, then Refresh.",
     ),
     (ServerError, "The API had a server error", "It failed after the retries; try Refresh in a moment."),
     (

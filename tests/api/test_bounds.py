@@ -186,10 +186,27 @@ def test_the_rate_limit_message_says_when_to_try_again() -> None:
     with pytest.raises(RateLimitError) as info:
         client.get_job("ftjob-abc")
     assert str(info.value) == (
-        "Rate limit reached. The API asks to wait 50 s before trying again: press Refresh after that. "
-        "(HTTP 429, request id req_1)"
+        "Rate limit reached. The API asks to wait 50 s before trying again, longer than this load could "
+        "wait: press Refresh after that. (HTTP 429, request id req_1)"
     )
     assert clock.sleeps == []
+
+
+def test_a_wait_the_retries_did_take_is_not_mentioned() -> None:
+    clock = SkippingClock()
+    transport = httpx.MockTransport(
+        lambda request: httpx.Response(
+            503, json={"error": {"message": "Busy."}}, headers={"retry-after": "2"}
+        )
+    )
+    config = ApiConfig(api_key=KEY)
+    http = make_http_client(
+        config.base_url, read_timeout=30, max_retries=2, transport=transport, sleep=clock.sleep
+    )
+    with pytest.raises(ServerError) as info:
+        FineTuningClient(http, config, clock=clock.now).start_load().get_job("ftjob-abc")
+    assert info.value.message == "Busy."
+    assert clock.sleeps == [2.0, 2.0]
 
 
 def test_a_server_error_whose_backoff_does_not_fit_returns_at_once() -> None:

@@ -193,7 +193,7 @@ def test_the_api_version_setting_is_one_query_value_whatever_it_holds(api_versio
     _assert_confined(server.requests, api_version)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=75, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     job=jobs(),
     checkpoints=pages(checkpoint_items()),
