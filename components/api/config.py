@@ -11,10 +11,20 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from components.errors import DashboardError
+
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_READ_TIMEOUT = 30.0
 CONNECT_TIMEOUT = 5.0
 DEFAULT_MAX_RETRIES = 2
+# A hung API must reach a clear message within 45 s: one 30 s attempt, a short backoff, and a second
+# attempt cut to what is left of 40 s.
+DEFAULT_LOAD_DEADLINE = 40.0
+DEFAULT_MAX_RETRY_WAIT = 20.0
+MEGABYTE = 1_000_000
+# A page of 100 checkpoints or events is well under 1 MB; a 100,000-step result file about 10 MB (base64).
+DEFAULT_MAX_RESPONSE_MB = 8.0
+DEFAULT_MAX_FILE_MB = 32.0
 
 
 class KeySource(StrEnum):
@@ -26,7 +36,7 @@ class KeySource(StrEnum):
     NONE = "no key"
 
 
-class ConfigError(ValueError):
+class ConfigError(DashboardError, ValueError):
     """A setting has a value the client cannot use; the message says which and why."""
 
 
@@ -35,12 +45,16 @@ class ApiConfig:
     """Everything needed to talk to one OpenAI-compatible API with one key."""
 
     api_key: str = field(default="", repr=False)
-    base_url: str = field(default=DEFAULT_BASE_URL, repr=False)  # may hold user:password@
+    base_url: str = field(default=DEFAULT_BASE_URL, repr=False)
     organization: str | None = None
     project: str | None = None
     api_version: str | None = None
     read_timeout: float = DEFAULT_READ_TIMEOUT
     max_retries: int = DEFAULT_MAX_RETRIES
+    load_deadline: float = DEFAULT_LOAD_DEADLINE  # seconds one whole load may take, retries included
+    max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT  # seconds one load may spend waiting between retries
+    max_response_bytes: int = round(DEFAULT_MAX_RESPONSE_MB * MEGABYTE)  # one JSON answer
+    max_file_bytes: int = round(DEFAULT_MAX_FILE_MB * MEGABYTE)  # one result file
 
     @property
     def is_azure(self) -> bool:
@@ -50,7 +64,7 @@ class ApiConfig:
 
     @property
     def display_base_url(self) -> str:
-        """The base URL without any ``user:password@`` part, safe to show."""
+        """The base URL without any ``user:password@`` part (even in a config built by hand), safe to show."""
         parts = urlsplit(self.base_url)
         host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else parts.hostname or ""
         return urlunsplit(parts._replace(netloc=host + (f":{parts.port}" if parts.port else "")))
@@ -82,8 +96,21 @@ def _pick(name: str, *sources: Mapping[str, Any]) -> str | None:
     return None
 
 
+def reject_credentials(url: str) -> None:
+    """Refuse ``user:password@`` in a base URL: httpx would quietly send it as Basic auth instead of the key.
+
+    The message never repeats the URL, so a password in it cannot reach the page or a log.
+    """
+    if "@" in urlsplit(url.strip()).netloc:
+        raise ConfigError(
+            "OPENAI_BASE_URL must not contain a user name or password (user:password@…): the dashboard "
+            "sends only the API key. Remove them from the URL and put the key in OPENAI_API_KEY."
+        )
+
+
 def normalise_base_url(value: str) -> str:
-    """Check that the base URL is an absolute http(s) URL and drop a trailing slash."""
+    """Check that the base URL is an absolute http(s) URL without credentials and drop a trailing slash."""
+    reject_credentials(value)
     parts = urlsplit(value.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError("OPENAI_BASE_URL must be an http(s) URL such as https://api.openai.com/v1.")
@@ -135,20 +162,23 @@ def resolve_config(
         source = KeySource.TYPED
     else:
         key, source = "", KeySource.NONE
+
+    def setting(name: str, default: float, low: float, high: float) -> float:
+        return _number(name, _pick(name, env, secrets), default, low, high)
+
     config = ApiConfig(
         api_key=_check_key(key),
         base_url=normalise_base_url(_pick("OPENAI_BASE_URL", env, secrets) or DEFAULT_BASE_URL),
         organization=_pick("OPENAI_ORG_ID", env, secrets),
         project=_pick("OPENAI_PROJECT_ID", env, secrets),
         api_version=_pick("OPENAI_API_VERSION", env, secrets),
-        read_timeout=_number(
-            "OPENAI_TIMEOUT", _pick("OPENAI_TIMEOUT", env, secrets), DEFAULT_READ_TIMEOUT, 0.05, 600
+        read_timeout=setting("OPENAI_TIMEOUT", DEFAULT_READ_TIMEOUT, 0.05, 600),
+        max_retries=_whole("OPENAI_MAX_RETRIES", setting("OPENAI_MAX_RETRIES", DEFAULT_MAX_RETRIES, 0, 10)),
+        load_deadline=setting("DASHBOARD_LOAD_DEADLINE", DEFAULT_LOAD_DEADLINE, 0.1, 3600),
+        max_retry_wait=setting("DASHBOARD_MAX_RETRY_WAIT", DEFAULT_MAX_RETRY_WAIT, 0, 3600),
+        max_response_bytes=round(
+            setting("DASHBOARD_MAX_RESPONSE_MB", DEFAULT_MAX_RESPONSE_MB, 0.001, 1024) * MEGABYTE
         ),
-        max_retries=_whole(
-            "OPENAI_MAX_RETRIES",
-            _number(
-                "OPENAI_MAX_RETRIES", _pick("OPENAI_MAX_RETRIES", env, secrets), DEFAULT_MAX_RETRIES, 0, 10
-            ),
-        ),
+        max_file_bytes=round(setting("DASHBOARD_MAX_FILE_MB", DEFAULT_MAX_FILE_MB, 0.001, 4096) * MEGABYTE),
     )
     return config, source

@@ -8,19 +8,30 @@ from __future__ import annotations
 
 import re
 
+from components.errors import DashboardError, MalformedDataError
+
 # OpenAI echoes a masked key in 401 messages ("sk-abc***xyz"); we show none of it.
 _KEY_LIKE = re.compile(r"\b(?:sk|key)-[A-Za-z0-9_*.\-]{2,}")
 
 
 def redact(text: str, *secrets: str | None) -> str:
-    """Remove every given secret, and anything shaped like an API key, from ``text``."""
+    """Remove every given secret, and anything shaped like an API key, from ``text``.
+
+    Call it on the whole text before cutting it short: a cut can split a key so that no rule matches it.
+    """
     for secret in secrets:
         if secret:
             text = text.replace(secret, "[redacted]")
     return _KEY_LIKE.sub("[redacted key]", text)
 
 
-class FineTuningAPIError(Exception):
+def shorten(text: str, limit: int) -> str:
+    """``text`` on one line and at most ``limit`` characters, with an ellipsis when cut."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+class FineTuningAPIError(DashboardError):
     """Base class: anything that stops the dashboard from reading a job."""
 
 
@@ -77,12 +88,20 @@ class APITimeoutError(FineTuningAPIError):
     """The server did not answer in time, on every attempt."""
 
 
+class DeadlineExceededError(APITimeoutError):
+    """The load ran out of its overall time (``DASHBOARD_LOAD_DEADLINE``), whatever each request took."""
+
+
 class APIConnectionError(FineTuningAPIError):
     """The server could not be reached, on every attempt."""
 
 
-class MalformedResponseError(FineTuningAPIError):
+class MalformedResponseError(FineTuningAPIError, MalformedDataError):
     """The server answered 2xx with a body that is not the documented shape."""
+
+
+class ResponseTooLargeError(FineTuningAPIError):
+    """An answer is larger than the byte limit for its kind (JSON page or result file)."""
 
 
 class PaginationError(FineTuningAPIError):

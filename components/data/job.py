@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from components.data.checkpoints import as_float
+from components.errors import MalformedDataError
 
 # A job in one of these states will not change again, so there is nothing left to poll.
 TERMINAL_STATUSES: frozenset[str] = frozenset({"succeeded", "failed", "cancelled"})
@@ -103,10 +104,10 @@ def parse_job(obj: Mapping[str, Any]) -> JobSummary:
     Only a job without an id is rejected, because nothing else (checkpoints, events) can be fetched for it.
     """
     if not isinstance(obj, Mapping):
-        raise ValueError("a fine-tuning job must be a JSON object")
+        raise MalformedDataError("The API sent a fine-tuning job that is not a JSON object.")
     job_id = obj.get("id")
     if not isinstance(job_id, str) or not job_id:
-        raise ValueError("a fine-tuning job needs a string id")
+        raise MalformedDataError("The API sent a fine-tuning job object without an id.")
     hyperparameters = _hyperparameters(obj)
     error = _mapping(obj.get("error"))
     files = obj.get("result_files")

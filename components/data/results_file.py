@@ -9,6 +9,7 @@ import io
 import pandas as pd
 
 from components.data.metrics import METRIC_NAMES
+from components.errors import MalformedDataError
 
 # Column names other writers use for the catalogue's metrics: OpenAI's guide says train_accuracy, Azure says
 # validation_mean_token_accuracy; the rest are spellings seen in the wild or cheap to accept.
@@ -24,7 +25,7 @@ COLUMN_ALIASES: dict[str, str] = {
 }
 
 
-class ResultFileError(ValueError):
+class ResultFileError(MalformedDataError):
     """The result file cannot be read as metrics; the dashboard falls back to events and checkpoints."""
 
 

@@ -12,18 +12,24 @@ from components.api import (
     APITimeoutError,
     AuthenticationError,
     ConfigError,
+    DeadlineExceededError,
     InvalidJobIdError,
     MalformedResponseError,
     NotFoundError,
     PaginationError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     ServerError,
 )
+from components.errors import DashboardError, MalformedDataError
 from components.text import markdown_literal
 
 logger = logging.getLogger(__name__)
 
+UNEXPECTED_TITLE = "Something unexpected went wrong"
+
+# First match wins, so a subclass comes before its base.
 _ADVICE: list[tuple[type[Exception], str, str]] = [
     (InvalidJobIdError, "That is not a job ID", "Job IDs look like `ftjob-abc123`."),
     (
@@ -46,9 +52,16 @@ _ADVICE: list[tuple[type[Exception], str, str]] = [
     (
         RateLimitError,
         "Rate limited",
-        "The API kept answering 429 after the retries. Wait a minute, then Refresh.",
+        "The API answered 429 (too many requests) after the retries it allowed. Wait as long as it asks, "
+        "or a minute, then Refresh.",
     ),
     (ServerError, "The API had a server error", "It failed after the retries; try Refresh in a moment."),
+    (
+        DeadlineExceededError,
+        "The API did not answer in time",
+        "The load stopped at its time limit. The server may be overloaded; try Refresh, or raise "
+        "`DASHBOARD_LOAD_DEADLINE` if this job is very large.",
+    ),
     (APITimeoutError, "The API did not answer in time", "The server may be overloaded; try Refresh."),
     (
         APIConnectionError,
@@ -61,6 +74,17 @@ _ADVICE: list[tuple[type[Exception], str, str]] = [
         "If `OPENAI_BASE_URL` points at a proxy or a compatible server, it may not implement this endpoint.",
     ),
     (
+        ResponseTooLargeError,
+        "The API sent more data than the dashboard reads at once",
+        "Raise `DASHBOARD_MAX_RESPONSE_MB` (lists and the job) or `DASHBOARD_MAX_FILE_MB` (result files) if "
+        "this job really is that large.",
+    ),
+    (
+        MalformedDataError,
+        "The job's data is not in the documented shape",
+        "If `OPENAI_BASE_URL` points at a proxy or a compatible server, it may not implement this endpoint.",
+    ),
+    (
         PaginationError,
         "An API list never ended",
         "A proxy in front of the API seems to ignore the `after` cursor; the dashboard stopped instead of "
@@ -68,6 +92,7 @@ _ADVICE: list[tuple[type[Exception], str, str]] = [
     ),
     (APIStatusError, "The API refused the request", ""),
     (ConfigError, "Configuration problem", ""),
+    (DashboardError, "The job could not be read", "Try Refresh."),
 ]
 
 
@@ -76,13 +101,13 @@ def describe(exc: Exception) -> tuple[str, str, str]:
     for kind, title, advice in _ADVICE:
         if isinstance(exc, kind):
             return title, str(exc), advice
-    return "Something unexpected went wrong", type(exc).__name__, "Try Refresh; if it persists, report it."
+    return UNEXPECTED_TITLE, type(exc).__name__, "Try Refresh; if it persists, report it."
 
 
 def show_error(exc: Exception) -> None:
     """Show ``exc`` as a message; log unexpected ones server-side, where a traceback may help."""
     title, detail, advice = describe(exc)
-    if title == "Something unexpected went wrong":
+    if title == UNEXPECTED_TITLE:
         logger.exception("Unexpected error while showing a job")
     # The title and advice are ours; the detail carries the server's message or the typed input.
     st.error(

@@ -34,9 +34,15 @@ def client_for(config: ApiConfig) -> FineTuningClient:
 
 
 @st.cache_data(ttl=RUN_TTL_SECONDS, max_entries=64, show_spinner=False)
-def cached_run(config: ApiConfig, job_id: str, _on_progress: Progress | None = None) -> RunData:
-    """A job's data, cached for two minutes per (config incl. key, job ID); errors are not cached."""
-    return load_run(client_for(config), job_id, _on_progress)
+def cached_run(
+    config: ApiConfig, job_id: str, _on_progress: Progress | None = None, _resume: RunData | None = None
+) -> RunData:
+    """A job's data, cached for two minutes per (config incl. key, job ID); errors are not cached.
+
+    ``_resume`` is not part of the key: it is a partial run of this very (config, job ID), which the
+    caller keeps in its own session, so a load that misses the cache continues it instead of starting over.
+    """
+    return load_run(client_for(config), job_id, _on_progress, resume=_resume)
 
 
 def forget_run(config: ApiConfig, job_id: str) -> None:

@@ -1,6 +1,13 @@
-"""Fetching with visible progress (pages and items so far), and every failure as a message."""
+"""Fetching with visible progress (pages and items so far), and every failure as a message.
+
+A partial run (a list stopped before its end) is kept in this browser session, and only for the same
+config (key included) and job, so the next load of that job, by Refresh, auto-refresh or the cache
+expiring, continues it from its saved cursors; it is never handed to another session or key.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import streamlit as st
 
@@ -11,6 +18,40 @@ from components.ui.errors import show_error
 from components.ui.loaders import cached_run, forget_run
 from components.wording import count
 
+PARTIAL_KEY = "partial_run"
+
+
+@dataclass(frozen=True)
+class _Partial:
+    """The last partial run of this session, with what it was read with."""
+
+    config: ApiConfig
+    job_id: str
+    run: RunData
+
+
+def _saved_partial(config: ApiConfig, job_id: str) -> RunData | None:
+    saved = st.session_state.get(PARTIAL_KEY)
+    if isinstance(saved, _Partial) and saved.config == config and saved.job_id == job_id:
+        return saved.run
+    return None
+
+
+def _remember(config: ApiConfig, job_id: str, run: RunData) -> None:
+    """Keep a partial run to resume (one per session bounds the memory); forget it once complete."""
+    if run.is_partial:
+        st.session_state[PARTIAL_KEY] = _Partial(config, job_id, run)
+    elif _saved_partial(config, job_id) is not None:
+        del st.session_state[PARTIAL_KEY]
+
+
+def _loaded_label(run: RunData) -> str:
+    text = (
+        f"{count(len(run.checkpoints), 'checkpoint')} ({count(run.checkpoint_pages, 'page')}) "
+        f"and {count(len(run.history), 'step')} of metrics"
+    )
+    return f"Partly loaded: {text}; see the note below" if run.is_partial else f"Loaded {text}"
+
 
 def load_with_status(config: ApiConfig, job_id: str, *, refresh: bool) -> RunData | None:
     """The run, or None after showing why it could not be read. Never raises."""
@@ -19,14 +60,16 @@ def load_with_status(config: ApiConfig, job_id: str, *, refresh: bool) -> RunDat
     shown = markdown_literal(job_id)  # checked, but ``_`` could still start emphasis in a label
     status = st.status(f"Loading {shown}…", expanded=False)
     try:
-        run = cached_run(config, job_id, _on_progress=lambda message: status.update(label=message))
+        run = cached_run(
+            config,
+            job_id,
+            _on_progress=lambda message: status.update(label=message),
+            _resume=_saved_partial(config, job_id),
+        )
     except Exception as exc:  # every failure becomes a message in the page, never a traceback
         status.update(label=f"Could not load {shown}", state="error")
         show_error(exc)
         return None
-    status.update(
-        label=f"Loaded {count(len(run.checkpoints), 'checkpoint')} ({count(run.checkpoint_pages, 'page')}) "
-        f"and {count(len(run.history), 'step')} of metrics",
-        state="complete",
-    )
+    _remember(config, job_id, run)
+    status.update(label=_loaded_label(run), state="complete")
     return run

@@ -1,5 +1,6 @@
-"""A stand-in for the OpenAI fine-tuning read API: synthetic runs and a real HTTP server."""
+"""A stand-in for the OpenAI fine-tuning read API: synthetic runs, hostile variants and a real HTTP server."""
 
+from .hostile import closed_port_url, metrics_as, with_result_file, with_status, without_fields
 from .server import DEFAULT_API_KEY, Fault, RecordedRequest, StandInServer
 from .synthetic import SyntheticRun, make_checkpoints_only, make_run
 
@@ -9,6 +10,11 @@ __all__ = [
     "RecordedRequest",
     "StandInServer",
     "SyntheticRun",
+    "closed_port_url",
     "make_checkpoints_only",
     "make_run",
+    "metrics_as",
+    "with_result_file",
+    "with_status",
+    "without_fields",
 ]

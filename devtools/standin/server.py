@@ -10,6 +10,9 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import socket
+import struct
+import sys
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -35,16 +38,44 @@ _MISSING_KEY = (
 )
 
 
+FaultKind = Literal[
+    "status",  # an OpenAI-shaped error with `status` and `headers` (e.g. 429 with Retry-After)
+    "malformed_json",  # 200 with a JSON body cut off mid-way
+    "body",  # 200 with `body` (e.g. an HTML page) as `content_type` instead of the answer
+    "content_type",  # the normal answer, labelled `content_type`
+    "headers",  # the normal answer with `headers` added (e.g. Set-Cookie)
+    "hang",  # wait `hang_seconds` before answering normally (a hung API)
+    "trickle",  # the normal answer, one byte every `interval` seconds
+    "truncate",  # Content-Length of the whole answer, then half of it, then the connection closes
+    "oversize",  # a 200 body of `size` bytes, with Content-Length or (`chunked`) streamed without one
+    "drop_connection",  # close the connection without answering
+    "reset",  # reset the connection (TCP RST) without answering
+    "repeat_cursor",  # ignore `after`: the first page again, with has_more true
+    "overlap",  # each page after the first starts with the item `after` named (duplicate ids)
+    "has_more_always",  # has_more is true on every page, also the empty one after the end
+    "empty_page",  # data [] with has_more true
+]
+
+
 @dataclass
 class Fault:
-    """A scripted misbehaviour for requests to one endpoint of one job."""
+    """A scripted misbehaviour for requests to one endpoint of one job.
+
+    It lets `skip` matching requests through untouched, then hits `times` of them (None: every one).
+    """
 
     endpoint: Literal["job", "checkpoints", "events", "file", "any"]
-    kind: Literal["status", "malformed_json", "hang", "repeat_cursor", "drop_connection"]
+    kind: FaultKind
     status: int = 500
-    headers: dict[str, str] = field(default_factory=dict)  # sent with kind="status"
-    times: int | None = 1  # matching requests it hits before behaving; None = every one
-    hang_seconds: float = 30.0  # kind="hang": delay before answering normally
+    headers: dict[str, str] = field(default_factory=dict)  # kind="status" or "headers"
+    times: int | None = 1
+    hang_seconds: float = 30.0  # kind="hang"
+    skip: int = 0
+    interval: float = 0.05  # kind="trickle": seconds between bytes
+    size: int = 0  # kind="oversize": body bytes
+    chunked: bool = False  # kind="oversize": no Content-Length, chunked transfer encoding
+    body: bytes = b"<html><body><h1>502 Bad Gateway</h1></body></html>"  # kind="body"
+    content_type: str = "text/html"  # kind="body" or "content_type"
 
 
 @dataclass(frozen=True)
@@ -57,12 +88,21 @@ class RecordedRequest:
     headers: dict[str, str]  # names lower-cased
 
 
+Delivery = Literal["whole", "trickle", "truncate", "chunked", "drop", "reset"]
+
+
 @dataclass(frozen=True)
 class _Reply:
     status: int
     body: bytes
     content_type: str = _JSON
     headers: dict[str, str] = field(default_factory=dict)
+    delivery: Delivery = "whole"
+    interval: float = 0.0  # delivery="trickle": seconds between bytes
+
+
+_DROP = _Reply(0, b"", delivery="drop")
+_RESET = _Reply(0, b"", delivery="reset")
 
 
 def _json_reply(status: int, payload: dict, headers: dict[str, str] | None = None) -> _Reply:
@@ -117,10 +157,13 @@ def _mask(key: str) -> str:
     return key[:6] + "*" * (len(key) - 9) + key[-3:] if len(key) >= 12 else "*" * len(key)
 
 
+Paging = Literal["normal", "repeat_cursor", "overlap", "has_more_always"]
+
+
 def _page(
-    items: list[dict], index: dict[str, int], query: dict[str, str], default_limit: int, *, ignore_after: bool
+    items: list[dict], index: dict[str, int], query: dict[str, str], default_limit: int, paging: Paging
 ) -> tuple[list[dict], bool]:
-    """One cursor page of a newest-first list, validated like the real API."""
+    """One cursor page of a newest-first list, validated like the real API (or broken as `paging` says)."""
     raw_limit = query.get("limit", str(default_limit))
     try:
         limit = int(raw_limit)
@@ -130,12 +173,17 @@ def _page(
         message = f"Invalid 'limit': expected an integer from 1 to 100, got {raw_limit!r}."
         raise _ApiError(400, message, param="limit")
     begin = 0
-    if "after" in query and not ignore_after:
+    if "after" in query and paging != "repeat_cursor":
         if query["after"] not in index:
             raise _ApiError(400, f"Invalid 'after': no item with id {query['after']!r}.", param="after")
-        begin = index[query["after"]] + 1
+        begin = index[query["after"]] + (0 if paging == "overlap" else 1)
     data = items[begin : begin + limit]
-    return data, ignore_after or begin + limit < len(items)
+    return data, paging in ("repeat_cursor", "has_more_always") or begin + limit < len(items)
+
+
+def _padding(size: int) -> bytes:
+    """A JSON object of exactly `size` bytes (at least 13)."""
+    return b'{"padding":"' + b"x" * max(0, size - 14) + b'"}'
 
 
 @dataclass
@@ -145,9 +193,12 @@ class _Job:
     index: dict[str, dict[str, int]]  # endpoint -> item id -> position
 
     def take_fault(self, endpoint: str) -> Fault | None:
-        """The first armed fault for `endpoint`, disarming it by one use."""
+        """The first armed fault for `endpoint`, counting down its `skip`, then its `times`."""
         for fault in self.faults:
             if fault.endpoint in (endpoint, "any") and (fault.times is None or fault.times > 0):
+                if fault.skip > 0:
+                    fault.skip -= 1
+                    continue
                 if fault.times is not None:
                     fault.times -= 1
                 return fault
@@ -265,10 +316,8 @@ class StandInServer:
             )
             raise _ApiError(401, message, code="invalid_api_key")
 
-    def _dispatch(
-        self, method: str, path: str, query: dict[str, str], headers: dict[str, str]
-    ) -> _Reply | None:
-        """The reply to one request, or None to drop the connection."""
+    def _dispatch(self, method: str, path: str, query: dict[str, str], headers: dict[str, str]) -> _Reply:
+        """The reply to one request (its delivery may be a dropped or reset connection)."""
         try:
             self._authorize(headers)
             if method != "GET":
@@ -281,23 +330,49 @@ class StandInServer:
             with self._lock:
                 job = self._jobs.get(self._job_of(endpoint, ident))
                 fault = job.take_fault(endpoint) if job else None
-            ignore_after = False
-            if fault is not None:
-                if fault.kind == "status":
-                    raise _ApiError.scripted(fault.status, fault.headers)
-                if fault.kind == "drop_connection":
-                    return None
-                if fault.kind == "malformed_json":
-                    return _Reply(200, b'{"object": "list", "data": [')
-                if fault.kind == "hang":
-                    self._release.wait(fault.hang_seconds)
-                ignore_after = fault.kind == "repeat_cursor"
-            return self._serve(endpoint, ident, job, query, ignore_after=ignore_after)
+            if fault is None:
+                return self._serve(endpoint, ident, job, query, "normal")
+            return self._faulty(fault, endpoint, ident, job, query)
         except _ApiError as error:
             return error.reply
 
+    def _faulty(
+        self, fault: Fault, endpoint: str, ident: str, job: _Job | None, query: dict[str, str]
+    ) -> _Reply:
+        """The reply `fault` makes of a request."""
+        kind = fault.kind
+        if kind == "status":
+            raise _ApiError.scripted(fault.status, fault.headers)
+        if kind in ("drop_connection", "reset"):
+            return _DROP if kind == "drop_connection" else _RESET
+        if kind == "malformed_json":
+            return _Reply(200, b'{"object": "list", "data": [')
+        if kind == "body":
+            return _Reply(200, fault.body, fault.content_type)
+        if kind == "oversize":
+            body = b"x" * fault.size if endpoint == "file" else _padding(fault.size)
+            return _Reply(200, body, delivery="chunked" if fault.chunked else "whole")
+        if kind == "empty_page":
+            page: dict = {"object": "list", "data": [], "has_more": True}
+            return _json_reply(
+                200, page | ({"first_id": None, "last_id": None} if endpoint == "checkpoints" else {})
+            )
+        if kind == "hang":
+            self._release.wait(fault.hang_seconds)
+        paging: Paging = kind if kind in ("repeat_cursor", "overlap", "has_more_always") else "normal"
+        reply = self._serve(endpoint, ident, job, query, paging)
+        if kind == "content_type":
+            return replace(reply, content_type=fault.content_type)
+        if kind == "headers":
+            return replace(reply, headers=reply.headers | fault.headers)
+        if kind == "trickle":
+            return replace(reply, delivery="trickle", interval=fault.interval)
+        if kind == "truncate":
+            return replace(reply, delivery="truncate")
+        return reply
+
     def _serve(
-        self, endpoint: str, ident: str, job: _Job | None, query: dict[str, str], *, ignore_after: bool
+        self, endpoint: str, ident: str, job: _Job | None, query: dict[str, str], paging: Paging
     ) -> _Reply:
         """The normal answer for a routed GET."""
         if endpoint == "file":
@@ -314,14 +389,12 @@ class StandInServer:
         if endpoint == "job":
             return _json_reply(200, job.run.job)
         items = job.run.checkpoints if endpoint == "checkpoints" else job.run.events
-        data, has_more = _page(
-            items, job.index[endpoint], query, _DEFAULT_LIMIT[endpoint], ignore_after=ignore_after
-        )
+        data, has_more = _page(items, job.index[endpoint], query, _DEFAULT_LIMIT[endpoint], paging)
         page = {"object": "list", "data": data, "has_more": has_more}
         if endpoint == "checkpoints":
             page |= {
-                "first_id": data[0]["id"] if data else None,
-                "last_id": data[-1]["id"] if data else None,
+                "first_id": data[0].get("id") if data else None,
+                "last_id": data[-1].get("id") if data else None,
             }
         return _json_reply(200, page)
 
@@ -333,6 +406,11 @@ class _HTTPServer(ThreadingHTTPServer):
     def __init__(self, standin: StandInServer) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.standin = standin
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that resets or abandons a connection (as fault tests make it do) is no server error."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -350,21 +428,47 @@ class _Handler(BaseHTTPRequestHandler):
         standin = self.server.standin
         standin._record(RecordedRequest(self.command, url.path, query, headers))
         reply = standin._dispatch(self.command, url.path, query, headers)
-        if reply is None:
+        if reply.delivery in ("drop", "reset"):
             self.close_connection = True
+            if reply.delivery == "reset":  # linger 0: closing sends RST instead of FIN
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.connection.close()
             return
         try:
             self.send_response(reply.status)
             self.send_header("x-request-id", f"req_{secrets.token_hex(16)}")
             self.send_header("content-type", reply.content_type)
-            self.send_header("content-length", str(len(reply.body)))
+            if reply.delivery == "chunked":
+                self.send_header("transfer-encoding", "chunked")
+            else:
+                self.send_header("content-length", str(len(reply.body)))
             for name, value in reply.headers.items():
                 self.send_header(name, value)
             self.end_headers()
             if self.command != "HEAD":
-                self.wfile.write(reply.body)
+                self._write_body(reply)
         except ConnectionError:  # the client gave up (e.g. after a hang); nothing to tell it
             self.close_connection = True
+
+    def _write_body(self, reply: _Reply) -> None:
+        release = self.server.standin._release
+        if reply.delivery == "whole":
+            self.wfile.write(reply.body)
+        elif reply.delivery == "truncate":
+            self.wfile.write(reply.body[: len(reply.body) // 2])
+            self.close_connection = True
+        elif reply.delivery == "chunked":
+            for start in range(0, len(reply.body), 65_536):
+                chunk = reply.body[start : start + 65_536]
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            self.wfile.write(b"0\r\n\r\n")
+        else:  # trickle, until done or the server stops
+            for byte in reply.body:
+                self.wfile.write(bytes((byte,)))
+                self.wfile.flush()
+                if release.wait(reply.interval):
+                    self.close_connection = True
+                    return
 
     # http.server dispatches on these names; non-GET methods get the 405 from _dispatch.
     do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _handle  # noqa: N815

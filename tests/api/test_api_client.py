@@ -369,16 +369,28 @@ def test_timeouts_and_connection_failures_become_typed_errors_without_credential
     def refused(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("refused", request=request)
 
-    base = "https://user:hunter2@proxy.example:8443/v1"
+    base = "https://proxy.example:8443/v1"
     for handler, cls in ((timeout, APITimeoutError), (refused, APIConnectionError)):
         client, seen = make_client(handler, base_url=base, read_timeout=1.5)
         with pytest.raises(cls) as info:
             client.get_job("ftjob-abc")
         text = str(info.value)
         assert "https://proxy.example:8443/v1" in text
-        assert "hunter2" not in text and "user" not in text and KEY not in text
+        assert KEY not in text
         assert "1 attempt)" in text
         assert len(seen.requests) == 1
+
+
+@pytest.mark.parametrize(
+    "base",
+    ["https://alice:hunter2@proxy.example/v1", "https://sk-secret@proxy.example/v1", "http://:pw@h/v1"],
+)
+def test_the_pooled_client_refuses_credentials_in_its_base_url(base: str) -> None:
+    # httpx would otherwise send them as Basic auth, replacing the key (issue 6, finding 8).
+    with pytest.raises(ConfigError, match="OPENAI_BASE_URL must not contain a user name or password") as info:
+        make_http_client(base, read_timeout=1, max_retries=0, transport=httpx.MockTransport(never_called))
+    for secret in ("hunter2", "sk-secret", "alice", "proxy.example"):
+        assert secret not in str(info.value)
 
 
 # --- auth headers and URLs ------------------------------------------------------------------------
@@ -676,14 +688,29 @@ def test_the_config_repr_never_shows_the_key() -> None:
         ("http://[::1]:8080/v1", "http://[::1]:8080/v1"),
     ],
 )
-def test_display_base_url_drops_user_and_password(base: str, shown: str) -> None:
-    config, _ = resolve_config({"OPENAI_BASE_URL": base}, {})
+def test_display_base_url_drops_user_and_password_even_from_a_config_built_by_hand(
+    base: str, shown: str
+) -> None:
+    config = ApiConfig(base_url=base)
     assert config.display_base_url == shown
+    assert "p%40ss" not in repr(config) and "sk-secret" not in repr(config)
 
 
-def test_the_repr_hides_credentials_in_the_base_url() -> None:
-    config, _ = resolve_config({"OPENAI_BASE_URL": "https://user:hunter2@proxy.example/v1"}, {})
-    assert "hunter2" not in repr(config)
+@pytest.mark.parametrize(
+    "base",
+    [
+        "https://alice:hunter2@proxy.example/v1",
+        "https://alice:p%40ss@proxy.example:8443/v1",
+        "https://sk-secret@proxy.example/v1",
+        "https://:hunter2@proxy.example/v1",
+        "ftp://alice:hunter2@x/v1",
+    ],
+)
+def test_credentials_in_the_base_url_are_a_config_error_that_never_echoes_them(base: str) -> None:
+    with pytest.raises(ConfigError, match="OPENAI_BASE_URL must not contain a user name or password") as info:
+        resolve_config({"OPENAI_BASE_URL": base, "OPENAI_API_KEY": KEY}, {})
+    for secret in ("hunter2", "p%40ss", "p@ss", "sk-secret", "alice", "proxy.example", KEY):
+        assert secret not in str(info.value)
 
 
 @pytest.mark.parametrize("key", ["sk-abc…def", "sk-abc\u200bdef", "sk-abc def\n x"])

@@ -23,6 +23,10 @@ API_ENV_VARS = (
     "OPENAI_API_VERSION",
     "OPENAI_TIMEOUT",
     "OPENAI_MAX_RETRIES",
+    "DASHBOARD_LOAD_DEADLINE",
+    "DASHBOARD_MAX_RETRY_WAIT",
+    "DASHBOARD_MAX_RESPONSE_MB",
+    "DASHBOARD_MAX_FILE_MB",
 )
 CHART_KEYS = ("loss_chart", "accuracy_chart")
 FORBIDDEN_KEY = "sk-forbidden-0123456789"  # known to the forbidding stand-in, but may read no job (403)

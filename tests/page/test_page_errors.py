@@ -92,13 +92,19 @@ def test_malformed_json_is_reported(open_page: Callable[..., AppTest], api_env: 
     assert "not valid JSON" in text
 
 
-def test_looping_cursor_stops_with_a_message(
+def test_looping_cursor_stops_and_keeps_the_first_page_with_a_warning(
     open_page: Callable[..., AppTest], api_env: StandInServer
 ) -> None:
-    api_env.add_run(make_run("ftjob-loop"), [Fault("checkpoints", "repeat_cursor", times=None)])
-    text = _assert_clear_error(open_page("ftjob-loop"), "An API list never ended")
-    assert "listing checkpoints" in text
-    assert "same page twice" in text
+    run = make_run("ftjob-loop")
+    api_env.add_run(run, [Fault("checkpoints", "repeat_cursor", times=None)])
+    at = open_page("ftjob-loop")
+    assert not at.exception
+    assert not at.main.error
+    [note] = [w.value for w in at.main.warning if "checkpoint list stopped" in w.value]
+    assert "listing checkpoints" in note
+    assert "same page twice" in note
+    assert "Refresh continues" in note
+    assert len(at.get_by_key(TABLE_KEY).value) == len(run.checkpoints)  # page 1 is kept
     assert api_env.count("checkpoints", "ftjob-loop") == 2
 
 
@@ -148,6 +154,8 @@ def test_a_looping_events_cursor_costs_the_curves_detail_not_the_page(
     at = open_page("ftjob-evloop")
     assert not at.exception
     assert not at.main.error
-    [note] = [w.value for w in at.main.warning if "metrics events could not be read" in w.value]
+    [note] = [w.value for w in at.main.warning if "metrics events could be read" in w.value]
+    assert "Only the newest 100 events" in note and "1 page" in note
     assert "while listing events" in note
+    assert "Refresh continues" in note
     assert len(at.dataframe[-1].value) == len(run.checkpoints)

@@ -11,7 +11,18 @@ import httpx
 import pandas as pd
 import pytest
 
-from devtools.standin import DEFAULT_API_KEY, Fault, StandInServer, make_checkpoints_only, make_run
+from devtools.standin import (
+    DEFAULT_API_KEY,
+    Fault,
+    StandInServer,
+    closed_port_url,
+    make_checkpoints_only,
+    make_run,
+    metrics_as,
+    with_result_file,
+    with_status,
+    without_fields,
+)
 
 FORBIDDEN_KEY = "sk-forbidden-standin"
 METRICS = {
@@ -344,3 +355,139 @@ def test_big_runs_are_fast():
     many = make_checkpoints_only("ftjob-many", 2500)
     assert [c["step_number"] for c in many.checkpoints] == list(range(25_000, 0, -10))
     assert all(set(c["metrics"]) == METRICS for c in many.checkpoints) and many.events == []
+
+
+# --- faults the fault table needs (devtools/faults.py) ----------------------------------------------
+
+
+def test_skip_lets_requests_through_before_the_fault_hits(server, client):
+    server.add_run(make_checkpoints_only("ftjob-pages", 30), faults=[Fault("checkpoints", "status", skip=2)])
+    url = "/fine_tuning/jobs/ftjob-pages/checkpoints"
+    assert [client.get(url).status_code for _ in range(4)] == [200, 200, 500, 200]
+
+
+def test_body_content_type_and_header_faults(server, client):
+    server.add_run(
+        make_run(),
+        faults=[
+            Fault("job", "body"),
+            Fault("job", "content_type", content_type="text/html; charset=utf-8"),
+            Fault("job", "headers", headers={"Set-Cookie": "session=alice; Path=/"}),
+        ],
+    )
+    url = "/fine_tuning/jobs/ftjob-demo"
+    html = client.get(url)
+    assert html.status_code == 200 and html.headers["content-type"] == "text/html"
+    assert html.text.startswith("<html>")
+    labelled = client.get(url)
+    assert labelled.headers["content-type"] == "text/html; charset=utf-8"
+    assert labelled.json()["id"] == "ftjob-demo"  # the right answer under the wrong label
+    cookie = client.get(url)
+    assert cookie.headers["set-cookie"] == "session=alice; Path=/" and cookie.json()["id"] == "ftjob-demo"
+    assert client.get(url).headers.get("set-cookie") is None
+
+
+def test_trickle_sends_the_answer_one_byte_at_a_time(server, client):
+    server.add_run(make_run(), faults=[Fault("job", "trickle", interval=0.005)])
+    with client.stream("GET", "/fine_tuning/jobs/ftjob-demo") as response:
+        declared = int(response.headers["content-length"])
+        chunks = []
+        for chunk in response.iter_raw():
+            chunks.append(chunk)
+            if len(chunks) == 20:
+                break
+    assert declared > 500
+    assert [len(chunk) for chunk in chunks] == [1] * 20
+    assert b"".join(chunks) == json.dumps(make_run().job, separators=(",", ":")).encode()[:20]
+
+
+def test_truncate_declares_more_than_it_sends(server, client):
+    server.add_run(make_run(), faults=[Fault("job", "truncate")])
+    with pytest.raises(httpx.RemoteProtocolError, match="complete message body"):
+        client.get("/fine_tuning/jobs/ftjob-demo")
+    assert client.get("/fine_tuning/jobs/ftjob-demo").status_code == 200
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_oversize_sends_a_body_of_the_given_size(server, client, chunked):
+    server.add_run(make_run(), faults=[Fault("any", "oversize", size=200_000, chunked=chunked, times=2)])
+    page = client.get("/fine_tuning/jobs/ftjob-demo/checkpoints")
+    assert len(page.content) == 200_000 and page.json()["padding"].startswith("xxx")
+    assert ("content-length" in page.headers) is not chunked
+    assert (page.headers.get("transfer-encoding") == "chunked") is chunked
+    file_id = make_run().job["result_files"][0]
+    assert client.get(f"/files/{file_id}/content").content == b"x" * 200_000
+
+
+def test_reset_and_drop_end_the_connection_differently(server, client):
+    server.add_run(make_run(), faults=[Fault("job", "reset"), Fault("job", "drop_connection")])
+    with pytest.raises(httpx.ReadError):  # ECONNRESET
+        client.get("/fine_tuning/jobs/ftjob-demo")
+    with pytest.raises(httpx.RemoteProtocolError, match="disconnected"):  # FIN, nothing sent
+        client.get("/fine_tuning/jobs/ftjob-demo")
+    assert client.get("/fine_tuning/jobs/ftjob-demo").status_code == 200
+
+
+def test_overlap_repeats_the_cursor_item_at_the_start_of_the_next_page(server, client):
+    server.add_run(
+        make_checkpoints_only("ftjob-pages", 25), faults=[Fault("checkpoints", "overlap", times=None)]
+    )
+    url = "/fine_tuning/jobs/ftjob-pages/checkpoints"
+    first = client.get(url, params={"limit": 10}).json()
+    second = client.get(url, params={"limit": 10, "after": first["last_id"]}).json()
+    assert second["data"][0]["id"] == first["data"][-1]["id"]
+    assert second["data"][1]["step_number"] == first["data"][-1]["step_number"] - 10
+
+
+def test_has_more_always_and_empty_page(server, client):
+    server.add_run(
+        make_checkpoints_only("ftjob-pages", 5), faults=[Fault("checkpoints", "has_more_always", times=2)]
+    )
+    url = "/fine_tuning/jobs/ftjob-pages/checkpoints"
+    last = client.get(url).json()
+    assert len(last["data"]) == 5 and last["has_more"] is True
+    after_end = client.get(url, params={"after": last["last_id"]}).json()
+    assert after_end["data"] == [] and after_end["has_more"] is True
+    server.add_run(make_checkpoints_only("ftjob-pages", 5), faults=[Fault("checkpoints", "empty_page")])
+    assert client.get(url).json() == {
+        "object": "list",
+        "data": [],
+        "has_more": True,
+        "first_id": None,
+        "last_id": None,
+    }
+
+
+def test_hostile_run_variants(server, client):
+    run = make_run(status="running", progress=0.5, result_file=None)
+    hostile = with_status(without_fields(run, "job", ["id", "model"]), "paused_by_gremlins")
+    server.add_run(hostile, job_id="ftjob-demo")  # served by the id the client asks for
+    job = client.get("/fine_tuning/jobs/ftjob-demo").json()
+    assert "id" not in job and "model" not in job and job["status"] == "paused_by_gremlins"
+    assert "id" in run.job and run.job["status"] == "running"  # the original is untouched
+
+    strings = metrics_as(run, "string")
+    assert isinstance(strings.checkpoints[0]["metrics"]["train_loss"], str)
+    assert (
+        float(strings.checkpoints[0]["metrics"]["train_loss"]) == run.checkpoints[0]["metrics"]["train_loss"]
+    )
+    assert isinstance(strings.checkpoints[0]["metrics"]["step"], float)  # only metrics are recast
+    metrics_event = next(e for e in strings.events if e["type"] == "metrics")
+    assert isinstance(metrics_event["data"]["train_loss"], str) and isinstance(
+        metrics_event["data"]["step"], int
+    )
+    nulls = metrics_as(run, "null")
+    assert nulls.checkpoints[0]["metrics"]["train_loss"] is None
+    assert not any(step["step_number"] is None for step in nulls.checkpoints)
+    without_ids = without_fields(run, "checkpoints", ["id"])
+    assert all("id" not in item for item in without_ids.checkpoints)
+
+    done = make_run()
+    garbage = with_result_file(done, b"\x00\xffnot csv, not base64!")
+    assert list(garbage.files.values()) == [b"\x00\xffnot csv, not base64!"]
+    assert garbage.files.keys() == done.files.keys()
+
+
+def test_closed_port_url_refuses_connections():
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(closed_port_url() + "/fine_tuning/jobs/ftjob-demo", timeout=5)

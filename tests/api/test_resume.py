@@ -1,0 +1,186 @@
+"""Nothing already fetched is lost: a partial run keeps its pages and a later load continues each list from
+its saved cursor (ListProgress), over real HTTP against the stand-in."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from components.api import ApiConfig, FineTuningClient, ListProgress, ServerError, make_http_client
+from components.data.job import parse_job
+from components.errors import DashboardError, MalformedDataError
+from components.loading import load_run
+from components.ui.errors import describe
+from devtools.clock import SkippingClock
+from devtools.standin import DEFAULT_API_KEY, Fault, StandInServer, make_checkpoints_only, make_run
+
+FAST = {"retry-after-ms": "1"}
+
+
+@pytest.fixture
+def client(standin: StandInServer):
+    clock = SkippingClock()
+    config = ApiConfig(api_key=DEFAULT_API_KEY, base_url=standin.base_url)
+    http = make_http_client(config.base_url, read_timeout=5, max_retries=2, sleep=clock.sleep)
+    yield FineTuningClient(http, config, clock=clock.now)
+    http.close()
+
+
+def _checkpoint_queries(standin: StandInServer) -> list[dict[str, str]]:
+    return [request.query for request in standin.requests if request.path.endswith("/checkpoints")]
+
+
+# --- ListProgress -------------------------------------------------------------------------------------
+
+
+def test_list_progress_follows_the_cursor_rules() -> None:
+    start = ListProgress()
+    assert (start.after, start.pages, start.complete) == (None, 0, False)
+    one = start.next_page([{"id": "c"}, {"id": "b"}], True)
+    assert (one.pages, one.count, one.after, one.newest_id, one.complete) == (1, 2, "b", "c", False)
+    two = one.next_page([{"id": "a"}], False)
+    assert (two.pages, two.count, two.after, two.newest_id, two.complete) == (2, 3, "b", "c", True)
+    assert one.next_page([], True).complete  # an empty page ends the list whatever has_more says
+    assert one.next_page([{"id": "z"}], "true").complete  # only a JSON true continues it
+    assert two.cursors == ("b",)
+
+
+def test_list_progress_carries_items_only_when_asked_and_pickles_small() -> None:
+    progress = ListProgress().next_page([{"id": "b", "x": 1.5}, {"id": "a"}], True)
+    assert progress.items() == [] and progress.items_json is None
+    held = progress.holding([{"id": "b", "x": 1.5}, {"id": "a"}])
+    assert held.items() == [{"id": "b", "x": 1.5}, {"id": "a"}]
+    assert pickle.loads(pickle.dumps(held)) == held
+    assert held.holding(None).items_json is None
+    assert "items_json" not in repr(held)
+
+
+# --- load_run keeps and resumes ---------------------------------------------------------------------
+
+
+def test_a_failure_on_page_7_keeps_pages_1_to_6_and_resume_asks_for_page_7_only(
+    standin: StandInServer, client: FineTuningClient
+) -> None:
+    run = make_checkpoints_only("ftjob-big", 650)
+    standin.add_run(run, [Fault("checkpoints", "status", status=502, headers=FAST, skip=6, times=3)])
+    partial = load_run(client, "ftjob-big")
+
+    assert partial.is_partial
+    assert partial.checkpoint_list.pages == 6 and partial.checkpoint_list.count == 600
+    assert partial.checkpoint_list.after == run.checkpoints[599]["id"]
+    assert partial.checkpoint_list.newest_id == run.checkpoints[0]["id"]
+    assert "HTTP 502" in partial.checkpoint_list.stopped_by
+    assert partial.checkpoints["step"].tolist() == list(range(510, 6501, 10))  # the newest 600
+    assert len(partial.history) == 600
+    [note] = partial.notes
+    assert note.startswith("Only the newest 600 checkpoints (6 pages) could be read")
+    assert "Refresh continues" in note
+    assert pickle.loads(pickle.dumps(partial)).checkpoint_list == partial.checkpoint_list  # cacheable
+
+    before = len(_checkpoint_queries(standin))
+    resumed = load_run(client, "ftjob-big", resume=partial)
+    queries = _checkpoint_queries(standin)[before:]
+    assert queries == [{"limit": "100", "after": run.checkpoints[599]["id"]}]
+    assert standin.count("events", "ftjob-big") == 1  # the finished events list was not read again
+    assert not resumed.is_partial and resumed.notes == ()
+    assert resumed.checkpoints["step"].tolist() == list(range(10, 6501, 10))
+    assert resumed.checkpoint_list.pages == 7 and resumed.checkpoint_list.items_json is None
+
+
+def test_a_resumed_list_still_detects_a_cursor_it_was_sent_before(
+    standin: StandInServer, client: FineTuningClient
+) -> None:
+    standin.add_run(
+        make_checkpoints_only("ftjob-loop", 350),
+        [Fault("checkpoints", "status", status=500, headers=FAST, skip=2, times=3)],
+    )
+    partial = load_run(client, "ftjob-loop")
+    assert partial.checkpoint_list.pages == 2
+    # Now the server starts ignoring `after`: the resumed walk gets page 1 again, whose last id was a cursor.
+    standin.add_run(
+        make_checkpoints_only("ftjob-loop", 350), [Fault("checkpoints", "repeat_cursor", times=None)]
+    )
+    again = load_run(client, "ftjob-loop", resume=partial)
+    assert again.is_partial and again.checkpoint_list.count == 200
+    assert "same page twice" in again.notes[0]
+
+
+def test_a_partial_events_list_resumes_from_its_cursor(
+    standin: StandInServer, client: FineTuningClient
+) -> None:
+    run = make_run("ftjob-live", n_steps=600, n_epochs=3, status="running", progress=1.0, result_file=None)
+    standin.add_run(run, [Fault("events", "status", status=503, headers=FAST, skip=3, times=3)])
+    partial = load_run(client, "ftjob-live")
+    assert partial.event_list is not None and partial.event_list.count == 300
+    assert partial.history["step"].max() == 600 and partial.history["step"].min() == 200  # newest steps kept
+    resumed = load_run(client, "ftjob-live", resume=partial)
+    assert resumed.event_list is not None and resumed.event_list.complete and resumed.event_list.count == 601
+    assert resumed.history_source == "metrics events" and len(resumed.history) == 600
+    assert standin.count("checkpoints", "ftjob-live") == 1  # finished on the first load, reused
+
+
+def test_a_refresh_that_cannot_read_the_job_again_keeps_what_was_read(
+    standin: StandInServer, client: FineTuningClient
+) -> None:
+    standin.add_run(
+        make_checkpoints_only("ftjob-big", 250),
+        [Fault("checkpoints", "status", status=502, headers=FAST, skip=1, times=3)],
+    )
+    partial = load_run(client, "ftjob-big")
+    standin.add_run(make_checkpoints_only("ftjob-big", 250), [Fault("job", "status", status=500, times=None)])
+    kept = load_run(client, "ftjob-big", resume=partial)
+    assert kept.checkpoint_list == partial.checkpoint_list and len(kept.checkpoints) == 100
+    assert kept.notes[-1].startswith("Refresh could not read the job again")
+    assert len(load_run(client, "ftjob-big", resume=kept).notes) == len(kept.notes)  # not repeated
+
+
+def test_a_failure_on_the_first_checkpoint_page_is_still_the_pages_error(
+    standin: StandInServer, client: FineTuningClient
+) -> None:
+    standin.add_run(
+        make_run("ftjob-down"), [Fault("checkpoints", "status", status=500, headers=FAST, times=None)]
+    )
+    with pytest.raises(ServerError):
+        load_run(client, "ftjob-down")
+
+
+# --- the error hierarchy ---------------------------------------------------------------------------
+
+
+def test_a_job_object_of_braces_is_a_clear_message_not_a_value_error(
+    standin: StandInServer, client: FineTuningClient
+) -> None:
+    with pytest.raises(MalformedDataError) as info:
+        parse_job({})
+    title, detail, _ = describe(info.value)
+    assert title == "The job's data is not in the documented shape"
+    assert detail == "The API sent a fine-tuning job object without an id."
+    run = make_run("ftjob-empty")
+    standin.add_run(type(run)({}, run.checkpoints, run.events, run.files), job_id="ftjob-empty")
+    with pytest.raises(MalformedDataError, match="without an id"):
+        load_run(client, "ftjob-empty")
+
+
+def test_every_error_the_dashboard_raises_is_a_dashboard_error() -> None:
+    from components.api import ConfigError, FineTuningAPIError, MalformedResponseError
+    from components.data.results_file import ResultFileError
+
+    assert issubclass(FineTuningAPIError, DashboardError)
+    assert issubclass(ConfigError, DashboardError) and issubclass(ConfigError, ValueError)
+    assert issubclass(MalformedResponseError, MalformedDataError)
+    assert issubclass(ResultFileError, MalformedDataError) and issubclass(MalformedDataError, ValueError)
+
+
+def test_a_value_no_parser_foresaw_becomes_a_clear_message_not_a_crash(
+    standin: StandInServer, client: FineTuningClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def overflow(items: object) -> None:
+        raise OverflowError("Python int too large to convert to C long")
+
+    monkeypatch.setattr("components.loading.checkpoints_frame", overflow)
+    standin.add_run(make_run("ftjob-odd"))
+    with pytest.raises(MalformedDataError) as info:
+        load_run(client, "ftjob-odd")
+    assert str(info.value) == "Some values in the checkpoints from the API cannot be read."
+    assert describe(info.value)[0] == "The job's data is not in the documented shape"
