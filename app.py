@@ -9,7 +9,7 @@ from components.charts.view import build_display, run_axes
 from components.data.best import available_metrics, default_metric
 from components.data.recommend import recommend
 from components.demo import DEMO_CONFIG, DEMO_JOB_ID
-from components.text import WORD_CHARS, code_span, markdown_literal
+from components.text import NOTE_CHARS, WORD_CHARS, code_span, markdown_literal
 from components.ui.auto_refresh import auto_refresh
 from components.ui.checkpoint_card import checkpoint_card
 from components.ui.checkpoint_table import checkpoint_table
@@ -63,7 +63,7 @@ if run is None:
 job_header(run.job)
 auto_refresh(config, job_id, running=not run.job.is_terminal and config != DEMO_CONFIG)
 for note in run.notes:
-    st.warning(markdown_literal(note), icon=":material/warning:")
+    st.warning(markdown_literal(note, NOTE_CHARS), icon=":material/warning:")
 
 checkpoints = run.checkpoints
 if checkpoints.empty:

@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from components.api.errors import shorten  # noqa: E402
+from components.text import clean  # noqa: E402
 from devtools.faults import SCENARIOS, run_scenario  # noqa: E402
 from devtools.standin import StandInServer  # noqa: E402
 
@@ -35,7 +35,7 @@ def main(words: list[str]) -> None:
     with StandInServer() as server:
         for scenario in rows:
             outcome = run_scenario(scenario, server, settings={})
-            says = shorten(outcome.says().split("\n")[0], 90)
+            says = clean(outcome.says().split("\n")[0], 90)
             numbers = f"{outcome.requests:>8} {outcome.seconds:>8.2f}"
             print(f"{scenario.name:<{name_width}}  {outcome.shows():<60} {numbers}  {says}", flush=True)
             if scenario.name == HUNG_ROW:

@@ -41,8 +41,12 @@ WORD_CHARS = 40
 under 30 characters."""
 
 MESSAGE_CHARS = 500
-"""Server messages and the notes built from them: OpenAI's longest run to about 300 characters; a hostile
+"""A server's own message (an error's ``message``): OpenAI's longest run to about 300 characters; a hostile
 one cannot bury the page."""
+
+NOTE_CHARS = 1_000
+"""A note or error detail of ours that quotes one server message: room for the message, its HTTP status and
+request id, and our sentence around it, which says what happens next."""
 
 URL_CHARS = 200
 """A base URL: scheme, host, port and a path prefix; any real one is far shorter."""
@@ -52,7 +56,7 @@ ECHO_CHARS = 40
 
 ERROR_BODY_CHARS = 200
 """A non-JSON error body (an HTML error page from a proxy): its title and status line come first; the rest
-is markup, not a message."""
+is markup, not a message. Cut after redaction, so no part of a key survives a cut."""
 
 ELLIPSIS = "…"
 MAX_COMBINING_MARKS = 4

@@ -33,18 +33,16 @@ from components.api.errors import (
     MalformedResponseError,
     PaginationError,
     redact,
-    shorten,
     status_error_class,
 )
 from components.api.pagination import Item, ListProgress
 from components.api.retry import RetryTransport
+from components.text import ECHO_CHARS, ERROR_BODY_CHARS, MESSAGE_CHARS, clean, clip
 from components.wording import count
 
 PAGE_LIMIT = 100
 MAX_CHECKPOINT_PAGES = 1_000
 MAX_EVENT_PAGES = 2_000
-MAX_TEXT_MESSAGE = 200  # a plain-text (e.g. HTML) error body, after redaction
-MAX_API_MESSAGE = 1_000  # the API's own error.message, after redaction
 _ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,128}")
 
 PageCallback = Callable[[int, int], None]
@@ -57,9 +55,8 @@ def validate_id(value: str, what: str = "job ID") -> str:
     """Return the id stripped of blanks, or raise: ids become one URL path segment, nothing more."""
     text = value.strip() if isinstance(value, str) else ""
     if not _ID_PATTERN.fullmatch(text):
-        shown = text[:40] + ("…" if len(text) > 40 else "")
         raise InvalidJobIdError(
-            f"{shown!r} is not a valid {what}: use only letters, digits, '-' and '_' "
+            f"{clip(text, ECHO_CHARS)!r} is not a valid {what}: use only letters, digits, '-' and '_' "
             "(for example ftjob-abc123)."
             if text
             else f"Enter a {what} (for example ftjob-abc123)."
@@ -188,9 +185,10 @@ class FineTuningClient:
                 params["after"] = progress.after
             data, has_more = _page_items(self._get_json(path, params), path)
             if data and has_more is True and data[-1]["id"] in progress.cursors:
+                cursor = clip(data[-1]["id"], ECHO_CHARS)
                 raise PaginationError(
-                    f"The server sent the same page twice (cursor after={data[-1]['id'][:40]!r}) while "
-                    f"listing {what}; it may be a proxy that ignores the 'after' parameter."
+                    f"The server sent the same page twice (cursor after={cursor!r}) while listing {what}; it "
+                    "may be a proxy that ignores the 'after' parameter."
                 )
             progress = progress.next_page(data, has_more)
             yield progress, data
@@ -311,13 +309,13 @@ def _error_fields(response: httpx.Response, secret: str) -> tuple[str, str | Non
     if isinstance(error, dict) and isinstance(error.get("message"), str):
         code, error_type = error.get("code"), error.get("type")
         return (
-            shorten(redact(error["message"], secret), MAX_API_MESSAGE),
+            clean(redact(error["message"], secret), MESSAGE_CHARS),
             code if isinstance(code, str) else None,
             error_type if isinstance(error_type, str) else None,
         )
     if isinstance(error, str):
-        return shorten(redact(error, secret), MAX_API_MESSAGE), None, None
-    text = shorten(redact(response.text, secret), MAX_TEXT_MESSAGE)
+        return clean(redact(error, secret), MESSAGE_CHARS), None, None
+    text = clean(redact(response.text, secret), ERROR_BODY_CHARS)
     return text or (response.reason_phrase or "Error"), None, None
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from components.errors import DashboardError
+from components.text import ECHO_CHARS, clip
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_READ_TIMEOUT = 30.0
@@ -129,7 +130,7 @@ def _number(name: str, raw: str | None, default: float, low: float, high: float)
     try:
         value = float(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a number, got {raw[:20]!r}.") from None
+        raise ConfigError(f"{name} must be a number, got {clip(raw, ECHO_CHARS)!r}.") from None
     if not low <= value <= high:
         raise ConfigError(f"{name} must be between {low:g} and {high:g}.")
     return value

@@ -25,12 +25,6 @@ def redact(text: str, *secrets: str | None) -> str:
     return _KEY_LIKE.sub("[redacted key]", text)
 
 
-def shorten(text: str, limit: int) -> str:
-    """``text`` on one line and at most ``limit`` characters, with an ellipsis when cut."""
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
-
-
 class FineTuningAPIError(DashboardError):
     """Base class: anything that stops the dashboard from reading a job."""
 

@@ -9,7 +9,7 @@ from typing import Any
 import streamlit as st
 
 from components.api import ApiConfig, ConfigError, KeySource, resolve_config
-from components.text import URL_CHARS, code_span, markdown_literal
+from components.text import NOTE_CHARS, URL_CHARS, code_span, markdown_literal
 
 TYPED_KEY = "api_key_typed"
 
@@ -40,7 +40,7 @@ def connection_sidebar() -> tuple[ApiConfig, KeySource]:
         try:
             config, source = resolve_config(env, secrets, typed)
         except ConfigError as exc:
-            st.error(f"Configuration problem: {markdown_literal(exc)}")
+            st.error(f"Configuration problem: {markdown_literal(exc, NOTE_CHARS)}")
             st.stop()
         if source is KeySource.NONE:
             st.caption("No API key yet: showing the built-in demo job.")

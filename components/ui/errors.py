@@ -23,7 +23,7 @@ from components.api import (
     ServerError,
 )
 from components.errors import DashboardError, MalformedDataError
-from components.text import markdown_literal
+from components.text import NOTE_CHARS, markdown_literal
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +111,6 @@ def show_error(exc: Exception) -> None:
         logger.exception("Unexpected error while showing a job")
     # The title and advice are ours; the detail carries the server's message or the typed input.
     st.error(
-        f"**{title}**\n\n{markdown_literal(detail)}" + (f"\n\n{advice}" if advice else ""),
+        f"**{title}**\n\n{markdown_literal(detail, NOTE_CHARS)}" + (f"\n\n{advice}" if advice else ""),
         icon=":material/error:",
     )

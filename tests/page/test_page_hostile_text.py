@@ -36,6 +36,7 @@ from components.text import (
     ID_CHARS,
     MESSAGE_CHARS,
     MODEL_CHARS,
+    NOTE_CHARS,
     WORD_CHARS,
     clean,
     is_plausible_model_name,
@@ -156,7 +157,7 @@ def _assert_only_our_markup(at: AppTest, text: str) -> None:
         directives = streamlit_syntax(shown.text)
         badge = ours_heading and all(re.fullmatch(r":[a-z]+-badge", found) for found in directives)
         assert len(directives) <= 1 if badge else not directives, (shown.where, directives, shown.text[:300])
-        assert len(visible_text(shown.text)) <= 2 * MESSAGE_CHARS + 300, shown.where
+        assert len(visible_text(shown.text)) <= NOTE_CHARS + 300, shown.where
 
 
 def _visible(at: AppTest, kind: str) -> list[str]:
@@ -197,7 +198,7 @@ def test_a_hostile_job_shows_only_its_cleaned_text(hostile_env: StandInServer, n
         f"The job failed ({clean(text, WORD_CHARS)}): {clean(text, MESSAGE_CHARS)}"
     ]
     notes = [warning for warning in _visible(at.main, "warning") if warning.startswith("The result file")]
-    assert notes == [clean(note, MESSAGE_CHARS)]
+    assert notes == [clean(note, NOTE_CHARS)]
 
     # Both cards (recommended, and picked by the hostile ?ckpt=): id caption, model, snippet or why not.
     for key, checkpoint in (("best_card", best), ("selected_card", picked)):
@@ -273,7 +274,7 @@ def test_a_hostile_job_link_with_a_key_is_refused_as_text(
     [error] = _visible(at.main, "error")
     assert error.split("\n") == [
         "That is not a job ID",
-        clean(str(refused.value), MESSAGE_CHARS),
+        clean(str(refused.value), NOTE_CHARS),
         "Job IDs look like ftjob-abc123.",
     ]
     assert hostile_env.requests == []
