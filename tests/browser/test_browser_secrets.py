@@ -153,7 +153,8 @@ def open_job(page: Page, job: str) -> None:
 
 def expect_error_instead_of_charts(page: Page) -> None:
     """The page explains a failure in an error box where a job's charts were: a run of its own."""
-    expect(page.get_by_test_id("stMain").get_by_test_id("stAlertContentError").first).to_be_visible()
+    error = page.get_by_test_id("stMain").get_by_test_id("stAlertContentError").first
+    expect(error).to_be_visible(timeout=30_000)
     expect(page.locator(".js-plotly-plot")).to_have_count(0)
 
 
@@ -179,7 +180,7 @@ class RevocableStandIn(StandInServer):
 
 
 @dataclass(frozen=True)
-class KeySource:
+class KeyOrigin:
     """Where the app gets its key, what the user does first, and how the key comes to be refused."""
 
     name: str
@@ -197,7 +198,7 @@ def _revoke_and_open_another_job(page: Page, server: RevocableStandIn) -> None:
 
 
 SOURCES = {
-    "environment": KeySource(
+    "environment": KeyOrigin(
         "environment",
         ENV_KEY,
         {"OPENAI_API_KEY": ENV_KEY},
@@ -206,7 +207,7 @@ SOURCES = {
         refused=(ENV_KEY, LATE),
         keys=(ENV_KEY,),
     ),
-    "sidebar": KeySource(
+    "sidebar": KeyOrigin(
         "sidebar",
         TYPED_KEY,
         {},
@@ -224,12 +225,12 @@ def good_run() -> SyntheticRun:
 
 
 @pytest.fixture(params=list(SOURCES))
-def source(request: pytest.FixtureRequest) -> KeySource:
+def source(request: pytest.FixtureRequest) -> KeyOrigin:
     return SOURCES[request.param]
 
 
 @pytest.fixture
-def standin(source: KeySource, good_run: SyntheticRun) -> Iterator[RevocableStandIn]:
+def standin(source: KeyOrigin, good_run: SyntheticRun) -> Iterator[RevocableStandIn]:
     """A stand-in that accepts only this drive's key, with one job per outcome."""
     every_time = {"kind": "status", "times": None}
     with RevocableStandIn(api_keys=[source.key]) as server:
@@ -249,7 +250,7 @@ def standin(source: KeySource, good_run: SyntheticRun) -> Iterator[RevocableStan
 
 
 @pytest.fixture
-def app(source: KeySource, standin: RevocableStandIn) -> Iterator[RunningApp]:
+def app(source: KeyOrigin, standin: RevocableStandIn) -> Iterator[RunningApp]:
     """The dashboard for this key source, logging at debug level so every line it could log is read."""
     env = app_env(OPENAI_BASE_URL=standin.base_url, **source.env)
     with app_process(env, extra_args=["--logger.level=debug"]) as running:
@@ -320,7 +321,7 @@ def _download_exports(page: Page, evidence: Evidence) -> str:
 
 
 def test_the_key_reaches_no_url_page_frame_log_or_export(
-    page: Page, app: RunningApp, standin: RevocableStandIn, source: KeySource, good_run: SyntheticRun
+    page: Page, app: RunningApp, standin: RevocableStandIn, source: KeyOrigin, good_run: SyntheticRun
 ) -> None:
     evidence = Evidence()
     evidence.watch(page)
@@ -364,7 +365,8 @@ def test_the_key_reaches_no_url_page_frame_log_or_export(
 
     # A job whose result file and events are refused still shows its checkpoints, with a warning.
     open_job(page, PARTIAL)
-    expect(page.get_by_test_id("stMain").get_by_test_id("stAlertContentWarning").first).to_be_visible()
+    warning = page.get_by_test_id("stMain").get_by_test_id("stAlertContentWarning").first
+    expect(warning).to_be_visible(timeout=30_000)
     evidence.snapshot(page, f"opening {PARTIAL}")
 
     for job in (FORBIDDEN, BROKEN, UNKNOWN):
