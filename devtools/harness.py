@@ -11,7 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,8 +69,13 @@ def running_app(env: Mapping[str, str], *, startup_seconds: float = 60) -> Itera
 
 
 @contextmanager
-def app_process(env: Mapping[str, str], *, startup_seconds: float = 60) -> Iterator[RunningApp]:
-    """Like :func:`running_app`, but yield a :class:`RunningApp` so callers can read the app's log."""
+def app_process(
+    env: Mapping[str, str], *, startup_seconds: float = 60, extra_args: Sequence[str] = ()
+) -> Iterator[RunningApp]:
+    """Like :func:`running_app`, but yield a :class:`RunningApp` so callers can read the app's log.
+
+    ``extra_args`` go to ``streamlit run`` after the harness's own options (e.g. ``--logger.level=debug``).
+    """
     port = _free_port()
     with tempfile.TemporaryFile(mode="w+") as log:
         process = subprocess.Popen(
@@ -86,6 +91,7 @@ def app_process(env: Mapping[str, str], *, startup_seconds: float = 60) -> Itera
                 "127.0.0.1",
                 "--server.fileWatcherType",
                 "none",
+                *extra_args,
             ],
             cwd=ROOT,
             env=dict(env),
