@@ -38,7 +38,7 @@ def _result_history(client: FineTuningClient, job: JobSummary, notes: list[str])
     """The per-step frame from the job's result file, or None (with a note) when it cannot be read."""
     for file_id in job.result_files:
         try:
-            return results_frame(decode_result_file(client.file_content(file_id)))
+            return results_frame(decode_result_file(client.file_content(file_id)), notes=notes)
         except (FineTuningAPIError, ResultFileError) as exc:
             notes.append(
                 f"The result file {file_id} could not be read ({exc}); using the job's metrics events."
@@ -61,14 +61,15 @@ def _event_history(
     except FineTuningAPIError as exc:
         notes.append(f"The job's metrics events could not be read ({exc}); the curves show checkpoints only.")
         return None
-    return metrics_events_frame(raw_events)
+    return metrics_events_frame(raw_events, notes=notes)
 
 
 def load_run(client: FineTuningClient, job_id: str, on_progress: Progress | None = None) -> RunData:
     """Read the job, every checkpoint page and the per-step metrics (result file, else events)."""
     report = on_progress or (lambda _message: None)
     report("Reading the job…")
-    job = parse_job(client.get_job(job_id))
+    notes: list[str] = []  # what the parsers left out or could not read, in words for the page
+    job = parse_job(client.get_job(job_id), notes=notes)
     pages = 0
 
     def checkpoint_page(page: int, count: int) -> None:
@@ -76,8 +77,7 @@ def load_run(client: FineTuningClient, job_id: str, on_progress: Progress | None
         pages = page
         report(f"Checkpoints: page {page}, {count:,} so far")
 
-    checkpoints = checkpoints_frame(client.list_checkpoints(job_id, on_page=checkpoint_page))
-    notes: list[str] = []
+    checkpoints = checkpoints_frame(client.list_checkpoints(job_id, on_page=checkpoint_page), notes=notes)
     results = _result_history(client, job, notes)
     events = _event_history(client, job_id, report, notes) if results is None else None
     steps = total_steps(events) if events is not None else None
