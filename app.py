@@ -104,13 +104,15 @@ display = build_display(
     log_y=options.log_y,
     ignore_outliers=options.ignore_outliers,
     keep_steps=[int(advice.step)] if advice else [],
+    keep_ids=[selected_id] if selected_id else [],
 )
 if not run.history.empty:
     curves_panel(display, decider=options.metric, best_id=best_id, selected_id=selected_id)
     shown = f", {display.rows_shown:,} drawn" if display.rows_shown < display.rows_total else ""
+    marked = f", {len(display.checkpoints):,} marked" if len(display.checkpoints) < len(checkpoints) else ""
     st.caption(
         f"Per-step metrics from the {run.history_source}: {display.rows_total:,} steps{shown}. "
-        f"{count(len(checkpoints), 'checkpoint')} in {count(run.checkpoint_pages, 'page')}. "
+        f"{count(len(checkpoints), 'checkpoint')} in {count(run.checkpoint_pages, 'page')}{marked}. "
         + ("Click a ◇ checkpoint marker or a table row to inspect it." if not checkpoints.empty else "")
     )
 else:

@@ -38,14 +38,14 @@ _Parsed = TypeVar("_Parsed")
 _PARSE_FAILURES = (ValueError, TypeError, OverflowError, KeyError, IndexError, AttributeError)
 
 
-def _parsed(what: str, parse: Callable[..., _Parsed], *args: Any) -> _Parsed:
+def _parsed(what: str, parse: Callable[..., _Parsed], *args: Any, **kwargs: Any) -> _Parsed:
     """``parse(*args)`` on data from outside; a failure no parser foresaw is the data's shape, not a crash.
 
     The parsers handle every shape the API documents and many it does not; this is the boundary for the
     rest, so the page says which data could not be read, and the traceback goes to the server log.
     """
     try:
-        return parse(*args)
+        return parse(*args, **kwargs)
     except DashboardError:
         raise
     except _PARSE_FAILURES:
@@ -129,7 +129,8 @@ def _result_history(client: FineTuningClient, job: JobSummary, notes: list[str])
     """The per-step frame from the job's result file, or None (with a note) when it cannot be read."""
     for file_id in job.result_files:
         try:
-            return _parsed("result file", results_frame, decode_result_file(client.file_content(file_id)))
+            raw = decode_result_file(client.file_content(file_id))
+            return _parsed("result file", results_frame, raw, notes=notes)
         except DashboardError as exc:
             notes.append(
                 f"The result file {file_id} could not be read ({exc}); using the job's metrics events."
@@ -168,8 +169,9 @@ def load_run(
     report = on_progress or (lambda _message: None)
     client = client.start_load()
     report("Reading the job…")
+    notes: list[str] = []  # what was left out or could not be read, in words for the page
     try:
-        job = _parsed("job object", parse_job, client.get_job(job_id))
+        job = _parsed("job object", parse_job, client.get_job(job_id), notes=notes)
     except DashboardError as exc:
         if resume is None:
             raise
@@ -185,8 +187,9 @@ def load_run(
     if listed.error is not None and not listed.progress.pages:
         raise listed.error  # nothing arrived to show: the failure is the page's message
     checkpoint_list = listed.progress
-    notes = [] if checkpoint_list.complete else [_checkpoint_note(checkpoint_list)]
-    checkpoints = _parsed("checkpoints", checkpoints_frame, listed.items)
+    if not checkpoint_list.complete:
+        notes.append(_checkpoint_note(checkpoint_list))
+    checkpoints = _parsed("checkpoints", checkpoints_frame, listed.items, notes=notes)
 
     results = None if client.out_of_time() else _result_history(client, job, notes)
     events_read: _Walk | None = None
@@ -194,7 +197,7 @@ def load_run(
     if results is None:
         start = resume.event_list if resume is not None and resume.event_list is not None else ListProgress()
         events_read = _event_history(client, job_id, start, report)
-        events = _parsed("metrics events", metrics_events_frame, events_read.items)
+        events = _parsed("metrics events", metrics_events_frame, events_read.items, notes=notes)
         if not events_read.progress.complete:
             notes.append(_events_note(events_read.progress))
     history = _parsed("metrics", lambda: build_history(checkpoints, results=results, events=events))

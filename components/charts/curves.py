@@ -15,12 +15,15 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from components.data.downsample import evenly_spaced
+from components.data.epochs import MAX_EPOCH_ENDS
 from components.data.metrics import BY_NAME, Kind, Metric, counterpart, metrics_of_kind
 from components.text import MODEL_CHARS, plotly_text
 
 SMOOTHED_SUFFIX = "__smoothed"
 WEBGL_THRESHOLD = 1_500
-MAX_EPOCH_LINES = 100
+# Markers drawn per chart: more would bury the curves, and 100,000 made 120 MB of page JSON.
+MAX_CHECKPOINT_MARKERS = 1_000
 
 COLOURS = {"train": "#2563eb", "valid": "#f59e0b", "full_valid": "#dc2626"}
 CHECKPOINT_COLOUR = "#0f172a"
@@ -132,6 +135,8 @@ def _checkpoint_traces(
     selected_id: str | None,
     scatter: type,
 ) -> list[go.Scatter]:
+    chosen = checkpoints["checkpoint_id"].isin([best_id, selected_id]).to_numpy()
+    checkpoints = evenly_spaced(checkpoints, MAX_CHECKPOINT_MARKERS, keep=chosen)
     frame = checkpoints.assign(_y=_marker_y(checkpoints, kind, decider)).dropna(subset=["_y"])
     if frame.empty:
         return []
@@ -182,9 +187,9 @@ def _checkpoint_traces(
 def _epoch_lines(epoch_ends: Sequence[float]) -> list[dict]:
     """Dotted vertical lines at epoch ends, built in one go (``add_vline`` is quadratic in their count).
 
-    More than ``MAX_EPOCH_LINES`` would be a grey wash rather than a reading aid, so none are drawn then.
+    More than ``MAX_EPOCH_ENDS`` would be a grey wash rather than a reading aid, so none are drawn then.
     """
-    if len(epoch_ends) > MAX_EPOCH_LINES:
+    if len(epoch_ends) > MAX_EPOCH_ENDS:
         return []
     line = {"dash": "dot", "color": "#94a3b8", "width": 1}
     return [

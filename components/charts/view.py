@@ -1,19 +1,20 @@
 """From a run's full per-step frame to what the charts draw: x axis, smoothing, bands, downsampling.
 
 Smoothing, epoch lines and the overfitting band are computed on the full data; only then is the frame
-thinned for display, keeping every checkpoint and the best step. Tables and exports use the full data.
+thinned for display, keeping the marked checkpoints (all, or an evenly spread subset of a great many) and
+the best step. Tables and exports use the full data.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
-from components.charts.curves import SMOOTHED_SUFFIX, ChartView
+from components.charts.curves import MAX_CHECKPOINT_MARKERS, SMOOTHED_SUFFIX, ChartView
 from components.data.axes import robust_range
-from components.data.downsample import downsample
+from components.data.downsample import downsample, evenly_spaced
 from components.data.epochs import elapsed_seconds, epoch_ends, steps_per_epoch, to_epoch
 from components.data.metrics import METRICS, metrics_of_kind
 from components.data.overfitting import overfit_spans
@@ -25,7 +26,8 @@ MAX_DISPLAY_POINTS = 2_000
 
 @dataclass(frozen=True)
 class Display:
-    """The thinned frames and the chart view for both charts."""
+    """The thinned frames and the chart view for both charts: at most ``MAX_CHECKPOINT_MARKERS`` (and the
+    kept ones) of the checkpoints, and about ``MAX_DISPLAY_POINTS`` buckets of the history."""
 
     history: pd.DataFrame
     checkpoints: pd.DataFrame
@@ -61,11 +63,11 @@ def run_axes(
 ) -> RunAxes:
     """Work out the run's epoch length and time anchors once, from the job and its data."""
     spe = steps_per_epoch(
-        n_epochs=n_epochs, total_steps=total_steps, checkpoint_steps=sorted(checkpoints["step"].tolist())
+        n_epochs=n_epochs, total_steps=total_steps, checkpoint_steps=checkpoints["step"].to_numpy()
     )
     anchors = pd.concat(
         [history[["step", "created_at"]], checkpoints[["step", "created_at"]]], ignore_index=True
-    )
+    ).dropna(subset=["created_at"])
     has_time = elapsed_seconds(checkpoints["step"], anchors) is not None
     return RunAxes(steps_per_epoch=spe, anchors=anchors, has_time=has_time)
 
@@ -97,21 +99,28 @@ def build_display(
     log_y: bool,
     ignore_outliers: bool,
     keep_steps: Sequence[int] = (),
+    keep_ids: Collection[str] = (),
     max_points: int = MAX_DISPLAY_POINTS,
 ) -> Display:
-    """Everything the two charts need, in the reader's chosen x units."""
+    """Everything the two charts need, in the reader's chosen x units.
+
+    Checkpoints at ``keep_steps`` or with ``keep_ids`` (the recommended and the selected one) are always
+    marked; of the others an evenly spread subset is, and the history keeps the rows of those marked.
+    """
     mode = x_mode if x_mode in axes.modes else "step"
     smoothed = _with_smoothing(history, smoothing)
+    kept = checkpoints["checkpoint_id"].isin(list(keep_ids)) | checkpoints["step"].isin(list(keep_steps))
+    marked = evenly_spaced(checkpoints, MAX_CHECKPOINT_MARKERS, keep=kept.to_numpy())
     # Extremes are kept for the raw series only: a smoothed line has no spikes to lose.
     value_columns = [metric.name for metric in METRICS]
     shown = downsample(
         smoothed,
         max_points=max_points,
         value_columns=value_columns,
-        keep_steps=[*checkpoints["step"].tolist(), *keep_steps],
+        keep_steps=[*marked["step"].tolist(), *keep_steps],
     )
     shown = shown.assign(x=axes.to_x(mode, shown["step"]).to_numpy())
-    marked = checkpoints.assign(x=axes.to_x(mode, checkpoints["step"]).to_numpy())
+    marked = marked.assign(x=axes.to_x(mode, marked["step"]).to_numpy())
     y_range: dict[str, tuple[float, float]] = {}
     if ignore_outliers:
         for kind in ("loss", "accuracy"):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from components.data.bounds import STEP_RULE, time_rule, unix_seconds, usable_steps
 from components.data.metrics import METRIC_NAMES
+from components.wording import count
 
 CHECKPOINT_COLUMNS: tuple[str, ...] = (
     "step",
@@ -26,43 +28,79 @@ def as_float(value: Any) -> float:
         return float("nan")
     try:
         return float(value)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: an int beyond float, e.g. 10**400
         return float("nan")
 
 
-def _row(record: Mapping[str, Any]) -> dict[str, Any] | None:
-    step = record.get("step_number")
-    checkpoint_id = record.get("id")
-    if not math.isfinite(as_float(step)) or isinstance(step, str) or not isinstance(checkpoint_id, str):
-        return None
+def as_number(value: Any) -> float:
+    """Like :func:`as_float`, for fields the API types as numbers: a numeric string is not one."""
+    return float("nan") if isinstance(value, str) else as_float(value)
+
+
+def column(records: list[Mapping[str, Any]], read: Callable[[Mapping[str, Any]], float]) -> np.ndarray:
+    """One float64 column read from each record, built without an intermediate list of Python floats."""
+    return np.fromiter((read(record) for record in records), dtype="float64", count=len(records))
+
+
+def utc_times(seconds: np.ndarray) -> pd.DatetimeIndex:
+    """Unix seconds (NaN for unknown) as UTC timestamps; callers pass values already in range."""
+    return pd.DatetimeIndex(pd.to_datetime(seconds, unit="s", utc=True)).astype("datetime64[ns, UTC]")
+
+
+def implausible_times(raw: np.ndarray, seconds: np.ndarray) -> int:
+    """How many times were sent (a number, not null) but fall outside the plausible window."""
+    return int((~np.isnan(raw) & np.isnan(seconds)).sum())
+
+
+def _metrics(record: Mapping[str, Any]) -> Mapping[str, Any]:
     metrics = record.get("metrics")
-    metrics = metrics if isinstance(metrics, Mapping) else {}
-    model = record.get("fine_tuned_model_checkpoint")
-    created = record.get("created_at")
-    return {
-        "step": int(step),
-        "checkpoint_id": checkpoint_id,
-        "model": model if isinstance(model, str) else "",
-        "created_at": created if isinstance(created, int | float) and not isinstance(created, bool) else None,
-        "metrics_step": as_float(metrics.get("step")),
-        **{name: as_float(metrics.get(name)) for name in METRIC_NAMES},
-    }
+    return metrics if isinstance(metrics, Mapping) else {}
 
 
-def checkpoints_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def checkpoints_frame(records: Iterable[Any], *, notes: list[str] | None = None) -> pd.DataFrame:
     """One row per checkpoint, deduplicated by id, sorted by step (the API sends newest first).
 
-    Records without an id or a step cannot be placed on a curve and are dropped.
+    Records without an id or a usable step (see ``bounds.MAX_STEP``) cannot be placed on a curve and are
+    left out; a creation time outside the plausible window is left blank. Both are counted in ``notes``.
+    Columns are filled straight into arrays, so 100,000 checkpoints cost a few MB beyond the records.
     """
-    rows = [row for record in records if isinstance(record, Mapping) and (row := _row(record))]
-    frame = pd.DataFrame(rows, columns=list(CHECKPOINT_COLUMNS))
-    frame = frame.drop_duplicates("checkpoint_id", keep="first")
-    frame["step"] = frame["step"].astype("int64")
-    frame["created_at"] = pd.to_datetime(frame["created_at"], unit="s", utc=True).astype(
-        "datetime64[ns, UTC]"
+    records = [record for record in records if isinstance(record, Mapping)]
+    steps = column(records, lambda record: as_number(record.get("step_number")))
+    placed = usable_steps(steps) & np.fromiter(
+        (isinstance(record.get("id"), str) for record in records), dtype=bool, count=len(records)
     )
-    for name in ("metrics_step", *METRIC_NAMES):
-        frame[name] = frame[name].astype("float64")
-    frame["checkpoint_id"] = frame["checkpoint_id"].astype("string")
-    frame["model"] = frame["model"].astype("string")
+    kept = [record for record, keep in zip(records, placed, strict=True) if keep]
+    raw_times = column(kept, lambda record: as_number(record.get("created_at")))
+    seconds = unix_seconds(raw_times)
+    frame = pd.DataFrame(
+        {
+            "step": steps[placed].astype("int64"),
+            "checkpoint_id": pd.array([record["id"] for record in kept], dtype="string"),
+            "model": pd.array(
+                [_text(record.get("fine_tuned_model_checkpoint")) for record in kept], "string"
+            ),
+            "created_at": utc_times(seconds),
+            "metrics_step": column(kept, lambda record: as_float(_metrics(record).get("step"))),
+            **{
+                name: column(kept, lambda r, name=name: as_float(_metrics(r).get(name)))
+                for name in METRIC_NAMES
+            },
+        },
+        columns=list(CHECKPOINT_COLUMNS),
+    )
+    if notes is not None:
+        if dropped := len(records) - len(kept):
+            notes.append(
+                f"Left out {count(dropped, 'checkpoint')} without an id or a usable step number "
+                f"({STEP_RULE})."
+            )
+        if bad_times := implausible_times(raw_times, seconds):
+            notes.append(
+                f"Ignored the creation times of {count(bad_times, 'checkpoint')}: not {time_rule()}."
+            )
+    frame = frame.drop_duplicates("checkpoint_id", keep="first")
     return frame.sort_values(["step", "created_at"], kind="stable").reset_index(drop=True)

@@ -40,3 +40,16 @@ def downsample(
             grouped = values[present].groupby(buckets[present])
             kept += [grouped.idxmin().to_numpy(), grouped.idxmax().to_numpy()]
     return ordered.iloc[np.unique(np.concatenate(kept).astype("int64"))]
+
+
+def evenly_spaced(frame: pd.DataFrame, limit: int, keep: Sequence[bool] | np.ndarray = ()) -> pd.DataFrame:
+    """At most ``limit`` rows of ``frame`` evenly spread in its order (first and last included), plus the
+    rows ``keep`` marks; for checkpoint markers, where thousands would bury the curves and the page's JSON.
+    """
+    if len(frame) <= limit:
+        return frame
+    chosen = np.zeros(len(frame), dtype=bool)
+    chosen[np.linspace(0, len(frame) - 1, max(limit, 2)).round().astype("int64")] = True
+    if len(keep):
+        chosen |= np.asarray(keep, dtype=bool)
+    return frame[chosen]

@@ -8,8 +8,12 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from components.data.bounds import MAX_EPOCHS, MAX_STEP
+
 # Float steps per epoch (e.g. 1000 / 3) must still land the last epoch end on the last step.
 _STEP_TOLERANCE = 1e-6
+# More epoch ends than this would be a grey wash on a chart rather than a reading aid.
+MAX_EPOCH_ENDS = 100
 
 
 def steps_per_epoch(
@@ -17,11 +21,15 @@ def steps_per_epoch(
 ) -> float | None:
     """Steps per epoch from the job's hyperparameters, else from the spacing of its checkpoints.
 
-    The hyperparameters are exact when known; ``n_epochs="auto"`` is not. OpenAI saves one checkpoint
-    per epoch end, so the median spacing of the saved ones is an epoch even when early ones are gone.
+    The hyperparameters are exact when known and plausible; ``n_epochs="auto"`` is not known, and an
+    epoch shorter than one step is not plausible. OpenAI saves one checkpoint per epoch end, so the
+    median spacing of the saved ones is an epoch even when early ones are gone.
     """
-    known_epochs = isinstance(n_epochs, int) and not isinstance(n_epochs, bool) and n_epochs > 0
-    if known_epochs and isinstance(total_steps, int) and total_steps > 0:
+    known_epochs = isinstance(n_epochs, int) and not isinstance(n_epochs, bool) and 0 < n_epochs <= MAX_EPOCHS
+    known_steps = (
+        isinstance(total_steps, int) and not isinstance(total_steps, bool) and total_steps <= MAX_STEP
+    )
+    if known_epochs and known_steps and total_steps >= n_epochs:
         return total_steps / n_epochs
     steps = np.unique(np.asarray(checkpoint_steps, dtype="float64"))
     if len(steps) >= 2:
@@ -29,12 +37,16 @@ def steps_per_epoch(
     return None
 
 
-def epoch_ends(spe: float, last_step: int) -> list[float]:
-    """The steps where epochs end, for dotted boundary lines up to the last step."""
-    if spe <= 0:
+def epoch_ends(spe: float, last_step: float, limit: int = MAX_EPOCH_ENDS) -> list[float]:
+    """The steps where epochs end, for dotted boundary lines up to the last step.
+
+    The count is worked out before any list is built: more than ``limit`` ends give none at all, so
+    that no epoch length or step a server sends can make this allocate more than ``limit`` items.
+    """
+    if not (math.isfinite(spe) and math.isfinite(last_step) and spe > 0 and last_step > 0):
         return []
-    count = math.floor(last_step / spe + _STEP_TOLERANCE)
-    return [k * spe for k in range(1, count + 1)]
+    ends = last_step / spe + _STEP_TOLERANCE  # may be inf: compared, never converted
+    return [k * spe for k in range(1, math.floor(ends) + 1)] if ends < limit + 1 else []
 
 
 def to_epoch(steps: pd.Series, spe: float) -> pd.Series:

@@ -6,39 +6,68 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from components.data.checkpoints import as_float
+from components.data.bounds import MAX_STEP, STEP_RULE, time_rule, unix_seconds, usable_steps
+from components.data.checkpoints import as_float, as_number, column, implausible_times, utc_times
 from components.data.metrics import METRIC_NAMES
+from components.wording import count
 
 EVENT_COLUMNS: tuple[str, ...] = ("step", *METRIC_NAMES, "created_at", "total_steps")
 
 
-def _row(event: Mapping[str, Any]) -> dict[str, float] | None:
-    data = event.get("data")
-    if event.get("type") != "metrics" or not isinstance(data, Mapping):
-        return None
-    return {
-        "step": as_float(data.get("step")),
-        **{name: as_float(data.get(name)) for name in METRIC_NAMES},
-        "created_at": as_float(event.get("created_at")),
-        "total_steps": as_float(data.get("total_steps")),
-    }
+def _data(event: Mapping[str, Any]) -> Mapping[str, Any]:
+    return event["data"]
 
 
-def metrics_events_frame(events: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
-    """One row per step, sorted by step; message events and events without a whole-number step are dropped.
+def metrics_events_frame(events: Iterable[Any], *, notes: list[str] | None = None) -> pd.DataFrame:
+    """One row per step, sorted by step; message events and events without a usable step are dropped.
 
-    When a step is reported twice the newest event wins: it is the API's latest word on that step.
+    When a step is reported twice the newest event wins: it is the API's latest word on that step. A step
+    outside ``bounds.MAX_STEP``, a time outside the plausible window (milliseconds are converted) and a
+    ``total_steps`` that no run could have are counted in ``notes``; the time and total become NaN, the
+    event is left out. Columns are filled straight into arrays: no per-event row objects.
     """
-    rows = [row for event in events if isinstance(event, Mapping) and (row := _row(event))]
-    frame = pd.DataFrame(rows, columns=list(EVENT_COLUMNS), dtype="float64")
-    frame = frame[frame["step"] % 1 == 0]  # drops missing, infinite and fractional steps
-    created_at = pd.to_datetime(frame["created_at"], unit="s", utc=True, errors="coerce")
+    metrics = [
+        event
+        for event in events
+        if isinstance(event, Mapping)
+        and event.get("type") == "metrics"
+        and isinstance(event.get("data"), Mapping)
+    ]
+    steps = column(metrics, lambda event: as_float(_data(event).get("step")))
+    placed = usable_steps(steps)
+    kept = [event for event, keep in zip(metrics, placed, strict=True) if keep]
+    raw_times = column(kept, lambda event: as_number(event.get("created_at")))
+    seconds = unix_seconds(raw_times)
+    totals = column(kept, lambda event: as_float(_data(event).get("total_steps")))
+    plausible_totals = usable_steps(totals) & (totals > 0)
+    frame = pd.DataFrame(
+        {
+            "step": steps[placed].astype("int64"),
+            **{
+                name: column(kept, lambda e, name=name: as_float(_data(e).get(name))) for name in METRIC_NAMES
+            },
+            "created_at": utc_times(seconds),
+            "total_steps": np.where(plausible_totals, totals, np.nan),
+        },
+        columns=list(EVENT_COLUMNS),
+    )
+    if notes is not None:
+        if dropped := int((~placed & ~np.isnan(steps)).sum()):
+            notes.append(
+                f"Left out {count(dropped, 'metrics event')} without a usable step number ({STEP_RULE})."
+            )
+        if bad_times := implausible_times(raw_times, seconds):
+            notes.append(f"Ignored the times of {count(bad_times, 'metrics event')}: not {time_rule()}.")
+        if bad_totals := int((~np.isnan(totals) & ~plausible_totals).sum()):
+            notes.append(
+                f"Ignored the total step count of {count(bad_totals, 'metrics event')}: "
+                f"not a whole number from 1 to {MAX_STEP:,}."
+            )
     return (
-        frame.astype({"step": "int64"})
-        .assign(created_at=created_at.astype("datetime64[ns, UTC]"))
-        .sort_values(["step", "created_at"], na_position="first", kind="stable")
+        frame.sort_values(["step", "created_at"], na_position="first", kind="stable")
         .drop_duplicates("step", keep="last")
         .reset_index(drop=True)
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from components.data.metrics import METRIC_NAMES
@@ -19,14 +20,33 @@ _JOINED_COLUMNS: tuple[str, ...] = ("source", "checkpoint_id", "model", "created
 
 def _per_step(
     checkpoints: pd.DataFrame, results: pd.DataFrame | None, events: pd.DataFrame | None
-) -> tuple[pd.DataFrame, str]:
-    """The densest non-empty source, cut to the columns the history keeps, and its name."""
+) -> tuple[pd.DataFrame, str, list[str]]:
+    """The densest non-empty source, its name, and the extra (result-file) columns the history keeps."""
     if results is not None and not results.empty:
         extras = [name for name in results.columns if name not in (*_BASE_COLUMNS, *_JOINED_COLUMNS)]
-        return results.reindex(columns=[*_BASE_COLUMNS, *extras]), RESULT_FILE
+        return results, RESULT_FILE, extras
     if events is not None and not events.empty:
-        return events.reindex(columns=[*_BASE_COLUMNS, "created_at"]), METRICS_EVENTS
-    return checkpoints.reindex(columns=[*_BASE_COLUMNS, "created_at"]), CHECKPOINTS
+        return events, METRICS_EVENTS, []
+    return checkpoints, CHECKPOINTS, []
+
+
+def _sorted_union(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """The distinct values of both, ascending; a sort, where numpy's ``union1d`` hashes (10 times slower)."""
+    both = np.sort(np.concatenate([first, second]))
+    return both[np.diff(both, prepend=both[:1] - 1) != 0]
+
+
+def _placed(length: int, at: np.ndarray, values: np.ndarray, fill: object) -> np.ndarray:
+    """An array of ``length`` items holding ``values`` at positions ``at`` and ``fill`` elsewhere."""
+    placed = np.full(length, fill, dtype=values.dtype)
+    placed[at] = values
+    return placed
+
+
+def _fill_gaps(placed: np.ndarray, at: np.ndarray, values: np.ndarray) -> None:
+    """Where ``placed`` is missing (NaN, NaT) at positions ``at``, take ``values`` (the checkpoints' own)."""
+    gaps = pd.isna(placed[at])
+    placed[at[gaps]] = values[gaps]
 
 
 def build_history(
@@ -37,28 +57,38 @@ def build_history(
     Checkpoints are joined by step so a chart can mark the deployable points on the dense curve. They also
     fill what the dense source lacks: a checkpoint step it never reported becomes a row of its own, and a
     metric it lacks at a checkpoint step (older result files have no full_valid_* columns) is taken from the
-    checkpoint. When two checkpoints share a step the newest one is kept.
+    checkpoint. When two checkpoints share a step the newest one is kept. Each column is written once into
+    its final array, so a 500,000-step history costs little more than itself.
     """
-    per_step, source = _per_step(checkpoints, results, events)
-    marks = checkpoints.drop_duplicates("step", keep="last").set_index("step")
-    history = (
-        per_step.drop_duplicates("step", keep="last")
-        .set_index("step")
-        .assign(source=source)
-        .combine_first(marks[[*METRIC_NAMES, "created_at"]])
-        .join(marks[["checkpoint_id", "model"]])
-        .sort_index()
-        .reset_index()
-        .fillna({"source": CHECKPOINTS})
+    per_step, source, extras = _per_step(checkpoints, results, events)
+    dense = per_step if per_step["step"].is_unique else per_step.drop_duplicates("step", keep="last")
+    marks = checkpoints.drop_duplicates("step", keep="last")
+    dense_steps = dense["step"].to_numpy(dtype="int64")
+    mark_steps = marks["step"].to_numpy(dtype="int64")
+    steps = _sorted_union(dense_steps, mark_steps)
+    at_dense, at_mark = np.searchsorted(steps, dense_steps), np.searchsorted(steps, mark_steps)
+    rows = len(steps)
+    history: dict[str, object] = {"step": steps}
+    for name in (*METRIC_NAMES, *extras):
+        own = dense[name].to_numpy(dtype="float64") if name in dense else np.full(len(dense), np.nan)
+        history[name] = _placed(rows, at_dense, own, np.nan)
+        if name in METRIC_NAMES:
+            _fill_gaps(history[name], at_mark, marks[name].to_numpy(dtype="float64"))
+    # Taken from small arrays by position: no per-row string objects are made or checked.
+    history["source"] = pd.array([source, CHECKPOINTS], dtype="string").take(
+        _placed(rows, at_dense, np.zeros(len(dense), dtype="int64"), 1)
     )
-    extras = [name for name in per_step.columns if name not in (*_BASE_COLUMNS, "created_at")]
-    return history.astype(
-        {
-            "step": "int64",
-            **dict.fromkeys([*METRIC_NAMES, *extras], "float64"),
-            "source": "string",
-            "checkpoint_id": "string",
-            "model": "string",
-            "created_at": "datetime64[ns, UTC]",
-        }
-    )[[*_BASE_COLUMNS, *extras, *_JOINED_COLUMNS]]
+    for name in ("checkpoint_id", "model"):
+        marked = marks[name].astype("string").array
+        history[name] = marked.take(_placed(rows, at_mark, np.arange(len(marks)), -1), allow_fill=True)
+    no_time = np.datetime64("NaT", "ns")
+    times = _utc(dense["created_at"]) if "created_at" in dense else np.full(len(dense), no_time)
+    created = _placed(rows, at_dense, times, no_time)
+    _fill_gaps(created, at_mark, _utc(marks["created_at"]))
+    history["created_at"] = pd.to_datetime(created, utc=True).astype("datetime64[ns, UTC]")
+    return pd.DataFrame(history, columns=[*_BASE_COLUMNS, *extras, *_JOINED_COLUMNS], copy=False)
+
+
+def _utc(times: pd.Series) -> np.ndarray:
+    """UTC times as a plain datetime64[ns] array (NaT for unknown), to be placed like metrics."""
+    return times.to_numpy(dtype="datetime64[ns]")

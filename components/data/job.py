@@ -7,8 +7,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import numpy as np
 import pandas as pd
 
+from components.data.bounds import MAX_BATCH_SIZE, MAX_EPOCHS, MAX_TRAINED_TOKENS, time_rule, unix_seconds
 from components.data.checkpoints import as_float
 from components.errors import MalformedDataError
 
@@ -72,16 +74,47 @@ def _or_auto(value: Any, parse: Callable[[Any], _Parsed | None]) -> _Parsed | st
     return AUTO if value == AUTO else parse(value)
 
 
-def _timestamp(value: Any) -> pd.Timestamp | None:
-    """Unix seconds as a UTC timestamp; the spec's own succeeded example sends ``estimated_finish: 0``
-    for "no estimate", so zero and negative times are unknown rather than 1970."""
-    seconds = _number(value)
-    if seconds is None or seconds <= 0:
+class _Checked:
+    """Reads fields against their bounds; a field sent with a value outside them becomes None and a note."""
+
+    def __init__(self, notes: list[str] | None) -> None:
+        self.notes = notes
+
+    def _ignore(self, field: str, why: str) -> None:
+        if self.notes is not None:
+            self.notes.append(f"Ignored the job's {field}: {why}.")
+
+    def whole(self, field: str, value: Any, low: int, high: int) -> int | None:
+        """A whole number from ``low`` to ``high``."""
+        parsed = _whole(value)
+        if parsed is None or low <= parsed <= high:
+            return parsed
+        shown = f"{parsed:,} is not" if abs(parsed) < 10**18 else "not"
+        self._ignore(field, f"{shown} a whole number from {low:,} to {high:,}")
         return None
-    try:
+
+    def positive(self, field: str, value: Any) -> float | None:
+        """A finite number above zero."""
+        parsed = _number(value)
+        if parsed is None or parsed > 0:
+            return parsed
+        self._ignore(field, f"{parsed:g} is not above zero")
+        return None
+
+    def timestamp(self, field: str, value: Any) -> pd.Timestamp | None:
+        """Unix seconds (or milliseconds) as a UTC timestamp, inside the plausible window of ``bounds``.
+
+        The spec's own succeeded example sends ``estimated_finish: 0`` for "no estimate", so zero and
+        negative times are unknown rather than 1970, without a note.
+        """
+        number = _number(value)
+        if number is None or number <= 0:
+            return None
+        seconds = float(unix_seconds(np.array([number]))[0])
+        if np.isnan(seconds):
+            self._ignore(field, f"not {time_rule()}")
+            return None
         return pd.Timestamp(seconds, unit="s", tz="UTC")
-    except ValueError:  # OutOfBoundsDatetime: too far in the future for a Timestamp
-        return None
 
 
 def _hyperparameters(obj: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -98,10 +131,12 @@ def _hyperparameters(obj: Mapping[str, Any]) -> Mapping[str, Any]:
     return {**_mapping(obj.get("hyperparameters")), **present}
 
 
-def parse_job(obj: Mapping[str, Any]) -> JobSummary:
+def parse_job(obj: Mapping[str, Any], *, notes: list[str] | None = None) -> JobSummary:
     """The summary of one job object; fields of the wrong type become None instead of failing the page.
 
-    Only a job without an id is rejected, because nothing else (checkpoints, events) can be fetched for it.
+    Numbers outside their bounds (``components.data.bounds``: epochs, batch size, tokens, times) become
+    None too, each with a note in ``notes``. Only a job without an id is rejected, because nothing else
+    (checkpoints, events) can be fetched for it.
     """
     if not isinstance(obj, Mapping):
         raise MalformedDataError("The API sent a fine-tuning job that is not a JSON object.")
@@ -109,6 +144,7 @@ def parse_job(obj: Mapping[str, Any]) -> JobSummary:
     if not isinstance(job_id, str) or not job_id:
         raise MalformedDataError("The API sent a fine-tuning job object without an id.")
     hyperparameters = _hyperparameters(obj)
+    checked = _Checked(notes)
     error = _mapping(obj.get("error"))
     files = obj.get("result_files")
     return JobSummary(
@@ -117,13 +153,21 @@ def parse_job(obj: Mapping[str, Any]) -> JobSummary:
         base_model=_text(obj.get("model")),
         fine_tuned_model=_text(obj.get("fine_tuned_model")),
         method=_text(_mapping(obj.get("method")).get("type")),
-        n_epochs=_or_auto(hyperparameters.get("n_epochs"), _whole),
-        batch_size=_or_auto(hyperparameters.get("batch_size"), _whole),
-        learning_rate_multiplier=_or_auto(hyperparameters.get("learning_rate_multiplier"), _number),
-        trained_tokens=_whole(obj.get("trained_tokens")),
-        created_at=_timestamp(obj.get("created_at")),
-        finished_at=_timestamp(obj.get("finished_at")),
-        estimated_finish=_timestamp(obj.get("estimated_finish")),
+        n_epochs=_or_auto(
+            hyperparameters.get("n_epochs"), lambda value: checked.whole("n_epochs", value, 1, MAX_EPOCHS)
+        ),
+        batch_size=_or_auto(
+            hyperparameters.get("batch_size"),
+            lambda value: checked.whole("batch_size", value, 1, MAX_BATCH_SIZE),
+        ),
+        learning_rate_multiplier=_or_auto(
+            hyperparameters.get("learning_rate_multiplier"),
+            lambda value: checked.positive("learning_rate_multiplier", value),
+        ),
+        trained_tokens=checked.whole("trained_tokens", obj.get("trained_tokens"), 0, MAX_TRAINED_TOKENS),
+        created_at=checked.timestamp("created_at", obj.get("created_at")),
+        finished_at=checked.timestamp("finished_at", obj.get("finished_at")),
+        estimated_finish=checked.timestamp("estimated_finish", obj.get("estimated_finish")),
         error_message=_text(error.get("message")),
         error_code=_text(error.get("code")),
         result_files=tuple(name for name in files if isinstance(name, str))

@@ -1,15 +1,26 @@
-"""The job's result file (per-step metrics CSV) to one tidy DataFrame row per step."""
+"""The job's result file (per-step metrics CSV) to one tidy DataFrame row per step.
+
+The file can be as large as the API's byte limit allows, so it is read lean: the CSV bytes go straight to
+pandas' C parser (no text copy), only the columns the dashboard uses are converted, chunk by chunk, into
+float arrays, and a file with more rows than ``MAX_RESULT_ROWS`` keeps an evenly spaced subset of steps.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import io
+import math
+import re
 
+import numpy as np
 import pandas as pd
 
+from components.data.bounds import STEP_RULE, usable_steps
+from components.data.checkpoints import as_float
 from components.data.metrics import METRIC_NAMES
 from components.errors import MalformedDataError
+from components.wording import count
 
 # Column names other writers use for the catalogue's metrics: OpenAI's guide says train_accuracy, Azure says
 # validation_mean_token_accuracy; the rest are spellings seen in the wild or cheap to accept.
@@ -23,37 +34,48 @@ COLUMN_ALIASES: dict[str, str] = {
     "full_validation_mean_token_accuracy": "full_valid_mean_token_accuracy",
     "full_valid_accuracy": "full_valid_mean_token_accuracy",
 }
+# Five times the longest honest run seen (a 17 MB file holds about 456,000 steps); beyond it the file is
+# thinned to an evenly spaced subset of steps, which is all a chart can show anyway.
+MAX_RESULT_ROWS = 500_000
+# DPO and RFT files add a few reward columns; a file with thousands is not a result file.
+MAX_EXTRA_COLUMNS = 8
+# Rows converted at a time: bounds what a chunk of text cells costs before it becomes floats.
+CHUNK_ROWS = 10_000
+# Full validation is computed at epoch ends only: those rows survive thinning (up to a tenth of the cap).
+_SPARSE_COLUMNS = ("full_valid_loss", "full_valid_mean_token_accuracy")
+_LEADING_BLANKS = re.compile(rb"(?:\xef\xbb\xbf)?\s*")
+_WHITESPACE = b" \t\n\r\x0b\x0c"
+_ANY_WHITESPACE = re.compile(rb"\s")
 
 
 class ResultFileError(MalformedDataError):
     """The result file cannot be read as metrics; the dashboard falls back to events and checkpoints."""
 
 
-def _csv_text(data: bytes) -> str | None:
-    """The CSV text when ``data`` is UTF-8 whose header starts with the step column, else None."""
-    try:
-        text = data.decode("utf-8-sig").strip()
-    except UnicodeDecodeError:
-        return None
-    return text if text[:5].lower() == "step," else None
+def _csv_start(data: bytes) -> int | None:
+    """Where the header starts when ``data`` is a CSV (after a BOM and blank lines) led by the step column."""
+    start = _LEADING_BLANKS.match(data).end()
+    return start if data[start : start + 5].lower() == b"step," else None
 
 
-def decode_result_file(raw: bytes) -> str:
-    """The CSV text of a downloaded result file, which OpenAI in practice serves base64-encoded.
+def decode_result_file(raw: bytes) -> bytes:
+    """The CSV bytes of a downloaded result file, which OpenAI in practice serves base64-encoded.
 
     The decode is strict (no stray characters, correct padding) so that a corrupt body is reported rather
     than turned into a CSV of garbage; whitespace is removed first because the base64 may be wrapped in lines.
+    Bytes rather than text: pandas parses them as they are, where a str would cost a copy or four.
     """
-    text = _csv_text(raw)
-    if text is not None:
-        return text
-    try:
-        text = _csv_text(base64.b64decode(b"".join(raw.split()), validate=True))
-    except binascii.Error:
-        text = None
-    if text is None:
+    start = _csv_start(raw)
+    if start is None:
+        compact = raw.translate(None, _WHITESPACE) if _ANY_WHITESPACE.search(raw) else raw
+        try:
+            raw = base64.b64decode(compact, validate=True)
+        except binascii.Error:
+            raw = b""
+        start = _csv_start(raw)
+    if start is None:
         raise ResultFileError("the result file is neither CSV nor base64-encoded CSV")
-    return text
+    return raw[start:]  # the same object when nothing leads the header
 
 
 def _canonical(column: object) -> str:
@@ -62,36 +84,147 @@ def _canonical(column: object) -> str:
 
 
 def _plottable(column: pd.Series) -> bool:
-    """Numbers with at least one value; this also drops the empty "Unnamed: n" column of a trailing comma."""
-    numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
-    return numeric and column.notna().any()
+    """Numbers, not text or booleans: a column with one word in it is a label, not a curve."""
+    return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
 
 
-def results_frame(text: str) -> pd.DataFrame:
+def _floats(column: pd.Series) -> np.ndarray:
+    """A column as float64, anything not a number NaN."""
+    try:
+        return pd.to_numeric(column, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    except OverflowError:  # pandas lets a whole number beyond float through (a 1 and 400 zeros)
+        return np.fromiter(map(as_float, column), dtype="float64", count=len(column))
+
+
+def _line_count(data: bytes) -> int:
+    """An upper bound on the rows: pandas ends a line at \\n, \\r\\n or \\r."""
+    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n") + 1
+
+
+def _columns(data: bytes) -> tuple[dict[int, str], int]:
+    """File position -> canonical name of the columns to read (step, the metrics, the first extras), and
+    how many extra columns the file has. When two columns mean the same metric the first one wins.
+    """
+    try:
+        header = pd.read_csv(io.BytesIO(data), nrows=0, encoding_errors="replace").columns
+    except (pd.errors.EmptyDataError, pd.errors.ParserError) as error:
+        raise ResultFileError(f"the result file is not a readable CSV: {error}") from error
+    first: dict[str, int] = {}
+    for position, name in enumerate(header):
+        first.setdefault(_canonical(name), position)
+    if "step" not in first:
+        raise ResultFileError("the result file has no step column")
+    extras = [name for name in first if name not in ("step", *METRIC_NAMES)]
+    wanted = ["step", *(name for name in METRIC_NAMES if name in first), *extras[:MAX_EXTRA_COLUMNS]]
+    return {first[name]: name for name in sorted(wanted, key=first.__getitem__)}, len(extras)
+
+
+def results_frame(csv: bytes | str, *, notes: list[str] | None = None) -> pd.DataFrame:
     """One row per step: ``step``, the six catalogue metrics (NaN when the file lacks them), then extras.
 
     Extra numeric columns (e.g. DPO and RFT reward columns) are kept as float so they can still be plotted;
-    non-numeric or empty ones cannot be and are dropped. When two columns mean the same metric the first
-    one wins. A later row for a step overrides an earlier one, as a rerun of that step would.
+    non-numeric or empty ones cannot be and are dropped. A later row for a step overrides an earlier one,
+    as a rerun of that step would. Rows whose step is not usable (see ``bounds.MAX_STEP``) are left out,
+    and a file longer than ``MAX_RESULT_ROWS`` keeps one step in N, its epoch ends and its last step;
+    ``notes`` says so in words.
     """
+    data = csv.encode() if isinstance(csv, str) else csv
+    columns, extra_count = _columns(data)
+    names = list(columns.values())
+    kept = _KeptRows(names, lines=_line_count(data))
     try:
-        frame = pd.read_csv(io.StringIO(text))
+        with pd.read_csv(
+            io.BytesIO(data), usecols=list(columns), chunksize=CHUNK_ROWS, encoding_errors="replace"
+        ) as reader:
+            for chunk in reader:
+                kept.add(chunk.set_axis(names, axis="columns"))
     except (pd.errors.EmptyDataError, pd.errors.ParserError) as error:
         raise ResultFileError(f"the result file is not a readable CSV: {error}") from error
-    frame.columns = [_canonical(column) for column in frame.columns]
-    frame = frame.loc[:, ~frame.columns.duplicated()]
-    if "step" not in frame:
-        raise ResultFileError("the result file has no step column")
-    steps = pd.to_numeric(frame["step"], errors="coerce")
-    frame = frame.assign(step=steps)[steps % 1 == 0]  # drops missing, non-numeric, infinite and 1.5 steps
-    metrics = frame.reindex(columns=list(METRIC_NAMES)).apply(pd.to_numeric, errors="coerce")
-    extras = [
-        name for name in frame.columns if name not in ("step", *METRIC_NAMES) and _plottable(frame[name])
-    ]
-    return (
-        pd.concat([frame["step"], metrics, frame[extras]], axis="columns")
-        .astype({"step": "int64", **dict.fromkeys([*METRIC_NAMES, *extras], "float64")})
-        .drop_duplicates("step", keep="last")
-        .sort_values("step", kind="stable")
-        .reset_index(drop=True)
-    )
+    frame = kept.frame()
+    if notes is not None:
+        if extra_count > MAX_EXTRA_COLUMNS:
+            notes.append(
+                f"The result file has {extra_count:,} extra columns; "
+                f"only the first {MAX_EXTRA_COLUMNS} were read."
+            )
+        if kept.bad_steps:
+            notes.append(
+                f"Left out {count(kept.bad_steps, 'result-file row')} without a usable step ({STEP_RULE})."
+            )
+        if kept.stride > 1:
+            notes.append(
+                f"The result file has {kept.rows:,} rows, more than the {MAX_RESULT_ROWS:,} "
+                f"the dashboard keeps: read 1 step in {kept.stride}, its epoch ends and its last step "
+                f"({len(frame):,} rows)."
+            )
+    return frame
+
+
+class _KeptRows:
+    """The rows kept from a file read chunk by chunk, written straight into preallocated float columns.
+
+    The columns are sized for the most rows that can be kept (one in ``stride`` of the file's lines, the
+    epoch ends, the last row); pages never written are never touched, so a generous size costs nothing.
+    """
+
+    def __init__(self, names: list[str], *, lines: int) -> None:
+        self.stride = math.ceil(lines / MAX_RESULT_ROWS)
+        self.sparse_left = MAX_RESULT_ROWS // 10 if self.stride > 1 else 0
+        capacity = math.ceil(lines / self.stride) + self.sparse_left + 1
+        self.columns = {name: np.empty(capacity, dtype="float64") for name in names}
+        self.plottable = {name: True for name in names if name not in ("step", *METRIC_NAMES)}
+        self.size = 0
+        self.rows = 0
+        self.bad_steps = 0
+        self.tail: dict[str, np.ndarray] | None = None  # the last usable row, when thinning skipped it
+
+    def add(self, chunk: pd.DataFrame) -> None:
+        for name in self.plottable:
+            self.plottable[name] &= _plottable(chunk[name])
+        values = {name: _floats(chunk[name]) for name in self.columns}
+        usable = usable_steps(values["step"])
+        self.bad_steps += int((chunk["step"].notna().to_numpy() & ~usable).sum())
+        keep = usable & (np.arange(self.rows, self.rows + len(chunk)) % self.stride == 0)
+        self.rows += len(chunk)
+        if self.sparse_left:
+            sparse = np.zeros(len(chunk), dtype=bool)
+            for name in _SPARSE_COLUMNS:
+                if name in values:
+                    sparse |= usable & ~np.isnan(values[name])
+            sparse &= np.cumsum(sparse) <= self.sparse_left
+            self.sparse_left -= int(sparse.sum())
+            keep |= sparse
+        self._write({name: column[keep] for name, column in values.items()})
+        last = np.flatnonzero(usable)[-1:]
+        if len(last):
+            self.tail = None if keep[last[0]] else {name: column[last] for name, column in values.items()}
+
+    def _write(self, rows: dict[str, np.ndarray]) -> None:
+        count = len(rows["step"])
+        for name, column in rows.items():
+            self.columns[name][self.size : self.size + count] = column
+        self.size += count
+
+    def frame(self) -> pd.DataFrame:
+        """The kept rows, one per step (the file's last row for a step wins), in step order."""
+        if self.tail:
+            self._write(self.tail)
+        steps = self.columns.pop("step")[: self.size]
+        order = np.argsort(steps, kind="stable")
+        last = np.diff(steps[order], append=np.inf) != 0
+        rows = None if last.all() and (order == np.arange(len(order))).all() else order[last]
+        frame = {"step": (steps if rows is None else steps[rows]).astype("int64")}
+        for name in list(self.columns):
+            values = self.columns.pop(name)[: self.size]  # a copy below lets the full buffer go
+            if name in METRIC_NAMES or (self.plottable[name] and not np.isnan(values).all()):
+                frame[name] = values if rows is None else values[rows]
+        count = len(frame["step"])
+        extras = [name for name in frame if name not in ("step", *METRIC_NAMES)]
+        return pd.DataFrame(
+            {
+                "step": frame["step"],
+                **{name: frame.get(name, np.full(count, np.nan)) for name in METRIC_NAMES},
+                **{name: frame[name] for name in extras},
+            },
+            copy=False,
+        )

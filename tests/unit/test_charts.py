@@ -9,9 +9,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from components.charts.curves import MAX_EPOCH_LINES, SMOOTHED_SUFFIX, ChartView, metric_figure
+from components.charts.curves import MAX_CHECKPOINT_MARKERS, SMOOTHED_SUFFIX, ChartView, metric_figure
 from components.charts.view import build_display, run_axes
 from components.data.checkpoints import checkpoints_frame
+from components.data.epochs import MAX_EPOCH_ENDS
 from components.data.history import build_history
 from tests.spec_examples import SPEC_EXAMPLE
 
@@ -146,7 +147,7 @@ def test_epoch_axis_lines_and_log_scale() -> None:
 def test_too_many_epoch_ends_draw_no_lines() -> None:
     frame = checkpoints_frame([{"id": "c", "step_number": 1, "metrics": {"train_loss": 1.0}}])
     frame = frame.assign(x=frame["step"])
-    view = ChartView(x="x", epoch_ends=list(range(MAX_EPOCH_LINES + 1)))
+    view = ChartView(x="x", epoch_ends=list(range(MAX_EPOCH_ENDS + 1)))
     assert metric_figure("loss", frame, frame, view=view).layout.shapes == ()
 
 
@@ -212,3 +213,81 @@ def test_overfitting_band_is_drawn_where_validation_turns_up() -> None:
     assert len(bands) == 1
     assert 330 <= bands[0].x0 <= 450 and bands[0].x1 >= 590
     assert json.loads(figure.to_json())["layout"]["annotations"][0]["text"] == "overfitting"
+
+
+def _many_checkpoints(count: int) -> pd.DataFrame:
+    """``count`` checkpoints at steps 10, 20, … with a falling full validation loss."""
+    return checkpoints_frame(
+        {
+            "id": f"ftckpt_{step}",
+            "step_number": step,
+            "fine_tuned_model_checkpoint": f"ft:m:org::abc:ckpt-step-{step}",
+            "metrics": {"train_loss": 1 / step, "full_valid_loss": 2 / step},
+        }
+        for step in range(10, 10 * count + 1, 10)
+    )
+
+
+def test_markers_are_an_evenly_spread_subset_plus_the_kept_ones() -> None:
+    checkpoints = _many_checkpoints(5_000)
+    history = build_history(checkpoints)
+    axes = run_axes(history, checkpoints, n_epochs=None, total_steps=None)
+    display = build_display(
+        history,
+        checkpoints,
+        axes=axes,
+        x_mode="step",
+        smoothing=0.0,
+        log_y=False,
+        ignore_outliers=False,
+        keep_steps=[12_340],
+        keep_ids=["ftckpt_33330"],
+    )
+    # 1,000 positions round(k · 4999 / 999) cover steps 10 and 50,000. Step 12,340 (position 1,233) lies
+    # between grid positions 1,231 and 1,236, step 33,330 (position 3,332) between 3,328 and 3,333: both
+    # are added, 1,002 markers.
+    steps = display.checkpoints["step"].tolist()
+    assert len(steps) == MAX_CHECKPOINT_MARKERS + 2
+    assert {10, 50_000, 12_340, 33_330} <= set(steps)
+    assert steps == sorted(steps)
+    # The history keeps the marked steps, not all 5,000: 1,000 buckets × (first row + the extremes of its
+    # two dense columns) at most, plus the markers and the last row.
+    assert display.rows_shown <= 1_000 * 5 + len(steps) + 1
+
+
+def test_a_figure_draws_at_most_the_marker_cap_with_hover_text_only_for_those() -> None:
+    checkpoints = _many_checkpoints(5_000).assign(x=lambda frame: frame["step"])
+    figure = metric_figure(
+        "loss", checkpoints, checkpoints, view=STEP_VIEW, best_id="ftckpt_12340", selected_id="ftckpt_33330"
+    )
+    markers = _trace(figure, "Saved checkpoint (click to select)")
+    assert len(markers.x) == len(markers.hovertext) == MAX_CHECKPOINT_MARKERS + 2
+    assert list(_trace(figure, "Recommended checkpoint").x) == [12_340]
+    assert list(_trace(figure, "Selected checkpoint").x) == [33_330]
+    # 100,000 markers were 120 MB of JSON; the whole figure now stays small.
+    assert len(figure.to_json()) < 2_000_000
+
+
+def test_one_result_row_far_out_draws_no_epoch_lines_and_builds_none() -> None:
+    # Checkpoints at steps 1–3 make one step per epoch; a result row at step 10^6 would make 10^6 ends.
+    checkpoints = checkpoints_frame(
+        [{"id": f"c{step}", "step_number": step, "metrics": {"train_loss": 1.0}} for step in (1, 2, 3)]
+    )
+    results = pd.DataFrame({"step": [1, 2, 3, 1_000_000], "train_loss": [1.0, 0.9, 0.8, 0.7]})
+    history = build_history(checkpoints, results=results)
+    axes = run_axes(history, checkpoints, n_epochs=None, total_steps=None)
+    assert axes.steps_per_epoch == 1
+    display = build_display(
+        history, checkpoints, axes=axes, x_mode="step", smoothing=0.0, log_y=False, ignore_outliers=False
+    )
+    assert list(display.view.epoch_ends) == []
+
+
+def test_millions_of_epochs_from_the_job_build_no_epoch_ends() -> None:
+    history, checkpoints = _run(300, checkpoint_steps=(100, 200, 300))
+    axes = run_axes(history, checkpoints, n_epochs=3_000_000, total_steps=300)
+    assert axes.steps_per_epoch == 100  # 10,000 epochs per step is not believed: checkpoint spacing is
+    display = build_display(
+        history, checkpoints, axes=axes, x_mode="epoch", smoothing=0.0, log_y=False, ignore_outliers=False
+    )
+    assert list(display.view.epoch_ends) == pytest.approx([1.0, 2.0, 3.0])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -103,3 +104,64 @@ def test_best_is_the_lowest_loss_or_highest_accuracy_and_ties_go_to_the_earliest
 def test_spec_example_best_is_step_2000() -> None:
     best = best_checkpoint(checkpoints_frame(SPEC_EXAMPLE), "full_valid_loss")
     assert best["model"].endswith("ckpt-step-2000") and best["full_valid_loss"] == 0.134
+
+
+def _checkpoint(checkpoint_id: str, step: Any, created_at: Any = 1_721_764_800) -> dict[str, Any]:
+    return {
+        "id": checkpoint_id,
+        "step_number": step,
+        "created_at": created_at,
+        "metrics": {"train_loss": 0.5},
+    }
+
+
+def test_impossible_step_numbers_are_left_out_with_a_note() -> None:
+    notes: list[str] = []
+    frame = checkpoints_frame(
+        [
+            _checkpoint("huge-float", 1e20),
+            _checkpoint("huge-int", 10**20),
+            _checkpoint("beyond", 1_000_000_001),
+            _checkpoint("negative", -1),
+            _checkpoint("half", 2.5),
+            _checkpoint("text", "100"),
+            _checkpoint("zero", 0),
+            _checkpoint("last", 1_000_000_000),
+        ],
+        notes=notes,
+    )
+    assert frame["checkpoint_id"].tolist() == ["zero", "last"]
+    assert frame["step"].tolist() == [0, 1_000_000_000] and frame["step"].dtype == "int64"
+    assert notes == [
+        "Left out 6 checkpoints without an id or a usable step number "
+        "(a whole number from 0 to 1,000,000,000)."
+    ]
+
+
+def test_creation_times_outside_the_window_are_blank_and_milliseconds_are_read() -> None:
+    notes: list[str] = []
+    frame = checkpoints_frame(
+        [
+            _checkpoint("seconds", 1, 1_721_764_867),
+            _checkpoint("millis", 2, 1_721_764_867_000),
+            _checkpoint("far", 3, 10**14),  # 3.2 million years from now in seconds, 5,138 in milliseconds
+            _checkpoint("1970", 4, 1),
+            _checkpoint("2096", 5, 4_000_000_000),
+            _checkpoint("none", 6, None),
+        ],
+        notes=notes,
+    )
+    expected = pd.Timestamp("2024-07-23 20:01:07", tz="UTC")
+    assert frame["created_at"].tolist()[:2] == [expected, expected]
+    assert frame["created_at"].isna().tolist() == [False, False, True, True, True, True]
+    assert frame["created_at"].dtype == "datetime64[ns, UTC]"
+    # Absent is not implausible: three notes-worthy times, not four.
+    assert len(notes) == 1
+    assert notes[0].startswith("Ignored the creation times of 3 checkpoints: not a date from 2015 to 20")
+
+
+def test_numbers_too_big_for_a_float_are_missing() -> None:
+    record = _checkpoint("big", 5)
+    record["metrics"] = {"train_loss": 10**400, "valid_loss": "1e400"}
+    row = checkpoints_frame([record]).iloc[0]
+    assert math.isnan(row["train_loss"]) and row["valid_loss"] == math.inf

@@ -49,3 +49,36 @@ def test_elapsed_seconds_clips_before_step_zero_and_needs_two_anchors():
     anchors = _anchors([100, 200], [1_700_000_000, 1_700_000_100])
     assert elapsed_seconds(pd.Series([-50]), anchors).tolist() == [0]
     assert elapsed_seconds(pd.Series([0, 1]), _anchors([100, 100], [1_700_000_000, 1_700_000_050])) is None
+
+
+def test_epoch_ends_are_counted_before_a_list_is_built():
+    # 100 ends fit: 10, 20, …, 1000. One more than MAX_EPOCH_ENDS and there are none to draw.
+    assert epoch_ends(10, 1000) == [10 * k for k in range(1, 101)]
+    assert epoch_ends(10, 1010) == []
+    # A thousand epochs per step (n_epochs 10^7 over 10,000 steps): 10^6 ends, none built.
+    assert epoch_ends(0.001, 1_000) == []
+    assert epoch_ends(3, 10, limit=2) == []
+    assert epoch_ends(3, 10, limit=3) == [3, 6, 9]
+
+
+@pytest.mark.parametrize(
+    ("spe", "last_step"),
+    [(float("nan"), 100), (10, float("nan")), (10, float("inf"))],
+)
+def test_epoch_ends_of_nonsense_are_empty(spe, last_step):
+    assert epoch_ends(spe, last_step) == []
+
+
+def test_an_epoch_shorter_than_a_step_is_not_believed():
+    # n_epochs 10^7 over 10,000 steps would be 0.001 steps per epoch: the checkpoints' spacing wins.
+    assert steps_per_epoch(n_epochs=10_000_000, total_steps=10_000, checkpoint_steps=[2500, 5000]) == 2500
+    # 4 epochs in 3 steps, and no checkpoints to fall back on.
+    assert steps_per_epoch(n_epochs=4, total_steps=3, checkpoint_steps=[]) is None
+
+
+@pytest.mark.parametrize(("n_epochs", "total_steps"), [(20_000, 10**8), (4, 10**10), (4, 2**63), (4, True)])
+def test_hyperparameters_out_of_bounds_fall_back_to_checkpoint_spacing(n_epochs, total_steps):
+    # MAX_EPOCHS is 10,000 and MAX_STEP 10^9; booleans are not counts.
+    assert (
+        steps_per_epoch(n_epochs=n_epochs, total_steps=total_steps, checkpoint_steps=[100, 300, 200]) == 100
+    )

@@ -93,7 +93,7 @@ def test_garbage_values_are_nan() -> None:
 
 def test_unusable_event_times_are_nat() -> None:
     events = [
-        metrics_event(1, 100),
+        metrics_event(1, 1721764810),
         {**metrics_event(2, 0), "created_at": 1e20},
         {**metrics_event(3, 0), "created_at": "x"},
     ]
@@ -126,9 +126,9 @@ def test_events_without_a_usable_step_are_dropped() -> None:
 
 def test_duplicate_steps_keep_the_newest_event() -> None:
     events = [
-        metrics_event(10, 200, train_loss=0.2),
-        metrics_event(10, 300, train_loss=0.3),  # newest, though not first in the list
-        metrics_event(10, 100, train_loss=0.1),
+        metrics_event(10, 1721764200, train_loss=0.2),
+        metrics_event(10, 1721764300, train_loss=0.3),  # newest, though not first in the list
+        metrics_event(10, 1721764100, train_loss=0.1),
         {**metrics_event(10, 0, train_loss=0.9), "created_at": None},  # unknown time counts as oldest
     ]
 
@@ -136,7 +136,7 @@ def test_duplicate_steps_keep_the_newest_event() -> None:
 
     assert len(frame) == 1
     assert frame.loc[0, "train_loss"] == 0.3
-    assert frame.loc[0, "created_at"] == pd.Timestamp(300, unit="s", tz="UTC")
+    assert frame.loc[0, "created_at"] == pd.Timestamp(1721764300, unit="s", tz="UTC")
 
 
 def test_no_events_give_an_empty_frame_with_the_schema() -> None:
@@ -161,3 +161,58 @@ def test_total_steps_is_the_largest_reported() -> None:
 def test_total_steps_is_none_when_never_reported() -> None:
     assert total_steps(metrics_events_frame([metrics_event(1, 100, train_loss=1.0)])) is None
     assert total_steps(metrics_events_frame([])) is None
+
+
+def test_an_event_step_of_1e20_is_left_out_not_wrapped_to_a_negative_number() -> None:
+    notes: list[str] = []
+    events = [
+        metrics_event(1, 1721764810, train_loss=1.0),
+        metrics_event(1e20, 1721764811, train_loss=0.9),
+        metrics_event(10**20, 1721764812, train_loss=0.8),
+        metrics_event(-3, 1721764813, train_loss=0.7),
+        metrics_event(1_000_000_000, 1721764814, train_loss=0.6),
+    ]
+
+    frame = metrics_events_frame(events, notes=notes)
+
+    assert frame["step"].tolist() == [1, 1_000_000_000]
+    assert notes == [
+        "Left out 3 metrics events without a usable step number (a whole number from 0 to 1,000,000,000)."
+    ]
+
+
+def test_event_times_in_milliseconds_are_read_and_impossible_ones_are_blank() -> None:
+    notes: list[str] = []
+    events = [
+        metrics_event(1, 1721764810),
+        metrics_event(2, 1721764820_000),  # milliseconds
+        metrics_event(3, 10**14),
+        metrics_event(4, 5),
+    ]
+
+    frame = metrics_events_frame(events, notes=notes)
+
+    assert frame["created_at"].tolist()[:2] == [
+        pd.Timestamp(1721764810, unit="s", tz="UTC"),
+        pd.Timestamp(1721764820, unit="s", tz="UTC"),
+    ]
+    assert frame["created_at"].isna().tolist() == [False, False, True, True]
+    assert len(notes) == 1 and notes[0].startswith(
+        "Ignored the times of 2 metrics events: not a date from 2015"
+    )
+
+
+def test_an_impossible_total_step_count_is_ignored() -> None:
+    notes: list[str] = []
+    events = [
+        metrics_event(1, 1721764810, total_steps=1e20),
+        metrics_event(2, 1721764811, total_steps=0),
+        metrics_event(3, 1721764812, total_steps=-300),
+    ]
+
+    frame = metrics_events_frame(events, notes=notes)
+
+    assert total_steps(frame) is None
+    assert notes == [
+        "Ignored the total step count of 3 metrics events: not a whole number from 1 to 1,000,000,000."
+    ]

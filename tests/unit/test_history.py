@@ -16,13 +16,14 @@ from components.data.metrics import METRIC_NAMES
 from components.data.results_file import results_frame
 
 JOINED = ["source", "checkpoint_id", "model", "created_at"]
+T0 = 1_721_764_000  # times below are seconds after this one (2024-07-23)
 
 
 def checkpoint(step: int, created_at: int, **metrics: float) -> dict[str, Any]:
     return {
         "object": "fine_tuning.job.checkpoint",
         "id": f"ftckpt_{step}",
-        "created_at": created_at,
+        "created_at": T0 + created_at,
         "fine_tuned_model_checkpoint": f"ft:gpt-4o-mini-2024-07-18:my-org:suffix:abc:ckpt-step-{step}",
         "fine_tuning_job_id": "ftjob-abc123",
         "step_number": step,
@@ -31,7 +32,11 @@ def checkpoint(step: int, created_at: int, **metrics: float) -> dict[str, Any]:
 
 
 def metrics_event(step: int, created_at: int, **data: float) -> dict[str, Any]:
-    return {"type": "metrics", "created_at": created_at, "data": {"step": step, "total_steps": 4, **data}}
+    return {
+        "type": "metrics",
+        "created_at": T0 + created_at,
+        "data": {"step": step, "total_steps": 4, **data},
+    }
 
 
 # Newest first, like the API; step 4 is the last epoch of a 4-step job, step 5 a checkpoint no curve reported.
@@ -87,7 +92,7 @@ def test_created_at_comes_from_checkpoints_for_a_result_file() -> None:
 
     assert history["created_at"].dtype == "datetime64[ns, UTC]"
     assert history["created_at"].isna().tolist() == [True, False, True, False, False]
-    assert history.loc[1, "created_at"] == pd.Timestamp(800, unit="s", tz="UTC")
+    assert history.loc[1, "created_at"] == pd.Timestamp(T0 + 800, unit="s", tz="UTC")
 
 
 def test_events_are_used_without_a_result_file() -> None:
@@ -101,7 +106,7 @@ def test_events_are_used_without_a_result_file() -> None:
     assert history.loc[0, "full_valid_loss"] == 0.33
     # The event's own time at event steps, the checkpoint's where only a checkpoint exists.
     assert history["created_at"].tolist() == [
-        pd.Timestamp(t, unit="s", tz="UTC") for t in (810, 820, 900, 1000)
+        pd.Timestamp(T0 + t, unit="s", tz="UTC") for t in (810, 820, 900, 1000)
     ]
     assert history.loc[1, "checkpoint_id"] == "ftckpt_2"
 

@@ -232,3 +232,68 @@ def test_result_files_as_a_string_are_ignored() -> None:
 def test_a_job_without_a_string_id_is_rejected(obj: Any) -> None:
     with pytest.raises(ValueError, match="fine-tuning job"):
         parse_job(obj)
+
+
+def test_hyperparameters_and_counts_outside_their_bounds_are_ignored_with_notes() -> None:
+    notes: list[str] = []
+    job = parse_job(
+        {
+            "id": "ftjob-1",
+            "hyperparameters": {"n_epochs": 10_000_000, "batch_size": 0, "learning_rate_multiplier": -2},
+            "trained_tokens": 10**16,
+        },
+        notes=notes,
+    )
+
+    assert (job.n_epochs, job.batch_size, job.learning_rate_multiplier, job.trained_tokens) == (None,) * 4
+    assert notes == [
+        "Ignored the job's n_epochs: 10,000,000 is not a whole number from 1 to 10,000.",
+        "Ignored the job's batch_size: 0 is not a whole number from 1 to 1,000,000.",
+        "Ignored the job's learning_rate_multiplier: -2 is not above zero.",
+        "Ignored the job's trained_tokens: 10,000,000,000,000,000 is not a whole number from 0 to "
+        "1,000,000,000,000,000.",
+    ]
+
+
+def test_the_largest_plausible_values_are_kept() -> None:
+    notes: list[str] = []
+    job = parse_job(
+        {
+            "id": "ftjob-1",
+            "hyperparameters": {
+                "n_epochs": 10_000,
+                "batch_size": 1_000_000,
+                "learning_rate_multiplier": 1e-9,
+            },
+            "trained_tokens": 10**15,
+        },
+        notes=notes,
+    )
+
+    assert (job.n_epochs, job.batch_size, job.trained_tokens) == (10_000, 1_000_000, 10**15)
+    assert notes == []
+
+
+def test_times_outside_the_window_are_unknown_and_milliseconds_are_read() -> None:
+    notes: list[str] = []
+    job = parse_job(
+        {
+            "id": "ftjob-1",
+            "created_at": 1721764800_000,  # milliseconds
+            "finished_at": 10**14,
+            "estimated_finish": 0,  # the spec's "no estimate": unknown, without a note
+        },
+        notes=notes,
+    )
+
+    assert job.created_at == pd.Timestamp("2024-07-23 20:00:00", tz="UTC")
+    assert job.finished_at is None and job.estimated_finish is None
+    assert len(notes) == 1 and notes[0].startswith(
+        "Ignored the job's finished_at: not a date from 2015 to 20"
+    )
+
+
+def test_a_count_too_large_to_print_is_ignored_without_its_digits() -> None:
+    notes: list[str] = []
+    assert parse_job({"id": "ftjob-1", "trained_tokens": 10**400}, notes=notes).trained_tokens is None
+    assert notes == ["Ignored the job's trained_tokens: not a whole number from 0 to 1,000,000,000,000,000."]

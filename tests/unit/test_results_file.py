@@ -8,8 +8,9 @@ import math
 import pandas as pd
 import pytest
 
+from components.data import results_file
 from components.data.metrics import METRIC_NAMES
-from components.data.results_file import ResultFileError, decode_result_file, results_frame
+from components.data.results_file import MAX_EXTRA_COLUMNS, ResultFileError, decode_result_file, results_frame
 
 # The sample in OpenAI's fine-tuning guide.
 GUIDE_SAMPLE = (
@@ -18,24 +19,25 @@ GUIDE_SAMPLE = (
 
 
 def test_plain_csv_is_returned_as_is() -> None:
-    assert decode_result_file(GUIDE_SAMPLE.encode()) == GUIDE_SAMPLE.strip()
+    raw = GUIDE_SAMPLE.encode()
+    assert decode_result_file(raw) is raw  # bytes, not copied: pandas parses them as they are
 
 
-def test_bom_and_surrounding_whitespace_are_stripped() -> None:
-    assert decode_result_file(b"\xef\xbb\xbf \n" + GUIDE_SAMPLE.encode()) == GUIDE_SAMPLE.strip()
+def test_bom_and_leading_whitespace_are_stripped() -> None:
+    assert decode_result_file(b"\xef\xbb\xbf \n" + GUIDE_SAMPLE.encode()) == GUIDE_SAMPLE.encode()
 
 
 def test_base64_with_line_breaks_is_decoded() -> None:
     encoded = base64.encodebytes(GUIDE_SAMPLE.encode() * 3)  # wrapped every 76 characters
     assert b"\n" in encoded.strip()
 
-    assert decode_result_file(encoded) == (GUIDE_SAMPLE * 3).strip()
+    assert decode_result_file(encoded) == (GUIDE_SAMPLE * 3).encode()
 
 
 def test_base64_of_a_bom_prefixed_csv_is_decoded() -> None:
     encoded = base64.b64encode("\ufeff".encode() + GUIDE_SAMPLE.encode())
 
-    assert decode_result_file(encoded).startswith("step,train_loss")
+    assert decode_result_file(encoded).startswith(b"step,train_loss")
 
 
 @pytest.mark.parametrize(
@@ -165,3 +167,70 @@ def test_header_only_file_is_an_empty_frame_with_the_schema() -> None:
 def test_a_file_without_a_step_column_raises(text: str) -> None:
     with pytest.raises(ResultFileError):
         results_frame(text)
+
+
+def test_steps_outside_the_bound_are_left_out_with_a_note() -> None:
+    notes: list[str] = []
+    text = "step,train_loss\n1,0.1\n1e20,0.2\n-4,0.3\n1000000001,0.4\n2,0.5\nabc,0.6\n,0.7\n"
+
+    frame = results_frame(text, notes=notes)
+
+    # 1e20 used to become a negative int64 step; empty steps are simply absent, not counted.
+    assert frame["step"].tolist() == [1, 2]
+    assert frame["train_loss"].tolist() == [0.1, 0.5]
+    assert notes == [
+        "Left out 4 result-file rows without a usable step (a whole number from 0 to 1,000,000,000)."
+    ]
+
+
+def test_a_long_file_keeps_one_step_in_n_its_epoch_ends_and_its_last_step(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(results_file, "MAX_RESULT_ROWS", 10)
+    rows = [f"{step},{step / 100},{0.5 if step in (11, 14) else ''}" for step in range(1, 26)]
+    notes: list[str] = []
+
+    frame = results_frame("step,train_loss,full_valid_loss\n" + "\n".join(rows) + "\n", notes=notes)
+
+    # 26 newlines + 1 = 27 lines at most, so 1 row in ceil(27 / 10) = 3 is read: data rows 0, 3, …, 24
+    # (steps 1, 4, …, 25, the last step among them). Of the two epoch ends (steps 11 and 14) the tenth of the
+    # cap (1 row) keeps step 11; step 14 was not on the stride.
+    assert frame["step"].tolist() == [1, 4, 7, 10, 11, 13, 16, 19, 22, 25]
+    assert frame.loc[frame["step"] == 11, "full_valid_loss"].item() == 0.5
+    assert notes == [
+        "The result file has 25 rows, more than the 10 the dashboard keeps: read 1 step in 3, its epoch "
+        "ends and its last step (10 rows)."
+    ]
+
+
+def test_the_last_step_survives_thinning(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(results_file, "MAX_RESULT_ROWS", 10)
+    text = "step,train_loss\n" + "".join(f"{step},0.5\n" for step in range(1, 24))
+
+    # 24 newlines + 1 = 25 lines: 1 row in 3, rows 0, 3, …, 21 (steps 1 … 22), then step 23 as the last.
+    assert results_frame(text)["step"].tolist() == [1, 4, 7, 10, 13, 16, 19, 22, 23]
+
+
+def test_only_the_first_extra_columns_are_read() -> None:
+    extras = [f"reward_{i}" for i in range(12)]
+    notes: list[str] = []
+
+    frame = results_frame(
+        "step," + ",".join(extras) + "\n1," + ",".join("0.5" for _ in extras) + "\n", notes=notes
+    )
+
+    assert list(frame.columns) == ["step", *METRIC_NAMES, *extras[:MAX_EXTRA_COLUMNS]]
+    assert notes == ["The result file has 12 extra columns; only the first 8 were read."]
+
+
+def test_a_number_too_long_for_a_float_is_missing_not_a_crash() -> None:
+    huge = "1" + "0" * 400  # pandas reads it as a Python int, which pd.to_numeric cannot make a float
+    notes: list[str] = []
+
+    frame = results_frame(f"step,train_loss\n1,{huge}\n{huge},0.5\n2,0.2\n", notes=notes)
+
+    assert frame["step"].tolist() == [1, 2]
+    assert not math.isfinite(frame.loc[0, "train_loss"]) and frame.loc[1, "train_loss"] == 0.2
+    assert notes == [
+        "Left out 1 result-file row without a usable step (a whole number from 0 to 1,000,000,000)."
+    ]

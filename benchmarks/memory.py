@@ -1,0 +1,326 @@
+"""Peak memory of loading and drawing one run, for an ordinary 100,000-step job and for hostile payloads.
+
+Run from the repo root: ``python benchmarks/memory.py`` (``--only NAME …`` for some cases,
+``--file-limit-mb N`` for the largest result file the API's byte limit lets through, in MB of 10^6 bytes;
+the default is the API layer's DEFAULT_MAX_FILE_MB). Prints numbers; asserts nothing.
+
+The stand-in API serves each case on loopback from this process. Each case then runs in a fresh child
+process that does what the page does with a run: ``load_run`` over real HTTP, then ``run_axes``,
+``recommend``, ``build_display`` and both ``metric_figure``s serialised with ``plotly.io.to_json`` (as
+``st.plotly_chart`` does). The child imports Streamlit as the app server does, so its resident set starts
+where the server's does. Peak = VmHWM from /proc/<pid>/status; "load +MB" and "draw +MB" are the peaks
+while loading and while drawing (VmHWM is reset in between through /proc/self/clear_refs), less the
+resident set once every module is imported. The target (issue 6): no case above 2.5 × the ordinary job.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from components.api import config  # noqa: E402
+from devtools.standin import (  # noqa: E402
+    DEFAULT_API_KEY,
+    StandInServer,
+    SyntheticRun,
+    make_checkpoints_only,
+    make_run,
+)
+
+TARGET_RATIO = 2.5
+# The API layer's byte limit for one result file (DASHBOARD_MAX_FILE_MB), where it has one.
+DEFAULT_FILE_LIMIT_MB = getattr(config, "DEFAULT_MAX_FILE_MB", 32.0)
+BASELINE = "ordinary 100k steps"
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    what: str
+    build: Callable[[str, int], SyntheticRun]  # (job id, result-file byte limit) -> run
+
+
+def _job(run: SyntheticRun, **fields: object) -> SyntheticRun:
+    return replace(run, job={**run.job, **fields})
+
+
+def _hyperparameters(run: SyntheticRun, **values: object) -> SyntheticRun:
+    """The run with ``values`` in both copies of its hyperparameters (top level and the method's)."""
+    method = run.job["method"]
+    kind = method["type"]
+    nested = {**method[kind], "hyperparameters": {**method[kind]["hyperparameters"], **values}}
+    top = {**run.job["hyperparameters"], **values}
+    return _job(run, hyperparameters=top, method={**method, kind: nested})
+
+
+def _result_file(run: SyntheticRun, csv: bytes) -> SyntheticRun:
+    """The run with its one result file replaced by ``csv``, base64-encoded as OpenAI serves it."""
+    (file_id,) = run.files
+    return replace(run, files={file_id: base64.b64encode(csv)})
+
+
+def _small_succeeded(job_id: str) -> SyntheticRun:
+    return make_run(job_id, n_steps=400, n_epochs=4)
+
+
+def ordinary(job_id: str, _limit: int) -> SyntheticRun:
+    return make_run(job_id, n_steps=100_000, n_epochs=4)
+
+
+def running_from_events(job_id: str, _limit: int) -> SyntheticRun:
+    """An ordinary running job: no result file yet, so its 100,000 metrics events are the curve."""
+    return make_run(job_id, n_steps=100_000, n_epochs=4, status="running", progress=1.0)
+
+
+def epochs_in_the_millions(job_id: str, _limit: int) -> SyntheticRun:
+    """10^7 epochs over 10,000 steps: a thousand epoch ends per step."""
+    run = make_run(job_id, n_steps=10_000, n_epochs=4, status="running", progress=0.5)
+    return _hyperparameters(run, n_epochs=10_000_000)
+
+
+def one_row_at_step_1e7(job_id: str, _limit: int) -> SyntheticRun:
+    """Checkpoints at steps 1–3 (one step per epoch) and a result row at step 10^7."""
+    run = make_run(job_id, n_steps=3, n_epochs=3)
+    csv = b"step,train_loss,train_accuracy\n1,1.0,0.5\n2,0.9,0.6\n3,0.8,0.7\n10000000,0.7,0.8\n"
+    return _result_file(run, csv)
+
+
+def checkpoints_100k(job_id: str, _limit: int) -> SyntheticRun:
+    return make_checkpoints_only(job_id, 100_000)
+
+
+def result_file_17mb(job_id: str, _limit: int) -> SyntheticRun:
+    """An honest 456,000-step result file: 17 MB as served (base64)."""
+    return replace(make_run(job_id, n_steps=456_000, n_epochs=4), events=[])
+
+
+def _fill(limit: int, header: bytes, row: Callable[[int], bytes]) -> bytes:
+    """A CSV whose base64 fits in ``limit`` bytes: ``header``, then ``row(1)``, ``row(2)``… while they fit."""
+    budget = limit * 3 // 4  # base64 turns 3 bytes into 4
+    parts, size, step = [header], len(header), 1
+    while size + len(line := row(step)) <= budget:
+        parts.append(line)
+        size += len(line)
+        step += 1
+    return b"".join(parts)
+
+
+def result_file_max_rows(job_id: str, limit: int) -> SyntheticRun:
+    """As many rows as the byte limit holds: ``step,train_loss`` rows of a few bytes each."""
+    csv = _fill(limit, b"step,train_loss\n", lambda step: b"%d,0.5\n" % step)
+    return _result_file(_small_succeeded(job_id), csv)
+
+
+def result_file_max_cells(job_id: str, limit: int) -> SyntheticRun:
+    """As many numeric cells as the byte limit holds: 2,000 extra columns of ``1``."""
+    width = 2_000
+    header = b"step,train_loss," + b",".join(b"extra_%d" % i for i in range(width)) + b"\n"
+    cells = b",1" * width
+    csv = _fill(limit, header, lambda step: b"%d,0.5%s\n" % (step, cells))
+    return _result_file(_small_succeeded(job_id), csv)
+
+
+def timestamps_in_milliseconds(job_id: str, _limit: int) -> SyntheticRun:
+    """A running 10,000-step job whose gateway sends every time in milliseconds."""
+    run = make_run(job_id, n_steps=10_000, n_epochs=4, status="running", progress=1.0)
+    return replace(
+        _job(run, created_at=run.job["created_at"] * 1000),
+        checkpoints=[{**c, "created_at": c["created_at"] * 1000} for c in run.checkpoints],
+        events=[{**e, "created_at": e["created_at"] * 1000} for e in run.events],
+    )
+
+
+def checkpoint_time_1e14(job_id: str, _limit: int) -> SyntheticRun:
+    run = make_run(job_id, n_steps=100_000, n_epochs=4)
+    return replace(run, checkpoints=[{**c, "created_at": 10**14} for c in run.checkpoints])
+
+
+def huge_step_numbers(job_id: str, _limit: int) -> SyntheticRun:
+    """A running 10,000-step job with steps of 1e20: a checkpoint (float and int), an event, total_steps."""
+    run = make_run(job_id, n_steps=10_000, n_epochs=4, status="running", progress=1.0)
+    newest, *rest = run.checkpoints
+    checkpoints = [
+        {**newest, "id": newest["id"] + "f", "step_number": 1e20},
+        {**newest, "id": newest["id"] + "i", "step_number": 10**20},
+        newest,
+        *rest,
+    ]
+    events = list(run.events)
+    first = next(i for i, e in enumerate(events) if e["type"] == "metrics")
+    events[first] = {**events[first], "data": {**events[first]["data"], "step": 1e20, "total_steps": 1e20}}
+    return replace(run, checkpoints=checkpoints, events=events)
+
+
+CASES: tuple[Case, ...] = (
+    Case(BASELINE, "succeeded, 4 epochs, base64 result file", ordinary),
+    Case("ordinary running 100k", "running, curve from 100,000 metrics events", running_from_events),
+    Case("n_epochs 10^7", "running 10k-step job, n_epochs = 10,000,000", epochs_in_the_millions),
+    Case("result row at 10^7", "checkpoints at steps 1-3, one result row at step 10^7", one_row_at_step_1e7),
+    Case("100k checkpoints", "1,000 pages of checkpoints, no result file", checkpoints_100k),
+    Case("result file 17 MB", "456,000 steps, base64", result_file_17mb),
+    Case("result file max rows", "byte limit of 'step,train_loss' rows", result_file_max_rows),
+    Case("result file max cells", "byte limit of rows with 2,000 extra columns", result_file_max_cells),
+    Case("times in ms", "running 10k-step job, every created_at in ms", timestamps_in_milliseconds),
+    Case("created_at 10^14", "ordinary 100k job, checkpoints created at 10^14", checkpoint_time_1e14),
+    Case("steps of 1e20", "checkpoint, event step and total_steps of 1e20", huge_step_numbers),
+)
+
+
+def _status_kib(field: str) -> int:
+    status = Path("/proc/self/status").read_text()
+    return int(re.search(rf"^{field}:\s+(\d+) kB", status, re.MULTILINE).group(1))
+
+
+def _reset_peak() -> None:
+    """Start VmHWM afresh from the current resident set (Linux: "5" to clear_refs), to time stages apart."""
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+def child(job_id: str, base_url: str) -> None:
+    """Do what the page does with one run and print one JSON line of measurements."""
+    import plotly.io
+    import streamlit  # noqa: F401  (the app server has it loaded)
+
+    from components.api import ApiConfig, FineTuningClient, make_http_client
+    from components.charts.curves import metric_figure
+    from components.charts.view import build_display, run_axes
+    from components.data.best import default_metric
+    from components.data.recommend import recommend
+    from components.loading import load_run
+
+    imports_kib = _status_kib("VmRSS")
+    config = ApiConfig(api_key=DEFAULT_API_KEY, base_url=base_url, read_timeout=120, max_retries=0)
+    client = FineTuningClient(make_http_client(base_url, read_timeout=120, max_retries=0), config)
+    result: dict[str, object] = {"imports_kib": imports_kib}
+    started = time.perf_counter()
+    try:
+        run = load_run(client, job_id)
+        result["load_s"] = time.perf_counter() - started
+        result["load_peak_kib"] = _status_kib("VmHWM")
+        _reset_peak()
+        checkpoints = run.checkpoints
+        axes = run_axes(run.history, checkpoints, n_epochs=run.job.n_epochs, total_steps=run.total_steps)
+        metric = default_metric(checkpoints)
+        advice = recommend(checkpoints, run.history, metric, finished=run.job.is_terminal)
+        display = build_display(
+            run.history,
+            checkpoints,
+            axes=axes,
+            x_mode="step",
+            smoothing=0.6,
+            log_y=False,
+            ignore_outliers=False,
+            keep_steps=[advice.step] if advice else [],
+        )
+        texts = [
+            plotly.io.to_json(
+                metric_figure(
+                    kind,
+                    display.history,
+                    display.checkpoints,
+                    view=display.view,
+                    decider=metric,
+                    best_id=advice.checkpoint_id if advice else None,
+                ),
+                validate=False,
+            )
+            for kind in ("loss", "accuracy")
+        ]
+        result |= {
+            "steps": len(run.history),
+            "checkpoints": len(checkpoints),
+            "json_bytes": sum(len(text) for text in texts),
+            "notes": len(run.notes),
+        }
+    except Exception as exc:  # the point of a hostile case is to see whether it crashes
+        result["error"] = f"{type(exc).__name__}: {str(exc)[:60]}"
+    result["total_s"] = time.perf_counter() - started
+    result["draw_peak_kib"] = _status_kib("VmHWM")
+    result["peak_kib"] = max(result["draw_peak_kib"], result.get("load_peak_kib", 0))
+    print(json.dumps(result))
+
+
+def measure(server: StandInServer, case: Case, file_limit: int) -> dict[str, object]:
+    """Serve ``case`` alone and run the page's work on it in a fresh process."""
+    job_id = "ftjob-mem-" + re.sub(r"[^a-z0-9]+", "-", case.name.lower()).strip("-")
+    server.reset()
+    server.add_run(case.build(job_id, file_limit))
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", job_id, "--base-url", server.base_url],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    lines = done.stdout.strip().splitlines()
+    if done.returncode or not lines:
+        return {"error": f"child exited {done.returncode}: {done.stderr.strip()[-200:]}"}
+    return json.loads(lines[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", nargs="*", help="case names to run (the baseline always runs)")
+    parser.add_argument("--file-limit-mb", type=float, default=DEFAULT_FILE_LIMIT_MB)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--base-url", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.base_url)
+        return
+    wanted = set(args.only or [case.name for case in CASES]) | {BASELINE}
+    file_limit = int(args.file_limit_mb * 1_000_000)
+    print(f"Peak resident memory (VmHWM), each case in a fresh process; result-file limit {file_limit:,} B.")
+    print("MB over imports: the peak while loading (load_run) and while drawing (display, figures, JSON).")
+    print(
+        f"{'case':<24} {'peak MB':>8} {'× base':>7} {'load +MB':>9} {'draw +MB':>9} {'load s':>7} "
+        f"{'total s':>8} {'steps':>10} {'ckpts':>8} {'JSON MB':>8} {'notes':>5}  outcome"
+    )
+    baseline_kib = None
+    worst = (0.0, "")
+    with StandInServer() as server:
+        for case in CASES:
+            if case.name not in wanted:
+                continue
+            r = measure(server, case, file_limit)
+            peak = r.get("peak_kib")
+            if peak is None:
+                print(f"{case.name:<24} {'—':>8}  {r['error']}")
+                continue
+            baseline_kib = baseline_kib or peak
+            ratio = peak / baseline_kib
+            worst = max(worst, (ratio, case.name))
+            load = (r.get("load_peak_kib", peak) - r["imports_kib"]) / 1024
+            draw = (r["draw_peak_kib"] - r["imports_kib"]) / 1024 if "load_peak_kib" in r else float("nan")
+            print(
+                f"{case.name:<24} {peak / 1024:>8.0f} {ratio:>7.2f} {load:>9.0f} {draw:>9.0f} "
+                f"{r.get('load_s', float('nan')):>7.2f} {r['total_s']:>8.2f} {r.get('steps', 0):>10,} "
+                f"{r.get('checkpoints', 0):>8,} {r.get('json_bytes', 0) / 1e6:>8.2f} {r.get('notes', 0):>5}  "
+                f"{r.get('error', 'drawn')}"
+            )
+    print()
+    for case in CASES:
+        if case.name in wanted:
+            print(f"  {case.name}: {case.what}")
+    if baseline_kib:
+        ceiling = TARGET_RATIO * baseline_kib / 1024
+        met = "MET" if worst[0] <= TARGET_RATIO else "NOT MET"
+        print(
+            f"Target: no case above {TARGET_RATIO:g} × the ordinary job ({ceiling:.0f} MB): {met} "
+            f"(worst: {worst[1]}, {worst[0]:.2f} ×)"
+        )
+
+
+if __name__ == "__main__":
+    main()
