@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -10,6 +10,7 @@ import pandas as pd
 
 from components.data.bounds import STEP_RULE, time_rule, unix_seconds, usable_steps
 from components.data.metrics import METRIC_NAMES
+from components.data.values import as_float, as_number, as_text, column
 from components.wording import count
 
 CHECKPOINT_COLUMNS: tuple[str, ...] = (
@@ -20,26 +21,6 @@ CHECKPOINT_COLUMNS: tuple[str, ...] = (
     "metrics_step",
     *METRIC_NAMES,
 )
-
-
-def as_float(value: Any) -> float:
-    """A metric value as float; absent, null, boolean or non-numeric values become NaN, never 0."""
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        return float("nan")
-    try:
-        return float(value)
-    except (ValueError, OverflowError):  # OverflowError: an int beyond float, e.g. 10**400
-        return float("nan")
-
-
-def as_number(value: Any) -> float:
-    """Like :func:`as_float`, for fields the API types as numbers: a numeric string is not one."""
-    return float("nan") if isinstance(value, str) else as_float(value)
-
-
-def column(records: list[Mapping[str, Any]], read: Callable[[Mapping[str, Any]], float]) -> np.ndarray:
-    """One float64 column read from each record, built without an intermediate list of Python floats."""
-    return np.fromiter((read(record) for record in records), dtype="float64", count=len(records))
 
 
 def utc_times(seconds: np.ndarray) -> pd.DatetimeIndex:
@@ -55,10 +36,6 @@ def implausible_times(raw: np.ndarray, seconds: np.ndarray) -> int:
 def _metrics(record: Mapping[str, Any]) -> Mapping[str, Any]:
     metrics = record.get("metrics")
     return metrics if isinstance(metrics, Mapping) else {}
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
 
 
 def checkpoints_frame(records: Iterable[Any], *, notes: list[str] | None = None) -> pd.DataFrame:
@@ -79,9 +56,9 @@ def checkpoints_frame(records: Iterable[Any], *, notes: list[str] | None = None)
     frame = pd.DataFrame(
         {
             "step": steps[placed].astype("int64"),
-            "checkpoint_id": pd.array([record["id"] for record in kept], dtype="string"),
+            "checkpoint_id": pd.array([as_text(record["id"]) for record in kept], dtype="string"),
             "model": pd.array(
-                [_text(record.get("fine_tuned_model_checkpoint")) for record in kept], "string"
+                [as_text(record.get("fine_tuned_model_checkpoint")) for record in kept], "string"
             ),
             "created_at": utc_times(seconds),
             "metrics_step": column(kept, lambda record: as_float(_metrics(record).get("step"))),

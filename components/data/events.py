@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 
 from components.data.bounds import MAX_STEP, STEP_RULE, time_rule, unix_seconds, usable_steps
-from components.data.checkpoints import as_float, as_number, column, implausible_times, utc_times
+from components.data.checkpoints import implausible_times, utc_times
 from components.data.metrics import METRIC_NAMES
+from components.data.values import as_float, as_number, column
 from components.wording import count
 
 EVENT_COLUMNS: tuple[str, ...] = ("step", *METRIC_NAMES, "created_at", "total_steps")

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from components.data.bounds import MAX_BATCH_SIZE, MAX_EPOCHS, MAX_TRAINED_TOKENS, time_rule, unix_seconds
-from components.data.checkpoints import as_float
+from components.data.values import as_float, as_text
 from components.errors import MalformedDataError
 
 # A job in one of these states will not change again, so there is nothing left to poll.
@@ -49,7 +49,7 @@ class JobSummary:
 
 
 def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
+    return as_text(value) or None
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:

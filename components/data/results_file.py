@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from components.data.bounds import STEP_RULE, usable_steps
-from components.data.checkpoints import as_float
 from components.data.metrics import METRIC_NAMES
+from components.data.values import as_float
 from components.errors import MalformedDataError
 from components.wording import count
 

@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from components.data.best import available_metrics, best_checkpoint, default_metric
@@ -165,3 +166,13 @@ def test_numbers_too_big_for_a_float_are_missing() -> None:
     record["metrics"] = {"train_loss": 10**400, "valid_loss": "1e400"}
     row = checkpoints_frame([record]).iloc[0]
     assert math.isnan(row["train_loss"]) and row["valid_loss"] == math.inf
+
+
+def test_lone_surrogates_become_question_marks_so_arrow_can_carry_the_frame() -> None:
+    """JSON may escape half a UTF-16 pair (``"\\ud800"``); UTF-8, so Arrow and the page, cannot carry it."""
+    record = _checkpoint("ckpt-\ud800", 5)
+    record["fine_tuned_model_checkpoint"] = "ft:model:\udfff:ckpt-step-5"
+    frame = checkpoints_frame([record])
+    assert frame["checkpoint_id"].tolist() == ["ckpt-?"]
+    assert frame["model"].tolist() == ["ft:model:?:ckpt-step-5"]
+    pa.Table.from_pandas(frame)  # raised UnicodeEncodeError before

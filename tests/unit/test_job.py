@@ -297,3 +297,10 @@ def test_a_count_too_large_to_print_is_ignored_without_its_digits() -> None:
     notes: list[str] = []
     assert parse_job({"id": "ftjob-1", "trained_tokens": 10**400}, notes=notes).trained_tokens is None
     assert notes == ["Ignored the job's trained_tokens: not a whole number from 0 to 1,000,000,000,000,000."]
+
+
+def test_lone_surrogates_in_job_text_become_question_marks() -> None:
+    job = parse_job(
+        {"id": "ftjob-1", "status": "succeeded", "model": "gpt-\ud800", "fine_tuned_model": "\udfff"}
+    )
+    assert (job.base_model, job.fine_tuned_model) == ("gpt-?", "?")
