@@ -18,7 +18,7 @@ from components.data.downsample import downsample, evenly_spaced
 from components.data.epochs import elapsed_seconds, epoch_ends, steps_per_epoch, to_epoch
 from components.data.metrics import METRICS, metrics_of_kind
 from components.data.overfitting import overfit_spans
-from components.data.smoothing import ema
+from components.data.smoothing import reference_gap, smooth
 
 X_TITLES: dict[str, str] = {"step": "Step", "epoch": "Epoch", "elapsed": "Elapsed time (minutes)"}
 MAX_DISPLAY_POINTS = 2_000
@@ -73,12 +73,17 @@ def run_axes(
 
 
 def _with_smoothing(history: pd.DataFrame, weight: float) -> pd.DataFrame:
-    """Add ``<metric>__smoothed`` for train and batch-validation series that smoothing changes."""
+    """Add ``<metric>__smoothed`` for train and batch-validation series that smoothing changes.
+
+    Every series decays by distance in steps, with the training series' spacing as the unit, so batch
+    validation logged every 10th step smooths over the same steps as training logged at every one.
+    """
     added = {}
+    gap = reference_gap(history)
     for metric in METRICS:
         if metric.split == "full_valid" or history[metric.name].isna().all():
             continue
-        smoothed = ema(history[metric.name], weight)
+        smoothed = smooth(history[metric.name], history["step"], weight, gap)
         if not smoothed.equals(history[metric.name]):
             added[metric.name + SMOOTHED_SUFFIX] = smoothed
     return history.assign(**added)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from components.data.smoothing import MAX_WEIGHT, ema
+from components.data.smoothing import MAX_WEIGHT, smooth, typical_gap
 
 # Full validation has one point per epoch: heavy smoothing would drag each point towards the first.
 FULL_VALID_MAX_WEIGHT = 0.6
@@ -28,6 +28,15 @@ def _by_step(history: pd.DataFrame, column: str) -> pd.Series:
     """The column's finite values indexed by step, in step order."""
     values = history.set_index("step")[column].sort_index()
     return values[np.isfinite(values.to_numpy(dtype="float64"))]
+
+
+def _smoothed(values: pd.Series, weight: float) -> pd.Series:
+    """``values`` (indexed by step) smoothed with ``weight`` per point at their own typical spacing.
+
+    The noise test below counts in points, so the weight here is per logged point, not per step; gaps
+    of another length (a missing batch) still decay by their distance.
+    """
+    return smooth(values, values.index, weight, typical_gap(values.index))
 
 
 def _scatter(values: pd.Series) -> float:
@@ -89,8 +98,8 @@ def overfit_spans(
     weight_valid = _scale_weight(weight_valid, len(valid), min_fraction)
     weight_train = _scale_weight(weight, len(train), min_fraction)
     steps = valid.index.to_numpy()
-    smoothed = ema(valid, weight_valid).to_numpy()
-    train_smoothed = np.interp(steps, train.index.to_numpy(), ema(train, weight_train).to_numpy())
+    smoothed = _smoothed(valid, weight_valid).to_numpy()
+    train_smoothed = np.interp(steps, train.index.to_numpy(), _smoothed(train, weight_train).to_numpy())
     # Each point's episode is the position of the best smoothed value so far; its peak ends the span.
     positions = np.arange(len(smoothed))
     best_at = np.maximum.accumulate(np.where(smoothed == np.minimum.accumulate(smoothed), positions, 0))

@@ -9,7 +9,7 @@ import pandas as pd
 
 from components.data.best import best_checkpoint, default_metric
 from components.data.metrics import BY_NAME, Metric
-from components.data.smoothing import ema
+from components.data.smoothing import smooth, typical_gap
 
 # Batch validation is too noisy to compare point by point; TensorBoard's default smoothing tames it.
 BATCH_SMOOTHING = 0.6
@@ -95,7 +95,7 @@ def _unsaved_minimum(
     if curve.empty:
         return None
     if metric.split == "valid":
-        curve = ema(curve, BATCH_SMOOTHING)
+        curve = smooth(curve, curve.index, BATCH_SMOOTHING, typical_gap(curve.index))
     best_step = int(curve.idxmax() if metric.higher_is_better else curve.idxmin())
     best_value, at_recommended = curve[best_step], np.interp(step, curve.index, curve.to_numpy())
     better = best_value > at_recommended if metric.higher_is_better else best_value < at_recommended

@@ -130,6 +130,27 @@ def test_smoothing_adds_a_smoothed_line_over_a_faint_raw_one() -> None:
     assert not any("smoothed" in name for name in names)
 
 
+def test_training_and_batch_validation_from_one_curve_smooth_alike() -> None:
+    """Training at every step, batch validation at every 10th, both the same curve: at 0.99 their smoothed
+    lines agree at the shared steps, because the weight decays per training step on both."""
+    steps = np.arange(1, 2001)
+    curve = 0.4 + 1.6 * np.exp(-5 * steps / 2000)
+    results = pd.DataFrame(
+        {"step": steps, "train_loss": curve, "valid_loss": np.where(steps % 10 == 0, curve, np.nan)}
+    )
+    checkpoints = checkpoints_frame([{"id": "c", "step_number": 2000, "metrics": {"train_loss": 0.41}}])
+    history = build_history(checkpoints, results=results)
+    axes = run_axes(history, checkpoints, n_epochs=None, total_steps=None)
+    display = build_display(
+        history, checkpoints, axes=axes, x_mode="step", smoothing=0.99, log_y=False, ignore_outliers=False
+    )
+    shared = display.history.dropna(subset=["valid_loss"])
+    train, valid = shared["train_loss" + SMOOTHED_SUFFIX], shared["valid_loss" + SMOOTHED_SUFFIX]
+    assert valid.to_numpy() == pytest.approx(train.to_numpy(), rel=0.03)
+    # Both lag the raw curve by about 100 steps, not batch validation by 1,000.
+    assert (valid - shared["valid_loss"]).max() < 0.2
+
+
 def test_epoch_axis_lines_and_log_scale() -> None:
     history, checkpoints = _run(300, checkpoint_steps=(100, 200, 300))
     axes = run_axes(history, checkpoints, n_epochs=3, total_steps=300)
