@@ -1,6 +1,9 @@
-"""Where a run starts to overfit, and how far each checkpoint has gone, for users with no early stopping."""
+"""Where a run starts to overfit, and what that says of each checkpoint, for users with no early stopping."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
@@ -18,10 +21,16 @@ SPIKE_WINDOW = 5
 SPIKE_SIGMAS = 5
 _MAD_TO_SIGMA = 0.6745  # median |x| of a normal variable, in standard deviations
 
-# The Microsoft Foundry fine-tuning skill's scale for validation / training loss: <1.2 healthy,
-# 1.2–1.5 mild, 1.5–2 moderate, above severe. Each bound belongs to the worse verdict.
-_RATIO_BOUNDS = (-np.inf, 1.2, 1.5, 2.0, np.inf)
-_VERDICTS = ("healthy", "mild overfitting", "moderate overfitting", "severe overfitting")
+
+class Verdict(StrEnum):
+    """What the overfitting band says about one step, in the words the table and the text use."""
+
+    OVERFITTING = "overfitting"
+    BEFORE = "before overfitting starts"
+    AFTER = "after an overfitting span"
+    NO_SIGN = "no sign of overfitting"
+    NO_VALIDATION = "not judged: no validation data"
+    TOO_FEW_POINTS = "not judged: too few validation points"
 
 
 def _by_step(history: pd.DataFrame, column: str) -> pd.Series:
@@ -118,14 +127,63 @@ def overfit_spans(
     ]
 
 
-def generalisation_gap(frame: pd.DataFrame) -> pd.DataFrame:
-    """Validation minus training loss, their ratio and its verdict, per row (usually per checkpoint).
+def _count(history: pd.DataFrame, column: str) -> int:
+    return int(np.isfinite(history[column].to_numpy(dtype="float64")).sum())
 
-    Full validation is used where present because it covers the whole validation split; batch
-    validation fills in otherwise. Rows missing either loss get NA rather than a misleading number.
+
+def unjudged(history: pd.DataFrame) -> Verdict | None:
+    """Why the band cannot judge this run (no validation loss, or too few points), or None when it can.
+
+    The preconditions are :func:`overfit_spans`' own: three validation points of one kind, two training.
     """
-    validation = frame["full_valid_loss"].fillna(frame["valid_loss"])
-    ratio = validation / frame["train_loss"]
-    verdict = pd.cut(ratio, _RATIO_BOUNDS, labels=_VERDICTS, right=False).astype("string")
-    identity = [column for column in ("step", "checkpoint_id") if column in frame]
-    return frame[identity].assign(gap=validation - frame["train_loss"], ratio=ratio, verdict=verdict)
+    valid = [_count(history, name) for name in ("valid_loss", "full_valid_loss")]
+    if not any(valid):
+        return Verdict.NO_VALIDATION
+    if max(valid) < MIN_VALID_POINTS or _count(history, "train_loss") < 2:
+        return Verdict.TOO_FEW_POINTS
+    return None
+
+
+def in_overfit_span(steps: np.ndarray | Sequence[float], spans: Sequence[tuple[float, float]]) -> np.ndarray:
+    """True for each step inside a span: after its start (the best point, still worth keeping) to its end."""
+    steps = np.asarray(steps, dtype="float64")
+    inside = np.zeros(steps.shape, dtype=bool)
+    for start, end in spans:
+        inside |= (steps > start) & (steps <= end)
+    return inside
+
+
+def verdicts_at(
+    steps: np.ndarray | Sequence[float], spans: Sequence[tuple[float, float]], history: pd.DataFrame
+) -> list[Verdict]:
+    """The band's verdict at each step: the one rule the band, the table and the recommendation share."""
+    steps = np.asarray(steps, dtype="float64")
+    reason = unjudged(history)
+    if reason is not None:
+        return [reason] * len(steps)
+    if not spans:
+        return [Verdict.NO_SIGN] * len(steps)
+    first = min(start for start, _ in spans)
+    chosen = np.select([in_overfit_span(steps, spans), steps <= first], [0, 1], default=2)
+    return [(Verdict.OVERFITTING, Verdict.BEFORE, Verdict.AFTER)[int(i)] for i in chosen]
+
+
+def checkpoint_verdicts(
+    checkpoints: pd.DataFrame, spans: Sequence[tuple[float, float]], history: pd.DataFrame
+) -> pd.DataFrame:
+    """Per checkpoint: validation minus training loss, their ratio, and the band's verdict at its step.
+
+    ``spans`` are :func:`overfit_spans` of ``history``, so the table says "overfitting" exactly where
+    the chart shades. The gap uses full validation where present, since it covers the whole validation
+    split, and batch validation otherwise; rows missing either loss get NA rather than a misleading
+    number. The ratio is a plain number: a fixed scale on it (once "mild overfitting" from 1.2) called
+    checkpoints overfit that the band, which follows the validation trend, did not.
+    """
+    validation = checkpoints["full_valid_loss"].fillna(checkpoints["valid_loss"])
+    identity = [column for column in ("step", "checkpoint_id") if column in checkpoints]
+    verdicts = verdicts_at(checkpoints["step"].to_numpy(), spans, history)
+    return checkpoints[identity].assign(
+        gap=validation - checkpoints["train_loss"],
+        ratio=validation / checkpoints["train_loss"],
+        verdict=pd.array([str(verdict) for verdict in verdicts], dtype="string"),
+    )

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from components.data.overfitting import generalisation_gap, overfit_spans
+from components.data.overfitting import Verdict, checkpoint_verdicts, in_overfit_span, overfit_spans, unjudged
 
 STEPS = np.arange(1, 1001)
 
@@ -86,35 +86,92 @@ def test_too_few_validation_points():
     assert overfit_spans(history) == []
 
 
-def test_generalisation_gap_prefers_full_validation_and_grades_the_ratio():
-    frame = pd.DataFrame(
+def _epoch_end_run() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Full validation only, at five epoch ends: best at step 600, then rising; training falls throughout."""
+    history = _history(_turning_at_60_percent()).assign(valid_loss=np.nan)
+    epoch_ends = [200, 400, 600, 800, 1000]
+    history.loc[history["step"].isin(epoch_ends), "full_valid_loss"] = [1.0, 0.8, 0.7, 0.8, 0.9]
+    checkpoints = pd.DataFrame(
         {
-            "step": [100, 200, 300, 400, 500],
-            "checkpoint_id": pd.array(["a", "b", "c", "d", "e"], dtype="string"),
-            "train_loss": [1.0, 1.0, 0.5, 0.2, np.nan],
-            "valid_loss": [1.1, 9.0, 0.7, 0.5, 0.4],
-            "full_valid_loss": [np.nan, 1.2, 1.0, np.nan, np.nan],
+            "step": epoch_ends,
+            "checkpoint_id": pd.array([f"c{step}" for step in epoch_ends], dtype="string"),
+            "train_loss": [0.9, 0.6, 0.5, 0.4, 0.3],
+            "valid_loss": [np.nan, 0.75, 0.7, 0.9, np.nan],
+            "full_valid_loss": [1.0, 0.8, 0.7, 0.8, 0.9],
         },
         index=[10, 11, 12, 13, 14],
     )
-    result = generalisation_gap(frame)
+    return history, checkpoints
+
+
+def test_checkpoint_verdicts_follow_the_band():
+    history, checkpoints = _epoch_end_run()
+    spans = overfit_spans(history)
+    assert spans == [(600, 1000)]
+    result = checkpoint_verdicts(checkpoints, spans, history)
     assert list(result.columns) == ["step", "checkpoint_id", "gap", "ratio", "verdict"]
-    assert result.index.equals(frame.index)
-    assert result["gap"].iloc[:4].tolist() == pytest.approx([0.1, 0.2, 0.5, 0.3])
-    assert result["ratio"].iloc[:4].tolist() == pytest.approx([1.1, 1.2, 2.0, 2.5])
-    assert result["verdict"].iloc[:4].tolist() == [
-        "healthy",
-        "mild overfitting",
-        "severe overfitting",
-        "severe overfitting",
+    assert result.index.equals(checkpoints.index)
+    # The span starts at the best point (600), which is where early stopping would keep the model.
+    assert result["verdict"].tolist() == [
+        "before overfitting starts",
+        "before overfitting starts",
+        "before overfitting starts",
+        "overfitting",
+        "overfitting",
     ]
-    assert pd.isna(result["verdict"].iloc[4])
-    assert pd.isna(result["ratio"].iloc[4])
+    # Full validation minus training: 1.0-0.9, 0.8-0.6, 0.7-0.5, 0.8-0.4, 0.9-0.3 (batch 0.9 is not used).
+    assert result["gap"].tolist() == pytest.approx([0.1, 0.2, 0.2, 0.4, 0.6])
+    assert result["ratio"].tolist() == pytest.approx([1.0 / 0.9, 0.8 / 0.6, 1.4, 2.0, 3.0])
 
 
-def test_generalisation_gap_moderate_and_without_ids():
-    result = generalisation_gap(
-        pd.DataFrame({"step": [1], "train_loss": [0.4], "valid_loss": [0.7], "full_valid_loss": [np.nan]})
+def test_a_high_ratio_before_the_band_is_not_called_overfitting():
+    # The issue's case: validation/training 0.7/0.5 = 1.4 was "mild overfitting" on the ratio scale while
+    # the band began after it. There is one definition now: the band's.
+    history, checkpoints = _epoch_end_run()
+    best = checkpoints[checkpoints["step"] == 600]
+    [verdict] = checkpoint_verdicts(best, overfit_spans(history), history)["verdict"]
+    assert verdict == Verdict.BEFORE
+
+
+def test_batch_validation_fills_the_gap_and_missing_losses_give_na():
+    history, checkpoints = _epoch_end_run()
+    checkpoints.loc[10, "full_valid_loss"] = np.nan  # step 200: no validation of either kind
+    checkpoints.loc[11, "full_valid_loss"] = np.nan  # step 400: batch 0.75 - 0.6
+    checkpoints.loc[14, "train_loss"] = np.nan
+    result = checkpoint_verdicts(checkpoints, [(600, 1000)], history)
+    assert pd.isna(result["gap"].iloc[0]) and pd.isna(result["ratio"].iloc[0])
+    assert result["gap"].iloc[1] == pytest.approx(0.15)
+    assert pd.isna(result["gap"].iloc[4])
+    assert result["verdict"].iloc[4] == "overfitting"  # the band still judges the step
+
+
+def test_after_a_recovered_bump_and_with_no_span():
+    history = _history(0.8 - 0.3 * STEPS / 1000 + 0.15 * np.exp(-(((STEPS - 400) / 60) ** 2)))
+    [(start, end)] = overfit_spans(history)
+    checkpoints = pd.DataFrame(
+        {"step": [start, end, 900], "train_loss": 0.5, "valid_loss": 0.6, "full_valid_loss": np.nan}
     )
-    assert list(result.columns) == ["step", "gap", "ratio", "verdict"]
-    assert result["verdict"].tolist() == ["moderate overfitting"]
+    verdicts = checkpoint_verdicts(checkpoints, [(start, end)], history)["verdict"].tolist()
+    assert verdicts == ["before overfitting starts", "overfitting", "after an overfitting span"]
+    assert checkpoint_verdicts(checkpoints, [], history)["verdict"].tolist() == ["no sign of overfitting"] * 3
+    assert list(checkpoint_verdicts(checkpoints, [], history).columns) == ["step", "gap", "ratio", "verdict"]
+
+
+def test_runs_the_band_cannot_judge_say_so():
+    history, checkpoints = _epoch_end_run()
+    without = history.assign(full_valid_loss=np.nan)
+    assert unjudged(without) == Verdict.NO_VALIDATION
+    assert set(checkpoint_verdicts(checkpoints, [], without)["verdict"]) == {"not judged: no validation data"}
+    two = history.assign(full_valid_loss=np.where(history["step"].isin([500, 1000]), 0.7, np.nan))
+    assert unjudged(two) == Verdict.TOO_FEW_POINTS
+    assert set(checkpoint_verdicts(checkpoints, [], two)["verdict"]) == {
+        "not judged: too few validation points"
+    }
+    assert unjudged(history) is None
+
+
+def test_in_overfit_span_excludes_the_start_and_includes_the_end():
+    spans = [(100, 200), (300, 400)]
+    inside = in_overfit_span([100, 101, 200, 250, 300, 400, 401], spans)
+    assert inside.tolist() == [False, True, True, False, False, True, False]
+    assert in_overfit_span([150], []).tolist() == [False]
