@@ -7,6 +7,7 @@ import streamlit as st
 from components.api import KeySource, validate_id
 from components.charts.view import build_display, run_axes
 from components.data.best import available_metrics, default_metric
+from components.data.overfitting import checkpoint_verdicts, overfit_spans
 from components.data.recommend import recommend
 from components.demo import DEMO_CONFIG, DEMO_JOB_ID
 from components.text import NOTE_CHARS, WORD_CHARS, code_span, markdown_literal
@@ -77,6 +78,7 @@ if checkpoints.empty:
 metrics = available_metrics(checkpoints)
 axes = run_axes(run.history, checkpoints, n_epochs=run.job.n_epochs, total_steps=run.total_steps)
 options = view_options(metrics, default_metric(checkpoints), axes.modes)
+spans = overfit_spans(run.history)
 advice = recommend(checkpoints, run.history, options.metric, finished=run.job.is_terminal)
 best_id = advice.checkpoint_id if advice else None
 ids = checkpoints["checkpoint_id"].astype(str).tolist()
@@ -105,6 +107,7 @@ display = build_display(
     ignore_outliers=options.ignore_outliers,
     keep_steps=[int(advice.step)] if advice else [],
     keep_ids=[selected_id] if selected_id else [],
+    spans=spans,
 )
 if not run.history.empty:
     curves_panel(display, decider=options.metric, best_id=best_id, selected_id=selected_id)
@@ -127,5 +130,5 @@ if selected_id is not None and selected_id != best_id:
 
 if not checkpoints.empty:
     st.subheader("All checkpoints")
-    checkpoint_table(checkpoints, best_id)
+    checkpoint_table(checkpoints, best_id, checkpoint_verdicts(checkpoints, spans, run.history))
 export_buttons(run, job_id)

@@ -106,11 +106,13 @@ def build_display(
     keep_steps: Sequence[int] = (),
     keep_ids: Collection[str] = (),
     max_points: int = MAX_DISPLAY_POINTS,
+    spans: Sequence[tuple[int, int]] | None = None,
 ) -> Display:
     """Everything the two charts need, in the reader's chosen x units.
 
     Checkpoints at ``keep_steps`` or with ``keep_ids`` (the recommended and the selected one) are always
     marked; of the others an evenly spread subset is, and the history keeps the rows of those marked.
+    ``spans`` are the run's ``overfit_spans`` in steps when the caller has them already.
     """
     mode = x_mode if x_mode in axes.modes else "step"
     smoothed = _with_smoothing(history, smoothing)
@@ -134,7 +136,7 @@ def build_display(
                 y_range[kind] = bounds
     last_step = int(history["step"].max()) if not history.empty else 0
     ends = epoch_ends(axes.steps_per_epoch, last_step) if axes.steps_per_epoch else []
-    spans = overfit_spans(history)
+    spans = overfit_spans(history) if spans is None else spans
     view = ChartView(
         x="x",
         x_title=X_TITLES[mode],

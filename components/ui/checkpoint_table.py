@@ -8,7 +8,6 @@ import pandas as pd
 import streamlit as st
 
 from components.data.metrics import METRICS
-from components.data.overfitting import generalisation_gap
 from components.text import ID_CHARS, MODEL_CHARS, clean
 from components.ui.selection import on_table_select
 
@@ -20,17 +19,19 @@ def _shown(texts: pd.Series, limit: int) -> pd.Series:
     return texts.map(lambda text: clean(text, limit)).astype("string")
 
 
-def table_frame(checkpoints: pd.DataFrame, best_id: str | None) -> pd.DataFrame:
-    """The rows as shown: best first-column mark, metrics, and the validation/training gap."""
-    gap = generalisation_gap(checkpoints)
+def table_frame(checkpoints: pd.DataFrame, best_id: str | None, verdicts: pd.DataFrame) -> pd.DataFrame:
+    """The rows as shown: best first-column mark, metrics, the validation/training gap and the band's verdict.
+
+    ``verdicts`` is ``checkpoint_verdicts`` of these checkpoints, aligned with them row by row.
+    """
     frame = pd.DataFrame(
         {
             "best": (checkpoints["checkpoint_id"] == best_id).map({True: "★", False: ""}),
             "step": checkpoints["step"],
             "model": _shown(checkpoints["model"], MODEL_CHARS),
             **{metric.name: checkpoints[metric.name] for metric in METRICS},
-            "gap": gap["gap"],
-            "verdict": gap["verdict"],
+            "gap": verdicts["gap"],
+            "verdict": verdicts["verdict"],
             "created_at": checkpoints["created_at"],
             "checkpoint_id": _shown(checkpoints["checkpoint_id"], ID_CHARS),
         }
@@ -38,9 +39,9 @@ def table_frame(checkpoints: pd.DataFrame, best_id: str | None) -> pd.DataFrame:
     return frame.dropna(axis="columns", how="all")
 
 
-def checkpoint_table(checkpoints: pd.DataFrame, best_id: str | None) -> None:
+def checkpoint_table(checkpoints: pd.DataFrame, best_id: str | None, verdicts: pd.DataFrame) -> None:
     """Render the table; one selectable row per checkpoint."""
-    frame = table_frame(checkpoints, best_id)
+    frame = table_frame(checkpoints, best_id, verdicts)
     columns = {
         "best": st.column_config.TextColumn("", width=30, help="Recommended checkpoint"),
         "step": st.column_config.NumberColumn("Step", format="%d"),
@@ -48,7 +49,9 @@ def checkpoint_table(checkpoints: pd.DataFrame, best_id: str | None) -> None:
         "gap": st.column_config.NumberColumn(
             "Val − train loss", format="%.4f", help="Validation loss minus training loss at this checkpoint"
         ),
-        "verdict": st.column_config.TextColumn("Overfitting", help="From validation/training loss ratio"),
+        "verdict": st.column_config.TextColumn(
+            "Overfitting", help="From the chart's shaded band: validation loss rising while training falls"
+        ),
         "created_at": st.column_config.DatetimeColumn("Created (UTC)", format="YYYY-MM-DD HH:mm:ss"),
         "checkpoint_id": st.column_config.TextColumn("Checkpoint ID"),
     }
