@@ -79,7 +79,7 @@ metrics = available_metrics(checkpoints)
 axes = run_axes(run.history, checkpoints, n_epochs=run.job.n_epochs, total_steps=run.total_steps)
 options = view_options(metrics, default_metric(checkpoints), axes.modes)
 spans = overfit_spans(run.history)
-advice = recommend(checkpoints, run.history, options.metric, finished=run.job.is_terminal)
+advice = recommend(checkpoints, run.history, options.metric, finished=run.job.is_terminal, spans=spans)
 best_id = advice.checkpoint_id if advice else None
 ids = checkpoints["checkpoint_id"].astype(str).tolist()
 selected_id = picked(ids)
