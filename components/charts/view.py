@@ -15,7 +15,7 @@ import pandas as pd
 from components.charts.curves import MAX_CHECKPOINT_MARKERS, SMOOTHED_SUFFIX, ChartView
 from components.data.axes import robust_range
 from components.data.downsample import downsample, evenly_spaced
-from components.data.epochs import elapsed_seconds, epoch_ends, steps_per_epoch, to_epoch
+from components.data.epochs import elapsed_seconds, epoch_ends, epoch_lines, steps_per_epoch, to_epoch
 from components.data.metrics import METRICS, metrics_of_kind
 from components.data.overfitting import overfit_spans
 from components.data.smoothing import reference_gap, smooth
@@ -135,7 +135,7 @@ def build_display(
             if bounds is not None:
                 y_range[kind] = bounds
     last_step = int(history["step"].max()) if not history.empty else 0
-    ends = epoch_ends(axes.steps_per_epoch, last_step) if axes.steps_per_epoch else []
+    ends = epoch_lines(epoch_ends(axes.steps_per_epoch, last_step)) if axes.steps_per_epoch else []
     spans = overfit_spans(history) if spans is None else spans
     view = ChartView(
         x="x",

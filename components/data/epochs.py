@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 
@@ -12,8 +13,10 @@ from components.data.bounds import MAX_EPOCHS, MAX_STEP
 
 # Float steps per epoch (e.g. 1000 / 3) must still land the last epoch end on the last step.
 _STEP_TOLERANCE = 1e-6
-# More epoch ends than this would be a grey wash on a chart rather than a reading aid.
+# More epoch ends than this are never built: the bound on what a server's numbers can make us allocate.
 MAX_EPOCH_ENDS = 100
+# Lines the eye can use: 40 dotted lines on a 20,000-step run were a grey wash (issue 7).
+MAX_EPOCH_LINES = 12
 
 
 def steps_per_epoch(
@@ -47,6 +50,30 @@ def epoch_ends(spe: float, last_step: float, limit: int = MAX_EPOCH_ENDS) -> lis
         return []
     ends = last_step / spe + _STEP_TOLERANCE  # may be inf: compared, never converted
     return [k * spe for k in range(1, math.floor(ends) + 1)] if ends < limit + 1 else []
+
+
+def _round_stride(count: int, limit: int) -> int:
+    """The smallest of 1, 2, 5, 10, 20, 50, … epochs that leaves at most ``limit`` lines for ``count``."""
+    strides = (base * 10**power for power in itertools.count() for base in (1, 2, 5))
+    return next(stride for stride in strides if math.ceil(count / stride) <= limit)
+
+
+def epoch_lines(ends: Sequence[float], limit: int = MAX_EPOCH_LINES) -> list[float]:
+    """At most ``limit`` of the epoch ends to draw: every k-th epoch for a round k, and always the last.
+
+    A round stride (every 5th epoch, every 10th) keeps the lines evenly spaced and on the epoch axis's
+    ticks. The last epoch end marks where training stopped, so it is always drawn; the multiple of k
+    just before it is dropped when it would sit less than half a stride away.
+    """
+    count = len(ends)
+    if count <= limit:
+        return list(ends)
+    stride = _round_stride(count, limit)
+    epochs = list(range(stride, count + 1, stride))
+    if epochs and count - epochs[-1] < stride / 2:
+        epochs.pop()  # the last multiple, when it crowds the last epoch (or is it)
+    epochs.append(count)
+    return [ends[epoch - 1] for epoch in epochs]
 
 
 def to_epoch(steps: pd.Series, spe: float) -> pd.Series:

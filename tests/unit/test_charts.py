@@ -312,3 +312,12 @@ def test_millions_of_epochs_from_the_job_build_no_epoch_ends() -> None:
         history, checkpoints, axes=axes, x_mode="epoch", smoothing=0.0, log_y=False, ignore_outliers=False
     )
     assert list(display.view.epoch_ends) == pytest.approx([1.0, 2.0, 3.0])
+
+
+def test_forty_epochs_draw_eight_lines_every_fifth_epoch() -> None:
+    history, checkpoints = _run(400, checkpoint_steps=tuple(range(10, 401, 10)))
+    axes = run_axes(history, checkpoints, n_epochs=40, total_steps=400)
+    display = build_display(
+        history, checkpoints, axes=axes, x_mode="step", smoothing=0.0, log_y=False, ignore_outliers=False
+    )
+    assert list(display.view.epoch_ends) == pytest.approx([50.0 * k for k in range(1, 9)])

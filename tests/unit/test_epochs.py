@@ -1,7 +1,10 @@
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from components.data.epochs import elapsed_seconds, epoch_ends, steps_per_epoch, to_epoch
+from components.data.epochs import elapsed_seconds, epoch_ends, epoch_lines, steps_per_epoch, to_epoch
 
 
 def test_steps_per_epoch_from_hyperparameters():
@@ -82,3 +85,34 @@ def test_hyperparameters_out_of_bounds_fall_back_to_checkpoint_spacing(n_epochs,
     assert (
         steps_per_epoch(n_epochs=n_epochs, total_steps=total_steps, checkpoint_steps=[100, 300, 200]) == 100
     )
+
+
+def test_few_epoch_ends_are_all_drawn():
+    assert epoch_lines([100.0, 200.0, 300.0]) == [100.0, 200.0, 300.0]
+    assert epoch_lines(list(range(1, 13))) == list(range(1, 13))
+    assert epoch_lines([]) == []
+
+
+def test_many_epoch_ends_thin_to_a_round_stride_with_the_last():
+    # 40 epochs of 500 steps (the 20,000-step run): every 5th epoch, 8 lines, the last included.
+    ends = [500.0 * epoch for epoch in range(1, 41)]
+    assert epoch_lines(ends) == [2_500.0 * k for k in range(1, 9)]
+    # 13 epochs: every 2nd, and epoch 13 after epoch 12.
+    assert epoch_lines(list(range(1, 14))) == [2, 4, 6, 8, 10, 12, 13]
+    # 41 epochs: epoch 40 would sit one epoch from the last, less than half a stride of 5: dropped.
+    assert epoch_lines(list(range(1, 42))) == [5, 10, 15, 20, 25, 30, 35, 41]
+    # 100 epochs (the allocation cap): every 10th.
+    assert epoch_lines(list(range(1, 101))) == list(range(10, 101, 10))
+    assert epoch_lines(list(range(1, 26)), limit=3) == [10, 20, 25]
+
+
+@given(st.integers(0, 3_000), st.integers(1, 40))
+def test_epoch_lines_are_few_evenly_spaced_and_end_at_the_last(count, limit):
+    ends = [7.0 * epoch for epoch in range(1, count + 1)]
+    lines = epoch_lines(ends, limit)
+    assert len(lines) <= max(limit, 1) and set(lines) <= set(ends)
+    assert lines == sorted(lines)
+    if ends:
+        assert lines[-1] == ends[-1]
+        gaps = np.diff(lines[:-1])
+        assert len(set(gaps)) <= 1  # one stride, except before the last line
