@@ -1,105 +1,168 @@
-"""Loss and accuracy curves by step, with the checkpoints as large clickable markers.
+"""Loss above accuracy in one figure, sharing one x axis, one legend and one hover.
 
-The figure separates what a reader must not confuse: batch validation (noisy, a faint line),
-full validation (epoch ends, bold points, never smoothed) and training; smoothed lines sit over a
-faint raw line. Checkpoint markers carry the checkpoint id in ``customdata`` so a click can select
-one (Streamlit reports clicked points with their customdata).
+The figure separates what a reader must not confuse: batch validation (noisy, but it decides the
+checkpoint, so drawn at full strength), full validation (epoch ends, bold points, never smoothed) and
+training (a faint raw line under its smoothed one). Both plots sit on the same x axis, so one hover
+(``hovermode="x unified"`` over ``hoversubplots="axis"``) names the step and every series of both plots
+there, as TensorBoard's tooltip table does, with the checkpoint at that step first. Checkpoint marks
+carry their id in ``customdata`` so a click can pick one; on large runs they shrink to ticks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.data.downsample import evenly_spaced
-from components.data.epochs import MAX_EPOCH_ENDS
+from components.charts import style
+from components.charts.options import NO_HIGHLIGHTS, Drag, Highlights
+from components.charts.style import Palette
+from components.charts.view import KINDS, SMOOTHED_SUFFIX, Display
 from components.data.metrics import BY_NAME, Kind, Metric, counterpart, metrics_of_kind
 from components.text import MODEL_CHARS, plotly_text
 
-SMOOTHED_SUFFIX = "__smoothed"
 WEBGL_THRESHOLD = 1_500
-# Markers drawn per chart: more would bury the curves, and 100,000 made 120 MB of page JSON.
-MAX_CHECKPOINT_MARKERS = 1_000
-
-COLOURS = {"train": "#2563eb", "valid": "#f59e0b", "full_valid": "#dc2626"}
-CHECKPOINT_COLOUR = "#0f172a"
-BEST_COLOUR = "#eab308"
-SELECTED_COLOUR = "#7c3aed"
-Y_TITLES = {"loss": "Loss", "accuracy": "Mean token accuracy"}
-TITLES = {"loss": "Loss", "accuracy": "Accuracy"}
-
-
-@dataclass(frozen=True)
-class ChartView:
-    """How the reader chose to look: which x column, log or linear y, a y range, epoch lines, bands."""
-
-    x: str = "step"
-    x_title: str = "Step"
-    log_y: bool = False
-    y_range: dict[str, tuple[float, float]] = field(default_factory=dict)
-    epoch_ends: Sequence[float] = ()
-    overfit_spans: Sequence[tuple[float, float]] = ()
-    smoothing: float = 0.0
-    height: int = 500
+CHECKPOINT_TRACE = "Saved checkpoint"
+BEST_TRACE = "Recommended checkpoint"
+SELECTED_TRACE = "Selected checkpoint"
+UNSAVED_TRACE = "Best point, no checkpoint saved"
+SPLIT_LEGEND = {
+    "train": "Training",
+    "valid": "Validation (batch)",
+    "full_valid": "Validation (full, epoch end)",
+}
+Y_TITLES = {"loss": "Loss", "accuracy": "Accuracy"}
+# Unified hover lists traces by legend rank: the checkpoint under the pointer comes first.
+_HOVER_FIRST = 1
+_AT = {"Step": "step %{x:,.0f}", "Epoch": "epoch %{x:.2f}"}
+_NUMBER = {"loss": "%{y:.4f}", "accuracy": "%{y:.2%}"}
+# Plotly dims unselected points after a click; the page marks the pick itself, so nothing dims.
+_NO_DIMMING = {"selected": {"marker": {"opacity": 1}}, "unselected": {"marker": {"opacity": 1}}}
 
 
-def _checkpoint_ids(frame: pd.DataFrame, rows: pd.Index) -> np.ndarray | None:
-    """Checkpoint ids for the given rows (None elsewhere), so a click on any point at a checkpoint's step
-    selects it: plotly gives a click to the first trace drawn there, which may be a metric's own point."""
-    if "checkpoint_id" not in frame:
-        return None
-    ids = frame.loc[rows, "checkpoint_id"].astype(object)
-    return np.array(ids.where(ids.notna(), None).tolist(), dtype=object)[:, None]
+def _axis(kinds: Sequence[Kind], kind: Kind) -> str:
+    """The y axis of ``kind``: the first kind shown is ``y`` (top), the second ``y2`` (below)."""
+    return "y" if kinds.index(kind) == 0 else "y2"
 
 
-def _line_trace(
-    frame: pd.DataFrame, metric: Metric, column: str, view: ChartView, *, raw: bool
+def _present(history: pd.DataFrame, kind: Kind) -> list[Metric]:
+    return [m for m in metrics_of_kind(kind) if m.name in history and history[m.name].notna().any()]
+
+
+def _scatter(count: int) -> type[go.Scatter] | type[go.Scattergl]:
+    return go.Scattergl if count > WEBGL_THRESHOLD else go.Scatter
+
+
+def _at_label(x_title: str) -> str:
+    """Where a sparse series' point is, for its hover row: it may not be at the step under the pointer."""
+    return _AT.get(x_title, "%{x:.1f} min")
+
+
+def _series(
+    history: pd.DataFrame, metric: Metric, display: Display, axis: str, colours: Palette
+) -> list[go.Scatter]:
+    """A metric's line(s): raw and, when smoothing changes it, smoothed; one hover row for the two."""
+    view = display.view
+    column = metric.name
+    values = history[[view.x, column]].dropna()
+    smoothed = column + SMOOTHED_SUFFIX in history
+    sparse = len(values) < 0.5 * history[view.x].notna().sum()
+    number = _NUMBER[metric.kind]
+    at = f" · {_at_label(view.x_title)}" if sparse else ""
+    colour = colours.split(metric.split)
+    scatter = _scatter(len(values))
+    common = {"x": values[view.x].to_numpy(), "legendgroup": metric.split, "showlegend": False}
+    common |= {"xaxis": "x", "yaxis": axis, **_NO_DIMMING}
+    y = values[column].to_numpy(dtype="float32" if len(values) > WEBGL_THRESHOLD else "float64")
+    traces = []
+    if metric.split == "train":
+        traces.append(
+            scatter(
+                **common,
+                y=y,
+                name=metric.label + (" (raw)" if smoothed else ""),
+                mode="lines" if len(values) > 1 else "markers",
+                opacity=style.RAW_UNDER_SMOOTHED if smoothed else 1.0,
+                line={"color": colour, "width": style.RAW_LINE_WIDTH if smoothed else style.LINE_WIDTH},
+                marker={"color": colour, "size": style.LONE_POINT_SIZE},
+                hoverinfo="skip" if smoothed else None,
+                hovertemplate=None if smoothed else f"{metric.label}: {number}{at}<extra></extra>",
+            )
+        )
+    else:
+        # Batch validation decides the checkpoint when there is no full validation: full strength, raw.
+        points = len(values) > 1
+        mode = ("lines+markers" if len(values) <= 200 else "lines") if points else "markers"
+        traces.append(
+            scatter(
+                **common,
+                y=y,
+                name=metric.label + (" (raw)" if smoothed else ""),
+                mode=mode,
+                line={"color": colour, "width": style.BATCH_VALID_LINE_WIDTH},
+                marker={"color": colour, "size": style.BATCH_VALID_SIZE if points else style.LONE_POINT_SIZE},
+                hovertemplate=f"{metric.label}: {number}{at}<extra></extra>",
+            )
+        )
+    if smoothed:
+        trend = history[[view.x, column + SMOOTHED_SUFFIX]].dropna()
+        is_train = metric.split == "train"
+        raw_text = history.loc[trend.index, column].map(
+            (lambda v: f"{v:.4f}") if metric.kind == "loss" else (lambda v: f"{v:.2%}")
+        )
+        traces.append(
+            _scatter(len(trend))(
+                **{**common, "x": trend[view.x].to_numpy()},
+                y=trend[column + SMOOTHED_SUFFIX].to_numpy(),
+                name=f"{metric.label} (smoothed)",
+                mode="lines",
+                opacity=1.0 if is_train else style.VALID_TREND_OPACITY,
+                line={"color": colour, "width": style.LINE_WIDTH if is_train else style.VALID_TREND_WIDTH},
+                text=raw_text.to_numpy() if is_train else None,
+                hovertemplate=(
+                    f"{metric.label}: {number} (raw %{{text}})<extra></extra>"
+                    if is_train
+                    else f"{metric.label}, smoothed: {number}{at}<extra></extra>"
+                ),
+            )
+        )
+    return traces
+
+
+def _full_valid(
+    history: pd.DataFrame, metric: Metric, display: Display, axis: str, colours: Palette, scatter: type
 ) -> go.Scatter:
-    values = frame[[view.x, column]].dropna()
-    scatter = go.Scattergl if len(values) > WEBGL_THRESHOLD else go.Scatter
-    clickable = metric.split == "valid" and raw and len(values) <= 200
-    smoothed_exists = raw and (metric.name + SMOOTHED_SUFFIX) in frame
-    faint = smoothed_exists or metric.split == "valid"
-    name = metric.label + (" (raw)" if smoothed_exists else "") + (" (smoothed)" if not raw else "")
-    mode = "lines+markers" if clickable else "lines" if len(values) > 1 else "markers"
-    return scatter(
-        x=values[view.x].to_numpy(),
-        y=values[column].to_numpy(dtype="float32" if len(values) > WEBGL_THRESHOLD else "float64"),
-        name=name,
-        legendgroup=metric.name,
-        mode=mode,
-        opacity=0.3 if faint and raw else 1.0,
-        showlegend=not smoothed_exists,
-        line={"color": COLOURS[metric.split], "width": 1.2 if faint and raw else 2.2},
-        marker={"color": COLOURS[metric.split], "size": 4 if len(values) > 1 else 9},
-        # The smoothed line's hover also gives the raw value at that step (raw lines are too faint to aim at).
-        text=None if raw else frame.loc[values.index, metric.name].map("{:.4f}".format).to_numpy(),
-        hovertemplate=f"{name}: %{{y:.4f}}" + ("" if raw else " (raw %{text})") + "<extra></extra>",
-        customdata=_checkpoint_ids(frame, values.index) if clickable or len(values) == 1 else None,
-    )
-
-
-def _full_valid_trace(frame: pd.DataFrame, metric: Metric, view: ChartView, scatter: type) -> go.Scatter:
-    values = frame[[view.x, metric.name]].dropna()
+    """Epoch-end validation: bold points joined by a dotted line, never smoothed; small when many."""
+    view = display.view
+    values = history[[view.x, metric.name]].dropna()
+    many = len(values) >= style.MANY_MARKS
     return scatter(
         x=values[view.x].to_numpy(),
         y=values[metric.name].to_numpy(),
+        xaxis="x",
+        yaxis=axis,
         name=metric.label,
-        legendgroup=metric.name,
+        legendgroup=metric.split,
+        showlegend=False,
         mode="lines+markers",
-        line={"color": COLOURS["full_valid"], "width": 1.5, "dash": "dot"},
-        marker={"color": COLOURS["full_valid"], "size": 11, "line": {"color": "white", "width": 1.5}},
-        customdata=_checkpoint_ids(frame, values.index),
-        hovertemplate=f"{metric.label}: %{{y:.4f}}<extra></extra>",
+        line={"color": colours.full_valid, "width": style.FULL_VALID_LINE_WIDTH, "dash": "dot"},
+        marker={
+            "color": colours.full_valid,
+            "size": style.FULL_VALID_SMALL_SIZE if many else style.FULL_VALID_SIZE,
+            "line": {
+                "color": colours.marker_fill,
+                "width": style.FULL_VALID_SMALL_OUTLINE if many else style.FULL_VALID_OUTLINE,
+            },
+        },
+        hovertemplate=f"{metric.label}: {_NUMBER[metric.kind]} · {_at_label(view.x_title)}<extra></extra>",
+        **_NO_DIMMING,
     )
 
 
 def _marker_y(checkpoints: pd.DataFrame, kind: Kind, decider: str | None) -> pd.Series:
-    """Each checkpoint's height on this chart: the decider's counterpart, else full, train, batch."""
+    """Each checkpoint's height on a plot: the decider's counterpart, else full, train, batch."""
     order = [counterpart(decider, kind)] if decider else []
     order += [
         m.name
@@ -111,149 +174,314 @@ def _marker_y(checkpoints: pd.DataFrame, kind: Kind, decider: str | None) -> pd.
     return y
 
 
-def _hover_text(checkpoints: pd.DataFrame) -> list[str]:
-    """Each checkpoint's hover: its model name (from the API, so escaped for plotly's HTML) and metrics."""
+def _values(row: pd.Series, kind: Kind) -> str:
+    """One hover line with a checkpoint's metrics of one kind, e.g. "loss: train 0.4375 · full 0.5597"."""
+    words = {"train": "train", "valid": "batch", "full_valid": "full"}
+    shown = [
+        f"{words[m.split]} {row[m.name]:.4f}" if kind == "loss" else f"{words[m.split]} {row[m.name]:.2%}"
+        for m in metrics_of_kind(kind)
+        if pd.notna(row.get(m.name))
+    ]
+    return f"{kind}: " + " · ".join(shown) if shown else ""
+
+
+def _hover_text(checkpoints: pd.DataFrame, highlights: Highlights) -> list[str]:
+    """Each checkpoint's hover: its model name (from the API, so escaped for plotly's HTML), step and
+    metrics, and whether it is the recommended or the selected one."""
     lines = []
-    for row in checkpoints.itertuples(index=False):
-        values = [
-            f"{BY_NAME[name].label}: {getattr(row, name):.4f}"
-            for name in BY_NAME
-            if pd.notna(getattr(row, name))
+    for _, row in checkpoints.iterrows():
+        tags = [
+            tag
+            for wanted, tag in ((highlights.best_id, "★ recommended"), (highlights.selected_id, "selected"))
+            if wanted is not None and row["checkpoint_id"] == wanted
         ]
-        lines.append(
-            f"<b>{plotly_text(row.model, MODEL_CHARS)}</b><br>step {row.step}<br>" + "<br>".join(values)
-        )
+        head = " · ".join([f"step {int(row['step']):,}", *tags])
+        values = [text for text in (_values(row, "loss"), _values(row, "accuracy")) if text]
+        lines.append("<br>".join([f"<b>{plotly_text(row['model'], MODEL_CHARS)}</b>", head, *values]))
     return lines
 
 
-def _checkpoint_traces(
-    checkpoints: pd.DataFrame,
-    kind: Kind,
-    view: ChartView,
-    decider: str | None,
-    best_id: str | None,
-    selected_id: str | None,
-    scatter: type,
+def _checkpoint_marks(
+    display: Display, highlights: Highlights, kinds: Sequence[Kind], colours: Palette, scatter: type
 ) -> list[go.Scatter]:
-    chosen = checkpoints["checkpoint_id"].isin([best_id, selected_id]).to_numpy()
-    checkpoints = evenly_spaced(checkpoints, MAX_CHECKPOINT_MARKERS, keep=chosen)
-    frame = checkpoints.assign(_y=_marker_y(checkpoints, kind, decider)).dropna(subset=["_y"])
-    if frame.empty:
-        return []
-    ids = frame["checkpoint_id"].astype(str)
-    # Three checkpoints get big targets; thousands would hide the curves under them.
-    size = 16 if len(frame) <= 40 else 9 if len(frame) <= 300 else 5
-    traces = [
-        scatter(
-            x=frame[view.x].to_numpy(),
-            y=frame["_y"].to_numpy(),
-            name="Saved checkpoint (click to select)",
-            mode="markers",
-            marker={
-                "symbol": "diamond",
-                "size": size,
-                "color": "white",
-                "line": {"color": CHECKPOINT_COLOUR, "width": 2.5 if size > 10 else 1},
-            },
-            customdata=np.array(ids)[:, None],
-            hovertext=_hover_text(frame),
-            hovertemplate="%{hovertext}<extra>checkpoint</extra>",
-        )
-    ]
-    for wanted, name, marker in (
-        (best_id, "Recommended checkpoint", {"symbol": "star", "size": 22, "color": BEST_COLOUR}),
-        (selected_id, "Selected checkpoint", {"symbol": "circle-open", "size": 30, "color": SELECTED_COLOUR}),
-    ):
-        chosen = frame[ids == wanted] if wanted else frame.iloc[0:0]
-        if chosen.empty:
+    """Per plot: every marked checkpoint (ticks when many), then the recommended ★ and the selected ring.
+
+    Only the top plot's marks carry the hover row (first in the hover, by legend rank), so a checkpoint
+    is listed once; the lower plot's marks still take clicks.
+    """
+    checkpoints = display.checkpoints
+    ids = checkpoints["checkpoint_id"].astype(str)
+    many = len(checkpoints) >= style.MANY_MARKS
+    marker = (
+        {
+            "symbol": "line-ns-open",
+            "size": style.CHECKPOINT_TICK_SIZE,
+            "color": colours.checkpoint,
+            "line": {"color": colours.checkpoint, "width": style.CHECKPOINT_TICK_STROKE},
+        }
+        if many
+        else {
+            "symbol": "diamond",
+            "size": style.CHECKPOINT_SIZE,
+            "color": colours.marker_fill,
+            "line": {"color": colours.checkpoint, "width": style.CHECKPOINT_OUTLINE},
+        }
+    )
+    hover = _hover_text(checkpoints, highlights)
+    marks, on_top = [], []
+    for kind in kinds:
+        y = _marker_y(checkpoints, kind, highlights.decider)
+        present = y.notna().to_numpy()
+        if not present.any():
             continue
-        traces.append(
+        first = kind == kinds[0]
+        suffix = "" if first else f" · {kind}"
+        axes = {"xaxis": "x", "yaxis": _axis(kinds, kind)}
+        marks.append(
             scatter(
-                x=chosen[view.x].to_numpy(),
-                y=chosen["_y"].to_numpy(),
-                name=name,
+                **axes,
+                x=checkpoints.loc[present, display.view.x].to_numpy(),
+                y=y[present].to_numpy(),
+                name=CHECKPOINT_TRACE + suffix,
+                legendgroup="checkpoints",
+                showlegend=first,
+                legendrank=_HOVER_FIRST if first else None,
                 mode="markers",
-                marker={
-                    **marker,
-                    "line": {"color": CHECKPOINT_COLOUR, "width": 1.5 if "star" in marker["symbol"] else 3},
-                },
-                customdata=np.array(chosen["checkpoint_id"].astype(str))[:, None],
-                hoverinfo="skip",
+                marker=marker,
+                customdata=np.array(ids[present], dtype=object)[:, None],
+                hovertext=np.array(hover, dtype=object)[present] if first else None,
+                hovertemplate="%{hovertext}<extra></extra>" if first else None,
+                hoverinfo=None if first else "none",
+                **_NO_DIMMING,
             )
         )
-    return traces
+        star = {"symbol": "star", "size": style.BEST_SIZE, "color": colours.best}
+        for wanted, name, look in (
+            (highlights.best_id, BEST_TRACE, star),
+            (
+                highlights.selected_id,
+                SELECTED_TRACE,
+                {"symbol": "circle-open", "size": style.SELECTED_SIZE, "color": colours.selected},
+            ),
+        ):
+            chosen = present & (ids == wanted).to_numpy() if wanted else np.zeros(len(ids), dtype=bool)
+            if not chosen.any():
+                continue
+            is_star = look["symbol"] == "star"
+            outline = (
+                {"color": colours.best_outline, "width": style.BEST_OUTLINE}
+                if is_star
+                else {"color": colours.selected, "width": style.SELECTED_OUTLINE}
+            )
+            on_top.append(
+                scatter(
+                    **axes,
+                    x=checkpoints.loc[chosen, display.view.x].to_numpy(),
+                    y=y[chosen].to_numpy(),
+                    name=name + suffix,
+                    legendgroup=name,
+                    showlegend=first,
+                    mode="markers",
+                    marker={**look, "line": outline},
+                    customdata=np.array(ids[chosen], dtype=object)[:, None],
+                    hoverinfo="none",
+                    **_NO_DIMMING,
+                )
+            )
+    return marks + on_top
 
 
-def _epoch_lines(epoch_ends: Sequence[float]) -> list[dict]:
-    """Dotted vertical lines at epoch ends, built in one go (``add_vline`` is quadratic in their count).
-
-    More than ``MAX_EPOCH_ENDS`` would be a grey wash rather than a reading aid, so none are drawn then.
-    """
-    if len(epoch_ends) > MAX_EPOCH_ENDS:
+def _unsaved_mark(
+    display: Display, highlights: Highlights, kinds: Sequence[Kind], colours: Palette, scatter: type
+) -> list[go.Scatter]:
+    """The run's best point where no checkpoint was saved: a hollow star on its curve, named in the hover."""
+    best = highlights.unsaved_best
+    if best is None or BY_NAME[best.metric].kind not in kinds:
         return []
-    line = {"dash": "dot", "color": "#94a3b8", "width": 1}
+    metric = BY_NAME[best.metric]
+    [x] = display.x_at([best.step])
+    smoothed = f"smoothed {best.value:.4f}, " if best.smoothed else ""
     return [
-        {"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0, "y1": 1, "line": line}
-        for x in epoch_ends
+        scatter(
+            x=[x],
+            y=[best.raw_value],
+            xaxis="x",
+            yaxis=_axis(kinds, metric.kind),
+            name=UNSAVED_TRACE,
+            legendgroup="unsaved",
+            mode="markers",
+            marker={
+                "symbol": "star-open",
+                "size": style.UNSAVED_SIZE,
+                "color": colours.unsaved,
+                "line": {"color": colours.unsaved, "width": style.UNSAVED_OUTLINE},
+            },
+            hovertemplate=(
+                f"☆ best {metric.label.lower()} ({smoothed}raw {best.raw_value:.4f}) at step {best.step:,}: "
+                "no checkpoint was saved there<extra></extra>"
+            ),
+            **_NO_DIMMING,
+        )
     ]
 
 
-def metric_figure(
-    kind: Kind,
-    history: pd.DataFrame,
-    checkpoints: pd.DataFrame,
-    *,
-    view: ChartView,
-    decider: str | None = None,
-    best_id: str | None = None,
-    selected_id: str | None = None,
-) -> go.Figure:
-    """One chart (loss or accuracy) of every series the run has, plus its checkpoints.
-
-    ``history`` needs the ``view.x`` column and metric columns (optionally ``<metric>__smoothed``);
-    ``checkpoints`` needs ``view.x``, ``checkpoint_id``, ``model``, ``step`` and the metrics.
-    Series without any value are left out.
-    """
-    figure = go.Figure()
-    present = [m for m in metrics_of_kind(kind) if m.name in history and history[m.name].notna().any()]
-    for metric in present:
-        if metric.split != "full_valid":
-            figure.add_trace(_line_trace(history, metric, metric.name, view, raw=True))
-            if metric.name + SMOOTHED_SUFFIX in history:
-                figure.add_trace(_line_trace(history, metric, metric.name + SMOOTHED_SUFFIX, view, raw=False))
-    # WebGL traces are painted above every SVG trace, so points meant to sit on top of WebGL lines
-    # must be WebGL too.
-    scatter = go.Scattergl if any(isinstance(trace, go.Scattergl) for trace in figure.data) else go.Scatter
-    for metric in present:
-        if metric.split == "full_valid":
-            figure.add_trace(_full_valid_trace(history, metric, view, scatter))
-    for trace in _checkpoint_traces(checkpoints, kind, view, decider, best_id, selected_id, scatter):
-        figure.add_trace(trace)
-    figure.update_layout(shapes=_epoch_lines(view.epoch_ends))
-    for x0, x1 in view.overfit_spans:
-        figure.add_vrect(
-            x0=x0,
-            x1=x1,
-            fillcolor="rgba(220, 38, 38, 0.08)",
-            line_width=0,
-            layer="below",
-            annotation_text="overfitting",
-            annotation_position="top left",
-            annotation_font={"size": 10, "color": "#b91c1c"},
+def _legend_entries(history: pd.DataFrame, kinds: Sequence[Kind], colours: Palette) -> list[go.Scatter]:
+    """One legend entry per split for both plots (a click on it hides that split in both)."""
+    splits = {m.split for kind in kinds for m in _present(history, kind)}
+    looks = {
+        "train": {"mode": "lines", "line": {"color": colours.train, "width": style.LINE_WIDTH}},
+        "valid": {
+            "mode": "lines+markers",
+            "line": {"color": colours.valid, "width": style.BATCH_VALID_LINE_WIDTH},
+            "marker": {"color": colours.valid, "size": style.BATCH_VALID_SIZE + 2},
+        },
+        "full_valid": {
+            "mode": "lines+markers",
+            "line": {"color": colours.full_valid, "width": style.FULL_VALID_LINE_WIDTH, "dash": "dot"},
+            "marker": {"color": colours.full_valid, "size": style.FULL_VALID_SIZE},
+        },
+    }
+    return [
+        go.Scatter(
+            x=[None], y=[None], name=SPLIT_LEGEND[split], legendgroup=split, hoverinfo="skip", **looks[split]
         )
-    figure.update_layout(
-        template="plotly_white",
-        height=view.height,
-        margin={"l": 10, "r": 10, "t": 36, "b": 10},
-        hovermode="closest",
-        title={"text": TITLES[kind], "x": 0, "xanchor": "left", "font": {"size": 15}},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.16, "x": 0, "font": {"size": 11}},
-        xaxis_title=view.x_title,
-        yaxis_title=Y_TITLES[kind],
-        clickmode="event+select",
-        dragmode="zoom",
+        for split in ("train", "valid", "full_valid")
+        if split in splits
+    ]
+
+
+def _reading_aids(display: Display, kinds: Sequence[Kind], colours: Palette) -> tuple[list[dict], list[dict]]:
+    """Shapes and labels: dotted epoch ends and the shaded overfitting band, on each plot."""
+    view = display.view
+    shapes, labels = [], []
+    for kind in kinds:
+        domain = f"{_axis(kinds, kind)} domain"
+        line = {"dash": "dot", "color": colours.epoch_line, "width": style.EPOCH_LINE_WIDTH}
+        shapes += [
+            {"type": "line", "xref": "x", "yref": domain, "x0": x, "x1": x, "y0": 0, "y1": 1, "line": line}
+            for x in view.epoch_ends
+        ]
+        shapes += [
+            {
+                "type": "rect",
+                "xref": "x",
+                "yref": domain,
+                "x0": x0,
+                "x1": x1,
+                "y0": 0,
+                "y1": 1,
+                "fillcolor": colours.band_fill,
+                "line": {"width": 0},
+                "layer": "below",
+            }
+            for x0, x1 in view.overfit_spans
+        ]
+    labels += [
+        {
+            "text": "overfitting",
+            "xref": "x",
+            "yref": f"{_axis(kinds, kinds[0])} domain",
+            "x": x0,
+            "y": 1,
+            "xanchor": "left",
+            "yanchor": "top",
+            "showarrow": False,
+            "font": {"size": style.BAND_LABEL_SIZE, "color": colours.band_text},
+        }
+        for x0, _ in view.overfit_spans
+    ]
+    return shapes, labels
+
+
+def curves_figure(display: Display, highlights: Highlights = NO_HIGHLIGHTS) -> go.Figure:
+    """Loss on top and accuracy below (each only when the run has it), plus checkpoints and reading aids.
+
+    ``display.history`` needs the x column and metric columns (optionally ``<metric>__smoothed``);
+    ``display.checkpoints`` needs x, ``checkpoint_id``, ``model``, ``step`` and the metrics. A figure
+    with no data is returned when neither kind has a value.
+    """
+    history, view = display.history, display.view
+    colours = style.palette(view.theme)
+    kinds = [kind for kind in KINDS if _present(history, kind)]
+    figure = go.Figure()
+    if not kinds:
+        return figure
+    lines = [
+        trace
+        for kind in kinds
+        for metric in _present(history, kind)
+        if metric.split != "full_valid"
+        for trace in _series(history, metric, display, _axis(kinds, kind), colours)
+    ]
+    # WebGL traces are painted above every SVG trace, so marks meant to sit on top of WebGL lines
+    # must be WebGL too.
+    scatter = go.Scattergl if any(isinstance(trace, go.Scattergl) for trace in lines) else go.Scatter
+    full = [
+        _full_valid(history, metric, display, _axis(kinds, kind), colours, scatter)
+        for kind in kinds
+        for metric in _present(history, kind)
+        if metric.split == "full_valid"
+    ]
+    figure.add_traces(
+        [
+            *lines,
+            *full,
+            *_checkpoint_marks(display, highlights, kinds, colours, scatter),
+            *_unsaved_mark(display, highlights, kinds, colours, scatter),
+            *_legend_entries(history, kinds, colours),
+        ]
     )
-    figure.update_yaxes(type="log" if view.log_y else "linear")
-    if kind in view.y_range:
-        figure.update_yaxes(range=list(view.y_range[kind]))
+    shapes, labels = _reading_aids(display, kinds, colours)
+    both = len(kinds) == 2
+    figure.update_layout(
+        height=style.HEIGHT_BOTH if both else style.HEIGHT_LOSS_ONLY,
+        margin=style.MARGIN,
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        hovermode="x unified",
+        hoversubplots="axis",
+        hoverdistance=style.HOVER_DISTANCE,
+        legend={
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1.01,
+            "x": 0,
+            "font": {"size": style.LEGEND_FONT_SIZE},
+            "traceorder": "normal",
+        },
+        # Streamlit reports clicked points only with "select" in the click mode, and box selections
+        # only while dragging selects; a zoom is a selected step range, applied here on the next run.
+        clickmode="event+select",
+        dragmode="select" if view.drag is Drag.ZOOM else "pan",
+        selectdirection="h",
+        shapes=shapes,
+        annotations=labels,
+        xaxis={
+            "title": {"text": view.x_title},
+            "anchor": _axis(kinds, kinds[-1]),
+            "fixedrange": True,  # no zoom in the browser: it would be lost on the next run
+            "unifiedhovertitle": {"text": view.hover_title},
+            "showspikes": True,
+            "spikemode": "across",
+            "spikethickness": 1,
+            "spikedash": "solid",
+            "spikecolor": colours.epoch_line,
+            **({"range": list(view.x_range)} if view.x_range else {}),
+        },
+    )
+    for kind in kinds:
+        name = "yaxis" if _axis(kinds, kind) == "y" else "yaxis2"
+        domain = (style.LOSS_DOMAIN if kind == kinds[0] else style.ACCURACY_DOMAIN) if both else (0.0, 1.0)
+        figure.update_layout(
+            {
+                name: {
+                    "domain": list(domain),
+                    "title": {"text": Y_TITLES[kind], "font": {"size": style.TITLE_SIZE}},
+                    "type": "log" if view.log_y else "linear",
+                    "fixedrange": True,
+                    "tickformat": ".0%" if kind == "accuracy" else None,
+                    **({"range": list(view.y_range[kind])} if kind in view.y_range else {}),
+                }
+            }
+        )
     return figure

@@ -1,39 +1,92 @@
-"""From a run's full per-step frame to what the charts draw: x axis, smoothing, bands, downsampling.
+"""From a run's full per-step frame to what the chart draws: x axis, smoothing, ranges, bands, thinning.
 
-Smoothing, epoch lines and the overfitting band are computed on the full data; only then is the frame
-thinned for display, keeping the marked checkpoints (all, or an evenly spread subset of a great many) and
-the best step. Tables and exports use the full data.
+Smoothing, epoch lines, the overfitting band and the y ranges are computed on the full data; only then
+is the frame thinned for display, keeping the marked checkpoints (all, or an evenly spread subset of a
+great many), the recommended and selected ones and the best unsaved step. Tables and exports use the
+full data.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
-from components.charts.curves import MAX_CHECKPOINT_MARKERS, SMOOTHED_SUFFIX, ChartView
-from components.data.axes import robust_range
+from components.charts.options import NO_HIGHLIGHTS, Drag, Highlights, StepRange, ViewOptions, YRange
+from components.charts.style import DEFAULT_THEME, Theme
+from components.data.axes import choice_range, robust_range
 from components.data.downsample import downsample, evenly_spaced
 from components.data.epochs import elapsed_seconds, epoch_ends, epoch_lines, steps_per_epoch, to_epoch
-from components.data.metrics import METRICS, metrics_of_kind
-from components.data.overfitting import overfit_spans
+from components.data.metrics import METRICS, Kind, metrics_of_kind
 from components.data.smoothing import reference_gap, smooth
 
 X_TITLES: dict[str, str] = {"step": "Step", "epoch": "Epoch", "elapsed": "Elapsed time (minutes)"}
+# The hover's first line: where the pointer is, in the axis' units.
+HOVER_TITLES: dict[str, str] = {
+    "step": "Step %{x:,.0f}",
+    "epoch": "Epoch %{x:.2f}",
+    "elapsed": "%{x:.1f} min",
+}
+SMOOTHED_SUFFIX = "__smoothed"
 MAX_DISPLAY_POINTS = 2_000
+# Markers drawn: more would bury the curves, and 100,000 made 120 MB of page JSON.
+MAX_CHECKPOINT_MARKERS = 1_000
+KINDS: tuple[Kind, ...] = ("loss", "accuracy")
+
+
+@dataclass(frozen=True)
+class ChartView:
+    """How the chart looks: x column and titles, y scale and ranges, x range, reading aids, mouse, theme."""
+
+    x: str = "step"
+    x_title: str = "Step"
+    hover_title: str = HOVER_TITLES["step"]
+    log_y: bool = False
+    y_range: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    x_range: tuple[float, float] | None = None
+    epoch_ends: Sequence[float] = ()
+    overfit_spans: Sequence[tuple[float, float]] = ()
+    smoothing: float = 0.0
+    drag: Drag = Drag.PICK
+    theme: Theme = DEFAULT_THEME
 
 
 @dataclass(frozen=True)
 class Display:
-    """The thinned frames and the chart view for both charts: at most ``MAX_CHECKPOINT_MARKERS`` (and the
-    kept ones) of the checkpoints, and about ``MAX_DISPLAY_POINTS`` buckets of the history."""
+    """The thinned frames and the view: at most ``MAX_CHECKPOINT_MARKERS`` (and the kept ones) of the
+    checkpoints, and about ``MAX_DISPLAY_POINTS`` buckets of the history, each with an ``x`` column."""
 
     history: pd.DataFrame
     checkpoints: pd.DataFrame
     view: ChartView
     rows_total: int
     rows_shown: int
+
+    def x_at(self, steps: Iterable[float]) -> list[float]:
+        """Steps in the chart's x units, read off the history (x grows with the step in every mode)."""
+        return self._interp(steps, "step", "x")
+
+    def steps_at(self, xs: Iterable[float]) -> list[float]:
+        """x positions (of a box the reader drew) back in steps, so a zoom outlives a change of x axis."""
+        return self._interp(xs, "x", "step")
+
+    def _interp(self, values: Iterable[float], source: str, target: str) -> list[float]:
+        frame = self.history[[source, target]].dropna().sort_values(source)
+        points = np.asarray(list(values), dtype="float64")
+        if frame.empty or not len(points):
+            return []
+        known, mapped = frame[source].to_numpy(dtype="float64"), frame[target].to_numpy(dtype="float64")
+        if len(frame) == 1:
+            return (points - known[0] + mapped[0]).tolist()
+        # Beyond the data (the axis of a running job reaches its total steps) the end slopes extend.
+        slope_low = (mapped[1] - mapped[0]) / (known[1] - known[0]) if known[1] != known[0] else 1.0
+        slope_high = (mapped[-1] - mapped[-2]) / (known[-1] - known[-2]) if known[-1] != known[-2] else 1.0
+        inside = np.interp(points, known, mapped)
+        below = mapped[0] + (points - known[0]) * slope_low
+        above = mapped[-1] + (points - known[-1]) * slope_high
+        return np.where(points < known[0], below, np.where(points > known[-1], above, inside)).tolist()
 
 
 @dataclass(frozen=True)
@@ -94,57 +147,87 @@ def _steps_to_x(axes: RunAxes, mode: str, steps: Iterable[float]) -> list[float]
     return axes.to_x(mode, values).tolist() if not values.empty else []
 
 
+def _y_ranges(
+    history: pd.DataFrame, checkpoints: pd.DataFrame, framing: YRange, log: bool
+) -> dict[str, tuple[float, float]]:
+    """The y range of each kind: framed on the choice, the middle 90 % or (when zoomed) all the window.
+
+    ``history`` is the part of the run on screen. Plotly's own autorange spans every point, also those
+    outside a zoom, so a zoomed chart gets its range from the window's points here.
+    """
+    ranges: dict[str, tuple[float, float]] = {}
+    for kind in KINDS:
+        series = [history[m.name] for m in metrics_of_kind(kind)]
+        if framing is YRange.CHOICE:
+            bounds = choice_range(history, checkpoints, kind, log) or robust_range(series, 0, 100, log)
+        elif framing is YRange.ROBUST:
+            bounds = robust_range(series, log=log)
+        else:
+            bounds = robust_range(series, 0, 100, log)
+        if bounds is not None:
+            ranges[kind] = bounds
+    return ranges
+
+
 def build_display(
     history: pd.DataFrame,
     checkpoints: pd.DataFrame,
     *,
     axes: RunAxes,
-    x_mode: str,
-    smoothing: float,
-    log_y: bool,
-    ignore_outliers: bool,
-    keep_steps: Sequence[int] = (),
-    keep_ids: Collection[str] = (),
+    options: ViewOptions,
+    highlights: Highlights = NO_HIGHLIGHTS,
+    spans: Sequence[tuple[float, float]] = (),
+    zoom: StepRange | None = None,
+    total_steps: int | None = None,
     max_points: int = MAX_DISPLAY_POINTS,
-    spans: Sequence[tuple[int, int]] | None = None,
 ) -> Display:
-    """Everything the two charts need, in the reader's chosen x units.
+    """Everything the chart needs, in the reader's chosen x units.
 
-    Checkpoints at ``keep_steps`` or with ``keep_ids`` (the recommended and the selected one) are always
-    marked; of the others an evenly spread subset is, and the history keeps the rows of those marked.
-    ``spans`` are the run's ``overfit_spans`` in steps when the caller has them already.
+    The recommended and the selected checkpoint are always marked; of the others an evenly spread subset
+    is, and the history keeps the rows of those marked and of the best unsaved step. ``spans`` are the
+    run's ``overfit_spans``; ``zoom`` a step range the reader drew; ``total_steps`` (a running job's
+    planned length) lets the x axis run to the end of the training.
     """
-    mode = x_mode if x_mode in axes.modes else "step"
-    smoothed = _with_smoothing(history, smoothing)
-    kept = checkpoints["checkpoint_id"].isin(list(keep_ids)) | checkpoints["step"].isin(list(keep_steps))
-    marked = evenly_spaced(checkpoints, MAX_CHECKPOINT_MARKERS, keep=kept.to_numpy())
+    mode = options.x_mode if options.x_mode in axes.modes else "step"
+    smoothed = _with_smoothing(history, options.smoothing)
+    kept_ids = [i for i in (highlights.best_id, highlights.selected_id) if i]
+    kept = checkpoints["checkpoint_id"].isin(kept_ids).to_numpy()
+    marked = evenly_spaced(checkpoints, MAX_CHECKPOINT_MARKERS, keep=kept)
+    unsaved = [highlights.unsaved_best.step] if highlights.unsaved_best else []
     # Extremes are kept for the raw series only: a smoothed line has no spikes to lose.
-    value_columns = [metric.name for metric in METRICS]
     shown = downsample(
         smoothed,
         max_points=max_points,
-        value_columns=value_columns,
-        keep_steps=[*marked["step"].tolist(), *keep_steps],
+        value_columns=[metric.name for metric in METRICS],
+        keep_steps=[*marked["step"].tolist(), *unsaved],
     )
     shown = shown.assign(x=axes.to_x(mode, shown["step"]).to_numpy())
     marked = marked.assign(x=axes.to_x(mode, marked["step"]).to_numpy())
-    y_range: dict[str, tuple[float, float]] = {}
-    if ignore_outliers:
-        for kind in ("loss", "accuracy"):
-            bounds = robust_range([history[m.name] for m in metrics_of_kind(kind)], log=log_y)
-            if bounds is not None:
-                y_range[kind] = bounds
+    on_screen = history
+    x_range = None
+    if zoom is not None:
+        on_screen = history[history["step"].between(zoom.start, zoom.end)]
+        x_range = tuple(_steps_to_x(axes, mode, (zoom.start, zoom.end)))
+    elif total_steps and not history.empty and total_steps > history["step"].max():
+        x_range = tuple(_steps_to_x(axes, mode, (min(history["step"].min(), 0), total_steps)))
+    if on_screen.empty:  # a zoom between two logged steps: frame on the whole run instead
+        on_screen = history
+    on_screen_checkpoints = checkpoints[checkpoints["step"].isin(on_screen["step"])]
     last_step = int(history["step"].max()) if not history.empty else 0
-    ends = epoch_lines(epoch_ends(axes.steps_per_epoch, last_step)) if axes.steps_per_epoch else []
-    spans = overfit_spans(history) if spans is None else spans
+    end = max(last_step, total_steps or 0)
+    ends = epoch_lines(epoch_ends(axes.steps_per_epoch, end)) if axes.steps_per_epoch else []
     view = ChartView(
         x="x",
         x_title=X_TITLES[mode],
-        log_y=log_y,
-        y_range=y_range,
+        hover_title=HOVER_TITLES[mode],
+        log_y=options.log_y,
+        y_range=_y_ranges(on_screen, on_screen_checkpoints, options.y_range, options.log_y),
+        x_range=x_range,
         epoch_ends=_steps_to_x(axes, mode, ends),
         overfit_spans=[tuple(_steps_to_x(axes, mode, span)) for span in spans],
-        smoothing=smoothing,
+        smoothing=options.smoothing,
+        drag=options.drag,
+        theme=options.theme,
     )
     return Display(
         history=shown, checkpoints=marked, view=view, rows_total=len(history), rows_shown=len(shown)
