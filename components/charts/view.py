@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from components.charts.curves import MAX_CHECKPOINT_MARKERS, SMOOTHED_SUFFIX, ChartView
-from components.data.axes import robust_range
+from components.data.axes import choice_range, robust_range
 from components.data.downsample import downsample, evenly_spaced
 from components.data.epochs import elapsed_seconds, epoch_ends, epoch_lines, steps_per_epoch, to_epoch
 from components.data.metrics import METRICS, metrics_of_kind
@@ -27,13 +27,19 @@ MAX_DISPLAY_POINTS = 2_000
 @dataclass(frozen=True)
 class Display:
     """The thinned frames and the chart view for both charts: at most ``MAX_CHECKPOINT_MARKERS`` (and the
-    kept ones) of the checkpoints, and about ``MAX_DISPLAY_POINTS`` buckets of the history."""
+    kept ones) of the checkpoints, and about ``MAX_DISPLAY_POINTS`` buckets of the history.
+
+    ``choice_range`` holds, per kind ("loss", "accuracy"), the y range framed on where checkpoints are
+    chosen (``axes.choice_range``, log10 bounds on a log axis); a kind is absent when framing would not
+    help. It is computed on the full history, before thinning.
+    """
 
     history: pd.DataFrame
     checkpoints: pd.DataFrame
     view: ChartView
     rows_total: int
     rows_shown: int
+    choice_range: dict[str, tuple[float, float]]
 
 
 @dataclass(frozen=True)
@@ -134,6 +140,7 @@ def build_display(
             bounds = robust_range([history[m.name] for m in metrics_of_kind(kind)], log=log_y)
             if bounds is not None:
                 y_range[kind] = bounds
+    framed = {kind: choice_range(history, checkpoints, kind, log=log_y) for kind in ("loss", "accuracy")}
     last_step = int(history["step"].max()) if not history.empty else 0
     ends = epoch_lines(epoch_ends(axes.steps_per_epoch, last_step)) if axes.steps_per_epoch else []
     spans = overfit_spans(history) if spans is None else spans
@@ -147,5 +154,10 @@ def build_display(
         smoothing=smoothing,
     )
     return Display(
-        history=shown, checkpoints=marked, view=view, rows_total=len(history), rows_shown=len(shown)
+        history=shown,
+        checkpoints=marked,
+        view=view,
+        rows_total=len(history),
+        rows_shown=len(shown),
+        choice_range={kind: bounds for kind, bounds in framed.items() if bounds is not None},
     )
