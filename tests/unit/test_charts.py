@@ -321,3 +321,18 @@ def test_forty_epochs_draw_eight_lines_every_fifth_epoch() -> None:
         history, checkpoints, axes=axes, x_mode="step", smoothing=0.0, log_y=False, ignore_outliers=False
     )
     assert list(display.view.epoch_ends) == pytest.approx([50.0 * k for k in range(1, 9)])
+
+
+def test_the_display_carries_the_y_range_framed_on_the_choice() -> None:
+    history, checkpoints = _run(3_000, checkpoint_steps=(2_000, 2_500, 3_000))
+    axes = run_axes(history, checkpoints, n_epochs=6, total_steps=3_000)
+    display = build_display(
+        history, checkpoints, axes=axes, x_mode="step", smoothing=0.6, log_y=False, ignore_outliers=False
+    )
+    low, high = display.choice_range["loss"]
+    # Training starts at 2.3; from step 1,850 (the first checkpoint less 5 %) noisy batch validation
+    # stays near 1 and below, so the frame is less than half as tall, with every checkpoint inside.
+    assert high < 0.5 * history["train_loss"].max()
+    marks = checkpoints[["train_loss", "full_valid_loss"]].to_numpy()
+    assert (low <= marks).all() and (marks <= high).all()
+    assert set(display.choice_range) <= {"loss", "accuracy"}
