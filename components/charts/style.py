@@ -124,7 +124,7 @@ HEIGHT_LOSS_ONLY = 420
 LOSS_DOMAIN = (0.40, 1.0)
 ACCURACY_DOMAIN = (0.0, 0.31)
 """Vertical shares of the plot area (paper coordinates) when both subplots show; loss gets the larger."""
-MARGIN = {"l": 10, "r": 10, "t": 60, "b": 10}
+MARGIN = {"l": 10, "r": 10, "t": 36, "b": 10}
 """The top margin holds the one legend, above the plots, where it never covers a curve."""
 HOVER_DISTANCE = 24
 """How near (px) the pointer must be to a point for the hover to include it."""

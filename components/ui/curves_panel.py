@@ -1,4 +1,4 @@
-"""The loss and accuracy charts side by side; clicking a checkpoint marker picks it."""
+"""The chart: loss above accuracy in one figure; a click picks a checkpoint, a drag zooms into steps."""
 
 from __future__ import annotations
 
@@ -6,38 +6,35 @@ from functools import partial
 
 import streamlit as st
 
-from components.charts.curves import metric_figure
-from components.charts.view import Display
+from components.charts.curves import curves_figure
+from components.page.chart import ChartModel
 from components.ui.selection import on_chart_select
 
-CHART_KEYS = {"loss": "loss_chart", "accuracy": "accuracy_chart"}
-PLOTLY_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
+CHART_KEY = "curves_chart"
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+    # Zoom lives on the page (the toolbar and the drag), where it survives reruns; plotly's own would not.
+    "modeBarButtonsToRemove": [
+        "zoom2d",
+        "pan2d",
+        "select2d",
+        "lasso2d",
+        "zoomIn2d",
+        "zoomOut2d",
+        "autoScale2d",
+    ],
+}
 
 
-def curves_panel(
-    display: Display, *, decider: str | None, best_id: str | None, selected_id: str | None
-) -> None:
-    """Draw both charts; a kind with no data says so instead of an empty frame."""
-    ids = display.checkpoints["checkpoint_id"].astype(str).tolist()
-    for column, (kind, key) in zip(st.columns(2), CHART_KEYS.items(), strict=True):
-        figure = metric_figure(
-            kind,
-            display.history,
-            display.checkpoints,
-            view=display.view,
-            decider=decider,
-            best_id=best_id,
-            selected_id=selected_id,
-        )
-        with column:
-            if not figure.data:
-                st.info(f"The API reported no {kind} values for this job.")
-                continue
-            st.plotly_chart(
-                figure,
-                key=key,
-                on_select=partial(on_chart_select, key, ids),
-                selection_mode="points",
-                config=PLOTLY_CONFIG,
-                width="stretch",
-            )
+def curves_panel(chart: ChartModel, job_id: str, loaded: str) -> None:
+    """Draw the chart, then how to use it, what was read and what the drawing leaves out."""
+    st.plotly_chart(
+        curves_figure(chart.display, chart.highlights),
+        key=CHART_KEY,
+        on_select=partial(on_chart_select, CHART_KEY, job_id, chart),
+        selection_mode=("points", "box"),
+        config=PLOTLY_CONFIG,
+        width="stretch",
+    )
+    st.caption(" ".join([chart.hint, *chart.notes, f"Read: {loaded}.", chart.caption]).strip())

@@ -11,21 +11,23 @@ from components.loading import RunData
 
 
 def export_buttons(run: RunData, job_id: str) -> None:
-    """Two buttons: the per-step history and the checkpoint list, each as CSV.
+    """Two buttons with short labels (they never clip): the per-step history and the checkpoint list.
 
     ``job_id`` is the checked ID the page asked for (letters, digits, ``-``, ``_``), never the ``id`` the
     API sent back, so a file name cannot carry a path or anything else a server chose.
     """
     downloads = (
-        ("Per-step metrics (CSV)", run.history, "steps"),
-        ("Checkpoints (CSV)", run.checkpoints, "checkpoints"),
+        ("Steps CSV", run.history, "steps", "Every logged step and metric, unthinned"),
+        ("Checkpoints CSV", run.checkpoints, "checkpoints", "Every checkpoint with its metrics"),
     )
-    for column, (label, frame, name) in zip(st.columns([1, 1, 3])[:2], downloads, strict=True):
-        column.download_button(
-            label,
-            data=partial(export_csv, frame),  # built on click, not on every rerun
-            file_name=f"{job_id}-{name}.csv",
-            mime="text/csv",
-            on_click="ignore",
-            icon=":material/download:",
-        )
+    with st.container(horizontal=True, gap="small"):
+        for label, frame, name, help_text in downloads:
+            st.download_button(
+                label,
+                data=partial(export_csv, frame),  # built on click, not on every rerun
+                file_name=f"{job_id}-{name}.csv",
+                mime="text/csv",
+                on_click="ignore",
+                icon=":material/download:",
+                help=help_text,
+            )

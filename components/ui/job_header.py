@@ -1,69 +1,38 @@
-"""A compact header: what the job is, how it was trained, and how it ended."""
+"""The job in two short lines: id and status, then how it was trained; the rest behind a popover."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from components.data.job import JobSummary
+from components.page.header import Fact, Header
+from components.page.model import ProgressView
 from components.text import MODEL_CHARS, WORD_CHARS, code_span, markdown_literal
 
-STATUS_COLOURS = {"succeeded": "green", "failed": "red", "cancelled": "gray", "running": "blue"}
+
+def _shown(fact: Fact) -> str:
+    """A fact's value from the API, as inline code (ids, model names) or escaped words."""
+    return (
+        code_span(fact.value, MODEL_CHARS) if fact.code else markdown_literal(fact.value, WORD_CHARS)
+    ) or "—"
 
 
-def _when(timestamp: pd.Timestamp | None) -> str:
-    return timestamp.strftime("%Y-%m-%d %H:%M UTC") if timestamp is not None else "—"
+def job_header(header: Header, progress: ProgressView | None) -> None:
+    """Status badge, one line of facts, a running job's progress, and a failure.
 
-
-def _duration(job: JobSummary) -> str | None:
-    if job.created_at is None or job.finished_at is None:
-        return None
-    minutes = (job.finished_at - job.created_at).total_seconds() / 60
-    return f"{minutes:.0f} min" if minutes < 120 else f"{minutes / 60:.1f} h"
-
-
-def _value(value: object) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return markdown_literal(value, WORD_CHARS) or "—"
-
-
-def _model(name: str | None) -> str:
-    return code_span(name, MODEL_CHARS) or "—"
-
-
-def job_header(job: JobSummary) -> None:
-    """Status badge, base and final model, method and hyperparameters, tokens and times.
-
-    Every value here comes from the API, so each goes through components.text: ids and model names as
-    inline code, words as escaped text.
+    Every value here comes from the API, so each goes through components.text.
     """
-    colour = STATUS_COLOURS.get(job.status, "orange")
-    status = markdown_literal(job.status, WORD_CHARS) or "unknown"
-    st.markdown(f"### {code_span(job.id)} &nbsp; :{colour}-badge[{status}]")
-    facts = [
-        ("Base model", _model(job.base_model)),
-        ("Method", _value(job.method)),
-        ("Epochs", _value(job.n_epochs)),
-        ("Batch size", _value(job.batch_size)),
-        ("LR multiplier", _value(job.learning_rate_multiplier)),
-        ("Trained tokens", _value(job.trained_tokens)),
-        ("Created", _when(job.created_at)),
-    ]
-    if job.finished_at is not None:
-        facts.append(("Finished", f"{_when(job.finished_at)} ({_duration(job)})"))
-    elif job.estimated_finish is not None:
-        facts.append(("Estimated finish", _when(job.estimated_finish)))
-    st.markdown(" · ".join(f"**{label}** {value}" for label, value in facts))
-    if job.fine_tuned_model:
-        st.markdown(f"**Final model** {_model(job.fine_tuned_model)}")
-    if job.error_message:
-        code = markdown_literal(job.error_code, WORD_CHARS)
-        reason = f" ({code})" if code else ""
-        st.error(
-            f"**The job failed{reason}:** {markdown_literal(job.error_message)}", icon=":material/error:"
-        )
+    status = markdown_literal(header.status, WORD_CHARS) or "unknown"
+    top, more = st.columns([4, 1], vertical_alignment="center")
+    top.markdown(f"### {code_span(header.job_id)} &nbsp; :{header.colour}-badge[{status}]")
+    with more.popover("Job details", icon=":material/info:", width="stretch"):
+        st.markdown("  \n".join(f"**{fact.label}** {_shown(fact)}" for fact in header.details))
+    st.caption(" · ".join(f"{fact.label} {_shown(fact)}" for fact in header.summary))
+    if progress is not None:
+        st.progress(progress.fraction or 0.0, text=progress.label)
+        if progress.caption:
+            st.caption(progress.caption)
+    if header.failure is not None:
+        message, code = header.failure
+        shown_code = markdown_literal(code, WORD_CHARS)
+        reason = f" ({shown_code})" if shown_code else ""
+        st.error(f"**The job failed{reason}:** {markdown_literal(message)}", icon=":material/error:")

@@ -16,7 +16,6 @@ from components.loading import RunData
 from components.text import markdown_literal
 from components.ui.errors import show_error
 from components.ui.loaders import cached_run, forget_run
-from components.wording import count
 
 PARTIAL_KEY = "partial_run"
 
@@ -45,20 +44,17 @@ def _remember(config: ApiConfig, job_id: str, run: RunData) -> None:
         del st.session_state[PARTIAL_KEY]
 
 
-def _loaded_label(run: RunData) -> str:
-    text = (
-        f"{count(len(run.checkpoints), 'checkpoint')} ({count(run.checkpoint_pages, 'page')}) "
-        f"and {count(len(run.history), 'step')} of metrics"
-    )
-    return f"Partly loaded: {text}; see the note below" if run.is_partial else f"Loaded {text}"
-
-
 def load_with_status(config: ApiConfig, job_id: str, *, refresh: bool) -> RunData | None:
-    """The run, or None after showing why it could not be read. Never raises."""
+    """The run, or None after showing why it could not be read. Never raises.
+
+    While it loads, a status box counts pages and items; once loaded the box goes (the header says in one
+    line what was read), so it takes no room above the chart.
+    """
     if refresh:
         forget_run(config, job_id)
     shown = markdown_literal(job_id)  # checked, but ``_`` could still start emphasis in a label
-    status = st.status(f"Loading {shown}…", expanded=False)
+    slot = st.empty()
+    status = slot.status(f"Loading {shown}…", expanded=False)
     try:
         run = cached_run(
             config,
@@ -71,5 +67,5 @@ def load_with_status(config: ApiConfig, job_id: str, *, refresh: bool) -> RunDat
         show_error(exc)
         return None
     _remember(config, job_id, run)
-    status.update(label=_loaded_label(run), state="complete")
+    slot.empty()
     return run

@@ -1,56 +1,62 @@
-"""The sidebar's chart controls; bound to the URL so a shared link opens the same view."""
+"""The reader's choices: the sidebar's reading controls and the chart's toolbar, as one ViewOptions.
+
+Every control keeps its value through runs where it is not drawn (a failing job shows no controls): the
+URL-bound ones because Streamlit keeps bound widgets' values, the others by ``persist_state``. Without
+that, "Best checkpoint by" fell back to its first option, training loss, after a failed job.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
+from components.charts.options import DEFAULT_SMOOTHING, MAX_SMOOTHING, Drag, ViewOptions, YRange
+from components.charts.style import DEFAULT_THEME
 from components.charts.view import X_TITLES
 from components.data.metrics import BY_NAME
+from components.page import Prepared
+from components.ui.selection import full_range
 
 METRIC_KEY = "metric"
 X_KEY = "x"
 SMOOTHING_KEY = "smooth"
 LOG_KEY = "log"
-OUTLIERS_KEY = "outliers"
-DEFAULT_SMOOTHING = 0.6
+Y_KEY = "y"
+DRAG_KEY = "drag"
+FULL_RANGE_KEY = "full_range"
+SMOOTHING_STEP = 0.001
+
+# The radio's options are these labels, so a shared URL reads ?x=Epoch.
+AXIS_LABELS = {title.split(" (")[0]: mode for mode, title in X_TITLES.items()}
+Y_LABELS = {YRange.CHOICE: "Around the choice", YRange.ROBUST: "Middle 90 %", YRange.ALL: "All values"}
+DRAG_LABELS = {Drag.PICK: ":material/ads_click: Pick", Drag.ZOOM: ":material/zoom_in: Zoom"}
 
 
 def _metric_label(name: str) -> str:
     return BY_NAME[name].label
 
 
-# The radio's options are these labels, so a shared URL reads ?x=Epoch.
-AXIS_LABELS = {title.split(" (")[0]: mode for mode, title in X_TITLES.items()}
-
-
-@dataclass(frozen=True)
-class ViewOptions:
-    """What the reader chose; the page passes it on to the data and chart builders."""
-
-    metric: str | None
-    x_mode: str
-    smoothing: float
-    log_y: bool
-    ignore_outliers: bool
-
-
-def view_options(metrics: Sequence[str], default_metric: str | None, x_modes: Sequence[str]) -> ViewOptions:
-    """Render the controls for the metrics and x axes this run has."""
+def _sidebar(prepared: Prepared) -> tuple[str | None, str, float, bool]:
+    """The sidebar block: the deciding metric, the x axis, smoothing and a log y axis."""
     with st.sidebar:
         st.subheader("Reading the curves")
         metric = None
-        if metrics:
-            if st.session_state.get(METRIC_KEY) not in metrics:
-                st.session_state[METRIC_KEY] = default_metric
+        if prepared.metrics:
+            metrics = list(prepared.metrics)
+            # Another job's choice that this run lacks: its default instead. A default index is given
+            # only when the state holds none, as Streamlit warns when both set a widget.
+            if METRIC_KEY in st.session_state and st.session_state[METRIC_KEY] not in metrics:
+                st.session_state[METRIC_KEY] = prepared.default_metric
+            default = None if METRIC_KEY in st.session_state else metrics.index(prepared.default_metric)
             metric = st.selectbox(
                 "Best checkpoint by",
                 metrics,
+                index=default if default is not None else 0,
                 key=METRIC_KEY,
+                bind="query-params",
                 format_func=_metric_label,
-                help="Losses: lowest wins. Accuracies: highest wins. Full validation is the most reliable.",
+                help="Losses: lowest wins; accuracies: highest wins. Full validation is the most reliable; "
+                "a training metric cannot show overfitting.",
             )
         x_label = st.radio(
             "X axis",
@@ -61,24 +67,80 @@ def view_options(metrics: Sequence[str], default_metric: str | None, x_modes: Se
             help="Epoch needs n_epochs or two epoch-end checkpoints; elapsed time needs timestamps.",
         )
         x_mode = AXIS_LABELS[x_label]
-        if x_mode not in x_modes:
+        if x_mode not in prepared.x_modes:
             st.caption(f"This run has no data for an {x_label.lower()} axis; using steps.")
         smoothing = st.slider(
             "Smoothing",
             0.0,
-            0.99,
+            MAX_SMOOTHING,
             DEFAULT_SMOOTHING,
-            step=0.01,
+            step=SMOOTHING_STEP,
+            format="%.3f",
             key=SMOOTHING_KEY,
             bind="query-params",
-            help="TensorBoard's debiased exponential moving average. The raw line stays faint underneath; "
-            "full validation points are never smoothed.",
+            help="A debiased moving average weighted by distance in steps, so series logged at different "
+            "rates smooth alike. Training's raw line stays faint underneath; batch validation's raw points "
+            "stay at full strength; full validation is never smoothed.",
         )
         log_y = st.toggle("Log y axis", key=LOG_KEY, bind="query-params")
-        ignore_outliers = st.toggle(
-            "Ignore outliers",
-            key=OUTLIERS_KEY,
-            bind="query-params",
-            help="Scale the y axis to the 5th–95th percentile, so one spike does not flatten the curve.",
+    return metric, x_mode, float(smoothing), bool(log_y)
+
+
+def _toolbar(job_id: str, zoomed: bool) -> tuple[Drag, YRange]:
+    """Above the chart: what the mouse does, how the y axes are framed, and one click to see it all."""
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="small", key="chart_toolbar"):
+        drag = st.segmented_control(
+            "Mouse",
+            list(Drag),
+            default=Drag.PICK,
+            required=True,
+            key=DRAG_KEY,
+            persist_state="session",
+            format_func=DRAG_LABELS.__getitem__,
+            help="Pick: click a checkpoint to compare it. Zoom: drag across the chart to zoom into those "
+            "steps; the zoom stays while you change any option.",
         )
-    return ViewOptions(metric, x_mode, float(smoothing), bool(log_y), bool(ignore_outliers))
+        y_range = st.segmented_control(
+            "Y range",
+            list(YRange),
+            default=None if Y_KEY in st.session_state else YRange.CHOICE,  # "Full range" may have set it
+            required=True,
+            key=Y_KEY,
+            bind="query-params",
+            format_func=Y_LABELS.__getitem__,
+            help="Around the choice: framed on the part of the run where checkpoints are chosen. Middle "
+            "90 %: the 5th to 95th percentile, so one spike does not flatten the rest. All values: "
+            "everything.",
+        )
+        st.button(
+            "Full range",
+            key=FULL_RANGE_KEY,
+            icon=":material/fit_screen:",
+            disabled=not zoomed and y_range is YRange.ALL,
+            on_click=full_range,
+            args=(job_id, Y_KEY, YRange.ALL),
+            help="Every step and every value.",
+        )
+    return Drag(drag or Drag.PICK), YRange(y_range or YRange.CHOICE)
+
+
+def view_options(
+    prepared: Prepared, job_id: str, *, zoomed: bool, toolbar: DeltaGenerator | None
+) -> ViewOptions:
+    """Render the controls (the toolbar into ``toolbar``, a container above the chart; None when there is
+    no chart, and the toolbar's last values stand) and read them."""
+    metric, x_mode, smoothing, log_y = _sidebar(prepared)
+    if toolbar is None:
+        drag, y_range = st.session_state.get(DRAG_KEY, Drag.PICK), st.session_state.get(Y_KEY, YRange.CHOICE)
+    else:
+        with toolbar:
+            drag, y_range = _toolbar(job_id, zoomed)
+    return ViewOptions(
+        metric=metric,
+        x_mode=x_mode,
+        smoothing=smoothing,
+        log_y=log_y,
+        y_range=y_range,
+        drag=drag,
+        theme=st.context.theme.type or DEFAULT_THEME,
+    )

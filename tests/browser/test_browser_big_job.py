@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from components.charts.curves import MAX_CHECKPOINT_MARKERS
+from components.charts.view import MAX_CHECKPOINT_MARKERS
 from devtools.harness import CHROMIUM, RunningApp
 from devtools.standin import StandInServer, SyntheticRun, make_checkpoints_only
 from tests.browser.apps import job_path

@@ -9,14 +9,29 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from components.charts.curves import MAX_CHECKPOINT_MARKERS, SMOOTHED_SUFFIX, ChartView, metric_figure
-from components.charts.view import build_display, run_axes
+from components.charts import style
+from components.charts.curves import (
+    BEST_TRACE,
+    CHECKPOINT_TRACE,
+    SELECTED_TRACE,
+    UNSAVED_TRACE,
+    curves_figure,
+)
+from components.charts.options import Drag, Highlights, StepRange, ViewOptions, YRange
+from components.charts.view import (
+    MAX_CHECKPOINT_MARKERS,
+    SMOOTHED_SUFFIX,
+    ChartView,
+    Display,
+    build_display,
+    run_axes,
+)
 from components.data.checkpoints import checkpoints_frame
-from components.data.epochs import MAX_EPOCH_ENDS
 from components.data.history import build_history
+from components.data.recommend import UnsavedBest
 from tests.spec_examples import SPEC_EXAMPLE
 
-STEP_VIEW = ChartView(x="step")
+STEPS = ViewOptions(smoothing=0.0, y_range=YRange.ALL)
 
 
 def _names(figure: go.Figure) -> list[str]:
@@ -25,6 +40,14 @@ def _names(figure: go.Figure) -> list[str]:
 
 def _trace(figure: go.Figure, name: str) -> go.Scatter:
     return next(trace for trace in figure.data if trace.name == name)
+
+
+def _raw_display(frame: pd.DataFrame, checkpoints: pd.DataFrame, view: ChartView | None = None) -> Display:
+    """A display of frames as they are (x = step), for tests of the figure alone."""
+    history = frame.assign(x=frame["step"])
+    return Display(
+        history, checkpoints.assign(x=checkpoints["step"]), view or ChartView(x="x"), len(frame), len(frame)
+    )
 
 
 def _run(n_steps: int, *, checkpoint_steps: tuple[int, ...]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -55,78 +78,123 @@ def _run(n_steps: int, *, checkpoint_steps: tuple[int, ...]) -> tuple[pd.DataFra
     return build_history(checkpoints, results=results), checkpoints
 
 
+def _display(
+    history: pd.DataFrame, checkpoints: pd.DataFrame, options: ViewOptions = STEPS, **kwargs: object
+) -> Display:
+    axes = run_axes(history, checkpoints, n_epochs=kwargs.pop("n_epochs", None), total_steps=None)
+    return build_display(history, checkpoints, axes=axes, options=options, **kwargs)
+
+
 def test_spec_example_draws_only_the_series_it_has() -> None:
     checkpoints = checkpoints_frame(SPEC_EXAMPLE)
-    history = build_history(checkpoints).assign(x=lambda frame: frame["step"])
-    figure = metric_figure("loss", history, checkpoints.assign(x=checkpoints["step"]), view=STEP_VIEW)
-    assert _names(figure) == ["Validation loss (full, epoch end)", "Saved checkpoint (click to select)"]
+    figure = curves_figure(_raw_display(build_history(checkpoints), checkpoints))
+    # Only loss (the spec's example has accuracies too): both plots, each with full validation.
     full = _trace(figure, "Validation loss (full, epoch end)")
     assert list(full.x) == [1000, 2000]
     assert list(full.y) == [0.167, 0.134]
-    # A click lands on the first trace drawn at a point, so the metric's own points select too.
-    assert [row[0] for row in full.customdata] == checkpoints["checkpoint_id"].tolist()
+    assert full.yaxis == "y" and _trace(figure, "Validation accuracy (full, epoch end)").yaxis == "y2"
+    assert [t.name for t in figure.data if t.showlegend is not False] == [
+        CHECKPOINT_TRACE,
+        "Validation (full, epoch end)",
+    ]
 
 
-def test_checkpoint_markers_carry_ids_and_model_names_for_hover_and_click() -> None:
-    checkpoints = checkpoints_frame(SPEC_EXAMPLE).assign(x=lambda frame: frame["step"])
-    figure = metric_figure("accuracy", checkpoints, checkpoints, view=STEP_VIEW)
-    markers = _trace(figure, "Saved checkpoint (click to select)")
-    assert [row[0] for row in markers.customdata] == [
+def test_checkpoint_marks_carry_ids_and_the_hover_lists_the_checkpoint_first() -> None:
+    checkpoints = checkpoints_frame(SPEC_EXAMPLE)
+    figure = curves_figure(
+        _raw_display(checkpoints, checkpoints), Highlights(best_id="ftckpt_zc4Q7MP6XxulcVzj4MZdwsAB")
+    )
+    marks = _trace(figure, CHECKPOINT_TRACE)
+    assert [row[0] for row in marks.customdata] == [
         "ftckpt_enQCFmOTGj3syEpYVhBRLTSy",
         "ftckpt_zc4Q7MP6XxulcVzj4MZdwsAB",
     ]
-    assert "ckpt-step-1000" in markers.hovertext[0]
-    assert "Validation accuracy (full, epoch end): 0.7810" in markers.hovertext[0]
-    assert list(markers.y) == [0.781, 0.874]
-
-
-def test_best_and_selected_checkpoints_get_their_own_marks() -> None:
-    checkpoints = checkpoints_frame(SPEC_EXAMPLE).assign(x=lambda frame: frame["step"])
-    figure = metric_figure(
-        "loss",
-        checkpoints,
-        checkpoints,
-        view=STEP_VIEW,
-        best_id="ftckpt_zc4Q7MP6XxulcVzj4MZdwsAB",
-        selected_id="ftckpt_enQCFmOTGj3syEpYVhBRLTSy",
+    # Unified hover orders rows by legend rank: the checkpoint row comes before every series.
+    assert marks.legendrank == 1 and all(t.legendrank is None for t in figure.data if t is not marks)
+    first, second = marks.hovertext
+    assert first.startswith(
+        "<b>ft:gpt-4o-mini-2024-07-18:my-org:custom-suffix:7q8mpxmy:ckpt-step-1000</b><br>step 1,000"
     )
-    assert list(_trace(figure, "Recommended checkpoint").x) == [2000]
-    assert list(_trace(figure, "Selected checkpoint").x) == [1000]
-    assert _trace(figure, "Recommended checkpoint").marker.symbol == "star"
+    assert first.endswith("<br>loss: full 0.1670<br>accuracy: full 78.10%")
+    assert "★ recommended" in second and "★" not in first
+    # The accuracy plot's marks take clicks but add no second row to the hover.
+    lower = _trace(figure, CHECKPOINT_TRACE + " · accuracy")
+    assert lower.hoverinfo == "none" and lower.yaxis == "y2"
+    assert list(lower.y) == [0.781, 0.874]
+    layout = figure.layout
+    assert (layout.hovermode, layout.hoversubplots) == ("x unified", "axis")
+    assert layout.xaxis.unifiedhovertitle.text == "Step %{x:,.0f}"
+
+
+def test_model_names_in_the_hover_are_plotly_text() -> None:
+    records = [{**SPEC_EXAMPLE[0], "fine_tuned_model_checkpoint": "<a href='x'>ft</a>&"}]
+    checkpoints = checkpoints_frame(records)
+    marks = _trace(curves_figure(_raw_display(checkpoints, checkpoints)), CHECKPOINT_TRACE)
+    assert marks.hovertext[0].startswith("<b>&lt;a href='x'&gt;ft&lt;/a&gt;&amp;</b>")
+
+
+def test_best_and_selected_checkpoints_get_their_own_marks_on_both_plots() -> None:
+    checkpoints = checkpoints_frame(SPEC_EXAMPLE)
+    highlights = Highlights(
+        best_id="ftckpt_zc4Q7MP6XxulcVzj4MZdwsAB", selected_id="ftckpt_enQCFmOTGj3syEpYVhBRLTSy"
+    )
+    figure = curves_figure(_raw_display(checkpoints, checkpoints), highlights)
+    assert list(_trace(figure, BEST_TRACE).x) == [2000]
+    assert list(_trace(figure, BEST_TRACE + " · accuracy").x) == [2000]
+    assert list(_trace(figure, SELECTED_TRACE).x) == [1000]
+    assert _trace(figure, BEST_TRACE).marker.symbol == "star"
+    # Drawn after the checkpoint marks, so they sit on top of them.
+    names = _names(figure)
+    assert names.index(BEST_TRACE) > names.index(CHECKPOINT_TRACE + " · accuracy")
 
 
 def test_a_one_point_series_is_drawn_as_a_marker() -> None:
-    checkpoints = checkpoints_frame(SPEC_EXAMPLE[:1]).assign(x=lambda frame: frame["step"])
-    figure = metric_figure("loss", checkpoints, checkpoints, view=STEP_VIEW)
+    checkpoints = checkpoints_frame(SPEC_EXAMPLE[:1])
+    figure = curves_figure(_raw_display(checkpoints, checkpoints))
     assert "markers" in _trace(figure, "Validation loss (full, epoch end)").mode
 
 
-def test_a_kind_without_values_gives_an_empty_figure() -> None:
-    frame = checkpoints_frame([{"id": "c", "step_number": 5, "metrics": {"train_loss": 0.5}}])
-    frame = frame.assign(x=frame["step"])
-    assert metric_figure("accuracy", frame, frame, view=STEP_VIEW).data == ()
+def test_a_run_without_any_metric_gives_an_empty_figure_and_one_without_accuracy_one_plot() -> None:
+    nothing = checkpoints_frame([{"id": "c", "step_number": 5, "metrics": {}}])
+    assert curves_figure(_raw_display(nothing, nothing)).data == ()
+    loss_only = checkpoints_frame([{"id": "c", "step_number": 5, "metrics": {"train_loss": 0.5}}])
+    figure = curves_figure(_raw_display(loss_only, loss_only))
+    assert {trace.yaxis for trace in figure.data if trace.yaxis} == {"y"}
+    assert figure.layout.height == style.HEIGHT_LOSS_ONLY
+    assert list(figure.layout.yaxis.domain) == [0.0, 1.0]
+
+
+def test_loss_sits_above_accuracy_on_one_x_axis() -> None:
+    history, checkpoints = _run(300, checkpoint_steps=(100, 200, 300))
+    figure = curves_figure(_display(history, checkpoints))
+    layout = figure.layout
+    assert layout.height == style.HEIGHT_BOTH
+    assert list(layout.yaxis.domain) == list(style.LOSS_DOMAIN)
+    assert list(layout.yaxis2.domain) == list(style.ACCURACY_DOMAIN)
+    assert layout.xaxis.anchor == "y2"  # the one x axis is drawn under the lower plot
+    assert {trace.xaxis for trace in figure.data if trace.yaxis} == {"x"}
+    assert layout.xaxis.fixedrange and layout.yaxis.fixedrange  # no zoom that a rerun would lose
 
 
 def test_smoothing_adds_a_smoothed_line_over_a_faint_raw_one() -> None:
     history, checkpoints = _run(300, checkpoint_steps=(100, 200, 300))
-    axes = run_axes(history, checkpoints, n_epochs=3, total_steps=300)
-    display = build_display(
-        history, checkpoints, axes=axes, x_mode="step", smoothing=0.6, log_y=False, ignore_outliers=False
-    )
+    display = _display(history, checkpoints, ViewOptions(smoothing=0.6))
     assert "train_loss" + SMOOTHED_SUFFIX in display.history
-    figure = metric_figure("loss", display.history, display.checkpoints, view=display.view)
+    figure = curves_figure(display)
     raw, smooth = _trace(figure, "Training loss (raw)"), _trace(figure, "Training loss (smoothed)")
-    assert raw.opacity < smooth.opacity and raw.showlegend is False
+    assert raw.opacity == style.RAW_UNDER_SMOOTHED < smooth.opacity and raw.showlegend is False
     assert len(raw.x) == 300  # every step is drawn
     assert not np.allclose(np.asarray(raw.y), np.asarray(smooth.y))
-    # Hovering the smoothed line shows both values.
-    assert "(raw %{text})" in smooth.hovertemplate
+    # Hovering shows both values in one row; the raw line adds no row of its own.
+    assert "(raw %{text})" in smooth.hovertemplate and raw.hoverinfo == "skip"
     assert [float(text) for text in smooth.text[:3]] == pytest.approx(list(raw.y[:3]), abs=1e-4)
+    # Batch validation decides checkpoints: its raw points stay at full strength, its trend is the faint one.
+    valid_raw = _trace(figure, "Validation loss (batch) (raw)")
+    valid_trend = _trace(figure, "Validation loss (batch) (smoothed)")
+    assert valid_raw.opacity in (None, 1) and valid_trend.opacity == style.VALID_TREND_OPACITY
+    assert "markers" in valid_raw.mode and "step %{x:,.0f}" in valid_raw.hovertemplate
 
-    unsmoothed = build_display(
-        history, checkpoints, axes=axes, x_mode="step", smoothing=0.0, log_y=False, ignore_outliers=False
-    )
-    names = _names(metric_figure("loss", unsmoothed.history, unsmoothed.checkpoints, view=unsmoothed.view))
+    names = _names(curves_figure(_display(history, checkpoints, ViewOptions(smoothing=0.0))))
     assert not any("smoothed" in name for name in names)
 
 
@@ -140,10 +208,7 @@ def test_training_and_batch_validation_from_one_curve_smooth_alike() -> None:
     )
     checkpoints = checkpoints_frame([{"id": "c", "step_number": 2000, "metrics": {"train_loss": 0.41}}])
     history = build_history(checkpoints, results=results)
-    axes = run_axes(history, checkpoints, n_epochs=None, total_steps=None)
-    display = build_display(
-        history, checkpoints, axes=axes, x_mode="step", smoothing=0.99, log_y=False, ignore_outliers=False
-    )
+    display = _display(history, checkpoints, ViewOptions(smoothing=0.99))
     shared = display.history.dropna(subset=["valid_loss"])
     train, valid = shared["train_loss" + SMOOTHED_SUFFIX], shared["valid_loss" + SMOOTHED_SUFFIX]
     assert valid.to_numpy() == pytest.approx(train.to_numpy(), rel=0.03)
@@ -153,86 +218,91 @@ def test_training_and_batch_validation_from_one_curve_smooth_alike() -> None:
 
 def test_epoch_axis_lines_and_log_scale() -> None:
     history, checkpoints = _run(300, checkpoint_steps=(100, 200, 300))
-    axes = run_axes(history, checkpoints, n_epochs=3, total_steps=300)
-    display = build_display(
-        history, checkpoints, axes=axes, x_mode="epoch", smoothing=0.0, log_y=True, ignore_outliers=False
+    display = _display(
+        history, checkpoints, ViewOptions(x_mode="epoch", smoothing=0.0, log_y=True), n_epochs=3
     )
-    figure = metric_figure("loss", display.history, display.checkpoints, view=display.view)
+    figure = curves_figure(display)
     assert figure.layout.xaxis.title.text == "Epoch"
-    assert figure.layout.yaxis.type == "log"
-    lines = [shape.x0 for shape in figure.layout.shapes if shape.type == "line"]
-    assert lines == pytest.approx([1.0, 2.0, 3.0])
-    assert list(_trace(figure, "Saved checkpoint (click to select)").x) == pytest.approx([1.0, 2.0, 3.0])
+    assert figure.layout.xaxis.unifiedhovertitle.text == "Epoch %{x:.2f}"
+    assert figure.layout.yaxis.type == figure.layout.yaxis2.type == "log"
+    lines = [shape for shape in figure.layout.shapes if shape.type == "line"]
+    # Each plot has its own dotted lines, at the epoch ends.
+    assert sorted({shape.yref for shape in lines}) == ["y domain", "y2 domain"]
+    assert sorted({shape.x0 for shape in lines}) == pytest.approx([1.0, 2.0, 3.0])
+    assert list(_trace(figure, CHECKPOINT_TRACE).x) == pytest.approx([1.0, 2.0, 3.0])
 
 
-def test_too_many_epoch_ends_draw_no_lines() -> None:
-    frame = checkpoints_frame([{"id": "c", "step_number": 1, "metrics": {"train_loss": 1.0}}])
-    frame = frame.assign(x=frame["step"])
-    view = ChartView(x="x", epoch_ends=list(range(MAX_EPOCH_ENDS + 1)))
-    assert metric_figure("loss", frame, frame, view=view).layout.shapes == ()
-
-
-def test_ignore_outliers_sets_a_range_that_excludes_a_spike() -> None:
+@pytest.mark.parametrize(
+    ("framing", "top"),
+    [(YRange.ROBUST, 10), (YRange.ALL, 1e4 + 1)],
+    ids=["middle-90", "all"],
+)
+def test_y_range_frames_a_spike_out_or_in(framing: YRange, top: float) -> None:
     history, checkpoints = _run(300, checkpoint_steps=(100, 200, 300))
     history.loc[history["step"] == 150, "train_loss"] = 1e4
-    axes = run_axes(history, checkpoints, n_epochs=3, total_steps=300)
-    display = build_display(
-        history, checkpoints, axes=axes, x_mode="step", smoothing=0.0, log_y=False, ignore_outliers=True
-    )
+    display = _display(history, checkpoints, ViewOptions(smoothing=0.0, y_range=framing))
     low, high = display.view.y_range["loss"]
-    assert high < 10
-    figure = metric_figure("loss", display.history, display.checkpoints, view=display.view)
+    assert (high < top) if framing is YRange.ROBUST else (high > 1e4)
+    figure = curves_figure(display)
     assert list(figure.layout.yaxis.range) == [low, high]
 
 
-def test_large_runs_are_thinned_for_display_and_drawn_with_webgl_markers_on_top() -> None:
+def test_the_y_range_framed_on_the_choice_is_the_default_and_keeps_every_checkpoint() -> None:
+    history, checkpoints = _run(3_000, checkpoint_steps=(2_000, 2_500, 3_000))
+    display = _display(history, checkpoints, ViewOptions(smoothing=0.6))
+    low, high = display.view.y_range["loss"]
+    # Training starts at 2.3; from the first checkpoint on the curves stay near 1 and below.
+    assert high < 0.5 * history["train_loss"].max()
+    marks = checkpoints[["train_loss", "full_valid_loss"]].to_numpy()
+    assert (low <= marks).all() and (marks <= high).all()
+
+
+def test_a_zoom_sets_the_x_range_and_frames_y_on_the_steps_in_it() -> None:
+    history, checkpoints = _run(3_000, checkpoint_steps=(1_000, 2_000, 3_000))
+    zoom = StepRange(1_500, 2_500)
+    display = _display(history, checkpoints, ViewOptions(smoothing=0.0, y_range=YRange.ALL), zoom=zoom)
+    assert display.view.x_range == (1_500, 2_500)
+    inside = history[history["step"].between(1_500, 2_500)]
+    low, high = display.view.y_range["loss"]
+    assert low < inside["train_loss"].min() and high > inside[["train_loss", "valid_loss"]].max().max()
+    assert high < history["train_loss"].max()  # the early drop outside the zoom does not set the range
+    # Shown in epochs the same zoom lands on the same steps.
+    epochs = _display(history, checkpoints, ViewOptions(x_mode="epoch"), zoom=zoom, n_epochs=3)
+    assert epochs.view.x_range == pytest.approx((1.5, 2.5))
+    assert epochs.steps_at(epochs.view.x_range) == pytest.approx([1_500, 2_500])
+
+
+def test_a_running_jobs_axis_runs_to_its_total_steps() -> None:
+    history, checkpoints = _run(300, checkpoint_steps=(100, 200, 300))
+    display = _display(history, checkpoints, total_steps=500)
+    assert display.view.x_range == (0, 500)
+    assert list(curves_figure(display).layout.xaxis.range) == [0, 500]
+    assert display.x_at([500]) == pytest.approx([500])
+
+
+def test_large_runs_are_thinned_for_display_and_drawn_with_webgl_marks_on_top() -> None:
     history, checkpoints = _run(60_000, checkpoint_steps=(20_000, 40_000, 60_000))
-    axes = run_axes(history, checkpoints, n_epochs=3, total_steps=60_000)
-    display = build_display(
-        history,
-        checkpoints,
-        axes=axes,
-        x_mode="step",
-        smoothing=0.6,
-        log_y=False,
-        ignore_outliers=False,
-        keep_steps=[12_345],
-    )
+    highlights = Highlights(best_id="ftckpt_40000")
+    display = _display(history, checkpoints, ViewOptions(smoothing=0.6), highlights=highlights)
     assert display.rows_total == 60_000 and display.rows_shown < 20_000
-    assert {20_000, 40_000, 60_000, 12_345} <= set(display.history["step"])
-    figure = metric_figure("loss", display.history, display.checkpoints, view=display.view)
+    assert {20_000, 40_000, 60_000} <= set(display.history["step"])
+    figure = curves_figure(display, highlights)
     assert isinstance(_trace(figure, "Training loss (raw)"), go.Scattergl)
-    # WebGL is painted above SVG, so the checkpoints must be WebGL too, and come last.
-    assert isinstance(figure.data[-1], go.Scattergl) and figure.data[-1].name.startswith("Saved checkpoint")
+    # WebGL is painted above SVG, so the marks must be WebGL too, and come after the lines.
+    for name in (CHECKPOINT_TRACE, BEST_TRACE):
+        assert isinstance(_trace(figure, name), go.Scattergl)
+    assert _names(figure).index(CHECKPOINT_TRACE) > _names(figure).index("Training loss (smoothed)")
     assert len(figure.to_json()) < 2_000_000
 
 
-def test_overfitting_band_is_drawn_where_validation_turns_up() -> None:
-    steps = np.arange(1, 601)
-    train = 2 * np.exp(-steps / 150) + 0.2
-    valid = np.where(
-        steps % 5 == 0, 2 * np.exp(-steps / 150) + 0.4 + np.clip(steps - 360, 0, None) / 300, np.nan
-    )
-    results = pd.DataFrame({"step": steps, "train_loss": train, "valid_loss": valid})
-    for name in (
-        "full_valid_loss",
-        "train_mean_token_accuracy",
-        "valid_mean_token_accuracy",
-        "full_valid_mean_token_accuracy",
-    ):
-        results[name] = np.nan
-    checkpoints = checkpoints_frame(
-        [{"id": "a", "step_number": 600, "created_at": 1, "metrics": {"train_loss": 0.3}}]
-    )
-    history = build_history(checkpoints, results=results)
-    axes = run_axes(history, checkpoints, n_epochs=None, total_steps=None)
-    display = build_display(
-        history, checkpoints, axes=axes, x_mode="step", smoothing=0.0, log_y=False, ignore_outliers=False
-    )
-    figure = metric_figure("loss", display.history, display.checkpoints, view=display.view)
+def test_the_overfitting_band_is_shaded_on_both_plots_where_given() -> None:
+    history, checkpoints = _run(600, checkpoint_steps=(600,))
+    figure = curves_figure(_display(history, checkpoints, spans=[(360, 590)]))
     bands = [shape for shape in figure.layout.shapes if shape.type == "rect"]
-    assert len(bands) == 1
-    assert 330 <= bands[0].x0 <= 450 and bands[0].x1 >= 590
+    assert [(band.x0, band.x1, band.yref) for band in bands] == [
+        (360, 590, "y domain"),
+        (360, 590, "y2 domain"),
+    ]
     assert json.loads(figure.to_json())["layout"]["annotations"][0]["text"] == "overfitting"
 
 
@@ -249,21 +319,36 @@ def _many_checkpoints(count: int) -> pd.DataFrame:
     )
 
 
+def _widest_mark(trace: go.Scatter) -> float:
+    """A mark's drawn width: a vertical tick is its stroke, any other mark its size plus outline."""
+    marker = trace.marker
+    outline = marker.line.width or 0
+    return outline if str(marker.symbol).startswith("line-ns") else (marker.size or 6) + outline
+
+
+@pytest.mark.parametrize("count", [39, 40, 2_500])
+def test_many_checkpoints_shrink_to_ticks_and_only_the_star_and_pick_stay_large(count: int) -> None:
+    checkpoints = _many_checkpoints(count)
+    history = build_history(checkpoints)
+    best, picked = f"ftckpt_{10 * (count // 2)}", "ftckpt_20"
+    highlights = Highlights(best_id=best, selected_id=picked)
+    figure = curves_figure(_display(history, checkpoints, highlights=highlights), highlights)
+    many = [trace for trace in figure.data if trace.x is not None and len(trace.x) >= style.MANY_MARKS]
+    large = [_widest_mark(trace) for trace in many if trace.mode and "markers" in trace.mode]
+    if count >= style.MANY_MARKS:
+        assert large and max(large) <= style.MAX_MARK_WIDTH_WHEN_MANY
+        assert _trace(figure, CHECKPOINT_TRACE).marker.symbol == "line-ns-open"
+    else:
+        assert _trace(figure, CHECKPOINT_TRACE).marker.symbol == "diamond"
+    assert _widest_mark(_trace(figure, BEST_TRACE)) > 2 * style.MAX_MARK_WIDTH_WHEN_MANY
+    assert _widest_mark(_trace(figure, SELECTED_TRACE)) > 2 * style.MAX_MARK_WIDTH_WHEN_MANY
+
+
 def test_markers_are_an_evenly_spread_subset_plus_the_kept_ones() -> None:
     checkpoints = _many_checkpoints(5_000)
     history = build_history(checkpoints)
-    axes = run_axes(history, checkpoints, n_epochs=None, total_steps=None)
-    display = build_display(
-        history,
-        checkpoints,
-        axes=axes,
-        x_mode="step",
-        smoothing=0.0,
-        log_y=False,
-        ignore_outliers=False,
-        keep_steps=[12_340],
-        keep_ids=["ftckpt_33330"],
-    )
+    highlights = Highlights(best_id="ftckpt_12340", selected_id="ftckpt_33330")
+    display = _display(history, checkpoints, highlights=highlights)
     # 1,000 positions round(k · 4999 / 999) cover steps 10 and 50,000. Step 12,340 (position 1,233) lies
     # between grid positions 1,231 and 1,236, step 33,330 (position 3,332) between 3,328 and 3,333: both
     # are added, 1,002 markers.
@@ -274,19 +359,43 @@ def test_markers_are_an_evenly_spread_subset_plus_the_kept_ones() -> None:
     # The history keeps the marked steps, not all 5,000: 1,000 buckets × (first row + the extremes of its
     # two dense columns) at most, plus the markers and the last row.
     assert display.rows_shown <= 1_000 * 5 + len(steps) + 1
-
-
-def test_a_figure_draws_at_most_the_marker_cap_with_hover_text_only_for_those() -> None:
-    checkpoints = _many_checkpoints(5_000).assign(x=lambda frame: frame["step"])
-    figure = metric_figure(
-        "loss", checkpoints, checkpoints, view=STEP_VIEW, best_id="ftckpt_12340", selected_id="ftckpt_33330"
-    )
-    markers = _trace(figure, "Saved checkpoint (click to select)")
-    assert len(markers.x) == len(markers.hovertext) == MAX_CHECKPOINT_MARKERS + 2
-    assert list(_trace(figure, "Recommended checkpoint").x) == [12_340]
-    assert list(_trace(figure, "Selected checkpoint").x) == [33_330]
+    figure = curves_figure(display, highlights)
+    marks = _trace(figure, CHECKPOINT_TRACE)
+    assert len(marks.x) == len(marks.hovertext) == MAX_CHECKPOINT_MARKERS + 2
+    assert list(_trace(figure, BEST_TRACE).x) == [12_340]
+    assert list(_trace(figure, SELECTED_TRACE).x) == [33_330]
     # 100,000 markers were 120 MB of JSON; the whole figure now stays small.
     assert len(figure.to_json()) < 2_000_000
+
+
+def test_the_best_point_without_a_checkpoint_is_a_hollow_star_on_its_curve() -> None:
+    history, checkpoints = _run(300, checkpoint_steps=(100, 200, 300))
+    unsaved = UnsavedBest(step=150, metric="valid_loss", value=0.61, raw_value=0.64, smoothed=True)
+    highlights = Highlights(unsaved_best=unsaved)
+    figure = curves_figure(_display(history, checkpoints, highlights=highlights), highlights)
+    star = _trace(figure, UNSAVED_TRACE)
+    assert (list(star.x), list(star.y), star.yaxis) == ([150], [0.64], "y")
+    assert star.marker.symbol == "star-open"
+    assert "no checkpoint was saved there" in star.hovertemplate and "smoothed 0.6100" in star.hovertemplate
+
+
+def test_the_palette_follows_the_theme_and_the_background_is_the_page_s() -> None:
+    history, checkpoints = _run(300, checkpoint_steps=(100, 200, 300))
+    for theme in ("light", "dark"):
+        figure = curves_figure(_display(history, checkpoints, ViewOptions(theme=theme)))
+        colours = style.PALETTES[theme]
+        assert _trace(figure, "Training loss (raw)").line.color == colours.train
+        assert _trace(figure, CHECKPOINT_TRACE).marker.color == colours.marker_fill
+        assert figure.layout.paper_bgcolor == figure.layout.plot_bgcolor == "rgba(0,0,0,0)"
+    assert style.palette(None) is style.PALETTES["light"]
+
+
+def test_the_mouse_mode_sets_what_a_drag_does() -> None:
+    history, checkpoints = _run(300, checkpoint_steps=(100, 200, 300))
+    pick = curves_figure(_display(history, checkpoints, ViewOptions(drag=Drag.PICK))).layout
+    zoom = curves_figure(_display(history, checkpoints, ViewOptions(drag=Drag.ZOOM))).layout
+    assert (pick.dragmode, zoom.dragmode, zoom.selectdirection) == ("pan", "select", "h")
+    assert pick.clickmode == "event+select"
 
 
 def test_one_result_row_far_out_draws_no_epoch_lines_and_builds_none() -> None:
@@ -298,41 +407,19 @@ def test_one_result_row_far_out_draws_no_epoch_lines_and_builds_none() -> None:
     history = build_history(checkpoints, results=results)
     axes = run_axes(history, checkpoints, n_epochs=None, total_steps=None)
     assert axes.steps_per_epoch == 1
-    display = build_display(
-        history, checkpoints, axes=axes, x_mode="step", smoothing=0.0, log_y=False, ignore_outliers=False
-    )
-    assert list(display.view.epoch_ends) == []
+    assert list(build_display(history, checkpoints, axes=axes, options=STEPS).view.epoch_ends) == []
 
 
 def test_millions_of_epochs_from_the_job_build_no_epoch_ends() -> None:
     history, checkpoints = _run(300, checkpoint_steps=(100, 200, 300))
     axes = run_axes(history, checkpoints, n_epochs=3_000_000, total_steps=300)
     assert axes.steps_per_epoch == 100  # 10,000 epochs per step is not believed: checkpoint spacing is
-    display = build_display(
-        history, checkpoints, axes=axes, x_mode="epoch", smoothing=0.0, log_y=False, ignore_outliers=False
-    )
+    display = build_display(history, checkpoints, axes=axes, options=ViewOptions(x_mode="epoch"))
     assert list(display.view.epoch_ends) == pytest.approx([1.0, 2.0, 3.0])
 
 
 def test_forty_epochs_draw_eight_lines_every_fifth_epoch() -> None:
     history, checkpoints = _run(400, checkpoint_steps=tuple(range(10, 401, 10)))
     axes = run_axes(history, checkpoints, n_epochs=40, total_steps=400)
-    display = build_display(
-        history, checkpoints, axes=axes, x_mode="step", smoothing=0.0, log_y=False, ignore_outliers=False
-    )
+    display = build_display(history, checkpoints, axes=axes, options=STEPS)
     assert list(display.view.epoch_ends) == pytest.approx([50.0 * k for k in range(1, 9)])
-
-
-def test_the_display_carries_the_y_range_framed_on_the_choice() -> None:
-    history, checkpoints = _run(3_000, checkpoint_steps=(2_000, 2_500, 3_000))
-    axes = run_axes(history, checkpoints, n_epochs=6, total_steps=3_000)
-    display = build_display(
-        history, checkpoints, axes=axes, x_mode="step", smoothing=0.6, log_y=False, ignore_outliers=False
-    )
-    low, high = display.choice_range["loss"]
-    # Training starts at 2.3; from step 1,850 (the first checkpoint less 5 %) noisy batch validation
-    # stays near 1 and below, so the frame is less than half as tall, with every checkpoint inside.
-    assert high < 0.5 * history["train_loss"].max()
-    marks = checkpoints[["train_loss", "full_valid_loss"]].to_numpy()
-    assert (low <= marks).all() and (marks <= high).all()
-    assert set(display.choice_range) <= {"loss", "accuracy"}

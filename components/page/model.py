@@ -1,0 +1,190 @@
+"""From a run and the reader's choices to everything the page shows, decided in one pure function."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from components.charts.options import Highlights, StepRange, ViewOptions
+from components.charts.view import RunAxes, build_display, run_axes
+from components.data.best import available_metrics, default_metric
+from components.data.overfitting import Verdict, checkpoint_verdicts, overfit_spans, unjudged
+from components.data.progress import RunProgress, run_progress
+from components.data.recommend import recommend
+from components.loading import RunData
+from components.page.chart import ChartModel
+from components.page.header import Header, duration, header_of, loaded_caption, when
+from components.page.recommendation import Comparison, Strip, comparison_of, strip_of
+from components.page.table import TableModel, table_of
+from components.wording import count
+
+NO_CHECKPOINTS = (
+    "**This job has no checkpoints yet.** OpenAI saves a checkpoint at the end of each epoch and keeps "
+    "the last three, so they appear as epochs finish."
+)
+NO_METRIC = "No checkpoint of this job carries a metric, so none can be recommended."
+NO_CURVES = "No training metrics yet: the curves appear once the job reports its first steps."
+NO_ACCURACY = "This run reports no accuracy metric, so only the loss is drawn."
+UNJUDGED = {
+    Verdict.NO_VALIDATION: "No validation data: overfitting cannot be judged, so no band is drawn.",
+    Verdict.TOO_FEW_POINTS: "Too few validation points to judge overfitting, so no band is drawn.",
+}
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What a run offers before the reader chooses anything: its axes, overfitting band and metrics."""
+
+    run: RunData
+    axes: RunAxes
+    spans: tuple[tuple[int, int], ...]
+    metrics: tuple[str, ...]
+    default_metric: str | None
+
+    @property
+    def x_modes(self) -> list[str]:
+        return self.axes.modes
+
+
+def prepare(run: RunData) -> Prepared:
+    """The parts of the page that depend on the run only, worked out once per run."""
+    return Prepared(
+        run=run,
+        axes=run_axes(run.history, run.checkpoints, n_epochs=run.job.n_epochs, total_steps=run.total_steps),
+        spans=tuple(overfit_spans(run.history)),
+        metrics=tuple(available_metrics(run.checkpoints)),
+        default_metric=default_metric(run.checkpoints),
+    )
+
+
+@dataclass(frozen=True)
+class ProgressView:
+    """A running job's progress bar (``fraction`` None when the total is unknown) and what it says."""
+
+    fraction: float | None
+    label: str
+    caption: str
+
+
+@dataclass(frozen=True)
+class PageModel:
+    """Everything the page shows, top to bottom. Strings are ours unless a field's docstring says they
+    come from the API (the header's values, the notes, model names and ids): the UI escapes those."""
+
+    header: Header
+    loaded: str
+    notes: tuple[str, ...]
+    progress: ProgressView | None
+    waiting: str | None
+    strip: Strip | None
+    comparison: Comparison | None
+    chart: ChartModel | None
+    no_curves: str | None
+    table: TableModel | None
+
+
+def _progress(progress: RunProgress) -> ProgressView:
+    parts = []
+    if progress.steps_done is not None:
+        total = f" / {progress.total_steps:,}" if progress.total_steps else ""
+        parts.append(f"{progress.steps_done:,}{total} steps")
+    if progress.fraction is not None:
+        parts.append(f"{progress.fraction:.0%}")
+    if progress.epochs_done is not None:
+        of = f" of {progress.n_epochs}" if progress.n_epochs else ""
+        parts.append(f"epoch {progress.epochs_done:.1f}{of}")
+    facts = []
+    if progress.elapsed is not None:
+        facts.append(f"running for {duration(progress.elapsed.total_seconds())}")
+    if progress.estimated_finish is not None:
+        facts.append(
+            f"estimated finish {when(progress.estimated_finish)} (from the {progress.estimate_source})"
+        )
+    if progress.latest_checkpoint_step is not None:
+        facts.append(f"latest checkpoint at step {progress.latest_checkpoint_step:,}")
+    caption = "; ".join(facts)
+    return ProgressView(
+        fraction=progress.fraction,
+        label=" · ".join(parts) or "Waiting for the first step",
+        caption=caption[:1].upper() + caption[1:] + ("." if caption else ""),
+    )
+
+
+def _chart_caption(display_rows: int, total_rows: int, marked: int, checkpoints: int) -> str | None:
+    """What thinning left out, so no reader mistakes the drawing for the data (tables keep every row)."""
+    parts = []
+    if display_rows < total_rows:
+        parts.append(f"{display_rows:,} of {total_rows:,} steps drawn (each stretch's extremes kept)")
+    if marked < checkpoints:
+        parts.append(f"{marked:,} of {count(checkpoints, 'checkpoint')} marked, evenly spread")
+    return ("; ".join(parts) + "; the table and downloads have every row.") if parts else None
+
+
+def build_page(
+    prepared: Prepared, options: ViewOptions, *, selected_id: str | None = None, zoom: StepRange | None = None
+) -> PageModel:
+    """The whole page for ``options``; ``selected_id`` is the reader's pick (ignored unless it is one of
+    this run's checkpoints) and ``zoom`` a step range drawn on the chart."""
+    run = prepared.run
+    checkpoints, history = run.checkpoints, run.history
+    metric = options.metric if options.metric in prepared.metrics else prepared.default_metric
+    advice = recommend(checkpoints, history, metric, finished=run.job.is_terminal, spans=prepared.spans)
+    ids = checkpoints["checkpoint_id"].astype(str)
+    selected = selected_id if selected_id is not None and (ids == selected_id).any() else None
+    verdicts = checkpoint_verdicts(checkpoints, prepared.spans, history)
+    running = not run.job.is_terminal
+    progress = run_progress(run.job, history, run.total_steps) if running else None
+    strip = comparison = None
+    if advice is not None:
+        row = checkpoints.loc[ids == advice.checkpoint_id].iloc[0]
+        strip = strip_of(advice, row)
+        comparison = comparison_of(checkpoints, verdicts, advice.metric, advice.checkpoint_id, selected)
+    waiting = NO_CHECKPOINTS if checkpoints.empty else NO_METRIC if advice is None else None
+    chart = None
+    if not history.empty:
+        highlights = Highlights(
+            decider=advice.metric if advice else metric,
+            best_id=advice.checkpoint_id if advice else None,
+            selected_id=selected,
+            unsaved_best=advice.unsaved_best if advice else None,
+        )
+        display = build_display(
+            history,
+            checkpoints,
+            axes=prepared.axes,
+            options=options,
+            highlights=highlights,
+            spans=prepared.spans,
+            zoom=zoom,
+            total_steps=progress.total_steps if progress else None,
+        )
+        has_accuracy = any(name.endswith("accuracy") for name in available_metrics(history))
+        notes = ([] if has_accuracy else [NO_ACCURACY]) + [
+            UNJUDGED[reason] for reason in [unjudged(history)] if reason in UNJUDGED
+        ]
+        caption = _chart_caption(
+            display.rows_shown, display.rows_total, len(display.checkpoints), len(checkpoints)
+        )
+        chart = ChartModel(display, highlights, zoom, caption or "", tuple(notes))
+    table = None
+    if not checkpoints.empty:
+        table = table_of(
+            checkpoints,
+            verdicts,
+            decider=advice.metric if advice else metric,
+            best_id=advice.checkpoint_id if advice else None,
+            selected_id=selected,
+        )
+    return PageModel(
+        header=header_of(run.job),
+        loaded=loaded_caption(
+            len(checkpoints), run.checkpoint_pages, len(history), run.history_source, partial=run.is_partial
+        ),
+        notes=run.notes,
+        progress=_progress(progress) if progress else None,
+        waiting=waiting,
+        strip=strip,
+        comparison=comparison,
+        chart=chart,
+        no_curves=None if chart is not None else NO_CURVES,
+        table=table,
+    )

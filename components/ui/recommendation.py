@@ -1,0 +1,57 @@
+"""The recommendation as a compact strip above the chart: model name to copy, the deciding number, whether
+to use it and why; the metric table, the long explanation and a snippet behind "Details"."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components.page.recommendation import Strip, Tone
+from components.text import MODEL_CHARS, clean, code_span
+
+STRIP_KEY = "best_card"
+NO_SNIPPET = (
+    "No snippet: this model name has characters that no provider's model names have, so it is not "
+    "offered as code to paste."
+)
+COLUMNS = [10, 3]
+"""The model name gets the room for a typical name (about 60 characters) on one line at 1280 px."""
+ADVICE_LOOK = {Tone.GO: ("green", ":material/check_circle:"), Tone.CAUTION: ("orange", ":material/warning:")}
+
+
+def _details(strip: Strip) -> None:
+    """What the popover holds: the long explanation, every metric, the id, and a line of code."""
+    if strip.details:
+        st.markdown(strip.details)
+    if strip.unsaved:
+        st.warning(strip.unsaved, icon=":material/star_half:")
+    if strip.metrics:
+        st.dataframe(
+            pd.DataFrame(strip.metrics, columns=["Metric", "Value"]), hide_index=True, width="stretch"
+        )
+    st.caption(f"Checkpoint {code_span(strip.checkpoint_id)}")
+    if strip.snippet is not None:
+        st.caption("Call it with the OpenAI Python SDK:")
+        st.code(strip.snippet, language="python", wrap_lines=True)
+    elif strip.model:
+        st.caption(NO_SNIPPET)
+
+
+def recommendation_strip(strip: Strip) -> None:
+    """The strip. ``strip.model`` and ``strip.checkpoint_id`` come from the API and are shown only through
+    components.text; every other word is ours."""
+    colour, icon = ADVICE_LOOK[strip.tone]
+    with st.container(border=True, key=STRIP_KEY, gap="small"):
+        name, number = st.columns(COLUMNS, vertical_alignment="bottom")
+        with name:
+            st.caption(f"**★ {strip.title}** · step {strip.step:,}")
+            if strip.model:
+                st.code(clean(strip.model, MODEL_CHARS), language=None, wrap_lines=True)
+            else:
+                st.caption("The API sent no model name for this checkpoint.")
+        number.metric(strip.decided_by, strip.value, help=f"Decided by: {strip.decided_by.lower()}")
+        advice, more = st.columns(COLUMNS, vertical_alignment="center")
+        advice.markdown(f"{icon} :{colour}[{strip.advice}]")
+        with more.popover("Details", icon=":material/description:", width="stretch"):
+            _details(strip)
+        st.caption(strip.reason)
