@@ -11,8 +11,8 @@ from components.charts.style import CLICK_TOLERANCE
 from components.charts.view import Display
 
 PICK_HINT = (
-    "Hover for every value at a step. Click a ◇ checkpoint to compare it with the recommended one; click "
-    "away from the checkpoints to clear."
+    "Hover for every value at a step. Click a checkpoint's mark to compare it with the recommended one; "
+    "click anywhere else on the chart to clear."
 )
 ZOOM_HINT = "Drag across the chart to zoom into those steps; double-click or Full range to see them all."
 

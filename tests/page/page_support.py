@@ -11,6 +11,9 @@ from typing import Any
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
+from components.ui.checkpoint_table import TABLE_KEY
+from components.ui.curves_panel import CHART_KEY
+
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
 TIMEOUT = 30
@@ -28,9 +31,7 @@ API_ENV_VARS = (
     "DASHBOARD_MAX_RESPONSE_MB",
     "DASHBOARD_MAX_FILE_MB",
 )
-CHART_KEYS = ("loss_chart", "accuracy_chart")
 FORBIDDEN_KEY = "sk-forbidden-0123456789"  # known to the forbidding stand-in, but may read no job (403)
-TABLE_KEY = "checkpoint_table"
 
 
 def new_app(*, job: str | None = None, ckpt: str | None = None) -> AppTest:
@@ -79,11 +80,12 @@ def has_key(at: AppTest, key: str) -> bool:
 
 def table(at: AppTest):
     """The checkpoint table as the DataFrame the page sent."""
-    return at.get_by_key(TABLE_KEY).value
+    [frame] = at.get_by_key(TABLE_KEY).dataframe
+    return frame.value
 
 
-def chart_spec(at: AppTest, key: str) -> dict[str, Any]:
-    """The plotly figure JSON of a keyed chart."""
+def chart_spec(at: AppTest, key: str = CHART_KEY) -> dict[str, Any]:
+    """The plotly figure JSON of the chart."""
     return json.loads(at.get_by_key(key).proto.spec)
 
 
@@ -106,4 +108,8 @@ def traces(spec: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def trace_names(at: AppTest) -> list[str]:
-    return [trace.get("name") for key in CHART_KEYS for trace in chart_spec(at, key)["data"]]
+    return [trace.get("name") for trace in chart_spec(at)["data"]]
+
+
+def captions(at: AppTest) -> list[str]:
+    return [caption.value for caption in at.main.caption]

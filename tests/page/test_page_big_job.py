@@ -38,7 +38,7 @@ card = at.get_by_key("best_card")
 print({RESULT_MARK!r} + json.dumps({{
     "exceptions": [e.value for e in at.exception],
     "errors": [e.value for e in at.error],
-    "table_rows": len(at.get_by_key("checkpoint_table").value),
+    "table_rows": len(at.get_by_key("checkpoint_table").dataframe[0].value),
     "best_model": card.code[0].value,
     "captions": [c.value for c in at.main.caption],
     "charts": len(at.get("plotly_chart")),
@@ -101,5 +101,6 @@ def test_big_job_renders_table_and_best_checkpoint(big_page: BigPage) -> None:
     assert result["table_rows"] == N_CHECKPOINTS
     best = min(BIG.checkpoints, key=lambda c: (c["metrics"]["full_valid_loss"], c["step_number"]))
     assert result["best_model"] == best["fine_tuned_model_checkpoint"]
-    assert any("2,500 checkpoints in 25 pages" in caption for caption in result["captions"])
-    assert result["charts"] == 2
+    assert any("Read: 2,500 checkpoints (25 pages)" in caption for caption in result["captions"])
+    assert any("1,000 of 2,500 checkpoints marked" in caption for caption in result["captions"])
+    assert result["charts"] == 1

@@ -60,7 +60,7 @@ def test_env_api_key_never_appears_in_url_or_page(
     api_env.add_run(run)
     at = open_page("ftjob-secret", ckpt=run.checkpoints[1]["id"])
     assert not at.exception
-    assert "#### Selected checkpoint" in page_text(at)
+    assert run.checkpoints[1]["fine_tuned_model_checkpoint"] in page_text(at)  # the comparison panel
     _assert_key_hidden(at, DEFAULT_API_KEY)
     at.text_input(key="job").input("ftjob-unknown").run()
     assert at.error
@@ -73,7 +73,7 @@ def test_typed_api_key_stays_out_of_url_and_other_elements(
     monkeypatch.setenv("OPENAI_BASE_URL", standin.base_url)
     standin.add_run(make_run("ftjob-typed"))
     at = new_app(job="ftjob-typed").run()
-    assert any(info.value.startswith("**Demo job.**") for info in at.info)
+    assert any(info.value.startswith("**Demo job**") for info in at.info)
     at.text_input(key="api_key_typed").input(DEFAULT_API_KEY).run()
     assert not at.exception
     assert at.markdown[0].value.startswith("### `ftjob-typed`")

@@ -7,8 +7,10 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from components.charts.curves import BEST_TRACE, CHECKPOINT_TRACE
 from components.demo import DEMO_JOB_ID, FIXTURES
-from tests.page.page_support import API_ENV_VARS, CHART_KEYS, code_texts, decode, new_app, table, traces
+from components.ui.curves_panel import CHART_KEY
+from tests.page.page_support import API_ENV_VARS, captions, code_texts, decode, new_app, table, traces
 
 pytestmark = pytest.mark.usefixtures("no_api_env")
 
@@ -27,37 +29,47 @@ def demo() -> AppTest:
 
 def test_demo_page_shows_info_box_and_recommended_model(demo: AppTest) -> None:
     assert not demo.exception
-    assert any(info.value.startswith("**Demo job.**") for info in demo.info)
+    assert any(info.value.startswith("**Demo job**") for info in demo.info)
     assert any("No API key yet" in caption.value for caption in demo.sidebar.caption)
     password = demo.text_input(key="api_key_typed").proto
     assert password.type == password.PASSWORD
     assert f"`{DEMO_JOB_ID}`" in demo.markdown[0].value
-    models = [text for text in code_texts(demo.get_by_key("best_card")) if ":ckpt-step-" in text]
+    strip = demo.get_by_key("best_card")
+    models = [text for text in code_texts(strip) if ":ckpt-step-" in text]
     assert models[0] == DEMO_BEST["fine_tuned_model_checkpoint"]
-    assert "Lowest full validation loss" in demo.get_by_key("best_card").markdown[1].value
+    assert strip.metric[0].label == "Full validation loss"
+    assert strip.metric[0].value == f"{DEMO_BEST['metrics']['full_valid_loss']:.4f}"
+    assert any(caption.value.startswith("Lowest full validation loss") for caption in strip.caption)
+    assert "use it right away" in strip.markdown[0].value
+    # No "Loaded…" box above the chart: what was read is one line of the chart's caption.
+    assert not demo.get("status")
+    assert any(
+        "Read: 3 checkpoints (1 page) · 480 steps of metrics from the result file." in c
+        for c in captions(demo)
+    )
 
 
-def test_demo_charts_have_named_traces_and_clickable_checkpoint_markers(demo: AppTest) -> None:
-    charts = demo.get("plotly_chart")
-    assert len(charts) == 2
+def test_demo_chart_has_loss_above_accuracy_and_clickable_checkpoint_marks(demo: AppTest) -> None:
+    assert len(demo.get("plotly_chart")) == 1  # one figure: loss above accuracy
+    element = demo.get_by_key(CHART_KEY)
+    spec = json.loads(element.proto.spec)
+    named = traces(spec)
     ids = {c["id"] for c in DEMO_CHECKPOINTS}
-    for key, kind in zip(CHART_KEYS, ("loss", "accuracy"), strict=True):
-        element = demo.get_by_key(key)
-        spec = json.loads(element.proto.spec)
-        named = traces(spec)
-        label = "loss" if kind == "loss" else "accuracy"
-        assert f"Training {label} (raw)" in named
-        assert f"Training {label} (smoothed)" in named
-        assert f"Validation {label} (full, epoch end)" in named
-        markers = named["Saved checkpoint (click to select)"]
-        assert markers["mode"] == "markers"
-        assert len(decode(markers["x"])) == 3
-        assert {row[0] for row in markers["customdata"]} == ids
-        assert sorted(decode(markers["x"])) == sorted(c["step_number"] for c in DEMO_CHECKPOINTS)
-        assert named["Recommended checkpoint"]["customdata"] == [[DEMO_BEST["id"]]]
-        assert list(element.proto.selection_mode) == [element.proto.SelectionMode.POINTS]
-        assert spec["layout"]["xaxis"]["title"]["text"] == "Step"
-    assert len(decode(traces(json.loads(charts[0].proto.spec))["Training loss (raw)"]["y"])) == 480
+    for kind, axis, suffix in (("loss", "y", ""), ("accuracy", "y2", " · accuracy")):
+        assert named[f"Training {kind} (raw)"]["yaxis"] == axis
+        assert f"Training {kind} (smoothed)" in named
+        assert f"Validation {kind} (full, epoch end)" in named
+        marks = named[CHECKPOINT_TRACE + suffix]
+        assert marks["mode"] == "markers"
+        assert {row[0] for row in marks["customdata"]} == ids
+        assert sorted(decode(marks["x"])) == sorted(c["step_number"] for c in DEMO_CHECKPOINTS)
+        assert named[BEST_TRACE + suffix]["customdata"] == [[DEMO_BEST["id"]]]
+    selection = element.proto.SelectionMode
+    assert list(element.proto.selection_mode) == [selection.POINTS, selection.BOX]
+    layout = spec["layout"]
+    assert (layout["hovermode"], layout["hoversubplots"]) == ("x unified", "axis")
+    assert layout["xaxis"]["title"]["text"] == "Step"
+    assert len(decode(named["Training loss (raw)"]["y"])) == 480
 
 
 def test_demo_table_lists_the_three_checkpoints_with_the_best_starred(demo: AppTest) -> None:
@@ -66,6 +78,9 @@ def test_demo_table_lists_the_three_checkpoints_with_the_best_starred(demo: AppT
     assert set(frame["checkpoint_id"]) == {c["id"] for c in DEMO_CHECKPOINTS}
     starred = frame.loc[frame["best"] == "★", "checkpoint_id"].tolist()
     assert starred == [DEMO_BEST["id"]]
+    assert frame["checkpoint_id"].iloc[0] == DEMO_BEST["id"]  # pinned on top
+    assert list(frame.columns[:5]) == ["best", "step", "full_valid_loss", "verdict", "gap"]
+    assert frame.columns[-1] == "model"
 
 
 def test_typed_job_in_demo_mode_asks_for_a_key_and_keeps_the_demo() -> None:

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from devtools.standin import Fault, StandInServer, make_run
 from tests.markdown_view import visible_text
-from tests.page.page_support import FORBIDDEN_KEY, TABLE_KEY, new_app
+from tests.page.page_support import FORBIDDEN_KEY, new_app, table
 
 FAST_RETRY = {"retry-after-ms": "5"}  # the stand-in asks for a 5 ms wait, so retries cost nothing
 
@@ -104,7 +104,7 @@ def test_looping_cursor_stops_and_keeps_the_first_page_with_a_warning(
     assert "listing checkpoints" in note
     assert "same page twice" in note
     assert "Refresh continues" in note
-    assert len(at.get_by_key(TABLE_KEY).value) == len(run.checkpoints)  # page 1 is kept
+    assert len(table(at)) == len(run.checkpoints)  # page 1 is kept
     assert api_env.count("checkpoints", "ftjob-loop") == 2
 
 
@@ -128,7 +128,7 @@ def test_rate_limit_that_clears_within_the_retries_is_recovered(
     assert not at.exception
     assert not at.error
     assert at.markdown[0].value.startswith("### `ftjob-recovers`")
-    assert len(at.get_by_key(TABLE_KEY).value) == len(run.checkpoints)
+    assert len(table(at)) == len(run.checkpoints)
     assert api_env.count("job", "ftjob-recovers") == 3
 
 

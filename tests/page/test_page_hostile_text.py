@@ -32,6 +32,8 @@ from streamlit.testing.v1 import AppTest
 from components.api import ApiConfig, FineTuningClient, InvalidJobIdError, make_http_client, validate_id
 from components.data.metrics import BY_NAME
 from components.loading import load_run
+from components.page.model import NO_CHECKPOINTS
+from components.page.recommendation import metric_phrase
 from components.text import (
     ID_CHARS,
     MESSAGE_CHARS,
@@ -45,7 +47,7 @@ from components.ui.metric_help import HELP
 from devtools.standin import DEFAULT_API_KEY, StandInServer
 from tests.hostile import HOSTILE, hostile_run
 from tests.markdown_view import linkable_text, markup_types, streamlit_syntax, tokens, visible_text
-from tests.page.page_support import API_ENV_VARS, CHART_KEYS, chart_spec, new_app, walk
+from tests.page.page_support import API_ENV_VARS, chart_spec, code_texts, new_app, table, walk
 
 ROUTE = "ftjob-hostile"
 MARKDOWN_TYPES = ("markdown", "caption", "error", "warning", "info", "success", "title", "subheader")
@@ -61,10 +63,17 @@ OUR_BOLD = {
     "Finished",
     "Estimated finish",
     "Final model",
-    "Demo job.",
-    "This job has no checkpoints yet",
+    "Training file",
+    "Validation file",
+    "Demo job",
+    "This job has no checkpoints yet.",
+    "★ Recommended checkpoint",
+    "★ Best checkpoint so far",
+    "Recommended vs selected",
     "That is not a job ID",
 }
+# Our own Streamlit syntax besides the header's badge: the strip's advice, an icon and a colour.
+ADVICE = re.compile(r":material/[a-z_]+: :(green|orange)\[[^\]]+\]")
 CASES = list(HOSTILE.items())
 IDS = list(HOSTILE)
 
@@ -153,9 +162,11 @@ def _assert_only_our_markup(at: AppTest, text: str) -> None:
         assert types <= {"strong_open"}, (shown.where, types, shown.text[:300])
         assert set(_bold_texts(shown.text)) <= bold_allowed, (shown.where, _bold_texts(shown.text))
         assert not linkable_text(shown.text), (shown.where, linkable_text(shown.text))
-        # Our only Streamlit syntax: the header's status badge.
+        # Our only Streamlit syntax: the header's status badge and the strip's advice (our words only).
         directives = streamlit_syntax(shown.text)
         badge = ours_heading and all(re.fullmatch(r":[a-z]+-badge", found) for found in directives)
+        if ADVICE.fullmatch(shown.text):  # built from the recommendation's own words, no API text
+            continue
         assert len(directives) <= 1 if badge else not directives, (shown.where, directives, shown.text[:300])
         assert len(visible_text(shown.text)) <= NOTE_CHARS + 300, shown.where
 
@@ -189,44 +200,49 @@ def test_a_hostile_job_shows_only_its_cleaned_text(hostile_env: StandInServer, n
     at = new_app(job=ROUTE, ckpt=picked["id"]).run()
     _assert_only_our_markup(at, text)
 
-    # The header: job id, status badge, models, method; then the job's error and the loader's note.
-    header, facts, final = (visible_text(element.value) for element in at.main.markdown[:3])
+    # The header: job id and status badge, one line of facts, details (the final model) behind a click;
+    # then the job's error and the loader's note.
+    header = visible_text(at.main.markdown[0].value)
     assert header == f"{clean(text, ID_CHARS)} \xa0 :orange-badge[{clean(text, WORD_CHARS)}]"
-    assert f"Base model {clean(text, MODEL_CHARS)} · Method {clean(text, WORD_CHARS)} · " in facts
-    assert final == f"Final model {clean(text, MODEL_CHARS)}"
+    facts = visible_text(at.main.caption[0].value)
+    assert facts.startswith(f"Base model {clean(text, MODEL_CHARS)} · Method {clean(text, WORD_CHARS)} · ")
+    [details] = [visible_text(m.value) for m in at.main.markdown if "Final model" in m.value]
+    assert f" Final model {clean(text, MODEL_CHARS)} Training file " in details
     assert _visible(at.main, "error") == [
         f"The job failed ({clean(text, WORD_CHARS)}): {clean(text, MESSAGE_CHARS)}"
     ]
     notes = [warning for warning in _visible(at.main, "warning") if warning.startswith("The result file")]
     assert notes == [clean(note, NOTE_CHARS)]
 
-    # Both cards (recommended, and picked by the hostile ?ckpt=): id caption, model, snippet or why not.
-    for key, checkpoint in (("best_card", best), ("selected_card", picked)):
-        card = at.get_by_key(key)
-        step = checkpoint["step_number"]
-        caption = visible_text(card.caption[0].value)
-        assert caption == f"Model name · step {step:,} · {clean(checkpoint['id'], ID_CHARS)}"
-        codes = [element.value for element in walk(card) if getattr(element, "type", None) == "code"]
-        assert codes[0] == clean(text, MODEL_CHARS)
-        if is_plausible_model_name(text):
-            [snippet] = codes[1:]
-            _assert_snippet_calls(snippet, text)
-        else:
-            assert codes[1:] == []
-            assert any("No snippet" in caption.value for caption in card.caption)
+    # The strip (the recommendation): step caption, model, the id and a snippet (or why not) in Details.
+    strip = at.get_by_key("best_card")
+    # A hostile status is no finished state, so the job counts as running: its best checkpoint "so far".
+    assert visible_text(strip.caption[0].value) == f"★ Best checkpoint so far · step {best['step_number']:,}"
+    codes = code_texts(strip)
+    assert codes[0] == clean(text, MODEL_CHARS)
+    assert f"Checkpoint {clean(best['id'], ID_CHARS)}" in [visible_text(c.value) for c in strip.caption]
+    if is_plausible_model_name(text):
+        [snippet] = codes[1:]
+        _assert_snippet_calls(snippet, text)
+    else:
+        assert codes[1:] == []
+        assert any("No snippet" in caption.value for caption in strip.caption)
+    # The comparison panel, with the checkpoint the hostile ?ckpt= picked: its model name to copy.
+    panel = at.get_by_key("comparison")
+    assert code_texts(panel) == [clean(text, MODEL_CHARS)]
+    assert panel.dataframe[0].value.loc["Selected", "Step"] == f"{picked['step_number']:,}"
 
-    # The table and the charts.
-    frame = at.get_by_key("checkpoint_table").value
+    # The table and the chart.
+    frame = table(at)
     assert set(frame["model"]) == {clean(text, MODEL_CHARS)}
     assert sorted(frame["checkpoint_id"]) == sorted(clean(c["id"], ID_CHARS) for c in run.checkpoints)
-    for key in CHART_KEYS:
-        [markers] = [t for t in chart_spec(at, key)["data"] if t["name"].startswith("Saved checkpoint")]
-        for hover in markers["hovertext"]:
-            model = re.fullmatch(r"<b>(.*?)</b><br>step \d+<br>.*", hover).group(1)
-            assert "<" not in model and ">" not in model
-            assert html.unescape(model) == clean(text, MODEL_CHARS)
-    for label in (metric.label for metric in at.get("metric")):
-        assert label.removeprefix("Decided by: ") in {metric.label for metric in BY_NAME.values()}
+    [marks] = [t for t in chart_spec(at)["data"] if t.get("hovertext")]
+    for hover in marks["hovertext"]:
+        model = re.fullmatch(r"<b>(.*?)</b><br>step [\d,]+.*", hover, re.DOTALL).group(1)
+        assert "<" not in model and ">" not in model
+        assert html.unescape(model) == clean(text, MODEL_CHARS)
+    phrases = {metric_phrase(name) for name in BY_NAME}
+    assert {metric.label for metric in at.get("metric")} <= phrases
 
 
 def _assert_snippet_calls(snippet: str, model: str) -> None:
@@ -245,8 +261,9 @@ def test_a_hostile_job_without_checkpoints_shows_its_status_as_text(
     hostile_env.add_run(hostile_run(ROUTE, text, with_checkpoints=False), job_id=ROUTE)
     at = new_app(job=ROUTE).run()
     _assert_only_our_markup(at, text)
-    [waiting] = [info for info in _visible(at.main, "info") if info.startswith("This job has no checkpoints")]
-    assert waiting.startswith(f"This job has no checkpoints yet (status: {clean(text, WORD_CHARS)}). ")
+    # The status shows once, as the header's badge, right above our own sentence.
+    assert visible_text(at.main.markdown[0].value).endswith(f":orange-badge[{clean(text, WORD_CHARS)}]")
+    assert [info.value for info in at.main.info if "no checkpoints" in info.value] == [NO_CHECKPOINTS]
 
 
 @pytest.mark.parametrize(("name", "text"), CASES, ids=IDS)

@@ -8,9 +8,19 @@ from collections.abc import Callable
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from components.charts.curves import CHECKPOINT_TRACE
 from devtools.standin import Fault, StandInServer, SyntheticRun, make_run
 from tests.markdown_view import markup_types, visible_text
-from tests.page.page_support import TABLE_KEY, chart_spec, decode, has_key, trace_names, traces
+from tests.page.page_support import (
+    TABLE_KEY,
+    captions,
+    chart_spec,
+    decode,
+    has_key,
+    table,
+    trace_names,
+    traces,
+)
 
 
 @pytest.mark.parametrize("progress", [0.0, 0.1])
@@ -21,14 +31,15 @@ def test_running_job_without_checkpoints_explains_when_they_come(
     at = open_page("ftjob-early")
     assert not at.exception
     assert not at.error
+    assert ":blue-badge[running]" in at.markdown[0].value  # the status, right above the message
     infos = [info.value for info in at.info]
-    assert any(i.startswith("**This job has no checkpoints yet** (status: running)") for i in infos), infos
+    assert any(i.startswith("**This job has no checkpoints yet.**") for i in infos), infos
     assert any("end of each epoch" in i for i in infos)
     assert not has_key(at, TABLE_KEY)
     assert not has_key(at, "best_card")
     if progress:  # 48 steps of metrics events: curves, but no checkpoint markers
         assert "Training loss (raw)" in trace_names(at)
-        assert "Saved checkpoint (click to select)" not in trace_names(at)
+        assert CHECKPOINT_TRACE not in trace_names(at)
 
 
 def test_failed_job_shows_the_jobs_error(open_page: Callable[..., AppTest], api_env: StandInServer) -> None:
@@ -54,7 +65,7 @@ def test_failed_job_shows_the_jobs_error(open_page: Callable[..., AppTest], api_
     assert visible_text(errors[0]) == (
         "The job failed (invalid_training_file): Line 12 of the training file is not valid JSON."
     )
-    assert len(at.get_by_key(TABLE_KEY).value) == len(base.checkpoints) == 2
+    assert len(table(at)) == len(base.checkpoints) == 2
 
 
 def test_running_job_reads_history_from_metrics_events(
@@ -65,17 +76,22 @@ def test_running_job_reads_history_from_metrics_events(
     at = open_page("ftjob-live")
     assert not at.exception
     assert ":blue-badge[running]" in at.markdown[0].value
-    assert "**Estimated finish**" in at.markdown[1].value
-    captions = [c.value for c in at.main.caption]
-    expected = "Per-step metrics from the metrics events: 288 steps. 2 checkpoints in 1 page."
-    assert any(c.startswith(expected) for c in captions), captions
-    frame = at.get_by_key(TABLE_KEY).value
+    assert any("**Estimated finish**" in markdown.value for markdown in at.main.markdown)  # job details
+    expected = "Read: 2 checkpoints (1 page) · 288 steps of metrics from the metrics events."
+    assert any(expected in caption for caption in captions(at)), captions(at)
+    # Progress: steps done of the total, the share, the epoch; the axis runs to the total.
+    [bar] = at.get("progress")
+    assert bar.proto.text == "288 / 480 steps · 60% · epoch 2.4 of 4"
+    assert bar.proto.value == 60
+    assert at.get_by_key("best_card").caption[0].value.startswith("**★ Best checkpoint so far**")
+    assert chart_spec(at)["layout"]["xaxis"]["range"] == [0, 480]
+    frame = table(at)
     assert set(frame["checkpoint_id"]) == {c["id"] for c in run.checkpoints}
     assert api_env.count("events", "ftjob-live") == 3  # 289 events at 100 a page
     assert api_env.count("file") == 0
-    loss = traces(chart_spec(at, "loss_chart"))
+    loss = traces(chart_spec(at))
     assert max(decode(loss["Training loss (raw)"]["x"])) == 288
-    assert len(decode(loss["Saved checkpoint (click to select)"]["x"])) == 2
+    assert len(decode(loss[CHECKPOINT_TRACE]["x"])) == 2
 
 
 def test_unreadable_result_file_falls_back_to_events_with_a_note(
@@ -89,10 +105,8 @@ def test_unreadable_result_file_falls_back_to_events_with_a_note(
     notes = [w.value for w in at.main.warning if w.value.startswith("The result file")]
     assert len(notes) == 1
     assert "using the job's metrics events" in visible_text(notes[0])
-    assert any(
-        c.value.startswith("Per-step metrics from the metrics events: 480 steps") for c in at.main.caption
-    )
-    assert len(at.get_by_key(TABLE_KEY).value) == len(run.checkpoints)
+    assert any("480 steps of metrics from the metrics events" in caption for caption in captions(at))
+    assert len(table(at)) == len(run.checkpoints)
 
 
 def test_note_about_an_unreadable_result_file_shows_server_text_as_typed(

@@ -11,7 +11,7 @@ from devtools.standin import (
     make_run,
     without_fields,
 )
-from tests.page.page_support import FORBIDDEN_KEY, TABLE_KEY, has_key, new_app
+from tests.page.page_support import FORBIDDEN_KEY, TABLE_KEY, has_key, new_app, table
 
 FAST = {"retry-after-ms": "1"}
 
@@ -25,7 +25,7 @@ def test_a_partial_run_is_never_resumed_for_another_key(forbidding: StandInServe
     forbidding.add_run(make_checkpoints_only("ftjob-shared", 250), _partial_fault())
     at = new_app(job="ftjob-shared").run()
     at.text_input(key="api_key_typed").input(DEFAULT_API_KEY).run()
-    assert len(at.get_by_key(TABLE_KEY).value) == 100
+    assert len(table(at)) == 100
     assert any("Refresh continues" in warning.value for warning in at.main.warning)
 
     at.text_input(key="api_key_typed").input(FORBIDDEN_KEY).run()
@@ -42,9 +42,9 @@ def test_a_partial_run_is_never_resumed_for_another_key(forbidding: StandInServe
     other_session = new_app(job="ftjob-shared").run()  # same job, fresh session, the partial's own key
     other_session.text_input(key="api_key_typed").input(DEFAULT_API_KEY).run()
     # The cached partial run is served (same key), and this session can continue it too.
-    assert len(other_session.get_by_key(TABLE_KEY).value) == 100
+    assert len(table(other_session)) == 100
     other_session.button(key="refresh").click().run()
-    assert len(other_session.get_by_key(TABLE_KEY).value) == 250
+    assert len(table(other_session)) == 250
     assert not other_session.main.warning
 
 
