@@ -1,37 +1,72 @@
-"""Take a full-page screenshot of the dashboard with Debian's headless chromium.
+"""Take a screenshot of the dashboard with Debian's headless chromium, as a user's browser shows it.
 
-Usage: ``python scripts/screenshot.py OUT.png [QUERY]`` (e.g. ``"?job=ftjob-demo&x=epoch"``). It starts
-``streamlit run app.py`` on a free loopback port with the current environment (no key: the demo).
+Usage: ``python scripts/screenshot.py OUT.png [QUERY] [--width 1280] [--height 800] [--dark] [--standin]``.
+QUERY is the page's query string (e.g. ``"?job=ftjob-demo&x=Epoch"``); ``--dark`` asks for the dark
+colour scheme (the page follows the system's); ``--full`` makes the window as tall as the page, so the
+whole page is in the picture. With ``--standin`` the app reads a stand-in API that serves the showcase
+jobs (``devtools/standin/showcase.py``: ftjob-long, ftjob-novalidation, ftjob-running, ftjob-unsaved);
+without it, the current environment decides (no key: the demo).
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
+from contextlib import ExitStack, suppress
 from pathlib import Path
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from devtools.harness import CHROMIUM, CHROMIUM_ARGS, running_app, wait_for_app_run  # noqa: E402
+from devtools.harness import CHROMIUM, CHROMIUM_ARGS, app_process, wait_for_app_run  # noqa: E402
+from devtools.standin import DEFAULT_API_KEY, StandInServer, showcase_runs  # noqa: E402
+
+CHART = ".js-plotly-plot"
+PAGE_HEIGHT = "() => document.querySelector('[data-testid=stMain]').scrollHeight"
 
 
-def main(out: str, query: str = "") -> None:
-    with running_app(dict(os.environ)) as url, sync_playwright() as playwright:
+def _environment(stack: ExitStack, standin: bool) -> dict[str, str]:
+    if not standin:
+        return dict(os.environ)
+    server = stack.enter_context(StandInServer())
+    for run in showcase_runs().values():
+        server.add_run(run)
+    return {**os.environ, "OPENAI_API_KEY": DEFAULT_API_KEY, "OPENAI_BASE_URL": server.base_url}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("out")
+    parser.add_argument("query", nargs="?", default="")
+    parser.add_argument("--width", type=int, default=1280)
+    parser.add_argument("--height", type=int, default=800)
+    parser.add_argument("--dark", action="store_true")
+    parser.add_argument("--full", action="store_true")
+    parser.add_argument("--standin", action="store_true")
+    args = parser.parse_args()
+    with ExitStack() as stack:
+        app = stack.enter_context(app_process(_environment(stack, args.standin)))
+        playwright = stack.enter_context(sync_playwright())
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(
-            viewport={"width": 1440, "height": int(os.environ.get("SHOT_HEIGHT", "2400"))}
+            viewport={"width": args.width, "height": args.height},
+            color_scheme="dark" if args.dark else "light",
         )
-        page.goto(url + "/" + query)
+        page.goto(app.url + "/" + args.query)
         wait_for_app_run(page)
-        if os.environ.get("SHOT_WAIT_CHART", "1") == "1":
-            page.locator(".js-plotly-plot").first.wait_for()
-        page.wait_for_timeout(800)
-        page.screenshot(path=out)
+        with suppress(PlaywrightTimeoutError):  # a page with an error or no metrics has no chart
+            page.locator(CHART).first.wait_for(timeout=15_000)
+        if args.full:
+            page.set_viewport_size({"width": args.width, "height": page.evaluate(PAGE_HEIGHT) + 100})
+            wait_for_app_run(page)
+        page.wait_for_timeout(800)  # plotly's and the grid's last paint
+        page.screenshot(path=args.out)
         browser.close()
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    main()

@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from components.charts import style
 from components.charts.options import NO_HIGHLIGHTS, Drag, Highlights
 from components.charts.style import Palette
-from components.charts.view import KINDS, SMOOTHED_SUFFIX, Display
+from components.charts.view import KINDS, SMOOTHED_SUFFIX, ChartView, Display
 from components.data.metrics import BY_NAME, Kind, Metric, counterpart, metrics_of_kind
 from components.text import MODEL_CHARS, plotly_text
 
@@ -60,71 +60,77 @@ def _at_label(x_title: str) -> str:
     return _AT.get(x_title, "%{x:.1f} min")
 
 
+def _raw_mode(metric: Metric, points: int, strong: bool) -> str:
+    """Training is a line; batch validation shows its points, as dots alone when a line through
+    thousands of noisy points would be a solid band."""
+    if points <= 1:
+        return "markers"
+    if metric.split == "train" or not strong:
+        return "lines"
+    return "lines+markers" if points <= style.JOINED_POINTS else "markers"
+
+
 def _series(
-    history: pd.DataFrame, metric: Metric, display: Display, axis: str, colours: Palette
+    history: pd.DataFrame, metric: Metric, display: Display, axis: str, colours: Palette, deciding: bool
 ) -> list[go.Scatter]:
-    """A metric's line(s): raw and, when smoothing changes it, smoothed; one hover row for the two."""
+    """A metric's raw values and, when smoothing changes them, its smoothed line; one hover row for both.
+
+    The raw values are faint under the smoothed line, except batch validation when it decides the
+    checkpoint (``deciding``): its raw points are what the choice was made on, so they stay at full
+    strength, and its smoothed line is drawn darker on top.
+    """
     view = display.view
     column = metric.name
     values = history[[view.x, column]].dropna()
     smoothed = column + SMOOTHED_SUFFIX in history
+    strong = not smoothed or (metric.split == "valid" and deciding)
     sparse = len(values) < 0.5 * history[view.x].notna().sum()
     number = _NUMBER[metric.kind]
     at = f" · {_at_label(view.x_title)}" if sparse else ""
     colour = colours.split(metric.split)
-    scatter = _scatter(len(values))
-    common = {"x": values[view.x].to_numpy(), "legendgroup": metric.split, "showlegend": False}
-    common |= {"xaxis": "x", "yaxis": axis, **_NO_DIMMING}
-    y = values[column].to_numpy(dtype="float32" if len(values) > WEBGL_THRESHOLD else "float64")
-    traces = []
-    if metric.split == "train":
-        traces.append(
-            scatter(
-                **common,
-                y=y,
-                name=metric.label + (" (raw)" if smoothed else ""),
-                mode="lines" if len(values) > 1 else "markers",
-                opacity=style.RAW_UNDER_SMOOTHED if smoothed else 1.0,
-                line={"color": colour, "width": style.RAW_LINE_WIDTH if smoothed else style.LINE_WIDTH},
-                marker={"color": colour, "size": style.LONE_POINT_SIZE},
-                hoverinfo="skip" if smoothed else None,
-                hovertemplate=None if smoothed else f"{metric.label}: {number}{at}<extra></extra>",
-            )
+    common = {"legendgroup": metric.split, "showlegend": False, "xaxis": "x", "yaxis": axis, **_NO_DIMMING}
+    size = (
+        style.LONE_POINT_SIZE
+        if len(values) <= 1
+        else style.DOT_SIZE
+        if len(values) > style.JOINED_POINTS
+        else style.BATCH_VALID_SIZE
+    )
+    traces = [
+        _scatter(len(values))(
+            **common,
+            x=values[view.x].to_numpy(),
+            y=values[column].to_numpy(dtype="float32" if len(values) > WEBGL_THRESHOLD else "float64"),
+            name=metric.label + (" (raw)" if smoothed else ""),
+            mode=_raw_mode(metric, len(values), strong),
+            opacity=1.0 if strong else style.RAW_UNDER_SMOOTHED,
+            line={
+                "color": colour,
+                "width": style.LINE_WIDTH if strong and metric.split == "train" else style.RAW_LINE_WIDTH,
+            },
+            marker={"color": colour, "size": size},
+            hoverinfo=None if strong else "skip",
+            hovertemplate=f"{metric.label}: {number}{at}<extra></extra>" if strong else None,
         )
-    else:
-        # Batch validation decides the checkpoint when there is no full validation: full strength, raw.
-        points = len(values) > 1
-        mode = ("lines+markers" if len(values) <= 200 else "lines") if points else "markers"
-        traces.append(
-            scatter(
-                **common,
-                y=y,
-                name=metric.label + (" (raw)" if smoothed else ""),
-                mode=mode,
-                line={"color": colour, "width": style.BATCH_VALID_LINE_WIDTH},
-                marker={"color": colour, "size": style.BATCH_VALID_SIZE if points else style.LONE_POINT_SIZE},
-                hovertemplate=f"{metric.label}: {number}{at}<extra></extra>",
-            )
-        )
+    ]
     if smoothed:
         trend = history[[view.x, column + SMOOTHED_SUFFIX]].dropna()
-        is_train = metric.split == "train"
         raw_text = history.loc[trend.index, column].map(
             (lambda v: f"{v:.4f}") if metric.kind == "loss" else (lambda v: f"{v:.2%}")
         )
         traces.append(
             _scatter(len(trend))(
-                **{**common, "x": trend[view.x].to_numpy()},
+                **common,
+                x=trend[view.x].to_numpy(),
                 y=trend[column + SMOOTHED_SUFFIX].to_numpy(),
                 name=f"{metric.label} (smoothed)",
                 mode="lines",
-                opacity=1.0 if is_train else style.VALID_TREND_OPACITY,
-                line={"color": colour, "width": style.LINE_WIDTH if is_train else style.VALID_TREND_WIDTH},
-                text=raw_text.to_numpy() if is_train else None,
+                line={"color": colours.valid_trend if strong else colour, "width": style.LINE_WIDTH},
+                text=None if strong else raw_text.to_numpy(),
                 hovertemplate=(
-                    f"{metric.label}: {number} (raw %{{text}})<extra></extra>"
-                    if is_train
-                    else f"{metric.label}, smoothed: {number}{at}<extra></extra>"
+                    f"{metric.label}, smoothed: {number}{at}<extra></extra>"
+                    if strong
+                    else f"{metric.label}: {number} (raw %{{text}}){at}<extra></extra>"
                 ),
             )
         )
@@ -201,13 +207,24 @@ def _hover_text(checkpoints: pd.DataFrame, highlights: Highlights) -> list[str]:
     return lines
 
 
+def _rug_level(view: ChartView, kind: Kind) -> float | None:
+    """The height of a tick rug just above the foot of a plot, in data units; None without a set range."""
+    if kind not in view.y_range:
+        return None
+    low, high = view.y_range[kind]
+    level = low + style.RUG_LIFT * (high - low)
+    return float(10**level) if view.log_y else float(level)
+
+
 def _checkpoint_marks(
     display: Display, highlights: Highlights, kinds: Sequence[Kind], colours: Palette, scatter: type
 ) -> list[go.Scatter]:
-    """Per plot: every marked checkpoint (ticks when many), then the recommended ★ and the selected ring.
+    """Per plot: every marked checkpoint, then the recommended ★ and the selected ring on the curve.
 
-    Only the top plot's marks carry the hover row (first in the hover, by legend rank), so a checkpoint
-    is listed once; the lower plot's marks still take clicks.
+    A few checkpoints are diamonds on the curve. Many are ticks along the foot of each plot, a rug that
+    says where checkpoints are without covering the curves (40 diamonds hid the validation curve). Only
+    the top plot's marks carry the hover row (first in the hover, by legend rank), so a checkpoint is
+    listed once; the lower plot's marks still take clicks.
     """
     checkpoints = display.checkpoints
     ids = checkpoints["checkpoint_id"].astype(str)
@@ -237,11 +254,12 @@ def _checkpoint_marks(
         first = kind == kinds[0]
         suffix = "" if first else f" · {kind}"
         axes = {"xaxis": "x", "yaxis": _axis(kinds, kind)}
+        rug = _rug_level(display.view, kind) if many else None
         marks.append(
             scatter(
                 **axes,
                 x=checkpoints.loc[present, display.view.x].to_numpy(),
-                y=y[present].to_numpy(),
+                y=np.full(int(present.sum()), rug) if rug is not None else y[present].to_numpy(),
                 name=CHECKPOINT_TRACE + suffix,
                 legendgroup="checkpoints",
                 showlegend=first,
@@ -403,6 +421,7 @@ def curves_figure(display: Display, highlights: Highlights = NO_HIGHLIGHTS) -> g
     history, view = display.history, display.view
     colours = style.palette(view.theme)
     kinds = [kind for kind in KINDS if _present(history, kind)]
+    deciding = highlights.decider is not None and BY_NAME[highlights.decider].split == "valid"
     figure = go.Figure()
     if not kinds:
         return figure
@@ -411,7 +430,7 @@ def curves_figure(display: Display, highlights: Highlights = NO_HIGHLIGHTS) -> g
         for kind in kinds
         for metric in _present(history, kind)
         if metric.split != "full_valid"
-        for trace in _series(history, metric, display, _axis(kinds, kind), colours)
+        for trace in _series(history, metric, display, _axis(kinds, kind), colours, deciding)
     ]
     # WebGL traces are painted above every SVG trace, so marks meant to sit on top of WebGL lines
     # must be WebGL too.

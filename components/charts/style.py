@@ -19,6 +19,7 @@ class Palette:
 
     train: str
     valid: str
+    valid_trend: str
     full_valid: str
     checkpoint: str
     marker_fill: str
@@ -39,6 +40,7 @@ PALETTES: dict[Theme, Palette] = {
     "light": Palette(
         train="#2563eb",
         valid="#ea580c",
+        valid_trend="#9a3412",
         full_valid="#b91c1c",
         checkpoint="#334155",
         marker_fill="#ffffff",
@@ -53,6 +55,7 @@ PALETTES: dict[Theme, Palette] = {
     "dark": Palette(
         train="#60a5fa",
         valid="#fb923c",
+        valid_trend="#fed7aa",
         full_valid="#f87171",
         checkpoint="#cbd5e1",
         marker_fill="#0e1117",
@@ -82,11 +85,16 @@ CHECKPOINT_OUTLINE = 2.0
 CHECKPOINT_TICK_SIZE = 8
 """A vertical tick (``line-ns-open``): 8 px tall, as wide as its stroke."""
 CHECKPOINT_TICK_STROKE = 2.0
+RUG_LIFT = 0.03
+"""Ticks sit this share of the plot's height above its foot."""
 FULL_VALID_SIZE = 9
 FULL_VALID_OUTLINE = 1.5
 FULL_VALID_SMALL_SIZE = 6
 FULL_VALID_SMALL_OUTLINE = 1.0
 BATCH_VALID_SIZE = 4
+DOT_SIZE = 3
+JOINED_POINTS = 200
+"""Batch validation points joined by a line up to this many; beyond, a line through noise is a band."""
 LONE_POINT_SIZE = 9
 """A series of one point has no line to show it, so its marker is what the reader sees."""
 BEST_SIZE = 20
@@ -104,17 +112,14 @@ MAX_MARK_WIDTH_WHEN_MANY = 8
 LINE_WIDTH = 2.2
 RAW_LINE_WIDTH = 1.0
 BATCH_VALID_LINE_WIDTH = 1.4
-VALID_TREND_WIDTH = 3.0
 FULL_VALID_LINE_WIDTH = 1.5
 EPOCH_LINE_WIDTH = 1.0
 
 # ---- Opacities --------------------------------------------------------------------------------------------
 
 RAW_UNDER_SMOOTHED = 0.3
-"""Training's raw line under its smoothed one: there to show the noise, not to be read point by point."""
-VALID_TREND_OPACITY = 0.45
-"""Batch validation's smoothed trend: a soft band behind its raw points, which stay at full strength
-because they are what decides the checkpoint."""
+"""A raw line under its smoothed one: there to show the noise, not to be read point by point. Batch
+validation that decides the checkpoint is never drawn this faint."""
 
 # ---- Layout -----------------------------------------------------------------------------------------------
 

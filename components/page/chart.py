@@ -6,15 +6,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from components.charts.options import Drag, Highlights, StepRange
+from components.charts.options import Highlights, StepRange
 from components.charts.style import CLICK_TOLERANCE
 from components.charts.view import Display
 
-PICK_HINT = (
-    "Hover for every value at a step. Click a checkpoint's mark to compare it with the recommended one; "
-    "click anywhere else on the chart to clear."
-)
-ZOOM_HINT = "Drag across the chart to zoom into those steps; double-click or Full range to see them all."
+PICK_HINT = "Hover for every value at a step; click a checkpoint to compare it, elsewhere to clear."
+ZOOM_HINT = "Drag across the steps to zoom in; double-click or Full range to zoom out."
 
 
 @dataclass(frozen=True)
@@ -26,10 +23,6 @@ class ChartModel:
     zoom: StepRange | None
     caption: str
     notes: tuple[str, ...]
-
-    @property
-    def hint(self) -> str:
-        return ZOOM_HINT if self.display.view.drag is Drag.ZOOM else PICK_HINT
 
     def pick_at(self, x: float) -> str | None:
         """The marked checkpoint nearest to a click at ``x`` (chart units), if it is close enough.

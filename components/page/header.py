@@ -61,11 +61,11 @@ def header_of(job: JobSummary) -> Header:
         Fact("Base model", _value(job.base_model), code=job.base_model is not None),
         Fact("Method", _value(job.method)),
         Fact("Epochs", _value(job.n_epochs)),
-        Fact("Batch size", _value(job.batch_size)),
-        Fact("LR multiplier", _value(job.learning_rate_multiplier)),
+        Fact("Batch", _value(job.batch_size)),
+        Fact("LR ×", _value(job.learning_rate_multiplier)),
     ]
     if job.trained_tokens is not None:
-        summary.append(Fact("Trained tokens", _value(job.trained_tokens)))
+        summary.append(Fact("Tokens", _value(job.trained_tokens)))
     if job.created_at is not None and job.finished_at is not None:
         summary.append(Fact("Took", duration((job.finished_at - job.created_at).total_seconds())))
     details = [Fact("Created", when(job.created_at))]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from components.charts.options import Highlights, StepRange, ViewOptions
+from components.charts.options import Highlights, StepRange, ViewOptions, default_smoothing
 from components.charts.view import RunAxes, build_display, run_axes
 from components.data.best import available_metrics, default_metric
 from components.data.overfitting import Verdict, checkpoint_verdicts, overfit_spans, unjudged
@@ -39,6 +39,7 @@ class Prepared:
     spans: tuple[tuple[int, int], ...]
     metrics: tuple[str, ...]
     default_metric: str | None
+    default_smoothing: float
 
     @property
     def x_modes(self) -> list[str]:
@@ -47,12 +48,14 @@ class Prepared:
 
 def prepare(run: RunData) -> Prepared:
     """The parts of the page that depend on the run only, worked out once per run."""
+    steps = run.history["step"]
     return Prepared(
         run=run,
         axes=run_axes(run.history, run.checkpoints, n_epochs=run.job.n_epochs, total_steps=run.total_steps),
         spans=tuple(overfit_spans(run.history)),
         metrics=tuple(available_metrics(run.checkpoints)),
         default_metric=default_metric(run.checkpoints),
+        default_smoothing=default_smoothing(float(steps.max() - steps.min()) if len(steps) else 0.0),
     )
 
 

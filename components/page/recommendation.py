@@ -150,8 +150,8 @@ def comparison_of(
             difference_text("train_loss", float(gap)) if pd.notna(gap) else "—",
             "",
         ]
-    else:
-        rows["Selected"] = ["—"] * len(labels)  # the panel keeps its shape while nothing is picked
+    else:  # the panel keeps its shape while nothing else is picked
+        rows["Selected"] = rows["Selected − recommended"] = ["—"] * len(labels)
     frame = pd.DataFrame.from_dict(rows, orient="index", columns=labels)
     hint = None if other is not None else (SAME_HINT if selected_id == best_id else COMPARE_HINT)
     model = str(checkpoints.loc[ids == other, "model"].iloc[0]) if other is not None else None

@@ -9,8 +9,8 @@ from components.page.recommendation import Comparison
 from components.text import MODEL_CHARS, clean
 
 PANEL_KEY = "comparison"
-PANEL_HEIGHT = 300
-"""Title, three rows of the table and the selected model name, without a scroll bar."""
+PANEL_HEIGHT = 270
+"""Title, the table's three rows and the selected model name, without a scroll bar."""
 
 
 def comparison_panel(comparison: Comparison) -> None:
@@ -22,7 +22,9 @@ def comparison_panel(comparison: Comparison) -> None:
         st.markdown("**Recommended vs selected**")
         st.dataframe(comparison.frame, width="stretch")
         if comparison.selected_model is not None:
-            st.caption("Selected model name")
-            st.code(clean(comparison.selected_model, MODEL_CHARS), language=None, wrap_lines=True)
+            label, name = st.columns([1, 4], vertical_alignment="center")
+            label.caption("Selected model name")
+            with name:
+                st.code(clean(comparison.selected_model, MODEL_CHARS), language=None, wrap_lines=True)
         elif comparison.hint:
             st.caption(comparison.hint)

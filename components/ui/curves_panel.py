@@ -28,7 +28,7 @@ PLOTLY_CONFIG = {
 
 
 def curves_panel(chart: ChartModel, job_id: str, loaded: str) -> None:
-    """Draw the chart, then how to use it, what was read and what the drawing leaves out."""
+    """Draw the chart, then what it cannot show, what was read and what the drawing leaves out."""
     st.plotly_chart(
         curves_figure(chart.display, chart.highlights),
         key=CHART_KEY,
@@ -37,4 +37,4 @@ def curves_panel(chart: ChartModel, job_id: str, loaded: str) -> None:
         config=PLOTLY_CONFIG,
         width="stretch",
     )
-    st.caption(" ".join([chart.hint, *chart.notes, f"Read: {loaded}.", chart.caption]).strip())
+    st.caption(" ".join([*chart.notes, f"Read: {loaded}.", chart.caption]).strip())

@@ -22,10 +22,12 @@ def job_header(header: Header, progress: ProgressView | None) -> None:
     Every value here comes from the API, so each goes through components.text.
     """
     status = markdown_literal(header.status, WORD_CHARS) or "unknown"
-    top, more = st.columns([4, 1], vertical_alignment="center")
-    top.markdown(f"### {code_span(header.job_id)} &nbsp; :{header.colour}-badge[{status}]")
-    with more.popover("Job details", icon=":material/info:", width="stretch"):
-        st.markdown("  \n".join(f"**{fact.label}** {_shown(fact)}" for fact in header.details))
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.markdown(
+            f"### {code_span(header.job_id)} &nbsp; :{header.colour}-badge[{status}]", width="stretch"
+        )
+        with st.popover("Job details", icon=":material/info:", width="content"):
+            st.markdown("  \n".join(f"**{fact.label}** {_shown(fact)}" for fact in header.details))
     st.caption(" · ".join(f"{fact.label} {_shown(fact)}" for fact in header.summary))
     if progress is not None:
         st.progress(progress.fraction or 0.0, text=progress.label)

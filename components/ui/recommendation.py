@@ -14,8 +14,6 @@ NO_SNIPPET = (
     "No snippet: this model name has characters that no provider's model names have, so it is not "
     "offered as code to paste."
 )
-COLUMNS = [10, 3]
-"""The model name gets the room for a typical name (about 60 characters) on one line at 1280 px."""
 ADVICE_LOOK = {Tone.GO: ("green", ":material/check_circle:"), Tone.CAUTION: ("orange", ":material/warning:")}
 
 
@@ -41,17 +39,20 @@ def recommendation_strip(strip: Strip) -> None:
     """The strip. ``strip.model`` and ``strip.checkpoint_id`` come from the API and are shown only through
     components.text; every other word is ours."""
     colour, icon = ADVICE_LOOK[strip.tone]
+    # Rows that wrap rather than squeeze: on a narrow window the number goes under the model name.
     with st.container(border=True, key=STRIP_KEY, gap="small"):
-        name, number = st.columns(COLUMNS, vertical_alignment="bottom")
-        with name:
-            st.caption(f"**★ {strip.title}** · step {strip.step:,}")
-            if strip.model:
-                st.code(clean(strip.model, MODEL_CHARS), language=None, wrap_lines=True)
-            else:
-                st.caption("The API sent no model name for this checkpoint.")
-        number.metric(strip.decided_by, strip.value, help=f"Decided by: {strip.decided_by.lower()}")
-        advice, more = st.columns(COLUMNS, vertical_alignment="center")
-        advice.markdown(f"{icon} :{colour}[{strip.advice}]")
-        with more.popover("Details", icon=":material/description:", width="stretch"):
-            _details(strip)
+        with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
+            with st.container(width="stretch", gap="small"):
+                st.caption(f"**★ {strip.title}** · step {strip.step:,}")
+                if strip.model:
+                    st.code(clean(strip.model, MODEL_CHARS), language=None, wrap_lines=True)
+                else:
+                    st.caption("The API sent no model name for this checkpoint.")
+            st.metric(
+                strip.decided_by, strip.value, help=f"Decided by: {strip.decided_by.lower()}", width="content"
+            )
+        with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
+            st.markdown(f"{icon} :{colour}[{strip.advice}]", width="stretch")
+            with st.popover("Details", icon=":material/description:", width="content"):
+                _details(strip)
         st.caption(strip.reason)

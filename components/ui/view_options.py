@@ -10,11 +10,12 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from components.charts.options import DEFAULT_SMOOTHING, MAX_SMOOTHING, Drag, ViewOptions, YRange
+from components.charts.options import MAX_SMOOTHING, Drag, ViewOptions, YRange
 from components.charts.style import DEFAULT_THEME
 from components.charts.view import X_TITLES
 from components.data.metrics import BY_NAME
 from components.page import Prepared
+from components.page.chart import PICK_HINT, ZOOM_HINT
 from components.ui.selection import full_range
 
 METRIC_KEY = "metric"
@@ -36,8 +37,8 @@ def _metric_label(name: str) -> str:
     return BY_NAME[name].label
 
 
-def _sidebar(prepared: Prepared) -> tuple[str | None, str, float, bool]:
-    """The sidebar block: the deciding metric, the x axis, smoothing and a log y axis."""
+def _sidebar(prepared: Prepared) -> tuple[str | None, str, float, YRange, bool]:
+    """The sidebar block: the deciding metric, the x axis, smoothing, the y range and a log y axis."""
     with st.sidebar:
         st.subheader("Reading the curves")
         metric = None
@@ -73,22 +74,34 @@ def _sidebar(prepared: Prepared) -> tuple[str | None, str, float, bool]:
             "Smoothing",
             0.0,
             MAX_SMOOTHING,
-            DEFAULT_SMOOTHING,
+            prepared.default_smoothing,
             step=SMOOTHING_STEP,
             format="%.3f",
             key=SMOOTHING_KEY,
             bind="query-params",
-            help="A debiased moving average weighted by distance in steps, so series logged at different "
-            "rates smooth alike. Training's raw line stays faint underneath; batch validation's raw points "
-            "stay at full strength; full validation is never smoothed.",
+            help="A debiased moving average weighted by distance in steps (the weight is the decay over one "
+            "training step), so series logged at different rates smooth alike. It starts at a weight that "
+            "averages over about 1 % of the run. Raw lines stay faint underneath; batch validation's raw "
+            "points stay at full strength when they decide; full validation is never smoothed.",
+        )
+        y_range = st.radio(
+            "Y range",
+            list(YRange),
+            index=None if Y_KEY in st.session_state else 0,  # "Full range" may have set it
+            key=Y_KEY,
+            bind="query-params",
+            format_func=Y_LABELS.__getitem__,
+            help="Around the choice: framed on the part of the run where checkpoints are chosen, so the "
+            "early drop does not squeeze it flat. Middle 90 %: the 5th to 95th percentile, so one spike "
+            "does not flatten the rest. All values: everything. A zoom frames the steps in it.",
         )
         log_y = st.toggle("Log y axis", key=LOG_KEY, bind="query-params")
-    return metric, x_mode, float(smoothing), bool(log_y)
+    return metric, x_mode, float(smoothing), YRange(y_range or YRange.CHOICE), bool(log_y)
 
 
-def _toolbar(job_id: str, zoomed: bool) -> tuple[Drag, YRange]:
-    """Above the chart: what the mouse does, how the y axes are framed, and one click to see it all."""
-    with st.container(horizontal=True, vertical_alignment="bottom", gap="small", key="chart_toolbar"):
+def _toolbar(job_id: str, zoomed: bool, y_range: YRange) -> Drag:
+    """Above the chart: what the mouse does, one click to see everything, and how to use the chart."""
+    with st.container(horizontal=True, vertical_alignment="center", gap="small", key="chart_toolbar"):
         drag = st.segmented_control(
             "Mouse",
             list(Drag),
@@ -97,20 +110,7 @@ def _toolbar(job_id: str, zoomed: bool) -> tuple[Drag, YRange]:
             key=DRAG_KEY,
             persist_state="session",
             format_func=DRAG_LABELS.__getitem__,
-            help="Pick: click a checkpoint to compare it. Zoom: drag across the chart to zoom into those "
-            "steps; the zoom stays while you change any option.",
-        )
-        y_range = st.segmented_control(
-            "Y range",
-            list(YRange),
-            default=None if Y_KEY in st.session_state else YRange.CHOICE,  # "Full range" may have set it
-            required=True,
-            key=Y_KEY,
-            bind="query-params",
-            format_func=Y_LABELS.__getitem__,
-            help="Around the choice: framed on the part of the run where checkpoints are chosen. Middle "
-            "90 %: the 5th to 95th percentile, so one spike does not flatten the rest. All values: "
-            "everything.",
+            label_visibility="collapsed",
         )
         st.button(
             "Full range",
@@ -121,20 +121,21 @@ def _toolbar(job_id: str, zoomed: bool) -> tuple[Drag, YRange]:
             args=(job_id, Y_KEY, YRange.ALL),
             help="Every step and every value.",
         )
-    return Drag(drag or Drag.PICK), YRange(y_range or YRange.CHOICE)
+        st.caption(ZOOM_HINT if drag == Drag.ZOOM else PICK_HINT, width="stretch")
+    return Drag(drag or Drag.PICK)
 
 
 def view_options(
     prepared: Prepared, job_id: str, *, zoomed: bool, toolbar: DeltaGenerator | None
 ) -> ViewOptions:
-    """Render the controls (the toolbar into ``toolbar``, a container above the chart; None when there is
-    no chart, and the toolbar's last values stand) and read them."""
-    metric, x_mode, smoothing, log_y = _sidebar(prepared)
+    """Render the controls (the mouse mode into ``toolbar``, a container above the chart; None when there
+    is no chart, and its last value stands) and read them."""
+    metric, x_mode, smoothing, y_range, log_y = _sidebar(prepared)
     if toolbar is None:
-        drag, y_range = st.session_state.get(DRAG_KEY, Drag.PICK), st.session_state.get(Y_KEY, YRange.CHOICE)
+        drag = st.session_state.get(DRAG_KEY, Drag.PICK)
     else:
         with toolbar:
-            drag, y_range = _toolbar(job_id, zoomed)
+            drag = _toolbar(job_id, zoomed, y_range)
     return ViewOptions(
         metric=metric,
         x_mode=x_mode,

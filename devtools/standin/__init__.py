@@ -2,6 +2,7 @@
 
 from .hostile import closed_port_url, metrics_as, with_result_file, with_status, without_fields
 from .server import DEFAULT_API_KEY, Fault, RecordedRequest, StandInServer
+from .showcase import showcase_runs
 from .synthetic import SyntheticRun, make_checkpoints_only, make_run
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "make_checkpoints_only",
     "make_run",
     "metrics_as",
+    "showcase_runs",
     "with_result_file",
     "with_status",
     "without_fields",

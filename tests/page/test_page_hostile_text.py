@@ -51,14 +51,8 @@ from tests.page.page_support import API_ENV_VARS, chart_spec, code_texts, new_ap
 
 ROUTE = "ftjob-hostile"
 MARKDOWN_TYPES = ("markdown", "caption", "error", "warning", "info", "success", "title", "subheader")
-# Bold in our own sentences: fact labels of the header, alert titles.
+# Bold in our own sentences: fact labels of the job details, titles of the strip, panel and alerts.
 OUR_BOLD = {
-    "Base model",
-    "Method",
-    "Epochs",
-    "Batch size",
-    "LR multiplier",
-    "Trained tokens",
     "Created",
     "Finished",
     "Estimated finish",

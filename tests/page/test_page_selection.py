@@ -180,7 +180,7 @@ def test_a_pick_fills_the_fixed_panel_marks_the_chart_and_ticks_the_table_row(
     at = open_page("ftjob-pick")
     panel = at.get_by_key("comparison")
     assert [caption.value for caption in panel.caption] == [COMPARE_HINT]
-    assert list(panel.dataframe[0].value.index) == ["★ Recommended", "Selected"]
+    assert list(panel.dataframe[0].value.index) == ["★ Recommended", "Selected", "Selected − recommended"]
     at.session_state[PICKED_KEY] = NOT_BEST["id"]
     at.session_state[TABLE_ROUND_KEY] = 1  # as the chart's callback leaves it
     at.run()

@@ -76,16 +76,16 @@ def test_log_toggle_makes_both_y_axes_logarithmic(view_page: AppTest) -> None:
 
 def test_the_y_range_is_framed_on_the_choice_and_full_range_is_one_click(view_page: AppTest) -> None:
     framed = _layout(view_page)["yaxis"]["range"]
-    view_page.segmented_control(key=Y_KEY).set_value(YRange.ALL).run()
+    view_page.radio(key=Y_KEY).set_value(YRange.ALL).run()
     everything = _layout(view_page)["yaxis"]["range"]
     # The run starts near 2.0; the choice is made between 0.3 and 1.
     assert framed[1] < 1.3 < everything[1]
-    view_page.segmented_control(key=Y_KEY).set_value(YRange.ROBUST).run()
+    view_page.radio(key=Y_KEY).set_value(YRange.ROBUST).run()
     low, high = _layout(view_page)["yaxis"]["range"]
     assert everything[0] <= low < high < everything[1]
     view_page.button(key=FULL_RANGE_KEY).click().run()
     assert not view_page.exception
-    assert view_page.segmented_control(key=Y_KEY).value == YRange.ALL
+    assert view_page.radio(key=Y_KEY).value == YRange.ALL
     assert _layout(view_page)["yaxis"]["range"] == everything
 
 

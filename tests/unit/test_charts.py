@@ -182,17 +182,23 @@ def test_smoothing_adds_a_smoothed_line_over_a_faint_raw_one() -> None:
     assert "train_loss" + SMOOTHED_SUFFIX in display.history
     figure = curves_figure(display)
     raw, smooth = _trace(figure, "Training loss (raw)"), _trace(figure, "Training loss (smoothed)")
-    assert raw.opacity == style.RAW_UNDER_SMOOTHED < smooth.opacity and raw.showlegend is False
+    assert raw.opacity == style.RAW_UNDER_SMOOTHED and smooth.opacity is None and raw.showlegend is False
     assert len(raw.x) == 300  # every step is drawn
     assert not np.allclose(np.asarray(raw.y), np.asarray(smooth.y))
     # Hovering shows both values in one row; the raw line adds no row of its own.
     assert "(raw %{text})" in smooth.hovertemplate and raw.hoverinfo == "skip"
     assert [float(text) for text in smooth.text[:3]] == pytest.approx(list(raw.y[:3]), abs=1e-4)
-    # Batch validation decides checkpoints: its raw points stay at full strength, its trend is the faint one.
-    valid_raw = _trace(figure, "Validation loss (batch) (raw)")
-    valid_trend = _trace(figure, "Validation loss (batch) (smoothed)")
-    assert valid_raw.opacity in (None, 1) and valid_trend.opacity == style.VALID_TREND_OPACITY
+    # Batch validation that does not decide is drawn like training: faint raw line, one hover row.
+    assert _trace(figure, "Validation loss (batch) (raw)").opacity == style.RAW_UNDER_SMOOTHED
+    # Deciding, its raw points stay at full strength, with their own hover row, under a darker trend.
+    highlights = Highlights(decider="valid_loss")
+    deciding = curves_figure(_display(history, checkpoints, ViewOptions(smoothing=0.6)), highlights)
+    valid_raw = _trace(deciding, "Validation loss (batch) (raw)")
+    valid_trend = _trace(deciding, "Validation loss (batch) (smoothed)")
+    assert valid_raw.opacity == 1 and valid_raw.hoverinfo is None
     assert "markers" in valid_raw.mode and "step %{x:,.0f}" in valid_raw.hovertemplate
+    assert valid_trend.line.color == style.PALETTES["light"].valid_trend
+    assert _trace(deciding, "Training loss (raw)").opacity == style.RAW_UNDER_SMOOTHED
 
     names = _names(curves_figure(_display(history, checkpoints, ViewOptions(smoothing=0.0))))
     assert not any("smoothed" in name for name in names)

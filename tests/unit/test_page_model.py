@@ -16,7 +16,6 @@ from components.charts.options import Drag, StepRange, ViewOptions
 from components.data.recommend import Basis
 from components.loading import RunData, load_run
 from components.page import PageModel, build_page, prepare
-from components.page.chart import PICK_HINT, ZOOM_HINT
 from components.page.model import NO_ACCURACY, NO_CHECKPOINTS, UNJUDGED
 from components.page.recommendation import COMPARE_HINT, SAME_HINT, Tone
 from devtools.standin import StandInServer, SyntheticRun, make_run
@@ -62,8 +61,8 @@ def test_a_validated_finished_run_says_use_it_and_compares_nothing_yet(read) -> 
     assert strip.advice.endswith("use it right away.")
     assert strip.snippet is not None and repr(strip.model) in strip.snippet
     comparison = page.comparison
-    assert list(comparison.frame.index) == ["★ Recommended", "Selected"]
-    assert set(comparison.frame.loc["Selected"]) == {"—"}  # reserved, so the panel keeps its shape
+    assert list(comparison.frame.index) == ["★ Recommended", "Selected", "Selected − recommended"]
+    assert set(comparison.frame.iloc[1:].to_numpy().ravel()) == {"—"}  # reserved: the panel keeps its shape
     assert comparison.hint == COMPARE_HINT and comparison.selected_model is None
     assert page.progress is None and page.waiting is None and page.no_curves is None
 
@@ -163,12 +162,10 @@ def test_a_run_without_accuracy_says_so(read) -> None:
 def test_a_click_picks_the_checkpoint_within_a_marks_width_and_clears_elsewhere(read) -> None:
     run = read(make_run("ftjob-model-click"))
     chart = _page(run).chart
-    assert chart.hint == PICK_HINT
     # The tolerance is 1.2 % of the visible span: 5.8 of 480 steps, about 10 px at 1280 px.
     assert chart.pick_at(356) == _by_step(run, 360)
     assert chart.pick_at(300) is None  # halfway between two checkpoints
     zoomed = _page(run, ViewOptions(drag=Drag.ZOOM), zoom=StepRange(300, 400)).chart
-    assert zoomed.hint == ZOOM_HINT
     # Zoomed in, 4 steps are 4 % of the view, far on screen: no pick; one step still is near.
     assert zoomed.pick_at(356) is None and zoomed.pick_at(359) == _by_step(run, 360)
 
