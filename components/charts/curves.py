@@ -62,12 +62,14 @@ def _at_label(x_title: str) -> str:
 
 def _raw_mode(metric: Metric, points: int, strong: bool) -> str:
     """Training is a line; batch validation shows its points, as dots alone when a line through
-    thousands of noisy points would be a solid band."""
+    thousands of noisy points would be a solid band. A line that takes the hover has markers too (drawn
+    at size 0): plotly selects a clicked point only on a trace with markers, and a click that selects
+    nothing is not reported to the page, so a click beside the checkpoints could not clear the pick."""
     if points <= 1:
         return "markers"
-    if metric.split == "train" or not strong:
+    if not strong:
         return "lines"
-    return "lines+markers" if points <= style.JOINED_POINTS else "markers"
+    return "lines+markers" if metric.split == "train" or points <= style.JOINED_POINTS else "markers"
 
 
 def _series(
@@ -92,6 +94,8 @@ def _series(
     size = (
         style.LONE_POINT_SIZE
         if len(values) <= 1
+        else style.CLICK_TARGET_SIZE
+        if metric.split == "train"
         else style.DOT_SIZE
         if len(values) > style.JOINED_POINTS
         else style.BATCH_VALID_SIZE
@@ -124,7 +128,8 @@ def _series(
                 x=trend[view.x].to_numpy(),
                 y=trend[column + SMOOTHED_SUFFIX].to_numpy(),
                 name=f"{metric.label} (smoothed)",
-                mode="lines",
+                mode="lines+markers",
+                marker={"size": style.CLICK_TARGET_SIZE},
                 line={"color": colours.valid_trend if strong else colour, "width": style.LINE_WIDTH},
                 text=None if strong else raw_text.to_numpy(),
                 hovertemplate=(

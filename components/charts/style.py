@@ -85,6 +85,8 @@ CHECKPOINT_OUTLINE = 2.0
 CHECKPOINT_TICK_SIZE = 8
 """A vertical tick (``line-ns-open``): 8 px tall, as wide as its stroke."""
 CHECKPOINT_TICK_STROKE = 2.0
+CLICK_TARGET_SIZE = 0
+"""Markers of this size make a line's points selectable by a click without drawing anything."""
 RUG_LIFT = 0.03
 """Ticks sit this share of the plot's height above its foot."""
 FULL_VALID_SIZE = 9

@@ -15,8 +15,7 @@ from components.text import usage_snippet
 GAP_LABEL = "Val − train loss"
 VERDICT_LABEL = "Overfitting"
 COMPARE_HINT = (
-    "Click a ◇ checkpoint on the chart or tick a row of the table to compare it here with the "
-    "recommended one."
+    "Click a checkpoint on the chart or tick a row of the table to compare it here with the recommended one."
 )
 _SPLIT_PHRASES = {"train": "Training", "valid": "Batch validation", "full_valid": "Full validation"}
 SAME_HINT = "The selected checkpoint is the recommended one."

@@ -14,7 +14,8 @@ NO_SNIPPET = (
     "No snippet: this model name has characters that no provider's model names have, so it is not "
     "offered as code to paste."
 )
-ADVICE_LOOK = {Tone.GO: ("green", ":material/check_circle:"), Tone.CAUTION: ("orange", ":material/warning:")}
+# Plain glyphs, not icons: the page's only icons in text are Streamlit's own.
+ADVICE_LOOK = {Tone.GO: ("green", "✓"), Tone.CAUTION: ("orange", "⚠")}
 
 
 def _details(strip: Strip) -> None:
@@ -52,7 +53,7 @@ def recommendation_strip(strip: Strip) -> None:
                 strip.decided_by, strip.value, help=f"Decided by: {strip.decided_by.lower()}", width="content"
             )
         with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
-            st.markdown(f"{icon} :{colour}[{strip.advice}]", width="stretch")
+            st.markdown(f":{colour}[{icon} {strip.advice}]", width="stretch")
             with st.popover("Details", icon=":material/description:", width="content"):
                 _details(strip)
         st.caption(strip.reason)

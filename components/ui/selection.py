@@ -68,10 +68,11 @@ def zoom_of(job_id: str) -> StepRange | None:
     return zoom
 
 
-def full_range(job_id: str, y_key: str, y_all: object) -> None:
-    """The "Full range" button: no zoom, and every value in the y range."""
+def full_range(job_id: str, y_key: str, y_all: object, set_key: str) -> None:
+    """The "Full range" button: no zoom, and every value in the y range (``set_key`` tells its widget)."""
     _set_zoom(job_id, None)
     st.session_state[y_key] = y_all
+    st.session_state[set_key] = True
 
 
 def on_chart_select(chart_key: str, job_id: str, chart: ChartModel) -> None:

@@ -7,6 +7,9 @@ that, "Best checkpoint by" fell back to its first option, training loss, after a
 
 from __future__ import annotations
 
+from collections.abc import Container
+from typing import TypeVar
+
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
@@ -25,7 +28,20 @@ LOG_KEY = "log"
 Y_KEY = "y"
 DRAG_KEY = "drag"
 FULL_RANGE_KEY = "full_range"
+Y_SET_KEY = "y_range_set"
 SMOOTHING_STEP = 0.001
+
+T = TypeVar("T")
+
+
+class _SmoothingRange:
+    """The slider's values, for ``_kept``: any number from 0 to the maximum."""
+
+    def __contains__(self, value: object) -> bool:
+        return isinstance(value, int | float) and 0 <= value <= MAX_SMOOTHING
+
+
+_SMOOTHING_VALUES = _SmoothingRange()
 
 # The radio's options are these labels, so a shared URL reads ?x=Epoch.
 AXIS_LABELS = {title.split(" (")[0]: mode for mode, title in X_TITLES.items()}
@@ -37,6 +53,18 @@ def _metric_label(name: str) -> str:
     return BY_NAME[name].label
 
 
+def _kept(key: str, allowed: Container[object], fallback: T) -> T:
+    """A widget's value from its last run if still allowed here, else ``fallback``: given as its default.
+
+    A widget that comes back after a run without it (a job that failed to load) is drawn with its
+    default: Streamlit keeps the value on the server, and the browser sends back what it shows on the
+    next run. With the kept value as the default, both agree; otherwise "Best checkpoint by" fell back
+    to its first option, training loss.
+    """
+    value = st.session_state.get(key, fallback)
+    return value if value in allowed else fallback
+
+
 def _sidebar(prepared: Prepared) -> tuple[str | None, str, float, YRange, bool]:
     """The sidebar block: the deciding metric, the x axis, smoothing, the y range and a log y axis."""
     with st.sidebar:
@@ -44,24 +72,23 @@ def _sidebar(prepared: Prepared) -> tuple[str | None, str, float, YRange, bool]:
         metric = None
         if prepared.metrics:
             metrics = list(prepared.metrics)
-            # Another job's choice that this run lacks: its default instead. A default index is given
-            # only when the state holds none, as Streamlit warns when both set a widget.
-            if METRIC_KEY in st.session_state and st.session_state[METRIC_KEY] not in metrics:
-                st.session_state[METRIC_KEY] = prepared.default_metric
-            default = None if METRIC_KEY in st.session_state else metrics.index(prepared.default_metric)
+            if st.session_state.get(METRIC_KEY, prepared.default_metric) not in metrics:
+                del st.session_state[METRIC_KEY]  # another job's choice that this run lacks
             metric = st.selectbox(
                 "Best checkpoint by",
                 metrics,
-                index=default if default is not None else 0,
+                index=metrics.index(_kept(METRIC_KEY, metrics, prepared.default_metric)),
                 key=METRIC_KEY,
                 bind="query-params",
                 format_func=_metric_label,
                 help="Losses: lowest wins; accuracies: highest wins. Full validation is the most reliable; "
                 "a training metric cannot show overfitting.",
             )
+        labels = list(AXIS_LABELS)
         x_label = st.radio(
             "X axis",
-            list(AXIS_LABELS),
+            labels,
+            index=labels.index(_kept(X_KEY, labels, labels[0])),
             key=X_KEY,
             bind="query-params",
             horizontal=True,
@@ -74,7 +101,7 @@ def _sidebar(prepared: Prepared) -> tuple[str | None, str, float, YRange, bool]:
             "Smoothing",
             0.0,
             MAX_SMOOTHING,
-            prepared.default_smoothing,
+            _kept(SMOOTHING_KEY, _SMOOTHING_VALUES, prepared.default_smoothing),
             step=SMOOTHING_STEP,
             format="%.3f",
             key=SMOOTHING_KEY,
@@ -84,10 +111,14 @@ def _sidebar(prepared: Prepared) -> tuple[str | None, str, float, YRange, bool]:
             "averages over about 1 % of the run. Raw lines stay faint underneath; batch validation's raw "
             "points stay at full strength when they decide; full validation is never smoothed.",
         )
+        framings = list(YRange)
         y_range = st.radio(
             "Y range",
-            list(YRange),
-            index=None if Y_KEY in st.session_state else 0,  # "Full range" may have set it
+            framings,
+            # Just set by "Full range": that value is shown, and a default beside it would be a conflict.
+            index=None
+            if st.session_state.pop(Y_SET_KEY, False)
+            else framings.index(_kept(Y_KEY, framings, YRange.CHOICE)),
             key=Y_KEY,
             bind="query-params",
             format_func=Y_LABELS.__getitem__,
@@ -95,7 +126,9 @@ def _sidebar(prepared: Prepared) -> tuple[str | None, str, float, YRange, bool]:
             "early drop does not squeeze it flat. Middle 90 %: the 5th to 95th percentile, so one spike "
             "does not flatten the rest. All values: everything. A zoom frames the steps in it.",
         )
-        log_y = st.toggle("Log y axis", key=LOG_KEY, bind="query-params")
+        log_y = st.toggle(
+            "Log y axis", value=_kept(LOG_KEY, (True, False), False), key=LOG_KEY, bind="query-params"
+        )
     return metric, x_mode, float(smoothing), YRange(y_range or YRange.CHOICE), bool(log_y)
 
 
@@ -105,7 +138,7 @@ def _toolbar(job_id: str, zoomed: bool, y_range: YRange) -> Drag:
         drag = st.segmented_control(
             "Mouse",
             list(Drag),
-            default=Drag.PICK,
+            default=_kept(DRAG_KEY, list(Drag), Drag.PICK),
             required=True,
             key=DRAG_KEY,
             persist_state="session",
@@ -118,7 +151,7 @@ def _toolbar(job_id: str, zoomed: bool, y_range: YRange) -> Drag:
             icon=":material/fit_screen:",
             disabled=not zoomed and y_range is YRange.ALL,
             on_click=full_range,
-            args=(job_id, Y_KEY, YRange.ALL),
+            args=(job_id, Y_KEY, YRange.ALL, Y_SET_KEY),
             help="Every step and every value.",
         )
         st.caption(ZOOM_HINT if drag == Drag.ZOOM else PICK_HINT, width="stretch")

@@ -10,17 +10,18 @@ import numpy as np
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from components.charts.style import MANY_MARKS, MAX_MARK_WIDTH_WHEN_MANY
 from components.charts.view import MAX_CHECKPOINT_MARKERS
 from devtools.harness import CHROMIUM, RunningApp
 from devtools.standin import StandInServer, SyntheticRun, make_checkpoints_only
 from tests.browser.apps import job_path
 from tests.browser.charts import (
     CHECKPOINT_TRACE,
-    LOSS,
     RECOMMENDED_TRACE,
     TRAINING_LOSS_TRACE,
     traces,
     wait_for_charts,
+    widest_mark,
 )
 from tests.browser.expected import recommended_id, recommended_model
 
@@ -76,7 +77,7 @@ def test_loss_chart_marks_an_evenly_spread_thousand_and_the_recommended_checkpoi
 ) -> None:
     page, started = big_page
     wait_for_charts(page, timeout=max(5.0, CHART_BUDGET_SECONDS - (time.monotonic() - started)) * 1000)
-    plotted = traces(page, LOSS)
+    plotted = traces(page)
     by_step = {c["step_number"]: c["id"] for c in big_run.checkpoints}
     steps = sorted(by_step)
     best = next(c for c in big_run.checkpoints if c["id"] == recommended_id(big_run))
@@ -92,3 +93,16 @@ def test_loss_chart_marks_an_evenly_spread_thousand_and_the_recommended_checkpoi
     # The display thins the per-step curve but keeps the step of every marked checkpoint.
     curve = set(plotted[TRAINING_LOSS_TRACE]["x"])
     assert marked <= curve and len(curve) < len(steps)
+
+
+def test_two_thousand_five_hundred_checkpoints_are_ticks_and_only_the_star_stays_large(
+    big_page: tuple[Page, float],
+) -> None:
+    """Marks of every many-point series, read from the rendered chart: none wider than 8 px."""
+    page, started = big_page
+    wait_for_charts(page, timeout=max(5.0, CHART_BUDGET_SECONDS - (time.monotonic() - started)) * 1000)
+    plotted = traces(page)
+    many = [t for t in plotted.values() if len(t["x"]) >= MANY_MARKS and "markers" in (t["mode"] or "")]
+    assert {CHECKPOINT_TRACE, CHECKPOINT_TRACE + " · accuracy"} <= {t["name"] for t in many}
+    assert max(widest_mark(t) for t in many) <= MAX_MARK_WIDTH_WHEN_MANY
+    assert widest_mark(plotted[RECOMMENDED_TRACE]) > 2 * MAX_MARK_WIDTH_WHEN_MANY

@@ -13,7 +13,6 @@ from devtools.standin import SyntheticRun
 from tests.browser.apps import S300, job_path
 from tests.browser.charts import (
     CHECKPOINT_TRACE,
-    LOSS,
     OVERFIT_FILL,
     TRAINING_LOSS_TRACE,
     layout,
@@ -51,7 +50,7 @@ def s300_page(page: Page, keyed_app: RunningApp) -> Page:
 def test_loss_chart_has_every_step_and_three_checkpoints(
     s300_default_view: Page, s300_run: SyntheticRun
 ) -> None:
-    plotted = traces(s300_default_view, LOSS)
+    plotted = traces(s300_default_view)
     assert plotted[TRAINING_LOSS_TRACE]["x"] == list(range(1, 301))
     markers = plotted[CHECKPOINT_TRACE]
     assert sorted(markers["x"]) == [100, 200, 300]
@@ -60,30 +59,28 @@ def test_loss_chart_has_every_step_and_three_checkpoints(
 
 def test_overfitting_band_is_drawn(s300_default_view: Page) -> None:
     bands = [
-        shape
-        for shape in layout(s300_default_view, LOSS)["shapes"]
-        if OVERFIT_FILL in (shape["fillcolor"] or "")
+        shape for shape in layout(s300_default_view)["shapes"] if OVERFIT_FILL in (shape["fillcolor"] or "")
     ]
-    assert bands, "no shaded overfitting band on the loss chart"
+    assert {band["yref"] for band in bands} == {"y domain", "y2 domain"}, "no band on both plots"
 
 
-def test_log_y_toggle_makes_the_loss_axis_logarithmic(s300_page: Page) -> None:
-    assert layout(s300_page, LOSS)["yType"] == "linear"
+def test_log_y_toggle_makes_both_y_axes_logarithmic(s300_page: Page) -> None:
+    assert layout(s300_page)["yType"] == "linear"
     s300_page.get_by_test_id("stSidebar").get_by_text("Log y axis").click()
     s300_page.wait_for_function(
         "() => document.querySelectorAll('.js-plotly-plot')[0]._fullLayout.yaxis.type === 'log'"
     )
     wait_for_app_run(s300_page)
-    assert layout(s300_page, LOSS)["yType"] == "log"
+    assert (layout(s300_page)["yType"], layout(s300_page)["y2Type"]) == ("log", "log")
     assert "log=true" in s300_page.url
 
 
 def test_epoch_x_axis_retitles_the_chart(s300_page: Page) -> None:
-    assert layout(s300_page, LOSS)["xTitle"] == "Step"
+    assert layout(s300_page)["xTitle"] == "Step"
     s300_page.get_by_test_id("stSidebar").get_by_test_id("stRadio").get_by_text("Epoch", exact=True).click()
     s300_page.wait_for_function(
         "() => document.querySelectorAll('.js-plotly-plot')[0]._fullLayout.xaxis.title.text === 'Epoch'"
     )
     wait_for_app_run(s300_page)
-    checkpoints = traces(s300_page, LOSS)[CHECKPOINT_TRACE]
+    checkpoints = traces(s300_page)[CHECKPOINT_TRACE]
     assert sorted(checkpoints["x"]) == pytest.approx([1.0, 2.0, 3.0])

@@ -21,7 +21,7 @@ from playwright.sync_api import Page, Request, expect
 from components.text import ID_CHARS, MODEL_CHARS, WORD_CHARS, clean
 from devtools.harness import CHROMIUM, RunningApp, wait_for_app_run
 from devtools.standin import StandInServer, SyntheticRun
-from tests.browser.charts import CHECKPOINT_TRACE, LOSS, chart, traces, wait_for_charts
+from tests.browser.charts import CHECKPOINT_TRACE, chart, hover, traces, wait_for_charts
 from tests.hostile import hostile_run
 
 pytestmark = [
@@ -93,31 +93,11 @@ def _assert_only_own_host(requests: list[str], app: RunningApp) -> None:
 
 
 def _hover_text(page: Page, x: float, y: float) -> str:
-    """Hover the checkpoint marker at data coordinates (x, y) of the loss chart; read plotly's hover label.
-
-    Metric points sit on or near the markers and may take the hover, so the markers are isolated first
-    (a double click on their legend entry, as a reader would do).
-    """
-    graph = chart(page, LOSS)
-    graph.scroll_into_view_if_needed()
-    graph.locator(".legend .traces").filter(has_text=CHECKPOINT_TRACE).locator(".legendtoggle").dblclick()
-    page.wait_for_function(
-        """([gd, name]) => gd._fullData.every(
-             t => (t.name === name) === (t.visible === true) || t.hoverinfo === 'skip')""",
-        arg=[graph.element_handle(), CHECKPOINT_TRACE],
-    )
-    px, py = graph.evaluate(
-        """(gd, [x, y]) => {
-          const L = gd._fullLayout, r = gd.getBoundingClientRect();
-          return [r.left + L._size.l + L.xaxis.l2p(x), r.top + L._size.t + L.yaxis.l2p(y)];
-        }""",
-        [x, y],
-    )
-    page.mouse.move(px, py)
-    label = graph.locator(".hoverlayer .hovertext text.nums").first  # the name box says "checkpoint"
-    expect(label).to_be_visible()
-    assert graph.locator(".hoverlayer a").count() == 0
-    return label.evaluate("node => node.textContent")
+    """Hover the checkpoint mark at data coordinates (x, y) of the loss plot; return the checkpoint's row
+    of the hover (the first after the step: the hover lists the checkpoint first)."""
+    lines = hover(page, x, y).split("\n")
+    assert chart(page).locator(".hoverlayer a").count() == 0
+    return lines[1]
 
 
 def test_a_hostile_job_is_shown_as_text_only(
@@ -128,33 +108,24 @@ def test_a_hostile_job_is_shown_as_text_only(
     page.goto(keyed_app.url + f"/?job={ROUTE}&ckpt={quote(picked['id'], safe='')}")
     wait_for_app_run(page)
     wait_for_charts(page)
-    expect(page.locator(".st-key-selected_card")).to_be_visible()
+    expect(page.locator(".st-key-comparison").get_by_test_id("stCode")).to_have_count(1)
 
     markup = page.evaluate(_MARKUP)
     header = f"{clean(HOSTILE_TEXT, ID_CHARS)} \xa0 {clean(HOSTILE_TEXT, WORD_CHARS)}"
     _assert_no_markup_of_its_own(
         markup,
-        [
-            "Connection",
-            "Job",
-            "Reading the curves",
-            "Fine-tuning checkpoints",
-            header,
-            "Recommended checkpoint",
-            "Selected checkpoint",
-            "All checkpoints",
-        ],
+        ["Connection", "Job", "Reading the curves", header, "All checkpoints"],
     )
     assert markup["badges"] == [clean(HOSTILE_TEXT, WORD_CHARS)]  # the label did not end early
     error = page.get_by_test_id("stAlert").filter(has_text="The job failed").inner_text()
     assert clean(HOSTILE_TEXT) in error
 
-    markers = traces(page, LOSS)[CHECKPOINT_TRACE]
+    markers = traces(page)[CHECKPOINT_TRACE]
     hover = _hover_text(page, markers["x"][0], markers["y"][0])
     assert hover.startswith(clean(HOSTILE_TEXT, MODEL_CHARS) + "step ")  # <img …>, %{y} and <b> as typed
 
     with page.expect_download() as download:
-        page.get_by_role("button", name="Checkpoints (CSV)").click()
+        page.get_by_role("button", name="Checkpoints CSV").click()
     assert download.value.suggested_filename == f"{ROUTE}-checkpoints.csv"
     rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(), newline="")))
     assert {row["model"] for row in rows} == {"'" + HOSTILE_TEXT}
@@ -171,14 +142,6 @@ def test_a_hostile_job_link_on_the_demo_page_is_shown_as_text_only(page: Page, d
     markup = page.evaluate(_MARKUP)
     _assert_no_markup_of_its_own(
         markup,
-        [
-            "Connection",
-            "Job",
-            "Reading the curves",
-            "Fine-tuning checkpoints",
-            "ftjob-demo \xa0 succeeded",
-            "Recommended checkpoint",
-            "All checkpoints",
-        ],
+        ["Connection", "Job", "Reading the curves", "ftjob-demo \xa0 succeeded", "All checkpoints"],
     )
     _assert_only_own_host(requests, demo_app)

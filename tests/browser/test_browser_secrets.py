@@ -27,12 +27,12 @@ from devtools.standin import Fault, StandInServer, SyntheticRun, make_run
 from tests.browser.apps import app_env
 from tests.browser.charts import (
     CHECKPOINT_TRACE,
-    LOSS,
     RECOMMENDED_TRACE,
     click_data_point,
     traces,
     wait_for_charts,
 )
+from tests.browser.table import click_row
 
 pytestmark = [
     pytest.mark.browser,
@@ -53,7 +53,6 @@ BROKEN = "ftjob-secrets-broken"  # 500 on every endpoint, after the retries
 UNKNOWN = "ftjob-secrets-unknown"  # the stand-in has no such job: 404
 LATE = "ftjob-secrets-late"  # first opened once the key is refused, so no cache can answer for it
 
-ROW_HEIGHT = 35  # st.dataframe's row (and header) height in pixels
 REFRESH_SECONDS = 30
 
 # The page as HTML without the value of its password field (the one place a typed key belongs),
@@ -259,7 +258,7 @@ def app(source: KeyOrigin, standin: RevocableStandIn) -> Iterator[RunningApp]:
 
 def _unrecommended(page: Page, run: SyntheticRun, avoid: set[str]) -> dict:
     """The earliest checkpoint that the page does not recommend now and that is not in ``avoid``."""
-    recommended = traces(page, LOSS)[RECOMMENDED_TRACE]["customdata"][0][0]
+    recommended = traces(page)[RECOMMENDED_TRACE]["customdata"][0][0]
     return min(
         (c for c in run.checkpoints if c["id"] != recommended and c["id"] not in avoid),
         key=lambda c: c["step_number"],
@@ -267,27 +266,13 @@ def _unrecommended(page: Page, run: SyntheticRun, avoid: set[str]) -> dict:
 
 
 def _click_marker(page: Page, checkpoint_id: str) -> None:
-    markers = traces(page, LOSS)[CHECKPOINT_TRACE]
+    markers = traces(page)[CHECKPOINT_TRACE]
     x, y = next(
         (x, y)
         for x, y, cell in zip(markers["x"], markers["y"], markers["customdata"], strict=True)
         if cell[0] == checkpoint_id
     )
-    click_data_point(page, LOSS, x, y)
-
-
-def _click_table_row(page: Page, model: str) -> None:
-    """Click the row-selection cell of the checkpoint table's row that shows ``model``.
-
-    The grid draws on a canvas; its accessible mirror table says which row holds what.
-    """
-    table = page.locator(".st-key-checkpoint_table [data-testid='stDataFrame']")
-    table.scroll_into_view_if_needed()
-    rows = table.locator("tbody [role=row]").all_inner_texts()
-    index = next(i for i, text in enumerate(rows) if model in text)
-    box = table.bounding_box()
-    assert box is not None
-    page.mouse.click(box["x"] + 15, box["y"] + ROW_HEIGHT * (index + 1.5))
+    click_data_point(page, x, y)
 
 
 def _sidebar_click(page: Page, text: str) -> None:
@@ -335,20 +320,20 @@ def test_the_key_reaches_no_url_page_frame_log_or_export(
     # Targets come from the page's recommendation at the time, which a click may change.
     marked = _unrecommended(page, good_run, avoid=set())
     _click_marker(page, marked["id"])
-    selected = page.locator(".st-key-selected_card").get_by_test_id("stCode").first
+    selected = page.locator(".st-key-comparison").get_by_test_id("stCode").first
     expect(selected).to_have_text(marked["fine_tuned_model_checkpoint"])
     evidence.snapshot(page, "clicking a checkpoint marker")
 
     row = _unrecommended(page, good_run, avoid={marked["id"]})
-    _click_table_row(page, row["fine_tuned_model_checkpoint"])
+    click_row(page, row["step_number"])
     expect(selected).to_have_text(row["fine_tuned_model_checkpoint"])
     expect(page).to_have_url(re.compile(rf"[?&]ckpt={row['id']}(&|$)"))
     evidence.snapshot(page, "selecting a table row")
 
     _sidebar_click(page, "Log y axis")
     page.wait_for_function("() => document.querySelector('.js-plotly-plot')._fullLayout.yaxis.type === 'log'")
-    _sidebar_click(page, "Ignore outliers")
-    expect(page).to_have_url(re.compile(r"[?&]outliers=true(&|$)"))
+    _sidebar_click(page, "Middle 90 %")
+    expect(page).to_have_url(re.compile(r"[?&]y=Middle"))
     _sidebar_click(page, "Epoch")
     page.wait_for_function(
         "() => document.querySelector('.js-plotly-plot')._fullLayout.xaxis.title.text === 'Epoch'"

@@ -66,8 +66,8 @@ OUR_BOLD = {
     "Recommended vs selected",
     "That is not a job ID",
 }
-# Our own Streamlit syntax besides the header's badge: the strip's advice, an icon and a colour.
-ADVICE = re.compile(r":material/[a-z_]+: :(green|orange)\[[^\]]+\]")
+# Our own Streamlit syntax besides the header's badge: the strip's advice in a colour.
+ADVICE = re.compile(r":(green|orange)\[[✓⚠] [^\]]+\]")
 CASES = list(HOSTILE.items())
 IDS = list(HOSTILE)
 
