@@ -139,6 +139,7 @@ def test_the_checkpoints_a_metric_ranks_best_are_always_in_the_frame(train, vali
     everything = np.log10(everything) if log else everything
     # Inside the full range, and at least 1.5 times shorter (padding aside; a flat frame is padded by 5 %
     # of its value).
-    assert everything.min() <= (low + high) / 2 <= everything.max()
+    tolerance = 1e-9 * max(1.0, float(np.abs(everything).max()))  # the midpoint of a padded flat frame
+    assert everything.min() - tolerance <= (low + high) / 2 <= everything.max() + tolerance
     full = everything.max() - everything.min()
     assert high - low <= 1.1 * full / 1.5 + 0.1 * np.abs(everything).max()
