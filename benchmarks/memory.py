@@ -5,12 +5,13 @@ Run from the repo root: ``python benchmarks/memory.py`` (``--only NAME …`` for
 the default is the API layer's DEFAULT_MAX_FILE_MB). Prints numbers; asserts nothing.
 
 The stand-in API serves each case on loopback from this process. Each case then runs in a fresh child
-process that does what the page does with a run: ``load_run`` over real HTTP, then ``run_axes``,
-``recommend``, ``build_display`` and both ``metric_figure``s serialised with ``plotly.io.to_json`` (as
-``st.plotly_chart`` does). The child imports Streamlit as the app server does, so its resident set starts
-where the server's does. Peak = VmHWM from /proc/<pid>/status; "load +MB" and "draw +MB" are the peaks
-while loading and while drawing (VmHWM is reset in between through /proc/self/clear_refs), less the
-resident set once every module is imported. The target (issue 6): no case above 2.5 × the ordinary job.
+process that does what the page does with a run: ``load_run`` over real HTTP, then the page model
+(``prepare`` and ``build_page``, default view) and its ``curves_figure`` serialised with
+``plotly.io.to_json`` (as ``st.plotly_chart`` does). The child imports Streamlit as the app server
+does, so its resident set starts where the server's does. Peak = VmHWM from /proc/<pid>/status;
+"load +MB" and "draw +MB" are the peaks while loading and while drawing (VmHWM is reset in between
+through /proc/self/clear_refs), less the resident set once every module is imported. The target
+(issue 6): no case above 2.5 × the ordinary job.
 """
 
 from __future__ import annotations
@@ -193,11 +194,10 @@ def child(job_id: str, base_url: str) -> None:
     import streamlit  # noqa: F401  (the app server has it loaded)
 
     from components.api import ApiConfig, FineTuningClient, make_http_client
-    from components.charts.curves import metric_figure
-    from components.charts.view import build_display, run_axes
-    from components.data.best import default_metric
-    from components.data.recommend import recommend
+    from components.charts.curves import curves_figure
+    from components.charts.options import ViewOptions
     from components.loading import load_run
+    from components.page import build_page, prepare
 
     imports_kib = _status_kib("VmRSS")
     config = ApiConfig(api_key=DEFAULT_API_KEY, base_url=base_url, read_timeout=120, max_retries=0)
@@ -209,37 +209,13 @@ def child(job_id: str, base_url: str) -> None:
         result["load_s"] = time.perf_counter() - started
         result["load_peak_kib"] = _status_kib("VmHWM")
         _reset_peak()
-        checkpoints = run.checkpoints
-        axes = run_axes(run.history, checkpoints, n_epochs=run.job.n_epochs, total_steps=run.total_steps)
-        metric = default_metric(checkpoints)
-        advice = recommend(checkpoints, run.history, metric, finished=run.job.is_terminal)
-        display = build_display(
-            run.history,
-            checkpoints,
-            axes=axes,
-            x_mode="step",
-            smoothing=0.6,
-            log_y=False,
-            ignore_outliers=False,
-            keep_steps=[advice.step] if advice else [],
-        )
-        texts = [
-            plotly.io.to_json(
-                metric_figure(
-                    kind,
-                    display.history,
-                    display.checkpoints,
-                    view=display.view,
-                    decider=metric,
-                    best_id=advice.checkpoint_id if advice else None,
-                ),
-                validate=False,
-            )
-            for kind in ("loss", "accuracy")
-        ]
+        prepared = prepare(run)
+        page = build_page(prepared, ViewOptions(smoothing=prepared.default_smoothing))
+        figures = [curves_figure(page.chart.display, page.chart.highlights)] if page.chart else []
+        texts = [plotly.io.to_json(figure, validate=False) for figure in figures]
         result |= {
             "steps": len(run.history),
-            "checkpoints": len(checkpoints),
+            "checkpoints": len(run.checkpoints),
             "json_bytes": sum(len(text) for text in texts),
             "notes": len(run.notes),
         }
