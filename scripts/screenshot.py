@@ -61,7 +61,7 @@ def main() -> None:
         with suppress(PlaywrightTimeoutError):  # a page with an error or no metrics has no chart
             page.locator(CHART).first.wait_for(timeout=15_000)
         if args.full:
-            page.set_viewport_size({"width": args.width, "height": page.evaluate(PAGE_HEIGHT) + 100})
+            page.set_viewport_size({"width": args.width, "height": page.evaluate(PAGE_HEIGHT)})
             wait_for_app_run(page)
         page.wait_for_timeout(800)  # plotly's and the grid's last paint
         page.screenshot(path=args.out)

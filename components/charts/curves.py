@@ -40,6 +40,13 @@ _AT = {"Step": "step %{x:,.0f}", "Epoch": "epoch %{x:.2f}"}
 _NUMBER = {"loss": "%{y:.4f}", "accuracy": "%{y:.2%}"}
 # Plotly dims unselected points after a click; the page marks the pick itself, so nothing dims.
 _NO_DIMMING = {"selected": {"marker": {"opacity": 1}}, "unselected": {"marker": {"opacity": 1}}}
+# A line's points as click targets: markers plotly can select, never drawn, not even once clicked.
+_INVISIBLE = {"marker": {"opacity": 0}}
+_CLICK_TARGETS = {
+    "marker": {"size": style.CLICK_TARGET_SIZE, "opacity": 0},
+    "selected": _INVISIBLE,
+    "unselected": _INVISIBLE,
+}
 
 
 def _axis(kinds: Sequence[Kind], kind: Kind) -> str:
@@ -90,19 +97,18 @@ def _series(
     number = _NUMBER[metric.kind]
     at = f" · {_at_label(view.x_title)}" if sparse else ""
     colour = colours.split(metric.split)
-    common = {"legendgroup": metric.split, "showlegend": False, "xaxis": "x", "yaxis": axis, **_NO_DIMMING}
-    size = (
-        style.LONE_POINT_SIZE
-        if len(values) <= 1
-        else style.CLICK_TARGET_SIZE
-        if metric.split == "train"
-        else style.DOT_SIZE
-        if len(values) > style.JOINED_POINTS
-        else style.BATCH_VALID_SIZE
-    )
+    common = {"legendgroup": metric.split, "showlegend": False, "xaxis": "x", "yaxis": axis}
+    if len(values) <= 1:
+        marks = {"marker": {"color": colour, "size": style.LONE_POINT_SIZE}, **_NO_DIMMING}
+    elif metric.split == "train":
+        marks = _CLICK_TARGETS
+    else:
+        size = style.DOT_SIZE if len(values) > style.JOINED_POINTS else style.BATCH_VALID_SIZE
+        marks = {"marker": {"color": colour, "size": size}, **_NO_DIMMING}
     traces = [
         _scatter(len(values))(
             **common,
+            **marks,
             x=values[view.x].to_numpy(),
             y=values[column].to_numpy(dtype="float32" if len(values) > WEBGL_THRESHOLD else "float64"),
             name=metric.label + (" (raw)" if smoothed else ""),
@@ -112,7 +118,6 @@ def _series(
                 "color": colour,
                 "width": style.LINE_WIDTH if strong and metric.split == "train" else style.RAW_LINE_WIDTH,
             },
-            marker={"color": colour, "size": size},
             hoverinfo=None if strong else "skip",
             hovertemplate=f"{metric.label}: {number}{at}<extra></extra>" if strong else None,
         )
@@ -129,7 +134,7 @@ def _series(
                 y=trend[column + SMOOTHED_SUFFIX].to_numpy(),
                 name=f"{metric.label} (smoothed)",
                 mode="lines+markers",
-                marker={"size": style.CLICK_TARGET_SIZE},
+                **_CLICK_TARGETS,
                 line={"color": colours.valid_trend if strong else colour, "width": style.LINE_WIDTH},
                 text=None if strong else raw_text.to_numpy(),
                 hovertemplate=(

@@ -47,7 +47,7 @@ PALETTES: dict[Theme, Palette] = {
         best="#facc15",
         best_outline="#713f12",
         selected="#7c3aed",
-        unsaved="#a16207",
+        unsaved="#0d9488",
         band_fill="rgba(220, 38, 38, 0.08)",
         band_text="#b91c1c",
         epoch_line="#94a3b8",
@@ -62,7 +62,7 @@ PALETTES: dict[Theme, Palette] = {
         best="#facc15",
         best_outline="#fef9c3",
         selected="#c4b5fd",
-        unsaved="#fde047",
+        unsaved="#5eead4",
         band_fill="rgba(248, 113, 113, 0.16)",
         band_text="#fca5a5",
         epoch_line="#475569",
@@ -85,8 +85,8 @@ CHECKPOINT_OUTLINE = 2.0
 CHECKPOINT_TICK_SIZE = 8
 """A vertical tick (``line-ns-open``): 8 px tall, as wide as its stroke."""
 CHECKPOINT_TICK_STROKE = 2.0
-CLICK_TARGET_SIZE = 0
-"""Markers of this size make a line's points selectable by a click without drawing anything."""
+CLICK_TARGET_SIZE = 4
+"""Invisible markers (opacity 0) of this size make a line's points selectable by a click."""
 RUG_LIFT = 0.03
 """Ticks sit this share of the plot's height above its foot."""
 FULL_VALID_SIZE = 9

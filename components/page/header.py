@@ -40,9 +40,12 @@ def when(timestamp: pd.Timestamp | None) -> str:
 
 
 def duration(seconds: float) -> str:
-    """``18 min`` or ``2.5 h``: how long a run took or has been running."""
+    """``18 min``, ``2.5 h`` or ``3 days``: how long a run took or has been running."""
     minutes = seconds / 60
-    return f"{minutes:.0f} min" if minutes < 120 else f"{minutes / 60:.1f} h"
+    if minutes < 120:
+        return f"{minutes:.0f} min"
+    hours = minutes / 60
+    return f"{hours:.1f} h" if hours < 48 else f"{hours / 24:,.0f} days"
 
 
 def _value(value: object) -> str:

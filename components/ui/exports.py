@@ -17,11 +17,11 @@ def export_buttons(run: RunData, job_id: str) -> None:
     API sent back, so a file name cannot carry a path or anything else a server chose.
     """
     downloads = (
-        ("Steps CSV", run.history, "steps", "Every logged step and metric, unthinned"),
-        ("Checkpoints CSV", run.checkpoints, "checkpoints", "Every checkpoint with its metrics"),
+        ("Steps CSV", run.history, "steps"),
+        ("Checkpoints CSV", run.checkpoints, "checkpoints"),
     )
     with st.container(horizontal=True, gap="small"):
-        for label, frame, name, help_text in downloads:
+        for label, frame, name in downloads:
             st.download_button(
                 label,
                 data=partial(export_csv, frame),  # built on click, not on every rerun
@@ -29,5 +29,4 @@ def export_buttons(run: RunData, job_id: str) -> None:
                 mime="text/csv",
                 on_click="ignore",
                 icon=":material/download:",
-                help=help_text,
             )

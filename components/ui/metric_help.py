@@ -15,7 +15,10 @@ HELP = """
   figures include a couple of formatting tokens per example, so accuracy has a floor well above 0
   and a one-token answer that is wrong still scores about ⅔.
 - **Overfitting** shows as validation loss rising while training loss keeps falling (the shaded band);
-  the table's gap column is validation minus training loss at each checkpoint.
+  the table's verdict and the recommendation follow the same band, and its gap column is validation
+  minus training loss at each checkpoint.
+- **Smoothing** is weighted by distance in steps, so batch validation (logged every few steps) and
+  training (every step) are averaged over the same stretch of the run.
 - **Checkpoints**: OpenAI saves one at each epoch end but keeps only the last 3 epochs, so the lowest
   point of a curve may have no checkpoint. Every saved checkpoint is a full model you can call by name.
 """

@@ -32,7 +32,11 @@ def click_row(page: Page, step: int) -> None:
     """Click the row-selection cell of the row of the checkpoint at ``step``."""
     table = grid(page)
     table.scroll_into_view_if_needed()
-    index = next(i for i, (_, _, shown) in enumerate(rows(page)) if shown == step)
+    # A table drawn anew (a pick made elsewhere renews it) fills its mirror after its first paint.
+    table.locator("tbody [role=row]").first.wait_for(state="attached")
+    found = rows(page)
+    index = next((i for i, (_, _, shown) in enumerate(found) if shown == step), None)
+    assert index is not None, (step, found, grid(page).count())
     box = table.bounding_box()
     assert box is not None
     page.mouse.click(box["x"] + 15, box["y"] + ROW_HEIGHT * (index + 1.5))

@@ -189,7 +189,7 @@ def test_smoothing_adds_a_smoothed_line_over_a_faint_raw_one() -> None:
     assert "(raw %{text})" in smooth.hovertemplate and raw.hoverinfo == "skip"
     # Lines that take the hover have invisible markers, so a click on them selects a point (Streamlit
     # reports no click that selects nothing).
-    assert "markers" in smooth.mode and smooth.marker.size == style.CLICK_TARGET_SIZE == 0
+    assert "markers" in smooth.mode and smooth.marker.opacity == smooth.selected.marker.opacity == 0
     assert [float(text) for text in smooth.text[:3]] == pytest.approx(list(raw.y[:3]), abs=1e-4)
     # Batch validation that does not decide is drawn like training: faint raw line, one hover row.
     assert _trace(figure, "Validation loss (batch) (raw)").opacity == style.RAW_UNDER_SMOOTHED
