@@ -36,7 +36,6 @@ SPLIT_LEGEND = {
 Y_TITLES = {"loss": "Loss", "accuracy": "Accuracy"}
 # Unified hover lists traces by legend rank: the checkpoint under the pointer comes first.
 _HOVER_FIRST = 1
-_AT = {"Step": "step %{x:,.0f}", "Epoch": "epoch %{x:.2f}"}
 _NUMBER = {"loss": "%{y:.4f}", "accuracy": "%{y:.2%}"}
 # Plotly dims unselected points after a click; the page marks the pick itself, so nothing dims.
 _NO_DIMMING = {"selected": {"marker": {"opacity": 1}}, "unselected": {"marker": {"opacity": 1}}}
@@ -60,11 +59,6 @@ def _present(history: pd.DataFrame, kind: Kind) -> list[Metric]:
 
 def _scatter(count: int) -> type[go.Scatter] | type[go.Scattergl]:
     return go.Scattergl if count > WEBGL_THRESHOLD else go.Scatter
-
-
-def _at_label(x_title: str) -> str:
-    """Where a sparse series' point is, for its hover row: it may not be at the step under the pointer."""
-    return _AT.get(x_title, "%{x:.1f} min")
 
 
 def _raw_mode(metric: Metric, points: int, strong: bool) -> str:
@@ -95,7 +89,7 @@ def _series(
     strong = not smoothed or (metric.split == "valid" and deciding)
     sparse = len(values) < 0.5 * history[view.x].notna().sum()
     number = _NUMBER[metric.kind]
-    at = f" · {_at_label(view.x_title)}" if sparse else ""
+    at = f" · {view.point_label}" if sparse else ""
     colour = colours.split(metric.split)
     common = {"legendgroup": metric.split, "showlegend": False, "xaxis": "x", "yaxis": axis}
     if len(values) <= 1:
@@ -172,7 +166,7 @@ def _full_valid(
                 "width": style.FULL_VALID_SMALL_OUTLINE if many else style.FULL_VALID_OUTLINE,
             },
         },
-        hovertemplate=f"{metric.label}: {_NUMBER[metric.kind]} · {_at_label(view.x_title)}<extra></extra>",
+        hovertemplate=f"{metric.label}: {_NUMBER[metric.kind]} · {view.point_label}<extra></extra>",
         **_NO_DIMMING,
     )
 

@@ -27,6 +27,14 @@ def default_smoothing(steps: float) -> float:
     return round(min(max(weight, DEFAULT_SMOOTHING), MAX_DEFAULT_SMOOTHING), 3)
 
 
+class XMode(StrEnum):
+    """What the x axis counts."""
+
+    STEP = "step"
+    EPOCH = "epoch"
+    ELAPSED = "elapsed"  # minutes since the run started
+
+
 class YRange(StrEnum):
     """How the y axes are framed."""
 
@@ -49,7 +57,7 @@ class ViewOptions:
     """Every choice the reader made about how to look at a run; passed whole to the page model."""
 
     metric: str | None = None
-    x_mode: str = "step"
+    x_mode: XMode = XMode.STEP
     smoothing: float = DEFAULT_SMOOTHING
     log_y: bool = False
     y_range: YRange = YRange.CHOICE

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from components.charts.options import NO_HIGHLIGHTS, Drag, Highlights, StepRange, ViewOptions, YRange
+from components.charts.options import NO_HIGHLIGHTS, Drag, Highlights, StepRange, ViewOptions, XMode, YRange
 from components.charts.style import DEFAULT_THEME, Theme
 from components.data.axes import choice_range, robust_range
 from components.data.downsample import downsample, evenly_spaced
@@ -22,12 +22,22 @@ from components.data.epochs import elapsed_seconds, epoch_ends, epoch_lines, ste
 from components.data.metrics import METRICS, Kind, metrics_of_kind
 from components.data.smoothing import reference_gap, smooth
 
-X_TITLES: dict[str, str] = {"step": "Step", "epoch": "Epoch", "elapsed": "Elapsed time (minutes)"}
+X_TITLES: dict[XMode, str] = {
+    XMode.STEP: "Step",
+    XMode.EPOCH: "Epoch",
+    XMode.ELAPSED: "Elapsed time (minutes)",
+}
 # The hover's first line: where the pointer is, in the axis' units.
-HOVER_TITLES: dict[str, str] = {
-    "step": "Step %{x:,.0f}",
-    "epoch": "Epoch %{x:.2f}",
-    "elapsed": "%{x:.1f} min",
+HOVER_TITLES: dict[XMode, str] = {
+    XMode.STEP: "Step %{x:,.0f}",
+    XMode.EPOCH: "Epoch %{x:.2f}",
+    XMode.ELAPSED: "%{x:.1f} min",
+}
+# Where a point of a sparse series is, in its hover row (it may not be at the step under the pointer).
+POINT_LABELS: dict[XMode, str] = {
+    XMode.STEP: "step %{x:,.0f}",
+    XMode.EPOCH: "epoch %{x:.2f}",
+    XMode.ELAPSED: "%{x:.1f} min",
 }
 SMOOTHED_SUFFIX = "__smoothed"
 MAX_DISPLAY_POINTS = 2_000
@@ -42,7 +52,8 @@ class ChartView:
 
     x: str = "step"
     x_title: str = "Step"
-    hover_title: str = HOVER_TITLES["step"]
+    hover_title: str = HOVER_TITLES[XMode.STEP]
+    point_label: str = POINT_LABELS[XMode.STEP]
     log_y: bool = False
     y_range: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     x_range: tuple[float, float] | None = None
@@ -98,15 +109,15 @@ class RunAxes:
     has_time: bool
 
     @property
-    def modes(self) -> list[str]:
-        return ["step"] + ["epoch"] * bool(self.steps_per_epoch) + ["elapsed"] * self.has_time
+    def modes(self) -> list[XMode]:
+        return [XMode.STEP] + [XMode.EPOCH] * bool(self.steps_per_epoch) + [XMode.ELAPSED] * self.has_time
 
-    def to_x(self, mode: str, steps: pd.Series) -> pd.Series:
+    def to_x(self, mode: XMode, steps: pd.Series) -> pd.Series:
         """Steps in the units of ``mode`` (epochs, minutes since the start, or steps)."""
         steps = steps.astype("float64")
-        if mode == "epoch" and self.steps_per_epoch:
+        if mode is XMode.EPOCH and self.steps_per_epoch:
             return to_epoch(steps, self.steps_per_epoch)
-        if mode == "elapsed" and self.has_time:
+        if mode is XMode.ELAPSED and self.has_time:
             return elapsed_seconds(steps, self.anchors) / 60
         return steps
 
@@ -142,7 +153,7 @@ def _with_smoothing(history: pd.DataFrame, weight: float) -> pd.DataFrame:
     return history.assign(**added)
 
 
-def _steps_to_x(axes: RunAxes, mode: str, steps: Iterable[float]) -> list[float]:
+def _steps_to_x(axes: RunAxes, mode: XMode, steps: Iterable[float]) -> list[float]:
     values = pd.Series(list(steps), dtype="float64")
     return axes.to_x(mode, values).tolist() if not values.empty else []
 
@@ -188,7 +199,7 @@ def build_display(
     run's ``overfit_spans``; ``zoom`` a step range the reader drew; ``total_steps`` (a running job's
     planned length) lets the x axis run to the end of the training.
     """
-    mode = options.x_mode if options.x_mode in axes.modes else "step"
+    mode = XMode(options.x_mode) if options.x_mode in axes.modes else XMode.STEP
     smoothed = _with_smoothing(history, options.smoothing)
     kept_ids = [i for i in (highlights.best_id, highlights.selected_id) if i]
     kept = checkpoints["checkpoint_id"].isin(kept_ids).to_numpy()
@@ -220,6 +231,7 @@ def build_display(
         x="x",
         x_title=X_TITLES[mode],
         hover_title=HOVER_TITLES[mode],
+        point_label=POINT_LABELS[mode],
         log_y=options.log_y,
         y_range=_y_ranges(on_screen, on_screen_checkpoints, options.y_range, options.log_y),
         x_range=x_range,

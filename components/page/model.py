@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from components.charts.options import Highlights, StepRange, ViewOptions, default_smoothing
+from components.charts.options import Highlights, StepRange, ViewOptions, XMode, default_smoothing
 from components.charts.view import RunAxes, build_display, run_axes
 from components.data.best import available_metrics, default_metric
 from components.data.overfitting import Verdict, checkpoint_verdicts, overfit_spans, unjudged
@@ -42,7 +42,7 @@ class Prepared:
     default_smoothing: float
 
     @property
-    def x_modes(self) -> list[str]:
+    def x_modes(self) -> list[XMode]:
         return self.axes.modes
 
 

@@ -13,9 +13,8 @@ from typing import TypeVar
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from components.charts.options import MAX_SMOOTHING, Drag, ViewOptions, YRange
+from components.charts.options import MAX_SMOOTHING, Drag, ViewOptions, XMode, YRange
 from components.charts.style import DEFAULT_THEME
-from components.charts.view import X_TITLES
 from components.data.metrics import BY_NAME
 from components.page import Prepared
 from components.page.chart import PICK_HINT, ZOOM_HINT
@@ -44,7 +43,7 @@ class _SmoothingRange:
 _SMOOTHING_VALUES = _SmoothingRange()
 
 # The radio's options are these labels, so a shared URL reads ?x=Epoch.
-AXIS_LABELS = {title.split(" (")[0]: mode for mode, title in X_TITLES.items()}
+AXIS_LABELS = {"Step": XMode.STEP, "Epoch": XMode.EPOCH, "Elapsed time": XMode.ELAPSED}
 Y_LABELS = {YRange.CHOICE: "Around the choice", YRange.ROBUST: "Middle 90 %", YRange.ALL: "All values"}
 DRAG_LABELS = {Drag.PICK: ":material/ads_click: Pick", Drag.ZOOM: ":material/zoom_in: Zoom"}
 

@@ -17,7 +17,7 @@ from components.charts.curves import (
     UNSAVED_TRACE,
     curves_figure,
 )
-from components.charts.options import Drag, Highlights, StepRange, ViewOptions, YRange
+from components.charts.options import Drag, Highlights, StepRange, ViewOptions, XMode, YRange
 from components.charts.view import (
     MAX_CHECKPOINT_MARKERS,
     SMOOTHED_SUFFIX,
@@ -228,7 +228,7 @@ def test_training_and_batch_validation_from_one_curve_smooth_alike() -> None:
 def test_epoch_axis_lines_and_log_scale() -> None:
     history, checkpoints = _run(300, checkpoint_steps=(100, 200, 300))
     display = _display(
-        history, checkpoints, ViewOptions(x_mode="epoch", smoothing=0.0, log_y=True), n_epochs=3
+        history, checkpoints, ViewOptions(x_mode=XMode.EPOCH, smoothing=0.0, log_y=True), n_epochs=3
     )
     figure = curves_figure(display)
     assert figure.layout.xaxis.title.text == "Epoch"
@@ -276,7 +276,7 @@ def test_a_zoom_sets_the_x_range_and_frames_y_on_the_steps_in_it() -> None:
     assert low < inside["train_loss"].min() and high > inside[["train_loss", "valid_loss"]].max().max()
     assert high < history["train_loss"].max()  # the early drop outside the zoom does not set the range
     # Shown in epochs the same zoom lands on the same steps.
-    epochs = _display(history, checkpoints, ViewOptions(x_mode="epoch"), zoom=zoom, n_epochs=3)
+    epochs = _display(history, checkpoints, ViewOptions(x_mode=XMode.EPOCH), zoom=zoom, n_epochs=3)
     assert epochs.view.x_range == pytest.approx((1.5, 2.5))
     assert epochs.steps_at(epochs.view.x_range) == pytest.approx([1_500, 2_500])
 
@@ -423,7 +423,7 @@ def test_millions_of_epochs_from_the_job_build_no_epoch_ends() -> None:
     history, checkpoints = _run(300, checkpoint_steps=(100, 200, 300))
     axes = run_axes(history, checkpoints, n_epochs=3_000_000, total_steps=300)
     assert axes.steps_per_epoch == 100  # 10,000 epochs per step is not believed: checkpoint spacing is
-    display = build_display(history, checkpoints, axes=axes, options=ViewOptions(x_mode="epoch"))
+    display = build_display(history, checkpoints, axes=axes, options=ViewOptions(x_mode=XMode.EPOCH))
     assert list(display.view.epoch_ends) == pytest.approx([1.0, 2.0, 3.0])
 
 

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from components.charts.options import ViewOptions, YRange
+from components.charts.options import ViewOptions, XMode, YRange
 from components.charts.view import build_display, run_axes
 from components.data import results_file
 from components.data.bounds import EARLIEST_TIME, MAX_EPOCHS, MAX_STEP, YEARS_AHEAD
@@ -213,7 +213,7 @@ def test_hostile_epochs_and_steps_cost_nothing_to_display(n_epochs: int, total: 
     tracemalloc.start()
     try:
         axes = run_axes(history, checkpoints, n_epochs=n_epochs, total_steps=total)
-        options = ViewOptions(x_mode="epoch", smoothing=0.6, y_range=YRange.ROBUST)
+        options = ViewOptions(x_mode=XMode.EPOCH, smoothing=0.6, y_range=YRange.ROBUST)
         display = build_display(history, checkpoints, axes=axes, options=options, total_steps=total)
         peak = tracemalloc.get_traced_memory()[1]
     finally:

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from components.api import ApiConfig, FineTuningClient, make_http_client
-from components.charts.options import ViewOptions
+from components.charts.options import ViewOptions, XMode
 from components.charts.view import build_display, run_axes
 from components.loading import load_run
 from devtools.standin import StandInServer, SyntheticRun, make_run
@@ -101,7 +101,7 @@ def test_a_job_with_millions_of_epochs_draws_without_building_epoch_ends(
     data = load_run(client, job_id)
     axes = run_axes(data.history, data.checkpoints, n_epochs=data.job.n_epochs, total_steps=data.total_steps)
     display = build_display(
-        data.history, data.checkpoints, axes=axes, options=ViewOptions(x_mode="epoch", smoothing=0.0)
+        data.history, data.checkpoints, axes=axes, options=ViewOptions(x_mode=XMode.EPOCH, smoothing=0.0)
     )
 
     assert data.job.n_epochs is None

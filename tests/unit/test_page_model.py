@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from components.api import ApiConfig, FineTuningClient, make_http_client
-from components.charts.options import Drag, StepRange, ViewOptions
+from components.charts.options import Drag, StepRange, ViewOptions, XMode
 from components.data.recommend import Basis
 from components.loading import RunData, load_run
 from components.page import PageModel, build_page, prepare
@@ -172,7 +172,7 @@ def test_a_click_picks_the_checkpoint_within_a_marks_width_and_clears_elsewhere(
 
 def test_a_drawn_box_becomes_a_step_range_whatever_the_x_axis(read) -> None:
     run = read(make_run("ftjob-model-box"))
-    in_epochs = _page(run, ViewOptions(x_mode="epoch")).chart
+    in_epochs = _page(run, ViewOptions(x_mode=XMode.EPOCH)).chart
     assert in_epochs.zoom_from(3.0, 1.5) == StepRange(180, 360)
     assert StepRange.parse(str(StepRange(180.2, 359.7))) == StepRange(180, 360)
     assert StepRange.parse("12-x") is None and StepRange.parse("5-5") is None
