@@ -60,9 +60,10 @@ if run is None:
 prepared = prepare(run)
 selected_id = picked(run.checkpoints["checkpoint_id"].astype(str).tolist())
 zoom = zoom_of(job_id)
+# Laid out top to bottom here, filled once the options (read by widgets further down) are known.
 header, strip, toolbar = st.container(), st.container(), st.container()
 options = view_options(
-    prepared, job_id, zoomed=zoom is not None, toolbar=None if run.history.empty else toolbar
+    prepared, job_id, zoomed=zoom is not None, toolbar=toolbar if prepared.has_curves else None
 )
 page = build_page(prepared, options, selected_id=selected_id, zoom=zoom)
 

@@ -45,6 +45,11 @@ class Prepared:
     def x_modes(self) -> list[XMode]:
         return self.axes.modes
 
+    @property
+    def has_curves(self) -> bool:
+        """Whether any step was logged: without one there is no chart, so no chart toolbar either."""
+        return not self.run.history.empty
+
 
 def prepare(run: RunData) -> Prepared:
     """The parts of the page that depend on the run only, worked out once per run."""

@@ -16,6 +16,7 @@ from components.charts.options import Drag, StepRange, ViewOptions, XMode
 from components.data.recommend import Basis
 from components.loading import RunData, load_run
 from components.page import PageModel, build_page, prepare
+from components.page.header import duration
 from components.page.model import NO_ACCURACY, NO_CHECKPOINTS, UNJUDGED
 from components.page.recommendation import COMPARE_HINT, SAME_HINT, Tone
 from devtools.standin import StandInServer, SyntheticRun, make_run
@@ -176,6 +177,13 @@ def test_a_drawn_box_becomes_a_step_range_whatever_the_x_axis(read) -> None:
     assert in_epochs.zoom_from(3.0, 1.5) == StepRange(180, 360)
     assert StepRange.parse(str(StepRange(180.2, 359.7))) == StepRange(180, 360)
     assert StepRange.parse("12-x") is None and StepRange.parse("5-5") is None
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"), [(1_080, "18 min"), (7_199, "120 min"), (9_000, "2.5 h"), (63_590_000, "736 days")]
+)
+def test_durations_read_in_minutes_hours_or_days(seconds: float, shown: str) -> None:
+    assert duration(seconds) == shown
 
 
 def test_the_header_is_one_line_of_facts_and_what_was_read(read) -> None:
