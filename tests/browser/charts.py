@@ -59,6 +59,18 @@ def wait_for_charts(page: Page, timeout: float = 30_000) -> None:
     page.wait_for_function(_CHART_DRAWN, timeout=timeout)
 
 
+_CHART_STATE = """([condition, arg]) => {
+  const gd = document.querySelector('.js-plotly-plot');
+  if (!gd || !gd._fullLayout || !gd._fullData) return false;  // between two runs the chart is rebuilt
+  return new Function('gd', 'L', 'arg', 'return (' + condition + ');')(gd, gd._fullLayout, arg);
+}"""
+
+
+def wait_for_chart(page: Page, condition: str, arg: Any = None, timeout: float = 30_000) -> None:
+    """Wait until the JS expression ``condition`` holds of the drawn chart (``gd``, its layout ``L``)."""
+    page.wait_for_function(_CHART_STATE, arg=[condition, arg], timeout=timeout)
+
+
 def traces(page: Page) -> dict[str, dict[str, Any]]:
     """The traces plotted, by name: type, mode, axis, x, y, customdata and marker as plain values."""
     return {trace["name"]: trace for trace in chart(page).evaluate(_TRACES)}

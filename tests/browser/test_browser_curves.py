@@ -17,6 +17,7 @@ from tests.browser.charts import (
     TRAINING_LOSS_TRACE,
     layout,
     traces,
+    wait_for_chart,
     wait_for_charts,
 )
 
@@ -67,9 +68,7 @@ def test_overfitting_band_is_drawn(s300_default_view: Page) -> None:
 def test_log_y_toggle_makes_both_y_axes_logarithmic(s300_page: Page) -> None:
     assert layout(s300_page)["yType"] == "linear"
     s300_page.get_by_test_id("stSidebar").get_by_text("Log y axis").click()
-    s300_page.wait_for_function(
-        "() => document.querySelectorAll('.js-plotly-plot')[0]._fullLayout.yaxis.type === 'log'"
-    )
+    wait_for_chart(s300_page, "L.yaxis.type === 'log'")
     wait_for_app_run(s300_page)
     assert (layout(s300_page)["yType"], layout(s300_page)["y2Type"]) == ("log", "log")
     assert "log=true" in s300_page.url
@@ -78,9 +77,7 @@ def test_log_y_toggle_makes_both_y_axes_logarithmic(s300_page: Page) -> None:
 def test_epoch_x_axis_retitles_the_chart(s300_page: Page) -> None:
     assert layout(s300_page)["xTitle"] == "Step"
     s300_page.get_by_test_id("stSidebar").get_by_test_id("stRadio").get_by_text("Epoch", exact=True).click()
-    s300_page.wait_for_function(
-        "() => document.querySelectorAll('.js-plotly-plot')[0]._fullLayout.xaxis.title.text === 'Epoch'"
-    )
+    wait_for_chart(s300_page, "L.xaxis.title.text === 'Epoch'")
     wait_for_app_run(s300_page)
     checkpoints = traces(s300_page)[CHECKPOINT_TRACE]
     assert sorted(checkpoints["x"]) == pytest.approx([1.0, 2.0, 3.0])

@@ -37,6 +37,7 @@ from tests.browser.charts import (
     hover,
     layout,
     traces,
+    wait_for_chart,
     wait_for_charts,
     widest_mark,
 )
@@ -284,10 +285,10 @@ def test_chart_table_and_panel_share_one_selection_and_nothing_moves(
     click_row(page, others[1]["step_number"])
     expect(page).to_have_url(re.compile(rf"[?&]ckpt={others[1]['id']}(&|$)"))
     wait_for_app_run(page)
-    page.wait_for_function(
-        "([id, name]) => document.querySelector('.js-plotly-plot')._fullData"
-        ".some(t => t.name === name && t.customdata && t.customdata[0][0] === id)",
-        arg=[others[1]["id"], SELECTED_TRACE],
+    wait_for_chart(
+        page,
+        "gd._fullData.some(t => t.name === arg[1] && t.customdata && t.customdata[0][0] === arg[0])",
+        [others[1]["id"], SELECTED_TRACE],
     )
     expect(panel.get_by_test_id("stCode")).to_have_text(others[1]["fine_tuned_model_checkpoint"])
 
@@ -310,9 +311,7 @@ def test_a_box_zoom_holds_on_both_plots_through_an_option_change(
 ) -> None:
     page = _open(laptop, keyed_app, job_path(S300))
     page.get_by_test_id("stMain").get_by_text("Zoom", exact=True).click()
-    page.wait_for_function(
-        "() => document.querySelector('.js-plotly-plot')._fullLayout.dragmode === 'select'"
-    )
+    wait_for_chart(page, "L.dragmode === 'select'")
     drag_across(page, 120, 220, 0.8)
     expect(page).to_have_url(re.compile(r"[?&]steps=1\d\d-2\d\d(&|$)"))
     wait_for_app_run(page)
@@ -324,7 +323,7 @@ def test_a_box_zoom_holds_on_both_plots_through_an_option_change(
     assert chart(page).evaluate("gd => gd._fullData.every(t => !t.xaxis || t.xaxis === 'x')")
 
     page.get_by_test_id("stSidebar").get_by_text("Log y axis").click()
-    page.wait_for_function("() => document.querySelector('.js-plotly-plot')._fullLayout.yaxis.type === 'log'")
+    wait_for_chart(page, "L.yaxis.type === 'log'")
     wait_for_app_run(page)
     assert layout(page)["xRange"] == pytest.approx([low, high])
     assert layout(page)["y2Type"] == "log"
@@ -332,7 +331,7 @@ def test_a_box_zoom_holds_on_both_plots_through_an_option_change(
     page.get_by_role("button", name="Full range").click()
     expect(page).not_to_have_url(re.compile(r"[?&]steps="))
     wait_for_app_run(page)
-    page.wait_for_function("() => document.querySelector('.js-plotly-plot')._fullLayout.xaxis.range[1] > 290")
+    wait_for_chart(page, "L.xaxis.range[1] > 290")
     page.close()
 
 
@@ -394,9 +393,7 @@ def test_the_deciding_metric_survives_a_job_that_failed_to_load(
     recommendation used to move from full validation loss to training loss."""
     page = _open(laptop, keyed_app, job_path(S300))
     page.get_by_test_id("stSidebar").get_by_test_id("stRadio").get_by_text("Epoch", exact=True).click()
-    page.wait_for_function(
-        "() => document.querySelector('.js-plotly-plot')._fullLayout.xaxis.title.text === 'Epoch'"
-    )
+    wait_for_chart(page, "L.xaxis.title.text === 'Epoch'")
     field = page.get_by_test_id("stSidebar").get_by_role("textbox", name="Fine-tuning job ID", exact=True)
     for job in (MISSING, S300):
         field.fill(job)
@@ -405,7 +402,7 @@ def test_the_deciding_metric_survives_a_job_that_failed_to_load(
         wait_for_app_run(page)
     wait_for_charts(page)
     page.get_by_test_id("stSidebar").get_by_text("Log y axis").click()
-    page.wait_for_function("() => document.querySelector('.js-plotly-plot')._fullLayout.yaxis.type === 'log'")
+    wait_for_chart(page, "L.yaxis.type === 'log'")
     wait_for_app_run(page)
     expect(page.locator(".st-key-best_card").get_by_test_id("stMetric")).to_contain_text(
         "Full validation loss"

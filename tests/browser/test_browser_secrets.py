@@ -30,6 +30,7 @@ from tests.browser.charts import (
     RECOMMENDED_TRACE,
     click_data_point,
     traces,
+    wait_for_chart,
     wait_for_charts,
 )
 from tests.browser.table import click_row
@@ -331,13 +332,11 @@ def test_the_key_reaches_no_url_page_frame_log_or_export(
     evidence.snapshot(page, "selecting a table row")
 
     _sidebar_click(page, "Log y axis")
-    page.wait_for_function("() => document.querySelector('.js-plotly-plot')._fullLayout.yaxis.type === 'log'")
+    wait_for_chart(page, "L.yaxis.type === 'log'")
     _sidebar_click(page, "Middle 90 %")
     expect(page).to_have_url(re.compile(r"[?&]y=Middle"))
     _sidebar_click(page, "Epoch")
-    page.wait_for_function(
-        "() => document.querySelector('.js-plotly-plot')._fullLayout.xaxis.title.text === 'Epoch'"
-    )
+    wait_for_chart(page, "L.xaxis.title.text === 'Epoch'")
     evidence.snapshot(page, "changing the view options")
 
     _refresh(page, standin)
