@@ -60,24 +60,27 @@ run = load_with_status(config, job_id, refresh=refresh)
 if run is None:
     st.stop()
 
-job_header(run.job)
-auto_refresh(config, job_id, running=not run.job.is_terminal and config != DEMO_CONFIG)
+job_header(run.summary)
+auto_refresh(config, job_id, running=not run.summary.is_terminal and config != DEMO_CONFIG)
 for note in run.notes:
     st.warning(markdown_literal(note, NOTE_CHARS), icon=":material/warning:")
 
 checkpoints = run.checkpoints
 if checkpoints.empty:
     st.info(
-        f"**This job has no checkpoints yet** (status: {markdown_literal(run.job.status, WORD_CHARS)}). "
+        "**This job has no checkpoints yet** "
+        f"(status: {markdown_literal(run.summary.status_text, WORD_CHARS)}). "
         "OpenAI saves a checkpoint at the end of each epoch and keeps the last three, so they appear as "
         "epochs finish.",
         icon=":material/hourglass:",
     )
 
 metrics = available_metrics(checkpoints)
-axes = run_axes(run.history, checkpoints, n_epochs=run.job.n_epochs, total_steps=run.total_steps)
+axes = run_axes(
+    run.history, checkpoints, n_epochs=run.summary.hyperparameters.n_epochs, total_steps=run.total_steps
+)
 options = view_options(metrics, default_metric(checkpoints), axes.modes)
-advice = recommend(checkpoints, run.history, options.metric, finished=run.job.is_terminal)
+advice = recommend(checkpoints, run.history, options.metric, finished=run.summary.is_terminal)
 best_id = advice.checkpoint_id if advice else None
 ids = checkpoints["checkpoint_id"].astype(str).tolist()
 selected_id = picked(ids)

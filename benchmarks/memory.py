@@ -29,7 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from components.api import config  # noqa: E402
+from components.api import limits  # noqa: E402
+from devtools.configs import openai_config  # noqa: E402
 from devtools.standin import (  # noqa: E402
     DEFAULT_API_KEY,
     StandInServer,
@@ -40,7 +41,7 @@ from devtools.standin import (  # noqa: E402
 
 TARGET_RATIO = 2.5
 # The API layer's byte limit for one result file (DASHBOARD_MAX_FILE_MB), where it has one.
-DEFAULT_FILE_LIMIT_MB = getattr(config, "DEFAULT_MAX_FILE_MB", 32.0)
+DEFAULT_FILE_LIMIT_MB = limits.DEFAULT_MAX_FILE_MB
 BASELINE = "ordinary 100k steps"
 
 
@@ -192,15 +193,15 @@ def child(job_id: str, base_url: str) -> None:
     import plotly.io
     import streamlit  # noqa: F401  (the app server has it loaded)
 
-    from components.api import ApiConfig, FineTuningClient, make_http_client
+    from components.api import FineTuningClient, make_http_client
     from components.charts.curves import metric_figure
     from components.charts.view import build_display, run_axes
     from components.data.best import default_metric
     from components.data.recommend import recommend
-    from components.loading import load_run
+    from components.sources.openai import load_run
 
     imports_kib = _status_kib("VmRSS")
-    config = ApiConfig(api_key=DEFAULT_API_KEY, base_url=base_url, read_timeout=120, max_retries=0)
+    config = openai_config(DEFAULT_API_KEY, base_url, read_timeout=120, max_retries=0)
     client = FineTuningClient(make_http_client(base_url, read_timeout=120, max_retries=0), config)
     result: dict[str, object] = {"imports_kib": imports_kib}
     started = time.perf_counter()
@@ -210,9 +211,14 @@ def child(job_id: str, base_url: str) -> None:
         result["load_peak_kib"] = _status_kib("VmHWM")
         _reset_peak()
         checkpoints = run.checkpoints
-        axes = run_axes(run.history, checkpoints, n_epochs=run.job.n_epochs, total_steps=run.total_steps)
+        axes = run_axes(
+            run.history,
+            checkpoints,
+            n_epochs=run.summary.hyperparameters.n_epochs,
+            total_steps=run.total_steps,
+        )
         metric = default_metric(checkpoints)
-        advice = recommend(checkpoints, run.history, metric, finished=run.job.is_terminal)
+        advice = recommend(checkpoints, run.history, metric, finished=run.summary.is_terminal)
         display = build_display(
             run.history,
             checkpoints,

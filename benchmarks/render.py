@@ -36,6 +36,7 @@ from components.data.best import best_checkpoint, default_metric  # noqa: E402
 from components.data.checkpoints import checkpoints_frame  # noqa: E402
 from components.data.history import build_history  # noqa: E402
 from components.data.results_file import decode_result_file, results_frame  # noqa: E402
+from components.domain import HistorySource  # noqa: E402
 from devtools.harness import CHROMIUM, CHROMIUM_ARGS, app_process, wait_for_app_run  # noqa: E402
 from devtools.standin import DEFAULT_API_KEY, StandInServer, SyntheticRun, make_run  # noqa: E402
 
@@ -85,7 +86,9 @@ def in_process(run: SyntheticRun) -> dict[str, Any]:
     """Timings and sizes of the server-side steps for one run, with the app's default view."""
     text = decode_result_file(next(iter(run.files.values())))
     checkpoints = checkpoints_frame(run.checkpoints)
-    history, frames_s = timed(lambda: build_history(checkpoints, results=results_frame(text)))
+    history, frames_s = timed(
+        lambda: build_history(checkpoints, results_frame(text), HistorySource.RESULT_FILE)
+    )
     metric = default_metric(checkpoints)
     best = best_checkpoint(checkpoints, metric)
 

@@ -45,6 +45,6 @@ def connection_sidebar() -> tuple[ApiConfig, KeySource]:
         if source is KeySource.NONE:
             st.caption("No API key yet: showing the built-in demo job.")
         else:
-            st.caption(f"API key: from {source.value}")
+            st.caption(f"API key: from {source.describe('OPENAI_API_KEY')}")
             st.caption(f"API: {code_span(config.display_base_url, URL_CHARS)}")
     return config, source

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.data.job import JobSummary
+from components.domain import RunSummary
 from components.text import MODEL_CHARS, WORD_CHARS, code_span, markdown_literal
 
 STATUS_COLOURS = {"succeeded": "green", "failed": "red", "cancelled": "gray", "running": "blue"}
@@ -15,7 +15,7 @@ def _when(timestamp: pd.Timestamp | None) -> str:
     return timestamp.strftime("%Y-%m-%d %H:%M UTC") if timestamp is not None else "—"
 
 
-def _duration(job: JobSummary) -> str | None:
+def _duration(job: RunSummary) -> str | None:
     if job.created_at is None or job.finished_at is None:
         return None
     minutes = (job.finished_at - job.created_at).total_seconds() / 60
@@ -36,21 +36,21 @@ def _model(name: str | None) -> str:
     return code_span(name, MODEL_CHARS) or "—"
 
 
-def job_header(job: JobSummary) -> None:
+def job_header(job: RunSummary) -> None:
     """Status badge, base and final model, method and hyperparameters, tokens and times.
 
     Every value here comes from the API, so each goes through components.text: ids and model names as
     inline code, words as escaped text.
     """
     colour = STATUS_COLOURS.get(job.status, "orange")
-    status = markdown_literal(job.status, WORD_CHARS) or "unknown"
-    st.markdown(f"### {code_span(job.id)} &nbsp; :{colour}-badge[{status}]")
+    status = markdown_literal(job.status_text, WORD_CHARS) or "unknown"
+    st.markdown(f"### {code_span(job.run_id)} &nbsp; :{colour}-badge[{status}]")
     facts = [
         ("Base model", _model(job.base_model)),
         ("Method", _value(job.method)),
-        ("Epochs", _value(job.n_epochs)),
-        ("Batch size", _value(job.batch_size)),
-        ("LR multiplier", _value(job.learning_rate_multiplier)),
+        ("Epochs", _value(job.hyperparameters.n_epochs)),
+        ("Batch size", _value(job.hyperparameters.batch_size)),
+        ("LR multiplier", _value(job.hyperparameters.learning_rate_multiplier)),
         ("Trained tokens", _value(job.trained_tokens)),
         ("Created", _when(job.created_at)),
     ]

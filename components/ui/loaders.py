@@ -11,7 +11,8 @@ import streamlit as st
 
 from components.api import ApiConfig, FineTuningClient, make_http_client
 from components.demo import DEMO_CONFIG, demo_transport
-from components.loading import Progress, RunData, load_run
+from components.domain import RunData
+from components.sources import Progress, load_run
 
 RUN_TTL_SECONDS = 120
 
@@ -29,7 +30,8 @@ def shared_http_client(base_url: str, read_timeout: float, max_retries: int, dem
 
 def client_for(config: ApiConfig) -> FineTuningClient:
     """An API client for ``config``; the demo config is answered by the built-in fixtures."""
-    http = shared_http_client(config.base_url, config.read_timeout, config.max_retries, config == DEMO_CONFIG)
+    limits = config.limits
+    http = shared_http_client(config.base_url, limits.read_timeout, limits.max_retries, config == DEMO_CONFIG)
     return FineTuningClient(http, config)
 
 

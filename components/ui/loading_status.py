@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from components.api import ApiConfig
-from components.loading import RunData
+from components.domain import RunData
 from components.text import markdown_literal
 from components.ui.errors import show_error
 from components.ui.loaders import cached_run, forget_run

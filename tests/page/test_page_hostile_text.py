@@ -29,9 +29,9 @@ import pytest
 from pandas.api.types import is_string_dtype
 from streamlit.testing.v1 import AppTest
 
-from components.api import ApiConfig, FineTuningClient, InvalidJobIdError, make_http_client, validate_id
+from components.api import FineTuningClient, InvalidJobIdError, make_http_client, validate_id
 from components.data.metrics import BY_NAME
-from components.loading import load_run
+from components.sources.openai import load_run
 from components.text import (
     ID_CHARS,
     MESSAGE_CHARS,
@@ -42,6 +42,7 @@ from components.text import (
     is_plausible_model_name,
 )
 from components.ui.metric_help import HELP
+from devtools.configs import openai_config
 from devtools.standin import DEFAULT_API_KEY, StandInServer
 from tests.hostile import HOSTILE, hostile_run
 from tests.markdown_view import linkable_text, markup_types, streamlit_syntax, tokens, visible_text
@@ -166,7 +167,7 @@ def _visible(at: AppTest, kind: str) -> list[str]:
 
 def _expected_note(server: StandInServer, run_text: str) -> str:
     """The note the page should show, from the loader itself (so the test does not re-implement it)."""
-    config = ApiConfig(api_key=DEFAULT_API_KEY, base_url=server.base_url, max_retries=0)
+    config = openai_config(DEFAULT_API_KEY, server.base_url, max_retries=0)
     http = make_http_client(server.base_url, read_timeout=5, max_retries=0)
     with http:
         [note] = load_run(FineTuningClient(http, config), ROUTE).notes
@@ -191,7 +192,8 @@ def test_a_hostile_job_shows_only_its_cleaned_text(hostile_env: StandInServer, n
 
     # The header: job id, status badge, models, method; then the job's error and the loader's note.
     header, facts, final = (visible_text(element.value) for element in at.main.markdown[:3])
-    assert header == f"{clean(text, ID_CHARS)} \xa0 :orange-badge[{clean(text, WORD_CHARS)}]"
+    # The header names the run by the id the page asked for (checked), never by the id the server sent back.
+    assert header == f"{ROUTE} \xa0 :orange-badge[{clean(text, WORD_CHARS)}]"
     assert f"Base model {clean(text, MODEL_CHARS)} · Method {clean(text, WORD_CHARS)} · " in facts
     assert final == f"Final model {clean(text, MODEL_CHARS)}"
     assert _visible(at.main, "error") == [

@@ -14,6 +14,7 @@ from components.charts.view import build_display, run_axes
 from components.data.checkpoints import checkpoints_frame
 from components.data.epochs import MAX_EPOCH_ENDS
 from components.data.history import build_history
+from components.domain import HistorySource
 from tests.spec_examples import SPEC_EXAMPLE
 
 STEP_VIEW = ChartView(x="step")
@@ -52,7 +53,7 @@ def _run(n_steps: int, *, checkpoint_steps: tuple[int, ...]) -> tuple[pd.DataFra
         for step in checkpoint_steps
     ]
     checkpoints = checkpoints_frame(records)
-    return build_history(checkpoints, results=results), checkpoints
+    return build_history(checkpoints, results, HistorySource.RESULT_FILE), checkpoints
 
 
 def test_spec_example_draws_only_the_series_it_has() -> None:
@@ -203,7 +204,7 @@ def test_overfitting_band_is_drawn_where_validation_turns_up() -> None:
     checkpoints = checkpoints_frame(
         [{"id": "a", "step_number": 600, "created_at": 1, "metrics": {"train_loss": 0.3}}]
     )
-    history = build_history(checkpoints, results=results)
+    history = build_history(checkpoints, results, HistorySource.RESULT_FILE)
     axes = run_axes(history, checkpoints, n_epochs=None, total_steps=None)
     display = build_display(
         history, checkpoints, axes=axes, x_mode="step", smoothing=0.0, log_y=False, ignore_outliers=False
@@ -274,7 +275,7 @@ def test_one_result_row_far_out_draws_no_epoch_lines_and_builds_none() -> None:
         [{"id": f"c{step}", "step_number": step, "metrics": {"train_loss": 1.0}} for step in (1, 2, 3)]
     )
     results = pd.DataFrame({"step": [1, 2, 3, 1_000_000], "train_loss": [1.0, 0.9, 0.8, 0.7]})
-    history = build_history(checkpoints, results=results)
+    history = build_history(checkpoints, results, HistorySource.RESULT_FILE)
     axes = run_axes(history, checkpoints, n_epochs=None, total_steps=None)
     assert axes.steps_per_epoch == 1
     display = build_display(
