@@ -48,10 +48,14 @@ from components.text import ECHO_CHARS, clean
 from components.wording import count
 
 _JSON_START = re.compile(rb"(?:\xef\xbb\xbf)?\s*\{")
-NO_CHECKPOINTS_IN_CSV = (
+EPOCH_ENDS_AS_CHECKPOINTS = (
     "A result file names no checkpoints: its epoch ends (the steps with a full validation, where OpenAI and "
     "Azure save one) are marked instead, named step-N; their model names (…:ckpt-step-N) are in the "
     "provider's console."
+)
+NO_EPOCH_ENDS = (
+    "A result file names no checkpoints, and this one has no full-validation rows to mark its epoch ends: "
+    "the curves are shown without checkpoints, so none can be recommended."
 )
 NO_TRAINER_ACCURACY = (
     "This trainer state logs no token accuracy (TRL's SFTTrainer logs mean_token_accuracy; the plain "
@@ -156,7 +160,7 @@ def run_from_result_csv(data: bytes, origin: Origin) -> RunData:
         ) from None
     results = parsed(f"file {origin.shown}", results_frame, csv, notes=notes)
     checkpoints = _epoch_end_checkpoints(results)
-    notes.append(NO_CHECKPOINTS_IN_CSV)
+    notes.append(EPOCH_ENDS_AS_CHECKPOINTS if not checkpoints.empty else NO_EPOCH_ENDS)
     last = int(results["step"].max()) if not results.empty else None
     summary = RunSummary(
         ref=origin.ref, status=RunStatus.SUCCEEDED, name=origin.name, total_steps=last or None
