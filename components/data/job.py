@@ -103,7 +103,7 @@ class CheckedFields:
         if when is pd.NaT:
             return None
         when = when.tz_localize("UTC") if when.tzinfo is None else when.tz_convert("UTC")
-        return self._plausible(field, when.timestamp())
+        return when if self._plausible(field, when.timestamp()) is not None else None
 
     def _plausible(self, field: str, seconds: float) -> pd.Timestamp | None:
         checked = float(unix_seconds(np.array([seconds]))[0])

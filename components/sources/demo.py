@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from components.api import FineTuningClient, make_http_client
 from components.demo import DEMO_CONFIG, demo_transport
+from components.sources.base import SourceKind
 from components.sources.openai import OpenAISource
 
 DEMO = "demo"
@@ -20,5 +21,9 @@ def demo_source() -> OpenAISource:
         transport=demo_transport(),
     )
     return OpenAISource(
-        FineTuningClient(http, DEMO_CONFIG), name=DEMO, label=DEMO_LABEL, endpoint="built-in example"
+        FineTuningClient(http, DEMO_CONFIG),
+        name=DEMO,
+        label=DEMO_LABEL,
+        endpoint="built-in example",
+        kind=SourceKind.DEMO,
     )

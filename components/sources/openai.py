@@ -106,13 +106,14 @@ class OpenAISource:
         name: str = OPENAI,
         label: str = "OpenAI",
         endpoint: str | None = None,
+        kind: SourceKind = SourceKind.API,
     ) -> None:
         self._client = client
         self._info = SourceInfo(
             name=name,
             label=label,
             endpoint=endpoint or client.config.display_base_url,
-            kind=SourceKind.API,
+            kind=kind,
             inference=True,
         )
 
