@@ -6,7 +6,7 @@ and exported to files). Sources fill it; nothing downstream asks which source di
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
@@ -78,7 +78,3 @@ class RunData:
     checkpoint_pages: int = 0  # API pages read for the checkpoint list; 0 for files
     is_partial: bool = False  # a list stopped before its end, so a Refresh has something to continue
     resume: object | None = field(default=None, repr=False)
-
-    def with_notes(self, *notes: str) -> RunData:
-        """This run with ``notes`` added after its own."""
-        return replace(self, notes=(*self.notes, *notes))
