@@ -19,6 +19,7 @@ import re
 import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path, PurePosixPath
 
 import pandas as pd
@@ -132,8 +133,8 @@ class _Scanner:
         return self.seen >= MAX_ENTRIES or len(self.runs) >= MAX_RUNS
 
     def _walk(self, fd: int, here: PurePosixPath, depth: int) -> None:
-        try:
-            entries = sorted(_entries(fd), key=lambda entry: entry.name)
+        try:  # never more entries than the scan has left: a folder of millions costs no more than the bound
+            entries = sorted(islice(_entries(fd), MAX_ENTRIES - self.seen), key=lambda entry: entry.name)
         except OSError:
             self.skipped += 1
             return

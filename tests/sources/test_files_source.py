@@ -200,3 +200,15 @@ def test_uploads_are_runs_of_this_session_bounded_in_size() -> None:
         source.load_run("gone-0123456789")
     with pytest.raises(RunFileError, match="larger than"):
         check_upload(Upload("huge.csv", b"x" * 2_001), Limits(max_file_bytes=2_000))
+
+
+def test_a_folder_with_more_entries_than_a_scan_reads_is_cut_with_a_note(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    csv = result_csv()
+    for n in range(30):
+        (tmp_path / f"run-{n:02d}.csv").write_bytes(csv)
+    monkeypatch.setattr(files_module, "MAX_ENTRIES", 10)
+    page = FilesSource(tmp_path, LIMITS).list_runs()
+    assert len(page.runs) <= 10
+    assert page.notes[0].startswith("The runs folder is larger than one scan reads")
