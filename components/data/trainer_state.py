@@ -14,7 +14,6 @@ OpenAI's batch validation (``valid_*``: a small sample at every step).
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -124,7 +123,6 @@ def parse_trainer_state(obj: Mapping[str, Any], *, notes: list[str] | None = Non
     checked = CheckedFields(notes, "trainer state")
     best_path = text_or_none(obj.get("best_model_checkpoint"))
     best_step = checked.whole("best_global_step", obj.get("best_global_step"), 0, MAX_STEP)
-    best_metric = finite(obj.get("best_metric"))
     return TrainerState(
         history=history,
         global_step=checked.whole("global_step", obj.get("global_step"), 0, MAX_STEP),
@@ -138,5 +136,5 @@ def parse_trainer_state(obj: Mapping[str, Any], *, notes: list[str] | None = Non
         or None,
         best_model_checkpoint=best_path,
         best_step=best_step if best_step is not None else checkpoint_step(best_path),
-        best_metric=best_metric if best_metric is None or math.isfinite(best_metric) else None,
+        best_metric=finite(obj.get("best_metric")),
     )

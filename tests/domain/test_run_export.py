@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import pickle
 from dataclasses import replace
 from typing import Any
 
@@ -62,6 +63,13 @@ def test_one_run_round_trips_exactly(make: Any) -> None:
     document = json.loads(data)
     assert (document["format"], document["version"]) == (FORMAT, VERSION)
     assert not any(secret in data.decode() for secret in KEYS_THAT_MUST_NOT_LEAK)
+
+
+@pytest.mark.parametrize("make", [demo_run, trainer_run], ids=["openai-result-file", "trainer-state"])
+def test_runs_pickle_for_streamlits_cache(make: Any) -> None:
+    run = make()
+    back = pickle.loads(pickle.dumps(run))
+    assert_same_run(replace(back, resume=None), run)
 
 
 def test_special_floats_extras_and_missing_values_round_trip() -> None:
