@@ -153,7 +153,8 @@ def to_export(runs: RunData | Sequence[RunData]) -> bytes:
         "exported_at": pd.Timestamp.now(tz="UTC").isoformat(),
         "runs": [_run(run) for run in chosen],
     }
-    return json.dumps(document, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+    # ASCII with \u escapes: any text the run carries (even a lone surrogate from a file name) is valid JSON.
+    return json.dumps(document, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode()
 
 
 # ---- Reading ----------------------------------------------------------------------------------------------

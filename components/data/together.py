@@ -36,9 +36,7 @@ def parse_together_job(obj: Any, *, run_id: str | None = None, notes: list[str] 
         raise MalformedDataError("Together AI sent a fine-tuning job whose id is not a plain id.")
     checked = CheckedFields(notes)
     status = text_or_none(obj.get("status"))
-    method = mapping(obj.get("training_method")).get("method") or mapping(obj.get("training_type")).get(
-        "type"
-    )
+    method = mapping(obj.get("training_method")).get("method")  # "sft" or "dpo"
     terminal = RunStatus.from_provider(status).is_terminal
     updated = checked.iso_time("updated_at", obj.get("updated_at"))
     output = text_or_none(obj.get("model_output_name")) or text_or_none(obj.get("output_name"))

@@ -25,6 +25,7 @@ from pathlib import Path, PurePosixPath
 import pandas as pd
 
 from components.api.limits import MEGABYTE, Limits
+from components.data.values import as_text
 from components.domain import InvalidRunRefError, RunData, RunRef, RunStatus, RunSummary, check_run_id
 from components.sources.base import Progress, RunPage, SourceInfo, SourceKind
 from components.sources.run_files import FileKind, Origin, RunFileError, run_from_bytes, sniff
@@ -76,7 +77,7 @@ class FoundRun:
         return RunSummary(
             ref=RunRef(source, self.run_id),
             status=RunStatus.UNKNOWN,
-            name=str(self.relative),
+            name=as_text(str(self.relative)),  # a name that is not UTF-8 keeps "?" for its bad bytes
             method=self.kind.value,
             updated_at=_timestamp(self.modified),
         )
@@ -204,7 +205,7 @@ class _Scanner:
         readable = here.name or self.root.name
         self.runs.append(
             FoundRun(
-                run_id=make_run_id(readable, str(here).encode()),
+                run_id=make_run_id(readable, os.fsencode(str(here))),
                 relative=here,
                 kind=FileKind.TRAINER_STATE,
                 modified=modified,
@@ -225,7 +226,7 @@ class _Scanner:
         relative = here / file.name
         self.runs.append(
             FoundRun(
-                make_run_id(Path(file.name).stem, str(relative).encode()), relative, sniff(head), modified
+                make_run_id(Path(file.name).stem, os.fsencode(str(relative))), relative, sniff(head), modified
             )
         )
 
@@ -369,7 +370,7 @@ class UploadSource:
             RunSummary(
                 ref=RunRef(UPLOAD, run_id),
                 status=RunStatus.UNKNOWN,
-                name=upload.name,
+                name=as_text(upload.name),
                 method=sniff(upload.data).value,
             )
             for run_id, upload in self._uploads.items()

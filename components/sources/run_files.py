@@ -31,6 +31,7 @@ from components.data.trainer_state import (
     load_json_object,
     parse_trainer_state,
 )
+from components.data.values import as_text
 from components.domain import (
     HistorySource,
     Hyperparameters,
@@ -163,7 +164,7 @@ def run_from_result_csv(data: bytes, origin: Origin) -> RunData:
     notes.append(EPOCH_ENDS_AS_CHECKPOINTS if not checkpoints.empty else NO_EPOCH_ENDS)
     last = int(results["step"].max()) if not results.empty else None
     summary = RunSummary(
-        ref=origin.ref, status=RunStatus.SUCCEEDED, name=origin.name, total_steps=last or None
+        ref=origin.ref, status=RunStatus.SUCCEEDED, name=as_text(origin.name), total_steps=last or None
     )
     return RunData(
         summary=summary,
@@ -219,7 +220,7 @@ def run_from_trainer_state(
         ref=origin.ref,
         status=status,
         provider_status=said,
-        name=origin.name,
+        name=as_text(origin.name),
         trained_tokens=state.tokens_seen,
         total_steps=state.max_steps or None,
         hyperparameters=Hyperparameters(n_epochs=state.num_train_epochs, batch_size=state.train_batch_size),

@@ -212,3 +212,14 @@ def test_a_folder_with_more_entries_than_a_scan_reads_is_cut_with_a_note(
     page = FilesSource(tmp_path, LIMITS).list_runs()
     assert len(page.runs) <= 10
     assert page.notes[0].startswith("The runs folder is larger than one scan reads")
+
+
+def test_a_file_name_that_is_not_utf8_is_listed_opened_and_exported(tmp_path: Path) -> None:
+    name = os.fsdecode(b"run-\xff.csv")  # a lone surrogate in Python: invalid in UTF-8, Arrow and JSON
+    (tmp_path / name).write_bytes(result_csv())
+    source = FilesSource(tmp_path, LIMITS)
+    [row] = source.list_runs().runs
+    assert row.name == "run-?.csv" and RUN_ID_PATTERN.fullmatch(row.run_id)
+    run = source.load_run(row.run_id)
+    assert run.summary.name == "run-?.csv" and len(run.history) == 480
+    assert json.loads(to_export(run))["runs"][0]["summary"]["name"] == "run-?.csv"
