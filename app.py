@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.api import KeySource, validate_id
-from components.demo import DEMO_CONFIG, DEMO_JOB_ID
+from components.api import validate_id
+from components.demo import DEMO_JOB_ID
 from components.page import build_page, prepare
+from components.sources import SourceKind
 from components.text import NOTE_CHARS, code_span, markdown_literal
 from components.ui.auto_refresh import auto_refresh
 from components.ui.checkpoint_table import checkpoint_table
@@ -26,11 +27,11 @@ from components.ui.view_options import view_options
 # An emoji favicon is drawn in the page; a Material one is fetched from a Google host on every page view.
 st.set_page_config(page_title="Fine-tuning checkpoints", page_icon="📈", layout="wide")
 
-config, key_source = connection_sidebar()
+source = connection_sidebar()
 typed_job, refresh = job_picker()
 
-if key_source is KeySource.NONE:
-    config, job_id = DEMO_CONFIG, DEMO_JOB_ID
+if source.kind is SourceKind.DEMO:
+    job_id = DEMO_JOB_ID
     st.info(
         "**Demo job**: a built-in example run. Add an OpenAI API key in the sidebar to read your own jobs.",
         icon=":material/science:",
@@ -53,7 +54,7 @@ except ValueError as exc:
     show_error(exc)
     st.stop()
 
-run = load_with_status(config, job_id, refresh=refresh)
+run = load_with_status(source, job_id, refresh=refresh)
 if run is None:
     st.stop()
 
@@ -69,7 +70,7 @@ page = build_page(prepared, options, selected_id=selected_id, zoom=zoom)
 
 with header:
     job_header(page.header, page.progress)
-    auto_refresh(config, job_id, running=not run.job.is_terminal and config != DEMO_CONFIG)
+    auto_refresh(source, job_id, running=not run.summary.is_terminal and source.kind is SourceKind.API)
     for note in page.notes:
         st.warning(markdown_literal(note, NOTE_CHARS), icon=":material/warning:")
     if page.waiting:

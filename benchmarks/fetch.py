@@ -19,8 +19,9 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from components.api import ApiConfig, FineTuningClient, make_http_client  # noqa: E402
-from components.loading import load_run  # noqa: E402
+from components.api import FineTuningClient, make_http_client  # noqa: E402
+from components.sources.openai import load_run  # noqa: E402
+from devtools.configs import openai_config  # noqa: E402
 from devtools.standin import DEFAULT_API_KEY, StandInServer, make_checkpoints_only  # noqa: E402
 
 JOB_ID = "ftjob-bench"
@@ -77,8 +78,8 @@ def sdk_fetch(base_url: str) -> Callable[[], int] | str:
 def main() -> None:
     with StandInServer() as server:
         server.add_run(make_checkpoints_only(JOB_ID, N_CHECKPOINTS))
-        config = ApiConfig(api_key=DEFAULT_API_KEY, base_url=server.base_url)
-        app_http = make_http_client(config.base_url, read_timeout=config.read_timeout, max_retries=2)
+        config = openai_config(DEFAULT_API_KEY, server.base_url)
+        app_http = make_http_client(config.base_url, read_timeout=config.limits.read_timeout, max_retries=2)
         app_client = FineTuningClient(app_http, config)
         floor_http = httpx.Client(
             base_url=server.base_url + "/", headers={"Authorization": f"Bearer {DEFAULT_API_KEY}"}

@@ -30,7 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from components.api import config  # noqa: E402
+from components.api import limits  # noqa: E402
+from devtools.configs import openai_config  # noqa: E402
 from devtools.standin import (  # noqa: E402
     DEFAULT_API_KEY,
     StandInServer,
@@ -41,7 +42,7 @@ from devtools.standin import (  # noqa: E402
 
 TARGET_RATIO = 2.5
 # The API layer's byte limit for one result file (DASHBOARD_MAX_FILE_MB), where it has one.
-DEFAULT_FILE_LIMIT_MB = getattr(config, "DEFAULT_MAX_FILE_MB", 32.0)
+DEFAULT_FILE_LIMIT_MB = limits.DEFAULT_MAX_FILE_MB
 BASELINE = "ordinary 100k steps"
 
 
@@ -193,14 +194,14 @@ def child(job_id: str, base_url: str) -> None:
     import plotly.io
     import streamlit  # noqa: F401  (the app server has it loaded)
 
-    from components.api import ApiConfig, FineTuningClient, make_http_client
+    from components.api import FineTuningClient, make_http_client
     from components.charts.curves import curves_figure
     from components.charts.options import ViewOptions
-    from components.loading import load_run
     from components.page import build_page, prepare
+    from components.sources.openai import load_run
 
     imports_kib = _status_kib("VmRSS")
-    config = ApiConfig(api_key=DEFAULT_API_KEY, base_url=base_url, read_timeout=120, max_retries=0)
+    config = openai_config(DEFAULT_API_KEY, base_url, read_timeout=120, max_retries=0)
     client = FineTuningClient(make_http_client(base_url, read_timeout=120, max_retries=0), config)
     result: dict[str, object] = {"imports_kib": imports_kib}
     started = time.perf_counter()

@@ -30,14 +30,16 @@ sys.path.insert(0, str(ROOT))
 import plotly.io  # noqa: E402
 from playwright.sync_api import BrowserContext, sync_playwright  # noqa: E402
 
-from components.api import ApiConfig, FineTuningClient, make_http_client  # noqa: E402
+from components.api import FineTuningClient, make_http_client  # noqa: E402
 from components.charts.curves import curves_figure  # noqa: E402
 from components.charts.options import ViewOptions  # noqa: E402
 from components.data.checkpoints import checkpoints_frame  # noqa: E402
 from components.data.history import build_history  # noqa: E402
 from components.data.results_file import decode_result_file, results_frame  # noqa: E402
-from components.loading import load_run  # noqa: E402
+from components.domain import HistorySource  # noqa: E402
 from components.page import build_page, prepare  # noqa: E402
+from components.sources.openai import load_run  # noqa: E402
+from devtools.configs import openai_config  # noqa: E402
 from devtools.harness import CHROMIUM, CHROMIUM_ARGS, app_process, wait_for_app_run  # noqa: E402
 from devtools.standin import DEFAULT_API_KEY, StandInServer, SyntheticRun, make_run  # noqa: E402
 
@@ -90,7 +92,7 @@ def in_process(run: SyntheticRun, client: FineTuningClient) -> dict[str, Any]:
     """
     text = decode_result_file(next(iter(run.files.values())))
     checkpoints = checkpoints_frame(run.checkpoints)
-    _, frames_s = timed(lambda: build_history(checkpoints, results=results_frame(text)))
+    _, frames_s = timed(lambda: build_history(checkpoints, results_frame(text), HistorySource.RESULT_FILE))
     data = load_run(client, run.job["id"])
 
     def page() -> Any:
@@ -145,7 +147,7 @@ def main() -> None:
     with StandInServer() as server:
         for run in runs.values():
             server.add_run(run)
-        config = ApiConfig(api_key=DEFAULT_API_KEY, base_url=server.base_url, read_timeout=120, max_retries=0)
+        config = openai_config(DEFAULT_API_KEY, server.base_url, read_timeout=120, max_retries=0)
         with make_http_client(server.base_url, read_timeout=120, max_retries=0) as http:
             client = FineTuningClient(http, config)
             for steps, run in runs.items():

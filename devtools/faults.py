@@ -24,8 +24,9 @@ from components.api import (
     make_http_client,
     resolve_config,
 )
+from components.domain import RunData
 from components.errors import DashboardError, MalformedDataError
-from components.loading import RunData, load_run
+from components.sources.openai import load_run
 from components.ui.errors import describe
 from devtools.standin import (
     DEFAULT_API_KEY,
@@ -368,8 +369,8 @@ class Loader:
         self._counter = CountingTransport(httpx.HTTPTransport())
         self._http = make_http_client(
             self.config.base_url,
-            read_timeout=self.config.read_timeout,
-            max_retries=self.config.max_retries,
+            read_timeout=self.config.limits.read_timeout,
+            max_retries=self.config.limits.max_retries,
             transport=self._counter,
             sleep=sleep,
         )

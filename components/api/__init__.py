@@ -1,7 +1,13 @@
 """The API layer: httpx only, no Streamlit. Import from here in notebooks and scripts."""
 
-from components.api.client import FineTuningClient, make_http_client, validate_id
-from components.api.config import ApiConfig, ConfigError, KeySource, resolve_config
+from components.api.auth import ApiKeyAuth, Auth, BearerAuth, EntraIdAuth, NoAuth, TokenProvider
+from components.api.client import ApiClient, FineTuningClient, make_http_client, validate_id
+from components.api.config import (
+    ApiConfig,
+    resolve_azure_config,
+    resolve_config,
+    resolve_together_config,
+)
 from components.api.deadline import Deadline
 from components.api.errors import (
     APIConnectionError,
@@ -9,6 +15,7 @@ from components.api.errors import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    CredentialError,
     DeadlineExceededError,
     FineTuningAPIError,
     InvalidJobIdError,
@@ -20,31 +27,45 @@ from components.api.errors import (
     ResponseTooLargeError,
     ServerError,
 )
+from components.api.limits import Limits, resolve_limits
 from components.api.pagination import ListProgress
+from components.api.settings import ConfigError, KeySource
 
 __all__ = [
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
+    "ApiClient",
     "ApiConfig",
+    "ApiKeyAuth",
+    "Auth",
     "AuthenticationError",
     "BadRequestError",
+    "BearerAuth",
     "ConfigError",
+    "CredentialError",
     "Deadline",
     "DeadlineExceededError",
+    "EntraIdAuth",
     "FineTuningAPIError",
     "FineTuningClient",
     "InvalidJobIdError",
     "KeySource",
+    "Limits",
     "ListProgress",
     "MalformedResponseError",
+    "NoAuth",
     "NotFoundError",
     "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
     "ResponseTooLargeError",
     "ServerError",
+    "TokenProvider",
     "make_http_client",
+    "resolve_azure_config",
     "resolve_config",
+    "resolve_limits",
+    "resolve_together_config",
     "validate_id",
 ]

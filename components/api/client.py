@@ -1,6 +1,10 @@
-"""The fine-tuning API client: one pooled ``httpx.Client`` per base URL, credentials per request.
+"""The API clients: one pooled ``httpx.Client`` per base URL, credentials per request.
 
-Every list is walked with the cursor rules of shared/api.md §5/§7: ``limit=100``, ``after=<last id>``,
+:class:`ApiClient` is the one way any source talks HTTP: one request method (GET or POST) with the
+load's deadline, byte limits, typed errors and redaction; :class:`FineTuningClient` adds the OpenAI-shaped
+fine-tuning endpoints that OpenAI and Azure OpenAI share.
+
+Every cursor list is walked with the cursor rules of shared/api.md §5/§7: ``limit=100``, ``after=<last id>``,
 stop when ``has_more`` is not true or a page is empty, and fail loudly on a repeated cursor or a runaway
 page count (a proxy that ignores ``after`` would loop for ever). A walk yields its
 :class:`ListProgress` after every page, so a caller keeps what arrived before a failure and can continue
@@ -13,16 +17,15 @@ credentials (each request carries its own headers), and no cookies (its jar refu
 from __future__ import annotations
 
 import math
-import re
 import time
 from collections.abc import Callable, Iterator
 from http.cookiejar import CookieJar, CookiePolicy
-from typing import Any
+from typing import Any, Self
 from urllib.parse import quote
 
 import httpx
 
-from components.api.config import CONNECT_TIMEOUT, ApiConfig, reject_credentials
+from components.api.config import ApiConfig, reject_credentials
 from components.api.deadline import Clock, Deadline, DeadlineReached
 from components.api.errors import (
     APIConnectionError,
@@ -35,15 +38,16 @@ from components.api.errors import (
     redact,
     status_error_class,
 )
+from components.api.limits import CONNECT_TIMEOUT
 from components.api.pagination import Item, ListProgress
 from components.api.retry import RetryTransport
+from components.domain.ref import InvalidRunRefError, check_run_id
 from components.text import ECHO_CHARS, ERROR_BODY_CHARS, MESSAGE_CHARS, clean, clip
 from components.wording import count
 
 PAGE_LIMIT = 100
 MAX_CHECKPOINT_PAGES = 1_000
 MAX_EVENT_PAGES = 2_000
-_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,128}")
 
 PageCallback = Callable[[int, int], None]
 """Called after each page with (pages fetched, items so far): progress without Streamlit here."""
@@ -53,15 +57,15 @@ Pages = Iterator[tuple[ListProgress, list[Item]]]
 
 def validate_id(value: str, what: str = "job ID") -> str:
     """Return the id stripped of blanks, or raise: ids become one URL path segment, nothing more."""
-    text = value.strip() if isinstance(value, str) else ""
-    if not _ID_PATTERN.fullmatch(text):
-        raise InvalidJobIdError(
-            f"{clip(text, ECHO_CHARS)!r} is not a valid {what}: use only letters, digits, '-' and '_' "
-            "(for example ftjob-abc123)."
-            if text
-            else f"Enter a {what} (for example ftjob-abc123)."
-        )
-    return text
+    try:
+        return check_run_id(value, what)
+    except InvalidRunRefError as exc:
+        raise InvalidJobIdError(str(exc)) from None
+
+
+def segment(value: str, what: str = "job ID") -> str:
+    """A checked id, percent-encoded as one URL path segment."""
+    return quote(validate_id(value, what), safe="")
 
 
 class _RefuseAllCookies(CookiePolicy):
@@ -102,8 +106,8 @@ def make_http_client(
     )
 
 
-class FineTuningClient:
-    """Reads one job's object, checkpoints, events and result files with one key.
+class ApiClient:
+    """Talks to one API with one credential: every request of every source goes through :meth:`request`.
 
     :meth:`start_load` gives a client for one load, bound to a fresh :class:`Deadline`; a client
     without one bounds each request (timeouts, bytes) but not their sum.
@@ -126,34 +130,163 @@ class FineTuningClient:
     def config(self) -> ApiConfig:
         return self._config
 
-    def start_load(self) -> FineTuningClient:
-        """The same connections and key, with a deadline of ``config.load_deadline`` starting now."""
-        deadline = Deadline(
-            self._config.load_deadline, max_wait=self._config.max_retry_wait, clock=self._clock
-        )
-        return FineTuningClient(self._http, self._config, clock=self._clock, deadline=deadline)
+    def start_load(self) -> Self:
+        """The same connections and credential, with a deadline of ``limits.load_deadline`` starting now."""
+        limits = self._config.limits
+        deadline = Deadline(limits.load_deadline, max_wait=limits.max_retry_wait, clock=self._clock)
+        return type(self)(self._http, self._config, clock=self._clock, deadline=deadline)
 
     def out_of_time(self) -> bool:
         """Whether this client's load has used up its deadline (never, without one)."""
         return self._deadline is not None and self._deadline.expired()
 
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        accept: str | None = None,
+        max_bytes: int | None = None,
+    ) -> httpx.Response:
+        """One request (retried by the transport as the SDKs do), its body read within ``max_bytes``.
+
+        Any failure is a typed :class:`FineTuningAPIError` whose message is safe to show.
+        """
+        headers = self._config.auth.headers()
+        if accept:
+            headers["Accept"] = accept
+        query = dict(params or {})
+        if self._config.api_version:
+            query["api-version"] = self._config.api_version
+        extensions: dict[str, Any] = {"max_bytes": max_bytes or self._config.limits.max_response_bytes}
+        if self._deadline is not None:
+            extensions["deadline"] = self._deadline
+        where = self._config.display_base_url
+        try:
+            response = self._http.request(
+                method, path, params=query, json=json, headers=headers, extensions=extensions
+            )
+        except DeadlineReached:
+            assert self._deadline is not None  # only a request with a deadline can reach it
+            raise DeadlineExceededError(
+                f"Stopped waiting for {where} after {self._deadline.seconds:g} s, "
+                "the time limit for one load (DASHBOARD_LOAD_DEADLINE)."
+            ) from None
+        except httpx.TimeoutException as exc:
+            raise APITimeoutError(
+                f"{where} did not answer within {self._config.limits.read_timeout:g} s "
+                f"({self._attempts(exc)})."
+            ) from None
+        except httpx.RemoteProtocolError as exc:
+            raise APIConnectionError(
+                f"{where} closed the connection before a whole answer arrived ({self._attempts(exc)})."
+            ) from None
+        except httpx.TransportError as exc:
+            reason = f"{type(exc).__name__}, {self._attempts(exc)}"
+            raise APIConnectionError(f"Could not reach {where} ({reason}).") from None
+        except httpx.DecodingError:
+            raise MalformedResponseError(
+                f"{where} answered {path} with a body whose compression is broken."
+            ) from None
+        if response.is_error or response.is_redirect:
+            raise self._status_error(response)
+        return response
+
+    def json_object(
+        self, path: str, params: dict[str, Any] | None = None, *, method: str = "GET", json: Any = None
+    ) -> dict[str, Any]:
+        """The answer to one request as a JSON object, or MalformedResponseError."""
+        response = self.request(method, path, params=params, json=json)
+        try:
+            body = response.json()
+        except (ValueError, RecursionError):
+            raise MalformedResponseError(
+                f"{self._config.display_base_url} answered {path} with a body that is not valid JSON"
+                + _request_id_suffix(response)
+            ) from None
+        if not isinstance(body, dict):
+            raise MalformedResponseError(f"{path} answered with JSON that is not an object.")
+        return body
+
+    def list_page(
+        self, path: str, after: str | None = None, limit: int = PAGE_LIMIT
+    ) -> tuple[list[Item], Any]:
+        """One cursor page: its items (objects with string ids) and its ``has_more`` as sent."""
+        params: dict[str, Any] = {"limit": limit}
+        if after is not None:
+            params["after"] = after
+        return _page_items(self.json_object(path, params), path)
+
+    def pages(self, path: str, start: ListProgress, max_pages: int) -> Pages:
+        """A cursor list page by page from ``start``, by the rules of shared/api.md §5/§7."""
+        progress = start
+        what = path.rsplit("/", 1)[-1]
+        while not progress.complete:
+            if progress.pages >= max_pages:
+                raise PaginationError(
+                    f"Stopped after {max_pages:,} pages of {what} without reaching the end."
+                )
+            data, has_more = self.list_page(path, progress.after)
+            if data and has_more is True and data[-1]["id"] in progress.cursors:
+                cursor = clip(data[-1]["id"], ECHO_CHARS)
+                raise PaginationError(
+                    f"The server sent the same page twice (cursor after={cursor!r}) while listing {what}; it "
+                    "may be a proxy that ignores the 'after' parameter."
+                )
+            progress = progress.next_page(data, has_more)
+            yield progress, data
+
+    def _attempts(self, exc: httpx.RequestError) -> str:
+        """How many attempts the request made, as words ("2 attempts")."""
+        try:
+            made = exc.request.extensions.get("attempts")
+        except RuntimeError:  # an error raised before the request was built
+            made = None
+        return count(made if isinstance(made, int) else self._config.limits.max_retries + 1, "attempt")
+
+    def _status_error(self, response: httpx.Response) -> APIStatusError:
+        message, code, error_type = _error_fields(response, self._config.auth.secrets())
+        wait = response.request.extensions.get("unwaited_delay")
+        if isinstance(wait, float | int):
+            message += (
+                f" The API asks to wait {_duration(wait)} before trying again, longer than this load could "
+                "wait: press Refresh after that."
+            )
+        return status_error_class(response.status_code)(
+            message,
+            status=response.status_code,
+            request_id=response.headers.get("x-request-id"),
+            code=code,
+            error_type=error_type,
+        )
+
+
+class FineTuningClient(ApiClient):
+    """The OpenAI-shaped fine-tuning endpoints (OpenAI, and Azure OpenAI under its own base and auth)."""
+
     def get_job(self, job_id: str) -> dict[str, Any]:
         """The job object (status, model, hyperparameters, result files…)."""
-        return self._get_json(f"fine_tuning/jobs/{quote(validate_id(job_id), safe='')}")
+        return self.json_object(f"fine_tuning/jobs/{segment(job_id)}")
+
+    def jobs_page(self, after: str | None = None) -> tuple[list[Item], Any]:
+        """One page of up to 100 of the organisation's jobs, newest first, after the job ``after``."""
+        return self.list_page("fine_tuning/jobs", None if after is None else validate_id(after))
 
     def checkpoint_pages(
         self, job_id: str, start: ListProgress | None = None, *, max_pages: int = MAX_CHECKPOINT_PAGES
     ) -> Pages:
         """The job's checkpoints page by page (newest first), from ``start`` (default: the first page)."""
-        path = f"fine_tuning/jobs/{quote(validate_id(job_id), safe='')}/checkpoints"
-        return self._pages(path, start or ListProgress(), max_pages)
+        return self.pages(
+            f"fine_tuning/jobs/{segment(job_id)}/checkpoints", start or ListProgress(), max_pages
+        )
 
     def event_pages(
         self, job_id: str, start: ListProgress | None = None, *, max_pages: int = MAX_EVENT_PAGES
     ) -> Pages:
         """The job's events (messages and per-step metrics) page by page, from ``start``."""
-        path = f"fine_tuning/jobs/{quote(validate_id(job_id), safe='')}/events"
-        return self._pages(path, start or ListProgress(), max_pages)
+        return self.pages(f"fine_tuning/jobs/{segment(job_id)}/events", start or ListProgress(), max_pages)
 
     def list_checkpoints(
         self, job_id: str, *, on_page: PageCallback | None = None, max_pages: int = MAX_CHECKPOINT_PAGES
@@ -169,112 +302,9 @@ class FineTuningClient:
 
     def file_content(self, file_id: str) -> bytes:
         """The raw bytes of a file, e.g. a job's result CSV (often base64 on OpenAI)."""
-        path = f"files/{quote(validate_id(file_id, 'file ID'), safe='')}/content"
-        return self._get(path, accept="application/binary", max_bytes=self._config.max_file_bytes).content
-
-    def _pages(self, path: str, start: ListProgress, max_pages: int) -> Pages:
-        progress = start
-        what = path.rsplit("/", 1)[-1]
-        while not progress.complete:
-            if progress.pages >= max_pages:
-                raise PaginationError(
-                    f"Stopped after {max_pages:,} pages of {what} without reaching the end."
-                )
-            params: dict[str, Any] = {"limit": PAGE_LIMIT}
-            if progress.after is not None:
-                params["after"] = progress.after
-            data, has_more = _page_items(self._get_json(path, params), path)
-            if data and has_more is True and data[-1]["id"] in progress.cursors:
-                cursor = clip(data[-1]["id"], ECHO_CHARS)
-                raise PaginationError(
-                    f"The server sent the same page twice (cursor after={cursor!r}) while listing {what}; it "
-                    "may be a proxy that ignores the 'after' parameter."
-                )
-            progress = progress.next_page(data, has_more)
-            yield progress, data
-
-    def _get_json(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
-        response = self._get(path, params)
-        try:
-            body = response.json()
-        except (ValueError, RecursionError):
-            raise MalformedResponseError(
-                f"{self._config.display_base_url} answered {path} with a body that is not valid JSON"
-                + _request_id_suffix(response)
-            ) from None
-        if not isinstance(body, dict):
-            raise MalformedResponseError(f"{path} answered with JSON that is not an object.")
-        return body
-
-    def _get(
-        self,
-        path: str,
-        params: dict[str, Any] | None = None,
-        *,
-        accept: str | None = None,
-        max_bytes: int | None = None,
-    ) -> httpx.Response:
-        headers = self._config.auth_headers()
-        if accept:
-            headers["Accept"] = accept
-        query = dict(params or {})
-        if self._config.api_version:
-            query["api-version"] = self._config.api_version
-        extensions: dict[str, Any] = {"max_bytes": max_bytes or self._config.max_response_bytes}
-        if self._deadline is not None:
-            extensions["deadline"] = self._deadline
-        try:
-            response = self._http.get(path, params=query, headers=headers, extensions=extensions)
-        except DeadlineReached:
-            assert self._deadline is not None  # only a request with a deadline can reach it
-            raise DeadlineExceededError(
-                f"Stopped waiting for {self._config.display_base_url} after {self._deadline.seconds:g} s, "
-                "the time limit for one load (DASHBOARD_LOAD_DEADLINE)."
-            ) from None
-        except httpx.TimeoutException as exc:
-            raise APITimeoutError(
-                f"{self._config.display_base_url} did not answer within {self._config.read_timeout:g} s "
-                f"({self._attempts(exc)})."
-            ) from None
-        except httpx.RemoteProtocolError as exc:
-            raise APIConnectionError(
-                f"{self._config.display_base_url} closed the connection before a whole answer arrived "
-                f"({self._attempts(exc)})."
-            ) from None
-        except httpx.TransportError as exc:
-            reason = f"{type(exc).__name__}, {self._attempts(exc)}"
-            raise APIConnectionError(f"Could not reach {self._config.display_base_url} ({reason}).") from None
-        except httpx.DecodingError:
-            raise MalformedResponseError(
-                f"{self._config.display_base_url} answered {path} with a body whose compression is broken."
-            ) from None
-        if response.is_error or response.is_redirect:
-            raise self._status_error(response)
-        return response
-
-    def _attempts(self, exc: httpx.RequestError) -> str:
-        """How many attempts the request made, as words ("2 attempts")."""
-        try:
-            made = exc.request.extensions.get("attempts")
-        except RuntimeError:  # an error raised before the request was built
-            made = None
-        return count(made if isinstance(made, int) else self._config.max_retries + 1, "attempt")
-
-    def _status_error(self, response: httpx.Response) -> APIStatusError:
-        message, code, error_type = _error_fields(response, self._config.api_key)
-        wait = response.request.extensions.get("unwaited_delay")
-        if isinstance(wait, float | int):
-            message += (
-                f" The API asks to wait {_duration(wait)} before trying again, longer than this load could "
-                "wait: press Refresh after that."
-            )
-        return status_error_class(response.status_code)(
-            message,
-            status=response.status_code,
-            request_id=response.headers.get("x-request-id"),
-            code=code,
-            error_type=error_type,
-        )
+        path = f"files/{segment(file_id, 'file ID')}/content"
+        limit = self._config.limits.max_file_bytes
+        return self.request("GET", path, accept="application/binary", max_bytes=limit).content
 
 
 def _collect(pages: Pages, on_page: PageCallback | None) -> list[Item]:
@@ -297,7 +327,7 @@ def _page_items(body: dict[str, Any], path: str) -> tuple[list[Item], Any]:
     return data, body.get("has_more")
 
 
-def _error_fields(response: httpx.Response, secret: str) -> tuple[str, str | None, str | None]:
+def _error_fields(response: httpx.Response, secrets: tuple[str, ...]) -> tuple[str, str | None, str | None]:
     """The API's own ``error.message``/``code``/``type``, or a short plain-text fallback.
 
     The text is redacted before it is cut short, so a cut can never leave part of a key behind.
@@ -309,13 +339,13 @@ def _error_fields(response: httpx.Response, secret: str) -> tuple[str, str | Non
     if isinstance(error, dict) and isinstance(error.get("message"), str):
         code, error_type = error.get("code"), error.get("type")
         return (
-            clean(redact(error["message"], secret), MESSAGE_CHARS),
+            clean(redact(error["message"], *secrets), MESSAGE_CHARS),
             code if isinstance(code, str) else None,
             error_type if isinstance(error_type, str) else None,
         )
     if isinstance(error, str):
-        return clean(redact(error, secret), MESSAGE_CHARS), None, None
-    text = clean(redact(response.text, secret), ERROR_BODY_CHARS)
+        return clean(redact(error, *secrets), MESSAGE_CHARS), None, None
+    text = clean(redact(response.text, *secrets), ERROR_BODY_CHARS)
     return text or (response.reason_phrase or "Error"), None, None
 
 

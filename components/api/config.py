@@ -1,67 +1,55 @@
-"""Where the client's settings come from: environment variables, then Streamlit secrets, then a typed key.
+"""Where each API source's settings come from: environment variables, then Streamlit secrets, then a key
+typed in the page. Kept free of Streamlit so a notebook can build a config from ``os.environ`` alone.
 
-Kept free of Streamlit so a notebook can build an :class:`ApiConfig` from ``os.environ`` alone.
+- OpenAI: ``OPENAI_API_KEY``, ``OPENAI_BASE_URL`` (an ``*.azure.com`` base gets the ``api-key`` header, as
+  before), ``OPENAI_ORG_ID``, ``OPENAI_PROJECT_ID``, ``OPENAI_API_VERSION``.
+- Azure OpenAI: ``AZURE_OPENAI_ENDPOINT``, ``AZURE_OPENAI_API_KEY`` (else Microsoft Entra ID through the
+  optional azure-identity), ``OPENAI_API_VERSION`` (a dated version selects the dated paths).
+- Together AI: ``TOGETHER_API_KEY``, ``TOGETHER_BASE_URL``.
+- Every source: the shared :class:`~components.api.limits.Limits`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from components.errors import DashboardError
-from components.text import ECHO_CHARS, clip
+from components.api.auth import (
+    AZURE_IDENTITY_HINT,
+    ApiKeyAuth,
+    Auth,
+    BearerAuth,
+    EntraIdAuth,
+    NoAuth,
+    TokenProvider,
+    azure_identity_available,
+)
+from components.api.limits import Limits, resolve_limits
+from components.api.settings import ConfigError, KeySource, Settings
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
-DEFAULT_READ_TIMEOUT = 30.0
-CONNECT_TIMEOUT = 5.0
-DEFAULT_MAX_RETRIES = 2
-# A hung API must reach a clear message within 45 s: one 30 s attempt, a short backoff, and a second
-# attempt cut to what is left of 40 s.
-DEFAULT_LOAD_DEADLINE = 40.0
-DEFAULT_MAX_RETRY_WAIT = 20.0
-MEGABYTE = 1_000_000
-# A page of 100 checkpoints or events is well under 1 MB; a 100,000-step result file about 10 MB (base64).
-DEFAULT_MAX_RESPONSE_MB = 8.0
-DEFAULT_MAX_FILE_MB = 32.0
-
-
-class KeySource(StrEnum):
-    """Where the API key came from; shown in the sidebar instead of the key itself."""
-
-    ENVIRONMENT = "environment variable OPENAI_API_KEY"
-    SECRETS = ".streamlit/secrets.toml"
-    TYPED = "typed in this browser session"
-    NONE = "no key"
-
-
-class ConfigError(DashboardError, ValueError):
-    """A setting has a value the client cannot use; the message says which and why."""
+TOGETHER_BASE_URL = "https://api.together.xyz/v1"
+_AZURE_HOSTS = (".azure.com", ".azure.us", ".azure.cn")
+# Azure's dated API versions (2024-10-21, 2025-04-01-preview) select the paths without /v1; the v1 API's own
+# versions (v1, preview, latest) keep /v1.
+_DATED_VERSION = re.compile(r"\d{4}-\d{2}-\d{2}(?:-preview)?")
+_AZURE_PATH_TAIL = re.compile(r"/openai(?:/v1)?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class ApiConfig:
-    """Everything needed to talk to one OpenAI-compatible API with one key."""
+    """Everything needed to talk to one API with one credential: where, as whom, and within which limits.
 
-    api_key: str = field(default="", repr=False)
+    Equal configs read the same data, so a config (credential included, never shown) is a safe cache key.
+    """
+
     base_url: str = field(default=DEFAULT_BASE_URL, repr=False)
-    organization: str | None = None
-    project: str | None = None
-    api_version: str | None = None
-    read_timeout: float = DEFAULT_READ_TIMEOUT
-    max_retries: int = DEFAULT_MAX_RETRIES
-    load_deadline: float = DEFAULT_LOAD_DEADLINE  # seconds one whole load may take, retries included
-    max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT  # seconds one load may spend waiting between retries
-    max_response_bytes: int = round(DEFAULT_MAX_RESPONSE_MB * MEGABYTE)  # one JSON answer
-    max_file_bytes: int = round(DEFAULT_MAX_FILE_MB * MEGABYTE)  # one result file
-
-    @property
-    def is_azure(self) -> bool:
-        """Azure OpenAI wants the key in ``api-key`` rather than a bearer token."""
-        host = urlsplit(self.base_url).hostname or ""
-        return host.endswith((".azure.com", ".azure.us", ".azure.cn"))
+    auth: Auth = field(default_factory=NoAuth)
+    limits: Limits = field(default_factory=Limits)
+    api_version: str | None = None  # sent as ``api-version`` on every request when set
 
     @property
     def display_base_url(self) -> str:
@@ -70,116 +58,124 @@ class ApiConfig:
         host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else parts.hostname or ""
         return urlunsplit(parts._replace(netloc=host + (f":{parts.port}" if parts.port else "")))
 
-    def auth_headers(self) -> dict[str, str]:
-        """Per-request headers; the shared HTTP client never holds a credential."""
-        headers = {}
-        if self.api_key:
-            headers = (
-                {"api-key": self.api_key} if self.is_azure else {"Authorization": f"Bearer {self.api_key}"}
-            )
-        if self.organization:
-            headers["OpenAI-Organization"] = self.organization
-        if self.project:
-            headers["OpenAI-Project"] = self.project
-        return headers
 
-
-def _clean(value: Any) -> str | None:
-    text = str(value).strip() if value is not None else ""
-    return text or None
-
-
-def _pick(name: str, *sources: Mapping[str, Any]) -> str | None:
-    for source in sources:
-        value = _clean(source.get(name))
-        if value:
-            return value
-    return None
-
-
-def reject_credentials(url: str) -> None:
+def reject_credentials(url: str, setting: str = "The API base URL") -> None:
     """Refuse ``user:password@`` in a base URL: httpx would quietly send it as Basic auth instead of the key.
 
     The message never repeats the URL, so a password in it cannot reach the page or a log.
     """
     if "@" in urlsplit(url.strip()).netloc:
         raise ConfigError(
-            "OPENAI_BASE_URL must not contain a user name or password (user:password@…): the dashboard "
-            "sends only the API key. Remove them from the URL and put the key in OPENAI_API_KEY."
+            f"{setting} must not contain a user name or password (user:password@…): the dashboard sends only "
+            "the API key. Remove them from the URL and set the key on its own."
         )
 
 
-def normalise_base_url(value: str) -> str:
-    """Check that the base URL is an absolute http(s) URL without credentials and drop a trailing slash."""
-    reject_credentials(value)
+def normalise_base_url(value: str, setting: str = "OPENAI_BASE_URL") -> str:
+    """Check that a base URL is an absolute http(s) URL without credentials and drop a trailing slash."""
+    reject_credentials(value, setting)
     parts = urlsplit(value.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError("OPENAI_BASE_URL must be an http(s) URL such as https://api.openai.com/v1.")
+        raise ConfigError(f"{setting} must be an http(s) URL such as https://api.openai.com/v1.")
     if parts.query or parts.fragment:
-        raise ConfigError("OPENAI_BASE_URL must not carry a query string or fragment.")
+        raise ConfigError(f"{setting} must not carry a query string or fragment.")
     try:
         parts.port  # noqa: B018 - urlsplit checks the port only when it is read
     except ValueError:
-        raise ConfigError("OPENAI_BASE_URL has a port that is not a number from 0 to 65535.") from None
+        raise ConfigError(f"{setting} has a port that is not a number from 0 to 65535.") from None
     return urlunsplit(parts._replace(path=parts.path.rstrip("/")))
 
 
-def _number(name: str, raw: str | None, default: float, low: float, high: float) -> float:
-    if raw is None:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a number, got {clip(raw, ECHO_CHARS)!r}.") from None
-    if not low <= value <= high:
-        raise ConfigError(f"{name} must be between {low:g} and {high:g}.")
-    return value
+def is_azure_host(url: str) -> bool:
+    """Whether ``url`` is an Azure host (``*.azure.com``, sovereign clouds): those want ``api-key``."""
+    return (urlsplit(url).hostname or "").endswith(_AZURE_HOSTS)
 
 
-def _whole(name: str, value: float) -> int:
-    if not float(value).is_integer():
-        raise ConfigError(f"{name} must be a whole number.")
-    return int(value)
-
-
-def _check_key(key: str) -> str:
-    """A key must be printable ASCII: a pasted '…' or zero-width space would fail deep inside httpx."""
-    if key and not (key.isascii() and key.isprintable()):
-        raise ConfigError("The API key contains characters that cannot be part of a key; paste it again.")
-    return key
+def openai_auth(key: str, base_url: str, organization: str | None = None, project: str | None = None) -> Auth:
+    """The OpenAI source's credential: a bearer token with its organisation and project headers, or Azure's
+    ``api-key`` when ``OPENAI_BASE_URL`` points at an Azure host (as before there was an Azure source)."""
+    if not key:
+        return NoAuth()
+    if is_azure_host(base_url):
+        return ApiKeyAuth(key)
+    extra = (("OpenAI-Organization", organization), ("OpenAI-Project", project))
+    return BearerAuth(key, tuple((name, value) for name, value in extra if value))
 
 
 def resolve_config(
     env: Mapping[str, Any], secrets: Mapping[str, Any], typed_key: str | None = None
 ) -> tuple[ApiConfig, KeySource]:
-    """Build the config from the environment first, then secrets, then a key typed in the page."""
-    secret_key = _clean(secrets.get("OPENAI_API_KEY"))
-    if key := _clean(env.get("OPENAI_API_KEY")):
-        # Streamlit copies root-level secrets into os.environ; name the file, not the copy.
-        source = KeySource.SECRETS if key == secret_key else KeySource.ENVIRONMENT
-    elif key := secret_key:
-        source = KeySource.SECRETS
-    elif key := _clean(typed_key):
-        source = KeySource.TYPED
-    else:
-        key, source = "", KeySource.NONE
-
-    def setting(name: str, default: float, low: float, high: float) -> float:
-        return _number(name, _pick(name, env, secrets), default, low, high)
-
+    """The OpenAI source's config: the environment first, then secrets, then a key typed in the page."""
+    settings = Settings(env, secrets)
+    key, source = settings.key("OPENAI_API_KEY", typed_key)
+    base_url = normalise_base_url(settings.text("OPENAI_BASE_URL") or DEFAULT_BASE_URL)
+    organization, project = settings.text("OPENAI_ORG_ID"), settings.text("OPENAI_PROJECT_ID")
     config = ApiConfig(
-        api_key=_check_key(key),
-        base_url=normalise_base_url(_pick("OPENAI_BASE_URL", env, secrets) or DEFAULT_BASE_URL),
-        organization=_pick("OPENAI_ORG_ID", env, secrets),
-        project=_pick("OPENAI_PROJECT_ID", env, secrets),
-        api_version=_pick("OPENAI_API_VERSION", env, secrets),
-        read_timeout=setting("OPENAI_TIMEOUT", DEFAULT_READ_TIMEOUT, 0.05, 600),
-        max_retries=_whole("OPENAI_MAX_RETRIES", setting("OPENAI_MAX_RETRIES", DEFAULT_MAX_RETRIES, 0, 10)),
-        load_deadline=setting("DASHBOARD_LOAD_DEADLINE", DEFAULT_LOAD_DEADLINE, 0.1, 3600),
-        max_retry_wait=setting("DASHBOARD_MAX_RETRY_WAIT", DEFAULT_MAX_RETRY_WAIT, 0, 3600),
-        max_response_bytes=round(
-            setting("DASHBOARD_MAX_RESPONSE_MB", DEFAULT_MAX_RESPONSE_MB, 0.001, 1024) * MEGABYTE
-        ),
-        max_file_bytes=round(setting("DASHBOARD_MAX_FILE_MB", DEFAULT_MAX_FILE_MB, 0.001, 4096) * MEGABYTE),
+        base_url=base_url,
+        auth=openai_auth(key, base_url, organization, project),
+        limits=resolve_limits(env, secrets),
+        # OPENAI_API_VERSION is Azure's setting: api.openai.com itself never gets it.
+        api_version=settings.text("OPENAI_API_VERSION") if base_url != DEFAULT_BASE_URL else None,
     )
     return config, source
+
+
+def azure_base_url(endpoint: str, api_version: str | None) -> str:
+    """``{endpoint}/openai/v1``, or ``{endpoint}/openai`` for a dated ``api-version``.
+
+    An endpoint pasted with ``/openai`` or ``/openai/v1`` already on it is taken as the resource endpoint.
+    """
+    root = _AZURE_PATH_TAIL.sub("", endpoint)
+    dated = api_version is not None and _DATED_VERSION.fullmatch(api_version)
+    return f"{root}/openai" if dated else f"{root}/openai/v1"
+
+
+def resolve_azure_config(
+    env: Mapping[str, Any],
+    secrets: Mapping[str, Any],
+    typed_key: str | None = None,
+    *,
+    token_provider: TokenProvider | None = None,
+) -> tuple[ApiConfig, KeySource] | None:
+    """The Azure OpenAI source's config, or None when ``AZURE_OPENAI_ENDPOINT`` is not set.
+
+    With no key, the server signs in with Microsoft Entra ID (scope ``cognitiveservices``) through the
+    optional azure-identity, or ``token_provider`` when given; without either, a ConfigError says what to do.
+    """
+    settings = Settings(env, secrets)
+    endpoint = settings.text("AZURE_OPENAI_ENDPOINT")
+    if endpoint is None:
+        return None
+    endpoint = normalise_base_url(endpoint, "AZURE_OPENAI_ENDPOINT")
+    key, source = settings.key("AZURE_OPENAI_API_KEY", typed_key)
+    auth: Auth
+    if key:
+        auth = ApiKeyAuth(key)
+    elif token_provider is not None or azure_identity_available():
+        auth, source = EntraIdAuth(token_provider=token_provider), KeySource.ENTRA_ID
+    else:
+        raise ConfigError(
+            f"AZURE_OPENAI_ENDPOINT is set but AZURE_OPENAI_API_KEY is not: {AZURE_IDENTITY_HINT}."
+        )
+    api_version = settings.text("OPENAI_API_VERSION")
+    config = ApiConfig(
+        base_url=azure_base_url(endpoint, api_version),
+        auth=auth,
+        limits=resolve_limits(env, secrets),
+        api_version=api_version,
+    )
+    return config, source
+
+
+def resolve_together_config(
+    env: Mapping[str, Any], secrets: Mapping[str, Any], typed_key: str | None = None
+) -> tuple[ApiConfig, KeySource] | None:
+    """The Together AI source's config, or None without a ``TOGETHER_API_KEY`` (Together needs one)."""
+    settings = Settings(env, secrets)
+    key, source = settings.key("TOGETHER_API_KEY", typed_key)
+    if not key:
+        return None
+    base_url = normalise_base_url(
+        settings.text("TOGETHER_BASE_URL") or TOGETHER_BASE_URL, "TOGETHER_BASE_URL"
+    )
+    return ApiConfig(base_url=base_url, auth=BearerAuth(key), limits=resolve_limits(env, secrets)), source

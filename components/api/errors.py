@@ -26,7 +26,7 @@ def redact(text: str, *secrets: str | None) -> str:
 
 
 class FineTuningAPIError(DashboardError):
-    """Base class: anything that stops the dashboard from reading a job."""
+    """Base class: anything that stops the dashboard from reading a run from an API."""
 
 
 class InvalidJobIdError(FineTuningAPIError, ValueError):
@@ -88,6 +88,10 @@ class DeadlineExceededError(APITimeoutError):
 
 class APIConnectionError(FineTuningAPIError):
     """The server could not be reached, on every attempt."""
+
+
+class CredentialError(FineTuningAPIError):
+    """No credential could be obtained for a request (e.g. Microsoft Entra ID sign-in failed)."""
 
 
 class MalformedResponseError(FineTuningAPIError, MalformedDataError):

@@ -18,9 +18,9 @@ from collections.abc import Callable
 
 import httpx
 
-from components.api.config import DEFAULT_MAX_RESPONSE_MB, MEGABYTE
 from components.api.deadline import Deadline, DeadlineReached
 from components.api.errors import ResponseTooLargeError
+from components.api.limits import DEFAULT_MAX_RESPONSE_MB, MEGABYTE
 
 logger = logging.getLogger(__name__)
 

@@ -81,3 +81,20 @@ def checkpoints_frame(records: Iterable[Any], *, notes: list[str] | None = None)
             )
     frame = frame.drop_duplicates("checkpoint_id", keep="first")
     return frame.sort_values(["step", "created_at"], kind="stable").reset_index(drop=True)
+
+
+def with_step_metrics(checkpoints: pd.DataFrame, per_step: pd.DataFrame) -> pd.DataFrame:
+    """The checkpoints, each metric they lack taken from ``per_step`` at exactly their step.
+
+    For sources whose checkpoints carry no metrics (Together, a trainer's folders, epoch ends of a result
+    file): a checkpoint's numbers are what was logged at its step, never a neighbour's.
+    """
+    if checkpoints.empty or per_step.empty:
+        return checkpoints
+    logged = per_step.drop_duplicates("step", keep="last").set_index("step")
+    filled = checkpoints.copy()
+    for name in METRIC_NAMES:
+        if name in logged:
+            at_step = filled["step"].map(logged[name]).to_numpy(dtype="float64")
+            filled[name] = filled[name].fillna(pd.Series(at_step, index=filled.index))
+    return filled

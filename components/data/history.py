@@ -6,28 +6,27 @@ import numpy as np
 import pandas as pd
 
 from components.data.metrics import METRIC_NAMES
-
-RESULT_FILE = "result file"
-METRICS_EVENTS = "metrics events"
-CHECKPOINTS = "checkpoints"
-# Densest first: the result file has every step of a finished job, metrics events every step so far of a
-# running one, checkpoints only the last few epochs.
-HISTORY_SOURCES: tuple[str, ...] = (RESULT_FILE, METRICS_EVENTS, CHECKPOINTS)
+from components.domain.run import HistorySource
 
 _BASE_COLUMNS: tuple[str, ...] = ("step", *METRIC_NAMES)
 _JOINED_COLUMNS: tuple[str, ...] = ("source", "checkpoint_id", "model", "created_at")
+# Columns of a per-step frame that describe the row rather than measure the run.
+_NOT_EXTRAS = frozenset({*_BASE_COLUMNS, *_JOINED_COLUMNS, "total_steps", "metrics_step"})
+
+PerStep = tuple[pd.DataFrame | None, HistorySource]
+"""A per-step frame (None when unavailable) and where it came from."""
 
 
-def _per_step(
-    checkpoints: pd.DataFrame, results: pd.DataFrame | None, events: pd.DataFrame | None
-) -> tuple[pd.DataFrame, str, list[str]]:
-    """The densest non-empty source, its name, and the extra (result-file) columns the history keeps."""
-    if results is not None and not results.empty:
-        extras = [name for name in results.columns if name not in (*_BASE_COLUMNS, *_JOINED_COLUMNS)]
-        return results, RESULT_FILE, extras
-    if events is not None and not events.empty:
-        return events, METRICS_EVENTS, []
-    return checkpoints, CHECKPOINTS, []
+def densest(checkpoints: pd.DataFrame, *candidates: PerStep) -> tuple[pd.DataFrame, HistorySource]:
+    """The first non-empty candidate, densest first (the caller orders them), else the checkpoints.
+
+    For OpenAI: the result file has every step of a finished job, metrics events every step so far of a
+    running one, checkpoints only the last few epochs.
+    """
+    for frame, source in candidates:
+        if frame is not None and not frame.empty:
+            return frame, source
+    return checkpoints, HistorySource.CHECKPOINTS if not checkpoints.empty else HistorySource.NONE
 
 
 def _sorted_union(first: np.ndarray, second: np.ndarray) -> np.ndarray:
@@ -50,17 +49,28 @@ def _fill_gaps(placed: np.ndarray, at: np.ndarray, values: np.ndarray) -> None:
 
 
 def build_history(
-    checkpoints: pd.DataFrame, *, results: pd.DataFrame | None = None, events: pd.DataFrame | None = None
+    checkpoints: pd.DataFrame,
+    per_step: pd.DataFrame | None = None,
+    source: HistorySource = HistorySource.CHECKPOINTS,
 ) -> pd.DataFrame:
-    """One row per step: metrics, result-file extras, source, checkpoint_id, model and created_at.
+    """One row per step: metrics, the per-step frame's extras, source, checkpoint_id, model and created_at.
 
-    Checkpoints are joined by step so a chart can mark the deployable points on the dense curve. They also
-    fill what the dense source lacks: a checkpoint step it never reported becomes a row of its own, and a
-    metric it lacks at a checkpoint step (older result files have no full_valid_* columns) is taken from the
-    checkpoint. When two checkpoints share a step the newest one is kept. Each column is written once into
-    its final array, so a 500,000-step history costs little more than itself.
+    ``per_step`` (from ``source``: a result file, metrics events, a metrics endpoint, a trainer state) gives
+    the dense curve; without it the checkpoints are the curve. Checkpoints are joined by step so a chart can
+    mark the deployable points on the dense curve. They also fill what the dense source lacks: a checkpoint
+    step it never reported becomes a row of its own, and a metric it lacks at a checkpoint step (older result
+    files have no full_valid_* columns) is taken from the checkpoint. When two checkpoints share a step the
+    newest one is kept. Numeric columns beyond the catalogue's metrics (DPO rewards, learning rate…) are kept
+    as extras. Each column is written once into its final array, so a 500,000-step history costs little
+    more than itself.
     """
-    per_step, source, extras = _per_step(checkpoints, results, events)
+    if per_step is None:
+        per_step, source = checkpoints, HistorySource.CHECKPOINTS
+    extras = [
+        name
+        for name in per_step.columns
+        if name not in _NOT_EXTRAS and pd.api.types.is_float_dtype(per_step[name])
+    ]
     dense = per_step if per_step["step"].is_unique else per_step.drop_duplicates("step", keep="last")
     marks = checkpoints.drop_duplicates("step", keep="last")
     dense_steps = dense["step"].to_numpy(dtype="int64")
@@ -75,7 +85,7 @@ def build_history(
         if name in METRIC_NAMES:
             _fill_gaps(history[name], at_mark, marks[name].to_numpy(dtype="float64"))
     # Taken from small arrays by position: no per-row string objects are made or checked.
-    history["source"] = pd.array([source, CHECKPOINTS], dtype="string").take(
+    history["source"] = pd.array([source.value, HistorySource.CHECKPOINTS.value], dtype="string").take(
         _placed(rows, at_dense, np.zeros(len(dense), dtype="int64"), 1)
     )
     for name in ("checkpoint_id", "model"):

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from components.data.epochs import steps_per_epoch
-from components.data.job import JobSummary
+from components.domain import RunStatus, RunSummary
 
 # The step rate is read over this many of the latest timed steps: recent enough to follow the job's
 # current speed (not the queue and setup time before the first step), long enough to average out jitter.
@@ -59,18 +59,19 @@ def _from_step_rate(times: pd.Series, remaining: int) -> pd.Timestamp | None:
 
 
 def _epochs(
-    job: JobSummary, total_steps: int | None, checkpoint_steps: list[int], steps_done: int | None
+    job: RunSummary, total_steps: int | None, checkpoint_steps: list[int], steps_done: int | None
 ) -> tuple[float | None, int | None]:
     """Epochs done (fractional) and the job's epoch count; an "auto" count from the checkpoints' spacing."""
-    spe = steps_per_epoch(n_epochs=job.n_epochs, total_steps=total_steps, checkpoint_steps=checkpoint_steps)
-    n_epochs = job.n_epochs if isinstance(job.n_epochs, int) else None
+    sent = job.hyperparameters.n_epochs
+    spe = steps_per_epoch(n_epochs=sent, total_steps=total_steps, checkpoint_steps=checkpoint_steps)
+    n_epochs = sent if isinstance(sent, int) else None
     if n_epochs is None and spe and total_steps:
         n_epochs = round(total_steps / spe)
     return (steps_done / spe if spe and steps_done is not None else None), n_epochs
 
 
 def _finish(
-    job: JobSummary, times: pd.Series, total_steps: int | None, steps_done: int | None
+    job: RunSummary, times: pd.Series, total_steps: int | None, steps_done: int | None
 ) -> tuple[pd.Timestamp | None, EstimateSource | None]:
     """The provider's estimated finish when sent, else ours from the recent step rate; None when done."""
     if job.is_terminal:
@@ -84,24 +85,24 @@ def _finish(
 
 
 def run_progress(
-    job: JobSummary, history: pd.DataFrame, total_steps: int | None, *, now: pd.Timestamp | None = None
+    job: RunSummary, history: pd.DataFrame, total_steps: int | None, *, now: pd.Timestamp | None = None
 ) -> RunProgress:
     """Steps done of the total, epochs done, fraction, elapsed time, the expected finish and the latest
     checkpoint, from what the job object, the per-step history and the events provide.
 
     Every input but ``job.status`` is optional: ``total_steps`` comes from the metrics events (None when
     they do not say, e.g. a run read from a result file; a succeeded job's total is then its last step);
-    ``job.n_epochs`` gives the epochs (an "auto" count is read from the checkpoints' spacing when the
-    total is known); ``job.created_at`` starts the clock (else the first timed step does) and
+    ``job.hyperparameters.n_epochs`` gives the epochs (an "auto" count is read from the checkpoints'
+    spacing when the total is known); ``job.created_at`` starts the clock (else the first timed step does) and
     ``job.finished_at`` stops it; ``job.estimated_finish`` is used as sent; the history's
     ``created_at`` (events only) gives our own estimate. ``now`` is for tests; it defaults to the clock.
     """
     now = pd.Timestamp.now(tz="UTC") if now is None else now
     steps_done = int(history["step"].max()) if not history.empty else None
-    if total_steps is None and job.status == "succeeded":
+    if total_steps is None and job.status is RunStatus.SUCCEEDED:
         total_steps = steps_done
     fraction = None
-    if job.status == "succeeded":
+    if job.status is RunStatus.SUCCEEDED:
         fraction = 1.0
     elif steps_done is not None and total_steps:
         fraction = float(np.clip(steps_done / total_steps, 0.0, 1.0))

@@ -26,6 +26,8 @@ from components.wording import count
 # validation_mean_token_accuracy; the rest are spellings seen in the wild or cheap to accept.
 COLUMN_ALIASES: dict[str, str] = {
     "train_accuracy": "train_mean_token_accuracy",
+    "training_accuracy": "train_mean_token_accuracy",
+    "training_loss": "train_loss",
     "validation_loss": "valid_loss",
     "validation_mean_token_accuracy": "valid_mean_token_accuracy",
     "valid_accuracy": "valid_mean_token_accuracy",
@@ -34,6 +36,9 @@ COLUMN_ALIASES: dict[str, str] = {
     "full_validation_mean_token_accuracy": "full_valid_mean_token_accuracy",
     "full_valid_accuracy": "full_valid_mean_token_accuracy",
 }
+# Azure's older result files (and its older docs) measure exact-match accuracy, not token accuracy: the
+# curves are drawn in the accuracy charts, with a note saying what they measure.
+EXACT_MATCH_COLUMNS = frozenset({"training_accuracy", "valid_accuracy"})
 # Five times the longest honest run seen (a 17 MB file holds about 456,000 steps); beyond it the file is
 # thinned to an evenly spaced subset of steps, which is all a chart can show anyway.
 MAX_RESULT_ROWS = 500_000
@@ -101,22 +106,27 @@ def _line_count(data: bytes) -> int:
     return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n") + 1
 
 
-def _columns(data: bytes) -> tuple[dict[int, str], int]:
-    """File position -> canonical name of the columns to read (step, the metrics, the first extras), and
-    how many extra columns the file has. When two columns mean the same metric the first one wins.
+def _columns(data: bytes) -> tuple[dict[int, str], int, list[str]]:
+    """File position -> canonical name of the columns to read (step, the metrics, the first extras), how
+    many extra columns the file has, and which exact-match accuracy columns it reads. When two columns mean
+    the same metric the first one wins.
     """
     try:
         header = pd.read_csv(io.BytesIO(data), nrows=0, encoding_errors="replace").columns
     except (pd.errors.EmptyDataError, pd.errors.ParserError) as error:
         raise ResultFileError(f"the result file is not a readable CSV: {error}") from error
     first: dict[str, int] = {}
+    exact: list[str] = []
     for position, name in enumerate(header):
-        first.setdefault(_canonical(name), position)
+        canonical = _canonical(name)
+        if canonical not in first and str(name).strip().lower() in EXACT_MATCH_COLUMNS:
+            exact.append(str(name).strip().lower())
+        first.setdefault(canonical, position)
     if "step" not in first:
         raise ResultFileError("the result file has no step column")
     extras = [name for name in first if name not in ("step", *METRIC_NAMES)]
     wanted = ["step", *(name for name in METRIC_NAMES if name in first), *extras[:MAX_EXTRA_COLUMNS]]
-    return {first[name]: name for name in sorted(wanted, key=first.__getitem__)}, len(extras)
+    return {first[name]: name for name in sorted(wanted, key=first.__getitem__)}, len(extras), exact
 
 
 def results_frame(csv: bytes | str, *, notes: list[str] | None = None) -> pd.DataFrame:
@@ -129,7 +139,7 @@ def results_frame(csv: bytes | str, *, notes: list[str] | None = None) -> pd.Dat
     ``notes`` says so in words.
     """
     data = csv.encode() if isinstance(csv, str) else csv
-    columns, extra_count = _columns(data)
+    columns, extra_count, exact = _columns(data)
     names = list(columns.values())
     kept = _KeptRows(names, lines=_line_count(data))
     try:
@@ -142,6 +152,12 @@ def results_frame(csv: bytes | str, *, notes: list[str] | None = None) -> pd.Dat
         raise ResultFileError(f"the result file is not a readable CSV: {error}") from error
     frame = kept.frame()
     if notes is not None:
+        if exact:
+            measure = "columns measure" if len(exact) > 1 else "column measures"
+            notes.append(
+                f"The result file's {' and '.join(exact)} {measure} exact-match accuracy (Azure's older "
+                "format), not token accuracy; the accuracy charts show it."
+            )
         if extra_count > MAX_EXTRA_COLUMNS:
             notes.append(
                 f"The result file has {extra_count:,} extra columns; "

@@ -12,10 +12,14 @@ from pathlib import Path
 
 import httpx
 
+from components.api.auth import BearerAuth
 from components.api.config import ApiConfig
+from components.api.limits import Limits
 
 DEMO_JOB_ID = "ftjob-demo"
-DEMO_CONFIG = ApiConfig(api_key="demo", base_url="https://demo.invalid/v1", max_retries=0)
+DEMO_CONFIG = ApiConfig(
+    base_url="https://demo.invalid/v1", auth=BearerAuth("demo"), limits=Limits(max_retries=0)
+)
 FIXTURES = Path(__file__).with_name("fixtures")
 
 
@@ -24,7 +28,9 @@ def _routes() -> dict[str, tuple[bytes, str]]:
     """Path -> (body, content type), read once per process."""
     job = json.loads((FIXTURES / "job.json").read_bytes())
     prefix = f"/v1/fine_tuning/jobs/{DEMO_JOB_ID}"
+    listed = json.dumps({"object": "list", "data": [job], "has_more": False}).encode()
     routes = {
+        "/v1/fine_tuning/jobs": (listed, "application/json"),
         prefix: ((FIXTURES / "job.json").read_bytes(), "application/json"),
         f"{prefix}/checkpoints": ((FIXTURES / "checkpoints.json").read_bytes(), "application/json"),
         f"{prefix}/events": ((FIXTURES / "events.json").read_bytes(), "application/json"),

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from components.data.job import JobSummary
+from components.domain import RunSummary
 from components.wording import count
 
 STATUS_COLOURS = {"succeeded": "green", "failed": "red", "cancelled": "gray", "running": "blue"}
@@ -58,14 +58,14 @@ def _value(value: object) -> str:
     return str(value) or "—"
 
 
-def header_of(job: JobSummary) -> Header:
+def header_of(job: RunSummary) -> Header:
     """What the header shows of ``job``; absent fields become "—" rather than disappearing."""
     summary = [
         Fact("Base model", _value(job.base_model), code=job.base_model is not None),
         Fact("Method", _value(job.method)),
-        Fact("Epochs", _value(job.n_epochs)),
-        Fact("Batch", _value(job.batch_size)),
-        Fact("LR ×", _value(job.learning_rate_multiplier)),
+        Fact("Epochs", _value(job.hyperparameters.n_epochs)),
+        Fact("Batch", _value(job.hyperparameters.batch_size)),
+        Fact("LR ×", _value(job.hyperparameters.learning_rate_multiplier)),
     ]
     if job.trained_tokens is not None:
         summary.append(Fact("Tokens", _value(job.trained_tokens)))
@@ -86,8 +86,8 @@ def header_of(job: JobSummary) -> Header:
     )
     failure = (job.error_message, job.error_code) if job.error_message else None
     return Header(
-        job_id=job.id,
-        status=job.status or "unknown",
+        job_id=job.run_id,
+        status=job.status_text,
         colour=STATUS_COLOURS.get(job.status, OTHER_STATUS_COLOUR),
         summary=tuple(summary),
         details=tuple(details),
@@ -96,7 +96,11 @@ def header_of(job: JobSummary) -> Header:
 
 
 def loaded_caption(checkpoints: int, pages: int, steps: int, source: str, *, partial: bool) -> str:
-    """What was read, in one line: ``3 checkpoints (1 page) · 480 steps of metrics from the result file``."""
-    text = f"{count(checkpoints, 'checkpoint')} ({count(pages, 'page')}) · {count(steps, 'step')} of metrics"
+    """What was read, in one line: ``3 checkpoints (1 page) · 480 steps of metrics from the result file``.
+
+    ``pages`` counts API pages; a run read from files has none, so its caption names none.
+    """
+    listed = f" ({count(pages, 'page')})" if pages else ""
+    text = f"{count(checkpoints, 'checkpoint')}{listed} · {count(steps, 'step')} of metrics"
     text += f" from the {source}" if steps else ""
     return f"Partly loaded: {text}; see the note below" if partial else text

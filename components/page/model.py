@@ -10,7 +10,7 @@ from components.data.best import available_metrics, default_metric
 from components.data.overfitting import Verdict, checkpoint_verdicts, overfit_spans, unjudged
 from components.data.progress import RunProgress, run_progress
 from components.data.recommend import recommend
-from components.loading import RunData
+from components.domain import RunData
 from components.page.chart import ChartModel
 from components.page.header import Header, duration, header_of, loaded_caption, when
 from components.page.recommendation import Comparison, Strip, comparison_of, strip_of
@@ -56,7 +56,12 @@ def prepare(run: RunData) -> Prepared:
     steps = run.history["step"]
     return Prepared(
         run=run,
-        axes=run_axes(run.history, run.checkpoints, n_epochs=run.job.n_epochs, total_steps=run.total_steps),
+        axes=run_axes(
+            run.history,
+            run.checkpoints,
+            n_epochs=run.summary.hyperparameters.n_epochs,
+            total_steps=run.total_steps,
+        ),
         spans=tuple(overfit_spans(run.history)),
         metrics=tuple(available_metrics(run.checkpoints)),
         default_metric=default_metric(run.checkpoints),
@@ -135,12 +140,12 @@ def build_page(
     run = prepared.run
     checkpoints, history = run.checkpoints, run.history
     metric = options.metric if options.metric in prepared.metrics else prepared.default_metric
-    advice = recommend(checkpoints, history, metric, finished=run.job.is_terminal, spans=prepared.spans)
+    advice = recommend(checkpoints, history, metric, finished=run.summary.is_terminal, spans=prepared.spans)
     ids = checkpoints["checkpoint_id"].astype(str)
     selected = selected_id if selected_id is not None and (ids == selected_id).any() else None
     verdicts = checkpoint_verdicts(checkpoints, prepared.spans, history)
-    running = not run.job.is_terminal
-    progress = run_progress(run.job, history, run.total_steps) if running else None
+    running = not run.summary.is_terminal
+    progress = run_progress(run.summary, history, run.total_steps) if running else None
     strip = comparison = None
     if advice is not None:
         row = checkpoints.loc[ids == advice.checkpoint_id].iloc[0]
@@ -183,7 +188,7 @@ def build_page(
             selected_id=selected,
         )
     return PageModel(
-        header=header_of(run.job),
+        header=header_of(run.summary),
         loaded=loaded_caption(
             len(checkpoints), run.checkpoint_pages, len(history), run.history_source, partial=run.is_partial
         ),

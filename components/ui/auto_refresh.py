@@ -6,7 +6,7 @@ import os
 
 import streamlit as st
 
-from components.api import ApiConfig
+from components.sources import SourceConfig
 from components.ui.loaders import forget_run
 
 TOGGLE_KEY = "auto_refresh"
@@ -33,7 +33,7 @@ def is_timer_tick(page_runs: int, seen: int | None) -> bool:
 
 
 @st.fragment(run_every=INTERVAL_SECONDS)
-def _ticker(config: ApiConfig, job_id: str) -> None:
+def _ticker(config: SourceConfig, job_id: str) -> None:
     page_runs = st.session_state[PAGE_RUNS_KEY]
     if is_timer_tick(page_runs, st.session_state.get(SEEN_KEY)):
         forget_run(config, job_id)
@@ -41,7 +41,7 @@ def _ticker(config: ApiConfig, job_id: str) -> None:
     st.session_state[SEEN_KEY] = page_runs
 
 
-def auto_refresh(config: ApiConfig, job_id: str, *, running: bool) -> None:
+def auto_refresh(config: SourceConfig, job_id: str, *, running: bool) -> None:
     """A sidebar toggle, on by default for jobs that have not finished; nothing for finished jobs."""
     if not running:
         return

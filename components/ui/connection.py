@@ -1,4 +1,5 @@
-"""The sidebar's connection block: where the key comes from (never the key), and the base URL."""
+"""The sidebar's connection block: which source a job ID opens in, where its key comes from (never the
+key) and its endpoint, and any source whose settings are wrong."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ from typing import Any
 
 import streamlit as st
 
-from components.api import ApiConfig, ConfigError, KeySource, resolve_config
+from components.sources import SourceConfig, resolve_sources
+from components.sources.openai import OPENAI
+from components.sources.registry import DEMO_SOURCE
 from components.text import NOTE_CHARS, URL_CHARS, code_span, markdown_literal
 
 TYPED_KEY = "api_key_typed"
 
 
-def _secrets() -> Mapping[str, Any]:
+def secrets() -> Mapping[str, Any]:
     """Streamlit secrets, or nothing when no secrets.toml exists (reading it then raises)."""
     try:
         return {name: st.secrets[name] for name in st.secrets}
@@ -22,10 +25,15 @@ def _secrets() -> Mapping[str, Any]:
         return {}
 
 
-def connection_sidebar() -> tuple[ApiConfig, KeySource]:
-    """Resolve the API settings and show their origin; a password field only when no key is configured."""
-    env, secrets = os.environ, _secrets()
-    configured = any(source.get("OPENAI_API_KEY") for source in (env, secrets))
+def connection_sidebar() -> SourceConfig:
+    """The source a job ID opens in (OpenAI, else Azure OpenAI; the demo when neither is configured).
+
+    A password field for an OpenAI key appears only when none is configured. A source whose settings are
+    wrong is named with its problem; a problem with OpenAI's settings stops the page, as a job would
+    otherwise open somewhere the user did not mean.
+    """
+    env, stored = os.environ, secrets()
+    configured = any(source.get("OPENAI_API_KEY") for source in (env, stored))
     with st.sidebar:
         st.subheader("Connection")
         typed = None
@@ -37,14 +45,17 @@ def connection_sidebar() -> tuple[ApiConfig, KeySource]:
                 placeholder="sk-…",
                 help="Kept in this browser session only: never in the URL, a log or a shared cache.",
             )
-        try:
-            config, source = resolve_config(env, secrets, typed)
-        except ConfigError as exc:
-            st.error(f"Configuration problem: {markdown_literal(exc, NOTE_CHARS)}")
+        registry = resolve_sources(env, stored, {OPENAI: typed} if typed else None)
+        for problem in registry.problems:
+            st.error(
+                f"Configuration problem ({problem.label}): {markdown_literal(problem.message, NOTE_CHARS)}"
+            )
+        if any(problem.name == OPENAI for problem in registry.problems):
             st.stop()
-        if source is KeySource.NONE:
+        source = registry.job_source()
+        if source is None or source.api is None:
             st.caption("No API key yet: showing the built-in demo job.")
-        else:
-            st.caption(f"API key: from {source.value}")
-            st.caption(f"API: {code_span(config.display_base_url, URL_CHARS)}")
-    return config, source
+            return DEMO_SOURCE
+        st.caption(f"{source.label}: key from {source.key_origin}")
+        st.caption(f"API: {code_span(source.api.display_base_url, URL_CHARS)}")
+    return source

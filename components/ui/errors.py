@@ -12,6 +12,7 @@ from components.api import (
     APITimeoutError,
     AuthenticationError,
     ConfigError,
+    CredentialError,
     DeadlineExceededError,
     InvalidJobIdError,
     MalformedResponseError,
@@ -22,6 +23,7 @@ from components.api import (
     ResponseTooLargeError,
     ServerError,
 )
+from components.domain import InvalidRunRefError
 from components.errors import DashboardError, MalformedDataError
 from components.text import NOTE_CHARS, markdown_literal
 
@@ -32,6 +34,17 @@ UNEXPECTED_TITLE = "Something unexpected went wrong"
 # First match wins, so a subclass comes before its base.
 _ADVICE: list[tuple[type[Exception], str, str]] = [
     (InvalidJobIdError, "That is not a job ID", "Job IDs look like `ftjob-abc123`."),
+    (
+        InvalidRunRefError,
+        "That is not a run",
+        "Runs are written `source:id`, for example `openai:ftjob-abc123`.",
+    ),
+    (
+        CredentialError,
+        "Could not sign in",
+        "Azure OpenAI without `AZURE_OPENAI_API_KEY` signs in with Microsoft Entra ID (azure-identity): sign "
+        "the server in (for example `az login`), give it a managed identity, or set the key.",
+    ),
     (
         AuthenticationError,
         "The API key was refused",

@@ -7,7 +7,7 @@ from functools import partial
 import streamlit as st
 
 from components.csv_export import export_csv
-from components.loading import RunData
+from components.domain import RunData
 
 
 def export_buttons(run: RunData, job_id: str) -> None:

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from components.api import ApiConfig
-from components.loading import RunData
+from components.domain import RunData
+from components.sources import SourceConfig
 from components.text import markdown_literal
 from components.ui.errors import show_error
 from components.ui.loaders import cached_run, forget_run
@@ -24,19 +24,19 @@ PARTIAL_KEY = "partial_run"
 class _Partial:
     """The last partial run of this session, with what it was read with."""
 
-    config: ApiConfig
+    config: SourceConfig
     job_id: str
     run: RunData
 
 
-def _saved_partial(config: ApiConfig, job_id: str) -> RunData | None:
+def _saved_partial(config: SourceConfig, job_id: str) -> RunData | None:
     saved = st.session_state.get(PARTIAL_KEY)
     if isinstance(saved, _Partial) and saved.config == config and saved.job_id == job_id:
         return saved.run
     return None
 
 
-def _remember(config: ApiConfig, job_id: str, run: RunData) -> None:
+def _remember(config: SourceConfig, job_id: str, run: RunData) -> None:
     """Keep a partial run to resume (one per session bounds the memory); forget it once complete."""
     if run.is_partial:
         st.session_state[PARTIAL_KEY] = _Partial(config, job_id, run)
@@ -44,7 +44,7 @@ def _remember(config: ApiConfig, job_id: str, run: RunData) -> None:
         del st.session_state[PARTIAL_KEY]
 
 
-def load_with_status(config: ApiConfig, job_id: str, *, refresh: bool) -> RunData | None:
+def load_with_status(config: SourceConfig, job_id: str, *, refresh: bool) -> RunData | None:
     """The run, or None after showing why it could not be read. Never raises.
 
     While it loads, a status box counts pages and items; once loaded the box goes (the header says in one

@@ -1,21 +1,30 @@
-"""A stand-in for the OpenAI fine-tuning read API: synthetic runs, hostile variants and a real HTTP server."""
+"""A stand-in for the fine-tuning read APIs (OpenAI, Azure OpenAI, Together AI): synthetic runs, hostile
+variants and a real HTTP server."""
 
+from .azure import AZURE_BASE_MODEL, azure_job_id, make_azure_run
 from .hostile import closed_port_url, metrics_as, with_result_file, with_status, without_fields
 from .server import DEFAULT_API_KEY, Fault, RecordedRequest, StandInServer
 from .showcase import showcase_runs
 from .synthetic import SyntheticRun, make_checkpoints_only, make_run
+from .together import TogetherRun, make_together_run, together_job_id
 
 __all__ = [
+    "AZURE_BASE_MODEL",
     "DEFAULT_API_KEY",
     "Fault",
     "RecordedRequest",
     "StandInServer",
     "SyntheticRun",
+    "TogetherRun",
+    "azure_job_id",
     "closed_port_url",
+    "make_azure_run",
     "make_checkpoints_only",
     "make_run",
+    "make_together_run",
     "metrics_as",
     "showcase_runs",
+    "together_job_id",
     "with_result_file",
     "with_status",
     "without_fields",

@@ -1,8 +1,15 @@
-"""A real HTTP stand-in for the OpenAI fine-tuning read API, with scripted faults.
+"""A real HTTP stand-in for the fine-tuning read APIs of OpenAI, Azure OpenAI and Together AI, with faults.
 
 It runs on 127.0.0.1 in a daemon thread so that in-process tests, benchmarks
 and a separate `streamlit run` process can all talk to it over real sockets.
-Behaviour follows /work/shared/api.md; stdlib only.
+Behaviour follows /work/shared/api.md and /work/shared/providers.md; stdlib only.
+
+- OpenAI at ``/v1/...`` (``base_url``): the jobs list, a job, its checkpoints and events, files.
+- Azure OpenAI at ``/openai/v1/...`` and the dated ``/openai/...?api-version=`` (``azure_endpoint``): the same
+  shapes, with the ``api-key`` header or a Microsoft Entra ID bearer token this server issued
+  (:meth:`StandInServer.issue_entra_token`), never both and never an API key as a bearer token.
+- Together AI at ``/together/v1/fine-tunes...`` (``together_base_url``): jobs, a job, its checkpoints,
+  metrics and events, with a bearer key.
 """
 
 from __future__ import annotations
@@ -21,16 +28,43 @@ from typing import Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .synthetic import SyntheticRun
+from .together import TogetherRun
 
 DEFAULT_API_KEY = "sk-test-standin"
 _JSON = "application/json"
-_ROUTES = (
-    (re.compile(r"/v1/fine_tuning/jobs/([^/]+)"), "job"),
-    (re.compile(r"/v1/fine_tuning/jobs/([^/]+)/checkpoints"), "checkpoints"),
-    (re.compile(r"/v1/fine_tuning/jobs/([^/]+)/events"), "events"),
-    (re.compile(r"/v1/files/([^/]+)/content"), "file"),
+Provider = Literal["openai", "azure", "together"]
+Run = SyntheticRun | TogetherRun
+_OPENAI_SHAPED = (
+    ("jobs", r"/fine_tuning/jobs"),
+    ("job", r"/fine_tuning/jobs/([^/]+)"),
+    ("checkpoints", r"/fine_tuning/jobs/([^/]+)/checkpoints"),
+    ("events", r"/fine_tuning/jobs/([^/]+)/events"),
+    ("file", r"/files/([^/]+)/content"),
 )
-_DEFAULT_LIMIT = {"checkpoints": 10, "events": 20}
+_TOGETHER = (
+    ("jobs", r"/fine-tunes"),
+    ("job", r"/fine-tunes/([^/]+)"),
+    ("checkpoints", r"/fine-tunes/([^/]+)/checkpoints"),
+    ("metrics", r"/fine-tunes/([^/]+)/metrics"),
+    ("events", r"/fine-tunes/([^/]+)/events"),
+)
+# (provider, path prefix, dated: needs api-version) and the endpoints under it
+_PREFIXES: tuple[tuple[Provider, str, bool, tuple[tuple[str, str], ...]], ...] = (
+    ("openai", "/v1", False, _OPENAI_SHAPED),
+    ("azure", "/openai/v1", False, _OPENAI_SHAPED),
+    ("azure", "/openai", True, _OPENAI_SHAPED),
+    ("together", "/together/v1", False, _TOGETHER),
+)
+_ROUTES = tuple(
+    (provider, dated, re.compile(re.escape(prefix) + pattern), endpoint)
+    for provider, prefix, dated, endpoints in _PREFIXES
+    for endpoint, pattern in endpoints
+)
+_DEFAULT_LIMIT = {"checkpoints": 10, "events": 20, "jobs": 20}
+_AZURE_DENIED = (
+    "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key "
+    "for an active subscription and use a correct regional API endpoint for your resource."
+)
 _MISSING_KEY = (
     "You didn't provide an API key. You need to provide your API key in an Authorization "
     "header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY). You can obtain an API "
@@ -59,12 +93,12 @@ FaultKind = Literal[
 
 @dataclass
 class Fault:
-    """A scripted misbehaviour for requests to one endpoint of one job.
+    """A scripted misbehaviour for requests to one endpoint of one job (or of a provider's jobs list).
 
     It lets `skip` matching requests through untouched, then hits `times` of them (None: every one).
     """
 
-    endpoint: Literal["job", "checkpoints", "events", "file", "any"]
+    endpoint: Literal["jobs", "job", "checkpoints", "events", "file", "metrics", "any"]
     kind: FaultKind
     status: int = 500
     headers: dict[str, str] = field(default_factory=dict)  # kind="status" or "headers"
@@ -144,11 +178,19 @@ class _ApiError(Exception):
         return cls(status, f"Scripted fault: HTTP {status}.", headers=headers)
 
 
-def _route(path: str) -> tuple[str, str] | None:
-    """(endpoint, id) for a known path, else None."""
-    for pattern, endpoint in _ROUTES:
+@dataclass(frozen=True)
+class _Route:
+    provider: Provider
+    endpoint: str
+    ident: str  # the job or file id; "" for the jobs list
+    dated: bool  # Azure's dated paths, which need api-version
+
+
+def _route(path: str) -> _Route | None:
+    """The provider, endpoint and id of a known path, else None."""
+    for provider, dated, pattern, endpoint in _ROUTES:
         if match := pattern.fullmatch(path):
-            return endpoint, unquote(match.group(1))
+            return _Route(provider, endpoint, unquote(match.group(1)) if match.groups() else "", dated)
     return None
 
 
@@ -186,47 +228,78 @@ def _padding(size: int) -> bytes:
     return b'{"padding":"' + b"x" * max(0, size - 14) + b'"}'
 
 
+def _take_fault(faults: list[Fault], endpoint: str) -> Fault | None:
+    """The first armed fault for `endpoint`, counting down its `skip`, then its `times`."""
+    for fault in faults:
+        if fault.endpoint in (endpoint, "any") and (fault.times is None or fault.times > 0):
+            if fault.skip > 0:
+                fault.skip -= 1
+                continue
+            if fault.times is not None:
+                fault.times -= 1
+            return fault
+    return None
+
+
 @dataclass
 class _Job:
-    run: SyntheticRun
+    run: Run
     faults: list[Fault]  # private copies; their `times` count down
     index: dict[str, dict[str, int]]  # endpoint -> item id -> position
+    order: int  # when it was added: later-added jobs list first among jobs created at the same time
 
     def take_fault(self, endpoint: str) -> Fault | None:
-        """The first armed fault for `endpoint`, counting down its `skip`, then its `times`."""
-        for fault in self.faults:
-            if fault.endpoint in (endpoint, "any") and (fault.times is None or fault.times > 0):
-                if fault.skip > 0:
-                    fault.skip -= 1
-                    continue
-                if fault.times is not None:
-                    fault.times -= 1
-                return fault
-        return None
+        return _take_fault(self.faults, endpoint)
 
 
 class StandInServer:
-    """The stand-in API; use as a context manager or call start()/stop()."""
+    """The stand-in API; use as a context manager or call start()/stop().
+
+    ``together_page_size`` makes Together's jobs list and metrics answer in pages of that size with
+    ``has_more`` (Together documents no paging; the dashboard pages defensively should it ever start).
+    """
 
     def __init__(
-        self, api_keys: Iterable[str] = (DEFAULT_API_KEY,), forbidden_keys: Iterable[str] = ()
+        self,
+        api_keys: Iterable[str] = (DEFAULT_API_KEY,),
+        forbidden_keys: Iterable[str] = (),
+        *,
+        together_page_size: int | None = None,
     ) -> None:
         self._api_keys = frozenset(api_keys)
         self._forbidden_keys = frozenset(forbidden_keys)
+        self._together_page_size = together_page_size
+        self._entra_tokens: set[str] = set()
         self._lock = threading.Lock()
-        self._jobs: dict[str, _Job] = {}
-        self._file_owner: dict[str, str] = {}
+        self._jobs: dict[tuple[Provider, str], _Job] = {}
+        self._list_faults: dict[Provider, list[Fault]] = {}
+        self._file_owner: dict[tuple[Provider, str], str] = {}
         self._log: list[RecordedRequest] = []
         self._release = threading.Event()
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
 
     @property
-    def base_url(self) -> str:
-        """Where clients point OPENAI_BASE_URL; known once started."""
+    def origin(self) -> str:
+        """``http://127.0.0.1:<port>``; known once started."""
         if self._httpd is None:
             raise RuntimeError("StandInServer is not started")
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+
+    @property
+    def base_url(self) -> str:
+        """Where clients point OPENAI_BASE_URL."""
+        return f"{self.origin}/v1"
+
+    @property
+    def azure_endpoint(self) -> str:
+        """Where clients point AZURE_OPENAI_ENDPOINT (paths continue with /openai/…)."""
+        return self.origin
+
+    @property
+    def together_base_url(self) -> str:
+        """Where clients point TOGETHER_BASE_URL."""
+        return f"{self.origin}/together/v1"
 
     def start(self) -> StandInServer:
         if self._httpd is not None:
@@ -256,26 +329,56 @@ class StandInServer:
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
-    def add_run(self, run: SyntheticRun, faults: Sequence[Fault] = (), *, job_id: str | None = None) -> None:
+    def add_run(
+        self,
+        run: Run,
+        faults: Sequence[Fault] = (),
+        *,
+        job_id: str | None = None,
+        provider: Provider | None = None,
+    ) -> None:
         """Serve `run` under `job_id` (default: its own id), misbehaving as `faults` script.
 
-        A run whose job object or items lack their ids (a hostile variant) is still served: by `job_id`,
-        and items without an id cannot be named by a cursor.
+        A :class:`TogetherRun` is served by Together's endpoints; a :class:`SyntheticRun` by OpenAI's, or by
+        Azure's with ``provider="azure"``. A run whose job object or items lack their ids (a hostile
+        variant) is still served: by `job_id`, and items without an id cannot be named by a cursor.
         """
-        index = {
-            "checkpoints": {item["id"]: i for i, item in enumerate(run.checkpoints) if "id" in item},
-            "events": {item["id"]: i for i, item in enumerate(run.events) if "id" in item},
-        }
+        provider = provider or ("together" if isinstance(run, TogetherRun) else "openai")
+        if (provider == "together") != isinstance(run, TogetherRun):
+            raise ValueError("Together runs are served by the Together endpoints only")
+        index = {}
+        if isinstance(run, SyntheticRun):
+            index = {
+                "checkpoints": {item["id"]: i for i, item in enumerate(run.checkpoints) if "id" in item},
+                "events": {item["id"]: i for i, item in enumerate(run.events) if "id" in item},
+            }
         job_id = job_id or run.job["id"]
         with self._lock:
-            self._jobs[job_id] = _Job(run, [replace(fault) for fault in faults], index)
-            self._file_owner.update(dict.fromkeys(run.files, job_id))
+            self._jobs[(provider, job_id)] = _Job(
+                run, [replace(fault) for fault in faults], index, len(self._jobs)
+            )
+            files = run.files if isinstance(run, SyntheticRun) else {}
+            self._file_owner.update({(provider, file_id): job_id for file_id in files})
+
+    def add_list_faults(self, faults: Sequence[Fault], provider: Provider = "openai") -> None:
+        """Faults for `provider`'s jobs list (the only endpoint that belongs to no one job)."""
+        with self._lock:
+            self._list_faults.setdefault(provider, []).extend(replace(fault) for fault in faults)
+
+    def issue_entra_token(self) -> str:
+        """A Microsoft Entra ID access token this server accepts as Azure's bearer token (JWT-shaped)."""
+        token = ".".join(secrets.token_urlsafe(24) for _ in range(3))
+        with self._lock:
+            self._entra_tokens.add(token)
+        return token
 
     def reset(self) -> None:
-        """Forget runs, faults and the request log (for a server shared across tests)."""
+        """Forget runs, faults, tokens and the request log (for a server shared across tests)."""
         with self._lock:
             self._jobs.clear()
+            self._list_faults.clear()
             self._file_owner.clear()
+            self._entra_tokens.clear()
             self._log.clear()
 
     @property
@@ -283,27 +386,38 @@ class StandInServer:
         with self._lock:
             return list(self._log)
 
-    def count(self, endpoint: str, job_id: str | None = None) -> int:
-        """How many requests hit `endpoint` (of `job_id`, if given), faulted ones included."""
+    def count(self, endpoint: str, job_id: str | None = None, *, provider: Provider | None = None) -> int:
+        """How many requests hit `endpoint` (of `job_id`, of `provider`, if given), faulted ones included."""
         with self._lock:
             routes = [_route(request.path) for request in self._log]
             return sum(
                 1
                 for route in routes
-                if route and route[0] == endpoint and job_id in (None, self._job_of(*route))
+                if route
+                and route.endpoint == endpoint
+                and provider in (None, route.provider)
+                and job_id in (None, self._job_of(route))
             )
 
-    def _job_of(self, endpoint: str, ident: str) -> str:
+    def _job_of(self, route: _Route) -> str:
         """The job a routed request belongs to: a file's producer ("" if unknown), else the id."""
-        return self._file_owner.get(ident, "") if endpoint == "file" else ident
+        return (
+            self._file_owner.get((route.provider, route.ident), "")
+            if route.endpoint == "file"
+            else route.ident
+        )
 
     def _record(self, request: RecordedRequest) -> None:
         with self._lock:
             self._log.append(request)
 
-    def _authorize(self, headers: dict[str, str]) -> None:
+    def _authorize(self, provider: Provider, headers: dict[str, str]) -> None:
         scheme, _, token = headers.get("authorization", "").partition(" ")
-        key = token.strip() if scheme.lower() == "bearer" else headers.get("api-key", "")
+        bearer = token.strip() if scheme.lower() == "bearer" else ""
+        if provider == "azure":
+            self._authorize_azure(bearer, headers.get("api-key", ""), "authorization" in headers)
+            return
+        key = bearer or (headers.get("api-key", "") if provider == "openai" else "")
         if not key:
             raise _ApiError(401, _MISSING_KEY, code="invalid_api_key")
         if key in self._forbidden_keys:
@@ -316,29 +430,54 @@ class StandInServer:
             )
             raise _ApiError(401, message, code="invalid_api_key")
 
+    def _authorize_azure(self, bearer: str, api_key: str, has_authorization: bool) -> None:
+        """Azure takes ``api-key`` or an Entra ID bearer token; both, or a key as a token, is refused."""
+        headers = {"x-ms-error-code": "401"}
+        if api_key and has_authorization:
+            raise _ApiError(
+                401,
+                "Send either the api-key header or an Authorization bearer token, not both.",
+                code="401",
+                headers=headers,
+            )
+        if api_key:
+            if api_key in self._api_keys:
+                return
+            raise _ApiError(401, _AZURE_DENIED, code="401", headers=headers)
+        with self._lock:
+            issued = bearer in self._entra_tokens
+        if not issued:
+            raise _ApiError(
+                401,
+                _AZURE_DENIED if not bearer else "Invalid Microsoft Entra ID token.",
+                code="401",
+                headers=headers,
+            )
+
     def _dispatch(self, method: str, path: str, query: dict[str, str], headers: dict[str, str]) -> _Reply:
         """The reply to one request (its delivery may be a dropped or reset connection)."""
         try:
-            self._authorize(headers)
+            route = _route(path)
+            self._authorize(route.provider if route else "openai", headers)
             if method != "GET":
                 message = f"Method not allowed ({method} {path})"
                 raise _ApiError(405, message, headers={"Allow": "GET"})
-            route = _route(path)
-            if route is None:
-                raise _ApiError(404, f"Invalid URL ({method} {path})")
-            endpoint, ident = route
+            if route is None or (route.dated and "api-version" not in query):
+                raise _ApiError(404, "Resource not found" if route else f"Invalid URL ({method} {path})")
             with self._lock:
-                job = self._jobs.get(self._job_of(endpoint, ident))
-                fault = job.take_fault(endpoint) if job else None
+                if route.endpoint == "jobs":
+                    job = None
+                    fault = _take_fault(self._list_faults.get(route.provider, []), "jobs")
+                else:
+                    job = self._jobs.get((route.provider, self._job_of(route)))
+                    fault = job.take_fault(route.endpoint) if job else None
             if fault is None:
-                return self._serve(endpoint, ident, job, query, "normal")
-            return self._faulty(fault, endpoint, ident, job, query)
+                return self._serve(route, job, query, "normal")
+            return self._faulty(fault, route, job, query)
         except _ApiError as error:
             return error.reply
 
-    def _faulty(
-        self, fault: Fault, endpoint: str, ident: str, job: _Job | None, query: dict[str, str]
-    ) -> _Reply:
+    def _faulty(self, fault: Fault, route: _Route, job: _Job | None, query: dict[str, str]) -> _Reply:
         """The reply `fault` makes of a request."""
         kind = fault.kind
         if kind == "status":
@@ -350,17 +489,17 @@ class StandInServer:
         if kind == "body":
             return _Reply(200, fault.body, fault.content_type)
         if kind == "oversize":
-            body = b"x" * fault.size if endpoint == "file" else _padding(fault.size)
+            body = b"x" * fault.size if route.endpoint == "file" else _padding(fault.size)
             return _Reply(200, body, delivery="chunked" if fault.chunked else "whole")
         if kind == "empty_page":
             page: dict = {"object": "list", "data": [], "has_more": True}
             return _json_reply(
-                200, page | ({"first_id": None, "last_id": None} if endpoint == "checkpoints" else {})
+                200, page | ({"first_id": None, "last_id": None} if route.endpoint == "checkpoints" else {})
             )
         if kind == "hang":
             self._release.wait(fault.hang_seconds)
         paging: Paging = kind if kind in ("repeat_cursor", "overlap", "has_more_always") else "normal"
-        reply = self._serve(endpoint, ident, job, query, paging)
+        reply = self._serve(route, job, query, paging)
         if kind == "content_type":
             return replace(reply, content_type=fault.content_type)
         if kind == "headers":
@@ -371,32 +510,78 @@ class StandInServer:
             return replace(reply, delivery="truncate")
         return reply
 
-    def _serve(
-        self, endpoint: str, ident: str, job: _Job | None, query: dict[str, str], paging: Paging
-    ) -> _Reply:
+    def _serve(self, route: _Route, job: _Job | None, query: dict[str, str], paging: Paging) -> _Reply:
         """The normal answer for a routed GET."""
-        if endpoint == "file":
+        if route.endpoint == "jobs":
+            return self._jobs_list(route.provider, query, paging)
+        if route.endpoint == "file":
             if job is None:
-                raise _ApiError(404, f"No such File object: {ident}", param="id")
-            return _Reply(200, job.run.files[ident], "application/octet-stream")
+                raise _ApiError(404, f"No such File object: {route.ident}", param="id")
+            assert isinstance(job.run, SyntheticRun)
+            return _Reply(200, job.run.files[route.ident], "application/octet-stream")
         if job is None:
+            if route.provider == "together":
+                raise _ApiError(404, f"Fine-tune job {route.ident} not found", code="not_found")
             raise _ApiError(
                 404,
-                f"Could not find fine tune: {ident}",
+                f"Could not find fine tune: {route.ident}",
                 param="fine_tune_id",
                 code="fine_tune_not_found",
             )
-        if endpoint == "job":
+        if isinstance(job.run, TogetherRun):
+            return self._together(route.endpoint, job.run, query)
+        if route.endpoint == "job":
             return _json_reply(200, job.run.job)
-        items = job.run.checkpoints if endpoint == "checkpoints" else job.run.events
-        data, has_more = _page(items, job.index[endpoint], query, _DEFAULT_LIMIT[endpoint], paging)
+        items = job.run.checkpoints if route.endpoint == "checkpoints" else job.run.events
+        data, has_more = _page(
+            items, job.index[route.endpoint], query, _DEFAULT_LIMIT[route.endpoint], paging
+        )
         page = {"object": "list", "data": data, "has_more": has_more}
-        if endpoint == "checkpoints":
+        if route.endpoint == "checkpoints":
             page |= {
                 "first_id": data[0].get("id") if data else None,
                 "last_id": data[-1].get("id") if data else None,
             }
         return _json_reply(200, page)
+
+    def _jobs_list(self, provider: Provider, query: dict[str, str], paging: Paging) -> _Reply:
+        """A provider's jobs: OpenAI and Azure newest first in cursor pages; Together all at once in the
+        order they were added (its order is undocumented), or in pages when ``together_page_size`` is set."""
+        with self._lock:
+            jobs = [(job_id, job) for (owner, job_id), job in self._jobs.items() if owner == provider]
+        if provider == "together":
+            listed = [job.run.job for _, job in sorted(jobs, key=lambda pair: pair[1].order)]
+            if self._together_page_size is None:
+                return _json_reply(200, {"object": "list", "data": listed})
+            index = {item["id"]: position for position, item in enumerate(listed)}
+            limit = str(self._together_page_size)
+            data, has_more = _page(listed, index, {**query, "limit": limit}, self._together_page_size, paging)
+            return _json_reply(200, {"object": "list", "data": data, "has_more": has_more})
+        newest = sorted(
+            jobs, key=lambda pair: (pair[1].run.job.get("created_at") or 0, pair[1].order), reverse=True
+        )
+        listed = [{**job.run.job, "id": job_id} for job_id, job in newest]
+        index = {item["id"]: position for position, item in enumerate(listed)}
+        data, has_more = _page(listed, index, query, _DEFAULT_LIMIT["jobs"], paging)
+        return _json_reply(200, {"object": "list", "data": data, "has_more": has_more})
+
+    def _together(self, endpoint: str, run: TogetherRun, query: dict[str, str]) -> _Reply:
+        if endpoint == "job":
+            return _json_reply(200, run.job)
+        if endpoint == "checkpoints":
+            return _json_reply(200, {"object": "list", "data": run.checkpoints})
+        if endpoint == "events":
+            return _json_reply(200, {"object": "list", "data": run.events})
+        records = run.metrics
+        if "global_step_from" in query:
+            start = int(query["global_step_from"])
+            records = [record for record in records if record.get("train/global_step", 0) >= start]
+        size = self._together_page_size
+        if size is None:
+            return _json_reply(200, {"metrics": records})
+        steps = sorted({record["train/global_step"] for record in records})[:size]
+        page = [record for record in records if record["train/global_step"] in steps]
+        return _json_reply(200, {"metrics": page, "has_more": len(page) < len(records)})
 
 
 class _HTTPServer(ThreadingHTTPServer):

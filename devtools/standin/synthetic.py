@@ -15,7 +15,7 @@ import pandas as pd
 
 Status = Literal["succeeded", "running"]
 ResultFile = Literal["base64", "plain"] | None
-CsvFlavour = Literal["openai", "azure", "extra"]
+CsvFlavour = Literal["openai", "azure", "azure-legacy", "extra"]
 
 DEFAULT_BASE_MODEL = "gpt-4o-mini-2024-07-18"
 DEFAULT_START = 1_732_000_000
@@ -50,6 +50,13 @@ CSV_COLUMNS: dict[str, dict[str, str | None]] = {
         "validation_mean_token_accuracy": "valid_mean_token_accuracy",
         "full_valid_loss": "full_valid_loss",
         "full_valid_mean_token_accuracy": "full_valid_mean_token_accuracy",
+    },
+    # Azure's older docs: exact-match accuracy columns under other names.
+    "azure-legacy": {
+        "train_loss": "train_loss",
+        "training_accuracy": "train_mean_token_accuracy",
+        "valid_loss": "valid_loss",
+        "valid_accuracy": "valid_mean_token_accuracy",
     },
     # DPO/RFT-style extras: the reward columns are empty except at epoch ends,
     # where a 0..1 score (the full-validation accuracy) stands in for a reward.
@@ -134,8 +141,11 @@ def make_run(
     return SyntheticRun(job, checkpoints, events, files)
 
 
-def make_checkpoints_only(job_id: str, n: int, *, seed: int = 1) -> SyntheticRun:
-    """A succeeded job with `n` fully-measured checkpoints (steps 10..10n), for paging tests."""
+def make_checkpoints_only(job_id: str, n: int, *, seed: int = 1, start: int = DEFAULT_START) -> SyntheticRun:
+    """A succeeded job with `n` fully-measured checkpoints (steps 10..10n), for paging tests.
+
+    `start` is the job's creation time, so many small jobs can be listed in a known order.
+    """
     if n < 1:
         raise ValueError("n must be >= 1")
     rng = np.random.default_rng(seed)
@@ -146,7 +156,7 @@ def make_checkpoints_only(job_id: str, n: int, *, seed: int = 1) -> SyntheticRun
         job_id,
         status="succeeded",
         base_model=DEFAULT_BASE_MODEL,
-        start=DEFAULT_START,
+        start=start,
         n_steps=n_steps,
         n_epochs=n,
         seed=seed,
@@ -155,7 +165,7 @@ def make_checkpoints_only(job_id: str, n: int, *, seed: int = 1) -> SyntheticRun
     )
     columns = {key: curves[key].tolist() for key in METRIC_KEYS}
     steps = list(range(10, n_steps + 1, 10))
-    return SyntheticRun(job, _checkpoints(rng, job, steps, columns, DEFAULT_START), [], {})
+    return SyntheticRun(job, _checkpoints(rng, job, steps, columns, start), [], {})
 
 
 def _alnum(rng: np.random.Generator, count: int, length: int) -> list[str]:

@@ -30,6 +30,7 @@ from components.api import (
     resolve_config,
     validate_id,
 )
+from devtools.configs import openai_config
 
 KEY = "sk-proj-fake-test-key-Zq8vLm3T"
 BASE = "https://api.openai.com/v1"
@@ -58,12 +59,12 @@ class Recorder:
 def make_client(handler: Handler, **config: Any) -> tuple[FineTuningClient, Recorder]:
     """The real factory (no retries) over a MockTransport, with an ApiConfig built from ``config``."""
     recorder = Recorder(handler)
-    settings: dict[str, Any] = {"api_key": KEY, "base_url": BASE, "max_retries": 0} | config
-    api_config = ApiConfig(**settings)
+    settings: dict[str, Any] = {"key": KEY, "base_url": BASE, "max_retries": 0} | config
+    api_config = openai_config(**settings)
     http = make_http_client(
         api_config.base_url,
-        read_timeout=api_config.read_timeout,
-        max_retries=api_config.max_retries,
+        read_timeout=api_config.limits.read_timeout,
+        max_retries=api_config.limits.max_retries,
         transport=httpx.MockTransport(recorder),
     )
     return FineTuningClient(http, api_config), recorder
@@ -319,7 +320,7 @@ def test_a_server_message_that_echoes_the_key_is_redacted(message: str) -> None:
 def test_the_exact_key_is_redacted_even_when_it_does_not_look_like_a_key() -> None:
     azure_key = "0123456789abcdef0123456789abcdef"
     client, _ = make_client(
-        error(401, f"Access denied due to invalid subscription key {azure_key}."), api_key=azure_key
+        error(401, f"Access denied due to invalid subscription key {azure_key}."), key=azure_key
     )
     with pytest.raises(AuthenticationError) as info:
         client.get_job("ftjob-abc")
@@ -387,7 +388,7 @@ def test_timeouts_and_connection_failures_become_typed_errors_without_credential
 )
 def test_the_pooled_client_refuses_credentials_in_its_base_url(base: str) -> None:
     # httpx would otherwise send them as Basic auth, replacing the key (issue 6, finding 8).
-    with pytest.raises(ConfigError, match="OPENAI_BASE_URL must not contain a user name or password") as info:
+    with pytest.raises(ConfigError, match="base URL must not contain a user name or password") as info:
         make_http_client(base, read_timeout=1, max_retries=0, transport=httpx.MockTransport(never_called))
     for secret in ("hunter2", "sk-secret", "alice", "proxy.example"):
         assert secret not in str(info.value)
@@ -568,37 +569,38 @@ def test_file_content_errors_are_typed() -> None:
 
 def test_environment_key_beats_secrets_and_typed_key() -> None:
     config, source = resolve_config({"OPENAI_API_KEY": "sk-env"}, {"OPENAI_API_KEY": "sk-secret"}, "sk-typed")
-    assert (config.api_key, source) == ("sk-env", KeySource.ENVIRONMENT)
+    assert (config.auth.secrets(), source) == (("sk-env",), KeySource.ENVIRONMENT)
 
 
 def test_secrets_key_beats_typed_key() -> None:
     config, source = resolve_config({}, {"OPENAI_API_KEY": "sk-secret"}, "sk-typed")
-    assert (config.api_key, source) == ("sk-secret", KeySource.SECRETS)
+    assert (config.auth.secrets(), source) == (("sk-secret",), KeySource.SECRETS)
 
 
 def test_typed_key_is_used_last_and_stripped() -> None:
     config, source = resolve_config({"OPENAI_API_KEY": "  "}, {"OPENAI_API_KEY": ""}, "  sk-typed \n")
-    assert (config.api_key, source) == ("sk-typed", KeySource.TYPED)
+    assert (config.auth.secrets(), source) == (("sk-typed",), KeySource.TYPED)
 
 
 def test_no_key_anywhere() -> None:
     config, source = resolve_config({}, {}, None)
-    assert (config.api_key, source) == ("", KeySource.NONE)
+    assert (config.auth.secrets(), source) == ((), KeySource.NONE)
     assert config.base_url == "https://api.openai.com/v1"
-    assert (config.read_timeout, config.max_retries) == (30.0, 2)
+    assert (config.limits.read_timeout, config.limits.max_retries) == (30.0, 2)
 
 
 def test_a_secret_copied_into_the_environment_reports_the_secrets_file() -> None:
     # Streamlit copies root-level secrets into os.environ; the sidebar should name the file.
     config, source = resolve_config({"OPENAI_API_KEY": "sk-same"}, {"OPENAI_API_KEY": "sk-same"})
-    assert (config.api_key, source) == ("sk-same", KeySource.SECRETS)
+    assert (config.auth.secrets(), source) == (("sk-same",), KeySource.SECRETS)
 
 
-def test_key_source_values_are_what_the_sidebar_shows() -> None:
-    assert KeySource.ENVIRONMENT == "environment variable OPENAI_API_KEY"
-    assert KeySource.SECRETS == ".streamlit/secrets.toml"
-    assert KeySource.TYPED == "typed in this browser session"
-    assert KeySource.NONE == "no key"
+def test_key_source_descriptions_are_what_the_sidebar_shows() -> None:
+    assert KeySource.ENVIRONMENT.describe("OPENAI_API_KEY") == "environment variable OPENAI_API_KEY"
+    assert KeySource.SECRETS.describe("OPENAI_API_KEY") == ".streamlit/secrets.toml"
+    assert KeySource.TYPED.describe("TOGETHER_API_KEY") == "typed in this browser session"
+    assert KeySource.ENTRA_ID.describe("AZURE_OPENAI_API_KEY") == "Microsoft Entra ID (azure-identity)"
+    assert KeySource.NONE.describe("OPENAI_API_KEY") == "no key"
 
 
 def test_other_settings_come_from_env_then_secrets() -> None:
@@ -611,13 +613,23 @@ def test_other_settings_come_from_env_then_secrets() -> None:
         "OPENAI_MAX_RETRIES": 4,
     }
     config, _ = resolve_config(env, secrets, "sk-typed")
-    assert config.organization == "org-env"
-    assert config.project == "proj-secret"
     assert config.base_url == "https://my.openai.azure.com/openai/v1"
-    assert config.is_azure
+    assert config.auth.headers() == {"api-key": "sk-typed"}  # an Azure host gets api-key, no bearer token
     assert config.api_version == "preview"
-    assert config.read_timeout == 12.5
-    assert config.max_retries == 4
+    assert config.limits.read_timeout == 12.5
+    assert config.limits.max_retries == 4
+    plain, _ = resolve_config(env | {"OPENAI_BASE_URL": "https://proxy.example/v1"}, secrets, "sk-typed")
+    assert plain.auth.headers() == {
+        "Authorization": "Bearer sk-typed",
+        "OpenAI-Organization": "org-env",
+        "OpenAI-Project": "proj-secret",
+    }
+
+
+def test_api_version_is_never_sent_to_api_openai_com() -> None:
+    # OPENAI_API_VERSION is Azure's setting; with an Azure source beside OpenAI it must not reach OpenAI.
+    config, _ = resolve_config({"OPENAI_API_KEY": "sk-x", "OPENAI_API_VERSION": "2024-10-21"}, {})
+    assert config.api_version is None
 
 
 @pytest.mark.parametrize(
@@ -673,7 +685,7 @@ def test_a_bad_number_is_a_config_error_naming_the_setting(name: str, raw: str) 
 
 def test_the_config_repr_never_shows_the_key() -> None:
     config, _ = resolve_config({"OPENAI_API_KEY": KEY}, {})
-    assert config.api_key == KEY
+    assert config.auth.secrets() == (KEY,)
     for text in (repr(config), str(config), f"{config}", repr([config]), repr({"c": config})):
         assert KEY not in text
         assert "api_key" not in text
@@ -721,8 +733,8 @@ def test_a_key_with_characters_no_key_has_is_a_config_error(key: str) -> None:
 
 
 def test_no_key_sends_no_authorization_header() -> None:
-    assert ApiConfig(api_key="").auth_headers() == {}
-    assert ApiConfig(api_key="", base_url="https://x.openai.azure.com/openai/v1").auth_headers() == {}
+    assert openai_config("").auth.headers() == {}
+    assert openai_config("", "https://x.openai.azure.com/openai/v1").auth.headers() == {}
 
 
 def test_a_config_error_never_echoes_the_url() -> None:

@@ -13,7 +13,6 @@ import httpx
 import pytest
 
 from components.api import (
-    ApiConfig,
     APITimeoutError,
     AuthenticationError,
     FineTuningClient,
@@ -24,10 +23,11 @@ from components.api import (
     ServerError,
     make_http_client,
 )
-from components.api.config import CONNECT_TIMEOUT
+from components.api.limits import CONNECT_TIMEOUT
 from components.api.retry import RetryTransport
 from components.data.checkpoints import checkpoints_frame
-from components.loading import load_run
+from components.sources.openai import load_run
+from devtools.configs import openai_config
 from devtools.standin import Fault, StandInServer, make_checkpoints_only, make_run
 
 ClientFactory = Callable[..., FineTuningClient]
@@ -56,9 +56,7 @@ def make_client(standin: StandInServer, api_key: str, sleeps: list[float]) -> It
         recording: bool = True,
         server: StandInServer = standin,
     ) -> FineTuningClient:
-        config = ApiConfig(
-            api_key=key, base_url=server.base_url, read_timeout=read_timeout, max_retries=max_retries
-        )
+        config = openai_config(key, server.base_url, read_timeout=read_timeout, max_retries=max_retries)
         if recording:
             transport = RetryTransport(
                 httpx.HTTPTransport(), max_retries=max_retries, sleep=sleeps.append, jitter=lambda: 0.0
@@ -283,8 +281,8 @@ def test_load_run_of_a_succeeded_job_uses_its_base64_result_file(
     standin.add_run(run)
     data = load_run(make_client(), "ftjob-done")
 
-    assert data.job.id == "ftjob-done"
-    assert data.job.status == "succeeded"
+    assert data.summary.run_id == "ftjob-done"
+    assert data.summary.status == "succeeded"
     assert data.history_source == "result file"
     assert len(data.history) == 480
     assert data.history["step"].tolist() == list(range(1, 481))
@@ -311,7 +309,7 @@ def test_load_run_of_a_running_job_pages_through_its_metrics_events(
     standin.add_run(run)
     data = load_run(make_client(), "ftjob-live")
 
-    assert data.job.status == "running"
+    assert data.summary.status == "running"
     assert data.history_source == "metrics events"
     assert data.total_steps == 480
     assert data.history["step"].tolist() == list(range(1, 289))  # 60 % of 480 steps

@@ -19,9 +19,10 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from components.api import ApiConfig, FineTuningClient, make_http_client
+from components.api import FineTuningClient, make_http_client
 from components.errors import DashboardError
-from components.loading import load_run
+from components.sources.openai import load_run
+from devtools.configs import openai_config
 
 BASE = "https://api.example.test/v1"
 _SEGMENT = rb"[^/?#]+"
@@ -131,7 +132,7 @@ class Server:
 
 
 def _load(server: Callable[[httpx.Request], httpx.Response], job_id: str, **config: Any) -> None:
-    api = ApiConfig(api_key="sk-test", base_url=BASE, max_retries=0, **config)
+    api = openai_config("sk-test", BASE, max_retries=0, **config)
     http = make_http_client(BASE, read_timeout=5, max_retries=0, transport=httpx.MockTransport(server))
     with http, contextlib.suppress(DashboardError):
         load_run(FineTuningClient(http, api), job_id)

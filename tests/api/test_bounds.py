@@ -10,7 +10,6 @@ import httpx
 import pytest
 
 from components.api import (
-    ApiConfig,
     Deadline,
     DeadlineExceededError,
     FineTuningClient,
@@ -21,6 +20,7 @@ from components.api import (
 )
 from components.api.retry import RetryTransport
 from devtools.clock import SkippingClock
+from devtools.configs import openai_config
 
 KEY = "sk-proj-Zq8vLm3TfakeKEY0123456789abcdefXYZ"
 URL = "https://api.openai.com/v1/fine_tuning/jobs/ftjob-abc"
@@ -97,7 +97,7 @@ def test_a_hung_api_ends_at_the_deadline_not_after_all_retries() -> None:
             transport=httpx.MockTransport(hang),
             sleep=clock.sleep,
         ),
-        ApiConfig(api_key=KEY),
+        openai_config(KEY),
         clock=clock,
     ).start_load()
     with pytest.raises(DeadlineExceededError, match=r"after 40 s, the time limit for one load") as info:
@@ -178,7 +178,7 @@ def test_the_rate_limit_message_says_when_to_try_again() -> None:
             headers={"retry-after": "50", "x-request-id": "req_1"},
         )
     )
-    config = ApiConfig(api_key=KEY)
+    config = openai_config(KEY)
     http = make_http_client(
         config.base_url, read_timeout=30, max_retries=2, transport=transport, sleep=clock.sleep
     )
@@ -199,7 +199,7 @@ def test_a_wait_the_retries_did_take_is_not_mentioned() -> None:
             503, json={"error": {"message": "Busy."}}, headers={"retry-after": "2"}
         )
     )
-    config = ApiConfig(api_key=KEY)
+    config = openai_config(KEY)
     http = make_http_client(
         config.base_url, read_timeout=30, max_retries=2, transport=transport, sleep=clock.sleep
     )
@@ -277,7 +277,7 @@ def test_an_oversized_answer_is_not_retried() -> None:
 def test_json_pages_and_result_files_have_their_own_limits() -> None:
     body = b'{"id": "ftjob-abc", "padding": "' + b"x" * 3000 + b'"}'
     transport = httpx.MockTransport(lambda request: httpx.Response(200, content=body))
-    config = ApiConfig(api_key=KEY, max_response_bytes=2000, max_file_bytes=5000)
+    config = openai_config(KEY, max_response_bytes=2000, max_file_bytes=5000)
     client = FineTuningClient(
         make_http_client(config.base_url, read_timeout=5, max_retries=0, transport=transport), config
     )
@@ -297,7 +297,7 @@ def test_a_key_at_the_cut_of_a_plain_text_error_body_is_redacted_whole() -> None
     transport = httpx.MockTransport(
         lambda request: httpx.Response(502, text=text, headers={"content-type": "text/html"})
     )
-    config = ApiConfig(api_key=azure_key, base_url="https://r.openai.azure.com/openai/v1")
+    config = openai_config(azure_key, "https://r.openai.azure.com/openai/v1")
     http = make_http_client(config.base_url, read_timeout=5, max_retries=0, transport=transport)
     with pytest.raises(ServerError) as info:
         FineTuningClient(http, config).get_job("ftjob-abc")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.loading import RunData
+from components.domain import RunData
 from components.ui.errors import UNEXPECTED_TITLE, describe
 from devtools.clock import SkippingClock
 from devtools.faults import SCENARIOS, Expect, Loader, Outcome, Scenario
@@ -44,9 +44,9 @@ def _check_kept(run: RunData, expect: Expect, scenario: Scenario) -> None:
             newest = {item["id"] for item in listed[: expect.checkpoints]}
             assert set(run.checkpoints["checkpoint_id"]) == newest
     if expect.events is not None:
-        assert run.event_list is not None and run.event_list.count == expect.events
+        assert run.resume.events is not None and run.resume.events.count == expect.events
     if expect.status is not None:
-        assert run.job.status == expect.status
+        assert run.summary.status_text == expect.status
     if expect.has_metrics is not None:
         assert bool(run.checkpoints["train_loss"].notna().all()) is expect.has_metrics
 
@@ -61,8 +61,8 @@ def test_fault_table_row(scenario: Scenario, standin: StandInServer) -> None:
         if outcome.run is not None:
             _check_kept(outcome.run, scenario.expect, scenario)
         if scenario.deadline:
-            assert outcome.seconds < loader.config.load_deadline + DEADLINE_MARGIN
-        assert clock.skipped <= loader.config.max_retry_wait  # the cap on waiting between retries
+            assert outcome.seconds < loader.config.limits.load_deadline + DEADLINE_MARGIN
+        assert clock.skipped <= loader.config.limits.max_retry_wait  # the cap on waiting between retries
         assert not any("cookie" in request.headers for request in standin.requests)
 
         if scenario.expect.resume_requests is not None:
@@ -74,7 +74,7 @@ def test_fault_table_row(scenario: Scenario, standin: StandInServer) -> None:
             assert resumed.run.notes == ()  # the warning is gone once the list is complete
             complete = scenario.make(scenario.job_id)
             assert len(resumed.run.checkpoints) == len(complete.checkpoints)
-            if resumed.run.event_list is not None:
-                assert resumed.run.event_list.count == len(complete.events)
+            if resumed.run.resume.events is not None:
+                assert resumed.run.resume.events.count == len(complete.events)
     finally:
         loader.close()

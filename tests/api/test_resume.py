@@ -7,12 +7,13 @@ import pickle
 
 import pytest
 
-from components.api import ApiConfig, FineTuningClient, ListProgress, ServerError, make_http_client
+from components.api import FineTuningClient, ListProgress, ServerError, make_http_client
 from components.data.job import parse_job
 from components.errors import DashboardError, MalformedDataError
-from components.loading import load_run
+from components.sources.openai import load_run
 from components.ui.errors import describe
 from devtools.clock import SkippingClock
+from devtools.configs import openai_config
 from devtools.standin import DEFAULT_API_KEY, Fault, StandInServer, make_checkpoints_only, make_run
 
 FAST = {"retry-after-ms": "1"}
@@ -21,7 +22,7 @@ FAST = {"retry-after-ms": "1"}
 @pytest.fixture
 def client(standin: StandInServer):
     clock = SkippingClock()
-    config = ApiConfig(api_key=DEFAULT_API_KEY, base_url=standin.base_url)
+    config = openai_config(DEFAULT_API_KEY, standin.base_url)
     http = make_http_client(config.base_url, read_timeout=5, max_retries=2, sleep=clock.sleep)
     yield FineTuningClient(http, config, clock=clock.now)
     http.close()
@@ -67,16 +68,16 @@ def test_a_failure_on_page_7_keeps_pages_1_to_6_and_resume_asks_for_page_7_only(
     partial = load_run(client, "ftjob-big")
 
     assert partial.is_partial
-    assert partial.checkpoint_list.pages == 6 and partial.checkpoint_list.count == 600
-    assert partial.checkpoint_list.after == run.checkpoints[599]["id"]
-    assert partial.checkpoint_list.newest_id == run.checkpoints[0]["id"]
-    assert "HTTP 502" in partial.checkpoint_list.stopped_by
+    assert partial.resume.checkpoints.pages == 6 and partial.resume.checkpoints.count == 600
+    assert partial.resume.checkpoints.after == run.checkpoints[599]["id"]
+    assert partial.resume.checkpoints.newest_id == run.checkpoints[0]["id"]
+    assert "HTTP 502" in partial.resume.checkpoints.stopped_by
     assert partial.checkpoints["step"].tolist() == list(range(510, 6501, 10))  # the newest 600
     assert len(partial.history) == 600
     [note] = partial.notes
     assert note.startswith("Only the newest 600 checkpoints (6 pages) could be read")
     assert "Refresh continues" in note
-    assert pickle.loads(pickle.dumps(partial)).checkpoint_list == partial.checkpoint_list  # cacheable
+    assert pickle.loads(pickle.dumps(partial)).resume.checkpoints == partial.resume.checkpoints  # cacheable
 
     before = len(_checkpoint_queries(standin))
     resumed = load_run(client, "ftjob-big", resume=partial)
@@ -85,7 +86,7 @@ def test_a_failure_on_page_7_keeps_pages_1_to_6_and_resume_asks_for_page_7_only(
     assert standin.count("events", "ftjob-big") == 1  # the finished events list was not read again
     assert not resumed.is_partial and resumed.notes == ()
     assert resumed.checkpoints["step"].tolist() == list(range(10, 6501, 10))
-    assert resumed.checkpoint_list.pages == 7 and resumed.checkpoint_list.items_json is None
+    assert resumed.resume.checkpoints.pages == 7 and resumed.resume.checkpoints.items_json is None
 
 
 def test_a_resumed_list_still_detects_a_cursor_it_was_sent_before(
@@ -96,13 +97,13 @@ def test_a_resumed_list_still_detects_a_cursor_it_was_sent_before(
         [Fault("checkpoints", "status", status=500, headers=FAST, skip=2, times=3)],
     )
     partial = load_run(client, "ftjob-loop")
-    assert partial.checkpoint_list.pages == 2
+    assert partial.resume.checkpoints.pages == 2
     # Now the server starts ignoring `after`: the resumed walk gets page 1 again, whose last id was a cursor.
     standin.add_run(
         make_checkpoints_only("ftjob-loop", 350), [Fault("checkpoints", "repeat_cursor", times=None)]
     )
     again = load_run(client, "ftjob-loop", resume=partial)
-    assert again.is_partial and again.checkpoint_list.count == 200
+    assert again.is_partial and again.resume.checkpoints.count == 200
     assert "same page twice" in again.notes[0]
 
 
@@ -112,10 +113,14 @@ def test_a_partial_events_list_resumes_from_its_cursor(
     run = make_run("ftjob-live", n_steps=600, n_epochs=3, status="running", progress=1.0, result_file=None)
     standin.add_run(run, [Fault("events", "status", status=503, headers=FAST, skip=3, times=3)])
     partial = load_run(client, "ftjob-live")
-    assert partial.event_list is not None and partial.event_list.count == 300
+    assert partial.resume.events is not None and partial.resume.events.count == 300
     assert partial.history["step"].max() == 600 and partial.history["step"].min() == 200  # newest steps kept
     resumed = load_run(client, "ftjob-live", resume=partial)
-    assert resumed.event_list is not None and resumed.event_list.complete and resumed.event_list.count == 601
+    assert (
+        resumed.resume.events is not None
+        and resumed.resume.events.complete
+        and resumed.resume.events.count == 601
+    )
     assert resumed.history_source == "metrics events" and len(resumed.history) == 600
     assert standin.count("checkpoints", "ftjob-live") == 1  # finished on the first load, reused
 
@@ -130,7 +135,7 @@ def test_a_refresh_that_cannot_read_the_job_again_keeps_what_was_read(
     partial = load_run(client, "ftjob-big")
     standin.add_run(make_checkpoints_only("ftjob-big", 250), [Fault("job", "status", status=500, times=None)])
     kept = load_run(client, "ftjob-big", resume=partial)
-    assert kept.checkpoint_list == partial.checkpoint_list and len(kept.checkpoints) == 100
+    assert kept.resume.checkpoints == partial.resume.checkpoints and len(kept.checkpoints) == 100
     assert kept.notes[-1].startswith("Refresh could not read the job again")
     assert len(load_run(client, "ftjob-big", resume=kept).notes) == len(kept.notes)  # not repeated
 
@@ -178,7 +183,7 @@ def test_a_value_no_parser_foresaw_becomes_a_clear_message_not_a_crash(
     def overflow(items: object) -> None:
         raise OverflowError("Python int too large to convert to C long")
 
-    monkeypatch.setattr("components.loading.checkpoints_frame", overflow)
+    monkeypatch.setattr("components.sources.openai.checkpoints_frame", overflow)
     standin.add_run(make_run("ftjob-odd"))
     with pytest.raises(MalformedDataError) as info:
         load_run(client, "ftjob-odd")

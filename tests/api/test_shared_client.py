@@ -9,8 +9,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from components.api import ApiConfig, AuthenticationError, FineTuningClient, make_http_client
-from components.loading import load_run
+from components.api import AuthenticationError, FineTuningClient, make_http_client
+from components.sources.openai import load_run
+from devtools.configs import openai_config
 from devtools.standin import Fault, StandInServer, make_run
 
 ALICE = "sk-alice-0123456789abcdef"
@@ -41,8 +42,8 @@ def test_a_cookie_set_for_one_user_is_never_sent_with_another_users_requests() -
     with StandInServer(api_keys=(ALICE, BOB)) as server:
         _serve(server)
         http = make_http_client(server.base_url, read_timeout=5, max_retries=0)
-        alice = FineTuningClient(http, ApiConfig(api_key=ALICE, base_url=server.base_url))
-        bob = FineTuningClient(http, ApiConfig(api_key=BOB, base_url=server.base_url))
+        alice = FineTuningClient(http, openai_config(ALICE, server.base_url))
+        bob = FineTuningClient(http, openai_config(BOB, server.base_url))
         with http:
             load_run(alice, "ftjob-alice")
             load_run(bob, "ftjob-bob")
@@ -58,9 +59,9 @@ def test_no_credential_of_one_user_travels_with_anothers_request() -> None:
     with StandInServer(api_keys=(ALICE, BOB)) as server:
         _serve(server)
         with make_http_client(server.base_url, read_timeout=5, max_retries=0) as http:
-            FineTuningClient(http, ApiConfig(api_key=ALICE, base_url=server.base_url)).get_job("ftjob-alice")
-            FineTuningClient(http, ApiConfig(api_key=BOB, base_url=server.base_url)).get_job("ftjob-bob")
-            anonymous = FineTuningClient(http, ApiConfig(api_key="", base_url=server.base_url))
+            FineTuningClient(http, openai_config(ALICE, server.base_url)).get_job("ftjob-alice")
+            FineTuningClient(http, openai_config(BOB, server.base_url)).get_job("ftjob-bob")
+            anonymous = FineTuningClient(http, openai_config("", server.base_url))
             with pytest.raises(AuthenticationError):  # the stand-in answers 401 to a request without a key
                 anonymous.get_job("ftjob-bob")
         first, second, third = server.requests

@@ -29,11 +29,11 @@ import pytest
 from pandas.api.types import is_string_dtype
 from streamlit.testing.v1 import AppTest
 
-from components.api import ApiConfig, FineTuningClient, InvalidJobIdError, make_http_client, validate_id
+from components.api import FineTuningClient, InvalidJobIdError, make_http_client, validate_id
 from components.data.metrics import BY_NAME
-from components.loading import load_run
 from components.page.model import NO_CHECKPOINTS
 from components.page.recommendation import metric_phrase
+from components.sources.openai import load_run
 from components.text import (
     ID_CHARS,
     MESSAGE_CHARS,
@@ -44,6 +44,7 @@ from components.text import (
     is_plausible_model_name,
 )
 from components.ui.metric_help import HELP
+from devtools.configs import openai_config
 from devtools.standin import DEFAULT_API_KEY, StandInServer
 from tests.hostile import HOSTILE, hostile_run
 from tests.markdown_view import linkable_text, markup_types, streamlit_syntax, tokens, visible_text
@@ -171,7 +172,7 @@ def _visible(at: AppTest, kind: str) -> list[str]:
 
 def _expected_note(server: StandInServer, run_text: str) -> str:
     """The note the page should show, from the loader itself (so the test does not re-implement it)."""
-    config = ApiConfig(api_key=DEFAULT_API_KEY, base_url=server.base_url, max_retries=0)
+    config = openai_config(DEFAULT_API_KEY, server.base_url, max_retries=0)
     http = make_http_client(server.base_url, read_timeout=5, max_retries=0)
     with http:
         [note] = load_run(FineTuningClient(http, config), ROUTE).notes
@@ -195,9 +196,10 @@ def test_a_hostile_job_shows_only_its_cleaned_text(hostile_env: StandInServer, n
     _assert_only_our_markup(at, text)
 
     # The header: job id and status badge, one line of facts, details (the final model) behind a click;
-    # then the job's error and the loader's note.
+    # then the job's error and the loader's note. The header names the run by the id the page asked for
+    # (checked), never by the id the server sent back.
     header = visible_text(at.main.markdown[0].value)
-    assert header == f"{clean(text, ID_CHARS)} \xa0 :orange-badge[{clean(text, WORD_CHARS)}]"
+    assert header == f"{ROUTE} \xa0 :orange-badge[{clean(text, WORD_CHARS)}]"
     facts = visible_text(at.main.caption[0].value)
     assert facts.startswith(f"Base model {clean(text, MODEL_CHARS)} · Method {clean(text, WORD_CHARS)} · ")
     [details] = [visible_text(m.value) for m in at.main.markdown if "Final model" in m.value]

@@ -161,7 +161,7 @@ def test_not_found_bodies_headers_and_methods(server, client):
     assert re.fullmatch(r"req_[0-9a-f]{32}", response.headers["x-request-id"])
     assert response.headers["content-type"] == "application/json"
     assert response.content.startswith(b'{"error":{"message":')  # compact JSON
-    assert client.get("/fine_tuning/jobs").status_code == 404
+    assert client.get("/fine_tuning/nope").status_code == 404
     assert error_of(client.get("/files/file-nope/content"))["param"] == "id"
     assert client.post("/fine_tuning/jobs/ftjob-nope").status_code == 405
 

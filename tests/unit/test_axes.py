@@ -8,6 +8,7 @@ from components.data.axes import _spikes, choice_range, robust_range
 from components.data.best import best_checkpoint
 from components.data.checkpoints import checkpoints_frame
 from components.data.history import build_history
+from components.domain import HistorySource
 
 
 def test_ignores_a_spike():
@@ -45,7 +46,7 @@ def _run(checkpoint_metrics: dict[int, dict[str, float]] | None = None, **column
         for step, metrics in (checkpoint_metrics or {}).items()
     )
     results = pd.DataFrame({"step": STEPS, "train_loss": TRAIN, **columns})
-    return build_history(checkpoints, results=results), checkpoints
+    return build_history(checkpoints, results, HistorySource.RESULT_FILE), checkpoints
 
 
 def test_without_checkpoints_the_last_70_percent_are_framed():
@@ -121,7 +122,7 @@ def test_the_checkpoints_a_metric_ranks_best_are_always_in_the_frame(train, vali
         {"id": f"c{step}", "step_number": step, "metrics": {"train_loss": a, "full_valid_loss": b}}
         for step, a, b in marks
     )
-    history = build_history(checkpoints, results=results)
+    history = build_history(checkpoints, results, HistorySource.RESULT_FILE)
     framed = choice_range(history, checkpoints, "loss", log=log)
     if framed is None:
         return

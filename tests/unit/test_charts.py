@@ -29,6 +29,7 @@ from components.charts.view import (
 from components.data.checkpoints import checkpoints_frame
 from components.data.history import build_history
 from components.data.recommend import UnsavedBest
+from components.domain import HistorySource
 from tests.spec_examples import SPEC_EXAMPLE
 
 STEPS = ViewOptions(smoothing=0.0, y_range=YRange.ALL)
@@ -75,7 +76,7 @@ def _run(n_steps: int, *, checkpoint_steps: tuple[int, ...]) -> tuple[pd.DataFra
         for step in checkpoint_steps
     ]
     checkpoints = checkpoints_frame(records)
-    return build_history(checkpoints, results=results), checkpoints
+    return build_history(checkpoints, results, HistorySource.RESULT_FILE), checkpoints
 
 
 def _display(
@@ -216,7 +217,7 @@ def test_training_and_batch_validation_from_one_curve_smooth_alike() -> None:
         {"step": steps, "train_loss": curve, "valid_loss": np.where(steps % 10 == 0, curve, np.nan)}
     )
     checkpoints = checkpoints_frame([{"id": "c", "step_number": 2000, "metrics": {"train_loss": 0.41}}])
-    history = build_history(checkpoints, results=results)
+    history = build_history(checkpoints, results, HistorySource.RESULT_FILE)
     display = _display(history, checkpoints, ViewOptions(smoothing=0.99))
     shared = display.history.dropna(subset=["valid_loss"])
     train, valid = shared["train_loss" + SMOOTHED_SUFFIX], shared["valid_loss" + SMOOTHED_SUFFIX]
@@ -413,7 +414,7 @@ def test_one_result_row_far_out_draws_no_epoch_lines_and_builds_none() -> None:
         [{"id": f"c{step}", "step_number": step, "metrics": {"train_loss": 1.0}} for step in (1, 2, 3)]
     )
     results = pd.DataFrame({"step": [1, 2, 3, 1_000_000], "train_loss": [1.0, 0.9, 0.8, 0.7]})
-    history = build_history(checkpoints, results=results)
+    history = build_history(checkpoints, results, HistorySource.RESULT_FILE)
     axes = run_axes(history, checkpoints, n_epochs=None, total_steps=None)
     assert axes.steps_per_epoch == 1
     assert list(build_display(history, checkpoints, axes=axes, options=STEPS).view.epoch_ends) == []

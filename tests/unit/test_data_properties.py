@@ -26,9 +26,10 @@ from components.data.downsample import evenly_spaced
 from components.data.epochs import MAX_EPOCH_ENDS, epoch_ends, steps_per_epoch
 from components.data.events import metrics_events_frame, total_steps
 from components.data.history import build_history
-from components.data.job import AUTO, parse_job
+from components.data.job import parse_job
 from components.data.metrics import METRIC_NAMES
 from components.data.results_file import ResultFileError, decode_result_file, results_frame
+from components.domain import AUTO, HistorySource
 
 # Numbers near every edge: the bounds, int64 and float limits, seconds and milliseconds, NaN and infinity.
 EDGES = [0, 1, -1, 2.5, MAX_STEP, MAX_STEP + 1, 1e20, 10**20, 2**63, 2**64, 10**400, 1_721_764_800]
@@ -122,8 +123,8 @@ def test_event_payloads_never_raise_and_stay_in_bounds(events: list[Any]) -> Non
     )
 )
 def test_job_payloads_never_raise_and_stay_in_bounds(obj: dict[str, Any]) -> None:
-    job = parse_job(obj, notes=[])
-    assert job.n_epochs in (None, AUTO) or 1 <= job.n_epochs <= MAX_EPOCHS
+    job = parse_job(obj, run_id="ftjob-asked", notes=[])  # as a load reads it: by the id it asked for
+    assert job.hyperparameters.n_epochs in (None, AUTO) or 1 <= job.hyperparameters.n_epochs <= MAX_EPOCHS
     assert job.trained_tokens is None or 0 <= job.trained_tokens <= 10**15
     _assert_times_in_window(pd.Series([job.created_at, job.finished_at, job.estimated_finish], dtype=object))
 
@@ -209,7 +210,7 @@ def test_hostile_epochs_and_steps_cost_nothing_to_display(n_epochs: int, total: 
         [{"id": f"c{step}", "step_number": step, "metrics": {"train_loss": 1.0 / step}} for step in (1, 2, 3)]
     )
     results = pd.DataFrame({"step": [1, 2, 3, last_step], "train_loss": [1.0, 0.9, 0.8, 0.7]})
-    history = build_history(checkpoints, results=results)
+    history = build_history(checkpoints, results, HistorySource.RESULT_FILE)
     tracemalloc.start()
     try:
         axes = run_axes(history, checkpoints, n_epochs=n_epochs, total_steps=total)

@@ -9,7 +9,7 @@ import pytest
 from components.api import FineTuningClient, NotFoundError, make_http_client
 from components.data.recommend import recommend
 from components.demo import DEMO_CONFIG, DEMO_JOB_ID, FIXTURES, demo_transport
-from components.loading import load_run
+from components.sources.openai import load_run
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def test_the_demo_fixtures_have_the_api_shapes() -> None:
 
 def test_the_demo_job_loads_a_full_run_through_the_real_parsers(demo_client: FineTuningClient) -> None:
     run = load_run(demo_client, DEMO_JOB_ID)
-    assert run.job.status == "succeeded" and run.job.n_epochs == 4
+    assert run.summary.status == "succeeded" and run.summary.hyperparameters.n_epochs == 4
     assert run.history_source == "result file"
     assert len(run.history) == 480 and run.history["step"].is_monotonic_increasing
     assert run.checkpoints["step"].tolist() == [240, 360, 480]

@@ -1,4 +1,4 @@
-"""build_history: the densest source per step, checkpoints joined and filling the gaps."""
+"""build_history and densest: the densest source per step, checkpoints joined and filling the gaps."""
 
 from __future__ import annotations
 
@@ -11,9 +11,16 @@ import pytest
 
 from components.data.checkpoints import checkpoints_frame
 from components.data.events import metrics_events_frame
-from components.data.history import CHECKPOINTS, HISTORY_SOURCES, METRICS_EVENTS, RESULT_FILE, build_history
+from components.data.history import build_history, densest
 from components.data.metrics import METRIC_NAMES
 from components.data.results_file import results_frame
+from components.domain import HistorySource
+
+RESULT_FILE, METRICS_EVENTS, CHECKPOINTS = (
+    HistorySource.RESULT_FILE,
+    HistorySource.METRICS_EVENTS,
+    HistorySource.CHECKPOINTS,
+)
 
 JOINED = ["source", "checkpoint_id", "model", "created_at"]
 T0 = 1_721_764_000  # times below are seconds after this one (2024-07-23)
@@ -57,13 +64,27 @@ EVENTS = metrics_events_frame(
 )
 
 
-def test_sources_are_named_densest_first() -> None:
-    assert HISTORY_SOURCES == ("result file", "metrics events", "checkpoints")
-    assert (RESULT_FILE, METRICS_EVENTS, CHECKPOINTS) == HISTORY_SOURCES
+def history_of(
+    checkpoints: pd.DataFrame, results: pd.DataFrame | None = None, events: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The OpenAI source's history: the result file, else metrics events, else the checkpoints."""
+    return build_history(checkpoints, *densest(checkpoints, (results, RESULT_FILE), (events, METRICS_EVENTS)))
+
+
+def test_sources_are_named_as_the_page_says_them() -> None:
+    assert (RESULT_FILE, METRICS_EVENTS, CHECKPOINTS) == ("result file", "metrics events", "checkpoints")
+
+
+def test_densest_takes_the_first_non_empty_candidate_else_the_checkpoints() -> None:
+    empty = results_frame("step,train_loss\n")
+    assert densest(CHECKPOINTS_FRAME, (RESULTS, RESULT_FILE), (EVENTS, METRICS_EVENTS))[1] is RESULT_FILE
+    assert densest(CHECKPOINTS_FRAME, (empty, RESULT_FILE), (EVENTS, METRICS_EVENTS))[1] is METRICS_EVENTS
+    assert densest(CHECKPOINTS_FRAME, (None, RESULT_FILE), (None, METRICS_EVENTS))[1] is CHECKPOINTS
+    assert densest(checkpoints_frame([]), (None, RESULT_FILE))[1] is HistorySource.NONE
 
 
 def test_result_file_is_preferred_and_checkpoints_are_joined() -> None:
-    history = build_history(CHECKPOINTS_FRAME, results=RESULTS, events=EVENTS)
+    history = history_of(CHECKPOINTS_FRAME, results=RESULTS, events=EVENTS)
 
     assert list(history.columns) == ["step", *METRIC_NAMES, "train_mean_reward", *JOINED]
     assert history["step"].tolist() == [1, 2, 3, 4, 5]
@@ -78,7 +99,7 @@ def test_result_file_is_preferred_and_checkpoints_are_joined() -> None:
 
 
 def test_metrics_missing_from_the_result_file_are_filled_from_checkpoints() -> None:
-    history = build_history(CHECKPOINTS_FRAME, results=RESULTS).set_index("step")
+    history = history_of(CHECKPOINTS_FRAME, results=RESULTS).set_index("step")
 
     assert history.loc[2, "full_valid_loss"] == 0.3
     assert history.loc[4, "full_valid_loss"] == 0.2
@@ -88,7 +109,7 @@ def test_metrics_missing_from_the_result_file_are_filled_from_checkpoints() -> N
 
 
 def test_created_at_comes_from_checkpoints_for_a_result_file() -> None:
-    history = build_history(CHECKPOINTS_FRAME, results=RESULTS)
+    history = history_of(CHECKPOINTS_FRAME, results=RESULTS)
 
     assert history["created_at"].dtype == "datetime64[ns, UTC]"
     assert history["created_at"].isna().tolist() == [True, False, True, False, False]
@@ -96,7 +117,7 @@ def test_created_at_comes_from_checkpoints_for_a_result_file() -> None:
 
 
 def test_events_are_used_without_a_result_file() -> None:
-    history = build_history(CHECKPOINTS_FRAME, events=EVENTS)
+    history = history_of(CHECKPOINTS_FRAME, events=EVENTS)
 
     assert list(history.columns) == ["step", *METRIC_NAMES, *JOINED]  # total_steps is not a metric
     assert history["step"].tolist() == [1, 2, 4, 5]
@@ -114,13 +135,13 @@ def test_events_are_used_without_a_result_file() -> None:
 def test_an_empty_result_file_falls_back_to_events() -> None:
     empty = results_frame("step,train_loss\n")
 
-    history = build_history(CHECKPOINTS_FRAME, results=empty, events=EVENTS)
+    history = history_of(CHECKPOINTS_FRAME, results=empty, events=EVENTS)
 
     assert history.loc[0, "source"] == METRICS_EVENTS
 
 
 def test_checkpoints_alone() -> None:
-    history = build_history(CHECKPOINTS_FRAME)
+    history = history_of(CHECKPOINTS_FRAME)
 
     assert list(history.columns) == ["step", *METRIC_NAMES, *JOINED]
     assert history["step"].tolist() == [2, 4, 5]
@@ -131,7 +152,7 @@ def test_checkpoints_alone() -> None:
 
 
 def test_without_checkpoints_no_step_is_marked() -> None:
-    history = build_history(checkpoints_frame([]), results=RESULTS)
+    history = history_of(checkpoints_frame([]), results=RESULTS)
 
     assert history["step"].tolist() == [1, 2, 3, 4]
     assert history["checkpoint_id"].isna().all()
@@ -140,7 +161,7 @@ def test_without_checkpoints_no_step_is_marked() -> None:
 
 
 def test_no_data_at_all_is_an_empty_history() -> None:
-    history = build_history(checkpoints_frame([]), events=metrics_events_frame([]))
+    history = history_of(checkpoints_frame([]), events=metrics_events_frame([]))
 
     assert history.empty
     assert list(history.columns) == ["step", *METRIC_NAMES, *JOINED]
@@ -148,7 +169,7 @@ def test_no_data_at_all_is_an_empty_history() -> None:
 
 @pytest.mark.parametrize("kwargs", [{}, {"results": RESULTS}, {"events": EVENTS}])
 def test_dtypes(kwargs: dict[str, pd.DataFrame]) -> None:
-    history = build_history(CHECKPOINTS_FRAME, **kwargs)
+    history = history_of(CHECKPOINTS_FRAME, **kwargs)
 
     assert history["step"].dtype == "int64"
     assert all(history[name].dtype == "float64" for name in METRIC_NAMES)
@@ -165,7 +186,7 @@ def test_two_checkpoints_at_one_step_keep_the_newest() -> None:
         ]
     )
 
-    history = build_history(frame, results=RESULTS)
+    history = history_of(frame, results=RESULTS)
 
     assert history.loc[history["step"] == 4, "checkpoint_id"].tolist() == ["ftckpt_new"]
     assert len(history) == 4
@@ -186,7 +207,7 @@ def test_100k_steps() -> None:
         [checkpoint(step, 1000 + step, full_valid_loss=0.1) for step in (33_333, 66_666, 100_000, 100_001)]
     )
 
-    history = build_history(frame, results=results)
+    history = history_of(frame, results=results)
 
     assert len(history) == steps + 1
     assert history["step"].is_monotonic_increasing

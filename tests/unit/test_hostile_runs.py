@@ -8,16 +8,17 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from components.api import ApiConfig, FineTuningClient, make_http_client
+from components.api import FineTuningClient, make_http_client
 from components.charts.options import ViewOptions, XMode
 from components.charts.view import build_display, run_axes
-from components.loading import load_run
+from components.sources.openai import load_run
+from devtools.configs import openai_config
 from devtools.standin import StandInServer, SyntheticRun, make_run
 
 
 @pytest.fixture
 def client(standin: StandInServer, api_key: str) -> Iterator[FineTuningClient]:
-    config = ApiConfig(api_key=api_key, base_url=standin.base_url, read_timeout=10, max_retries=0)
+    config = openai_config(api_key, standin.base_url, read_timeout=10, max_retries=0)
     http = make_http_client(config.base_url, read_timeout=10, max_retries=0)
     yield FineTuningClient(http, config)
     http.close()
@@ -78,8 +79,8 @@ def test_times_in_milliseconds_give_the_same_run_as_seconds(
 
     assert milliseconds.notes == ()
     assert (
-        milliseconds.job.created_at
-        == seconds.job.created_at
+        milliseconds.summary.created_at
+        == seconds.summary.created_at
         == pd.Timestamp(run.job["created_at"], unit="s", tz="UTC")
     )
     pd.testing.assert_frame_equal(milliseconds.history, seconds.history)
@@ -99,12 +100,17 @@ def test_a_job_with_millions_of_epochs_draws_without_building_epoch_ends(
     )
 
     data = load_run(client, job_id)
-    axes = run_axes(data.history, data.checkpoints, n_epochs=data.job.n_epochs, total_steps=data.total_steps)
+    axes = run_axes(
+        data.history,
+        data.checkpoints,
+        n_epochs=data.summary.hyperparameters.n_epochs,
+        total_steps=data.total_steps,
+    )
     display = build_display(
         data.history, data.checkpoints, axes=axes, options=ViewOptions(x_mode=XMode.EPOCH, smoothing=0.0)
     )
 
-    assert data.job.n_epochs is None
+    assert data.summary.hyperparameters.n_epochs is None
     assert data.notes == ("Ignored the job's n_epochs: 10,000,000 is not a whole number from 1 to 10,000.",)
     assert axes.steps_per_epoch == 10  # from the checkpoints' spacing
     assert list(display.view.epoch_ends) == [1.0, 2.0, 3.0, 4.0]

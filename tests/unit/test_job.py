@@ -1,4 +1,4 @@
-"""parse_job on the job shapes the spec documents, and on the garbage a proxy might send instead."""
+"""parse_job on the job shapes the spec (and Azure) document, and on the garbage a proxy might send."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from components.data.job import AUTO, JobSummary, parse_job
+from components.data.job import parse_job, result_file_ids
+from components.domain import AUTO, Hyperparameters, RunRef, RunStatus, RunSummary
 
 # The spec's retrieve example (FineTuningJob), including its odd ``estimated_finish: 0``.
 SUCCEEDED: dict[str, Any] = {
@@ -96,25 +97,25 @@ DPO: dict[str, Any] = {
 def test_succeeded_job_from_the_spec_example() -> None:
     job = parse_job(SUCCEEDED)
 
-    assert job == JobSummary(
-        id="ftjob-abc123",
-        status="succeeded",
+    assert job == RunSummary(
+        ref=RunRef("openai", "ftjob-abc123"),
+        status=RunStatus.SUCCEEDED,
+        provider_status="succeeded",
         base_model="davinci-002",
         fine_tuned_model="ft:davinci-002:my-org:custom_suffix:7q8mpxmy",
+        suffix="custom_suffix",  # read from the model name: the spec example has no user_provided_suffix
         method="supervised",
-        n_epochs=4,
-        batch_size=1,
-        learning_rate_multiplier=1.0,
+        hyperparameters=Hyperparameters(n_epochs=4, batch_size=1, learning_rate_multiplier=1.0),
         trained_tokens=5768,
         created_at=pd.Timestamp("2023-08-21 23:36:54", tz="UTC"),
         finished_at=pd.Timestamp("2023-08-21 23:39:50", tz="UTC"),
         estimated_finish=None,  # the example's 0 means "no estimate", not 1970
         error_message=None,
         error_code=None,
-        result_files=("file-abc123",),
         training_file="file-abc123",
         validation_file=None,
     )
+    assert result_file_ids(SUCCEEDED) == ("file-abc123",)
     assert job.is_terminal
 
 
@@ -127,12 +128,12 @@ def test_running_job_keeps_nulls_and_auto() -> None:
     assert job.finished_at is None
     assert job.trained_tokens is None
     assert job.estimated_finish == pd.Timestamp(1721768400, unit="s", tz="UTC")
-    assert job.result_files == ()
+    assert result_file_ids(RUNNING) == ()
     assert job.validation_file == "file-valid"
     # The method's own value wins; keys the method lacks come from the top-level copy.
-    assert job.n_epochs == 3
-    assert job.batch_size == AUTO
-    assert job.learning_rate_multiplier == AUTO
+    assert job.hyperparameters.n_epochs == 3
+    assert job.hyperparameters.batch_size == AUTO
+    assert job.hyperparameters.learning_rate_multiplier == AUTO
 
 
 def test_failed_job_carries_the_error_object() -> None:
@@ -145,11 +146,44 @@ def test_failed_job_carries_the_error_object() -> None:
     assert job.estimated_finish is None
 
 
-def test_unknown_status_is_kept_and_not_terminal() -> None:
+def test_paused_is_a_status_of_its_own_and_not_terminal() -> None:
     job = parse_job(PAUSED)
 
-    assert job.status == "paused"
+    assert job.status is RunStatus.PAUSED
     assert not job.is_terminal
+
+
+def test_an_unknown_status_is_kept_as_sent_and_not_terminal() -> None:
+    job = parse_job({"id": "ftjob-1", "status": "paused_by_gremlins"})
+
+    assert job.status is RunStatus.UNKNOWN
+    assert job.status_text == "paused_by_gremlins"
+    assert not job.is_terminal
+
+
+@pytest.mark.parametrize(
+    ("obj", "suffix"),
+    [
+        ({"id": "ftjob-1", "user_provided_suffix": "pricer"}, "pricer"),  # OpenAI's field
+        ({"id": "ftjob-1", "suffix": "azure-suffix"}, "azure-suffix"),  # Azure's field
+        ({"id": "ftjob-1", "fine_tuned_model": "ft:gpt-4o-mini:org:my-suffix:abc123"}, "my-suffix"),
+        ({"id": "ftjob-1", "fine_tuned_model": "ft:gpt-4o-mini:openai::7p4lURel"}, None),  # no suffix given
+        (
+            {"id": "ftjob-1", "fine_tuned_model": "gpt-4.1-2025-04-14.ft-0123456789abcdef"},
+            None,
+        ),  # Azure's name
+    ],
+)
+def test_the_suffix_comes_from_the_job_or_its_model_name(obj: dict[str, Any], suffix: str | None) -> None:
+    assert parse_job(obj).suffix == suffix
+
+
+def test_the_run_is_addressed_by_the_id_it_was_asked_for() -> None:
+    # A proxy may echo a different id; the page keeps the id it asked for (and checked).
+    job = parse_job({"id": "../../other", "status": "running"}, source="azure", run_id="ftjob-asked")
+    assert job.ref == RunRef("azure", "ftjob-asked")
+    with pytest.raises(ValueError, match="not a plain id"):
+        parse_job({"id": "../../other"})
 
 
 @pytest.mark.parametrize("status", ["succeeded", "failed", "cancelled"])
@@ -161,9 +195,9 @@ def test_dpo_hyperparameters_come_from_the_method() -> None:
     job = parse_job(DPO)
 
     assert job.method == "dpo"
-    assert job.n_epochs == 2
-    assert job.batch_size == AUTO
-    assert job.learning_rate_multiplier == AUTO
+    assert job.hyperparameters.n_epochs == 2
+    assert job.hyperparameters.batch_size == AUTO
+    assert job.hyperparameters.learning_rate_multiplier == AUTO
     assert job.created_at == pd.Timestamp(1721764800, unit="s", tz="UTC")
 
 
@@ -177,8 +211,12 @@ def test_numeric_strings_become_numbers() -> None:
         }
     )
 
-    assert (job.n_epochs, job.batch_size, job.learning_rate_multiplier) == (3, 8, 0.5)
-    assert isinstance(job.n_epochs, int)
+    assert (
+        job.hyperparameters.n_epochs,
+        job.hyperparameters.batch_size,
+        job.hyperparameters.learning_rate_multiplier,
+    ) == (3, 8, 0.5)
+    assert isinstance(job.hyperparameters.n_epochs, int)
     assert job.trained_tokens == 1200
     assert job.created_at == pd.Timestamp(1721764800, unit="s", tz="UTC")
 
@@ -206,26 +244,30 @@ def test_wrong_types_become_none() -> None:
     assert job.base_model is None
     assert job.fine_tuned_model is None
     assert job.method is None
-    assert (job.n_epochs, job.batch_size, job.learning_rate_multiplier) == (None, None, None)
+    assert (
+        job.hyperparameters.n_epochs,
+        job.hyperparameters.batch_size,
+        job.hyperparameters.learning_rate_multiplier,
+    ) == (None, None, None)
     assert job.trained_tokens is None
     assert (job.created_at, job.finished_at, job.estimated_finish) == (None, None, None)
     assert (job.error_message, job.error_code) == (None, None)
-    assert job.result_files == ("file-1", "file-2")
+    assert result_file_ids({"result_files": ["file-1", None, 3, "file-2"]}) == ("file-1", "file-2")
     assert job.training_file is None
 
 
 def test_minimal_job_has_only_an_id() -> None:
     job = parse_job({"id": "ftjob-1"})
 
-    assert job.id == "ftjob-1"
+    assert job.run_id == "ftjob-1"
     assert job.status == "unknown"
-    assert job.result_files == ()
+    assert result_file_ids({"id": "ftjob-1"}) == ()
     assert job.method is None
-    assert job.n_epochs is None
+    assert job.hyperparameters.n_epochs is None
 
 
 def test_result_files_as_a_string_are_ignored() -> None:
-    assert parse_job({"id": "ftjob-1", "result_files": "file-1"}).result_files == ()
+    assert result_file_ids({"id": "ftjob-1", "result_files": "file-1"}) == ()
 
 
 @pytest.mark.parametrize("obj", [None, [], "ftjob-1", {}, {"id": None}, {"id": 12}, {"id": ""}])
@@ -245,7 +287,12 @@ def test_hyperparameters_and_counts_outside_their_bounds_are_ignored_with_notes(
         notes=notes,
     )
 
-    assert (job.n_epochs, job.batch_size, job.learning_rate_multiplier, job.trained_tokens) == (None,) * 4
+    assert (
+        job.hyperparameters.n_epochs,
+        job.hyperparameters.batch_size,
+        job.hyperparameters.learning_rate_multiplier,
+        job.trained_tokens,
+    ) == (None,) * 4
     assert notes == [
         "Ignored the job's n_epochs: 10,000,000 is not a whole number from 1 to 10,000.",
         "Ignored the job's batch_size: 0 is not a whole number from 1 to 1,000,000.",
@@ -270,7 +317,11 @@ def test_the_largest_plausible_values_are_kept() -> None:
         notes=notes,
     )
 
-    assert (job.n_epochs, job.batch_size, job.trained_tokens) == (10_000, 1_000_000, 10**15)
+    assert (job.hyperparameters.n_epochs, job.hyperparameters.batch_size, job.trained_tokens) == (
+        10_000,
+        1_000_000,
+        10**15,
+    )
     assert notes == []
 
 

@@ -1,6 +1,7 @@
 """The page model: what the page shows for a run and the reader's choices, decided without Streamlit.
 
-Runs come from the stand-in over real HTTP through ``load_run``, as the page reads them.
+Runs come from the stand-in over real HTTP through the OpenAI source of the registry, as the page reads
+them.
 """
 
 from __future__ import annotations
@@ -11,27 +12,33 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from components.api import ApiConfig, FineTuningClient, make_http_client
 from components.charts.options import Drag, StepRange, ViewOptions, XMode
 from components.data.recommend import Basis
-from components.loading import RunData, load_run
+from components.domain import RunData
 from components.page import PageModel, build_page, prepare
 from components.page.header import duration
 from components.page.model import NO_ACCURACY, NO_CHECKPOINTS, UNJUDGED
 from components.page.recommendation import COMPARE_HINT, SAME_HINT, Tone
+from components.sources import http_client_for, open_source, resolve_sources
 from devtools.standin import StandInServer, SyntheticRun, make_run
 
 
 @pytest.fixture
 def read(standin: StandInServer, api_key: str) -> Iterator:
     """Serve a synthetic run on the stand-in and read it back as the page does."""
-    config = ApiConfig(api_key=api_key, base_url=standin.base_url, read_timeout=10, max_retries=0)
-    http = make_http_client(config.base_url, read_timeout=10, max_retries=0)
-    client = FineTuningClient(http, config)
+    env = {
+        "OPENAI_API_KEY": api_key,
+        "OPENAI_BASE_URL": standin.base_url,
+        "OPENAI_TIMEOUT": "10",
+        "OPENAI_MAX_RETRIES": "0",
+    }
+    config = resolve_sources(env, {}).get("openai")
+    http = http_client_for(config)
+    source = open_source(config, http)
 
     def _read(run: SyntheticRun) -> RunData:
         standin.add_run(run)
-        return load_run(client, run.job["id"])
+        return source.load_run(run.job["id"])
 
     yield _read
     http.close()

@@ -13,6 +13,7 @@ from components.data.events import metrics_events_frame
 from components.data.history import build_history
 from components.data.job import parse_job
 from components.data.progress import RATE_POINTS, RunProgress, run_progress
+from components.domain import HistorySource
 
 START = 1_732_000_000
 NOW = pd.Timestamp(START + 790, unit="s", tz="UTC")
@@ -32,7 +33,7 @@ def _running_history(done: int = 360, checkpoint_steps=(150, 300)) -> pd.DataFra
         {"id": f"c{step}", "step_number": step, "created_at": START + 60 + 2 * step}
         for step in checkpoint_steps
     )
-    return build_history(checkpoints, events=metrics_events_frame(events))
+    return build_history(checkpoints, metrics_events_frame(events), HistorySource.METRICS_EVENTS)
 
 
 def test_a_running_job_with_its_total_from_the_events():
@@ -86,7 +87,8 @@ def test_a_succeeded_job_read_from_a_result_file():
     # A result file has no times and no total: the job is done at its last step.
     history = build_history(
         checkpoints_frame([{"id": "c", "step_number": 480}]),
-        results=pd.DataFrame({"step": np.arange(1, 481), "train_loss": 1.0}),
+        pd.DataFrame({"step": np.arange(1, 481), "train_loss": 1.0}),
+        HistorySource.RESULT_FILE,
     )
     job = _job(status="succeeded", finished_at=START + 1_100, hyperparameters={"n_epochs": 4})
     progress = run_progress(job, history, None, now=NOW)

@@ -1,0 +1,131 @@
+"""Per-step metric records (one JSON object per logged event) to one tidy DataFrame row per step.
+
+Trainers and some providers log training and evaluation separately: a Hugging Face ``log_history`` has
+``{loss, step}`` and ``{eval_loss, step}`` entries, Together's metrics endpoint ``{train/loss,
+train/global_step}`` and ``{eval/loss, train/global_step}``. Both are merged by step here: for each column
+the last value logged at that step wins. Keys the caller maps become the catalogue's metrics; other numeric
+keys are kept as extras (learning rate, gradient norm, DPO rewards), bounded in number and in name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from components.data.bounds import STEP_RULE, time_rule, unix_seconds, usable_steps
+from components.data.checkpoints import implausible_times, utc_times
+from components.data.metrics import METRIC_NAMES
+from components.data.results_file import MAX_EXTRA_COLUMNS, MAX_RESULT_ROWS
+from components.data.values import as_float, as_number, column
+from components.wording import count
+
+# An extra column's name is shown in tables and exports: a plain metric name, never markup or a path.
+_EXTRA_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./-]{0,63}")
+# A million logged entries is ten times a 100,000-step run logging train and eval every step.
+MAX_RECORDS = 1_000_000
+
+
+def _numeric(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _extra_names(
+    records: list[Mapping[str, Any]], taken: Collection[str], notes: list[str] | None, what: str
+) -> list[str]:
+    """Numeric keys beyond the mapped ones, in the order first seen; at most ``MAX_EXTRA_COLUMNS``."""
+    seen: dict[str, None] = {}
+    for record in records:
+        for key, value in record.items():
+            if key not in seen and key not in taken and _numeric(value) and _EXTRA_NAME.fullmatch(str(key)):
+                seen[key] = None
+    names = list(seen)
+    if len(names) > MAX_EXTRA_COLUMNS and notes is not None:
+        notes.append(
+            f"The {what} has {len(names):,} other values per step; "
+            f"only the first {MAX_EXTRA_COLUMNS} were read."
+        )
+    return names[:MAX_EXTRA_COLUMNS]
+
+
+def step_records_frame(
+    records: Iterable[Any],
+    *,
+    step_key: str,
+    metric_keys: Mapping[str, str],
+    time_key: str | None = None,
+    seconds_per_time_unit: float = 1.0,
+    ignored: Collection[str] = (),
+    notes: list[str] | None = None,
+    what: str = "metrics",
+) -> pd.DataFrame:
+    """One row per step: ``step``, the six catalogue metrics (NaN where never logged), ``created_at`` when
+    ``time_key`` names a time, then the extras.
+
+    ``metric_keys`` maps a record's key to a catalogue metric name; ``ignored`` keys are neither metrics
+    nor extras (run summaries, throughput). Records without a usable step are left out with a note; more
+    than ``MAX_RESULT_ROWS`` steps keep an evenly spaced subset plus every step with an evaluation.
+    """
+    kept = [record for record in records if isinstance(record, Mapping)]
+    if len(kept) > MAX_RECORDS:
+        if notes is not None:
+            notes.append(f"The {what} has {len(kept):,} entries; only the last {MAX_RECORDS:,} were read.")
+        kept = kept[-MAX_RECORDS:]
+    steps = column(kept, lambda record: as_float(record.get(step_key)))
+    usable = usable_steps(steps)
+    if notes is not None and (bad := int((~usable).sum())):
+        notes.append(f"Left out {count(bad, 'entry')} of the {what} without a usable step ({STEP_RULE}).")
+    kept = [record for record, keep in zip(kept, usable, strict=True) if keep]
+    taken = {step_key, *metric_keys, *ignored, *([time_key] if time_key else [])}
+    extras = _extra_names(kept, taken, notes, what)
+    table: dict[str, Any] = {"step": steps[usable].astype("int64")}
+    for key, name in metric_keys.items():
+        values = column(kept, lambda record, key=key: as_float(record.get(key)))
+        table[name] = values if name not in table else np.where(np.isnan(values), table[name], values)
+    raw_times = None
+    if time_key is not None:
+        raw_times = column(kept, lambda record: as_number(record.get(time_key))) * seconds_per_time_unit
+        table["created_at"] = unix_seconds(raw_times)
+    for name in extras:
+        table[name] = column(kept, lambda record, name=name: as_float(record.get(name)))
+    frame = pd.DataFrame(table).groupby("step", sort=True).last().reset_index()
+    if (
+        notes is not None
+        and raw_times is not None
+        and (bad_times := implausible_times(raw_times, unix_seconds(raw_times)))
+    ):
+        notes.append(f"Ignored the times of {count(bad_times, 'entry')} of the {what}: not {time_rule()}.")
+    frame = _thinned(frame, notes, what)
+    columns: dict[str, Any] = {"step": frame["step"].to_numpy(dtype="int64")}
+    for name in METRIC_NAMES:
+        columns[name] = (
+            frame[name].to_numpy(dtype="float64") if name in frame else np.full(len(frame), np.nan)
+        )
+    if time_key is not None:
+        columns["created_at"] = utc_times(frame["created_at"].to_numpy(dtype="float64"))
+    for name in extras:
+        columns[name] = frame[name].to_numpy(dtype="float64")
+    return pd.DataFrame(columns)
+
+
+def _thinned(frame: pd.DataFrame, notes: list[str] | None, what: str) -> pd.DataFrame:
+    """About ``MAX_RESULT_ROWS`` steps: one in N, the first evaluations (up to a tenth of that), the last."""
+    if len(frame) <= MAX_RESULT_ROWS:
+        return frame
+    stride = -(-len(frame) // MAX_RESULT_ROWS)
+    keep = np.arange(len(frame)) % stride == 0
+    evaluated = np.zeros(len(frame), dtype=bool)
+    for name in ("full_valid_loss", "full_valid_mean_token_accuracy", "valid_loss"):
+        if name in frame:
+            evaluated |= frame[name].notna().to_numpy()
+    keep |= evaluated & (np.cumsum(evaluated) <= MAX_RESULT_ROWS // 10)
+    keep[-1] = True
+    if notes is not None:
+        notes.append(
+            f"The {what} has {len(frame):,} steps, more than the {MAX_RESULT_ROWS:,} the dashboard keeps: "
+            f"read 1 step in {stride}, every evaluation and the last step ({int(keep.sum()):,} rows)."
+        )
+    return frame[keep]

@@ -1,0 +1,24 @@
+"""The run as every layer above the API sees it: its address, its summary, and its data. No I/O here."""
+
+from components.domain.listing import filter_status, search_runs, status_counts
+from components.domain.ref import InvalidRunRefError, RunRef, check_run_id
+from components.domain.run import HistorySource, MetricKind, Provenance, ProviderBest, RunData
+from components.domain.summary import AUTO, Hyperparameters, RunStatus, RunSummary
+
+__all__ = [
+    "AUTO",
+    "HistorySource",
+    "Hyperparameters",
+    "InvalidRunRefError",
+    "MetricKind",
+    "Provenance",
+    "ProviderBest",
+    "RunData",
+    "RunRef",
+    "RunStatus",
+    "RunSummary",
+    "check_run_id",
+    "filter_status",
+    "search_runs",
+    "status_counts",
+]

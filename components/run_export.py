@@ -1,0 +1,415 @@
+"""This tool's own export: one run, or a comparison of several, as one versioned JSON document.
+
+``to_export`` writes every number of the run (per-step history, checkpoints, summary, notes, where it was
+read) so that ``from_export`` gives back the same frames, dtypes and values exactly: floats are written as
+Python writes them (shortest repr, exact on reading), NaN as null, infinities as ``"inf"``/``"-inf"``,
+times as integer nanoseconds. No credential is ever in a run, so none can be in an export.
+
+The document::
+
+    {"format": "ft-checkpoint-dashboard-export", "version": 1, "exported_at": "…Z",
+     "runs": [{"summary": {…}, "provenance": {…}, "history_source": "result file", "total_steps": 480,
+               "notes": […], "unavailable": {…}, "provider_best": {…} | null, "partial": false,
+               "checkpoints": FRAME, "history": FRAME}, …]}
+    FRAME = {"rows": n, "columns": [{"name": "step", "type": "int64", "values": […]}, …]}
+
+Column types: ``int64``, ``float64``, ``string`` (null for missing), ``datetime_ns_utc``. A file from
+outside is untrusted: every field is checked on reading, and anything wrong is an :class:`ExportError`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, fields
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from components.data.bounds import MAX_STEP, usable_steps
+from components.data.checkpoints import CHECKPOINT_COLUMNS
+from components.data.metrics import METRIC_NAMES
+from components.data.results_file import MAX_RESULT_ROWS
+from components.domain import (
+    HistorySource,
+    Hyperparameters,
+    Provenance,
+    ProviderBest,
+    RunData,
+    RunRef,
+    RunStatus,
+    RunSummary,
+)
+from components.errors import MalformedDataError
+
+FORMAT = "ft-checkpoint-dashboard-export"
+VERSION = 1
+MAX_RUNS = 50  # a comparison holds up to 10 runs; an archive batch a few dozen
+MAX_COLUMNS = 64
+MAX_CHECKPOINT_ROWS = 200_000
+MAX_TEXT_CHARS = 10_000
+HISTORY_REQUIRED = ("step", *METRIC_NAMES, "source", "checkpoint_id", "model", "created_at")
+# The type each column the page reads must have; other columns (extras) are float64.
+COLUMN_TYPES: dict[str, str] = {
+    "step": "int64",
+    **dict.fromkeys((*METRIC_NAMES, "metrics_step"), "float64"),
+    **dict.fromkeys(("source", "checkpoint_id", "model"), "string"),
+    "created_at": "datetime_ns_utc",
+}
+_COLUMN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./-]{0,63}")
+_SPECIAL_FLOATS = {"inf": math.inf, "-inf": -math.inf}
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+class ExportError(MalformedDataError):
+    """A file that claims to be this tool's export but cannot be read as one."""
+
+
+# ---- Writing ----------------------------------------------------------------------------------------------
+
+
+def _float(value: float) -> float | str | None:
+    if math.isnan(value):
+        return None
+    return value if math.isfinite(value) else ("inf" if value > 0 else "-inf")
+
+
+def _column(name: str, series: pd.Series) -> dict[str, Any]:
+    """One frame column as JSON: its name, its type, and its values."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(dtype):
+        utc = (
+            series.dt.tz_convert("UTC")
+            if isinstance(dtype, pd.DatetimeTZDtype)
+            else series.dt.tz_localize("UTC")
+        )
+        nanos = utc.astype("datetime64[ns, UTC]").array.asi8.tolist()
+        values = [None if missing else nano for nano, missing in zip(nanos, utc.isna().tolist(), strict=True)]
+        return {"name": name, "type": "datetime_ns_utc", "values": values}
+    if pd.api.types.is_bool_dtype(dtype):
+        raise TypeError(f"column {name!r} holds booleans, which runs never do")
+    if pd.api.types.is_integer_dtype(dtype):
+        return {"name": name, "type": "int64", "values": series.astype("int64").tolist()}
+    if pd.api.types.is_float_dtype(dtype):
+        return {"name": name, "type": "float64", "values": [_float(value) for value in series.tolist()]}
+    values = [
+        None if value is None or value is pd.NA or value != value else str(value) for value in series.tolist()
+    ]
+    return {"name": name, "type": "string", "values": values}
+
+
+def _frame(frame: pd.DataFrame) -> dict[str, Any]:
+    return {"rows": len(frame), "columns": [_column(str(name), frame[name]) for name in frame.columns]}
+
+
+def _jsonable(value: Any) -> Any:
+    """A summary field as JSON: timestamps as ISO 8601 in UTC, enums as their value."""
+    if isinstance(value, pd.Timestamp):
+        return value.tz_convert("UTC").isoformat()
+    if isinstance(value, RunStatus | HistorySource):
+        return value.value
+    return value
+
+
+def _summary(summary: RunSummary) -> dict[str, Any]:
+    body = {field.name: _jsonable(getattr(summary, field.name)) for field in fields(summary)}
+    body["ref"] = str(summary.ref)
+    body["hyperparameters"] = asdict(summary.hyperparameters)
+    return body
+
+
+def _run(run: RunData) -> dict[str, Any]:
+    provenance = run.provenance
+    return {
+        "summary": _summary(run.summary),
+        "provenance": {
+            "source": provenance.source,
+            "label": provenance.label,
+            "endpoint": provenance.endpoint,
+            "fetched_at": _jsonable(provenance.fetched_at),
+        },
+        "history_source": run.history_source.value,
+        "total_steps": run.total_steps,
+        "notes": list(run.notes),
+        "unavailable": dict(run.unavailable),
+        "provider_best": asdict(run.provider_best) if run.provider_best is not None else None,
+        "partial": run.is_partial,
+        "checkpoints": _frame(run.checkpoints),
+        "history": _frame(run.history),
+    }
+
+
+def to_export(runs: RunData | Sequence[RunData]) -> bytes:
+    """One run, or several (a comparison), as this tool's versioned JSON export (UTF-8 bytes)."""
+    chosen = [runs] if isinstance(runs, RunData) else list(runs)
+    if not 1 <= len(chosen) <= MAX_RUNS:
+        raise ValueError(f"an export holds 1 to {MAX_RUNS} runs, not {len(chosen)}")
+    document = {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": pd.Timestamp.now(tz="UTC").isoformat(),
+        "runs": [_run(run) for run in chosen],
+    }
+    # ASCII with \u escapes: any text the run carries (even a lone surrogate from a file name) is valid JSON.
+    return json.dumps(document, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode()
+
+
+# ---- Reading ----------------------------------------------------------------------------------------------
+
+
+def is_export(obj: Mapping[str, Any]) -> bool:
+    """Whether a JSON object claims to be this tool's export."""
+    return obj.get("format") == FORMAT
+
+
+def _need(condition: bool, problem: str) -> None:
+    if not condition:
+        raise ExportError(f"The export file cannot be read: {problem}.")
+
+
+def _text(value: Any, what: str, *, optional: bool = True) -> str | None:
+    if value is None and optional:
+        return None
+    _need(isinstance(value, str) and len(value) <= MAX_TEXT_CHARS, f"{what} is not text")
+    return value
+
+
+def _integer(value: Any, what: str, low: int = 0, high: int = 10**15) -> int | None:
+    if value is None:
+        return None
+    _need(
+        isinstance(value, int) and not isinstance(value, bool) and low <= value <= high,
+        f"{what} is not a count",
+    )
+    return value
+
+
+def _number(value: Any, what: str) -> float | None:
+    if value is None:
+        return None
+    _need(
+        isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value),
+        f"{what} is not a number",
+    )
+    return float(value)
+
+
+def _time(value: Any, what: str) -> pd.Timestamp | None:
+    text = _text(value, what)
+    if text is None:
+        return None
+    try:
+        when = pd.Timestamp(text)
+    except (ValueError, TypeError, OverflowError):
+        when = None
+    _need(when is not None and when is not pd.NaT and when.tzinfo is not None, f"{what} is not a time")
+    return when.tz_convert("UTC")
+
+
+def _auto_or(value: Any, what: str, read: Callable[[Any, str], Any]) -> Any:
+    return value if value == "auto" else read(value, what)
+
+
+def _read_summary(body: Any) -> RunSummary:
+    _need(isinstance(body, dict), "a run has no summary")
+    try:
+        ref = RunRef.parse(body.get("ref"))
+        status = RunStatus(body.get("status"))
+    except ValueError:
+        raise ExportError("The export file cannot be read: a run's address or status is not valid.") from None
+    hyper = body.get("hyperparameters") or {}
+    _need(isinstance(hyper, dict), "hyperparameters are not an object")
+    text = {
+        name: _text(body.get(name), name)
+        for name in (
+            "provider_status",
+            "name",
+            "base_model",
+            "fine_tuned_model",
+            "suffix",
+            "method",
+            "error_message",
+            "error_code",
+            "training_file",
+            "validation_file",
+        )
+    }
+    times = {
+        name: _time(body.get(name), name)
+        for name in ("created_at", "finished_at", "estimated_finish", "updated_at")
+    }
+    return RunSummary(
+        ref=ref,
+        status=status,
+        **text,
+        **times,
+        trained_tokens=_integer(body.get("trained_tokens"), "trained_tokens"),
+        total_steps=_integer(body.get("total_steps"), "total_steps", 1, MAX_STEP),
+        hyperparameters=Hyperparameters(
+            n_epochs=_auto_or(hyper.get("n_epochs"), "n_epochs", _integer),
+            batch_size=_auto_or(hyper.get("batch_size"), "batch_size", _integer),
+            learning_rate_multiplier=_auto_or(
+                hyper.get("learning_rate_multiplier"), "learning_rate_multiplier", _number
+            ),
+            learning_rate=_number(hyper.get("learning_rate"), "learning_rate"),
+        ),
+    )
+
+
+def _read_floats(values: list[Any], name: str) -> np.ndarray:
+    def one(value: Any) -> float:
+        if value is None:
+            return math.nan
+        if isinstance(value, str) and value in _SPECIAL_FLOATS:
+            return _SPECIAL_FLOATS[value]
+        _need(
+            isinstance(value, int | float) and not isinstance(value, bool),
+            f"column {name} holds a non-number",
+        )
+        try:
+            return float(value)
+        except OverflowError:  # an integer beyond float, e.g. 10**400
+            raise ExportError(
+                f"The export file cannot be read: column {name} holds a number out of range."
+            ) from None
+
+    return np.fromiter((one(value) for value in values), dtype="float64", count=len(values))
+
+
+def _read_column(column: Any, rows: int) -> tuple[str, Any]:
+    _need(isinstance(column, dict), "a column is not an object")
+    name, kind, values = column.get("name"), column.get("type"), column.get("values")
+    _need(isinstance(name, str) and bool(_COLUMN_NAME.fullmatch(name)), "a column name is not a plain name")
+    _need(kind == COLUMN_TYPES.get(name, "float64"), f"column {name} is not of the type it must have")
+    _need(isinstance(values, list) and len(values) == rows, f"column {name} does not have one value per row")
+    if kind == "int64":
+        _need(
+            all(
+                isinstance(value, int) and not isinstance(value, bool) and _INT64[0] <= value <= _INT64[1]
+                for value in values
+            ),
+            f"column {name} holds a non-integer",
+        )
+        return name, np.array(values, dtype="int64")
+    if kind == "float64":
+        return name, _read_floats(values, name)
+    if kind == "string":
+        _need(
+            all(value is None or isinstance(value, str) for value in values),
+            f"column {name} holds a non-text",
+        )
+        return name, pd.array(values, dtype="string")
+    if kind == "datetime_ns_utc":
+        _need(
+            all(
+                value is None
+                or (isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**62)
+                for value in values
+            ),
+            f"column {name} holds a non-time",
+        )
+        nanos = np.array(
+            [np.iinfo("int64").min if value is None else value for value in values], dtype="int64"
+        )
+        return name, pd.to_datetime(nanos.view("datetime64[ns]"), utc=True).astype("datetime64[ns, UTC]")
+    raise ExportError(f"The export file cannot be read: column {name} has an unknown type.")
+
+
+def _read_frame(body: Any, what: str, required: Sequence[str], max_rows: int) -> pd.DataFrame:
+    _need(isinstance(body, dict), f"the {what} table is missing")
+    rows, columns = body.get("rows"), body.get("columns")
+    _need(
+        isinstance(rows, int) and not isinstance(rows, bool) and 0 <= rows <= max_rows,
+        f"the {what} table is too large",
+    )
+    _need(isinstance(columns, list) and len(columns) <= MAX_COLUMNS, f"the {what} table has too many columns")
+    data = dict(_read_column(column, rows) for column in columns)
+    _need(len(data) == len(columns), f"the {what} table names a column twice")
+    _need(all(name in data for name in required), f"the {what} table lacks a column it needs")
+    _need(bool(usable_steps(data["step"]).all()), f"the {what} table has a step outside 0 to {MAX_STEP:,}")
+    return pd.DataFrame(data, columns=[column["name"] for column in columns])
+
+
+def _read_run(body: Any) -> RunData:
+    _need(isinstance(body, dict), "a run is not an object")
+    provenance = body.get("provenance")
+    _need(isinstance(provenance, dict), "a run has no provenance")
+    fetched = _time(provenance.get("fetched_at"), "fetched_at")
+    _need(fetched is not None, "a run has no fetch time")
+    try:
+        history_source = HistorySource(body.get("history_source"))
+    except ValueError:
+        raise ExportError("The export file cannot be read: a run's history source is unknown.") from None
+    notes = body.get("notes")
+    _need(isinstance(notes, list) and len(notes) <= 1_000, "a run's notes are not a list")
+    unavailable = body.get("unavailable") or {}
+    _need(
+        isinstance(unavailable, dict) and set(unavailable) <= {"loss", "accuracy"},
+        "a run's unavailable metrics are not loss or accuracy",
+    )
+    best = body.get("provider_best")
+    _need(best is None or isinstance(best, dict), "a run's provider best is not an object")
+    partial = body.get("partial", False)
+    _need(isinstance(partial, bool), "a run's partial flag is not true or false")
+    return RunData(
+        summary=_read_summary(body.get("summary")),
+        checkpoints=_read_frame(
+            body.get("checkpoints"), "checkpoints", CHECKPOINT_COLUMNS, MAX_CHECKPOINT_ROWS
+        ),
+        history=_read_frame(body.get("history"), "history", HISTORY_REQUIRED, MAX_RESULT_ROWS),
+        history_source=history_source,
+        provenance=Provenance(
+            source=_text(provenance.get("source"), "source", optional=False),
+            label=_text(provenance.get("label"), "label", optional=False),
+            endpoint=_text(provenance.get("endpoint"), "endpoint", optional=False),
+            fetched_at=fetched,
+        ),
+        total_steps=_integer(body.get("total_steps"), "total_steps", 1, MAX_STEP),
+        notes=tuple(_text(note, "a note", optional=False) for note in notes),
+        unavailable={kind: _text(reason, "a reason", optional=False) for kind, reason in unavailable.items()},
+        provider_best=None
+        if best is None
+        else ProviderBest(
+            label=_text(best.get("label"), "label", optional=False),
+            checkpoint_id=_text(best.get("checkpoint_id"), "checkpoint_id"),
+            step=_integer(best.get("step"), "step", 0, MAX_STEP),
+            metric=_text(best.get("metric"), "metric"),
+            value=_number(best.get("value"), "value"),
+        ),
+        is_partial=partial,
+    )
+
+
+def runs_from_export_object(obj: Mapping[str, Any]) -> tuple[RunData, ...]:
+    """Every run of an export document already parsed from JSON."""
+    _need(is_export(obj), "it is not this dashboard's export")
+    version = obj.get("version")
+    _need(isinstance(version, int) and not isinstance(version, bool), "it has no version")
+    if version > VERSION:
+        raise ExportError(
+            f"The export file was made by a newer version of the dashboard (format {version}); this one "
+            f"reads format {VERSION}. Update the dashboard to open it."
+        )
+    runs = obj.get("runs")
+    _need(isinstance(runs, list) and 1 <= len(runs) <= MAX_RUNS, f"it must hold 1 to {MAX_RUNS} runs")
+    return tuple(_read_run(run) for run in runs)
+
+
+def runs_from_export(data: bytes) -> tuple[RunData, ...]:
+    """Every run of an export file (one, or the runs of a comparison)."""
+    try:
+        obj = json.loads(data)
+    except (ValueError, RecursionError):
+        raise ExportError("The export file is not valid JSON.") from None
+    _need(isinstance(obj, dict), "it is not a JSON object")
+    return runs_from_export_object(obj)
+
+
+def from_export(data: bytes) -> RunData:
+    """The one run of an export file; a comparison of several raises (read it with ``runs_from_export``)."""
+    runs = runs_from_export(data)
+    _need(len(runs) == 1, f"it holds a comparison of {len(runs)} runs, not one")
+    return runs[0]

@@ -1,0 +1,86 @@
+"""What every run source offers: who it is, its runs newest first, and one run as :class:`RunData`.
+
+A source is built from its config (and, for API sources, a pooled HTTP client) by the registry; the page
+talks to every source through this protocol alone, so it never asks which source a run came from except
+to show it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Protocol, TypeVar
+
+from components.domain import RunData, RunSummary
+from components.errors import DashboardError, MalformedDataError
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+"""Called with a short sentence as a load advances ("Checkpoints: page 2, 200 so far")."""
+
+_Parsed = TypeVar("_Parsed")
+# What parsing code raises on values it did not expect (a step past int64, a float too large, …).
+PARSE_FAILURES = (ValueError, TypeError, OverflowError, KeyError, IndexError, AttributeError, RecursionError)
+
+
+class SourceKind(StrEnum):
+    """How a source reads runs: over an API (live data, a key), from files, or the built-in demo."""
+
+    API = "api"
+    FILES = "files"
+    DEMO = "demo"
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """A source as the page names it; nothing secret."""
+
+    name: str  # the source part of a RunRef: "openai", "azure", "together", "files", "upload", "demo"
+    label: str  # in words: "Azure OpenAI"
+    endpoint: str  # what it reads, safe to show: a base URL without credentials, or a folder's name
+    kind: SourceKind
+    inference: bool  # whether its checkpoints can answer prompts (issue 10)
+
+
+@dataclass(frozen=True)
+class RunPage:
+    """One page of a source's runs, newest first; ``next_cursor`` continues it (None: nothing more)."""
+
+    runs: tuple[RunSummary, ...]
+    next_cursor: str | None = None
+    notes: tuple[str, ...] = ()
+
+
+class RunSource(Protocol):
+    """A provider, a folder or a set of files, seen as runs."""
+
+    @property
+    def info(self) -> SourceInfo: ...
+
+    def list_runs(self, cursor: str | None = None) -> RunPage:
+        """The page of runs after ``cursor`` (None: the newest), at most one request's worth."""
+        ...
+
+    def load_run(
+        self, run_id: str, on_progress: Progress | None = None, *, resume: RunData | None = None
+    ) -> RunData:
+        """Everything about one run; ``resume`` (a partial run of this source) continues where it stopped."""
+        ...
+
+
+def parsed(what: str, parse: Callable[..., _Parsed], *args: Any, **kwargs: Any) -> _Parsed:
+    """``parse(*args)`` on data from outside; a failure no parser foresaw is the data's shape, not a crash.
+
+    The parsers handle every shape their source documents and many it does not; this is the boundary for
+    the rest, so the page says which data could not be read, and the traceback goes to the server log.
+    """
+    try:
+        return parse(*args, **kwargs)
+    except DashboardError:
+        raise
+    except PARSE_FAILURES:
+        logger.warning("Could not read the %s", what, exc_info=True)
+        raise MalformedDataError(f"Some values in the {what} cannot be read.") from None

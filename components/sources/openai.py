@@ -1,0 +1,268 @@
+"""OpenAI's fine-tuning API as a run source; Azure OpenAI is the same source under its own base and auth.
+
+A run is read from the job, every checkpoint page and the per-step metrics (the result file, else the
+metrics events). Nothing already fetched is lost: a list that fails on page N keeps pages 1..N-1, the run
+comes back with a note saying what is missing, and passing that run as ``resume`` to the next load
+continues each unfinished list from its saved cursor (:class:`ListProgress`) instead of starting over.
+Only a failure before anything useful arrived (the job object, or the first page of checkpoints) raises.
+
+The job list is ``GET /fine_tuning/jobs`` in pages of 100, newest first: listing N jobs costs
+ceil(N/100) requests, each page on demand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import pandas as pd
+
+from components.api import FineTuningClient, ListProgress, PaginationError
+from components.api.client import Pages
+from components.api.pagination import Item
+from components.data.checkpoints import checkpoints_frame
+from components.data.events import metrics_events_frame, total_steps
+from components.data.history import build_history, densest
+from components.data.job import parse_job, result_file_ids
+from components.data.results_file import decode_result_file, results_frame
+from components.domain import HistorySource, Provenance, RunData, RunSummary
+from components.errors import DashboardError
+from components.sources.base import Progress, RunPage, SourceInfo, SourceKind, parsed
+from components.text import ECHO_CHARS, clip
+from components.wording import count
+
+_REREAD_FAILED = "Refresh could not read the job again"
+OPENAI = "openai"
+
+
+@dataclass(frozen=True)
+class ListsRead:
+    """How far each list of one job was read: the OpenAI-shaped sources' resume state.
+
+    ``events`` is None when the result file made the events unnecessary. While the run is partial each
+    progress also holds the items read so far, so a later load can resume; a complete run holds none.
+    """
+
+    checkpoints: ListProgress
+    events: ListProgress | None = None
+
+    @property
+    def is_partial(self) -> bool:
+        return any(
+            progress is not None and not progress.complete for progress in (self.checkpoints, self.events)
+        )
+
+
+@dataclass(frozen=True)
+class _Walk:
+    """What one list walk produced: its progress, every item so far (resumed ones first), and its failure."""
+
+    progress: ListProgress
+    items: list[Item]
+    error: DashboardError | None = None
+
+
+def _walk(pages: Pages, start: ListProgress, report: Callable[[int, int], None]) -> _Walk:
+    """Read ``pages`` on from ``start``; a failure stops the walk and is recorded, not raised."""
+    items = start.items()
+    progress = replace(start, stopped_by=None, items_json=None)
+    try:
+        for progress, data in pages:
+            items.extend(data)
+            report(progress.pages, progress.count)
+    except DashboardError as exc:
+        return _Walk(progress.stopped(str(exc)), items, exc)
+    return _Walk(progress, items)
+
+
+def _checkpoint_note(progress: ListProgress) -> str:
+    return (
+        f"Only the newest {count(progress.count, 'checkpoint')} ({count(progress.pages, 'page')}) could be "
+        f"read before the checkpoint list stopped: {progress.stopped_by} Older checkpoints are missing; "
+        "Refresh continues from there."
+    )
+
+
+def _events_note(progress: ListProgress) -> str:
+    if not progress.pages:
+        return (
+            f"The job's metrics events could not be read ({progress.stopped_by}); the curves show "
+            "checkpoints only. Refresh tries again."
+        )
+    return (
+        f"Only the newest {count(progress.count, 'event')} ({count(progress.pages, 'page')}) of the job's "
+        f"metrics events could be read: {progress.stopped_by} The earliest steps are missing from the "
+        "curves; Refresh continues from there."
+    )
+
+
+class OpenAISource:
+    """Runs of OpenAI's (or an OpenAI-shaped API's) fine-tuning jobs, read with one client and key."""
+
+    def __init__(
+        self,
+        client: FineTuningClient,
+        *,
+        name: str = OPENAI,
+        label: str = "OpenAI",
+        endpoint: str | None = None,
+        kind: SourceKind = SourceKind.API,
+    ) -> None:
+        self._client = client
+        self._info = SourceInfo(
+            name=name,
+            label=label,
+            endpoint=endpoint or client.config.display_base_url,
+            kind=kind,
+            inference=True,
+        )
+
+    @property
+    def info(self) -> SourceInfo:
+        return self._info
+
+    def list_runs(self, cursor: str | None = None) -> RunPage:
+        """Up to 100 jobs after the job ``cursor`` (None: the newest), newest first, in one request."""
+        client = self._client.start_load()
+        data, has_more = client.jobs_page(cursor)
+        if cursor is not None and any(item["id"] == cursor for item in data):
+            raise PaginationError(
+                f"The server sent the job list from the start again (after={clip(cursor, ECHO_CHARS)!r}); it "
+                "may be a proxy that ignores the 'after' parameter."
+            )
+        notes: list[str] = []
+        runs = []
+        unreadable = 0
+        for item in data:
+            try:
+                runs.append(parsed("job list from the API", parse_job, item, source=self._info.name))
+            except DashboardError:
+                unreadable += 1
+        if unreadable:
+            notes.append(
+                f"Left out {count(unreadable, 'job')} of this page whose id or fields cannot be read."
+            )
+        more = has_more is True and bool(data)
+        return RunPage(tuple(runs), data[-1]["id"] if more else None, tuple(notes))
+
+    def load_run(
+        self, run_id: str, on_progress: Progress | None = None, *, resume: RunData | None = None
+    ) -> RunData:
+        return load_run(self._client, run_id, on_progress, resume=resume, info=self._info)
+
+
+def _summary(
+    client: FineTuningClient, info: SourceInfo, job_id: str, notes: list[str]
+) -> tuple[RunSummary, dict]:
+    raw = client.get_job(job_id)
+    return parsed(
+        "job object from the API", parse_job, raw, source=info.name, run_id=job_id, notes=notes
+    ), raw
+
+
+def _result_history(
+    client: FineTuningClient, file_ids: tuple[str, ...], notes: list[str]
+) -> pd.DataFrame | None:
+    """The per-step frame from the job's result file, or None (with a note) when it cannot be read."""
+    for file_id in file_ids:
+        try:
+            raw = decode_result_file(client.file_content(file_id))
+            return parsed("result file from the API", results_frame, raw, notes=notes)
+        except DashboardError as exc:
+            notes.append(
+                f"The result file {file_id} could not be read ({exc}); using the job's metrics events."
+            )
+    return None
+
+
+def _event_history(client: FineTuningClient, job_id: str, start: ListProgress, report: Progress) -> _Walk:
+    """The job's events from ``start`` on; with no time left, ``start`` marked as not continued.
+
+    The job and its checkpoints are already in hand by then, so a failing events list costs the
+    curves' detail, not the page.
+    """
+    if client.out_of_time():
+        limit = f"{client.config.limits.load_deadline:g} s, DASHBOARD_LOAD_DEADLINE"
+        return _Walk(start.stopped(f"the time limit for one load ({limit}) ran out first."), start.items())
+    return _walk(
+        client.event_pages(job_id, start),
+        start,
+        lambda page, so_far: report(f"Metrics events: page {page}, {so_far:,} so far"),
+    )
+
+
+def _kept_lists(resume: RunData | None) -> ListsRead | None:
+    return resume.resume if resume is not None and isinstance(resume.resume, ListsRead) else None
+
+
+def load_run(
+    client: FineTuningClient,
+    job_id: str,
+    on_progress: Progress | None = None,
+    *,
+    resume: RunData | None = None,
+    info: SourceInfo | None = None,
+) -> RunData:
+    """Read the job, every checkpoint page and the per-step metrics (result file, else events).
+
+    The whole load is bounded by ``client.config.limits.load_deadline``. With ``resume`` (a partial run of
+    the same job and key), unfinished lists continue from their saved cursors and finished ones are reused.
+    """
+    info = info or OpenAISource(client).info
+    report = on_progress or (lambda _message: None)
+    client = client.start_load()
+    report("Reading the job…")
+    notes: list[str] = []  # what was left out or could not be read, in words for the page
+    kept = _kept_lists(resume)
+    try:
+        summary, raw_job = _summary(client, info, job_id, notes)
+    except DashboardError as exc:
+        if resume is None:
+            raise
+        old = tuple(note for note in resume.notes if not note.startswith(_REREAD_FAILED))
+        return replace(resume, notes=(*old, f"{_REREAD_FAILED} ({exc}); this is what was read before."))
+
+    start = kept.checkpoints if kept is not None else ListProgress()
+    listed = _walk(
+        client.checkpoint_pages(job_id, start),
+        start,
+        lambda page, so_far: report(f"Checkpoints: page {page}, {so_far:,} so far"),
+    )
+    if listed.error is not None and not listed.progress.pages:
+        raise listed.error  # nothing arrived to show: the failure is the page's message
+    if not listed.progress.complete:
+        notes.append(_checkpoint_note(listed.progress))
+    checkpoints = parsed("checkpoints from the API", checkpoints_frame, listed.items, notes=notes)
+
+    results = None if client.out_of_time() else _result_history(client, result_file_ids(raw_job), notes)
+    events_read: _Walk | None = None
+    events = None
+    if results is None:
+        start = kept.events if kept is not None and kept.events is not None else ListProgress()
+        events_read = _event_history(client, job_id, start, report)
+        events = parsed("metrics events from the API", metrics_events_frame, events_read.items, notes=notes)
+        if not events_read.progress.complete:
+            notes.append(_events_note(events_read.progress))
+    per_step, source = densest(
+        checkpoints, (results, HistorySource.RESULT_FILE), (events, HistorySource.METRICS_EVENTS)
+    )
+    history = parsed("metrics from the API", build_history, checkpoints, per_step, source)
+    lists = ListsRead(listed.progress, events_read.progress if events_read is not None else None)
+    steps = parsed("metrics events from the API", total_steps, events) if events is not None else None
+    if lists.is_partial:
+        lists = ListsRead(
+            listed.progress.holding(listed.items),
+            events_read.progress.holding(events_read.items) if events_read is not None else None,
+        )
+    return RunData(
+        summary=summary,
+        checkpoints=checkpoints,
+        history=history,
+        history_source=source,
+        provenance=Provenance.now(info.name, info.label, info.endpoint),
+        total_steps=steps if steps is not None else summary.total_steps,
+        notes=tuple(notes),
+        checkpoint_pages=listed.progress.pages,
+        is_partial=lists.is_partial,
+        resume=lists,
+    )

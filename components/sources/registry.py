@@ -1,0 +1,222 @@
+"""Which sources are configured, from the environment, Streamlit secrets and keys typed in the page.
+
+Several can be configured at once; each is resolved on its own, so a wrong setting of one is a problem
+to show while the others work. Nothing here makes a request: a source that is not configured is never
+built, so nothing is fetched for it. The built-in demo is offered only when nothing is configured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from components.api import (
+    ApiConfig,
+    ConfigError,
+    FineTuningClient,
+    KeySource,
+    Limits,
+    TokenProvider,
+    make_http_client,
+    resolve_azure_config,
+    resolve_config,
+    resolve_limits,
+    resolve_together_config,
+)
+from components.api.settings import Settings
+from components.api.together import TogetherClient
+from components.demo import DEMO_JOB_ID
+from components.domain import InvalidRunRefError, RunRef, check_run_id
+from components.sources.azure import AZURE, AZURE_LABEL, azure_source
+from components.sources.base import RunSource, SourceKind
+from components.sources.demo import DEMO, DEMO_LABEL, demo_source
+from components.sources.files import FILES, FILES_LABEL, UPLOAD, FilesSource, Upload, UploadSource
+from components.sources.openai import OPENAI, OpenAISource
+from components.sources.together import TOGETHER, TOGETHER_LABEL, TogetherSource
+
+OPENAI_LABEL = "OpenAI"
+API_SOURCES_FOR_JOB_IDS = (OPENAI, AZURE)
+"""Where an old ``?job=ftjob-…`` link looks: the first of these that is configured."""
+KEY_VARIABLES = {OPENAI: "OPENAI_API_KEY", AZURE: "AZURE_OPENAI_API_KEY", TOGETHER: "TOGETHER_API_KEY"}
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """One configured source: enough to build it, and a safe cache key (the credential is never shown)."""
+
+    name: str
+    label: str
+    kind: SourceKind
+    limits: Limits = field(default_factory=Limits)
+    api: ApiConfig | None = None  # API sources
+    key_source: KeySource = KeySource.NONE
+    runs_dir: Path | None = None  # the files source
+
+    @property
+    def key_origin(self) -> str:
+        """Where the credential came from, in words (never the credential)."""
+        return self.key_source.describe(KEY_VARIABLES.get(self.name, ""))
+
+
+DEMO_SOURCE = SourceConfig(DEMO, DEMO_LABEL, SourceKind.DEMO)
+"""The built-in demo job's source: offered when nothing is configured."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A source whose settings are wrong: which, and the message (safe to show)."""
+
+    name: str
+    label: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Registry:
+    """The configured sources in a fixed order (OpenAI, Azure, Together, files; else the demo)."""
+
+    configs: tuple[SourceConfig, ...]
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(config.name for config in self.configs)
+
+    def get(self, name: str) -> SourceConfig | None:
+        return next((config for config in self.configs if config.name == name), None)
+
+    @property
+    def is_demo(self) -> bool:
+        return self.names == (DEMO,)
+
+    def job_source(self) -> SourceConfig | None:
+        """The source an old ``?job=`` id opens in: OpenAI, else Azure (None: neither is configured)."""
+        return next((config for name in API_SOURCES_FOR_JOB_IDS if (config := self.get(name))), None)
+
+    def ref_for_job(self, job_id: str) -> RunRef | None:
+        """The run an old ``?job=ftjob-…`` link means, or None when no API source could hold it."""
+        config = self.job_source()
+        if config is not None:
+            return RunRef(config.name, check_run_id(job_id, "job ID"))
+        if self.is_demo and job_id.strip() == DEMO_JOB_ID:
+            return RunRef(DEMO, DEMO_JOB_ID)
+        return None
+
+    def resolve(self, text: str, *, uploads: bool = False) -> RunRef:
+        """The run a ``?run=source:id`` value names, if its source is configured here (``upload`` when the
+        session has uploads); else InvalidRunRefError saying which source is missing."""
+        ref = RunRef.parse(text)
+        if ref.source in self.names or (uploads and ref.source == UPLOAD):
+            return ref
+        raise InvalidRunRefError(
+            f"The run {ref} is from the source '{ref.source}', which is not configured on this dashboard"
+            + (f" (configured: {', '.join(self.names)})." if self.names else ".")
+        )
+
+
+def _api(name: str, label: str, resolved: tuple[ApiConfig, KeySource] | None) -> SourceConfig | None:
+    if resolved is None:
+        return None
+    api, key_source = resolved
+    return SourceConfig(name, label, SourceKind.API, api.limits, api=api, key_source=key_source)
+
+
+def _openai(env: Mapping[str, Any], secrets: Mapping[str, Any], typed: str | None) -> SourceConfig | None:
+    api, key_source = resolve_config(env, secrets, typed)
+    return None if key_source is KeySource.NONE else _api(OPENAI, OPENAI_LABEL, (api, key_source))
+
+
+def _files(env: Mapping[str, Any], secrets: Mapping[str, Any]) -> SourceConfig | None:
+    raw = Settings(env, secrets).text("DASHBOARD_RUNS_DIR")
+    if raw is None:
+        return None
+    folder = Path(raw).expanduser()
+    if not folder.is_dir():
+        raise ConfigError("DASHBOARD_RUNS_DIR is not a folder this server can read.")
+    return SourceConfig(
+        FILES, FILES_LABEL, SourceKind.FILES, resolve_limits(env, secrets), runs_dir=folder.resolve()
+    )
+
+
+def resolve_sources(
+    env: Mapping[str, Any],
+    secrets: Mapping[str, Any],
+    typed_keys: Mapping[str, str] | None = None,
+    *,
+    token_provider: TokenProvider | None = None,
+) -> Registry:
+    """Every configured source, in order; the demo alone when none is and nothing is wrong.
+
+    ``typed_keys`` maps a source name (openai, azure, together) to a key typed in this browser session;
+    ``token_provider`` replaces azure-identity for Microsoft Entra ID (tests).
+    """
+    typed = typed_keys or {}
+    attempts = (
+        (OPENAI, OPENAI_LABEL, lambda: _openai(env, secrets, typed.get(OPENAI))),
+        (
+            AZURE,
+            AZURE_LABEL,
+            lambda: _api(
+                AZURE,
+                AZURE_LABEL,
+                resolve_azure_config(env, secrets, typed.get(AZURE), token_provider=token_provider),
+            ),
+        ),
+        (
+            TOGETHER,
+            TOGETHER_LABEL,
+            lambda: _api(
+                TOGETHER, TOGETHER_LABEL, resolve_together_config(env, secrets, typed.get(TOGETHER))
+            ),
+        ),
+        (FILES, FILES_LABEL, lambda: _files(env, secrets)),
+    )
+    configs, problems = [], []
+    for name, label, attempt in attempts:
+        try:
+            config = attempt()
+        except ConfigError as exc:
+            problems.append(Problem(name, label, str(exc)))
+            continue
+        if config is not None:
+            configs.append(config)
+    if not configs and not problems:
+        configs.append(DEMO_SOURCE)
+    return Registry(tuple(configs), tuple(problems))
+
+
+def http_client_for(config: SourceConfig) -> httpx.Client:
+    """A new pooled HTTP client for an API source's base URL (it holds no credential; share it per URL)."""
+    if config.api is None:
+        raise ValueError(f"the {config.name} source does not use HTTP")
+    return make_http_client(
+        config.api.base_url, read_timeout=config.limits.read_timeout, max_retries=config.limits.max_retries
+    )
+
+
+def open_source(
+    config: SourceConfig, http: httpx.Client | None = None, *, uploads: Sequence[Upload] = ()
+) -> RunSource:
+    """The source ``config`` describes; API sources read through ``http`` (default: a new client)."""
+    if config.kind is SourceKind.DEMO:
+        return demo_source()
+    if config.name == FILES:
+        assert config.runs_dir is not None
+        return FilesSource(config.runs_dir, config.limits)
+    if config.name == UPLOAD:
+        return UploadSource(uploads, config.limits)
+    assert config.api is not None
+    http = http or http_client_for(config)
+    if config.name == TOGETHER:
+        return TogetherSource(TogetherClient(http, config.api))
+    client = FineTuningClient(http, config.api)
+    return azure_source(client) if config.name == AZURE else OpenAISource(client)
+
+
+def upload_config(limits: Limits) -> SourceConfig:
+    """The session's uploads as a source config (open it with ``open_source(config, uploads=…)``)."""
+    return SourceConfig(UPLOAD, "Uploaded files", SourceKind.FILES, limits)

@@ -1,0 +1,258 @@
+"""One run file's bytes to :class:`RunData`, with no key and no network: the parsers behind both file sources.
+
+Three kinds are recognised by their content, never by their (untrusted) name:
+
+- this tool's own export (``components.run_export``), a JSON document;
+- a Hugging Face Trainer / TRL ``trainer_state.json`` (``components.data.trainer_state``);
+- an OpenAI or Azure result CSV, plain or base64 (``components.data.results_file``).
+
+Every failure is a :class:`~components.errors.DashboardError` that names the file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from components.data.checkpoints import checkpoints_frame, with_step_metrics
+from components.data.history import build_history
+from components.data.metrics import metrics_of_kind
+from components.data.results_file import decode_result_file, results_frame
+from components.data.trainer_state import (
+    TrainerState,
+    checkpoint_step,
+    is_trainer_state,
+    load_json_object,
+    parse_trainer_state,
+)
+from components.data.values import as_text
+from components.domain import (
+    HistorySource,
+    Hyperparameters,
+    Provenance,
+    ProviderBest,
+    RunData,
+    RunRef,
+    RunStatus,
+    RunSummary,
+)
+from components.errors import DashboardError, MalformedDataError
+from components.run_export import is_export, runs_from_export_object
+from components.sources.base import parsed
+from components.text import ECHO_CHARS, clean
+from components.wording import count
+
+_JSON_START = re.compile(rb"(?:\xef\xbb\xbf)?\s*\{")
+EPOCH_ENDS_AS_CHECKPOINTS = (
+    "A result file names no checkpoints: its epoch ends (the steps with a full validation, where OpenAI and "
+    "Azure save one) are marked instead, named step-N; their model names (…:ckpt-step-N) are in the "
+    "provider's console."
+)
+NO_EPOCH_ENDS = (
+    "A result file names no checkpoints, and this one has no full-validation rows to mark its epoch ends: "
+    "the curves are shown without checkpoints, so none can be recommended."
+)
+NO_TRAINER_ACCURACY = (
+    "This trainer state logs no token accuracy (TRL's SFTTrainer logs mean_token_accuracy; the plain "
+    "Trainer does not)."
+)
+
+
+class FileKind(StrEnum):
+    """What a run file is, in words for a job list."""
+
+    EXPORT = "dashboard export"
+    TRAINER_STATE = "Hugging Face trainer state"
+    RESULT_CSV = "result file (CSV)"
+
+
+class RunFileError(DashboardError):
+    """A run file that cannot be read from disk or is too large; the message names it."""
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a file's run is read from: its address, the source in words, and its name to show."""
+
+    ref: RunRef
+    label: str
+    name: str  # the file's (or folder's) name, untrusted: shown through components.text only
+
+    @property
+    def shown(self) -> str:
+        return clean(self.name, ECHO_CHARS * 2)
+
+    def provenance(self) -> Provenance:
+        return Provenance.now(self.ref.source, self.label, self.shown)
+
+
+def sniff(data: bytes) -> FileKind:
+    """The kind of a run file from its first bytes: JSON is an export or a trainer state, else a CSV."""
+    if not _JSON_START.match(data[:4096]):
+        return FileKind.RESULT_CSV
+    return FileKind.EXPORT if b"ft-checkpoint-dashboard-export" in data[:4096] else FileKind.TRAINER_STATE
+
+
+def run_from_bytes(
+    data: bytes,
+    origin: Origin,
+    *,
+    checkpoint_steps: Collection[int] | None = None,
+    model_prefix: str = "",
+) -> RunData:
+    """The run in one file. ``checkpoint_steps`` are the ``checkpoint-N`` folders found beside a trainer
+    state (None: the file alone); ``model_prefix`` is prepended to their names (the folder, relative)."""
+    if _JSON_START.match(data[:4096]):
+        obj = load_json_object(data, f"file {origin.shown}")
+        if is_export(obj):
+            return _from_export(obj, origin)
+        if is_trainer_state(obj):
+            return run_from_trainer_state(
+                obj, origin, checkpoint_steps=checkpoint_steps, model_prefix=model_prefix
+            )
+        raise MalformedDataError(
+            f"The file {origin.shown} is JSON, but neither a trainer_state.json (no log_history) nor a "
+            "dashboard export."
+        )
+    return run_from_result_csv(data, origin)
+
+
+def _from_export(obj: Mapping[str, Any], origin: Origin) -> RunData:
+    runs = runs_from_export_object(obj)
+    run = runs[0]
+    was = run.provenance
+    notes = [
+        f"Exported from {was.label} ({clean(was.endpoint, ECHO_CHARS * 2)}), read there on "
+        f"{was.fetched_at:%Y-%m-%d %H:%M} UTC."
+    ]
+    if len(runs) > 1:
+        notes.append(f"This file holds a comparison of {count(len(runs), 'run')}; this is the first of them.")
+    return replace(
+        run,
+        summary=replace(run.summary, ref=origin.ref),
+        provenance=origin.provenance(),
+        notes=(*run.notes, *notes),
+    )
+
+
+def _epoch_end_checkpoints(results: pd.DataFrame) -> pd.DataFrame:
+    """Checkpoint rows at a result file's epoch ends (rows with a full validation value)."""
+    epoch_ends = results["full_valid_loss"].notna() | results["full_valid_mean_token_accuracy"].notna()
+    steps = results.loc[epoch_ends, "step"].tolist()
+    frame = checkpoints_frame([{"id": f"step-{step}", "step_number": step} for step in steps])
+    return with_step_metrics(frame, results)
+
+
+def run_from_result_csv(data: bytes, origin: Origin) -> RunData:
+    """An OpenAI or Azure result file (plain or base64 CSV) on its own."""
+    notes: list[str] = []
+    try:
+        csv = decode_result_file(data)
+    except MalformedDataError as exc:
+        raise MalformedDataError(
+            f"The file {origin.shown} is not a run file this dashboard reads: {exc} (it reads result CSVs, "
+            "Hugging Face trainer_state.json files and its own exports)."
+        ) from None
+    results = parsed(f"file {origin.shown}", results_frame, csv, notes=notes)
+    checkpoints = _epoch_end_checkpoints(results)
+    notes.append(EPOCH_ENDS_AS_CHECKPOINTS if not checkpoints.empty else NO_EPOCH_ENDS)
+    last = int(results["step"].max()) if not results.empty else None
+    summary = RunSummary(
+        ref=origin.ref, status=RunStatus.SUCCEEDED, name=as_text(origin.name), total_steps=last or None
+    )
+    return RunData(
+        summary=summary,
+        checkpoints=checkpoints,
+        history=build_history(checkpoints, results, HistorySource.RESULT_FILE),
+        history_source=HistorySource.RESULT_FILE if not results.empty else HistorySource.NONE,
+        provenance=origin.provenance(),
+        total_steps=summary.total_steps,
+        notes=tuple(notes),
+    )
+
+
+def _trainer_checkpoints(state: TrainerState, steps: Collection[int], model_prefix: str) -> pd.DataFrame:
+    records = [
+        {
+            "id": f"checkpoint-{step}",
+            "step_number": step,
+            "fine_tuned_model_checkpoint": f"{model_prefix}checkpoint-{step}",
+        }
+        for step in sorted(set(steps))
+    ]
+    return with_step_metrics(checkpoints_frame(records), state.history)
+
+
+def _status(state: TrainerState) -> tuple[RunStatus, str | None]:
+    if state.finished:
+        return RunStatus.SUCCEEDED, None
+    if state.global_step is not None and state.max_steps:
+        return RunStatus.UNKNOWN, f"at step {state.global_step:,} of {state.max_steps:,}"
+    return RunStatus.UNKNOWN, None
+
+
+def run_from_trainer_state(
+    obj: Mapping[str, Any],
+    origin: Origin,
+    *,
+    checkpoint_steps: Collection[int] | None = None,
+    model_prefix: str = "",
+) -> RunData:
+    """A trainer state and, when known, the ``checkpoint-N`` folders saved beside it."""
+    notes: list[str] = []
+    state = parsed(f"file {origin.shown}", parse_trainer_state, obj, notes=notes)
+    if checkpoint_steps is None:
+        named = {step for step in (state.global_step, state.best_step) if step}
+        notes.append(
+            "Only the checkpoints this file names are marked (its own step and best_model_checkpoint); a "
+            "training output folder in DASHBOARD_RUNS_DIR shows every checkpoint-N."
+        )
+        checkpoint_steps = named
+    checkpoints = _trainer_checkpoints(state, checkpoint_steps, model_prefix)
+    status, said = _status(state)
+    summary = RunSummary(
+        ref=origin.ref,
+        status=status,
+        provider_status=said,
+        name=as_text(origin.name),
+        trained_tokens=state.tokens_seen,
+        total_steps=state.max_steps or None,
+        hyperparameters=Hyperparameters(n_epochs=state.num_train_epochs, batch_size=state.train_batch_size),
+    )
+    accuracy = [metric.name for metric in metrics_of_kind("accuracy")]
+    logged = not state.history.empty and bool(np.isfinite(state.history[accuracy].to_numpy()).any())
+    has_history = not state.history.empty
+    return RunData(
+        summary=summary,
+        checkpoints=checkpoints,
+        history=build_history(
+            checkpoints, state.history if has_history else None, HistorySource.TRAINER_STATE
+        ),
+        history_source=HistorySource.TRAINER_STATE
+        if has_history
+        else (HistorySource.CHECKPOINTS if not checkpoints.empty else HistorySource.NONE),
+        provenance=origin.provenance(),
+        total_steps=summary.total_steps,
+        notes=tuple(notes),
+        unavailable={} if logged else {"accuracy": NO_TRAINER_ACCURACY},
+        provider_best=_trainer_best(state, checkpoints),
+    )
+
+
+def _trainer_best(state: TrainerState, checkpoints: pd.DataFrame) -> ProviderBest | None:
+    if state.best_model_checkpoint is None and state.best_step is None:
+        return None
+    step = state.best_step if state.best_step is not None else checkpoint_step(state.best_model_checkpoint)
+    saved = step is not None and bool((checkpoints["step"] == step).any())
+    return ProviderBest(
+        label="The trainer's best_model_checkpoint",
+        checkpoint_id=f"checkpoint-{step}" if saved else None,
+        step=step,
+        value=state.best_metric,
+    )
