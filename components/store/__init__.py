@@ -13,6 +13,7 @@ from components.store.archive_store import (
     archive_id,
     open_store,
 )
+from components.store.connections import connect_store, forget_stores
 from components.store.errors import StoreError
 from components.store.fingerprint import NO_CREDENTIAL, credential_material
 from components.store.settings import (
@@ -38,8 +39,10 @@ __all__ = [
     "Viewer",
     "archivable_problem",
     "archive_id",
+    "connect_store",
     "credential_material",
     "default_store_path",
+    "forget_stores",
     "open_store",
     "resolve_store",
 ]
