@@ -186,7 +186,7 @@ def save_to_archive(access: ArchiveAccess | None, config: SourceConfig, run: Run
     except (NotArchivableError, StoreError) as exc:
         return SaveReport(False, f"Not saved: {exc}")
     saved_at = pd.Timestamp.now(tz="UTC")
-    words = "Saved to" if outcome is Saved.STORED else "Saved again to"
+    words = "Saved to" if outcome.outcome is Saved.STORED else "Saved again to"
     return SaveReport(True, f"{words} the archive on {saved_at:%Y-%m-%d %H:%M} UTC.", saved_at)
 
 

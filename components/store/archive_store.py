@@ -51,6 +51,14 @@ class Saved(StrEnum):
 
 
 @dataclass(frozen=True)
+class SaveResult:
+    """What :meth:`ArchiveStore.save` did, and how many bytes the run's tables take in the store."""
+
+    outcome: Saved
+    stored_bytes: int
+
+
+@dataclass(frozen=True)
 class Viewer:
     """Who reads the archive: the fingerprints of a session's credentials, and whether the store is shared.
 
@@ -182,7 +190,7 @@ class ArchiveStore:
         dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
         return dialect.insert(archived_runs)
 
-    def save(self, run: RunData, owner: str, *, replace: bool = True) -> Saved:
+    def save(self, run: RunData, owner: str, *, replace: bool = True) -> SaveResult:
         """Store ``run`` whole under the fingerprint ``owner``, in one transaction.
 
         ``replace``: an older copy of this run under ``owner`` is replaced (else kept, and nothing written).
@@ -235,13 +243,13 @@ class ArchiveStore:
                 statement = statement.on_conflict_do_nothing(index_elements=keys)
             run_pk = connection.execute(statement.returning(archived_runs.c.id)).scalar()
             if run_pk is None:
-                return Saved.ALREADY
+                return SaveResult(Saved.ALREADY, 0)
             connection.execute(delete(archived_frames).where(archived_frames.c.run_pk == run_pk))
             connection.execute(
                 insert(archived_frames),
                 [{"run_pk": run_pk, "name": name, "codec": CODEC, "data": blobs[name]} for name in TABLES],
             )
-        return Saved.REPLACED if existed is not None else Saved.STORED
+        return SaveResult(Saved.REPLACED if existed is not None else Saved.STORED, row["stored_bytes"])
 
     # ---- Reading -------------------------------------------------------------------------------------------
 
@@ -413,6 +421,7 @@ __all__ = [
     "ArchivedRun",
     "ListedRuns",
     "NotArchivableError",
+    "SaveResult",
     "Saved",
     "StoredRun",
     "Viewer",
