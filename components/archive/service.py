@@ -153,8 +153,7 @@ def open_with_archive(
     if store_ok and _kept_automatically(config, run):
         assert access is not None and access.store is not None
         try:
-            access.store.save(run, access.owner(config))
-            saved_at = pd.Timestamp.now(tz="UTC")
+            saved_at = access.store.save(run, access.owner(config)).saved_at
         except StoreError as exc:
             notes.append(f"This run could not be saved to the archive ({exc}); it is shown as read.")
     for note in notes:
@@ -185,7 +184,7 @@ def save_to_archive(access: ArchiveAccess | None, config: SourceConfig, run: Run
         outcome = access.store.save(run, owner)
     except (NotArchivableError, StoreError) as exc:
         return SaveReport(False, f"Not saved: {exc}")
-    saved_at = pd.Timestamp.now(tz="UTC")
+    saved_at = outcome.saved_at or pd.Timestamp.now(tz="UTC")
     words = "Saved to" if outcome.outcome is Saved.STORED else "Saved again to"
     return SaveReport(True, f"{words} the archive on {saved_at:%Y-%m-%d %H:%M} UTC.", saved_at)
 

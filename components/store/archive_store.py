@@ -56,6 +56,7 @@ class SaveResult:
 
     outcome: Saved
     stored_bytes: int
+    saved_at: pd.Timestamp | None  # when the copy in the archive was saved (None: nothing was written)
 
 
 @dataclass(frozen=True)
@@ -202,7 +203,7 @@ class ArchiveStore:
         body = run_body(run, lambda _name, frame: {"rows": len(frame), "codec": CODEC})
         body.pop("summary")
         summary = run.summary
-        saved_at = pd.Timestamp.now(tz="UTC")
+        saved_at = pd.Timestamp.now(tz="UTC").floor("us")  # what both databases keep of a time
         row = {
             "owner": owner,
             "source": summary.ref.source,
@@ -243,13 +244,14 @@ class ArchiveStore:
                 statement = statement.on_conflict_do_nothing(index_elements=keys)
             run_pk = connection.execute(statement.returning(archived_runs.c.id)).scalar()
             if run_pk is None:
-                return SaveResult(Saved.ALREADY, 0)
+                return SaveResult(Saved.ALREADY, 0, None)
             connection.execute(delete(archived_frames).where(archived_frames.c.run_pk == run_pk))
             connection.execute(
                 insert(archived_frames),
                 [{"run_pk": run_pk, "name": name, "codec": CODEC, "data": blobs[name]} for name in TABLES],
             )
-        return SaveResult(Saved.REPLACED if existed is not None else Saved.STORED, row["stored_bytes"])
+        outcome = Saved.REPLACED if existed is not None else Saved.STORED
+        return SaveResult(outcome, row["stored_bytes"], saved_at)
 
     # ---- Reading -------------------------------------------------------------------------------------------
 
