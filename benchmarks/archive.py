@@ -104,8 +104,8 @@ def archive_jobs(server: StandInServer, name: str, store: StoreConfig) -> None:
     summary = out.getvalue().strip().splitlines()[-1]
     print(
         f"{name:10} archive {JOBS} jobs of {JOB_STEPS:,} steps: {seconds:.2f} s "
-        f"({seconds / JOBS * 1000:.0f} ms a job), exit {status}; requests {requests} = {list_pages} list page(s) + {requests - list_pages} for "
-        f"the jobs ({(requests - list_pages) / JOBS:g} a job; one load costs {single}); "
+        f"({seconds / JOBS * 1000:.0f} ms a job), exit {status}; requests {requests} = {list_pages} list "
+        f"page(s) + {requests - list_pages} for the jobs ({(requests - list_pages) / JOBS:g} a job; one load costs {single}); "
         f"{len([run for run in stored if run.ref.run_id != LONG_JOB])} stored, "
         f"{sum(run.stored_bytes for run in stored) / 1e6:.1f} MB in the store. {summary}"
     )
