@@ -102,10 +102,11 @@ def archive_jobs(server: StandInServer, name: str, store: StoreConfig) -> None:
     stored = opened.list_runs(Viewer(shared=True), limit=500).runs
     opened.engine.dispose()
     summary = out.getvalue().strip().splitlines()[-1]
+    per_job = (requests - list_pages) / JOBS
     print(
         f"{name:10} archive {JOBS} jobs of {JOB_STEPS:,} steps: {seconds:.2f} s "
         f"({seconds / JOBS * 1000:.0f} ms a job), exit {status}; requests {requests} = {list_pages} list "
-        f"page(s) + {requests - list_pages} for the jobs ({(requests - list_pages) / JOBS:g} a job; one load costs {single}); "
+        f"page(s) + {requests - list_pages} for the jobs ({per_job:g} a job; one load costs {single}); "
         f"{len([run for run in stored if run.ref.run_id != LONG_JOB])} stored, "
         f"{sum(run.stored_bytes for run in stored) / 1e6:.1f} MB in the store. {summary}"
     )
