@@ -46,6 +46,7 @@ from components.text import MESSAGE_CHARS, clean
 from components.wording import count
 
 OK, FAILED, UNUSABLE, LOCKED, INTERRUPTED = 0, 1, 2, 3, 130
+API_SOURCES = ("openai", "azure", "together")
 MAX_LIST_PAGES = 10_000
 DEFAULT_SECRETS = Path(".streamlit/secrets.toml")
 EPILOG = """\
@@ -292,7 +293,7 @@ def read_secrets(path: Path) -> Mapping[str, Any]:
     except FileNotFoundError:
         return {}
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise SystemExit(f"The secrets file {path} cannot be read ({type(exc).__name__}).") from None
+        raise DashboardError(f"The secrets file {path} cannot be read ({type(exc).__name__}).") from None
 
 
 def parser() -> argparse.ArgumentParser:
@@ -310,7 +311,7 @@ def parser() -> argparse.ArgumentParser:
     command.add_argument(
         "--source",
         action="append",
-        choices=("openai", "azure", "together"),
+        choices=API_SOURCES,
         help="archive only this source (repeatable; default: every configured API source)",
     )
     command.add_argument(
@@ -333,8 +334,8 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     args = parser().parse_args(argv)
     env = os.environ if env is None else env
     out, err = sys.stdout, sys.stderr
-    secrets = read_secrets(args.secrets)
     try:
+        secrets = read_secrets(args.secrets)
         store_config = resolve_store(env, secrets)
     except DashboardError as exc:
         print(f"archive: {exc}", file=err)
@@ -343,12 +344,12 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         print("archive: DASHBOARD_STORE is off: there is no archive to store runs in.", file=err)
         return UNUSABLE
     registry = resolve_sources(env, secrets)
-    tally = Tally(failures=[(problem.label, problem.message) for problem in registry.problems])
+    wanted = set(args.source or API_SOURCES)
     configs = [
-        config
-        for config in registry.configs
-        if config.kind is SourceKind.API and (not args.source or config.name in args.source)
+        config for config in registry.configs if config.kind is SourceKind.API and config.name in wanted
     ]
+    # A source whose settings are wrong is a failure; the runs folder's are not this command's business.
+    tally = Tally(failures=[(p.label, p.message) for p in registry.problems if p.name in wanted])
     if not configs:
         print(
             "archive: no API source is configured (OPENAI_API_KEY, AZURE_OPENAI_ENDPOINT, TOGETHER_API_KEY).",

@@ -19,9 +19,9 @@ from enum import StrEnum
 
 import pandas as pd
 
-from components.domain import RunData, RunRef
+from components.domain import RunData, RunRef, check_run_id
 from components.errors import DashboardError
-from components.sources.archive import served_from_archive
+from components.sources.archive import ARCHIVE, NotInArchiveError, not_in_archive, served_from_archive
 from components.sources.base import Progress, RunSource, SourceKind
 from components.sources.registry import Registry, SourceConfig
 from components.store import (
@@ -115,6 +115,20 @@ def _from_store(access: ArchiveAccess, ref: RunRef) -> tuple[Opened | None, str 
     return Opened(run, ServedFrom.ARCHIVE, archived.saved_at, run.notes[-1]), None
 
 
+def _from_archive_source(
+    access: ArchiveAccess | None, source: RunSource, run_id: str, on_progress: Progress | None
+) -> Opened:
+    """A run the page opened as ``archive:<id>``: it is its own stored copy."""
+    if access is None or access.store is None:
+        run = source.load_run(run_id, on_progress)  # raises the archive's own error
+        return Opened(run, ServedFrom.ARCHIVE, None, run.notes[-1] if run.notes else None)
+    archived = access.store.load_archived(check_run_id(run_id), access.viewer)
+    if archived is None:
+        raise NotInArchiveError(not_in_archive(run_id))
+    run = served_from_archive(archived, RunRef(ARCHIVE, run_id))
+    return Opened(run, ServedFrom.ARCHIVE, archived.saved_at, run.notes[-1])
+
+
 def open_with_archive(
     access: ArchiveAccess | None,
     config: SourceConfig,
@@ -132,6 +146,8 @@ def open_with_archive(
     """
     ref = RunRef(config.name, run_id)
     store_ok = access is not None and access.store is not None
+    if config.kind is SourceKind.ARCHIVE:
+        return _from_archive_source(access, source, run_id, on_progress)
     notes: list[str] = [access.problem] if access is not None and access.problem else []
     stored: Opened | None = None
     if store_ok and config.kind is not SourceKind.DEMO:

@@ -28,6 +28,11 @@ class NotInArchiveError(DashboardError):
     """No stored run with that id that this session may see."""
 
 
+def not_in_archive(run_id: str) -> str:
+    """The message for an archive id this session has no run under."""
+    return f"No run {run_id} in the archive for this key: it was never saved, or saved with another key."
+
+
 def _when(stamp: pd.Timestamp) -> str:
     return f"{stamp.tz_convert('UTC'):%Y-%m-%d %H:%M} UTC"
 
@@ -118,7 +123,5 @@ class ArchiveSource:
             on_progress("Reading the run from the archive…")
         archived = self._store.load_archived(run_id, self._viewer)
         if archived is None:
-            raise NotInArchiveError(
-                f"No run {run_id} in the archive for this key: it was never saved, or saved with another key."
-            )
+            raise NotInArchiveError(not_in_archive(run_id))
         return served_from_archive(archived, RunRef(ARCHIVE, run_id))

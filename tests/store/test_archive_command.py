@@ -253,3 +253,14 @@ def test_the_progress_bar_on_a_terminal() -> None:
     text = screen.getvalue()
     assert text.startswith("\r[###############-----] 3/4 runs · 2 pages · 2.5 MB read · 800 kB stored")
     assert text.endswith("\n") and "openai:ftjob-abc stored" in text
+
+
+def test_a_wrong_runs_folder_is_not_the_commands_failure(
+    standin: StandInServer, store_config: StoreConfig, tmp_path: Path
+) -> None:
+    add_jobs(standin, 1)
+    env = command_env(standin, store_config, tmp_path) | {"DASHBOARD_RUNS_DIR": str(tmp_path / "missing")}
+    assert archive(env, "--quiet").returncode == 0
+    wrong_together = env | {"TOGETHER_API_KEY": "tgp", "TOGETHER_BASE_URL": "ftp://nowhere"}
+    done = archive(wrong_together, "--quiet")
+    assert done.returncode == 1 and "Together AI: TOGETHER_BASE_URL must be an http(s) URL" in done.stdout

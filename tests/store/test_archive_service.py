@@ -22,7 +22,7 @@ from components.errors import DashboardError
 from components.sources import open_source, resolve_sources
 from components.sources.archive import ARCHIVE, NotInArchiveError
 from components.sources.base import SourceKind
-from components.store import StoreConfig, forget_stores, resolve_store
+from components.store import StoreConfig, StoreError, connect_store, forget_stores, resolve_store
 from devtools.archive_runs import finished_run
 from devtools.standin import DEFAULT_API_KEY, Fault, StandInServer, make_checkpoints_only, make_run
 from tests.domain.test_run_export import assert_same_run
@@ -193,3 +193,31 @@ def test_the_archive_is_a_source_for_the_job_list(standin: StandInServer, server
     assert stranger.list_runs().runs == ()
     with pytest.raises(DashboardError):
         stranger.load_run("openai-ftjob-list1")
+
+
+def test_a_run_opened_under_the_archive_is_its_stored_copy(standin: StandInServer, server: Page) -> None:
+    standin.add_run(make_run(JOB, n_steps=400))
+    saved_at = server.open().saved_at
+    standin.reset()
+    archive = server.registry.archive
+    opened = open_with_archive(server.access, archive, open_source(archive), f"openai-{JOB}")
+    assert opened.served_from is ServedFrom.ARCHIVE and opened.saved_at == saved_at
+    assert opened.run.summary.ref == RunRef(ARCHIVE, f"openai-{JOB}") and standin.requests == []
+    with pytest.raises(NotInArchiveError):
+        open_with_archive(server.access, archive, open_source(archive), "openai-ftjob-never")
+
+
+def test_an_archive_that_cannot_be_opened_is_not_tried_again_for_a_minute(tmp_path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    config = resolve_store({"DASHBOARD_STORE": str(blocker / "archive.sqlite3")}, {})
+    now = [1000.0]
+    with pytest.raises(StoreError) as first:
+        connect_store(config, clock=lambda: now[0])
+    blocker.unlink()  # the problem goes away …
+    now[0] += 59
+    with pytest.raises(StoreError) as again:  # … but within the minute the page is not kept waiting
+        connect_store(config, clock=lambda: now[0])
+    assert again.value is first.value
+    now[0] += 2
+    assert connect_store(config, clock=lambda: now[0]).config == config
