@@ -114,17 +114,25 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _summary(summary: RunSummary) -> dict[str, Any]:
+def summary_body(summary: RunSummary) -> dict[str, Any]:
+    """A run's summary as JSON; :func:`read_summary` reads it back."""
     body = {field.name: _jsonable(getattr(summary, field.name)) for field in fields(summary)}
     body["ref"] = str(summary.ref)
     body["hyperparameters"] = asdict(summary.hyperparameters)
     return body
 
 
-def _run(run: RunData) -> dict[str, Any]:
+FrameWriter = Callable[[str, pd.DataFrame], Any]
+"""Writes one of a run's tables (``"history"`` or ``"checkpoints"``) as the document stores it."""
+
+
+def run_body(run: RunData, write_frame: FrameWriter | None = None) -> dict[str, Any]:
+    """One run as the export document holds it; its two tables as ``write_frame`` writes them (default:
+    JSON columns). The Parquet container and the archive store keep the same body beside their own tables."""
+    write = write_frame or (lambda _name, frame: _frame(frame))
     provenance = run.provenance
     return {
-        "summary": _summary(run.summary),
+        "summary": summary_body(run.summary),
         "provenance": {
             "source": provenance.source,
             "label": provenance.label,
@@ -137,24 +145,37 @@ def _run(run: RunData) -> dict[str, Any]:
         "unavailable": dict(run.unavailable),
         "provider_best": asdict(run.provider_best) if run.provider_best is not None else None,
         "partial": run.is_partial,
-        "checkpoints": _frame(run.checkpoints),
-        "history": _frame(run.history),
+        "checkpoints": write("checkpoints", run.checkpoints),
+        "history": write("history", run.history),
     }
+
+
+def export_runs(runs: RunData | Sequence[RunData]) -> list[RunData]:
+    """The runs of one export, checked: one run, or a comparison of up to :data:`MAX_RUNS`."""
+    chosen = [runs] if isinstance(runs, RunData) else list(runs)
+    if not 1 <= len(chosen) <= MAX_RUNS:
+        raise ValueError(f"an export holds 1 to {MAX_RUNS} runs, not {len(chosen)}")
+    return chosen
+
+
+def export_document(bodies: list[dict[str, Any]]) -> dict[str, Any]:
+    """The export document around run bodies: format, version and when it was made."""
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": pd.Timestamp.now(tz="UTC").isoformat(),
+        "runs": bodies,
+    }
+
+
+def to_json(document: Any) -> bytes:
+    """``document`` as compact ASCII JSON: any text a run carries (even a lone surrogate) stays valid."""
+    return json.dumps(document, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode()
 
 
 def to_export(runs: RunData | Sequence[RunData]) -> bytes:
     """One run, or several (a comparison), as this tool's versioned JSON export (UTF-8 bytes)."""
-    chosen = [runs] if isinstance(runs, RunData) else list(runs)
-    if not 1 <= len(chosen) <= MAX_RUNS:
-        raise ValueError(f"an export holds 1 to {MAX_RUNS} runs, not {len(chosen)}")
-    document = {
-        "format": FORMAT,
-        "version": VERSION,
-        "exported_at": pd.Timestamp.now(tz="UTC").isoformat(),
-        "runs": [_run(run) for run in chosen],
-    }
-    # ASCII with \u escapes: any text the run carries (even a lone surrogate from a file name) is valid JSON.
-    return json.dumps(document, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode()
+    return to_json(export_document([run_body(run) for run in export_runs(runs)]))
 
 
 # ---- Reading ----------------------------------------------------------------------------------------------
@@ -165,7 +186,8 @@ def is_export(obj: Mapping[str, Any]) -> bool:
     return obj.get("format") == FORMAT
 
 
-def _need(condition: bool, problem: str) -> None:
+def need(condition: bool, problem: str) -> None:
+    """Raise an :class:`ExportError` saying ``problem`` unless ``condition`` holds."""
     if not condition:
         raise ExportError(f"The export file cannot be read: {problem}.")
 
@@ -173,14 +195,14 @@ def _need(condition: bool, problem: str) -> None:
 def _text(value: Any, what: str, *, optional: bool = True) -> str | None:
     if value is None and optional:
         return None
-    _need(isinstance(value, str) and len(value) <= MAX_TEXT_CHARS, f"{what} is not text")
+    need(isinstance(value, str) and len(value) <= MAX_TEXT_CHARS, f"{what} is not text")
     return value
 
 
 def _integer(value: Any, what: str, low: int = 0, high: int = 10**15) -> int | None:
     if value is None:
         return None
-    _need(
+    need(
         isinstance(value, int) and not isinstance(value, bool) and low <= value <= high,
         f"{what} is not a count",
     )
@@ -190,7 +212,7 @@ def _integer(value: Any, what: str, low: int = 0, high: int = 10**15) -> int | N
 def _number(value: Any, what: str) -> float | None:
     if value is None:
         return None
-    _need(
+    need(
         isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value),
         f"{what} is not a number",
     )
@@ -205,7 +227,7 @@ def _time(value: Any, what: str) -> pd.Timestamp | None:
         when = pd.Timestamp(text)
     except (ValueError, TypeError, OverflowError):
         when = None
-    _need(when is not None and when is not pd.NaT and when.tzinfo is not None, f"{what} is not a time")
+    need(when is not None and when is not pd.NaT and when.tzinfo is not None, f"{what} is not a time")
     return when.tz_convert("UTC")
 
 
@@ -213,15 +235,16 @@ def _auto_or(value: Any, what: str, read: Callable[[Any, str], Any]) -> Any:
     return value if value == "auto" else read(value, what)
 
 
-def _read_summary(body: Any) -> RunSummary:
-    _need(isinstance(body, dict), "a run has no summary")
+def read_summary(body: Any) -> RunSummary:
+    """The summary :func:`summary_body` wrote, every field checked."""
+    need(isinstance(body, dict), "a run has no summary")
     try:
         ref = RunRef.parse(body.get("ref"))
         status = RunStatus(body.get("status"))
     except ValueError:
         raise ExportError("The export file cannot be read: a run's address or status is not valid.") from None
     hyper = body.get("hyperparameters") or {}
-    _need(isinstance(hyper, dict), "hyperparameters are not an object")
+    need(isinstance(hyper, dict), "hyperparameters are not an object")
     text = {
         name: _text(body.get(name), name)
         for name in (
@@ -265,7 +288,7 @@ def _read_floats(values: list[Any], name: str) -> np.ndarray:
             return math.nan
         if isinstance(value, str) and value in _SPECIAL_FLOATS:
             return _SPECIAL_FLOATS[value]
-        _need(
+        need(
             isinstance(value, int | float) and not isinstance(value, bool),
             f"column {name} holds a non-number",
         )
@@ -280,13 +303,12 @@ def _read_floats(values: list[Any], name: str) -> np.ndarray:
 
 
 def _read_column(column: Any, rows: int) -> tuple[str, Any]:
-    _need(isinstance(column, dict), "a column is not an object")
+    need(isinstance(column, dict), "a column is not an object")
     name, kind, values = column.get("name"), column.get("type"), column.get("values")
-    _need(isinstance(name, str) and bool(_COLUMN_NAME.fullmatch(name)), "a column name is not a plain name")
-    _need(kind == COLUMN_TYPES.get(name, "float64"), f"column {name} is not of the type it must have")
-    _need(isinstance(values, list) and len(values) == rows, f"column {name} does not have one value per row")
+    name = check_column_name(name, kind)
+    need(isinstance(values, list) and len(values) == rows, f"column {name} does not have one value per row")
     if kind == "int64":
-        _need(
+        need(
             all(
                 isinstance(value, int) and not isinstance(value, bool) and _INT64[0] <= value <= _INT64[1]
                 for value in values
@@ -297,13 +319,13 @@ def _read_column(column: Any, rows: int) -> tuple[str, Any]:
     if kind == "float64":
         return name, _read_floats(values, name)
     if kind == "string":
-        _need(
+        need(
             all(value is None or isinstance(value, str) for value in values),
             f"column {name} holds a non-text",
         )
         return name, pd.array(values, dtype="string")
     if kind == "datetime_ns_utc":
-        _need(
+        need(
             all(
                 value is None
                 or (isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**62)
@@ -318,48 +340,80 @@ def _read_column(column: Any, rows: int) -> tuple[str, Any]:
     raise ExportError(f"The export file cannot be read: column {name} has an unknown type.")
 
 
-def _read_frame(body: Any, what: str, required: Sequence[str], max_rows: int) -> pd.DataFrame:
-    _need(isinstance(body, dict), f"the {what} table is missing")
-    rows, columns = body.get("rows"), body.get("columns")
-    _need(
-        isinstance(rows, int) and not isinstance(rows, bool) and 0 <= rows <= max_rows,
-        f"the {what} table is too large",
+TABLES: dict[str, tuple[tuple[str, ...], int]] = {
+    "checkpoints": (CHECKPOINT_COLUMNS, MAX_CHECKPOINT_ROWS),
+    "history": (HISTORY_REQUIRED, MAX_RESULT_ROWS),
+}
+"""Each table of a run: the columns it must have, and the most rows it may hold."""
+
+FrameReader = Callable[[str, Any], pd.DataFrame]
+"""Reads one of a run's tables (``"history"`` or ``"checkpoints"``) from what the document holds for it."""
+
+
+def check_column_name(name: Any, kind: str) -> str:
+    """A column's name, when it is a plain name and ``kind`` is the type a column of that name must have."""
+    need(isinstance(name, str) and bool(_COLUMN_NAME.fullmatch(name)), "a column name is not a plain name")
+    need(kind == COLUMN_TYPES.get(name, "float64"), f"column {name} is not of the type it must have")
+    return name
+
+
+def check_rows(rows: Any, table: str) -> int:
+    """A table's row count, when it is within the bound of ``table``."""
+    need(
+        isinstance(rows, int) and not isinstance(rows, bool) and 0 <= rows <= TABLES[table][1],
+        f"the {table} table is too large",
     )
-    _need(isinstance(columns, list) and len(columns) <= MAX_COLUMNS, f"the {what} table has too many columns")
+    return rows
+
+
+def checked_frame(data: dict[str, Any], names: Sequence[str], table: str) -> pd.DataFrame:
+    """The frame of ``data``'s columns in the order ``names``, when it has every column ``table`` needs and
+    its steps are in range."""
+    need(len(names) <= MAX_COLUMNS, f"the {table} table has too many columns")
+    need(len(data) == len(names), f"the {table} table names a column twice")
+    need(all(name in data for name in TABLES[table][0]), f"the {table} table lacks a column it needs")
+    need(bool(usable_steps(data["step"]).all()), f"the {table} table has a step outside 0 to {MAX_STEP:,}")
+    return pd.DataFrame(data, columns=list(names))
+
+
+def _read_frame(table: str, body: Any) -> pd.DataFrame:
+    need(isinstance(body, dict), f"the {table} table is missing")
+    rows, columns = check_rows(body.get("rows"), table), body.get("columns")
+    need(isinstance(columns, list) and len(columns) <= MAX_COLUMNS, f"the {table} table has too many columns")
     data = dict(_read_column(column, rows) for column in columns)
-    _need(len(data) == len(columns), f"the {what} table names a column twice")
-    _need(all(name in data for name in required), f"the {what} table lacks a column it needs")
-    _need(bool(usable_steps(data["step"]).all()), f"the {what} table has a step outside 0 to {MAX_STEP:,}")
-    return pd.DataFrame(data, columns=[column["name"] for column in columns])
+    return checked_frame(data, [column["name"] for column in columns], table)
 
 
-def _read_run(body: Any) -> RunData:
-    _need(isinstance(body, dict), "a run is not an object")
+def read_run_body(body: Any, read_frame: FrameReader | None = None) -> RunData:
+    """A run from its body in an export document; its tables through ``read_frame`` (default: JSON columns).
+
+    Everything is checked, as a file from outside must be: anything wrong is an :class:`ExportError`.
+    """
+    read = read_frame or _read_frame
+    need(isinstance(body, dict), "a run is not an object")
     provenance = body.get("provenance")
-    _need(isinstance(provenance, dict), "a run has no provenance")
+    need(isinstance(provenance, dict), "a run has no provenance")
     fetched = _time(provenance.get("fetched_at"), "fetched_at")
-    _need(fetched is not None, "a run has no fetch time")
+    need(fetched is not None, "a run has no fetch time")
     try:
         history_source = HistorySource(body.get("history_source"))
     except ValueError:
         raise ExportError("The export file cannot be read: a run's history source is unknown.") from None
     notes = body.get("notes")
-    _need(isinstance(notes, list) and len(notes) <= 1_000, "a run's notes are not a list")
+    need(isinstance(notes, list) and len(notes) <= 1_000, "a run's notes are not a list")
     unavailable = body.get("unavailable") or {}
-    _need(
+    need(
         isinstance(unavailable, dict) and set(unavailable) <= {"loss", "accuracy"},
         "a run's unavailable metrics are not loss or accuracy",
     )
     best = body.get("provider_best")
-    _need(best is None or isinstance(best, dict), "a run's provider best is not an object")
+    need(best is None or isinstance(best, dict), "a run's provider best is not an object")
     partial = body.get("partial", False)
-    _need(isinstance(partial, bool), "a run's partial flag is not true or false")
+    need(isinstance(partial, bool), "a run's partial flag is not true or false")
     return RunData(
-        summary=_read_summary(body.get("summary")),
-        checkpoints=_read_frame(
-            body.get("checkpoints"), "checkpoints", CHECKPOINT_COLUMNS, MAX_CHECKPOINT_ROWS
-        ),
-        history=_read_frame(body.get("history"), "history", HISTORY_REQUIRED, MAX_RESULT_ROWS),
+        summary=read_summary(body.get("summary")),
+        checkpoints=read("checkpoints", body.get("checkpoints")),
+        history=read("history", body.get("history")),
         history_source=history_source,
         provenance=Provenance(
             source=_text(provenance.get("source"), "source", optional=False),
@@ -383,19 +437,21 @@ def _read_run(body: Any) -> RunData:
     )
 
 
-def runs_from_export_object(obj: Mapping[str, Any]) -> tuple[RunData, ...]:
-    """Every run of an export document already parsed from JSON."""
-    _need(is_export(obj), "it is not this dashboard's export")
+def runs_from_export_object(
+    obj: Mapping[str, Any], read_frame: FrameReader | None = None
+) -> tuple[RunData, ...]:
+    """Every run of an export document already parsed from JSON (tables through ``read_frame``)."""
+    need(is_export(obj), "it is not this dashboard's export")
     version = obj.get("version")
-    _need(isinstance(version, int) and not isinstance(version, bool), "it has no version")
+    need(isinstance(version, int) and not isinstance(version, bool), "it has no version")
     if version > VERSION:
         raise ExportError(
             f"The export file was made by a newer version of the dashboard (format {version}); this one "
             f"reads format {VERSION}. Update the dashboard to open it."
         )
     runs = obj.get("runs")
-    _need(isinstance(runs, list) and 1 <= len(runs) <= MAX_RUNS, f"it must hold 1 to {MAX_RUNS} runs")
-    return tuple(_read_run(run) for run in runs)
+    need(isinstance(runs, list) and 1 <= len(runs) <= MAX_RUNS, f"it must hold 1 to {MAX_RUNS} runs")
+    return tuple(read_run_body(run, read_frame) for run in runs)
 
 
 def runs_from_export(data: bytes) -> tuple[RunData, ...]:
@@ -404,12 +460,12 @@ def runs_from_export(data: bytes) -> tuple[RunData, ...]:
         obj = json.loads(data)
     except (ValueError, RecursionError):
         raise ExportError("The export file is not valid JSON.") from None
-    _need(isinstance(obj, dict), "it is not a JSON object")
+    need(isinstance(obj, dict), "it is not a JSON object")
     return runs_from_export_object(obj)
 
 
 def from_export(data: bytes) -> RunData:
     """The one run of an export file; a comparison of several raises (read it with ``runs_from_export``)."""
     runs = runs_from_export(data)
-    _need(len(runs) == 1, f"it holds a comparison of {len(runs)} runs, not one")
+    need(len(runs) == 1, f"it holds a comparison of {len(runs)} runs, not one")
     return runs[0]

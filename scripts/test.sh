@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install everything the tests need (Debian's chromium, a venv with requirements-dev.txt), then run
+# Install everything the tests need (Debian's chromium and postgresql, a venv with requirements-dev.txt), then run
 # the linters and the whole test suite. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -7,6 +7,8 @@ source scripts/lib.sh
 
 # The browser tests drive Debian's chromium; Playwright never downloads a browser here.
 command -v chromium >/dev/null || apt_install chromium fonts-dejavu-core
+# The archive's tests start their own PostgreSQL server from Debian's binaries (as the postgres user).
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || apt_install postgresql
 ensure_venv requirements-dev.txt
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .

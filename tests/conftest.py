@@ -1,4 +1,5 @@
-"""Shared fixtures: the stand-in API on loopback, and clean Streamlit caches between tests."""
+"""Shared fixtures: the stand-in API on loopback, a real PostgreSQL server, and clean Streamlit caches
+between tests."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ from collections.abc import Iterator
 import pytest
 import streamlit as st
 
+from devtools.postgres import PostgresServer, find_bindir, postgres_server
 from devtools.standin import DEFAULT_API_KEY, StandInServer
+
+NO_POSTGRES = "PostgreSQL is not installed here (Debian's postgresql package; scripts/test.sh installs it)"
 
 
 @pytest.fixture(scope="session")
@@ -22,6 +26,18 @@ def standin(standin_server: StandInServer) -> StandInServer:
     """The stand-in with no runs, faults or recorded requests."""
     standin_server.reset()
     return standin_server
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the session, started from Debian's binaries in a temporary folder.
+
+    Skipped only when the binaries are absent; a server that fails to start fails the tests that need it.
+    """
+    if find_bindir() is None:
+        pytest.skip(NO_POSTGRES)
+    with postgres_server() as server:
+        yield server
 
 
 @pytest.fixture

@@ -9,8 +9,9 @@ from components.domain.summary import RunStatus, RunSummary
 MAX_QUERY_CHARS = 200
 
 
-def _searchable(run: RunSummary) -> tuple[str, ...]:
-    """The fields a search looks in: id, name, base and fine-tuned model, suffix."""
+def searchable(run: RunSummary) -> tuple[str, ...]:
+    """The fields a search looks in, case-folded: id, name, base and fine-tuned model, suffix (the archive
+    store keeps them in one column to search in SQL alike)."""
     fields = (run.run_id, run.name, run.base_model, run.fine_tuned_model, run.suffix)
     return tuple(field.casefold() for field in fields if field)
 
@@ -18,7 +19,7 @@ def _searchable(run: RunSummary) -> tuple[str, ...]:
 def matches(run: RunSummary, query: str) -> bool:
     """Whether each word of ``query`` is in the run's id, name, models or suffix (ignoring case)."""
     words = query[:MAX_QUERY_CHARS].casefold().split()
-    fields = _searchable(run)
+    fields = searchable(run)
     return all(any(word in field for field in fields) for word in words)
 
 

@@ -27,11 +27,12 @@ PARSE_FAILURES = (ValueError, TypeError, OverflowError, KeyError, IndexError, At
 
 
 class SourceKind(StrEnum):
-    """How a source reads runs: over an API (live data, a key), from files, or the built-in demo."""
+    """How a source reads runs: over an API (live data, a key), from files, the demo, or the archive."""
 
     API = "api"
     FILES = "files"
     DEMO = "demo"
+    ARCHIVE = "archive"
 
 
 @dataclass(frozen=True)

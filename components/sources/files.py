@@ -27,6 +27,7 @@ import pandas as pd
 from components.api.limits import MEGABYTE, Limits
 from components.data.values import as_text
 from components.domain import InvalidRunRefError, RunData, RunRef, RunStatus, RunSummary, check_run_id
+from components.run_parquet import MAGIC as PARQUET_MAGIC
 from components.sources.base import Progress, RunPage, SourceInfo, SourceKind
 from components.sources.run_files import FileKind, Origin, RunFileError, run_from_bytes, sniff
 from components.text import ECHO_CHARS, clean
@@ -42,7 +43,7 @@ MAX_CHECKPOINT_FOLDERS = 10_000
 MAX_UPLOADS = 50
 PAGE_SIZE = 100
 TRAINER_STATE = "trainer_state.json"
-RUN_FILE_SUFFIXES = (".csv", ".json", ".txt")
+RUN_FILE_SUFFIXES = (".csv", ".json", ".txt", ".parquet")
 _CHECKPOINT_FOLDER = re.compile(r"checkpoint-(\d{1,10})")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 _SNIFF_BYTES = 4096
@@ -232,7 +233,10 @@ class _Scanner:
 
 
 def _looks_like_run_file(head: bytes) -> bool:
-    """A result CSV (plain ``step,…`` or its base64 ``c3RlcC…``), a trainer state, or an export."""
+    """A result CSV (plain ``step,…`` or its base64 ``c3RlcC…``), a trainer state, or an export (JSON or
+    Parquet)."""
+    if head.startswith(PARQUET_MAGIC):
+        return True
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if start[:5].lower() == b"step," or start.startswith(b"c3RlcC"):
         return True

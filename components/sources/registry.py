@@ -2,7 +2,8 @@
 
 Several can be configured at once; each is resolved on its own, so a wrong setting of one is a problem
 to show while the others work. Nothing here makes a request: a source that is not configured is never
-built, so nothing is fetched for it. The built-in demo is offered only when nothing is configured.
+built, so nothing is fetched for it. The built-in demo is offered only when nothing is configured (the
+archive, when given, comes last and does not count: it holds what other sources read).
 """
 
 from __future__ import annotations
@@ -31,12 +32,14 @@ from components.api.settings import Settings
 from components.api.together import TogetherClient
 from components.demo import DEMO_JOB_ID
 from components.domain import InvalidRunRefError, RunRef, check_run_id
+from components.sources.archive import ARCHIVE, ARCHIVE_LABEL, ArchiveSource
 from components.sources.azure import AZURE, AZURE_LABEL, azure_source
 from components.sources.base import RunSource, SourceKind
 from components.sources.demo import DEMO, DEMO_LABEL, demo_source
 from components.sources.files import FILES, FILES_LABEL, UPLOAD, FilesSource, Upload, UploadSource
 from components.sources.openai import OPENAI, OpenAISource
 from components.sources.together import TOGETHER, TOGETHER_LABEL, TogetherSource
+from components.store import StoreConfig, connect_store, credential_material
 
 OPENAI_LABEL = "OpenAI"
 API_SOURCES_FOR_JOB_IDS = (OPENAI, AZURE)
@@ -55,6 +58,9 @@ class SourceConfig:
     api: ApiConfig | None = None  # API sources
     key_source: KeySource = KeySource.NONE
     runs_dir: Path | None = None  # the files source
+    store: StoreConfig | None = None  # the archive
+    # The archive: the credentials of the session's other sources, whose runs it shows (never shown).
+    credentials: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def key_origin(self) -> str:
@@ -91,7 +97,12 @@ class Registry:
 
     @property
     def is_demo(self) -> bool:
-        return self.names == (DEMO,)
+        return tuple(name for name in self.names if name != ARCHIVE) == (DEMO,)
+
+    @property
+    def archive(self) -> SourceConfig | None:
+        """The archive's config, when a store is configured."""
+        return self.get(ARCHIVE)
 
     def job_source(self) -> SourceConfig | None:
         """The source an old ``?job=`` id opens in: OpenAI, else Azure (None: neither is configured)."""
@@ -148,11 +159,13 @@ def resolve_sources(
     typed_keys: Mapping[str, str] | None = None,
     *,
     token_provider: TokenProvider | None = None,
+    store: StoreConfig | None = None,
 ) -> Registry:
     """Every configured source, in order; the demo alone when none is and nothing is wrong.
 
     ``typed_keys`` maps a source name (openai, azure, together) to a key typed in this browser session;
-    ``token_provider`` replaces azure-identity for Microsoft Entra ID (tests).
+    ``token_provider`` replaces azure-identity for Microsoft Entra ID (tests); ``store``
+    (``components.store.resolve_store``) adds the archive last, showing the runs of these credentials.
     """
     typed = typed_keys or {}
     attempts = (
@@ -186,7 +199,21 @@ def resolve_sources(
             configs.append(config)
     if not configs and not problems:
         configs.append(DEMO_SOURCE)
+    if store is not None:
+        configs.append(archive_config(store, configs))
     return Registry(tuple(configs), tuple(problems))
+
+
+def archive_config(store: StoreConfig, configs: Sequence[SourceConfig]) -> SourceConfig:
+    """The archive as a source: it shows the runs stored with the credentials of ``configs``."""
+    materials = (credential_material(config.api) for config in configs)
+    return SourceConfig(
+        ARCHIVE,
+        ARCHIVE_LABEL,
+        SourceKind.ARCHIVE,
+        store=store,
+        credentials=tuple(sorted({material for material in materials if material})),
+    )
 
 
 def http_client_for(config: SourceConfig) -> httpx.Client:
@@ -204,6 +231,10 @@ def open_source(
     """The source ``config`` describes; API sources read through ``http`` (default: a new client)."""
     if config.kind is SourceKind.DEMO:
         return demo_source()
+    if config.kind is SourceKind.ARCHIVE:
+        assert config.store is not None
+        store = connect_store(config.store)  # opened once per process; StoreError when unreachable
+        return ArchiveSource(store, store.viewer(config.credentials))
     if config.name == FILES:
         assert config.runs_dir is not None
         return FilesSource(config.runs_dir, config.limits)

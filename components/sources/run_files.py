@@ -2,7 +2,8 @@
 
 Three kinds are recognised by their content, never by their (untrusted) name:
 
-- this tool's own export (``components.run_export``), a JSON document;
+- this tool's own export: a JSON document (``components.run_export``) or a Parquet file
+  (``components.run_parquet``);
 - a Hugging Face Trainer / TRL ``trainer_state.json`` (``components.data.trainer_state``);
 - an OpenAI or Azure result CSV, plain or base64 (``components.data.results_file``).
 
@@ -44,6 +45,8 @@ from components.domain import (
 )
 from components.errors import DashboardError, MalformedDataError
 from components.run_export import is_export, runs_from_export_object
+from components.run_parquet import MAGIC as PARQUET_MAGIC
+from components.run_parquet import is_parquet, runs_from_parquet
 from components.sources.base import parsed
 from components.text import ECHO_CHARS, clean
 from components.wording import count
@@ -93,7 +96,10 @@ class Origin:
 
 
 def sniff(data: bytes) -> FileKind:
-    """The kind of a run file from its first bytes: JSON is an export or a trainer state, else a CSV."""
+    """The kind of a run file from its first bytes: Parquet is an export, JSON an export or a trainer
+    state, anything else a CSV."""
+    if data.startswith(PARQUET_MAGIC):
+        return FileKind.EXPORT
     if not _JSON_START.match(data[:4096]):
         return FileKind.RESULT_CSV
     return FileKind.EXPORT if b"ft-checkpoint-dashboard-export" in data[:4096] else FileKind.TRAINER_STATE
@@ -108,10 +114,12 @@ def run_from_bytes(
 ) -> RunData:
     """The run in one file. ``checkpoint_steps`` are the ``checkpoint-N`` folders found beside a trainer
     state (None: the file alone); ``model_prefix`` is prepended to their names (the folder, relative)."""
+    if is_parquet(data):
+        return _from_export(runs_from_parquet(data), origin)
     if _JSON_START.match(data[:4096]):
         obj = load_json_object(data, f"file {origin.shown}")
         if is_export(obj):
-            return _from_export(obj, origin)
+            return _from_export(runs_from_export_object(obj), origin)
         if is_trainer_state(obj):
             return run_from_trainer_state(
                 obj, origin, checkpoint_steps=checkpoint_steps, model_prefix=model_prefix
@@ -123,8 +131,7 @@ def run_from_bytes(
     return run_from_result_csv(data, origin)
 
 
-def _from_export(obj: Mapping[str, Any], origin: Origin) -> RunData:
-    runs = runs_from_export_object(obj)
+def _from_export(runs: tuple[RunData, ...], origin: Origin) -> RunData:
     run = runs[0]
     was = run.provenance
     notes = [

@@ -1,0 +1,50 @@
+"""The archive: finished runs kept in a database (SQLite by default, PostgreSQL for a team) so they stay
+readable after their provider stops serving them. No Streamlit here."""
+
+from components.store.archive_store import (
+    ArchivedRun,
+    ArchiveStore,
+    ListedRuns,
+    NotArchivableError,
+    Saved,
+    SaveResult,
+    StoredRun,
+    Viewer,
+    archivable_problem,
+    archive_id,
+    open_store,
+)
+from components.store.connections import connect_store, forget_stores
+from components.store.errors import StoreError
+from components.store.fingerprint import NO_CREDENTIAL, credential_material
+from components.store.settings import (
+    SHARED_VARIABLE,
+    STORE_VARIABLE,
+    StoreConfig,
+    default_store_path,
+    resolve_store,
+)
+
+__all__ = [
+    "NO_CREDENTIAL",
+    "SHARED_VARIABLE",
+    "STORE_VARIABLE",
+    "ArchiveStore",
+    "ArchivedRun",
+    "ListedRuns",
+    "NotArchivableError",
+    "SaveResult",
+    "Saved",
+    "StoreConfig",
+    "StoreError",
+    "StoredRun",
+    "Viewer",
+    "archivable_problem",
+    "archive_id",
+    "connect_store",
+    "credential_material",
+    "default_store_path",
+    "forget_stores",
+    "open_store",
+    "resolve_store",
+]

@@ -1,0 +1,433 @@
+"""The archive store: finished runs kept whole in a database, each visible to the credential that fetched it.
+
+A run is written in one transaction (its row, then its two tables), so it is stored whole or not at all;
+writing the same run again replaces it in the same way. Reads are one statement each, so a run being
+replaced at that moment is read as it was or as it is, never half of each. Nothing here knows Streamlit;
+every database or file failure is a :class:`~components.store.errors.StoreError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, true, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+
+from components.data.values import as_text
+from components.domain import Provenance, RunData, RunRef, RunStatus, RunSummary
+from components.domain.listing import MAX_QUERY_CHARS, searchable
+from components.domain.ref import RUN_ID_PATTERN
+from components.run_export import read_run_body, read_summary, run_body, summary_body
+from components.run_parquet import frame_from_parquet, frame_to_parquet
+from components.store.engine import WRITE, make_engine, upgrade
+from components.store.errors import StoreError, store_errors
+from components.store.fingerprint import NO_CREDENTIAL, fingerprint
+from components.store.schema import archive_meta, archived_frames, archived_runs
+from components.store.settings import StoreConfig
+
+CODEC = "parquet-zstd"
+TABLES = ("history", "checkpoints")
+LIVE = frozenset({RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.PAUSED})
+MAX_PAGE = 500
+
+
+class NotArchivableError(StoreError, ValueError):
+    """A run that must not be stored: still running, or only partly read."""
+
+
+class Saved(StrEnum):
+    """What :meth:`ArchiveStore.save` did."""
+
+    STORED = "stored"  # new in the archive
+    REPLACED = "replaced"  # this credential's older copy was replaced
+    ALREADY = "already stored"  # kept the copy that was there (``replace=False``)
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What :meth:`ArchiveStore.save` did, and how many bytes the run's tables take in the store."""
+
+    outcome: Saved
+    stored_bytes: int
+    saved_at: pd.Timestamp | None  # when the copy in the archive was saved (None: nothing was written)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who reads the archive: the fingerprints of a session's credentials, and whether the store is shared.
+
+    A viewer sees the runs stored under any of its fingerprints and those stored with no credential; in a
+    shared store (``DASHBOARD_STORE_SHARED=true``) every run.
+    """
+
+    fingerprints: frozenset[str] = frozenset()
+    shared: bool = False
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    """One stored run as the archive's job list shows it (its tables are not read)."""
+
+    summary: RunSummary  # as it was read, under its own address (e.g. openai:ftjob-…)
+    archive_id: str  # its id under the archive source: archive:<archive_id>
+    saved_at: pd.Timestamp
+    provenance: Provenance
+    history_rows: int
+    checkpoint_rows: int
+    stored_bytes: int
+
+    @property
+    def ref(self) -> RunRef:
+        return self.summary.ref
+
+
+@dataclass(frozen=True)
+class ArchivedRun:
+    """A whole run read back from the archive, and when it was saved."""
+
+    run: RunData
+    archive_id: str
+    saved_at: pd.Timestamp
+
+
+@dataclass(frozen=True)
+class ListedRuns:
+    """One page of stored runs, newest first, and whether more follow."""
+
+    runs: tuple[StoredRun, ...]
+    has_more: bool
+
+
+def archive_id(ref: RunRef) -> str:
+    """The id a run has under the archive source: ``openai-ftjob-abc`` (a source name has no ``-``, so it
+    reads back unambiguously); a hash when that would be longer than an id may be."""
+    plain = f"{ref.source}-{ref.run_id}"
+    if RUN_ID_PATTERN.fullmatch(plain):
+        return plain
+    return f"{ref.source}-h{hashlib.sha256(str(ref).encode()).hexdigest()[:40]}"
+
+
+def archivable_problem(run: RunData) -> str | None:
+    """Why ``run`` must not be stored (still running, partly read), or None when it may be."""
+    if run.summary.status in LIVE:
+        return f"The run is {run.summary.status_text}: it is archived once it has finished."
+    if run.is_partial:
+        return "Only part of the run could be read; the archive stores a run whole."
+    return None
+
+
+def _utc(value: Any) -> pd.Timestamp:
+    """A time from the database (SQLite gives it back without a zone; it was written in UTC)."""
+    stamp = pd.Timestamp(value)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def _db_time(stamp: pd.Timestamp | None) -> Any:
+    return None if stamp is None else stamp.tz_convert("UTC").to_pydatetime()
+
+
+def _like(word: str) -> str:
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+class ArchiveStore:
+    """Finished runs in a database (SQLite or PostgreSQL): save, open, list and search them."""
+
+    def __init__(self, engine: Engine, config: StoreConfig) -> None:
+        self._engine = engine
+        self.config = config
+        with self._errors("be read"), engine.connect() as connection:
+            key = connection.execute(
+                select(archive_meta.c.value).where(archive_meta.c.name == "fingerprint_key")
+            ).scalar_one()
+        self._key = bytes.fromhex(key)
+
+    def __repr__(self) -> str:
+        return f"ArchiveStore({self.config.shown!r})"
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    def _errors(self, action: str) -> Any:
+        return store_errors(action, self.config.shown, self.config.secrets)
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with (
+            self._errors("save the run"),
+            self._engine.connect().execution_options(**WRITE) as connection,
+            connection.begin(),
+        ):
+            yield connection
+
+    # ---- Who -----------------------------------------------------------------------------------------------
+
+    def fingerprint(self, material: str | None) -> str:
+        """The fingerprint of a credential's material in this store (``components.store.fingerprint``)."""
+        return fingerprint(self._key, material)
+
+    def viewer(self, materials: Iterable[str | None] = ()) -> Viewer:
+        """The viewer of a session holding these credentials (materials), in this store's sharing mode."""
+        return Viewer(frozenset(self.fingerprint(material) for material in materials), self.config.shared)
+
+    @staticmethod
+    def _visible(viewer: Viewer) -> Any:
+        if viewer.shared:
+            return true()
+        return archived_runs.c.owner.in_(sorted(viewer.fingerprints | {NO_CREDENTIAL}))
+
+    # ---- Writing -------------------------------------------------------------------------------------------
+
+    def _insert(self, connection: Connection) -> Any:
+        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+        return dialect.insert(archived_runs)
+
+    def save(self, run: RunData, owner: str, *, replace: bool = True) -> SaveResult:
+        """Store ``run`` whole under the fingerprint ``owner``, in one transaction.
+
+        ``replace``: an older copy of this run under ``owner`` is replaced (else kept, and nothing written).
+        A running or partly read run raises :class:`NotArchivableError`.
+        """
+        if problem := archivable_problem(run):
+            raise NotArchivableError(problem)
+        blobs = {"history": frame_to_parquet(run.history), "checkpoints": frame_to_parquet(run.checkpoints)}
+        body = run_body(run, lambda _name, frame: {"rows": len(frame), "codec": CODEC})
+        body.pop("summary")
+        summary = run.summary
+        saved_at = pd.Timestamp.now(tz="UTC").floor("us")  # what both databases keep of a time
+        row = {
+            "owner": owner,
+            "source": summary.ref.source,
+            "run_id": summary.ref.run_id,
+            "archive_id": archive_id(summary.ref),
+            "status": summary.status.value,
+            "created_at": _db_time(summary.created_at),
+            "sort_time": _db_time(summary.created_at or saved_at),
+            "saved_at": _db_time(saved_at),
+            "fetched_at": _db_time(run.provenance.fetched_at),
+            "source_label": run.provenance.label[:100],
+            "endpoint": run.provenance.endpoint,
+            "summary": json.dumps(summary_body(summary), ensure_ascii=True),
+            "body": json.dumps(body, ensure_ascii=True, allow_nan=False),
+            "history_rows": len(run.history),
+            "checkpoint_rows": len(run.checkpoints),
+            "stored_bytes": sum(len(blob) for blob in blobs.values()),
+            "search_text": "\n".join(searchable(summary)),
+        }
+        with self._write() as connection:
+            existed = connection.execute(
+                select(archived_runs.c.id).where(
+                    archived_runs.c.owner == owner,
+                    archived_runs.c.source == summary.ref.source,
+                    archived_runs.c.run_id == summary.ref.run_id,
+                )
+            ).first()
+            statement = self._insert(connection).values(**row)
+            keys = [archived_runs.c.owner, archived_runs.c.source, archived_runs.c.run_id]
+            if replace:
+                changed = {
+                    name: statement.excluded[name]
+                    for name in row
+                    if name not in ("owner", "source", "run_id")
+                }
+                statement = statement.on_conflict_do_update(index_elements=keys, set_=changed)
+            else:
+                statement = statement.on_conflict_do_nothing(index_elements=keys)
+            run_pk = connection.execute(statement.returning(archived_runs.c.id)).scalar()
+            if run_pk is None:
+                return SaveResult(Saved.ALREADY, 0, None)
+            connection.execute(delete(archived_frames).where(archived_frames.c.run_pk == run_pk))
+            connection.execute(
+                insert(archived_frames),
+                [{"run_pk": run_pk, "name": name, "codec": CODEC, "data": blobs[name]} for name in TABLES],
+            )
+        outcome = Saved.REPLACED if existed is not None else Saved.STORED
+        return SaveResult(outcome, row["stored_bytes"], saved_at)
+
+    # ---- Reading -------------------------------------------------------------------------------------------
+
+    def _read(self, where: Any, viewer: Viewer) -> ArchivedRun | None:
+        """The newest visible run matching ``where``, with its tables, in one statement."""
+        newest = (
+            select(archived_runs.c.id)
+            .where(where, self._visible(viewer))
+            .order_by(archived_runs.c.saved_at.desc(), archived_runs.c.id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        statement = (
+            select(
+                archived_runs.c.archive_id,
+                archived_runs.c.saved_at,
+                archived_runs.c.summary,
+                archived_runs.c.body,
+                archived_frames.c.name,
+                archived_frames.c.codec,
+                archived_frames.c.data,
+            )
+            .join(archived_frames, archived_frames.c.run_pk == archived_runs.c.id)
+            .where(archived_runs.c.id == newest)
+        )
+        with self._errors("be read"), self._engine.connect() as connection:
+            rows = connection.execute(statement).all()
+        if not rows:
+            return None
+        blobs = {row.name: row.data for row in rows if row.codec == CODEC}
+        if set(blobs) != set(TABLES):
+            raise StoreError("The archived copy of this run is incomplete; it was left out.")
+        first = rows[0]
+        body = json.loads(first.body) | {"summary": json.loads(first.summary)}
+
+        def read_frame(name: str, spec: Any) -> pd.DataFrame:
+            frame = frame_from_parquet(bytes(blobs[name]), name)
+            if not isinstance(spec, dict) or spec.get("rows") != len(frame):
+                raise StoreError(
+                    "The archived copy of this run does not match its description; it was left out."
+                )
+            return frame
+
+        run = read_run_body(body, read_frame)
+        return ArchivedRun(run, first.archive_id, _utc(first.saved_at))
+
+    def load(self, ref: RunRef, viewer: Viewer) -> ArchivedRun | None:
+        """The stored run ``ref`` (its newest copy this viewer may see), or None when there is none."""
+        where = and_(archived_runs.c.source == ref.source, archived_runs.c.run_id == ref.run_id)
+        return self._read(where, viewer)
+
+    def load_archived(self, archived: str, viewer: Viewer) -> ArchivedRun | None:
+        """The stored run with this archive id (``archive:<id>``), or None."""
+        return self._read(archived_runs.c.archive_id == archived, viewer)
+
+    def stored_refs(self, refs: Collection[RunRef], viewer: Viewer) -> set[RunRef]:
+        """Which of ``refs`` this viewer already has in the archive (one query)."""
+        if not refs:
+            return set()
+        pairs = [(ref.source, ref.run_id) for ref in refs]
+        statement = select(archived_runs.c.source, archived_runs.c.run_id).where(
+            tuple_(archived_runs.c.source, archived_runs.c.run_id).in_(pairs), self._visible(viewer)
+        )
+        with self._errors("be read"), self._engine.connect() as connection:
+            return {RunRef(source, run_id) for source, run_id in connection.execute(statement)}
+
+    def list_runs(
+        self,
+        viewer: Viewer,
+        *,
+        query: str = "",
+        statuses: Collection[RunStatus] = (),
+        offset: int = 0,
+        limit: int = 100,
+    ) -> ListedRuns:
+        """Stored runs this viewer may see, newest first (by the run's creation, else its saving), one copy
+        per run; ``query`` matches as ``components.domain.listing.search_runs`` does, ``statuses`` filters."""
+        limit = max(1, min(limit, MAX_PAGE))
+        conditions = [self._visible(viewer)]
+        conditions += [
+            archived_runs.c.search_text.like(_like(word), escape="\\")
+            for word in query[:MAX_QUERY_CHARS].casefold().split()
+        ]
+        if statuses:
+            conditions.append(archived_runs.c.status.in_(sorted(status.value for status in statuses)))
+        rank = (
+            func.row_number()
+            .over(
+                partition_by=(archived_runs.c.source, archived_runs.c.run_id),
+                order_by=(archived_runs.c.saved_at.desc(), archived_runs.c.id.desc()),
+            )
+            .label("copy")
+        )
+        columns = [
+            archived_runs.c.id,
+            archived_runs.c.summary,
+            archived_runs.c.archive_id,
+            archived_runs.c.saved_at,
+            archived_runs.c.sort_time,
+            archived_runs.c.fetched_at,
+            archived_runs.c.source,
+            archived_runs.c.source_label,
+            archived_runs.c.endpoint,
+            archived_runs.c.history_rows,
+            archived_runs.c.checkpoint_rows,
+            archived_runs.c.stored_bytes,
+        ]
+        ranked = select(*columns, rank).where(*conditions).subquery()
+        statement = (
+            select(ranked)
+            .where(ranked.c.copy == 1)
+            .order_by(ranked.c.sort_time.desc(), ranked.c.id.desc())
+            .offset(max(0, offset))
+            .limit(limit + 1)
+        )
+        with self._errors("list its runs"), self._engine.connect() as connection:
+            rows = connection.execute(statement).all()
+        listed = tuple(
+            StoredRun(
+                summary=read_summary(json.loads(row.summary)),
+                archive_id=row.archive_id,
+                saved_at=_utc(row.saved_at),
+                provenance=Provenance(
+                    row.source, as_text(row.source_label), row.endpoint, _utc(row.fetched_at)
+                ),
+                history_rows=row.history_rows,
+                checkpoint_rows=row.checkpoint_rows,
+                stored_bytes=row.stored_bytes,
+            )
+            for row in rows[:limit]
+        )
+        return ListedRuns(listed, len(rows) > limit)
+
+    def count(self, viewer: Viewer) -> int:
+        """How many runs this viewer may see (each run once)."""
+        distinct = (
+            select(archived_runs.c.source, archived_runs.c.run_id).where(self._visible(viewer)).distinct()
+        )
+        with self._errors("be read"), self._engine.connect() as connection:
+            return connection.execute(select(func.count()).select_from(distinct.subquery())).scalar_one()
+
+    def delete(self, ref: RunRef, viewer: Viewer) -> int:
+        """Remove every copy of ``ref`` this viewer may see; how many were removed."""
+        where = and_(archived_runs.c.source == ref.source, archived_runs.c.run_id == ref.run_id)
+        with self._write() as connection:
+            ids = select(archived_runs.c.id).where(where, self._visible(viewer))
+            connection.execute(delete(archived_frames).where(archived_frames.c.run_pk.in_(ids)))
+            return connection.execute(delete(archived_runs).where(archived_runs.c.id.in_(ids))).rowcount
+
+
+def open_store(config: StoreConfig) -> ArchiveStore:
+    """The archive ``config`` names, its schema created or migrated first; StoreError when unreachable."""
+    with store_errors("be opened", config.shown, config.secrets):
+        engine = make_engine(config)
+        try:
+            upgrade(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+    try:
+        return ArchiveStore(engine, config)
+    except BaseException:
+        engine.dispose()
+        raise
+
+
+__all__ = [
+    "ArchiveStore",
+    "ArchivedRun",
+    "ListedRuns",
+    "NotArchivableError",
+    "SaveResult",
+    "Saved",
+    "StoredRun",
+    "Viewer",
+    "archivable_problem",
+    "archive_id",
+    "open_store",
+]

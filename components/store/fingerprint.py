@@ -1,0 +1,42 @@
+"""Whose run a stored run is: a keyed hash of the credential that fetched it, never the credential.
+
+Scheme (version 1): ``HMAC-SHA256(store key, "ft-checkpoint-dashboard credential v1" NUL material)`` as 64
+hex digits. The store key is 32 random bytes made when the store's schema is created and kept in the store
+(table ``archive_meta``), so every dashboard server on one store computes the same fingerprint for the same
+key, fingerprints from two stores cannot be matched with each other, and nothing outside the store can test a
+guessed key against them. The material is the API key itself (``Authorization: Bearer`` or ``api-key``);
+for Microsoft Entra ID, whose tokens change every hour, it is the server's identity at that endpoint
+(``entra-id:`` and the base URL). A run read with no credential (the demo, files) has the fingerprint
+:data:`NO_CREDENTIAL`, which no hash can equal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from components.api import ApiConfig, ApiKeyAuth, BearerAuth, EntraIdAuth
+
+SCHEME = b"ft-checkpoint-dashboard credential v1\x00"
+NO_CREDENTIAL = "none"
+
+
+def fingerprint(store_key: bytes, material: str | None) -> str:
+    """The fingerprint of a credential's ``material`` under ``store_key``; :data:`NO_CREDENTIAL` for None."""
+    if not material:
+        return NO_CREDENTIAL
+    return hmac.new(store_key, SCHEME + material.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+
+
+def credential_material(api: ApiConfig | None) -> str | None:
+    """What identifies the credential of an API config (never shown, never stored); None without one."""
+    if api is None:
+        return None
+    auth = api.auth
+    if isinstance(auth, BearerAuth):
+        return auth.token
+    if isinstance(auth, ApiKeyAuth):
+        return auth.key
+    if isinstance(auth, EntraIdAuth):
+        return f"entra-id:{api.base_url}"
+    return None

@@ -1,0 +1,77 @@
+"""The archive's tables as the code reads and writes them (the newest schema revision).
+
+- ``archived_runs``: one row per stored run and credential fingerprint (``owner``): its address, the summary
+  columns a job list sorts, filters and searches by, the run's summary and the rest of its body as JSON (the
+  export document's own shapes), where and when it was read, and when it was saved.
+- ``archived_frames``: the run's two tables (``history``, ``checkpoints``), each one zstd-compressed Parquet
+  blob. A 100,000-step history is about 2 MB this way and decodes in milliseconds; as rows it would be
+  100,000 inserts to write and a large query to read back.
+- ``archive_meta``: the store's own values: its fingerprint key.
+
+Changing a table means a new revision in ``components/store/migrations/versions``; the migrations never
+import this module, so each keeps the schema of its own time.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+archive_meta = Table(
+    "archive_meta",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+archived_runs = Table(
+    "archived_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "owner", String(64), nullable=False
+    ),  # the credential's fingerprint (components.store.fingerprint)
+    Column("source", String(20), nullable=False),  # the RunRef it was read as
+    Column("run_id", String(128), nullable=False),
+    Column("archive_id", String(128), nullable=False),  # its id under the archive source
+    Column("status", String(16), nullable=False),
+    Column("created_at", DateTime(timezone=True)),  # the run's own creation time, when known
+    Column("sort_time", DateTime(timezone=True), nullable=False),  # created_at, else saved_at: newest first
+    Column("saved_at", DateTime(timezone=True), nullable=False),
+    Column("fetched_at", DateTime(timezone=True), nullable=False),
+    Column("source_label", String(100), nullable=False),
+    Column("endpoint", Text, nullable=False),
+    Column("summary", Text, nullable=False),  # JSON: components.run_export.summary_body
+    Column("body", Text, nullable=False),  # JSON: components.run_export.run_body, tables as {"rows": n}
+    Column("history_rows", Integer, nullable=False),
+    Column("checkpoint_rows", Integer, nullable=False),
+    Column("stored_bytes", BigInteger, nullable=False),
+    Column("search_text", Text, nullable=False),  # the searched fields, case-folded (revision 0002)
+    UniqueConstraint("owner", "source", "run_id", name="uq_archived_runs_owner_ref"),
+    Index("ix_archived_runs_sort_time", "sort_time"),
+    Index("ix_archived_runs_archive_id", "archive_id"),
+    Index("ix_archived_runs_ref", "source", "run_id"),
+)
+
+archived_frames = Table(
+    "archived_frames",
+    metadata,
+    Column("run_pk", Integer, ForeignKey("archived_runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("name", String(16), primary_key=True),  # "history" or "checkpoints"
+    Column("codec", String(32), nullable=False),  # "parquet-zstd"
+    Column("data", LargeBinary, nullable=False),
+)

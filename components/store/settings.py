@@ -1,0 +1,114 @@
+"""Where the archive lives: ``DASHBOARD_STORE`` (a SQLite file by default, PostgreSQL for a team) and whether
+every session may read every stored run (``DASHBOARD_STORE_SHARED``).
+
+A store URL can hold a database password, so it is never shown as given: :attr:`StoreConfig.shown` masks the
+password, ``repr`` shows only that, and a value that cannot be parsed is refused without repeating it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from components.api.settings import ConfigError, Settings
+
+STORE_VARIABLE = "DASHBOARD_STORE"
+SHARED_VARIABLE = "DASHBOARD_STORE_SHARED"
+APP_FOLDER = "ft-checkpoint-dashboard"
+FILE_NAME = "archive.sqlite3"
+OFF = frozenset({"off", "none", "disabled"})
+_TRUE = frozenset({"true", "1", "yes", "on"})
+_FALSE = frozenset({"false", "0", "no", "off"})
+POSTGRES_DRIVER = "postgresql+psycopg"
+_HINT = f"{STORE_VARIABLE} must be a SQLite file path, a sqlite:///… URL, a {POSTGRES_DRIVER}://… URL, or off"
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """One archive: its database URL (never shown whole) and whether it is shared by every session."""
+
+    url: URL = field(repr=False)
+    shared: bool = False
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.url.get_backend_name()
+
+    @property
+    def shown(self) -> str:
+        """The URL with its password masked (``***``), safe for a log line, a message or the page."""
+        return self.url.render_as_string(hide_password=True)
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The SQLite file, or None for PostgreSQL."""
+        return Path(self.url.database or "") if self.dialect == "sqlite" else None
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """What must be cut from any text before it is shown: the password, if the URL has one."""
+        return (self.url.password,) if self.url.password else ()
+
+    def __repr__(self) -> str:
+        return f"StoreConfig({self.shown!r}, shared={self.shared})"
+
+
+def default_store_path(env: Mapping[str, Any]) -> Path:
+    """``$XDG_DATA_HOME/ft-checkpoint-dashboard/archive.sqlite3``, else under ``~/.local/share``."""
+    data_home = str(env.get("XDG_DATA_HOME") or "").strip()
+    base = (
+        Path(data_home) if data_home and Path(data_home).is_absolute() else Path.home() / ".local" / "share"
+    )
+    return base / APP_FOLDER / FILE_NAME
+
+
+def _sqlite_url(path: Path) -> URL:
+    return URL.create("sqlite", database=str(path.expanduser().resolve()))
+
+
+def _parse(raw: str) -> URL:
+    if "://" not in raw:
+        return _sqlite_url(Path(raw))
+    try:
+        url = make_url(raw)
+    except (ArgumentError, ValueError):  # their messages repeat the URL, password and all
+        raise ConfigError(f"{_HINT}; its value cannot be read as a URL.") from None
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        if not url.database or url.database == ":memory:" or url.database.startswith("file:"):
+            raise ConfigError(
+                f"{STORE_VARIABLE} must name a SQLite file: an in-memory database keeps nothing."
+            )
+        return _sqlite_url(Path(url.database))
+    if backend == "postgresql":
+        if url.drivername not in ("postgresql", POSTGRES_DRIVER):
+            raise ConfigError(f"{_HINT}: the PostgreSQL driver here is psycopg ({POSTGRES_DRIVER}://…).")
+        return url.set(drivername=POSTGRES_DRIVER)
+    raise ConfigError(f"{_HINT}.")
+
+
+def _flag(settings: Settings, name: str) -> bool:
+    raw = (settings.text(name) or "false").lower()
+    if raw not in _TRUE | _FALSE:
+        raise ConfigError(f"{name} must be true or false.")
+    return raw in _TRUE
+
+
+def resolve_store(
+    env: Mapping[str, Any] | None = None, secrets: Mapping[str, Any] | None = None
+) -> StoreConfig | None:
+    """The archive from the environment, then secrets; the per-user SQLite file when unset; None when off."""
+    env = os.environ if env is None else env
+    settings = Settings(env, secrets or {})
+    raw = settings.text(STORE_VARIABLE)
+    if raw is not None and raw.lower() in OFF:
+        return None
+    url = _parse(raw) if raw is not None else _sqlite_url(default_store_path(env))
+    return StoreConfig(url, _flag(settings, SHARED_VARIABLE))
