@@ -499,6 +499,11 @@ class StandInServer:
             self._entra_tokens.clear()
             self._log.clear()
 
+    def reset_log(self) -> None:
+        """Forget the requests recorded so far (runs and faults stay), to count what comes next."""
+        with self._lock:
+            self._log.clear()
+
     @property
     def requests(self) -> list[RecordedRequest]:
         with self._lock:
