@@ -288,6 +288,12 @@ class ApiClient:
                 f"the time limit for {what} ({setting})."
             ) from None
         except httpx.TimeoutException as exc:
+            if self._deadline is not None and _cut_by_deadline(exc, self._config.limits.read_timeout):
+                what, setting = self._deadline.budget
+                raise DeadlineExceededError(
+                    f"Stopped waiting for {where} after {self._deadline.seconds:g} s, "
+                    f"the time limit for {what} ({setting})."
+                ) from None
             if streaming and _answer_started(exc):
                 raise APITimeoutError(
                     f"{where} stopped sending the answer: nothing arrived for "
@@ -435,6 +441,17 @@ def _answer_started(exc: httpx.HTTPError) -> bool:
         return bool(exc.request.extensions.get("answer_started"))
     except RuntimeError:  # an error raised before the request was built
         return False
+
+
+def _cut_by_deadline(exc: httpx.TimeoutException, read_timeout: float) -> bool:
+    """Whether a read timed out after the deadline's time left (shorter than the configured read timeout)."""
+    if not isinstance(exc, httpx.ReadTimeout):
+        return False
+    try:
+        used = exc.request.extensions.get("timeout", {}).get("read")
+    except RuntimeError:  # an error raised before the request was built
+        return False
+    return isinstance(used, int | float) and used < read_timeout
 
 
 def _lines(
