@@ -40,7 +40,7 @@ from components.api.pagination import Item
 from components.data.checkpoints import checkpoints_frame
 from components.data.events import merge_events_frames, metrics_events_frame
 from components.data.job import result_file_ids
-from components.domain import RunData, RunSummary
+from components.domain import Provenance, RunData, RunSummary
 from components.errors import DashboardError
 from components.sources.base import Refresh, SourceInfo, parsed
 from components.sources.openai import (
@@ -257,37 +257,50 @@ class _Refresher:
             quiet=quiet,
             owed=frozenset(self.owed),
         )
+        self.notes.extend(list_notes(new_lists))
+        notes = list(dict.fromkeys(self.notes))
+        same_checkpoints = checkpoint_items is None or checkpoint_items == lists.checkpoints.items()
+        if (
+            head.met_known
+            and not new_events
+            and tail is None
+            and results is None
+            and same_checkpoints
+            and summary == previous.summary
+        ):  # nothing the run is built from changed: keep its frames; its state, notes and time move on
+            run = replace(
+                previous,
+                notes=tuple(notes),
+                provenance=Provenance.now(self.info.name, self.info.label, self.info.endpoint),
+                is_partial=new_lists.is_partial,
+                resume=new_lists,
+            )
+            return Refresh(
+                run,
+                changed=run.notes != previous.notes,
+                requests=self.log.total,
+                reads=self.log.counts(),
+                error="; ".join(self.errors) or None,
+            )
         checkpoints = (
-            parsed("checkpoints from the API", checkpoints_frame, checkpoint_items, notes=self.notes)
+            parsed("checkpoints from the API", checkpoints_frame, checkpoint_items, notes=notes)
             if checkpoint_items is not None
             else previous.checkpoints
         )
-        self.notes.extend(list_notes(new_lists))
         run = assemble(
             summary,
             checkpoints,
             results,
             None if results is not None else per_step,
-            list(dict.fromkeys(self.notes)),
+            notes,
             new_lists,
             self.info,
         )
         known = set(previous.checkpoints["checkpoint_id"].dropna())
         new_checkpoints = int((~run.checkpoints["checkpoint_id"].isin(known)).sum())
-        changed = bool(
-            new_events
-            or tail is not None
-            or summary != previous.summary
-            or new_checkpoints
-            or len(run.checkpoints) != len(previous.checkpoints)
-            or results is not None
-            or run.notes != previous.notes
-        )
-        if not changed:  # the same frames: keep the run's objects, only its state and time move on
-            run = replace(previous, provenance=run.provenance, resume=new_lists)
         return Refresh(
             run,
-            changed=changed,
+            changed=True,
             finished=ended_now,
             requests=self.log.total,
             reads=self.log.counts(),

@@ -20,6 +20,7 @@ metrics or checkpoints read keeps what was known and is owed to the next refresh
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import pandas as pd
@@ -27,8 +28,8 @@ import pandas as pd
 from components.api.client import RequestLog
 from components.api.pagination import Item
 from components.data.step_records import continued_from
-from components.data.together import job_counters, parse_together_job, together_metrics_frame
-from components.domain import RunData
+from components.data.together import TOGETHER, job_counters, parse_together_job, together_metrics_frame
+from components.domain import Provenance, RunData
 from components.errors import DashboardError
 from components.sources.base import Refresh, SourceInfo, parsed
 from components.sources.openai import REFRESH_FAILED
@@ -135,28 +136,37 @@ def refresh_together_run(source: TogetherSource, previous: RunData, info: Source
                 f"{REFRESH_FAILED} read the checkpoints again ({exc}); the next refresh tries again."
             )
 
+    state_now = TogetherLive(now, json.dumps(items).encode(), metrics, quiet, frozenset(owed))
+    notes = list(dict.fromkeys(notes))
+    if (
+        _same(metrics, state.metrics)
+        and items == state.checkpoint_items()
+        and summary == previous.summary
+        and bool(owed) == previous.is_partial
+    ):  # nothing the run is built from changed: keep its frames; its state, notes and time move on
+        run = replace(
+            previous,
+            notes=tuple(notes),
+            provenance=Provenance.now(TOGETHER, info.label, info.endpoint),
+            resume=state_now,
+        )
+        return Refresh(
+            run,
+            changed=run.notes != previous.notes,
+            requests=log.total,
+            reads=log.counts(),
+            error="; ".join(errors) or None,
+        )
     run = together_run(raw, summary, items, metrics, notes, info, owed=frozenset(owed), quiet=quiet)
     known = set(previous.checkpoints["checkpoint_id"].dropna())
-    new_checkpoints = int((~run.checkpoints["checkpoint_id"].isin(known)).sum())
-    new_steps = max(0, len(run.history) - len(previous.history))
-    changed = bool(
-        new_steps
-        or new_checkpoints
-        or summary != previous.summary
-        or len(run.checkpoints) != len(previous.checkpoints)
-        or not _same(metrics, state.metrics)
-        or run.notes != previous.notes
-    )
-    if not changed:
-        run = replace(previous, provenance=run.provenance, resume=run.resume)
     return Refresh(
         run,
-        changed=changed,
+        changed=True,
         finished=ended_now,
         requests=log.total,
         reads=log.counts(),
-        new_steps=new_steps,
-        new_checkpoints=new_checkpoints,
+        new_steps=max(0, len(run.history) - len(previous.history)),
+        new_checkpoints=int((~run.checkpoints["checkpoint_id"].isin(known)).sum()),
         error="; ".join(errors) or None,
     )
 
@@ -165,7 +175,7 @@ def _crosses_epoch(records: list[Item], start: int | None) -> bool:
     """Whether records read on from a known step reach a new epoch (``train/epoch`` passes a whole number):
     a checkpoint may have been saved, whatever the job's counters say."""
     epochs = [
-        record.get("train/epoch")
+        record["train/epoch"]
         for record in records
         if isinstance(record.get("train/epoch"), int | float)
         and not isinstance(record.get("train/epoch"), bool)
