@@ -37,6 +37,7 @@ from components.api.errors import (
     ResponseTooLargeError,
     redact,
 )
+from components.errors import DashboardError
 from components.text import MESSAGE_CHARS, clean
 
 logger = logging.getLogger(__name__)
@@ -161,10 +162,11 @@ class ChatError:
     code: str | None = None
 
     @classmethod
-    def of(cls, exc: FineTuningAPIError) -> ChatError:
+    def of(cls, exc: DashboardError) -> ChatError:
+        """The error of a failed answer; anything but the API's own kinds (no credential…) is "refused"."""
         if isinstance(exc, APIStatusError):
             return cls("status", str(exc), exc.status, exc.request_id, exc.code)
-        kinds: tuple[tuple[type[FineTuningAPIError], ErrorKind], ...] = (
+        kinds: tuple[tuple[type[DashboardError], ErrorKind], ...] = (
             (StreamError, "stream"),
             (APITimeoutError, "timeout"),
             (APIConnectionError, "connection"),
@@ -301,7 +303,7 @@ class ChatClient:
                 self._stream(api, path, request, reading, on_delta, stop)
             else:
                 self._whole(api, path, request, reading)
-        except FineTuningAPIError as exc:
+        except DashboardError as exc:  # the API's errors, and a credential that cannot be had (Entra ID)
             return reading.answer(self._timer(), ChatError.of(exc))
         except Exception:  # a bug must not take the other answers down, nor reach the page
             logger.exception("Unexpected failure while asking %s for an answer", request.model)

@@ -14,6 +14,7 @@ from components.inference import (
     MAX_EXAMPLES,
     ChatAnswer,
     ChatError,
+    ValidationRun,
     estimate_cost,
     exact_match,
     model_menu,
@@ -174,6 +175,19 @@ def test_a_summary_leaves_failed_answers_out_of_the_means() -> None:
         7,
     ]
     assert summary.loc["All models", "exact_match"] == pytest.approx(2 / 3)
+
+
+def test_the_results_csv_never_runs_an_answer_as_a_formula() -> None:
+    results = pd.DataFrame(
+        {
+            "model": ["m"],
+            "answer": ['=HYPERLINK("http://evil.example","x")'],
+            "token_f1": [-0.5],
+            "error": [""],
+        }
+    )
+    csv = ValidationRun(results, pd.DataFrame()).csv()
+    assert "'=HYPERLINK" in csv and ",-0.5," in csv  # text made safe, numbers left as numbers
 
 
 def test_an_answer_failing_before_it_started_cost_nothing() -> None:

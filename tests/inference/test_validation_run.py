@@ -11,6 +11,7 @@ from collections import Counter
 
 import pytest
 
+from components.api import ResponseTooLargeError
 from components.inference import (
     estimate_cost,
     model_menu,
@@ -136,3 +137,13 @@ def test_results_download_as_csv_that_no_spreadsheet_runs(
     rows = list(csv.DictReader(io.StringIO(result.csv())))
     assert len(rows) == 3 and rows[0]["model"] == menu.choices[0].model
     assert set(rows[0]) >= {"question", "expected", "answer", "exact_match", "token_f1", "error"}
+
+
+def test_the_validation_file_is_read_within_its_byte_bound(
+    standin: StandInServer, open_chat_for: OpenChat
+) -> None:
+    standin.add_run(make_run("ftjob-big-file"))
+    chat, config = open_chat_for("openai", DASHBOARD_MAX_FILE_MB="0.001")  # 1,000 bytes; the file is ~12 kB
+    run = open_source(config).load_run("ftjob-big-file")
+    with pytest.raises(ResponseTooLargeError, match=r"larger than 0\.001 MB"):
+        read_validation_set(chat.api, run)
