@@ -17,8 +17,11 @@ credentials (each request carries its own headers), and no cookies (its jar refu
 from __future__ import annotations
 
 import math
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from http.cookiejar import CookieJar, CookiePolicy
 from typing import Any, Self
 from urllib.parse import quote
@@ -26,7 +29,7 @@ from urllib.parse import quote
 import httpx
 
 from components.api.config import ApiConfig, reject_credentials
-from components.api.deadline import Clock, Deadline, DeadlineReached
+from components.api.deadline import LOAD, Clock, Deadline, DeadlineReached
 from components.api.errors import (
     APIConnectionError,
     APIStatusError,
@@ -35,10 +38,11 @@ from components.api.errors import (
     InvalidJobIdError,
     MalformedResponseError,
     PaginationError,
+    ResponseTooLargeError,
     redact,
     status_error_class,
 )
-from components.api.limits import CONNECT_TIMEOUT
+from components.api.limits import CONNECT_TIMEOUT, MEGABYTE
 from components.api.pagination import Item, ListProgress
 from components.api.retry import RetryTransport
 from components.domain.ref import InvalidRunRefError, check_run_id
@@ -53,6 +57,47 @@ PageCallback = Callable[[int, int], None]
 """Called after each page with (pages fetched, items so far): progress without Streamlit here."""
 Pages = Iterator[tuple[ListProgress, list[Item]]]
 """A list walk: after each page, the progress so far and that page's items."""
+
+
+INFERENCE = ("one answer", "DASHBOARD_INFERENCE_DEADLINE")
+
+
+class RequestLog:
+    """The requests one load sent, by what each read: the cost of a refresh, reported to the page.
+
+    Counted as sent by this client (a retry of the same request is not counted again); thread-safe.
+    """
+
+    def __init__(self) -> None:
+        self._counts: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def record(self, path: str) -> None:
+        with self._lock:
+            self._counts[request_kind(path)] += 1
+
+    @property
+    def total(self) -> int:
+        with self._lock:
+            return sum(self._counts.values())
+
+    def counts(self) -> dict[str, int]:
+        """Requests per kind: job, checkpoints, events, metrics, file, chat or jobs (the list)."""
+        with self._lock:
+            return dict(self._counts)
+
+
+def request_kind(path: str) -> str:
+    """What a request path reads, in one word: the last segment of a list, ``file``, ``chat`` or ``job``."""
+    parts = path.strip("/").split("/")
+    last = parts[-1]
+    if last in ("checkpoints", "events", "metrics"):
+        return last
+    if last == "content":
+        return "file"
+    if last == "completions":
+        return "chat"
+    return "jobs" if last in ("jobs", "fine-tunes") else "job"
 
 
 def validate_id(value: str, what: str = "job ID") -> str:
@@ -120,20 +165,34 @@ class ApiClient:
         *,
         clock: Clock = time.monotonic,
         deadline: Deadline | None = None,
+        log: RequestLog | None = None,
     ) -> None:
         self._http = http
         self._config = config
         self._clock = clock
         self._deadline = deadline
+        self._log = log
 
     @property
     def config(self) -> ApiConfig:
         return self._config
 
-    def start_load(self) -> Self:
-        """The same connections and credential, with a deadline of ``limits.load_deadline`` starting now."""
+    def start_load(self, *, log: RequestLog | None = None) -> Self:
+        """The same connections and credential, with a deadline of ``limits.load_deadline`` starting now;
+        ``log`` counts the requests this load sends."""
         limits = self._config.limits
-        deadline = Deadline(limits.load_deadline, max_wait=limits.max_retry_wait, clock=self._clock)
+        deadline = Deadline(
+            limits.load_deadline, max_wait=limits.max_retry_wait, clock=self._clock, budget=LOAD
+        )
+        return type(self)(self._http, self._config, clock=self._clock, deadline=deadline, log=log)
+
+    def start_answer(self) -> Self:
+        """The same connections and credential, with a deadline of ``limits.inference_deadline`` for one
+        model's answer, starting now."""
+        limits = self._config.limits
+        deadline = Deadline(
+            limits.inference_deadline, max_wait=limits.max_retry_wait, clock=self._clock, budget=INFERENCE
+        )
         return type(self)(self._http, self._config, clock=self._clock, deadline=deadline)
 
     def out_of_time(self) -> bool:
@@ -154,6 +213,54 @@ class ApiClient:
 
         Any failure is a typed :class:`FineTuningAPIError` whose message is safe to show.
         """
+        headers, query, extensions = self._prepare(path, params, accept, max_bytes)
+        with self._translated_errors(path):
+            response = self._http.request(
+                method, path, params=query, json=json, headers=headers, extensions=extensions
+            )
+        if response.is_error or response.is_redirect:
+            raise self._status_error(response)
+        return response
+
+    def stream_lines(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        accept: str = "text/event-stream",
+        max_bytes: int | None = None,
+    ) -> Iterator[str]:
+        """The answer's lines as they arrive (a server-sent event stream), each without its line end.
+
+        The same bounds as :meth:`request`: all the lines together stay within ``max_bytes`` (the limit for
+        one answer by default), the deadline holds while they arrive, and a server that stops sending is
+        given up after the read timeout. An error status is raised before the first line, as a typed error;
+        closing the iterator early closes the connection.
+        """
+        headers, query, extensions = self._prepare(path, None, accept, max_bytes)
+        extensions["stream"] = True
+        limit = extensions["max_bytes"]
+        with (
+            self._translated_errors(path, streaming=True),
+            self._http.stream(
+                method, path, params=query, json=json, headers=headers, extensions=extensions
+            ) as response,
+        ):
+            if response.is_error or response.is_redirect:
+                raise self._status_error(response)
+            yield from _lines(response.iter_bytes(), limit, self._deadline, response.request)
+
+    def file_content(self, file_id: str) -> bytes:
+        """The raw bytes of a file (a result CSV, a validation JSONL), within ``limits.max_file_bytes``."""
+        path = f"files/{segment(file_id, 'file ID')}/content"
+        limit = self._config.limits.max_file_bytes
+        return self.request("GET", path, accept="application/binary", max_bytes=limit).content
+
+    def _prepare(
+        self, path: str, params: dict[str, Any] | None, accept: str | None, max_bytes: int | None
+    ) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
+        """The headers, query and transport extensions of one request (and it is counted)."""
         headers = self._config.auth.headers()
         if accept:
             headers["Accept"] = accept
@@ -163,23 +270,44 @@ class ApiClient:
         extensions: dict[str, Any] = {"max_bytes": max_bytes or self._config.limits.max_response_bytes}
         if self._deadline is not None:
             extensions["deadline"] = self._deadline
+        if self._log is not None:
+            self._log.record(path)
+        return headers, query, extensions
+
+    @contextmanager
+    def _translated_errors(self, path: str, *, streaming: bool = False) -> Iterator[None]:
+        """httpx's exceptions as the typed errors of this layer, with messages safe to show."""
         where = self._config.display_base_url
         try:
-            response = self._http.request(
-                method, path, params=query, json=json, headers=headers, extensions=extensions
-            )
+            yield
         except DeadlineReached:
             assert self._deadline is not None  # only a request with a deadline can reach it
+            what, setting = self._deadline.budget
             raise DeadlineExceededError(
                 f"Stopped waiting for {where} after {self._deadline.seconds:g} s, "
-                "the time limit for one load (DASHBOARD_LOAD_DEADLINE)."
+                f"the time limit for {what} ({setting})."
             ) from None
         except httpx.TimeoutException as exc:
+            if self._deadline is not None and _cut_by_deadline(exc, self._config.limits.read_timeout):
+                what, setting = self._deadline.budget
+                raise DeadlineExceededError(
+                    f"Stopped waiting for {where} after {self._deadline.seconds:g} s, "
+                    f"the time limit for {what} ({setting})."
+                ) from None
+            if streaming and _answer_started(exc):
+                raise APITimeoutError(
+                    f"{where} stopped sending the answer: nothing arrived for "
+                    f"{self._config.limits.read_timeout:g} s."
+                ) from None
             raise APITimeoutError(
                 f"{where} did not answer within {self._config.limits.read_timeout:g} s "
                 f"({self._attempts(exc)})."
             ) from None
         except httpx.RemoteProtocolError as exc:
+            if streaming and _answer_started(exc):
+                raise APIConnectionError(
+                    f"{where} closed the connection before the whole answer arrived."
+                ) from None
             raise APIConnectionError(
                 f"{where} closed the connection before a whole answer arrived ({self._attempts(exc)})."
             ) from None
@@ -190,9 +318,6 @@ class ApiClient:
             raise MalformedResponseError(
                 f"{where} answered {path} with a body whose compression is broken."
             ) from None
-        if response.is_error or response.is_redirect:
-            raise self._status_error(response)
-        return response
 
     def json_object(
         self, path: str, params: dict[str, Any] | None = None, *, method: str = "GET", json: Any = None
@@ -300,12 +425,6 @@ class FineTuningClient(ApiClient):
         """Every event of the job (messages and per-step metrics), all pages."""
         return _collect(self.event_pages(job_id, max_pages=max_pages), on_page)
 
-    def file_content(self, file_id: str) -> bytes:
-        """The raw bytes of a file, e.g. a job's result CSV (often base64 on OpenAI)."""
-        path = f"files/{segment(file_id, 'file ID')}/content"
-        limit = self._config.limits.max_file_bytes
-        return self.request("GET", path, accept="application/binary", max_bytes=limit).content
-
 
 def _collect(pages: Pages, on_page: PageCallback | None) -> list[Item]:
     items: list[Item] = []
@@ -314,6 +433,55 @@ def _collect(pages: Pages, on_page: PageCallback | None) -> list[Item]:
         if on_page is not None:
             on_page(progress.pages, progress.count)
     return items
+
+
+def _answer_started(exc: httpx.HTTPError) -> bool:
+    """Whether the failure came after the answer's first bytes (a stream that stalled or was cut)."""
+    try:
+        return bool(exc.request.extensions.get("answer_started"))
+    except RuntimeError:  # an error raised before the request was built
+        return False
+
+
+def _cut_by_deadline(exc: httpx.TimeoutException, read_timeout: float) -> bool:
+    """Whether a read timed out after the deadline's time left (shorter than the configured read timeout)."""
+    if not isinstance(exc, httpx.ReadTimeout):
+        return False
+    try:
+        used = exc.request.extensions.get("timeout", {}).get("read")
+    except RuntimeError:  # an error raised before the request was built
+        return False
+    return isinstance(used, int | float) and used < read_timeout
+
+
+def _lines(
+    chunks: Iterable[bytes], max_bytes: int, deadline: Deadline | None, request: httpx.Request
+) -> Iterator[str]:
+    """The lines of a streamed body as they complete (``\n`` or ``\r\n`` ends), decoded as UTF-8.
+
+    A line is scanned once however the bytes arrive, so a server that sends one endless line costs the byte
+    limit and no more; the deadline is checked as each chunk arrives.
+    """
+    buffer = bytearray()
+    size = scanned = 0
+    for chunk in chunks:
+        request.extensions["answer_started"] = True
+        size += len(chunk)
+        if size > max_bytes:
+            raise ResponseTooLargeError(
+                f"The answer to {request.url.path} is larger than {max_bytes / MEGABYTE:g} MB, the most the "
+                "dashboard reads in one answer of this kind."
+            )
+        if deadline is not None and deadline.expired():
+            raise DeadlineReached("The time limit passed while the answer arrived.", request=request)
+        buffer += chunk
+        while (end := buffer.find(b"\n", scanned)) >= 0:
+            yield bytes(buffer[:end]).rstrip(b"\r").decode("utf-8", "replace")
+            del buffer[: end + 1]
+            scanned = 0
+        scanned = len(buffer)
+    if buffer:
+        yield bytes(buffer).rstrip(b"\r").decode("utf-8", "replace")
 
 
 def _page_items(body: dict[str, Any], path: str) -> tuple[list[Item], Any]:

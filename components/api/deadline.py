@@ -15,12 +15,27 @@ import httpx
 Clock = Callable[[], float]
 
 
-class Deadline:
-    """``seconds`` from now for a whole load, of which at most ``max_wait`` may be spent waiting to retry."""
+LOAD = ("one load", "DASHBOARD_LOAD_DEADLINE")
 
-    def __init__(self, seconds: float, *, max_wait: float, clock: Clock = time.monotonic) -> None:
+
+class Deadline:
+    """``seconds`` from now for a whole load, of which at most ``max_wait`` may be spent waiting to retry.
+
+    ``budget`` names what it bounds and the setting that sets it, for the message when it runs out: a load
+    of a run (``DASHBOARD_LOAD_DEADLINE``) or one answer of a model (``DASHBOARD_INFERENCE_DEADLINE``).
+    """
+
+    def __init__(
+        self,
+        seconds: float,
+        *,
+        max_wait: float,
+        clock: Clock = time.monotonic,
+        budget: tuple[str, str] = LOAD,
+    ) -> None:
         self.seconds = seconds
         self.max_wait = max_wait
+        self.budget = budget
         self._clock = clock
         self._started = clock()
         self.waited = 0.0

@@ -15,6 +15,8 @@ DEFAULT_MAX_RETRIES = 2
 # attempt cut to what is left of 40 s.
 DEFAULT_LOAD_DEADLINE = 40.0
 DEFAULT_MAX_RETRY_WAIT = 20.0
+# One model's answer to one prompt, streamed or not: long answers of slow models take a minute or more.
+DEFAULT_INFERENCE_DEADLINE = 120.0
 MEGABYTE = 1_000_000
 # A page of 100 checkpoints or events is well under 1 MB; a 100,000-step result file about 10 MB (base64).
 DEFAULT_MAX_RESPONSE_MB = 8.0
@@ -31,6 +33,7 @@ class Limits:
     max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT  # seconds one load may spend waiting between retries
     max_response_bytes: int = round(DEFAULT_MAX_RESPONSE_MB * MEGABYTE)  # one JSON answer
     max_file_bytes: int = round(DEFAULT_MAX_FILE_MB * MEGABYTE)  # one result file, upload or run file
+    inference_deadline: float = DEFAULT_INFERENCE_DEADLINE  # seconds one model's answer may take
 
 
 def resolve_limits(env: Mapping[str, Any], secrets: Mapping[str, Any]) -> Limits:
@@ -46,5 +49,8 @@ def resolve_limits(env: Mapping[str, Any], secrets: Mapping[str, Any]) -> Limits
         ),
         max_file_bytes=round(
             settings.number("DASHBOARD_MAX_FILE_MB", DEFAULT_MAX_FILE_MB, 0.001, 4096) * MEGABYTE
+        ),
+        inference_deadline=settings.number(
+            "DASHBOARD_INFERENCE_DEADLINE", DEFAULT_INFERENCE_DEADLINE, 0.1, 3600
         ),
     )

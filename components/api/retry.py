@@ -81,6 +81,10 @@ class RetryTransport(httpx.BaseTransport):
     deadline, every attempt's timeouts are cut to the time left and a wait that does not fit is not
     taken: the last answer (or error) is returned instead, and a wait it did not take is set on the request
     as ``"unwaited_delay"`` (seconds). ``"attempts"`` is set on the request too.
+
+    A request with the ``"stream"`` extension (a streamed chat answer) gets a successful response back
+    unread, its read timeout cut to the deadline's time left: the caller reads it within the same bounds
+    (:meth:`components.api.client.ApiClient.stream_lines`). Error answers are still read here and retried.
     """
 
     def __init__(
@@ -105,7 +109,11 @@ class RetryTransport(httpx.BaseTransport):
             _start_attempt(request, timeouts, deadline)
             request.extensions["attempts"] = retries_taken + 1
             try:
-                response = _read_body(self._inner.handle_request(request), request, deadline, max_bytes)
+                response = self._inner.handle_request(request)
+                if request.extensions.get("stream") and response.is_success:
+                    _cut_read_timeout(request, deadline)
+                    return response
+                response = _read_body(response, request, deadline, max_bytes)
             except DeadlineReached:
                 raise
             except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
@@ -172,6 +180,13 @@ def _start_attempt(
     request.extensions["timeout"] = _clamped(timeouts, deadline.remaining())
 
 
+def _cut_read_timeout(request: httpx.Request, deadline: Deadline | None) -> None:
+    """httpcore takes the body's read timeout when the body starts: cut it to the deadline's time left now."""
+    if deadline is not None:
+        timeouts = dict(request.extensions.get("timeout", {}))
+        request.extensions["timeout"] = _clamped(timeouts, deadline.remaining())
+
+
 def _read_body(
     response: httpx.Response, request: httpx.Request, deadline: Deadline | None, max_bytes: int
 ) -> httpx.Response:
@@ -181,11 +196,7 @@ def _read_body(
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > max_bytes:
             raise ResponseTooLargeError(_too_large(request, max_bytes))
-        if deadline is not None:
-            # httpcore takes the body's read timeout when the body starts: cut it to the time left now.
-            request.extensions["timeout"] = _clamped(
-                dict(request.extensions.get("timeout", {})), deadline.remaining()
-            )
+        _cut_read_timeout(request, deadline)
         size = 0
         for chunk in response.iter_bytes():
             size += len(chunk)

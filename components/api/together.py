@@ -46,11 +46,14 @@ class TogetherClient(ApiClient):
         """The job's saved checkpoints, ``{step, created_at, path, checkpoint_type, …}`` each."""
         return _objects(self.json_object(f"fine-tunes/{segment(job_id)}/checkpoints"), "data", "checkpoints")
 
-    def metrics(self, job_id: str, *, max_pages: int = MAX_METRIC_PAGES) -> list[Item]:
-        """Every per-step metric record of the job, continued by step should the server ever page them."""
+    def metrics(
+        self, job_id: str, *, start: int | None = None, max_pages: int = MAX_METRIC_PAGES
+    ) -> list[Item]:
+        """The job's per-step metric records from step ``start`` on (None: all), continued by step should
+        the server ever page them."""
         path = f"fine-tunes/{segment(job_id)}/metrics"
         records: list[Item] = []
-        params: dict[str, Any] | None = None
+        params: dict[str, Any] | None = None if start is None else {"global_step_from": start}
         for _ in range(max_pages):
             body = self.json_object(path, params)
             page = _objects(body, "metrics", "metrics")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -67,11 +67,29 @@ def metrics_events_frame(events: Iterable[Any], *, notes: list[str] | None = Non
                 f"Ignored the total step count of {count(bad_totals, 'metrics event')}: "
                 f"not a whole number from 1 to {MAX_STEP:,}."
             )
+    return _newest_per_step(frame)
+
+
+def _newest_per_step(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per step, sorted by step: the latest time wins, and among equal times the row listed last."""
     return (
         frame.sort_values(["step", "created_at"], na_position="first", kind="stable")
         .drop_duplicates("step", keep="last")
         .reset_index(drop=True)
     )
+
+
+def merge_events_frames(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Frames of consecutive parts of one events list, in the list's order (newest part first), as one.
+
+    Equal to :func:`metrics_events_frame` of the parts' events concatenated: each part is already one row
+    per step, and the same rule (latest time, then listed last) picks among them. A live refresh parses
+    only the new events and merges them with what it had, instead of parsing 100,000 events again.
+    """
+    parts = [frame for frame in frames if not frame.empty]
+    if len(parts) <= 1:
+        return parts[0] if parts else frames[0]
+    return _newest_per_step(pd.concat(parts, ignore_index=True))
 
 
 def total_steps(frame: pd.DataFrame) -> int | None:

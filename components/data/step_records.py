@@ -111,6 +111,20 @@ def step_records_frame(
     return pd.DataFrame(columns)
 
 
+def continued_from(earlier: pd.DataFrame, later: pd.DataFrame, start: int) -> pd.DataFrame:
+    """``earlier``'s steps before ``start``, then ``later`` (a frame of every record from ``start`` on).
+
+    Equal to :func:`step_records_frame` of all the records when the run has at most ``MAX_RESULT_ROWS``
+    steps: a row depends only on the records of its step, and extras keep the order they were first seen.
+    """
+    if later.empty:  # nothing from `start` on: the server had nothing new to say, keep what it said
+        return earlier
+    kept = earlier[earlier["step"] < start]
+    if kept.empty:
+        return later.reset_index(drop=True)
+    return pd.concat([kept, later], ignore_index=True)
+
+
 def _thinned(frame: pd.DataFrame, notes: list[str] | None, what: str) -> pd.DataFrame:
     """About ``MAX_RESULT_ROWS`` steps: one in N, the first evaluations (up to a tenth of that), the last."""
     if len(frame) <= MAX_RESULT_ROWS:

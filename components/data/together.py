@@ -10,6 +10,7 @@ validation file, so ``eval/loss`` is full validation (``full_valid_loss``). Toge
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -118,6 +119,55 @@ def together_checkpoints_frame(
             }
         )
     return checkpoints_frame(records, notes=notes)
+
+
+@dataclass(frozen=True)
+class JobCounters:
+    """How far a Together job says it has got: what a live refresh compares to know what changed.
+
+    ``marks`` counts the job's own events that announce a checkpoint or an epoch end (``CHECKPOINT_SAVE``,
+    ``EPOCH_COMPLETE``); every count is None when the job object does not carry it.
+    """
+
+    status: str | None = None
+    steps: int | None = None
+    epochs: int | None = None
+    evals: int | None = None
+    marks: int | None = None
+
+
+_MARK_TYPES = ("CHECKPOINT", "EPOCH")
+
+
+def job_counters(obj: Mapping[str, Any]) -> JobCounters:
+    """The progress counters of a Together job object (``steps_completed``, ``epochs_completed``…)."""
+
+    def counter(name: str) -> int | None:
+        value = obj.get(name)
+        return (
+            value
+            if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_STEP
+            else None
+        )
+
+    events = obj.get("events")
+    marks = (
+        sum(
+            1
+            for event in events
+            if isinstance(event, Mapping)
+            and any(kind in str(event.get("type", "")).upper() for kind in _MARK_TYPES)
+        )
+        if isinstance(events, list)
+        else None
+    )
+    return JobCounters(
+        text_or_none(obj.get("status")),
+        counter("steps_completed"),
+        counter("epochs_completed"),
+        counter("evals_completed"),
+        marks,
+    )
 
 
 def early_stopping_best(obj: Mapping[str, Any]) -> tuple[int | None, float | None]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
@@ -53,6 +53,42 @@ class RunPage:
     runs: tuple[RunSummary, ...]
     next_cursor: str | None = None
     notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """What one live refresh of a run did, for the page: the run now, whether to redraw, whether to go on.
+
+    ``run`` is the run after the refresh; when a read failed it is everything known before (plus whatever
+    did arrive) with a note saying what could not be read, never less. ``requests`` counts the HTTP
+    requests sent (a retry of one is not counted again), ``reads`` the same by what they read (``events``,
+    ``job``, ``checkpoints``, ``file``, ``metrics``).
+    """
+
+    run: RunData
+    changed: bool = False  # new steps, checkpoints, status or notes: the page should redraw
+    finished: bool = False  # the job ended during this refresh: archive ``run`` once ``complete``
+    requests: int = 0
+    reads: dict[str, int] = field(default_factory=dict)
+    new_events: int = 0  # events (metrics and messages) that were not known before
+    new_steps: int = 0  # rows the per-step history gained
+    new_checkpoints: int = 0  # checkpoints not known before
+    error: str | None = None  # why part of the refresh failed (also in ``run.notes``); None: all was read
+
+    @property
+    def ended(self) -> bool:
+        """The job is in a final state (succeeded, failed, cancelled)."""
+        return self.run.summary.is_terminal
+
+    @property
+    def complete(self) -> bool:
+        """Ended, and every list read to its end: nothing is left to refresh, the run can be archived."""
+        return self.ended and not self.run.is_partial
+
+    @property
+    def keep_refreshing(self) -> bool:
+        """Whether auto-refresh should go on: until the job has ended and its run is complete."""
+        return not self.complete
 
 
 class RunSource(Protocol):

@@ -5,6 +5,7 @@ metrics events). Nothing already fetched is lost: a list that fails on page N ke
 comes back with a note saying what is missing, and passing that run as ``resume`` to the next load
 continues each unfinished list from its saved cursor (:class:`ListProgress`) instead of starting over.
 Only a failure before anything useful arrived (the job object, or the first page of checkpoints) raises.
+A job that has not ended also keeps what a live refresh needs (``components.sources.openai_live``).
 
 The job list is ``GET /fine_tuning/jobs`` in pages of 100, newest first: listing N jobs costs
 ceil(N/100) requests, each page on demand.
@@ -13,12 +14,12 @@ ceil(N/100) requests, each page on demand.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
 from components.api import FineTuningClient, ListProgress, PaginationError
-from components.api.client import Pages
+from components.api.client import Pages, RequestLog
 from components.api.pagination import Item
 from components.data.checkpoints import checkpoints_frame
 from components.data.events import metrics_events_frame, total_steps
@@ -31,7 +32,11 @@ from components.sources.base import Progress, RunPage, SourceInfo, SourceKind, p
 from components.text import ECHO_CHARS, clip
 from components.wording import count
 
-_REREAD_FAILED = "Refresh could not read the job again"
+REFRESH_FAILED = "Refresh could not"
+"""How every note of a failed (re)read starts; the next successful refresh replaces them."""
+_REREAD_FAILED = f"{REFRESH_FAILED} read the job again"
+PARTIAL_NOTES = ("Only the newest", "The job's metrics events could not be read")
+"""How the notes on a list that stopped short start; recomputed whenever the lists are."""
 OPENAI = "openai"
 
 
@@ -41,10 +46,23 @@ class ListsRead:
 
     ``events`` is None when the result file made the events unnecessary. While the run is partial each
     progress also holds the items read so far, so a later load can resume; a complete run holds none.
+
+    A job that has not ended (or whose lists are partial) also keeps what a live refresh builds on: the
+    checkpoint items (a few), the per-step frame of every metrics event read (``per_step``; the events
+    themselves are not kept), how many refreshes in a row found nothing new (``quiet``), and the reads a
+    failed refresh still owes (``owed``: "job", "checkpoints").
     """
 
     checkpoints: ListProgress
     events: ListProgress | None = None
+    per_step: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+    quiet: int = 0
+    owed: frozenset[str] = frozenset()
+
+    @property
+    def live(self) -> bool:
+        """Whether a refresh can read only what is new (the events frame is at hand)."""
+        return self.events is not None and self.per_step is not None
 
     @property
     def is_partial(self) -> bool:
@@ -54,7 +72,7 @@ class ListsRead:
 
 
 @dataclass(frozen=True)
-class _Walk:
+class Walk:
     """What one list walk produced: its progress, every item so far (resumed ones first), and its failure."""
 
     progress: ListProgress
@@ -62,7 +80,7 @@ class _Walk:
     error: DashboardError | None = None
 
 
-def _walk(pages: Pages, start: ListProgress, report: Callable[[int, int], None]) -> _Walk:
+def walk(pages: Pages, start: ListProgress, report: Callable[[int, int], None]) -> Walk:
     """Read ``pages`` on from ``start``; a failure stops the walk and is recorded, not raised."""
     items = start.items()
     progress = replace(start, stopped_by=None, items_json=None)
@@ -71,11 +89,19 @@ def _walk(pages: Pages, start: ListProgress, report: Callable[[int, int], None])
             items.extend(data)
             report(progress.pages, progress.count)
     except DashboardError as exc:
-        return _Walk(progress.stopped(str(exc)), items, exc)
-    return _Walk(progress, items)
+        return Walk(progress.stopped(str(exc)), items, exc)
+    return Walk(progress, items)
 
 
-def _checkpoint_note(progress: ListProgress) -> str:
+def list_notes(lists: ListsRead) -> list[str]:
+    """What the page says about lists that stopped short (none when both are complete)."""
+    notes = [] if lists.checkpoints.complete else [checkpoint_note(lists.checkpoints)]
+    if lists.events is not None and not lists.events.complete:
+        notes.append(events_note(lists.events))
+    return notes
+
+
+def checkpoint_note(progress: ListProgress) -> str:
     return (
         f"Only the newest {count(progress.count, 'checkpoint')} ({count(progress.pages, 'page')}) could be "
         f"read before the checkpoint list stopped: {progress.stopped_by} Older checkpoints are missing; "
@@ -83,7 +109,7 @@ def _checkpoint_note(progress: ListProgress) -> str:
     )
 
 
-def _events_note(progress: ListProgress) -> str:
+def events_note(progress: ListProgress) -> str:
     if not progress.pages:
         return (
             f"The job's metrics events could not be read ({progress.stopped_by}); the curves show "
@@ -121,6 +147,11 @@ class OpenAISource:
     def info(self) -> SourceInfo:
         return self._info
 
+    @property
+    def client(self) -> FineTuningClient:
+        """The API client it reads with (a live refresh reads through it too)."""
+        return self._client
+
     def list_runs(self, cursor: str | None = None) -> RunPage:
         """Up to 100 jobs after the job ``cursor`` (None: the newest), newest first, in one request."""
         client = self._client.start_load()
@@ -151,16 +182,17 @@ class OpenAISource:
         return load_run(self._client, run_id, on_progress, resume=resume, info=self._info)
 
 
-def _summary(
+def read_summary(
     client: FineTuningClient, info: SourceInfo, job_id: str, notes: list[str]
 ) -> tuple[RunSummary, dict]:
+    """The job object (one request) and its summary."""
     raw = client.get_job(job_id)
     return parsed(
         "job object from the API", parse_job, raw, source=info.name, run_id=job_id, notes=notes
     ), raw
 
 
-def _result_history(
+def read_result_history(
     client: FineTuningClient, file_ids: tuple[str, ...], notes: list[str]
 ) -> pd.DataFrame | None:
     """The per-step frame from the job's result file, or None (with a note) when it cannot be read."""
@@ -175,7 +207,7 @@ def _result_history(
     return None
 
 
-def _event_history(client: FineTuningClient, job_id: str, start: ListProgress, report: Progress) -> _Walk:
+def _event_history(client: FineTuningClient, job_id: str, start: ListProgress, report: Progress) -> Walk:
     """The job's events from ``start`` on; with no time left, ``start`` marked as not continued.
 
     The job and its checkpoints are already in hand by then, so a failing events list costs the
@@ -183,8 +215,8 @@ def _event_history(client: FineTuningClient, job_id: str, start: ListProgress, r
     """
     if client.out_of_time():
         limit = f"{client.config.limits.load_deadline:g} s, DASHBOARD_LOAD_DEADLINE"
-        return _Walk(start.stopped(f"the time limit for one load ({limit}) ran out first."), start.items())
-    return _walk(
+        return Walk(start.stopped(f"the time limit for one load ({limit}) ran out first."), start.items())
+    return walk(
         client.event_pages(job_id, start),
         start,
         lambda page, so_far: report(f"Metrics events: page {page}, {so_far:,} so far"),
@@ -202,20 +234,22 @@ def load_run(
     *,
     resume: RunData | None = None,
     info: SourceInfo | None = None,
+    log: RequestLog | None = None,
 ) -> RunData:
     """Read the job, every checkpoint page and the per-step metrics (result file, else events).
 
     The whole load is bounded by ``client.config.limits.load_deadline``. With ``resume`` (a partial run of
     the same job and key), unfinished lists continue from their saved cursors and finished ones are reused.
+    ``log`` counts the requests sent.
     """
     info = info or OpenAISource(client).info
     report = on_progress or (lambda _message: None)
-    client = client.start_load()
+    client = client.start_load(log=log)
     report("Reading the job…")
     notes: list[str] = []  # what was left out or could not be read, in words for the page
     kept = _kept_lists(resume)
     try:
-        summary, raw_job = _summary(client, info, job_id, notes)
+        summary, raw_job = read_summary(client, info, job_id, notes)
     except DashboardError as exc:
         if resume is None:
             raise
@@ -223,37 +257,51 @@ def load_run(
         return replace(resume, notes=(*old, f"{_REREAD_FAILED} ({exc}); this is what was read before."))
 
     start = kept.checkpoints if kept is not None else ListProgress()
-    listed = _walk(
+    listed = walk(
         client.checkpoint_pages(job_id, start),
         start,
         lambda page, so_far: report(f"Checkpoints: page {page}, {so_far:,} so far"),
     )
     if listed.error is not None and not listed.progress.pages:
         raise listed.error  # nothing arrived to show: the failure is the page's message
-    if not listed.progress.complete:
-        notes.append(_checkpoint_note(listed.progress))
     checkpoints = parsed("checkpoints from the API", checkpoints_frame, listed.items, notes=notes)
 
-    results = None if client.out_of_time() else _result_history(client, result_file_ids(raw_job), notes)
-    events_read: _Walk | None = None
+    results = None if client.out_of_time() else read_result_history(client, result_file_ids(raw_job), notes)
+    events_read: Walk | None = None
     events = None
     if results is None:
         start = kept.events if kept is not None and kept.events is not None else ListProgress()
         events_read = _event_history(client, job_id, start, report)
         events = parsed("metrics events from the API", metrics_events_frame, events_read.items, notes=notes)
-        if not events_read.progress.complete:
-            notes.append(_events_note(events_read.progress))
+    lists = ListsRead(listed.progress, events_read.progress if events_read is not None else None)
+    notes.extend(list_notes(lists))
+    live = events is not None and (not summary.is_terminal or lists.is_partial)
+    if lists.is_partial or live:
+        lists = ListsRead(
+            listed.progress.holding(listed.items),
+            events_read.progress.holding(events_read.items if lists.is_partial else None)
+            if events_read is not None
+            else None,
+            per_step=events if live else None,
+        )
+    return assemble(summary, checkpoints, results, events, notes, lists, info)
+
+
+def assemble(
+    summary: RunSummary,
+    checkpoints: pd.DataFrame,
+    results: pd.DataFrame | None,
+    events: pd.DataFrame | None,
+    notes: list[str],
+    lists: ListsRead,
+    info: SourceInfo,
+) -> RunData:
+    """The run from its parts: the per-step history from the densest of the result file and the events."""
     per_step, source = densest(
         checkpoints, (results, HistorySource.RESULT_FILE), (events, HistorySource.METRICS_EVENTS)
     )
     history = parsed("metrics from the API", build_history, checkpoints, per_step, source)
-    lists = ListsRead(listed.progress, events_read.progress if events_read is not None else None)
     steps = parsed("metrics events from the API", total_steps, events) if events is not None else None
-    if lists.is_partial:
-        lists = ListsRead(
-            listed.progress.holding(listed.items),
-            events_read.progress.holding(events_read.items) if events_read is not None else None,
-        )
     return RunData(
         summary=summary,
         checkpoints=checkpoints,
@@ -262,7 +310,7 @@ def load_run(
         provenance=Provenance.now(info.name, info.label, info.endpoint),
         total_steps=steps if steps is not None else summary.total_steps,
         notes=tuple(notes),
-        checkpoint_pages=listed.progress.pages,
+        checkpoint_pages=lists.checkpoints.pages,
         is_partial=lists.is_partial,
         resume=lists,
     )

@@ -2,20 +2,30 @@
 
 Opening a run costs three requests: the job, its checkpoints, its metrics (joined by step). The job is
 needed first (it names the output model); a failing checkpoint or metrics list becomes a note, not an
-error page. Together reports no accuracy, and the run says so (``RunData.unavailable``).
+error page. Together reports no accuracy, and the run says so (``RunData.unavailable``). A job that has
+not ended (or a run with a list missing) keeps :class:`TogetherLive`, what a live refresh builds on
+(``components.sources.together_live``).
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
 import pandas as pd
 
+from components.api.client import RequestLog
+from components.api.pagination import Item
 from components.api.together import TogetherClient
 from components.data.checkpoints import with_step_metrics
 from components.data.history import build_history, densest
 from components.data.together import (
     NO_ACCURACY,
     TOGETHER,
+    JobCounters,
     early_stopping_best,
+    job_counters,
     parse_together_job,
     together_checkpoints_frame,
     together_metrics_frame,
@@ -27,6 +37,67 @@ from components.wording import count
 
 TOGETHER_LABEL = "Together AI"
 _NEVER = pd.Timestamp.min.tz_localize("UTC")
+
+
+@dataclass(frozen=True)
+class TogetherLive:
+    """What a live refresh of a Together run builds on: the job's counters as last read, the raw checkpoints
+    (a few; kept as JSON bytes), the per-step metrics frame (None when it could not be read), how many
+    refreshes in a row found nothing new, and the reads a failed one still owes ("metrics", "checkpoints")."""
+
+    counters: JobCounters
+    checkpoints_json: bytes = field(default=b"[]", repr=False)
+    metrics: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+    quiet: int = 0
+    owed: frozenset[str] = frozenset()
+
+    def checkpoint_items(self) -> list[Item]:
+        return json.loads(self.checkpoints_json)
+
+
+def together_run(
+    raw_job: dict[str, Any],
+    summary: RunSummary,
+    items: list[Item],
+    metrics: pd.DataFrame | None,
+    notes: list[str],
+    info: SourceInfo,
+    *,
+    owed: frozenset[str] = frozenset(),
+    quiet: int = 0,
+) -> RunData:
+    """The run from its parts (``owed``: the lists that could not be read, so the run is partial)."""
+    checkpoints = parsed(
+        "checkpoints from Together AI",
+        together_checkpoints_frame,
+        items,
+        job_id=summary.run_id,
+        output_model=summary.fine_tuned_model,
+        notes=notes,
+    )
+    if metrics is not None:
+        checkpoints = with_step_metrics(checkpoints, metrics)
+    per_step, source = densest(checkpoints, (metrics, HistorySource.METRICS_ENDPOINT))
+    history = parsed("metrics from Together AI", build_history, checkpoints, per_step, source)
+    live = not summary.is_terminal or bool(owed)
+    state = (
+        TogetherLive(job_counters(raw_job), json.dumps(items).encode(), metrics, quiet, owed)
+        if live
+        else None
+    )
+    return RunData(
+        summary=summary,
+        checkpoints=checkpoints,
+        history=history,
+        history_source=source,
+        provenance=Provenance.now(TOGETHER, TOGETHER_LABEL, info.endpoint),
+        total_steps=summary.total_steps,
+        notes=tuple(dict.fromkeys(notes)),
+        unavailable={"accuracy": NO_ACCURACY},
+        provider_best=_early_stopping(raw_job, checkpoints),
+        is_partial=bool(owed),
+        resume=state,
+    )
 
 
 def _newest_first(runs: list[RunSummary]) -> list[RunSummary]:
@@ -67,14 +138,24 @@ class TogetherSource:
         )
         return RunPage(tuple(_newest_first(runs)), next_cursor, notes)
 
+    @property
+    def client(self) -> TogetherClient:
+        """The API client it reads with (a live refresh reads through it too)."""
+        return self._client
+
     def load_run(
-        self, run_id: str, on_progress: Progress | None = None, *, resume: RunData | None = None
+        self,
+        run_id: str,
+        on_progress: Progress | None = None,
+        *,
+        resume: RunData | None = None,
+        log: RequestLog | None = None,
     ) -> RunData:
         """The job, its checkpoints and its metrics; ``resume`` is not needed (nothing here is paged)."""
         report = on_progress or (lambda _message: None)
-        client = self._client.start_load()
+        client = self._client.start_load(log=log)
         notes: list[str] = []
-        incomplete = False  # a list could not be read: the run is shown as partly loaded
+        owed: set[str] = set()  # lists that could not be read: the run is shown as partly loaded
         report("Reading the job…")
         raw = client.get_job(run_id)
         summary = parsed("job object from Together AI", parse_together_job, raw, run_id=run_id, notes=notes)
@@ -82,46 +163,24 @@ class TogetherSource:
         try:
             items = client.checkpoints(run_id)
         except DashboardError as exc:
-            items, incomplete = [], True
+            items = []
+            owed.add("checkpoints")
             notes.append(f"The job's checkpoints could not be read ({exc}); Refresh tries again.")
-        checkpoints = parsed(
-            "checkpoints from Together AI",
-            together_checkpoints_frame,
-            items,
-            job_id=run_id,
-            output_model=summary.fine_tuned_model,
-            notes=notes,
-        )
         report("Reading the metrics…")
         metrics = None
         if client.out_of_time():
-            incomplete = True
+            owed.add("metrics")
             notes.append("The time limit for one load ran out before the metrics; Refresh tries again.")
         else:
             try:
                 records = client.metrics(run_id)
                 metrics = parsed("metrics from Together AI", together_metrics_frame, records, notes=notes)
             except DashboardError as exc:
-                incomplete = True
+                owed.add("metrics")
                 notes.append(
                     f"The job's metrics could not be read ({exc}); the curves show checkpoints only."
                 )
-        if metrics is not None:
-            checkpoints = with_step_metrics(checkpoints, metrics)
-        per_step, source = densest(checkpoints, (metrics, HistorySource.METRICS_ENDPOINT))
-        history = parsed("metrics from Together AI", build_history, checkpoints, per_step, source)
-        return RunData(
-            summary=summary,
-            checkpoints=checkpoints,
-            history=history,
-            history_source=source,
-            provenance=Provenance.now(TOGETHER, TOGETHER_LABEL, self._info.endpoint),
-            total_steps=summary.total_steps,
-            notes=tuple(notes),
-            unavailable={"accuracy": NO_ACCURACY},
-            provider_best=_early_stopping(raw, checkpoints),
-            is_partial=incomplete,
-        )
+        return together_run(raw, summary, items, metrics, notes, self._info, owed=frozenset(owed))
 
 
 def _early_stopping(raw: dict, checkpoints: pd.DataFrame) -> ProviderBest | None:

@@ -2,6 +2,7 @@
 variants and a real HTTP server."""
 
 from .azure import AZURE_BASE_MODEL, azure_job_id, make_azure_run
+from .growing import GrowingRun, GrowingTogetherRun, make_growing_run, make_growing_together_run
 from .hostile import closed_port_url, metrics_as, with_result_file, with_status, without_fields
 from .server import DEFAULT_API_KEY, Fault, RecordedRequest, StandInServer
 from .showcase import showcase_runs
@@ -12,6 +13,8 @@ __all__ = [
     "AZURE_BASE_MODEL",
     "DEFAULT_API_KEY",
     "Fault",
+    "GrowingRun",
+    "GrowingTogetherRun",
     "RecordedRequest",
     "StandInServer",
     "SyntheticRun",
@@ -20,6 +23,8 @@ __all__ = [
     "closed_port_url",
     "make_azure_run",
     "make_checkpoints_only",
+    "make_growing_run",
+    "make_growing_together_run",
     "make_run",
     "make_together_run",
     "metrics_as",

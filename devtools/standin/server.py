@@ -10,10 +10,17 @@ Behaviour follows /work/shared/api.md and /work/shared/providers.md; stdlib only
   (:meth:`StandInServer.issue_entra_token`), never both and never an API key as a bearer token.
 - Together AI at ``/together/v1/fine-tunes...`` (``together_base_url``): jobs, a job, its checkpoints,
   metrics and events, with a bearer key.
+- Chat completions (``POST …/chat/completions``; on Azure's dated paths
+  ``/openai/deployments/{name}/chat/completions``) for every model of the runs it serves (and
+  :meth:`StandInServer.add_models`), streamed as server-sent events or not, answering as ``chat.answer``
+  says, with per-model faults (:meth:`StandInServer.add_chat_faults`).
+- Every job's validation file at ``…/files/{validation_file}/content`` (``chat.validation_jsonl``).
+- Jobs that grow while a test watches (``growing``): :meth:`StandInServer.advance` and :meth:`finish`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import secrets
@@ -24,9 +31,11 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from . import chat
+from .growing import GrowingRun, GrowingTogetherRun
 from .synthetic import SyntheticRun
 from .together import TogetherRun
 
@@ -34,7 +43,8 @@ DEFAULT_API_KEY = "sk-test-standin"
 _JSON = "application/json"
 Provider = Literal["openai", "azure", "together"]
 Run = SyntheticRun | TogetherRun
-_OPENAI_SHAPED = (
+Growing = GrowingRun | GrowingTogetherRun
+_OPENAI_READS = (
     ("jobs", r"/fine_tuning/jobs"),
     ("job", r"/fine_tuning/jobs/([^/]+)"),
     ("checkpoints", r"/fine_tuning/jobs/([^/]+)/checkpoints"),
@@ -47,12 +57,14 @@ _TOGETHER = (
     ("checkpoints", r"/fine-tunes/([^/]+)/checkpoints"),
     ("metrics", r"/fine-tunes/([^/]+)/metrics"),
     ("events", r"/fine-tunes/([^/]+)/events"),
+    ("file", r"/files/([^/]+)/content"),
+    ("chat", r"/chat/completions"),
 )
 # (provider, path prefix, dated: needs api-version) and the endpoints under it
 _PREFIXES: tuple[tuple[Provider, str, bool, tuple[tuple[str, str], ...]], ...] = (
-    ("openai", "/v1", False, _OPENAI_SHAPED),
-    ("azure", "/openai/v1", False, _OPENAI_SHAPED),
-    ("azure", "/openai", True, _OPENAI_SHAPED),
+    ("openai", "/v1", False, (*_OPENAI_READS, ("chat", r"/chat/completions"))),
+    ("azure", "/openai/v1", False, (*_OPENAI_READS, ("chat", r"/chat/completions"))),
+    ("azure", "/openai", True, (*_OPENAI_READS, ("chat", r"/deployments/([^/]+)/chat/completions"))),
     ("together", "/together/v1", False, _TOGETHER),
 )
 _ROUTES = tuple(
@@ -88,6 +100,11 @@ FaultKind = Literal[
     "overlap",  # each page after the first starts with the item `after` named (duplicate ids)
     "has_more_always",  # has_more is true on every page, also the empty one after the end
     "empty_page",  # data [] with has_more true
+    # chat completions only:
+    "stall",  # stream `after_chunks` chunks, then send nothing more for `hang_seconds`
+    "cut",  # stream `after_chunks` chunks, then close the connection mid-answer
+    "stream_error",  # stream `after_chunks` chunks, then an OpenAI-shaped error object in the stream
+    "no_usage",  # the normal answer without any usage (no usage chunk, no usage object)
 ]
 
 
@@ -98,7 +115,7 @@ class Fault:
     It lets `skip` matching requests through untouched, then hits `times` of them (None: every one).
     """
 
-    endpoint: Literal["jobs", "job", "checkpoints", "events", "file", "metrics", "any"]
+    endpoint: Literal["jobs", "job", "checkpoints", "events", "file", "metrics", "chat", "any"]
     kind: FaultKind
     status: int = 500
     headers: dict[str, str] = field(default_factory=dict)  # kind="status" or "headers"
@@ -110,6 +127,8 @@ class Fault:
     chunked: bool = False  # kind="oversize": no Content-Length, chunked transfer encoding
     body: bytes = b"<html><body><h1>502 Bad Gateway</h1></body></html>"  # kind="body"
     content_type: str = "text/html"  # kind="body" or "content_type"
+    after_chunks: int = 2  # kind="stall", "cut" or "stream_error": chunks streamed before it
+    message: str | None = None  # kind="status" or "stream_error": the error's message (default: OpenAI's)
 
 
 @dataclass(frozen=True)
@@ -120,9 +139,14 @@ class RecordedRequest:
     path: str
     query: dict[str, str]
     headers: dict[str, str]  # names lower-cased
+    body: bytes = b""
+
+    def json(self) -> Any:
+        """The request body as JSON (a chat completion's ``model``, ``stream``, ``messages``…)."""
+        return json.loads(self.body)
 
 
-Delivery = Literal["whole", "trickle", "truncate", "chunked", "drop", "reset"]
+Delivery = Literal["whole", "trickle", "truncate", "chunked", "drop", "reset", "sse"]
 
 
 @dataclass(frozen=True)
@@ -133,6 +157,9 @@ class _Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delivery: Delivery = "whole"
     interval: float = 0.0  # delivery="trickle": seconds between bytes
+    chunks: tuple[bytes, ...] = ()  # delivery="sse": one server-sent event each, flushed one by one
+    then: Literal["end", "stall", "cut"] = "end"  # delivery="sse": after the chunks
+    hang_seconds: float = 0.0  # then="stall"
 
 
 _DROP = _Reply(0, b"", delivery="drop")
@@ -162,8 +189,10 @@ class _ApiError(Exception):
         self.reply = _json_reply(status, {"error": error}, headers)
 
     @classmethod
-    def scripted(cls, status: int, headers: dict[str, str]) -> _ApiError:
-        """The body OpenAI sends for a status a Fault asks for."""
+    def scripted(cls, status: int, headers: dict[str, str], message: str | None = None) -> _ApiError:
+        """The body OpenAI sends for a status a Fault asks for (or one with the Fault's `message`)."""
+        if message is not None:
+            return cls(status, message, headers=headers)
         if status == 429:
             return cls(
                 429,
@@ -247,9 +276,35 @@ class _Job:
     faults: list[Fault]  # private copies; their `times` count down
     index: dict[str, dict[str, int]]  # endpoint -> item id -> position
     order: int  # when it was added: later-added jobs list first among jobs created at the same time
+    growing: Growing | None = None  # the run is this one's view, renewed when it advances
 
     def take_fault(self, endpoint: str) -> Fault | None:
         return _take_fault(self.faults, endpoint)
+
+
+def _index(run: Run) -> dict[str, dict[str, int]]:
+    """Item id -> position, per list, for cursors."""
+    if not isinstance(run, SyntheticRun):
+        return {}
+    return {
+        "checkpoints": {item["id"]: i for i, item in enumerate(run.checkpoints) if "id" in item},
+        "events": {item["id"]: i for i, item in enumerate(run.events) if "id" in item},
+    }
+
+
+def _models_of(run: Run, job_id: str) -> set[str]:
+    """The model names a run offers for chat: its base model, its fine-tuned model, its checkpoints."""
+    job = run.job
+    names = {job.get("model"), job.get("fine_tuned_model"), job.get("model_output_name")}
+    if isinstance(run, SyntheticRun):
+        names |= {item.get("fine_tuned_model_checkpoint") for item in run.checkpoints}
+    else:
+        names |= {f"{job_id}:{item.get('step')}" for item in run.checkpoints}
+    return {name for name in names if isinstance(name, str) and name}
+
+
+def _chat_id(model: str, body: bytes) -> str:
+    return "chatcmpl-" + hashlib.sha256(model.encode() + body).hexdigest()[:24]
 
 
 class StandInServer:
@@ -274,6 +329,8 @@ class StandInServer:
         self._jobs: dict[tuple[Provider, str], _Job] = {}
         self._list_faults: dict[Provider, list[Fault]] = {}
         self._file_owner: dict[tuple[Provider, str], str] = {}
+        self._models: dict[Provider, set[str]] = {}
+        self._chat_faults: dict[tuple[Provider, str], list[Fault]] = {}
         self._log: list[RecordedRequest] = []
         self._release = threading.Event()
         self._httpd: _HTTPServer | None = None
@@ -331,7 +388,7 @@ class StandInServer:
 
     def add_run(
         self,
-        run: Run,
+        run: Run | Growing,
         faults: Sequence[Fault] = (),
         *,
         job_id: str | None = None,
@@ -341,24 +398,83 @@ class StandInServer:
 
         A :class:`TogetherRun` is served by Together's endpoints; a :class:`SyntheticRun` by OpenAI's, or by
         Azure's with ``provider="azure"``. A run whose job object or items lack their ids (a hostile
-        variant) is still served: by `job_id`, and items without an id cannot be named by a cursor.
+        variant) is still served: by `job_id`, and items without an id cannot be named by a cursor. A growing
+        run is served as its current view and grows with :meth:`advance` and :meth:`finish`.
         """
+        growing = run if isinstance(run, GrowingRun | GrowingTogetherRun) else None
+        if growing is not None:
+            provider = provider or (
+                "together" if isinstance(growing, GrowingTogetherRun) else growing.provider
+            )
+            run = growing.view()
+        assert isinstance(run, SyntheticRun | TogetherRun)
         provider = provider or ("together" if isinstance(run, TogetherRun) else "openai")
         if (provider == "together") != isinstance(run, TogetherRun):
             raise ValueError("Together runs are served by the Together endpoints only")
-        index = {}
-        if isinstance(run, SyntheticRun):
-            index = {
-                "checkpoints": {item["id"]: i for i, item in enumerate(run.checkpoints) if "id" in item},
-                "events": {item["id"]: i for i, item in enumerate(run.events) if "id" in item},
-            }
         job_id = job_id or run.job["id"]
         with self._lock:
-            self._jobs[(provider, job_id)] = _Job(
-                run, [replace(fault) for fault in faults], index, len(self._jobs)
-            )
-            files = run.files if isinstance(run, SyntheticRun) else {}
-            self._file_owner.update({(provider, file_id): job_id for file_id in files})
+            job = _Job(run, [replace(fault) for fault in faults], _index(run), len(self._jobs), growing)
+            self._jobs[(provider, job_id)] = job
+            self._register(provider, job_id, run)
+
+    def _register(self, provider: Provider, job_id: str, run: Run) -> None:
+        """Its files (result files, the validation file) and its models, as the run shows them now."""
+        files = set(run.files) if isinstance(run, SyntheticRun) else set()
+        if isinstance(run.job.get("validation_file"), str):
+            files.add(run.job["validation_file"])
+        self._file_owner.update({(provider, file_id): job_id for file_id in files})
+        self._models.setdefault(provider, set()).update(_models_of(run, job_id))
+
+    def add_faults(self, job_id: str, faults: Sequence[Fault], *, provider: Provider | None = None) -> None:
+        """More faults for a job already served (e.g. for the refresh after a first load)."""
+        with self._lock:
+            self._job_named(job_id, provider).faults.extend(replace(fault) for fault in faults)
+
+    def advance(self, job_id: str, steps: int = 1, *, provider: Provider | None = None) -> None:
+        """A growing job does ``steps`` more steps (with their events, and checkpoints at epoch ends)."""
+        with self._lock:
+            job = self._job_named(job_id, provider)
+            if job.growing is None:
+                raise ValueError(f"{job_id} is not a growing run")
+            job.growing.advance(steps)
+            self._renew(job, job_id, provider)
+
+    def finish(self, job_id: str, status: str | None = None, *, provider: Provider | None = None) -> None:
+        """A growing job ends: ``succeeded`` (``completed`` on Together) by default, or failed, cancelled…"""
+        with self._lock:
+            job = self._job_named(job_id, provider)
+            if job.growing is None:
+                raise ValueError(f"{job_id} is not a growing run")
+            if isinstance(job.growing, GrowingTogetherRun):
+                job.growing.finish(status or "completed")  # type: ignore[arg-type]
+            else:
+                job.growing.finish(status or "succeeded")  # type: ignore[arg-type]
+            self._renew(job, job_id, provider)
+
+    def _renew(self, job: _Job, job_id: str, provider: Provider | None) -> None:
+        assert job.growing is not None
+        job.run = job.growing.view()
+        job.index = _index(job.run)
+        owner = next(key[0] for key, value in self._jobs.items() if value is job)
+        self._register(owner, job_id, job.run)
+
+    def _job_named(self, job_id: str, provider: Provider | None) -> _Job:
+        found = [
+            job for (owner, name), job in self._jobs.items() if name == job_id and provider in (None, owner)
+        ]
+        if len(found) != 1:
+            raise KeyError(f"no single job {job_id!r} (provider {provider})")
+        return found[0]
+
+    def add_models(self, *models: str, provider: Provider = "openai") -> None:
+        """More model names (or Azure deployment names) that answer chat completions."""
+        with self._lock:
+            self._models.setdefault(provider, set()).update(models)
+
+    def add_chat_faults(self, model: str, faults: Sequence[Fault], *, provider: Provider = "openai") -> None:
+        """Faults for chat completions asked of `model` (by name, or Azure deployment name)."""
+        with self._lock:
+            self._chat_faults.setdefault((provider, model), []).extend(replace(fault) for fault in faults)
 
     def add_list_faults(self, faults: Sequence[Fault], provider: Provider = "openai") -> None:
         """Faults for `provider`'s jobs list (the only endpoint that belongs to no one job)."""
@@ -378,7 +494,14 @@ class StandInServer:
             self._jobs.clear()
             self._list_faults.clear()
             self._file_owner.clear()
+            self._models.clear()
+            self._chat_faults.clear()
             self._entra_tokens.clear()
+            self._log.clear()
+
+    def reset_log(self) -> None:
+        """Forget the requests recorded so far (runs and faults stay), to count what comes next."""
+        with self._lock:
             self._log.clear()
 
     @property
@@ -454,16 +577,21 @@ class StandInServer:
                 headers=headers,
             )
 
-    def _dispatch(self, method: str, path: str, query: dict[str, str], headers: dict[str, str]) -> _Reply:
+    def _dispatch(
+        self, method: str, path: str, query: dict[str, str], headers: dict[str, str], body: bytes = b""
+    ) -> _Reply:
         """The reply to one request (its delivery may be a dropped or reset connection)."""
         try:
             route = _route(path)
             self._authorize(route.provider if route else "openai", headers)
-            if method != "GET":
+            allowed = "POST" if route is not None and route.endpoint == "chat" else "GET"
+            if method != allowed:
                 message = f"Method not allowed ({method} {path})"
-                raise _ApiError(405, message, headers={"Allow": "GET"})
+                raise _ApiError(405, message, headers={"Allow": allowed})
             if route is None or (route.dated and "api-version" not in query):
                 raise _ApiError(404, "Resource not found" if route else f"Invalid URL ({method} {path})")
+            if route.endpoint == "chat":
+                return self._chat(route, body)
             with self._lock:
                 if route.endpoint == "jobs":
                     job = None
@@ -481,7 +609,7 @@ class StandInServer:
         """The reply `fault` makes of a request."""
         kind = fault.kind
         if kind == "status":
-            raise _ApiError.scripted(fault.status, fault.headers)
+            raise _ApiError.scripted(fault.status, fault.headers, fault.message)
         if kind in ("drop_connection", "reset"):
             return _DROP if kind == "drop_connection" else _RESET
         if kind == "malformed_json":
@@ -515,10 +643,12 @@ class StandInServer:
         if route.endpoint == "jobs":
             return self._jobs_list(route.provider, query, paging)
         if route.endpoint == "file":
-            if job is None:
+            files = job.run.files if job is not None and isinstance(job.run, SyntheticRun) else {}
+            if route.ident in files:
+                return _Reply(200, files[route.ident], "application/octet-stream")
+            if job is None or job.run.job.get("validation_file") != route.ident:
                 raise _ApiError(404, f"No such File object: {route.ident}", param="id")
-            assert isinstance(job.run, SyntheticRun)
-            return _Reply(200, job.run.files[route.ident], "application/octet-stream")
+            return _Reply(200, chat.validation_jsonl(job.run.job["id"]), "application/octet-stream")
         if job is None:
             if route.provider == "together":
                 raise _ApiError(404, f"Fine-tune job {route.ident} not found", code="not_found")
@@ -543,6 +673,138 @@ class StandInServer:
                 "last_id": data[-1].get("id") if data else None,
             }
         return _json_reply(200, page)
+
+    def _chat(self, route: _Route, raw: bytes) -> _Reply:
+        """A chat completion as OpenAI (and Azure, Together) answer one, or the model's scripted fault."""
+        try:
+            body = json.loads(raw or b"null")
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            raise _ApiError(400, "We could not parse the JSON body of your request.")
+        model = route.ident or body.get("model")
+        if not isinstance(model, str) or not model:
+            raise _ApiError(400, "you must provide a model parameter", param="model")
+        messages = body.get("messages")
+        if not isinstance(messages, list) or not messages:
+            raise _ApiError(400, "'messages' must be a non-empty array.", param="messages")
+        stream = body.get("stream") is True
+        if "stream_options" in body and not stream:
+            message = "The 'stream_options' parameter is only allowed when 'stream' is enabled."
+            raise _ApiError(400, message, param="stream_options")
+        with self._lock:
+            known = model in self._models.get(route.provider, set())
+            fault = _take_fault(self._chat_faults.get((route.provider, model), []), "chat")
+        if not known:
+            if route.dated:
+                message = "The API deployment for this resource does not exist."
+                raise _ApiError(404, message, code="DeploymentNotFound")
+            message = f"The model `{model}` does not exist or you do not have access to it."
+            raise _ApiError(404, message, code="model_not_found")
+        if fault is not None and fault.kind in (
+            "status",
+            "drop_connection",
+            "reset",
+            "hang",
+            "malformed_json",
+        ):
+            if fault.kind == "hang":
+                self._release.wait(fault.hang_seconds)
+            else:
+                return self._faulty(fault, route, None, {})
+        text = chat.answer(model, messages)
+        parts = chat.pieces(text)
+        limit = body.get("max_completion_tokens", body.get("max_tokens"))
+        finish = "stop"
+        if isinstance(limit, int) and 0 < limit < len(parts):
+            parts, finish = parts[:limit], "length"
+        usage = {
+            "prompt_tokens": chat.prompt_tokens(messages),
+            "completion_tokens": len(parts),
+            "total_tokens": chat.prompt_tokens(messages) + len(parts),
+        }
+        if fault is not None and fault.kind == "no_usage":
+            usage = {}
+        answer_id = _chat_id(model, raw)
+        if not stream:
+            message = {"role": "assistant", "content": "".join(parts)}
+            reply = {
+                "id": answer_id,
+                "object": "chat.completion",
+                "created": 1_732_000_000,
+                "model": model,
+                "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+            }
+            return _json_reply(200, reply | ({"usage": usage} if usage else {}))
+        return self._chat_stream(route, body, answer_id, model, parts, finish, usage, fault)
+
+    def _chat_stream(
+        self,
+        route: _Route,
+        body: dict,
+        answer_id: str,
+        model: str,
+        parts: list[str],
+        finish: str,
+        usage: dict,
+        fault: Fault | None,
+    ) -> _Reply:
+        """The answer as server-sent events: role, one word per chunk, the finish, usage as the provider
+        sends it (OpenAI and Azure: a last chunk when asked; Together: on the finishing chunk), [DONE]."""
+
+        def chunk(delta: dict, finish_reason: str | None = None, **extra: Any) -> dict:
+            choice = {"index": 0, "delta": delta, "finish_reason": finish_reason}
+            base = {
+                "id": answer_id,
+                "object": "chat.completion.chunk",
+                "created": 1_732_000_000,
+                "model": model,
+            }
+            return base | {"choices": [choice]} | extra
+
+        events: list[dict] = []
+        if route.provider == "azure":  # Azure's content filter speaks first, with no choice
+            events.append(
+                {
+                    "id": "",
+                    "object": "",
+                    "created": 0,
+                    "model": "",
+                    "choices": [],
+                    "prompt_filter_results": [{"prompt_index": 0, "content_filter_results": {}}],
+                }
+            )
+        events.append(chunk({"role": "assistant", "content": ""}))
+        events += [chunk({"content": part}) for part in parts]
+        wants_usage = (body.get("stream_options") or {}).get("include_usage") is True
+        if route.provider == "together":
+            events.append(chunk({}, finish, **({"usage": usage} if usage else {})))
+        else:
+            events.append(chunk({}, finish))
+            if wants_usage and usage:
+                events.append(chunk({}, None) | {"choices": [], "usage": usage})
+        encoded = [
+            b"data: " + json.dumps(event, separators=(",", ":")).encode() + b"\n\n" for event in events
+        ]
+        encoded.append(b"data: [DONE]\n\n")
+        if fault is None or fault.kind == "no_usage":
+            return _Reply(200, b"", "text/event-stream", delivery="sse", chunks=tuple(encoded))
+        head = tuple(encoded[: 1 + fault.after_chunks + (route.provider == "azure")])
+        if fault.kind == "stream_error":
+            message = fault.message or "The server had an error while processing your request."
+            error = {"error": {"message": message, "type": "server_error", "param": None, "code": None}}
+            tail = b"data: " + json.dumps(error).encode() + b"\n\n"
+            return _Reply(200, b"", "text/event-stream", delivery="sse", chunks=(*head, tail))
+        then: Literal["stall", "cut"] = "stall" if fault.kind == "stall" else "cut"
+        return _Reply(
+            200,
+            b"",
+            "text/event-stream",
+            delivery="sse",
+            chunks=head,
+            then=then,
+            hang_seconds=fault.hang_seconds,
+        )
 
     def _jobs_list(self, provider: Provider, query: dict[str, str], paging: Paging) -> _Reply:
         """A provider's jobs: OpenAI and Azure newest first in cursor pages; Together all at once in the
@@ -609,10 +871,10 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         query = dict(parse_qsl(url.query, keep_blank_values=True))
         headers = {name.lower(): value for name, value in self.headers.items()}
-        self.rfile.read(int(headers.get("content-length") or 0))  # keep the stream in sync
+        body = self.rfile.read(int(headers.get("content-length") or 0))  # and keep the stream in sync
         standin = self.server.standin
-        standin._record(RecordedRequest(self.command, url.path, query, headers))
-        reply = standin._dispatch(self.command, url.path, query, headers)
+        standin._record(RecordedRequest(self.command, url.path, query, headers, body))
+        reply = standin._dispatch(self.command, url.path, query, headers, body)
         if reply.delivery in ("drop", "reset"):
             self.close_connection = True
             if reply.delivery == "reset":  # linger 0: closing sends RST instead of FIN
@@ -623,7 +885,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_response(reply.status)
             self.send_header("x-request-id", f"req_{secrets.token_hex(16)}")
             self.send_header("content-type", reply.content_type)
-            if reply.delivery == "chunked":
+            if reply.delivery in ("chunked", "sse"):
                 self.send_header("transfer-encoding", "chunked")
             else:
                 self.send_header("content-length", str(len(reply.body)))
@@ -641,6 +903,16 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(reply.body)
         elif reply.delivery == "truncate":
             self.wfile.write(reply.body[: len(reply.body) // 2])
+            self.close_connection = True
+        elif reply.delivery == "sse":
+            for chunk in reply.chunks:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                self.wfile.flush()
+            if reply.then == "end":
+                self.wfile.write(b"0\r\n\r\n")
+                return
+            if reply.then == "stall":
+                release.wait(reply.hang_seconds)
             self.close_connection = True
         elif reply.delivery == "chunked":
             for start in range(0, len(reply.body), 65_536):
