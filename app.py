@@ -27,7 +27,8 @@ from components.ui.view_options import view_options
 # An emoji favicon is drawn in the page; a Material one is fetched from a Google host on every page view.
 st.set_page_config(page_title="Fine-tuning checkpoints", page_icon="📈", layout="wide")
 
-source = connection_sidebar()
+connection = connection_sidebar()
+source = connection.source
 typed_job, refresh = job_picker()
 
 if source.kind is SourceKind.DEMO:
@@ -54,7 +55,7 @@ except ValueError as exc:
     show_error(exc)
     st.stop()
 
-run = load_with_status(source, job_id, refresh=refresh)
+run = load_with_status(connection, job_id, refresh=refresh)
 if run is None:
     st.stop()
 
@@ -70,7 +71,12 @@ page = build_page(prepared, options, selected_id=selected_id, zoom=zoom)
 
 with header:
     job_header(page.header, page.progress)
-    auto_refresh(source, job_id, running=not run.summary.is_terminal and source.kind is SourceKind.API)
+    auto_refresh(
+        source,
+        job_id,
+        running=not run.summary.is_terminal and source.kind is SourceKind.API,
+        interval=connection.refresh_seconds,
+    )
     for note in page.notes:
         st.warning(markdown_literal(note, NOTE_CHARS), icon=":material/warning:")
     if page.waiting:

@@ -48,6 +48,7 @@ from streamlit.proto.Alert_pb2 import Alert  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
+from devtools.app_settings import ARCHIVE_OFF  # noqa: E402
 from devtools.harness import RunningApp, app_process  # noqa: E402
 from devtools.standin import DEFAULT_API_KEY, Fault, StandInServer, make_run  # noqa: E402
 
@@ -226,7 +227,7 @@ def run_sessions(url: str, jobs: Sequence[Job], timeout: float) -> list[Session]
 @contextmanager
 def dashboard(base_url: str, warmup: Job) -> Iterator[RunningApp]:
     """A fresh ``streamlit run app.py`` on the stand-in; one small job opened so imports are done."""
-    env = {**os.environ, "OPENAI_API_KEY": DEFAULT_API_KEY, "OPENAI_BASE_URL": base_url}
+    env = {**os.environ, **ARCHIVE_OFF, "OPENAI_API_KEY": DEFAULT_API_KEY, "OPENAI_BASE_URL": base_url}
     with app_process(env) as app:
         (first,) = run_sessions(app.url, [warmup], timeout=300)
         if first.charts is None:

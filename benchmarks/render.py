@@ -39,6 +39,7 @@ from components.data.results_file import decode_result_file, results_frame  # no
 from components.domain import HistorySource  # noqa: E402
 from components.page import build_page, prepare  # noqa: E402
 from components.sources.openai import load_run  # noqa: E402
+from devtools.app_settings import ARCHIVE_OFF  # noqa: E402
 from devtools.configs import openai_config  # noqa: E402
 from devtools.harness import CHROMIUM, CHROMIUM_ARGS, app_process, wait_for_app_run  # noqa: E402
 from devtools.standin import DEFAULT_API_KEY, StandInServer, SyntheticRun, make_run  # noqa: E402
@@ -173,7 +174,8 @@ def main() -> None:
         for run in runs.values():
             for copy in range(VISITS):
                 server.add_run(replace(run, job={**run.job, "id": f"{run.job['id']}-{copy}"}))
-        env = {**os.environ, "OPENAI_API_KEY": DEFAULT_API_KEY, "OPENAI_BASE_URL": server.base_url}
+        keyed = {"OPENAI_API_KEY": DEFAULT_API_KEY, "OPENAI_BASE_URL": server.base_url}
+        env = {**os.environ, **ARCHIVE_OFF, **keyed}
         with app_process(env) as app, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             context = browser.new_context(viewport={"width": 1440, "height": 1000})

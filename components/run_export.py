@@ -10,7 +10,8 @@ The document::
     {"format": "ft-checkpoint-dashboard-export", "version": 1, "exported_at": "…Z",
      "runs": [{"summary": {…}, "provenance": {…}, "history_source": "result file", "total_steps": 480,
                "notes": […], "unavailable": {…}, "provider_best": {…} | null, "partial": false,
-               "checkpoints": FRAME, "history": FRAME}, …]}
+               "conventions": {"full_validation": "Validation", …}, "checkpoints": FRAME, "history": FRAME},
+              …]}
     FRAME = {"rows": n, "columns": [{"name": "step", "type": "int64", "values": […]}, …]}
 
 Column types: ``int64``, ``float64``, ``string`` (null for missing), ``datetime_ns_utc``. A file from
@@ -34,6 +35,7 @@ from components.data.checkpoints import CHECKPOINT_COLUMNS
 from components.data.metrics import METRIC_NAMES
 from components.data.results_file import MAX_RESULT_ROWS
 from components.domain import (
+    Conventions,
     HistorySource,
     Hyperparameters,
     Provenance,
@@ -60,6 +62,8 @@ COLUMN_TYPES: dict[str, str] = {
     "created_at": "datetime_ns_utc",
 }
 _COLUMN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./-]{0,63}")
+# A source's words for its conventions, shown in chart legends and notes: plain words, never markup.
+_PLAIN_WORDS = re.compile(r"[A-Za-z0-9 ,.()_'-]{1,200}")
 _SPECIAL_FLOATS = {"inf": math.inf, "-inf": -math.inf}
 _INT64 = (-(2**63), 2**63 - 1)
 
@@ -145,6 +149,7 @@ def run_body(run: RunData, write_frame: FrameWriter | None = None) -> dict[str, 
         "unavailable": dict(run.unavailable),
         "provider_best": asdict(run.provider_best) if run.provider_best is not None else None,
         "partial": run.is_partial,
+        "conventions": asdict(run.conventions),
         "checkpoints": write("checkpoints", run.checkpoints),
         "history": write("history", run.history),
     }
@@ -384,6 +389,27 @@ def _read_frame(table: str, body: Any) -> pd.DataFrame:
     return checked_frame(data, [column["name"] for column in columns], table)
 
 
+def _words(value: Any, what: str) -> str | None:
+    if value is None:
+        return None
+    need(isinstance(value, str) and bool(_PLAIN_WORDS.fullmatch(value)), f"{what} is not plain words")
+    return value
+
+
+def _conventions(body: Any) -> Conventions:
+    """A run's conventions; an export made before they were kept has the neutral ones."""
+    if body is None:
+        return Conventions()
+    need(isinstance(body, dict), "a run's conventions are not an object")
+    words = {
+        name: _words(body.get(name), f"a run's {name}")
+        for name in ("full_validation", "full_validation_detail", "checkpoints_saved")
+    }
+    need(words["full_validation"] is not None, "a run's full_validation is missing")
+    need(words["full_validation_detail"] is not None, "a run's full_validation_detail is missing")
+    return Conventions(**words)
+
+
 def read_run_body(body: Any, read_frame: FrameReader | None = None) -> RunData:
     """A run from its body in an export document; its tables through ``read_frame`` (default: JSON columns).
 
@@ -433,6 +459,7 @@ def read_run_body(body: Any, read_frame: FrameReader | None = None) -> RunData:
             metric=_text(best.get("metric"), "metric"),
             value=_number(best.get("value"), "value"),
         ),
+        conventions=_conventions(body.get("conventions")),
         is_partial=partial,
     )
 

@@ -22,6 +22,7 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from devtools.app_settings import ARCHIVE_OFF  # noqa: E402
 from devtools.harness import CHROMIUM, CHROMIUM_ARGS, app_process, wait_for_app_run  # noqa: E402
 from devtools.standin import DEFAULT_API_KEY, StandInServer, showcase_runs  # noqa: E402
 
@@ -35,7 +36,8 @@ def _environment(stack: ExitStack, standin: bool) -> dict[str, str]:
     server = stack.enter_context(StandInServer())
     for run in showcase_runs().values():
         server.add_run(run)
-    return {**os.environ, "OPENAI_API_KEY": DEFAULT_API_KEY, "OPENAI_BASE_URL": server.base_url}
+    keyed = {"OPENAI_API_KEY": DEFAULT_API_KEY, "OPENAI_BASE_URL": server.base_url}
+    return {**os.environ, **ARCHIVE_OFF, **keyed}
 
 
 def main() -> None:

@@ -1,8 +1,9 @@
 """Loss above accuracy in one figure, sharing one x axis, one legend and one hover.
 
 The figure separates what a reader must not confuse: batch validation (noisy, but it decides the
-checkpoint, so drawn at full strength), full validation (epoch ends, bold points, never smoothed) and
-training (a faint raw line under its smoothed one). Both plots sit on the same x axis, so one hover
+checkpoint, so drawn at full strength), full validation (the whole validation set, at epoch ends or every
+N steps as the run's source does, named so; bold points, never smoothed) and training (a faint raw line
+under its smoothed one). Both plots sit on the same x axis, so one hover
 (``hovermode="x unified"`` over ``hoversubplots="axis"``) names the step and every series of both plots
 there, as TensorBoard's tooltip table does, with the checkpoint at that step first. Checkpoint marks
 carry their id in ``customdata`` so a click can pick one; on large runs they shrink to ticks.
@@ -20,7 +21,15 @@ from components.charts import style
 from components.charts.options import NO_HIGHLIGHTS, Drag, Highlights
 from components.charts.style import Palette
 from components.charts.view import KINDS, SMOOTHED_SUFFIX, ChartView, Display
-from components.data.metrics import BY_NAME, Kind, Metric, counterpart, metrics_of_kind
+from components.data.metrics import (
+    BY_NAME,
+    Kind,
+    Metric,
+    counterpart,
+    metric_label,
+    metrics_of_kind,
+    split_label,
+)
 from components.text import MODEL_CHARS, plotly_text
 
 WEBGL_THRESHOLD = 1_500
@@ -28,11 +37,6 @@ CHECKPOINT_TRACE = "Saved checkpoint"
 BEST_TRACE = "Recommended checkpoint"
 SELECTED_TRACE = "Selected checkpoint"
 UNSAVED_TRACE = "Best point, no checkpoint saved"
-SPLIT_LEGEND = {
-    "train": "Training",
-    "valid": "Validation (batch)",
-    "full_valid": "Validation (full, epoch end)",
-}
 Y_TITLES = {"loss": "Loss", "accuracy": "Accuracy"}
 # Unified hover lists traces by legend rank: the checkpoint under the pointer comes first.
 _HOVER_FIRST = 1
@@ -84,6 +88,7 @@ def _series(
     """
     view = display.view
     column = metric.name
+    label = metric_label(column, view.conventions)
     values = history[[view.x, column]].dropna()
     smoothed = column + SMOOTHED_SUFFIX in history
     strong = not smoothed or (metric.split == "valid" and deciding)
@@ -105,7 +110,7 @@ def _series(
             **marks,
             x=values[view.x].to_numpy(),
             y=values[column].to_numpy(dtype="float32" if len(values) > WEBGL_THRESHOLD else "float64"),
-            name=metric.label + (" (raw)" if smoothed else ""),
+            name=label + (" (raw)" if smoothed else ""),
             mode=_raw_mode(metric, len(values), strong),
             opacity=1.0 if strong else style.RAW_UNDER_SMOOTHED,
             line={
@@ -113,7 +118,7 @@ def _series(
                 "width": style.LINE_WIDTH if strong and metric.split == "train" else style.RAW_LINE_WIDTH,
             },
             hoverinfo=None if strong else "skip",
-            hovertemplate=f"{metric.label}: {number}{at}<extra></extra>" if strong else None,
+            hovertemplate=f"{label}: {number}{at}<extra></extra>" if strong else None,
         )
     ]
     if smoothed:
@@ -126,15 +131,15 @@ def _series(
                 **common,
                 x=trend[view.x].to_numpy(),
                 y=trend[column + SMOOTHED_SUFFIX].to_numpy(),
-                name=f"{metric.label} (smoothed)",
+                name=f"{label} (smoothed)",
                 mode="lines+markers",
                 **_CLICK_TARGETS,
                 line={"color": colours.valid_trend if strong else colour, "width": style.LINE_WIDTH},
                 text=None if strong else raw_text.to_numpy(),
                 hovertemplate=(
-                    f"{metric.label}, smoothed: {number}{at}<extra></extra>"
+                    f"{label}, smoothed: {number}{at}<extra></extra>"
                     if strong
-                    else f"{metric.label}: {number} (raw %{{text}}){at}<extra></extra>"
+                    else f"{label}: {number} (raw %{{text}}){at}<extra></extra>"
                 ),
             )
         )
@@ -144,8 +149,9 @@ def _series(
 def _full_valid(
     history: pd.DataFrame, metric: Metric, display: Display, axis: str, colours: Palette, scatter: type
 ) -> go.Scatter:
-    """Epoch-end validation: bold points joined by a dotted line, never smoothed; small when many."""
+    """Full validation: bold points joined by a dotted line, never smoothed; small when many."""
     view = display.view
+    label = metric_label(metric.name, view.conventions)
     values = history[[view.x, metric.name]].dropna()
     many = len(values) >= style.MANY_MARKS
     return scatter(
@@ -153,7 +159,7 @@ def _full_valid(
         y=values[metric.name].to_numpy(),
         xaxis="x",
         yaxis=axis,
-        name=metric.label,
+        name=label,
         legendgroup=metric.split,
         showlegend=False,
         mode="lines+markers",
@@ -166,7 +172,7 @@ def _full_valid(
                 "width": style.FULL_VALID_SMALL_OUTLINE if many else style.FULL_VALID_OUTLINE,
             },
         },
-        hovertemplate=f"{metric.label}: {_NUMBER[metric.kind]} · {view.point_label}<extra></extra>",
+        hovertemplate=f"{label}: {_NUMBER[metric.kind]} · {view.point_label}<extra></extra>",
         **_NO_DIMMING,
     )
 
@@ -321,6 +327,7 @@ def _unsaved_mark(
     if best is None or BY_NAME[best.metric].kind not in kinds:
         return []
     metric = BY_NAME[best.metric]
+    label = metric_label(metric.name, display.view.conventions).lower()
     [x] = display.x_at([best.step])
     smoothed = f"smoothed {best.value:.4f}, " if best.smoothed else ""
     return [
@@ -339,7 +346,7 @@ def _unsaved_mark(
                 "line": {"color": colours.unsaved, "width": style.UNSAVED_OUTLINE},
             },
             hovertemplate=(
-                f"☆ best {metric.label.lower()} ({smoothed}raw {best.raw_value:.4f}) at step {best.step:,}: "
+                f"☆ best {label} ({smoothed}raw {best.raw_value:.4f}) at step {best.step:,}: "
                 "no checkpoint was saved there<extra></extra>"
             ),
             **_NO_DIMMING,
@@ -347,7 +354,9 @@ def _unsaved_mark(
     ]
 
 
-def _legend_entries(history: pd.DataFrame, kinds: Sequence[Kind], colours: Palette) -> list[go.Scatter]:
+def _legend_entries(
+    history: pd.DataFrame, kinds: Sequence[Kind], colours: Palette, view: ChartView
+) -> list[go.Scatter]:
     """One legend entry per split for both plots (a click on it hides that split in both)."""
     splits = {m.split for kind in kinds for m in _present(history, kind)}
     looks = {
@@ -365,7 +374,12 @@ def _legend_entries(history: pd.DataFrame, kinds: Sequence[Kind], colours: Palet
     }
     return [
         go.Scatter(
-            x=[None], y=[None], name=SPLIT_LEGEND[split], legendgroup=split, hoverinfo="skip", **looks[split]
+            x=[None],
+            y=[None],
+            name=split_label(split, view.conventions),
+            legendgroup=split,
+            hoverinfo="skip",
+            **looks[split],
         )
         for split in ("train", "valid", "full_valid")
         if split in splits
@@ -451,7 +465,7 @@ def curves_figure(display: Display, highlights: Highlights = NO_HIGHLIGHTS) -> g
             *full,
             *_checkpoint_marks(display, highlights, kinds, colours, scatter),
             *_unsaved_mark(display, highlights, kinds, colours, scatter),
-            *_legend_entries(history, kinds, colours),
+            *_legend_entries(history, kinds, colours, view),
         ]
     )
     shapes, labels = _reading_aids(display, kinds, colours)

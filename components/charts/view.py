@@ -19,8 +19,9 @@ from components.charts.style import DEFAULT_THEME, Theme
 from components.data.axes import choice_range, robust_range
 from components.data.downsample import downsample, evenly_spaced
 from components.data.epochs import elapsed_seconds, epoch_ends, epoch_lines, steps_per_epoch, to_epoch
-from components.data.metrics import METRICS, Kind, metrics_of_kind
+from components.data.metrics import METRICS, NO_CONVENTIONS, Kind, metrics_of_kind
 from components.data.smoothing import reference_gap, smooth
+from components.domain import Conventions
 
 X_TITLES: dict[XMode, str] = {
     XMode.STEP: "Step",
@@ -48,7 +49,8 @@ KINDS: tuple[Kind, ...] = ("loss", "accuracy")
 
 @dataclass(frozen=True)
 class ChartView:
-    """How the chart looks: x column and titles, y scale and ranges, x range, reading aids, mouse, theme."""
+    """How the chart looks: x column and titles, y scale and ranges, x range, reading aids, mouse, theme,
+    and the run's words for its full validation (``conventions``) in names and hovers."""
 
     x: str = "step"
     x_title: str = "Step"
@@ -62,6 +64,7 @@ class ChartView:
     smoothing: float = 0.0
     drag: Drag = Drag.PICK
     theme: Theme = DEFAULT_THEME
+    conventions: Conventions = NO_CONVENTIONS
 
 
 @dataclass(frozen=True)
@@ -191,13 +194,14 @@ def build_display(
     zoom: StepRange | None = None,
     total_steps: int | None = None,
     max_points: int = MAX_DISPLAY_POINTS,
+    conventions: Conventions = NO_CONVENTIONS,
 ) -> Display:
     """Everything the chart needs, in the reader's chosen x units.
 
     The recommended and the selected checkpoint are always marked; of the others an evenly spread subset
     is, and the history keeps the rows of those marked and of the best unsaved step. ``spans`` are the
     run's ``overfit_spans``; ``zoom`` a step range the reader drew; ``total_steps`` (a running job's
-    planned length) lets the x axis run to the end of the training.
+    planned length) lets the x axis run to the end of the training; ``conventions`` are the run's words.
     """
     mode = XMode(options.x_mode) if options.x_mode in axes.modes else XMode.STEP
     smoothed = _with_smoothing(history, options.smoothing)
@@ -240,6 +244,7 @@ def build_display(
         smoothing=options.smoothing,
         drag=options.drag,
         theme=options.theme,
+        conventions=conventions,
     )
     return Display(
         history=shown, checkpoints=marked, view=view, rows_total=len(history), rows_shown=len(shown)

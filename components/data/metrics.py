@@ -5,13 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from components.domain.run import Conventions
+
 Kind = Literal["loss", "accuracy"]
 Split = Literal["train", "valid", "full_valid"]
 
 
 @dataclass(frozen=True)
 class Metric:
-    """One metric column; ``split`` tells batch validation from full (epoch-end) validation."""
+    """One metric column; ``split`` tells batch validation from full validation (the whole validation set).
+
+    ``label`` is the catalogue's; a run names its full validation as its source does (:func:`metric_label`).
+    """
 
     name: str
     label: str
@@ -26,15 +31,30 @@ class Metric:
 METRICS: tuple[Metric, ...] = (
     Metric("train_loss", "Training loss", "loss", "train"),
     Metric("valid_loss", "Validation loss (batch)", "loss", "valid"),
-    Metric("full_valid_loss", "Validation loss (full, epoch end)", "loss", "full_valid"),
+    Metric("full_valid_loss", "Validation loss (full)", "loss", "full_valid"),
     Metric("train_mean_token_accuracy", "Training accuracy", "accuracy", "train"),
     Metric("valid_mean_token_accuracy", "Validation accuracy (batch)", "accuracy", "valid"),
-    Metric(
-        "full_valid_mean_token_accuracy", "Validation accuracy (full, epoch end)", "accuracy", "full_valid"
-    ),
+    Metric("full_valid_mean_token_accuracy", "Validation accuracy (full)", "accuracy", "full_valid"),
 )
 METRIC_NAMES: tuple[str, ...] = tuple(metric.name for metric in METRICS)
 BY_NAME: dict[str, Metric] = {metric.name: metric for metric in METRICS}
+
+SPLIT_LABELS: dict[str, str] = {"train": "Training", "valid": "Validation (batch)"}  # full: the run's words
+NO_CONVENTIONS = Conventions()
+
+
+def metric_label(name: str, conventions: Conventions = NO_CONVENTIONS) -> str:
+    """A metric's label in one run: the catalogue's, with full validation named as the run's source does
+    (``Validation loss (full, epoch end)`` on OpenAI, ``Evaluation loss (full validation set)`` for a
+    trainer), so a label never claims an epoch end where the source evaluates every N steps."""
+    metric = BY_NAME[name]
+    return conventions.full_label(metric.kind) if metric.split == "full_valid" else metric.label
+
+
+def split_label(split: Split, conventions: Conventions = NO_CONVENTIONS) -> str:
+    """A split's name in one run's legend: ``Training``, ``Validation (batch)``, or its full validation."""
+    return conventions.full_label() if split == "full_valid" else SPLIT_LABELS[split]
+
 
 # The order in which a metric is trusted to pick the checkpoint: full validation is computed on the
 # whole validation split, batch validation on a small noisy sample, training loss says least.

@@ -91,7 +91,7 @@ def _extreme(metric: Metric) -> str:
 def _against_final(metric: Metric, value: float, final: pd.Series, last: str) -> str:
     """How the chosen value compares with the last checkpoint, the one the job deploys by default."""
     final_value = final[metric.name]
-    where = f"step {int(final['step'])}"
+    where = f"step {int(final['step']):,}"
     if np.isnan(final_value):
         return f"the {last} checkpoint ({where}) has no {_label(metric)} to compare"
     if final_value == value:
@@ -104,11 +104,11 @@ def _against_final(metric: Metric, value: float, final: pd.Series, last: str) ->
 def _reason(checkpoints: pd.DataFrame, metric: Metric, best: pd.Series, last: str) -> str:
     value, step = float(best[metric.name]), int(best["step"])
     count = int(checkpoints[metric.name].notna().sum())
-    at = f"{_number(value)} at step {step}"
+    at = f"{_number(value)} at step {step:,}"
     if count == 1:
         text = f"Only one saved checkpoint has a {_label(metric)}: {at}."
     else:
-        among = f"the {count} saved checkpoints" + ("" if count == len(checkpoints) else " that report it")
+        among = f"the {count:,} saved checkpoints" + ("" if count == len(checkpoints) else " that report it")
         final = checkpoints.loc[checkpoints["step"].idxmax()]
         comparison = (
             f"the {last} checkpoint" if step == final["step"] else _against_final(metric, value, final, last)
@@ -131,9 +131,9 @@ def _unsaved_best(
 ) -> UnsavedBest | None:
     """The run's best validation point when it beats the recommended step and has no saved checkpoint.
 
-    OpenAI keeps only the checkpoints of the last 3 epochs, so the run is often at its best where
-    nothing can be deployed. Batch validation is smoothed first (0.6 per logged point, TensorBoard's
-    default), so one lucky batch is not taken for the best point.
+    Sources save checkpoints sparsely (OpenAI only at epoch ends, keeping the last 3 epochs'), so the run
+    is often at its best where nothing can be deployed. Batch validation is smoothed first (0.6 per logged
+    point, TensorBoard's default), so one lucky batch is not taken for the best point.
     """
     metric = _validation_metric(decider, history)
     if metric is None:
@@ -157,13 +157,14 @@ def _unsaved_best(
     )
 
 
-def _unsaved_warning(best: UnsavedBest) -> str:
+def _unsaved_warning(best: UnsavedBest, checkpoints_saved: str | None) -> str:
+    """The warning about ``best``; ``checkpoints_saved`` is the source's checkpoint policy, in words."""
     metric = BY_NAME[best.metric]
     smoothed = "smoothed " if best.smoothed else ""
+    why = f": {checkpoints_saved}." if checkpoints_saved else "."
     return (
         f"The {_extreme(metric)} {smoothed}{_label(metric)} of the run ({_number(best.value)}) was at step "
-        f"{best.step}, which has no saved checkpoint: OpenAI saves one only at each epoch end, and keeps "
-        "only those of the last 3 epochs."
+        f"{best.step:,}, which has no saved checkpoint{why}"
     )
 
 
@@ -227,8 +228,9 @@ def _details(
         )
     if span is not None:
         sentences.append(
-            f"Step {step} lies in the shaded band (steps {int(span[0])}–{int(span[1])}), where validation "
-            "loss rises while training loss falls: the model is learning its training set, not the task."
+            f"Step {step:,} lies in the shaded band (steps {int(span[0]):,}–{int(span[1]):,}), where "
+            "validation loss rises while training loss falls: the model is learning its training set, not "
+            "the task."
         )
     if not final:
         sentences.append(
@@ -245,13 +247,15 @@ def recommend(
     *,
     finished: bool = True,
     spans: Sequence[tuple[float, float]] | None = None,
+    checkpoints_saved: str | None = None,
 ) -> Recommendation | None:
     """The best saved checkpoint by ``metric`` (default: the most trustworthy one present), explained.
 
     While the job is still running (``finished=False``) the last checkpoint is the latest, not the
     final one, and the advice says "best so far". ``spans`` are the run's ``overfit_spans`` (computed
     from ``history`` when not given), the same band the chart shades and the table's verdicts follow.
-    None when no checkpoint has the metric.
+    ``checkpoints_saved`` (the run's ``Conventions.checkpoints_saved``) says, in the warning about a best
+    point without a checkpoint, which checkpoints the source saves. None when no checkpoint has the metric.
     """
     metric = metric or default_metric(checkpoints)
     best = best_checkpoint(checkpoints, metric) if metric else None
@@ -271,7 +275,7 @@ def recommend(
         metric=metric,
         value=float(best[metric]),
         reason=_reason(checkpoints, decider, best, "final" if finished else "latest"),
-        unsaved_minimum=None if unsaved is None else _unsaved_warning(unsaved),
+        unsaved_minimum=None if unsaved is None else _unsaved_warning(unsaved, checkpoints_saved),
         basis=basis,
         final=finished,
         in_overfit_span=span is not None,

@@ -2,11 +2,19 @@
 
 from components.domain.listing import filter_status, search_runs, status_counts
 from components.domain.ref import InvalidRunRefError, RunRef, check_run_id
-from components.domain.run import HistorySource, MetricKind, Provenance, ProviderBest, RunData
+from components.domain.run import (
+    Conventions,
+    HistorySource,
+    MetricKind,
+    Provenance,
+    ProviderBest,
+    RunData,
+)
 from components.domain.summary import AUTO, Hyperparameters, RunStatus, RunSummary
 
 __all__ = [
     "AUTO",
+    "Conventions",
     "HistorySource",
     "Hyperparameters",
     "InvalidRunRefError",

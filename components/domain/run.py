@@ -55,6 +55,27 @@ class ProviderBest:
     value: float | None = None
 
 
+@dataclass(frozen=True)
+class Conventions:
+    """How a source records its runs, in the words the page uses rather than assuming OpenAI's.
+
+    ``full_validation`` and ``full_validation_detail`` name the metrics measured on the whole validation
+    set, as in "Validation loss (full, epoch end)" (OpenAI: at each epoch end) or "Evaluation loss (full
+    validation set)" (a Hugging Face trainer, Together AI: every N steps). ``checkpoints_saved`` says which
+    checkpoints the source saves and keeps, as a clause that follows "which has no saved checkpoint:"
+    (None: the source does not say).
+    """
+
+    full_validation: str = "Validation"
+    full_validation_detail: str = "full"
+    checkpoints_saved: str | None = None
+
+    def full_label(self, kind: str | None = None) -> str:
+        """``Validation loss (full, epoch end)`` for a kind; ``Validation (full, epoch end)`` for them all."""
+        named = f"{self.full_validation} {kind}" if kind else self.full_validation
+        return f"{named} ({self.full_validation_detail})"
+
+
 @dataclass(frozen=True, eq=False)
 class RunData:
     """Everything the page shows about one run.
@@ -64,6 +85,7 @@ class RunData:
     source never reports, with the reason in words, so a chart can say so instead of drawing nothing.
     ``resume`` is the source's own state of a partial load (for the API sources, how far each list was
     read): opaque here, handed back to the same source by a Refresh, so what was read is not read again.
+    ``conventions`` are the source's words for its full validation and its checkpoint policy.
     """
 
     summary: RunSummary
@@ -75,6 +97,7 @@ class RunData:
     notes: tuple[str, ...] = ()
     unavailable: dict[MetricKind, str] = field(default_factory=dict)
     provider_best: ProviderBest | None = None
+    conventions: Conventions = field(default_factory=Conventions)
     checkpoint_pages: int = 0  # API pages read for the checkpoint list; 0 for files
     is_partial: bool = False  # a list stopped before its end, so a Refresh has something to continue
     resume: object | None = field(default=None, repr=False)

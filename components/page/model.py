@@ -7,20 +7,18 @@ from dataclasses import dataclass
 from components.charts.options import Highlights, StepRange, ViewOptions, XMode, default_smoothing
 from components.charts.view import RunAxes, build_display, run_axes
 from components.data.best import available_metrics, default_metric
+from components.data.metrics import METRIC_NAMES, metric_label
 from components.data.overfitting import Verdict, checkpoint_verdicts, overfit_spans, unjudged
 from components.data.progress import RunProgress, run_progress
 from components.data.recommend import recommend
-from components.domain import RunData
+from components.domain import Conventions, RunData
 from components.page.chart import ChartModel
 from components.page.header import Header, duration, header_of, loaded_caption, when
 from components.page.recommendation import Comparison, Strip, comparison_of, strip_of
 from components.page.table import TableModel, table_of
 from components.wording import count
 
-NO_CHECKPOINTS = (
-    "**This job has no checkpoints yet.** OpenAI saves a checkpoint at the end of each epoch and keeps "
-    "the last three, so they appear as epochs finish."
-)
+NO_CHECKPOINTS = "**This job has no checkpoints yet.**"
 NO_METRIC = "No checkpoint of this job carries a metric, so none can be recommended."
 NO_CURVES = "No training metrics yet: the curves appear once the job reports its first steps."
 NO_ACCURACY = "This run reports no accuracy metric, so only the loss is drawn."
@@ -40,6 +38,7 @@ class Prepared:
     metrics: tuple[str, ...]
     default_metric: str | None
     default_smoothing: float
+    labels: dict[str, str]  # every metric's label in this run (full validation as its source names it)
 
     @property
     def x_modes(self) -> list[XMode]:
@@ -66,7 +65,14 @@ def prepare(run: RunData) -> Prepared:
         metrics=tuple(available_metrics(run.checkpoints)),
         default_metric=default_metric(run.checkpoints),
         default_smoothing=default_smoothing(float(steps.max() - steps.min()) if len(steps) else 0.0),
+        labels={name: metric_label(name, run.conventions) for name in METRIC_NAMES},
     )
+
+
+def no_checkpoints(conventions: Conventions) -> str:
+    """What the page says while a job has no checkpoint: when its source saves them, if it says."""
+    saved = conventions.checkpoints_saved
+    return f"{NO_CHECKPOINTS} {saved[0].upper()}{saved[1:]}." if saved else NO_CHECKPOINTS
 
 
 @dataclass(frozen=True)
@@ -140,7 +146,14 @@ def build_page(
     run = prepared.run
     checkpoints, history = run.checkpoints, run.history
     metric = options.metric if options.metric in prepared.metrics else prepared.default_metric
-    advice = recommend(checkpoints, history, metric, finished=run.summary.is_terminal, spans=prepared.spans)
+    advice = recommend(
+        checkpoints,
+        history,
+        metric,
+        finished=run.summary.is_terminal,
+        spans=prepared.spans,
+        checkpoints_saved=run.conventions.checkpoints_saved,
+    )
     ids = checkpoints["checkpoint_id"].astype(str)
     selected = selected_id if selected_id is not None and (ids == selected_id).any() else None
     verdicts = checkpoint_verdicts(checkpoints, prepared.spans, history)
@@ -149,9 +162,11 @@ def build_page(
     strip = comparison = None
     if advice is not None:
         row = checkpoints.loc[ids == advice.checkpoint_id].iloc[0]
-        strip = strip_of(advice, row)
-        comparison = comparison_of(checkpoints, verdicts, advice.metric, advice.checkpoint_id, selected)
-    waiting = NO_CHECKPOINTS if checkpoints.empty else NO_METRIC if advice is None else None
+        strip = strip_of(advice, row, prepared.labels)
+        comparison = comparison_of(
+            checkpoints, verdicts, advice.metric, advice.checkpoint_id, selected, prepared.labels
+        )
+    waiting = no_checkpoints(run.conventions) if checkpoints.empty else NO_METRIC if advice is None else None
     chart = None
     if not history.empty:
         highlights = Highlights(
@@ -169,6 +184,7 @@ def build_page(
             spans=prepared.spans,
             zoom=zoom,
             total_steps=progress.total_steps if progress else None,
+            conventions=run.conventions,
         )
         has_accuracy = any(name.endswith("accuracy") for name in available_metrics(history))
         notes = ([] if has_accuracy else [NO_ACCURACY]) + [
@@ -186,6 +202,7 @@ def build_page(
             decider=advice.metric if advice else metric,
             best_id=advice.checkpoint_id if advice else None,
             selected_id=selected,
+            labels=prepared.labels,
         )
     return PageModel(
         header=header_of(run.summary),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -59,16 +60,15 @@ def metric_phrase(name: str) -> str:
     return f"{_SPLIT_PHRASES[metric.split]} {metric.kind}"
 
 
-def _metrics(row: pd.Series) -> tuple[tuple[str, str], ...]:
+def _metrics(row: pd.Series, labels: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
     return tuple(
-        (BY_NAME[name].label, metric_text(name, float(row[name])))
-        for name in METRIC_NAMES
-        if pd.notna(row[name])
+        (labels[name], metric_text(name, float(row[name]))) for name in METRIC_NAMES if pd.notna(row[name])
     )
 
 
-def strip_of(advice: Recommendation, checkpoint: pd.Series) -> Strip:
-    """The strip for ``advice``; ``checkpoint`` is its row of the checkpoints frame."""
+def strip_of(advice: Recommendation, checkpoint: pd.Series, labels: Mapping[str, str]) -> Strip:
+    """The strip for ``advice``; ``checkpoint`` is its row of the checkpoints frame, ``labels`` the run's
+    metric labels (``components.data.metrics.metric_label``)."""
     validated = advice.basis in (Basis.FULL_VALIDATION, Basis.BATCH_VALIDATION)
     go = validated and advice.final and not advice.in_overfit_span
     return Strip(
@@ -86,7 +86,7 @@ def strip_of(advice: Recommendation, checkpoint: pd.Series) -> Strip:
         details=advice.details,
         unsaved=advice.unsaved_minimum,
         snippet=usage_snippet(advice.model),
-        metrics=_metrics(checkpoint),
+        metrics=_metrics(checkpoint, labels),
     )
 
 
@@ -125,15 +125,16 @@ def comparison_of(
     decider: str | None,
     best_id: str,
     selected_id: str | None,
+    labels: Mapping[str, str],
 ) -> Comparison:
     """The comparison of the recommended checkpoint with the selected one (if any, and not the same).
 
     ``verdicts`` is ``checkpoint_verdicts`` of ``checkpoints``, row for row, so the verdict here is the
-    table's and the band's.
+    table's and the band's; ``labels`` are the run's metric labels.
     """
     present = [name for name in METRIC_NAMES if checkpoints[name].notna().any()]
     metrics = comparison_columns(decider, present)
-    labels = ["Step", *(BY_NAME[name].label for name in metrics), GAP_LABEL, VERDICT_LABEL]
+    columns = ["Step", *(labels[name] for name in metrics), GAP_LABEL, VERDICT_LABEL]
     ids = checkpoints["checkpoint_id"].astype(str)
     best = ids[ids == best_id].index[0]
     rows = {"★ Recommended": _row(checkpoints.loc[best], verdicts.loc[best], metrics)}
@@ -150,8 +151,8 @@ def comparison_of(
             "",
         ]
     else:  # the panel keeps its shape while nothing else is picked
-        rows["Selected"] = rows["Selected − recommended"] = ["—"] * len(labels)
-    frame = pd.DataFrame.from_dict(rows, orient="index", columns=labels)
+        rows["Selected"] = rows["Selected − recommended"] = ["—"] * len(columns)
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
     hint = None if other is not None else (SAME_HINT if selected_id == best_id else COMPARE_HINT)
     model = str(checkpoints.loc[ids == other, "model"].iloc[0]) if other is not None else None
     return Comparison(frame=frame, selected_id=other, selected_model=model, hint=hint)

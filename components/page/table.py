@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -24,6 +25,7 @@ class TableModel:
     row_ids: tuple[str, ...]
     selected_row: int | None
     decider: str | None
+    labels: Mapping[str, str]  # the run's metric labels, for the metric columns' headers
 
 
 def _shown(texts: pd.Series, limit: int) -> pd.Series:
@@ -38,6 +40,7 @@ def table_of(
     decider: str | None,
     best_id: str | None,
     selected_id: str | None,
+    labels: Mapping[str, str],
 ) -> TableModel:
     """The table for these checkpoints: the recommended row pinned on top, the rest by step.
 
@@ -64,4 +67,4 @@ def table_of(
     frame = frame.loc[order].dropna(axis="columns", how="all").reset_index(drop=True)
     row_ids = tuple(ids.loc[order])
     selected = row_ids.index(selected_id) if selected_id in row_ids else None
-    return TableModel(frame=frame, row_ids=row_ids, selected_row=selected, decider=decider)
+    return TableModel(frame=frame, row_ids=row_ids, selected_row=selected, decider=decider, labels=labels)

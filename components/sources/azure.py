@@ -12,12 +12,13 @@ shown and copied as sent, never parsed.
 from __future__ import annotations
 
 from components.api import FineTuningClient
-from components.sources.openai import OpenAISource
+from components.sources.openai import OpenAISource, epoch_end_conventions
 
 AZURE = "azure"
 AZURE_LABEL = "Azure OpenAI"
+AZURE_CONVENTIONS = epoch_end_conventions(AZURE_LABEL)  # "three most recent" checkpoints, as OpenAI
 
 
 def azure_source(client: FineTuningClient) -> OpenAISource:
     """The Azure OpenAI source reading through ``client`` (built from an Azure config)."""
-    return OpenAISource(client, name=AZURE, label=AZURE_LABEL)
+    return OpenAISource(client, name=AZURE, label=AZURE_LABEL, conventions=AZURE_CONVENTIONS)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
-from components.domain import RunData, RunSummary
+from components.domain import Conventions, RunData, RunSummary
 from components.errors import DashboardError, MalformedDataError
 
 logger = logging.getLogger(__name__)
@@ -44,6 +44,7 @@ class SourceInfo:
     endpoint: str  # what it reads, safe to show: a base URL without credentials, or a folder's name
     kind: SourceKind
     inference: bool  # whether its checkpoints can answer prompts (issue 10)
+    conventions: Conventions = field(default_factory=Conventions)  # its words, given to its runs
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from components.data.events import metrics_events_frame, total_steps
 from components.data.history import build_history, densest
 from components.data.job import parse_job, result_file_ids
 from components.data.results_file import decode_result_file, results_frame
-from components.domain import HistorySource, Provenance, RunData, RunSummary
+from components.domain import Conventions, HistorySource, Provenance, RunData, RunSummary
 from components.errors import DashboardError
 from components.sources.base import Progress, RunPage, SourceInfo, SourceKind, parsed
 from components.text import ECHO_CHARS, clip
@@ -38,6 +38,20 @@ _REREAD_FAILED = f"{REFRESH_FAILED} read the job again"
 PARTIAL_NOTES = ("Only the newest", "The job's metrics events could not be read")
 """How the notes on a list that stopped short start; recomputed whenever the lists are."""
 OPENAI = "openai"
+
+
+def epoch_end_conventions(provider: str) -> Conventions:
+    """OpenAI's ways, which Azure OpenAI shares: full validation at each epoch end, a checkpoint at each
+    epoch end, and only the last 3 epochs' kept (shared/api.md, "Use a checkpointed model")."""
+    return Conventions(
+        full_validation="Validation",
+        full_validation_detail="full, epoch end",
+        checkpoints_saved=f"{provider} saves one only at each epoch end, and keeps only those of the last 3 "
+        "epochs",
+    )
+
+
+OPENAI_CONVENTIONS = epoch_end_conventions("OpenAI")
 
 
 @dataclass(frozen=True)
@@ -133,6 +147,7 @@ class OpenAISource:
         label: str = "OpenAI",
         endpoint: str | None = None,
         kind: SourceKind = SourceKind.API,
+        conventions: Conventions = OPENAI_CONVENTIONS,
     ) -> None:
         self._client = client
         self._info = SourceInfo(
@@ -141,6 +156,7 @@ class OpenAISource:
             endpoint=endpoint or client.config.display_base_url,
             kind=kind,
             inference=True,
+            conventions=conventions,
         )
 
     @property
@@ -310,6 +326,7 @@ def assemble(
         provenance=Provenance.now(info.name, info.label, info.endpoint),
         total_steps=steps if steps is not None else summary.total_steps,
         notes=tuple(notes),
+        conventions=info.conventions,
         checkpoint_pages=lists.checkpoints.pages,
         is_partial=lists.is_partial,
         resume=lists,

@@ -34,6 +34,7 @@ from components.data.trainer_state import (
 )
 from components.data.values import as_text
 from components.domain import (
+    Conventions,
     HistorySource,
     Hyperparameters,
     Provenance,
@@ -48,6 +49,7 @@ from components.run_export import is_export, runs_from_export_object
 from components.run_parquet import MAGIC as PARQUET_MAGIC
 from components.run_parquet import is_parquet, runs_from_parquet
 from components.sources.base import parsed
+from components.sources.openai import epoch_end_conventions
 from components.text import ECHO_CHARS, clean
 from components.wording import count
 
@@ -57,6 +59,21 @@ EPOCH_ENDS_AS_CHECKPOINTS = (
     "Azure save one) are marked instead, named step-N; their model names (…:ckpt-step-N) are in the "
     "provider's console."
 )
+RESULT_FILE_CONVENTIONS = epoch_end_conventions("OpenAI or Azure OpenAI")
+
+
+def trainer_conventions(save_steps: int | None) -> Conventions:
+    """A Hugging Face Trainer's ways: it evaluates the whole eval set every ``eval_steps`` (or epoch), and
+    saves a checkpoint every ``save_steps``, keeping at most ``save_total_limit`` of them."""
+    every = f"every {save_steps:,} steps" if save_steps else "every save_steps steps"
+    return Conventions(
+        full_validation="Evaluation",
+        full_validation_detail="full validation set",
+        checkpoints_saved=f"the trainer saves one only {every} (save_steps), and save_total_limit may have "
+        "removed older ones",
+    )
+
+
 NO_EPOCH_ENDS = (
     "A result file names no checkpoints, and this one has no full-validation rows to mark its epoch ends: "
     "the curves are shown without checkpoints, so none can be recommended."
@@ -181,6 +198,7 @@ def run_from_result_csv(data: bytes, origin: Origin) -> RunData:
         provenance=origin.provenance(),
         total_steps=summary.total_steps,
         notes=tuple(notes),
+        conventions=RESULT_FILE_CONVENTIONS,
     )
 
 
@@ -249,6 +267,7 @@ def run_from_trainer_state(
         notes=tuple(notes),
         unavailable={} if logged else {"accuracy": NO_TRAINER_ACCURACY},
         provider_best=_trainer_best(state, checkpoints),
+        conventions=trainer_conventions(state.save_steps),
     )
 
 

@@ -30,12 +30,17 @@ from components.data.together import (
     together_checkpoints_frame,
     together_metrics_frame,
 )
-from components.domain import HistorySource, Provenance, ProviderBest, RunData, RunSummary
+from components.domain import Conventions, HistorySource, Provenance, ProviderBest, RunData, RunSummary
 from components.errors import DashboardError
 from components.sources.base import Progress, RunPage, SourceInfo, SourceKind, parsed
 from components.wording import count
 
 TOGETHER_LABEL = "Together AI"
+TOGETHER_CONVENTIONS = Conventions(
+    full_validation="Evaluation",  # eval/loss, n_evals times in a run, on the whole validation file
+    full_validation_detail="full validation set",
+    checkpoints_saved="Together AI saves only as many checkpoints as the job asked for (n_checkpoints)",
+)
 _NEVER = pd.Timestamp.min.tz_localize("UTC")
 
 
@@ -95,6 +100,7 @@ def together_run(
         notes=tuple(dict.fromkeys(notes)),
         unavailable={"accuracy": NO_ACCURACY},
         provider_best=_early_stopping(raw_job, checkpoints),
+        conventions=info.conventions,
         is_partial=bool(owed),
         resume=state,
     )
@@ -118,6 +124,7 @@ class TogetherSource:
             endpoint=client.config.display_base_url,
             kind=SourceKind.API,
             inference=True,
+            conventions=TOGETHER_CONVENTIONS,
         )
 
     @property

@@ -2,29 +2,29 @@
 
 from __future__ import annotations
 
-import os
+from collections.abc import Mapping
+from typing import Any
 
 import streamlit as st
 
+from components.api.settings import Settings
 from components.sources import SourceConfig
 from components.ui.loaders import forget_run
 
 TOGGLE_KEY = "auto_refresh"
 PAGE_RUNS_KEY = "auto_refresh_page_runs"
 SEEN_KEY = "auto_refresh_seen"
+INTERVAL_SETTING = "DASHBOARD_REFRESH_SECONDS"
 DEFAULT_INTERVAL_SECONDS = 60.0
+MAX_INTERVAL_SECONDS = 86_400.0
 
 
-def refresh_interval(raw: str | None) -> float:
-    """``DASHBOARD_REFRESH_SECONDS`` if it is a number of at least 1 s, else a minute."""
-    try:
-        seconds = float(raw) if raw else DEFAULT_INTERVAL_SECONDS
-    except ValueError:
-        return DEFAULT_INTERVAL_SECONDS
-    return seconds if seconds >= 1 else DEFAULT_INTERVAL_SECONDS
+def refresh_interval(env: Mapping[str, Any], secrets: Mapping[str, Any]) -> float:
+    """``DASHBOARD_REFRESH_SECONDS`` from the environment, then secrets: 1 s to a day, a minute when unset.
 
-
-INTERVAL_SECONDS = refresh_interval(os.environ.get("DASHBOARD_REFRESH_SECONDS"))
+    Any other value is a ConfigError naming the setting, as for every other setting.
+    """
+    return Settings(env, secrets).number(INTERVAL_SETTING, DEFAULT_INTERVAL_SECONDS, 1, MAX_INTERVAL_SECONDS)
 
 
 def is_timer_tick(page_runs: int, seen: int | None) -> bool:
@@ -32,7 +32,6 @@ def is_timer_tick(page_runs: int, seen: int | None) -> bool:
     return seen == page_runs
 
 
-@st.fragment(run_every=INTERVAL_SECONDS)
 def _ticker(config: SourceConfig, job_id: str) -> None:
     page_runs = st.session_state[PAGE_RUNS_KEY]
     if is_timer_tick(page_runs, st.session_state.get(SEEN_KEY)):
@@ -41,16 +40,19 @@ def _ticker(config: SourceConfig, job_id: str) -> None:
     st.session_state[SEEN_KEY] = page_runs
 
 
-def auto_refresh(config: SourceConfig, job_id: str, *, running: bool) -> None:
-    """A sidebar toggle, on by default for jobs that have not finished; nothing for finished jobs."""
-    if not running:
+def auto_refresh(config: SourceConfig, job_id: str, *, running: bool, interval: float | None) -> None:
+    """A sidebar toggle, on by default for jobs that have not finished; nothing for finished jobs, nor
+    when the interval setting is wrong (the sidebar names that problem)."""
+    if not running or interval is None:
         return
     st.session_state[PAGE_RUNS_KEY] = st.session_state.get(PAGE_RUNS_KEY, 0) + 1
     enabled = st.sidebar.toggle(
         "Auto-refresh while the job runs",
         value=True,
         key=TOGGLE_KEY,
-        help=f"Reads the job, its checkpoints and metrics again every {INTERVAL_SECONDS:g} s until it ends.",
+        help=f"Reads the job, its checkpoints and metrics again every {interval:g} s until it ends.",
     )
     if enabled:
-        _ticker(config, job_id)
+        # Wrapped here, not at import, so the interval is this session's setting (Streamlit names a
+        # fragment by its function and place in the page, so every run finds the same fragment).
+        st.fragment(_ticker, run_every=interval)(config, job_id)

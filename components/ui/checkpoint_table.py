@@ -36,7 +36,7 @@ def _columns(table: TableModel) -> dict:
     }
     for metric in METRICS:
         columns[metric.name] = st.column_config.NumberColumn(
-            metric.label,
+            table.labels[metric.name],
             format="percent" if metric.higher_is_better else "%.4f",
             help="Decides the recommendation" if metric.name == table.decider else None,
         )

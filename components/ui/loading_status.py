@@ -11,9 +11,11 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from components.archive import connect_archive
 from components.domain import RunData
-from components.sources import SourceConfig
+from components.sources import SourceConfig, SourceKind
 from components.text import markdown_literal
+from components.ui.connection import Connection
 from components.ui.errors import show_error
 from components.ui.loaders import cached_run, forget_run
 
@@ -44,12 +46,15 @@ def _remember(config: SourceConfig, job_id: str, run: RunData) -> None:
         del st.session_state[PARTIAL_KEY]
 
 
-def load_with_status(config: SourceConfig, job_id: str, *, refresh: bool) -> RunData | None:
-    """The run, or None after showing why it could not be read. Never raises.
+def load_with_status(connection: Connection, job_id: str, *, refresh: bool) -> RunData | None:
+    """The run of ``connection.source``, or None after showing why it could not be read. Never raises.
 
     While it loads, a status box counts pages and items; once loaded the box goes (the header says in one
-    line what was read), so it takes no room above the chart.
+    line what was read), so it takes no room above the chart. API runs go through the archive, when one
+    is configured; the demo never does.
     """
+    config = connection.source
+    archive = connect_archive(connection.registry) if config.kind is SourceKind.API else None
     if refresh:
         forget_run(config, job_id)
     shown = markdown_literal(job_id)  # checked, but ``_`` could still start emphasis in a label
@@ -61,6 +66,8 @@ def load_with_status(config: SourceConfig, job_id: str, *, refresh: bool) -> Run
             job_id,
             _on_progress=lambda message: status.update(label=message),
             _resume=_saved_partial(config, job_id),
+            _archive=archive,
+            _refresh=refresh,
         )
     except Exception as exc:  # every failure becomes a message in the page, never a traceback
         status.update(label=f"Could not load {shown}", state="error")

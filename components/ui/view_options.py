@@ -15,7 +15,6 @@ from streamlit.delta_generator import DeltaGenerator
 
 from components.charts.options import MAX_SMOOTHING, Drag, ViewOptions, XMode, YRange
 from components.charts.style import DEFAULT_THEME
-from components.data.metrics import BY_NAME
 from components.page import Prepared
 from components.page.chart import PICK_HINT, ZOOM_HINT
 from components.ui.selection import full_range
@@ -48,10 +47,6 @@ Y_LABELS = {YRange.CHOICE: "Around the choice", YRange.ROBUST: "Middle 90 %", YR
 DRAG_LABELS = {Drag.PICK: ":material/ads_click: Pick", Drag.ZOOM: ":material/zoom_in: Zoom"}
 
 
-def _metric_label(name: str) -> str:
-    return BY_NAME[name].label
-
-
 def _kept(key: str, allowed: Container[object], fallback: T) -> T:
     """A widget's value from its last run if still allowed here, else ``fallback``: given as its default.
 
@@ -79,7 +74,7 @@ def _sidebar(prepared: Prepared) -> tuple[str | None, str, float, YRange, bool]:
                 index=metrics.index(_kept(METRIC_KEY, metrics, prepared.default_metric)),
                 key=METRIC_KEY,
                 bind="query-params",
-                format_func=_metric_label,
+                format_func=prepared.labels.__getitem__,
                 help="Losses: lowest wins; accuracies: highest wins. Full validation is the most reliable; "
                 "a training metric cannot show overfitting.",
             )

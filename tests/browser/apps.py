@@ -4,26 +4,18 @@ from __future__ import annotations
 
 import os
 
+from devtools.app_settings import clean_env
 from devtools.standin import DEFAULT_API_KEY, StandInServer
 
 S300 = "ftjob-s300"
 HANG = "ftjob-hang"
 MISSING = "ftjob-missing"
-_OPENAI_SETTINGS = (
-    "OPENAI_API_KEY",
-    "OPENAI_BASE_URL",
-    "OPENAI_TIMEOUT",
-    "OPENAI_MAX_RETRIES",
-    "OPENAI_ORG_ID",
-    "OPENAI_PROJECT_ID",
-    "OPENAI_API_VERSION",
-)
 
 
 def app_env(**settings: str) -> dict[str, str]:
-    """This environment without any OpenAI settings, plus ``settings``; unbuffered so logs are complete."""
-    env = {name: value for name, value in os.environ.items() if name not in _OPENAI_SETTINGS}
-    return {**env, "PYTHONUNBUFFERED": "1", **settings}
+    """This environment without any setting the app reads (the archive off), plus ``settings``; unbuffered
+    so logs are complete."""
+    return clean_env(os.environ, PYTHONUNBUFFERED="1", **settings)
 
 
 def keyed_env(server: StandInServer, **settings: str) -> dict[str, str]:

@@ -8,14 +8,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from devtools.standin import DEFAULT_API_KEY, StandInServer
-from tests.page.page_support import API_ENV_VARS, FORBIDDEN_KEY, new_app
+from tests.page.page_support import FORBIDDEN_KEY, clear_settings, new_app
 
 
 @pytest.fixture
 def no_api_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No OPENAI_* setting from the machine running the tests."""
-    for name in API_ENV_VARS:
-        monkeypatch.delenv(name, raising=False)
+    """No setting from the machine running the tests, and no archive."""
+    clear_settings(monkeypatch)
 
 
 @pytest.fixture

@@ -9,29 +9,26 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.ui.checkpoint_table import TABLE_KEY
 from components.ui.curves_panel import CHART_KEY
+from devtools.app_settings import APP_SETTINGS, ARCHIVE_OFF
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
 TIMEOUT = 30
-# Every setting the app reads from the environment; tests remove them all so the machine cannot leak in.
-API_ENV_VARS = (
-    "OPENAI_API_KEY",
-    "OPENAI_BASE_URL",
-    "OPENAI_ORG_ID",
-    "OPENAI_PROJECT_ID",
-    "OPENAI_API_VERSION",
-    "OPENAI_TIMEOUT",
-    "OPENAI_MAX_RETRIES",
-    "DASHBOARD_LOAD_DEADLINE",
-    "DASHBOARD_MAX_RETRY_WAIT",
-    "DASHBOARD_MAX_RESPONSE_MB",
-    "DASHBOARD_MAX_FILE_MB",
-)
 FORBIDDEN_KEY = "sk-forbidden-0123456789"  # known to the forbidding stand-in, but may read no job (403)
+
+
+def clear_settings(patch: pytest.MonkeyPatch) -> None:
+    """Remove every setting the app reads, so the machine running the tests cannot leak in; the archive
+    is off (a test that wants one sets ``DASHBOARD_STORE`` to a temporary path)."""
+    for name in APP_SETTINGS:
+        patch.delenv(name, raising=False)
+    for name, value in ARCHIVE_OFF.items():
+        patch.setenv(name, value)
 
 
 def new_app(*, job: str | None = None, ckpt: str | None = None) -> AppTest:

@@ -18,8 +18,9 @@ from typing import Any
 
 import pytest
 
+from devtools.app_settings import clean_env
 from devtools.standin import DEFAULT_API_KEY, StandInServer, make_checkpoints_only
-from tests.page.page_support import API_ENV_VARS, ROOT
+from tests.page.page_support import ROOT
 
 N_CHECKPOINTS = 2_500
 BIG = make_checkpoints_only("ftjob-big", N_CHECKPOINTS)
@@ -59,12 +60,12 @@ def big_page(standin_server: StandInServer) -> BigPage:
     """Render the big job once for this module, in a child process pointed at the shared stand-in."""
     standin_server.reset()
     standin_server.add_run(BIG)
-    env = {name: value for name, value in os.environ.items() if name not in API_ENV_VARS}
-    env |= {
-        "OPENAI_API_KEY": DEFAULT_API_KEY,
-        "OPENAI_BASE_URL": standin_server.base_url,
-        "PYTHONPATH": str(ROOT),
-    }
+    env = clean_env(
+        os.environ,
+        OPENAI_API_KEY=DEFAULT_API_KEY,
+        OPENAI_BASE_URL=standin_server.base_url,
+        PYTHONPATH=str(ROOT),
+    )
     started = time.monotonic()
     try:
         done = subprocess.run(

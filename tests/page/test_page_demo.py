@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from components.charts.curves import BEST_TRACE, CHECKPOINT_TRACE
 from components.demo import DEMO_JOB_ID, FIXTURES
 from components.ui.curves_panel import CHART_KEY
-from tests.page.page_support import API_ENV_VARS, captions, code_texts, decode, new_app, table, traces
+from tests.page.page_support import captions, clear_settings, code_texts, decode, new_app, table, traces
 
 pytestmark = pytest.mark.usefixtures("no_api_env")
 
@@ -22,8 +22,7 @@ DEMO_BEST = min(DEMO_CHECKPOINTS, key=lambda c: (c["metrics"]["full_valid_loss"]
 def demo() -> AppTest:
     """One demo run shared by the read-only checks of this module (nothing here mutates it)."""
     with pytest.MonkeyPatch.context() as patch:
-        for name in API_ENV_VARS:
-            patch.delenv(name, raising=False)
+        clear_settings(patch)
         return new_app().run()
 
 

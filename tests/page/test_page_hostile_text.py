@@ -31,9 +31,9 @@ from streamlit.testing.v1 import AppTest
 
 from components.api import FineTuningClient, InvalidJobIdError, make_http_client, validate_id
 from components.data.metrics import BY_NAME
-from components.page.model import NO_CHECKPOINTS
+from components.page.model import no_checkpoints
 from components.page.recommendation import metric_phrase
-from components.sources.openai import load_run
+from components.sources.openai import OPENAI_CONVENTIONS, load_run
 from components.text import (
     ID_CHARS,
     MESSAGE_CHARS,
@@ -48,7 +48,7 @@ from devtools.configs import openai_config
 from devtools.standin import DEFAULT_API_KEY, StandInServer
 from tests.hostile import HOSTILE, hostile_run
 from tests.markdown_view import linkable_text, markup_types, streamlit_syntax, tokens, visible_text
-from tests.page.page_support import API_ENV_VARS, chart_spec, code_texts, new_app, table, walk
+from tests.page.page_support import chart_spec, clear_settings, code_texts, new_app, table, walk
 
 ROUTE = "ftjob-hostile"
 MARKDOWN_TYPES = ("markdown", "caption", "error", "warning", "info", "success", "title", "subheader")
@@ -259,15 +259,16 @@ def test_a_hostile_job_without_checkpoints_shows_its_status_as_text(
     _assert_only_our_markup(at, text)
     # The status shows once, as the header's badge, right above our own sentence.
     assert visible_text(at.main.markdown[0].value).endswith(f":orange-badge[{clean(text, WORD_CHARS)}]")
-    assert [info.value for info in at.main.info if "no checkpoints" in info.value] == [NO_CHECKPOINTS]
+    assert [info.value for info in at.main.info if "no checkpoints" in info.value] == [
+        no_checkpoints(OPENAI_CONVENTIONS)
+    ]
 
 
 @pytest.mark.parametrize(("name", "text"), CASES, ids=IDS)
 def test_a_hostile_job_link_on_the_demo_page_is_echoed_as_code(
     monkeypatch: pytest.MonkeyPatch, name: str, text: str
 ) -> None:
-    for variable in API_ENV_VARS:
-        monkeypatch.delenv(variable, raising=False)
+    clear_settings(monkeypatch)
     at = new_app(job=text).run()
     _assert_only_our_markup(at, text)
     [warning] = [w.value for w in at.main.warning]

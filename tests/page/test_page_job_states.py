@@ -34,7 +34,7 @@ def test_running_job_without_checkpoints_explains_when_they_come(
     assert ":blue-badge[running]" in at.markdown[0].value  # the status, right above the message
     infos = [info.value for info in at.info]
     assert any(i.startswith("**This job has no checkpoints yet.**") for i in infos), infos
-    assert any("end of each epoch" in i for i in infos)
+    assert any("saves one only at each epoch end" in i for i in infos), infos
     assert not has_key(at, TABLE_KEY)
     assert not has_key(at, "best_card")
     if progress:  # 48 steps of metrics events: curves, but no checkpoint markers

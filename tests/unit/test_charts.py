@@ -30,6 +30,7 @@ from components.data.checkpoints import checkpoints_frame
 from components.data.history import build_history
 from components.data.recommend import UnsavedBest
 from components.domain import HistorySource
+from components.sources.openai import OPENAI_CONVENTIONS
 from tests.spec_examples import SPEC_EXAMPLE
 
 STEPS = ViewOptions(smoothing=0.0, y_range=YRange.ALL)
@@ -47,7 +48,11 @@ def _raw_display(frame: pd.DataFrame, checkpoints: pd.DataFrame, view: ChartView
     """A display of frames as they are (x = step), for tests of the figure alone."""
     history = frame.assign(x=frame["step"])
     return Display(
-        history, checkpoints.assign(x=checkpoints["step"]), view or ChartView(x="x"), len(frame), len(frame)
+        history,
+        checkpoints.assign(x=checkpoints["step"]),
+        view or ChartView(x="x", conventions=OPENAI_CONVENTIONS),
+        len(frame),
+        len(frame),
     )
 
 

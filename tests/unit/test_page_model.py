@@ -17,7 +17,7 @@ from components.data.recommend import Basis
 from components.domain import RunData
 from components.page import PageModel, build_page, prepare
 from components.page.header import duration
-from components.page.model import NO_ACCURACY, NO_CHECKPOINTS, UNJUDGED
+from components.page.model import NO_ACCURACY, UNJUDGED
 from components.page.recommendation import COMPARE_HINT, SAME_HINT, Tone
 from components.sources import http_client_for, open_source, resolve_sources
 from devtools.standin import StandInServer, SyntheticRun, make_run
@@ -154,7 +154,11 @@ def test_the_table_leads_with_step_decider_and_verdict_pins_the_star_and_ends_wi
 def test_a_job_without_checkpoints_waits_and_one_without_steps_has_no_chart(read) -> None:
     early = read(make_run("ftjob-model-early", status="running", progress=0.1, result_file=None))
     page = _page(early)
-    assert page.waiting == NO_CHECKPOINTS and page.strip is None and page.table is None
+    assert page.waiting == (
+        "**This job has no checkpoints yet.** OpenAI saves one only at each epoch end, and keeps only those "
+        "of the last 3 epochs."
+    )
+    assert page.strip is None and page.table is None
     assert page.chart is not None
     queued = read(make_run("ftjob-model-queued", status="running", progress=0.0, result_file=None))
     assert _page(queued).chart is None and _page(queued).no_curves

@@ -10,6 +10,7 @@ from components.data.history import build_history
 from components.data.metrics import METRIC_NAMES
 from components.data.overfitting import checkpoint_verdicts
 from components.data.recommend import Basis, Recommendation, UnsavedBest, recommend
+from components.sources.openai import OPENAI_CONVENTIONS
 
 MODEL = "ft:gpt-4o-mini-2024-07-18:my-org:custom-suffix:96olL566"
 
@@ -49,7 +50,7 @@ def test_api_reference_example_recommends_the_final_checkpoint():
         value=0.134,
         reason=(
             "Lowest full validation loss of the 2 saved checkpoints: "
-            "0.134 at step 2000, the final checkpoint."
+            "0.134 at step 2,000, the final checkpoint."
         ),
         unsaved_minimum=None,
         basis=Basis.FULL_VALIDATION,
@@ -61,10 +62,19 @@ def test_api_reference_example_recommends_the_final_checkpoint():
     )
 
 
+def test_counts_and_steps_are_written_with_thousands_separators():
+    steps = list(range(10, 25_001, 10))  # 2,500 checkpoints; the lowest loss at step 22,300
+    checkpoints = _checkpoints(steps, full_valid_loss=[0.1 + abs(step - 22_300) / 100_000 for step in steps])
+    assert recommend(checkpoints).reason == (
+        "Lowest full validation loss of the 2,500 saved checkpoints: 0.100 at step 22,300, "
+        "21.3 % lower than the final checkpoint (0.127 at step 25,000)."
+    )
+
+
 def test_a_running_job_compares_with_its_latest_checkpoint_not_a_final_one():
     checkpoints = _checkpoints([1000, 2000], full_valid_loss=[0.134, 0.167])
     result = recommend(checkpoints, finished=False)
-    assert "latest checkpoint (0.167 at step 2000)" in result.reason
+    assert "latest checkpoint (0.167 at step 2,000)" in result.reason
     assert "final" not in result.reason
     assert result.final is False
     assert result.deploy_advice == "Best so far, the job is still running."
@@ -82,7 +92,7 @@ def test_earlier_checkpoint_and_unsaved_minimum():
         train_loss=[1.0, 0.8, 0.6, 0.4, 0.2],
         full_valid_loss=[0.6, 0.38, 0.40, 0.43, 0.47],
     )
-    result = recommend(checkpoints, history)
+    result = recommend(checkpoints, history, checkpoints_saved=OPENAI_CONVENTIONS.checkpoints_saved)
     # (0.47 - 0.40) / 0.47 = 14.9 %
     assert result.reason == (
         "Lowest full validation loss of the 3 saved checkpoints: 0.400 at step 300, "
@@ -111,7 +121,11 @@ def test_batch_validation_is_called_noisy_in_the_details_and_compared_smoothed()
     steps = np.arange(10, 501, 10)
     valid = 0.4 + 0.1 * np.abs(steps - 200) / 100
     valid[steps == 150] = 0.36
-    result = recommend(checkpoints, _history(steps, valid_loss=valid))
+    result = recommend(
+        checkpoints,
+        _history(steps, valid_loss=valid),
+        checkpoints_saved=OPENAI_CONVENTIONS.checkpoints_saved,
+    )
     assert result.metric == "valid_loss"
     assert result.reason == (
         "Lowest batch validation loss of the 3 saved checkpoints: 0.520 at step 300, "
@@ -207,7 +221,7 @@ def test_the_issues_case_training_loss_picks_the_overfit_final_checkpoint_and_sa
     assert result.deploy_advice == (
         "Chosen by training loss: it cannot show overfitting; pick a validation metric."
     )
-    assert "Step 1000 lies in the shaded band (steps 600–1000)" in result.details
+    assert "Step 1,000 lies in the shaded band (steps 600–1,000)" in result.details
     # By full validation loss the best is step 600, where the band starts: not inside it.
     assert recommend(checkpoints, history).in_overfit_span is False
 
