@@ -1,0 +1,271 @@
+"""Several runs in one figure: loss above accuracy, one colour per run kept across both plots.
+
+As in :mod:`components.charts.curves`, both plots share one x axis and one hover (``x unified`` over
+``hoversubplots="axis"``), which names every run and its step under the pointer. Each run's recommended
+checkpoint is a ★ in the run's colour. Colours come from a colour-blind-safe qualitative palette per theme
+(Okabe & Ito's, extended with Paul Tol's muted scheme to ten); runs six to ten are also dashed, so no run is
+told apart by colour alone. Pure: frames in, a plotly figure out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from components.charts import style
+from components.charts.style import DEFAULT_THEME, Theme
+from components.data.metrics import Kind
+from components.text import ID_CHARS, plotly_text
+
+RUN_COLOURS: dict[Theme, tuple[str, ...]] = {
+    # Okabe-Ito without black and yellow (too faint on white), then Tol's muted wine, green, indigo, olive.
+    "light": (
+        "#0072B2",
+        "#D55E00",
+        "#009E73",
+        "#CC79A7",
+        "#E69F00",
+        "#56B4E9",
+        "#882255",
+        "#117733",
+        "#332288",
+        "#999933",
+    ),
+    # The same hues lightened for a dark background (Tol's light scheme where a hue was too dark to read).
+    "dark": (
+        "#56B4E9",
+        "#F28E2B",
+        "#44BB99",
+        "#E39AC8",
+        "#F0E442",
+        "#99DDFF",
+        "#EE8866",
+        "#BBCC33",
+        "#AA99FF",
+        "#DDDDDD",
+    ),
+}
+SOLID_RUNS = 5
+"""Runs after the fifth are dashed too: a second cue besides colour for readers who cannot tell hues apart."""
+Y_TITLES = {"loss": "Loss", "accuracy": "Accuracy"}
+_NUMBER = {"loss": "%{y:.4f}", "accuracy": "%{y:.2%}"}
+WEBGL_POINTS = 1_500
+STAR_SIZE = 17
+STAR_OUTLINE = 1.5
+TRAINING_OPACITY = 0.35
+STAR_LEGEND = "★ recommended checkpoint of each run"
+
+
+def run_colour(index: int, theme: str | None) -> str:
+    """The colour of the ``index``-th run (0-based) in ``theme``; anything but "dark" is light."""
+    colours = RUN_COLOURS["dark" if theme == "dark" else "light"]
+    return colours[index % len(colours)]
+
+
+def run_dash(index: int) -> str:
+    return "solid" if index < SOLID_RUNS else "dash"
+
+
+@dataclass(frozen=True)
+class RunCurves:
+    """One run's drawn data: ``frame`` has ``x``, ``step`` and the drawn metric columns (already smoothed
+    and thinned); ``stars`` its recommended checkpoint's (x, y) per plot; ``label`` names it (from outside:
+    escaped here)."""
+
+    label: str
+    index: int
+    frame: pd.DataFrame
+    stars: Mapping[Kind, tuple[float, float]] = field(default_factory=dict)
+    star_step: int | None = None
+
+
+@dataclass(frozen=True)
+class CompareView:
+    """What is drawn for every run: the column per plot (``metrics``, e.g. loss: ``full_valid_loss``),
+    optional faint training columns, the axes' titles, scale and ranges, the theme."""
+
+    metrics: Mapping[Kind, str]
+    labels: Mapping[Kind, str]  # the drawn metric's name per plot, for the y title
+    training: Mapping[Kind, str] = field(default_factory=dict)
+    x_title: str = "Step"
+    hover_title: str = "Step %{x:,.0f}"
+    step_in_hover: bool = False  # epochs and fractions: each run's own step in its hover row
+    log_y: bool = False
+    y_range: Mapping[Kind, tuple[float, float]] = field(default_factory=dict)
+    theme: Theme = DEFAULT_THEME
+
+
+def _axis(kinds: Sequence[Kind], kind: Kind) -> str:
+    return "y" if kinds.index(kind) == 0 else "y2"
+
+
+def _kinds(runs: Sequence[RunCurves], view: CompareView) -> list[Kind]:
+    return [
+        kind
+        for kind in ("loss", "accuracy")
+        if kind in view.metrics
+        and any(
+            view.metrics[kind] in run.frame and run.frame[view.metrics[kind]].notna().any() for run in runs
+        )
+    ]
+
+
+def _line(
+    run: RunCurves, column: str, kind: Kind, kinds: Sequence[Kind], view: CompareView, scatter: type, **look
+) -> go.Scatter | None:
+    if column not in run.frame:
+        return None
+    values = run.frame[["x", "step", column]].dropna(subset=["x", column])
+    if values.empty:
+        return None
+    name = plotly_text(run.label, ID_CHARS)
+    step = " · step %{customdata:,.0f}" if view.step_in_hover else ""
+    return scatter(
+        x=values["x"].to_numpy(),
+        y=values[column].to_numpy(dtype="float32" if len(values) > WEBGL_POINTS else "float64"),
+        customdata=values["step"].to_numpy(dtype="int64") if view.step_in_hover else None,
+        xaxis="x",
+        yaxis=_axis(kinds, kind),
+        name=name,
+        legendgroup=f"run{run.index}",
+        mode="lines+markers" if len(values) == 1 or values[column].count() <= style.MANY_MARKS else "lines",
+        marker={"size": style.FULL_VALID_SMALL_SIZE, "color": run_colour(run.index, view.theme)},
+        hovertemplate=f"{name}: {_NUMBER[kind]}{step}<extra></extra>",
+        **look,
+    )
+
+
+def _stars(runs: Sequence[RunCurves], kind: Kind, kinds: Sequence[Kind], view: CompareView, scatter: type):
+    starred = [run for run in runs if kind in run.stars]
+    if not starred:
+        return None
+    outline = style.palette(view.theme).best_outline
+    return scatter(
+        x=[run.stars[kind][0] for run in starred],
+        y=[run.stars[kind][1] for run in starred],
+        xaxis="x",
+        yaxis=_axis(kinds, kind),
+        name=STAR_LEGEND,
+        legendgroup="stars",
+        showlegend=False,
+        mode="markers",
+        marker={
+            "symbol": "star",
+            "size": STAR_SIZE,
+            "color": [run_colour(run.index, view.theme) for run in starred],
+            "line": {"color": outline, "width": STAR_OUTLINE},
+        },
+        hovertext=[
+            f"★ {plotly_text(run.label, ID_CHARS)}: recommended, step {run.star_step:,}"
+            if run.star_step is not None
+            else f"★ {plotly_text(run.label, ID_CHARS)}: recommended"
+            for run in starred
+        ],
+        hovertemplate="%{hovertext}<extra></extra>",
+    )
+
+
+def compare_figure(runs: Sequence[RunCurves], view: CompareView) -> go.Figure:
+    """Loss on top and accuracy below (each only when some run has it), a line per run in its colour, its
+    ★, and a legend entry per run. An empty figure when no run has a drawn value."""
+    figure = go.Figure()
+    kinds = _kinds(runs, view)
+    if not kinds:
+        return figure
+    dense = any(len(run.frame) > WEBGL_POINTS for run in runs)
+    scatter = go.Scattergl if dense else go.Scatter
+    traces = []
+    for kind in kinds:
+        first = kind == kinds[0]
+        for run in runs:
+            colour, dash = run_colour(run.index, view.theme), run_dash(run.index)
+            if kind in view.training and view.training[kind] != view.metrics[kind]:
+                faint = _line(
+                    run,
+                    view.training[kind],
+                    kind,
+                    kinds,
+                    view,
+                    scatter,
+                    line={"color": colour, "width": style.RAW_LINE_WIDTH, "dash": "dot"},
+                    opacity=TRAINING_OPACITY,
+                    showlegend=False,
+                    hoverinfo="skip",
+                )
+                if faint is not None:
+                    faint.update(name=f"{faint.name} (training)", hovertemplate=None)
+                    traces.append(faint)
+            line = _line(
+                run,
+                view.metrics[kind],
+                kind,
+                kinds,
+                view,
+                scatter,
+                line={"color": colour, "width": style.LINE_WIDTH, "dash": dash},
+                showlegend=first,
+            )
+            if line is not None:
+                traces.append(line)
+    stars = [_stars(runs, kind, kinds, view, scatter) for kind in kinds]
+    legend_star = go.Scatter(
+        x=[None],
+        y=[None],
+        name=STAR_LEGEND,
+        legendgroup="stars",
+        mode="markers",
+        marker={"symbol": "star", "size": STAR_SIZE - 4, "color": style.palette(view.theme).checkpoint},
+        hoverinfo="skip",
+    )
+    figure.add_traces([*traces, *(star for star in stars if star is not None), legend_star])
+    both = len(kinds) == 2
+    figure.update_layout(
+        height=style.HEIGHT_BOTH if both else style.HEIGHT_LOSS_ONLY,
+        margin={**style.MARGIN, "t": 56},
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        hovermode="x unified",
+        hoversubplots="axis",
+        hoverdistance=style.HOVER_DISTANCE,
+        legend={
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1.01,
+            "x": 0,
+            "font": {"size": style.LEGEND_FONT_SIZE},
+            "traceorder": "normal",
+        },
+        dragmode="zoom",
+        xaxis={
+            "title": {"text": view.x_title},
+            "anchor": _axis(kinds, kinds[-1]),
+            "unifiedhovertitle": {"text": view.hover_title},
+            "showspikes": True,
+            "spikemode": "across",
+            "spikethickness": 1,
+            "spikedash": "solid",
+            "spikecolor": style.palette(view.theme).epoch_line,
+            **({"tickformat": ".0%"} if "%" in view.hover_title else {}),
+        },
+    )
+    for kind in kinds:
+        name = "yaxis" if _axis(kinds, kind) == "y" else "yaxis2"
+        domain = (style.LOSS_DOMAIN if kind == kinds[0] else style.ACCURACY_DOMAIN) if both else (0.0, 1.0)
+        figure.update_layout(
+            {
+                name: {
+                    "domain": list(domain),
+                    "title": {
+                        "text": view.labels.get(kind, Y_TITLES[kind]),
+                        "font": {"size": style.TITLE_SIZE},
+                    },
+                    "type": "log" if view.log_y else "linear",
+                    "tickformat": ".0%" if kind == "accuracy" else None,
+                    **({"range": list(view.y_range[kind])} if kind in view.y_range else {}),
+                }
+            }
+        )
+    return figure

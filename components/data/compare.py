@@ -1,0 +1,251 @@
+"""Several runs side by side: one x axis they share, one metric they are ranked by, one row each.
+
+Runs of different lengths line up by step, by epoch, or by the fraction of training done, so a 3-epoch run
+and a 5-epoch one can be read against each other (H2O LLM Studio #700). Each run's best checkpoint is chosen
+by the same rules as the single-run recommendation (:func:`components.data.recommend.recommend`), and the
+best run is the one whose recommended checkpoint is best by the deciding metric, named with the reason in
+words. Runs that cannot be ranked on that metric are named, never silently dropped. No Streamlit here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+import pandas as pd
+
+from components.data.best import available_metrics
+from components.data.epochs import steps_per_epoch
+from components.data.metrics import BY_NAME, METRIC_NAMES, PREFERRED_DECIDERS, Metric
+from components.data.overfitting import overfit_spans
+from components.data.recommend import Basis, Recommendation, recommend
+from components.domain import RunData, RunRef
+from components.wording import count
+
+MAX_RUNS = 10
+"""More curves than this on one chart are no longer told apart, by colour or by anything else."""
+
+_SPLIT_WORDS = {"train": "training", "valid": "batch validation", "full_valid": "full validation"}
+
+
+class Alignment(StrEnum):
+    """What the shared x axis counts."""
+
+    STEP = "step"
+    EPOCH = "epoch"
+    FRACTION = "fraction"  # of the run's own length: 0 at the start, 1 at its last step
+
+
+def metric_words(name: str) -> str:
+    """A metric inside a sentence: ``full validation loss``."""
+    metric = BY_NAME[name]
+    return f"{_SPLIT_WORDS[metric.split]} {metric.kind}"
+
+
+def run_length(run: RunData) -> float | None:
+    """The steps the run trains for: its planned total when the source says, else its last logged step."""
+    for total in (run.total_steps, run.summary.total_steps):
+        if total:
+            return float(total)
+    steps = pd.concat([run.history["step"], run.checkpoints["step"]]).dropna()
+    return float(steps.max()) if len(steps) and steps.max() > 0 else None
+
+
+def epoch_length(run: RunData) -> float | None:
+    """Steps per epoch, from the job's epochs and length, else from the spacing of its checkpoints."""
+    return steps_per_epoch(
+        n_epochs=run.summary.hyperparameters.n_epochs,
+        total_steps=run.total_steps or run.summary.total_steps,
+        checkpoint_steps=run.checkpoints["step"].to_numpy(),
+    )
+
+
+def alignments(runs: Sequence[RunData]) -> list[Alignment]:
+    """The x axes every run supports: steps always; epochs and fractions when each run knows its length."""
+    modes = [Alignment.STEP]
+    if runs and all(epoch_length(run) for run in runs):
+        modes.append(Alignment.EPOCH)
+    if runs and all(run_length(run) for run in runs):
+        modes.append(Alignment.FRACTION)
+    return modes
+
+
+def aligned_x(run: RunData, steps: pd.Series | np.ndarray, alignment: Alignment) -> np.ndarray:
+    """``steps`` of ``run`` in the units of ``alignment`` (steps when the run cannot say)."""
+    values = np.asarray(steps, dtype="float64")
+    if alignment is Alignment.EPOCH and (length := epoch_length(run)):
+        return values / length
+    if alignment is Alignment.FRACTION and (length := run_length(run)):
+        return values / length
+    return values
+
+
+def common_metrics(runs: Sequence[RunData]) -> list[str]:
+    """The metrics every run's checkpoints carry, in catalogue order: the ones all runs can be ranked by."""
+    shared = set(METRIC_NAMES)
+    for run in runs:
+        shared &= set(available_metrics(run.checkpoints))
+    return [name for name in METRIC_NAMES if name in shared]
+
+
+def offered_metrics(runs: Sequence[RunData]) -> list[str]:
+    """Every metric some run's checkpoints carry, in catalogue order: what a reader may rank by."""
+    present = {name for run in runs for name in available_metrics(run.checkpoints)}
+    return [name for name in METRIC_NAMES if name in present]
+
+
+def default_compare_metric(runs: Sequence[RunData]) -> str | None:
+    """The single-run rule over the metrics all runs share (full validation loss, batch validation loss,
+    training loss, then any shared one), else the most trusted metric any run has."""
+    shared = common_metrics(runs)
+    for pool in (shared, offered_metrics(runs)):
+        choice = next((name for name in PREFERRED_DECIDERS if name in pool), pool[0] if pool else None)
+        if choice is not None:
+            return choice
+    return None
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """One run's row: its recommended checkpoint by the deciding metric and what the run was."""
+
+    ref: RunRef
+    recommendation: Recommendation | None  # None: no checkpoint of this run has the metric
+    final_step: int | None
+    final_value: float | None  # the last checkpoint's value of the metric (NaN-free, else None)
+
+    @property
+    def value(self) -> float | None:
+        return self.recommendation.value if self.recommendation else None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The best run and why, or why there is none (``best`` None: fewer than two runs have the metric)."""
+
+    metric: str | None
+    best: RunRef | None
+    reason: str
+    caveats: tuple[str, ...]
+    unranked: tuple[RunRef, ...]  # runs without the metric
+
+
+def _number(value: float) -> str:
+    return f"{value:.3f}" if abs(value) >= 0.01 else f"{value:.3g}"
+
+
+def _final(run: RunData, metric: str) -> tuple[int | None, float | None]:
+    checkpoints = run.checkpoints.dropna(subset=["step"]).sort_values("step", kind="stable")
+    if checkpoints.empty:
+        return None, None
+    last = checkpoints.iloc[-1]
+    value = last.get(metric)
+    return int(last["step"]), (float(value) if pd.notna(value) else None)
+
+
+def run_result(run: RunData, metric: str | None) -> RunResult:
+    """``run``'s recommended checkpoint by ``metric``, chosen exactly as the single-run page chooses it."""
+    advice = None
+    if metric is not None and metric in available_metrics(run.checkpoints):
+        advice = recommend(
+            run.checkpoints,
+            run.history,
+            metric,
+            finished=run.summary.is_terminal,
+            spans=overfit_spans(run.history),
+            checkpoints_saved=run.conventions.checkpoints_saved,
+        )
+    final_step, final_value = _final(run, metric) if metric else (None, None)
+    return RunResult(run.summary.ref, advice, final_step, final_value)
+
+
+def _better(metric: Metric, a: float, b: float) -> bool:
+    return a > b if metric.higher_is_better else a < b
+
+
+def _difference(metric: Metric, best: float, other: float) -> str:
+    """``4.2 % lower than`` / ``0.012 higher than``: how far ahead the best run is."""
+    direction = "higher" if metric.higher_is_better else "lower"
+    if metric.kind == "accuracy":
+        return f"{abs(best - other) * 100:.1f} points {direction} than"
+    if other:
+        return f"{abs(best - other) / abs(other) * 100:.1f} % {direction} than"
+    return f"{_number(abs(best - other))} {direction} than"
+
+
+def _validation_files_differ(runs: Sequence[RunData]) -> bool:
+    files = {run.summary.validation_file for run in runs}
+    return None not in files and len(files) > 1
+
+
+def verdict(runs: Sequence[RunData], results: Sequence[RunResult], metric: str | None) -> Verdict:
+    """The best run by ``metric`` and the reason, as the single-run recommendation words its choice.
+
+    Only runs whose checkpoints carry the metric are ranked; the others are named. With fewer than two
+    ranked runs there is no comparison to make, and the reason says so.
+    """
+    if metric is None:
+        return Verdict(
+            None, None, "No checkpoint of these runs carries a metric, so none can be ranked.", (), ()
+        )
+    decider = BY_NAME[metric]
+    words = metric_words(metric)
+    ranked = [result for result in results if result.value is not None]
+    unranked = tuple(result.ref for result in results if result.value is None)
+    caveats = []
+    if unranked:
+        caveats.append(
+            f"{', '.join(map(str, unranked))} {'has' if len(unranked) == 1 else 'have'} no {words} at any "
+            f"checkpoint, so {'it is' if len(unranked) == 1 else 'they are'} not ranked; pick a metric all "
+            "runs share to rank them all."
+        )
+    if len(ranked) < 2:
+        reason = (
+            f"Only {ranked[0].ref} has {words} at its checkpoints, so the runs cannot be compared on it."
+            if ranked
+            else f"No run has {words} at its checkpoints, so the runs cannot be compared on it."
+        )
+        return Verdict(metric, None, reason, tuple(caveats), unranked)
+    # Ties go to the first run as given, so the verdict does not depend on anything but the data.
+    order = sorted(
+        range(len(ranked)),
+        key=lambda i: (-ranked[i].value if decider.higher_is_better else ranked[i].value, i),
+    )
+    best, runner_up = ranked[order[0]], ranked[order[1]]
+    advice = best.recommendation
+    assert advice is not None and best.value is not None and runner_up.value is not None
+    extreme = "highest" if decider.higher_is_better else "lowest"
+    if best.value == runner_up.value:
+        ahead = f"tied with {runner_up.ref}, named first as listed"
+    else:
+        than = _difference(decider, best.value, runner_up.value)
+        ahead = f"{than} {runner_up.ref} ({_number(runner_up.value)})"
+    reason = (
+        f"{best.ref} has the {extreme} {words} of {count(len(ranked), 'run')}: {_number(best.value)} at its "
+        f"step {advice.step:,} checkpoint, {ahead}."
+    )
+    if advice.basis in (Basis.TRAINING_ONLY, Basis.NO_VALIDATION):
+        caveats.append(
+            f"Ranked by {words}, which cannot show overfitting: rank by a validation metric where the runs "
+            "have one."
+        )
+    elif _validation_files_differ(runs):
+        caveats.append(
+            "The runs were validated on different files, so their validation metrics measure different "
+            "examples."
+        )
+    if advice.in_overfit_span:
+        caveats.append(
+            f"{best.ref}'s checkpoint lies inside its overfitting band: compare an earlier checkpoint."
+        )
+    if not advice.final:
+        caveats.append(f"{best.ref} is still running: its checkpoint is the best so far.")
+    return Verdict(metric, best.ref, reason, tuple(caveats), unranked)
+
+
+def different_lengths(runs: Sequence[RunData]) -> bool:
+    """Whether the runs train for different numbers of steps (then epochs or fractions line them up)."""
+    lengths = {run_length(run) for run in runs}
+    return len(lengths) > 1
