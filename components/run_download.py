@@ -49,13 +49,14 @@ def _slug(text: str) -> str:
     return _UNSAFE.sub("-", text).strip("-_")
 
 
-def download_name(refs: Sequence[RunRef], what: str = "", extension: str = "json") -> str:
+def download_name(refs: Sequence[RunRef | str], what: str = "", extension: str = "json") -> str:
     """A file name of letters, digits, ``-``, ``_`` and one ``.``: the run (``openai-ftjob-abc``), or the runs
     of a comparison joined by ``_`` (the first ones and a short hash of all when too long), then ``what``
-    (e.g. ``loss`` for a chart), then the extension."""
+    (e.g. ``loss`` for a chart), then the extension. A run named by a bare id (a page that knows no
+    source) is named by that id."""
     if not refs:
         raise ValueError("a download names at least one run")
-    parts = [f"{ref.source}-{ref.run_id}" for ref in refs]
+    parts = [f"{ref.source}-{ref.run_id}" if isinstance(ref, RunRef) else _slug(ref) for ref in refs]
     base = "_".join(parts) if len(refs) == 1 else "compare_" + "_".join(parts)
     tail = f"_{_slug(what)}" if _slug(what) else ""
     if len(base) + len(tail) > MAX_NAME_CHARS:
@@ -64,6 +65,12 @@ def download_name(refs: Sequence[RunRef], what: str = "", extension: str = "json
         room = MAX_NAME_CHARS - len(tail) - len(more)
         base = (base[:room].rstrip("-_") if len(refs) > 1 else base[:room]) + more
     return f"{base}{tail}.{_slug(extension) or 'bin'}"
+
+
+def chart_image_name(refs: Sequence[RunRef | str], metric: str | None) -> str:
+    """The name plotly gives a chart's PNG (it adds ``.png`` itself): the run or runs, then the metric the
+    chart is read by, e.g. ``openai-ftjob-abc_full_valid_loss``."""
+    return download_name(refs, what=metric or "", extension="png").removesuffix(".png")
 
 
 def _cells(runs: Sequence[RunData]) -> int:

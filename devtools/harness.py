@@ -70,11 +70,16 @@ def running_app(env: Mapping[str, str], *, startup_seconds: float = 60) -> Itera
 
 @contextmanager
 def app_process(
-    env: Mapping[str, str], *, startup_seconds: float = 60, extra_args: Sequence[str] = ()
+    env: Mapping[str, str],
+    *,
+    startup_seconds: float = 60,
+    extra_args: Sequence[str] = (),
+    script: Path = ROOT / "app.py",
 ) -> Iterator[RunningApp]:
     """Like :func:`running_app`, but yield a :class:`RunningApp` so callers can read the app's log.
 
-    ``extra_args`` go to ``streamlit run`` after the harness's own options (e.g. ``--logger.level=debug``).
+    ``extra_args`` go to ``streamlit run`` after the harness's own options (e.g. ``--logger.level=debug``);
+    ``script`` is the page to run (a test's small app instead of the dashboard).
     """
     port = _free_port()
     with tempfile.TemporaryFile(mode="w+") as log:
@@ -84,7 +89,7 @@ def app_process(
                 "-m",
                 "streamlit",
                 "run",
-                str(ROOT / "app.py"),
+                str(script),
                 "--server.port",
                 str(port),
                 "--server.address",

@@ -93,6 +93,7 @@ class CompareView:
     x_title: str = "Step"
     hover_title: str = "Step %{x:,.0f}"
     step_in_hover: bool = False  # epochs and fractions: each run's own step in its hover row
+    x_percent: bool = False  # the x axis is a fraction, ticked as percentages
     log_y: bool = False
     y_range: Mapping[Kind, tuple[float, float]] = field(default_factory=dict)
     theme: Theme = DEFAULT_THEME
@@ -248,7 +249,7 @@ def compare_figure(runs: Sequence[RunCurves], view: CompareView) -> go.Figure:
             "spikethickness": 1,
             "spikedash": "solid",
             "spikecolor": style.palette(view.theme).epoch_line,
-            **({"tickformat": ".0%"} if "%" in view.hover_title else {}),
+            **({"tickformat": ".0%"} if view.x_percent else {}),
         },
     )
     for kind in kinds:

@@ -282,6 +282,7 @@ def build_compare(prepared: ComparePrepared, options: CompareOptions) -> Compare
         x_title=X_TITLES[alignment],
         hover_title=HOVER_TITLES[alignment],
         step_in_hover=alignment is not Alignment.STEP,
+        x_percent=alignment is Alignment.FRACTION,
         log_y=options.log_y,
         y_range=y_range,
         theme=options.theme,

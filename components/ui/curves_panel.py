@@ -8,6 +8,7 @@ import streamlit as st
 
 from components.charts.curves import curves_figure
 from components.page.chart import ChartModel
+from components.run_download import chart_image_name
 from components.ui.selection import on_chart_select
 
 CHART_KEY = "curves_chart"
@@ -27,6 +28,14 @@ PLOTLY_CONFIG = {
 }
 
 
+def _with_image_name(name: str) -> dict:
+    """The chart's config with the PNG download named after the run and metric, not plotly's "newplot"."""
+    return {
+        **PLOTLY_CONFIG,
+        "toImageButtonOptions": {**PLOTLY_CONFIG["toImageButtonOptions"], "filename": name},
+    }
+
+
 def curves_panel(chart: ChartModel, job_id: str, loaded: str) -> None:
     """Draw the chart, then what it cannot show, what was read and what the drawing leaves out."""
     st.plotly_chart(
@@ -34,7 +43,7 @@ def curves_panel(chart: ChartModel, job_id: str, loaded: str) -> None:
         key=CHART_KEY,
         on_select=partial(on_chart_select, CHART_KEY, job_id, chart),
         selection_mode=("points", "box"),
-        config=PLOTLY_CONFIG,
+        config=_with_image_name(chart_image_name([job_id], chart.highlights.decider)),
         width="stretch",
     )
     st.caption(" ".join([*chart.notes, f"Read: {loaded}.", chart.caption]).strip())

@@ -1,0 +1,232 @@
+"""The compare page: up to ten runs on one chart, the best run named with its reason, one row per run.
+
+``compare_page(runs)`` takes anything with ``.ref`` and ``.run`` (:class:`ComparedRun`, e.g. the router's
+loaded runs); its options live in their own widget keys (``compare_*``), so they never disturb the
+single-run page's. Removing a run or opening one is the router's business: it passes ``on_remove`` and
+``run_link`` and the page draws a button and a link per run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+import streamlit as st
+
+from components.charts.compare import compare_figure
+from components.charts.options import MAX_SMOOTHING, YRange
+from components.charts.style import DEFAULT_THEME
+from components.data.compare import MAX_RUNS, Alignment
+from components.data.metrics import BY_NAME
+from components.domain import RunData, RunRef
+from components.page.compare import (
+    ALIGNMENT_LABELS,
+    BEST_MARK,
+    CompareModel,
+    CompareOptions,
+    ComparePrepared,
+    build_compare,
+    prepare_compare,
+)
+from components.run_download import chart_image_name
+from components.text import NOTE_CHARS, code_span, markdown_literal
+from components.ui.curves_panel import PLOTLY_CONFIG
+from components.ui.exports import comparison_button
+from components.ui.view_options import Y_LABELS
+
+METRIC_KEY = "compare_metric"
+ALIGN_KEY = "compare_x"
+SMOOTHING_KEY = "compare_smooth"
+LOG_KEY = "compare_log"
+Y_KEY = "compare_y"
+TRAINING_KEY = "compare_training"
+CHART_KEY = "compare_chart"
+TABLE_KEY = "compare_table"
+EXPORT_KEY = "compare_export"
+REMOVE_KEY = "compare_remove_{index}"
+VERDICT_KEY = "compare_verdict"
+TOO_MANY = (
+    "A comparison shows at most {limit} runs; these {total} were asked for, so the first {limit} are shown "
+    "and {left} left out: {names}."
+)
+TOO_FEW = "Add another run to compare: a comparison needs two runs or more."
+NONE = "No run to compare yet: pick two runs or more."
+
+
+class ComparedRun(Protocol):
+    """A run as the compare page needs it: its address and its data (the router's loaded runs fit)."""
+
+    @property
+    def ref(self) -> RunRef: ...
+
+    @property
+    def run(self) -> RunData: ...
+
+
+def _metric_label(name: str) -> str:
+    return BY_NAME[name].label
+
+
+def _options(prepared: ComparePrepared) -> CompareOptions:
+    """The options row above the chart; every value kept through reruns by its own key."""
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="medium", key="compare_options"):
+        metric = None
+        if prepared.metrics:
+            metrics = list(prepared.metrics)
+            if st.session_state.get(METRIC_KEY) not in metrics:
+                st.session_state.pop(METRIC_KEY, None)  # a metric of another set of runs
+            metric = st.selectbox(
+                "Rank by",
+                metrics,
+                index=metrics.index(prepared.default_metric) if prepared.default_metric in metrics else 0,
+                key=METRIC_KEY,
+                format_func=_metric_label,
+                help="Each run's best checkpoint by this metric, then the best of those. Losses: lowest "
+                "wins; accuracies: highest. The curves drawn are this metric's split.",
+                width=260,
+            )
+        modes = list(prepared.alignments)
+        if st.session_state.get(ALIGN_KEY) not in modes:
+            st.session_state.pop(ALIGN_KEY, None)
+        alignment = st.segmented_control(
+            "Align by",
+            modes,
+            default=Alignment.STEP,
+            required=True,
+            key=ALIGN_KEY,
+            format_func=ALIGNMENT_LABELS.__getitem__,
+            help="Runs of different lengths line up by epoch, or by the fraction of training done "
+            "(0 to 100 %).",
+        )
+        smoothing = st.slider(
+            "Smoothing",
+            0.0,
+            MAX_SMOOTHING,
+            prepared.default_smoothing,
+            step=0.001,
+            format="%.3f",
+            key=SMOOTHING_KEY,
+            help="The same smoothing as one run's page, on every run's training and batch-validation curves; "
+            "full validation is never smoothed.",
+            width=220,
+        )
+        y_range = st.selectbox(
+            "Y range",
+            list(YRange),
+            key=Y_KEY,
+            format_func=Y_LABELS.__getitem__,
+            help="Around the choice: where each run's checkpoints are chosen. Middle 90 %: one spike cannot "
+            "flatten the rest. All values: everything.",
+            width=180,
+        )
+        with st.container(horizontal=True, gap="medium", width="content"):
+            log_y = st.toggle("Log y axis", key=LOG_KEY)
+            training = st.toggle(
+                "Training curves too", key=TRAINING_KEY, help="Each run's training curve, faint and dotted."
+            )
+    return CompareOptions(
+        metric=metric,
+        alignment=Alignment(alignment or Alignment.STEP),
+        smoothing=float(smoothing),
+        log_y=bool(log_y),
+        y_range=YRange(y_range or YRange.CHOICE),
+        show_training=bool(training),
+        theme=st.context.theme.type or DEFAULT_THEME,
+    )
+
+
+def _verdict(model: CompareModel) -> None:
+    """The best run in one line and why; what limits the choice below it."""
+    verdict = model.verdict
+    with st.container(border=True, key=VERDICT_KEY, gap="small"):
+        if verdict.best is not None:
+            st.markdown(f"**{BEST_MARK} Best run: {code_span(str(verdict.best))}**")
+        else:
+            st.markdown("**No run can be named best**")
+        st.markdown(markdown_literal(verdict.reason, NOTE_CHARS))
+        for caveat in verdict.caveats:
+            st.caption(f"⚠ {markdown_literal(caveat, NOTE_CHARS)}")
+
+
+def _run_actions(
+    refs: Sequence[RunRef],
+    on_remove: Callable[[RunRef], None] | None,
+    run_link: Callable[[RunRef], str] | None,
+) -> None:
+    """A link to each run's own page and a button to drop it, when the router offers them."""
+    if on_remove is None and run_link is None:
+        return
+    with st.container(horizontal=True, gap="small", key="compare_runs"):
+        for index, ref in enumerate(refs):
+            if run_link is not None:
+                st.link_button(str(ref), run_link(ref), icon=":material/open_in_new:", type="tertiary")
+            if on_remove is not None:
+                st.button(
+                    f"Remove {ref.run_id}",
+                    key=REMOVE_KEY.format(index=index),
+                    icon=":material/close:",
+                    on_click=on_remove,
+                    args=(ref,),
+                    type="tertiary",
+                )
+
+
+def compare_page(
+    runs: Sequence[ComparedRun],
+    *,
+    on_remove: Callable[[RunRef], None] | None = None,
+    run_link: Callable[[RunRef], str] | None = None,
+) -> None:
+    """Draw the comparison of ``runs`` (the first :data:`MAX_RUNS`; a message names any left out)."""
+    if not runs:
+        st.info(NONE, icon=":material/compare_arrows:")
+        return
+    shown = list(runs)[:MAX_RUNS]
+    st.subheader(f"Comparing {len(shown)} runs" if len(shown) > 1 else "Comparing runs")
+    if len(runs) > MAX_RUNS:
+        left = [str(item.ref) for item in list(runs)[MAX_RUNS:]]
+        st.warning(
+            markdown_literal(
+                TOO_MANY.format(limit=MAX_RUNS, total=len(runs), left=len(left), names=", ".join(left)),
+                NOTE_CHARS,
+            ),
+            icon=":material/filter_list:",
+        )
+    if len(shown) < 2:
+        st.info(TOO_FEW, icon=":material/compare_arrows:")
+    prepared = prepare_compare([item.run for item in shown])
+    options = _options(prepared)
+    model = build_compare(prepared, options)
+    _verdict(model)
+    for note in model.notes:
+        st.info(markdown_literal(note, NOTE_CHARS), icon=":material/straighten:")
+    refs = [item.ref for item in shown]
+    figure = compare_figure(model.curves, model.view)
+    if figure.data:
+        config = {**PLOTLY_CONFIG, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+        config["toImageButtonOptions"] = {
+            **PLOTLY_CONFIG["toImageButtonOptions"],
+            "filename": chart_image_name(refs, model.metric),
+        }
+        st.plotly_chart(figure, key=CHART_KEY, config=config, width="stretch")
+        if model.caption:
+            st.caption(model.caption)
+    else:
+        st.info("None of these runs has logged a step of this metric yet.", icon=":material/hourglass:")
+    st.markdown("#### One row per run")
+    st.container(key=TABLE_KEY).dataframe(
+        model.table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "best": st.column_config.TextColumn("", width=28, help="The best run"),
+            "Trained tokens": st.column_config.NumberColumn(format="localized"),
+            **{
+                column: st.column_config.NumberColumn(format="%.4f")
+                for column in model.table.columns
+                if column.endswith((", best", ", final"))
+            },
+        },
+    )
+    _run_actions(refs, on_remove, run_link)
+    comparison_button([item.run for item in shown], key=EXPORT_KEY)

@@ -1,0 +1,50 @@
+"""A small app for the compare page's tests: it loads the runs the URL names and calls compare_page.
+
+``?run=ID/STEPS/EPOCHS/SEED`` (repeatable) is a synthetic OpenAI-shaped run read through the real OpenAI
+source (``devtools.compare_runs``); ``?run=demo`` is the built-in demo job. Removing a run drops it from the
+URL, as the router will. The lead later switches the tests to the real ``?run=A&run=B`` route.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from components.domain import RunData, RunRef
+from components.sources.demo import demo_source
+from components.ui.compare_page import compare_page
+from devtools.compare_runs import synthetic_run
+
+st.set_page_config(page_title="Compare runs", layout="wide")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    ref: RunRef
+    run: RunData
+
+
+@st.cache_data(show_spinner=False)
+def load(spec: str) -> RunData:
+    if spec == "demo":
+        return demo_source().load_run("ftjob-demo")
+    job_id, steps, epochs, seed = spec.split("/")
+    return synthetic_run(
+        job_id,
+        n_steps=int(steps),
+        n_epochs=int(epochs),
+        seed=int(seed),
+        learning_rate_multiplier=int(seed) / 2,
+    )
+
+
+def remove(ref: RunRef) -> None:
+    st.query_params["run"] = [
+        spec for spec in st.query_params.get_all("run") if load(spec).summary.ref != ref
+    ]
+
+
+specs = st.query_params.get_all("run")
+runs = [Loaded(run.summary.ref, run) for run in map(load, specs)]
+compare_page(runs, on_remove=remove, run_link=lambda ref: f"/?run={ref}")

@@ -1,0 +1,88 @@
+"""Two runs of different lengths compared in a real browser: both curves drawn on both plots, both named
+in the legend and in one hover, the best run named, and the table's rows right.
+
+The page is a small app under tests (``tests/apps/compare_app.py``) that loads the runs the URL names and
+calls ``compare_page``; the lead switches it to the dashboard's own ``?run=A&run=B`` route when merging.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from components.page.compare import CompareOptions, build_compare, prepare_compare
+from devtools.harness import CHROMIUM, ROOT, RunningApp, app_process, wait_for_app_run
+from tests.browser.apps import app_env
+from tests.browser.charts import LOSS, chart, hover, wait_for_charts
+from tests.page.test_page_compare import LONG, SHORT, load
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no chromium at {CHROMIUM}"),
+]
+APP = ROOT / "tests" / "apps" / "compare_app.py"
+_LINES = """gd => gd._fullData.filter(t => t.name.startsWith('ftjob-')).map(t => ({
+  name: t.name, yaxis: t.yaxis, colour: t.line.color, n: t.x.length, last: t.x[t.x.length - 1]}))"""
+_ROWS = (
+    """rows => rows.map(row => Array.from(row.querySelectorAll('[role=gridcell]'), cell => cell.innerText))"""
+)
+
+
+@pytest.fixture(scope="module")
+def compare_app() -> Iterator[RunningApp]:
+    with app_process(app_env(PYTHONPATH=str(ROOT)), script=APP) as app:
+        yield app
+
+
+@pytest.fixture
+def compared(page: Page, compare_app: RunningApp) -> Page:
+    page.goto(f"{compare_app.url}/?run={SHORT}&run={LONG}")
+    wait_for_app_run(page)
+    wait_for_charts(page)
+    return page
+
+
+def test_both_runs_are_drawn_named_and_tabled(compared: Page) -> None:
+    page = compared
+    lines = chart(page).evaluate(_LINES)
+    drawn = {(line["name"], line["yaxis"]): line for line in lines}
+    assert set(drawn) == {(run, axis) for run in ("ftjob-short", "ftjob-long") for axis in ("y", "y2")}
+    assert drawn["ftjob-short", "y"]["last"] == 300 and drawn["ftjob-long", "y"]["last"] == 1200
+    for run in ("ftjob-short", "ftjob-long"):  # one colour per run on both plots
+        assert drawn[run, "y"]["colour"] == drawn[run, "y2"]["colour"]
+    assert drawn["ftjob-short", "y"]["colour"] != drawn["ftjob-long", "y"]["colour"]
+
+    legend = chart(page).locator(".legendtext").evaluate_all("nodes => nodes.map(n => n.textContent)")
+    assert "ftjob-short" in legend and "ftjob-long" in legend
+
+    model = build_compare(prepare_compare([load(SHORT), load(LONG)]), CompareOptions())
+    low, high = model.view.y_range["loss"]
+    label = hover(page, 300, (low + high) / 2, LOSS)  # both runs have a full validation there
+    assert "ftjob-short" in label and "ftjob-long" in label and "Step 300" in label
+
+    best = model.table["Run"][model.best_row]
+    expect(page.get_by_text(f"★ Best run: {best}")).to_be_visible()
+
+    grid = page.locator(".st-key-compare_table [data-testid='stDataFrame']")
+    grid.scroll_into_view_if_needed()
+    grid.locator("tbody [role=row]").first.wait_for(state="attached")
+    rows = grid.locator("tbody [role=row]").evaluate_all(_ROWS)
+    assert [row[1] for row in rows] == ["openai:ftjob-short", "openai:ftjob-long"]
+    assert [row[0] for row in rows] == ["★" if i == model.best_row else "" for i in range(2)]
+    expected_steps = [f"{step:,}" for step in model.table["Best step"]]
+    assert [row[3] for row in rows] == expected_steps
+
+
+def test_aligning_by_fraction_ends_both_runs_at_one(compared: Page) -> None:
+    page = compared
+    page.locator(".st-key-compare_x").get_by_text("Fraction").click()
+    wait_for_app_run(page)
+    page.wait_for_function(
+        "() => { const gd = document.querySelector('.js-plotly-plot');"
+        " return gd && gd._fullLayout && gd._fullLayout.xaxis.title.text === 'Fraction of training'; }"
+    )
+    lines = chart(page).evaluate(_LINES)
+    assert {line["last"] for line in lines} == {1.0}

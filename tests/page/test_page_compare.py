@@ -1,0 +1,154 @@
+"""The compare page in AppTest: runs of different lengths and sources on one chart, the best run named,
+one row per run, its own options, the ten-run limit, the router's hooks and the comparison download."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components.charts.compare import STAR_LEGEND
+from components.data.compare import MAX_RUNS
+from components.run_download import read_export
+from components.ui.compare_page import ALIGN_KEY, CHART_KEY, LOG_KEY, METRIC_KEY, TABLE_KEY
+from components.ui.exports import EXPORTS_KEY
+from devtools.compare_runs import synthetic_run
+from tests.markdown_view import visible_text
+from tests.page.page_support import TIMEOUT, chart_spec, decode
+
+APP = Path(__file__).resolve().parents[1] / "apps" / "compare_app.py"
+SHORT, LONG = "ftjob-short/300/3/1", "ftjob-long/1200/4/2"
+
+
+def load(spec: str):
+    """The run the app builds for ``spec``, built the same way here."""
+    job_id, steps, epochs, seed = spec.split("/")
+    return synthetic_run(
+        job_id,
+        n_steps=int(steps),
+        n_epochs=int(epochs),
+        seed=int(seed),
+        learning_rate_multiplier=int(seed) / 2,
+    )
+
+
+def _open(*specs: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.secrets["UNUSED"] = "x"
+    at.query_params["run"] = list(specs)
+    return at.run()
+
+
+def _table(at: AppTest):
+    [frame] = at.get_by_key(TABLE_KEY).dataframe
+    return frame.value
+
+
+def _lines(at: AppTest) -> dict[tuple[str, str], dict]:
+    return {
+        (t["name"], t["yaxis"]): t
+        for t in chart_spec(at, CHART_KEY)["data"]
+        if t["name"].startswith("ftjob-")
+    }
+
+
+@pytest.fixture(autouse=True)
+def _clean(no_api_env: None) -> None:
+    """No setting from the machine, no archive."""
+
+
+def test_two_runs_of_different_lengths_are_drawn_named_and_tabled() -> None:
+    at = _open(SHORT, LONG)
+    assert not at.exception
+    lines = _lines(at)
+    assert set(lines) == {
+        ("ftjob-short", "y"),
+        ("ftjob-short", "y2"),
+        ("ftjob-long", "y"),
+        ("ftjob-long", "y2"),
+    }
+    assert (
+        max(decode(lines["ftjob-short", "y"]["x"])) == 300
+        and max(decode(lines["ftjob-long", "y"]["x"])) == 1200
+    )
+    table = _table(at)
+    assert list(table["Run"]) == ["openai:ftjob-short", "openai:ftjob-long"]
+    assert list(table["Steps"]) == [300, 1200] and list(table["Epochs"]) == ["3", "4"]
+    assert list(table["LR multiplier"]) == ["0.5", "1"]
+    [best] = [i for i, mark in enumerate(table["best"]) if mark == "★"]
+    markdown = [visible_text(el.value) for el in at.markdown]
+    assert f"★ Best run: {table['Run'][best]}" in markdown
+    assert any(
+        text.startswith(f"{table['Run'][best]} has the lowest full validation loss of 2 runs")
+        for text in markdown
+    )
+    assert any("different numbers of steps (300 to 1,200)" in visible_text(info.value) for info in at.info)
+
+
+def test_aligning_by_fraction_puts_both_runs_on_zero_to_one() -> None:
+    at = _open(SHORT, LONG)
+    at.get_by_key(ALIGN_KEY).set_value("fraction").run()
+    lines = _lines(at)
+    for run in ("ftjob-short", "ftjob-long"):
+        assert max(decode(lines[run, "y"]["x"])) == pytest.approx(1.0)
+    spec = chart_spec(at, CHART_KEY)
+    assert spec["layout"]["xaxis"]["title"]["text"] == "Fraction of training"
+    assert not any("different numbers of steps" in info.value for info in at.info)
+
+
+def test_the_metric_and_log_options_change_every_run() -> None:
+    at = _open(SHORT, LONG)
+    at.get_by_key(METRIC_KEY).set_value("valid_loss").run()
+    at.get_by_key(LOG_KEY).set_value(True).run()
+    spec = chart_spec(at, CHART_KEY)
+    assert spec["layout"]["yaxis"]["type"] == "log"
+    assert spec["layout"]["yaxis"]["title"]["text"] == "Validation loss (batch)"
+    assert "Validation loss (batch), best" in _table(at).columns
+    stars = [t for t in spec["data"] if t["name"] == STAR_LEGEND and t.get("yaxis") == "y"]
+    assert len(decode(stars[0]["x"])) == 2
+
+
+def test_the_demo_and_a_synthetic_run_compare_across_sources() -> None:
+    at = _open("demo", SHORT)
+    assert not at.exception
+    assert list(_table(at)["Run"]) == ["demo:ftjob-demo", "openai:ftjob-short"]
+
+
+def test_more_than_ten_runs_shows_the_first_ten_and_names_the_rest() -> None:
+    specs = [f"ftjob-r{i}/40/2/{i}" for i in range(MAX_RUNS + 2)]
+    at = _open(*specs)
+    assert not at.exception
+    assert len(_table(at)) == MAX_RUNS
+    [warning] = at.warning
+    shown = visible_text(warning.value)
+    assert "at most 10 runs" in shown and "left out: openai:ftjob-r10, openai:ftjob-r11." in shown
+
+
+def test_one_run_asks_for_another_and_none_says_so() -> None:
+    at = _open(SHORT)
+    assert any("Add another run" in visible_text(info.value) for info in at.info)
+    assert len(_table(at)) == 1
+    empty = _open()
+    assert not empty.exception and any("No run to compare" in visible_text(info.value) for info in empty.info)
+
+
+def test_the_remove_hook_drops_a_run() -> None:
+    at = _open(SHORT, LONG)
+    [remove_long] = [button for button in at.button if button.label == "Remove ftjob-long"]
+    remove_long.click().run()
+    assert list(_table(at)["Run"]) == ["openai:ftjob-short"]
+
+
+def test_the_comparison_downloads_as_one_file_that_reads_back() -> None:
+    at = _open(SHORT, LONG)
+    [button] = [el for el in at.get("download_button") if "Comparison file" in el.proto.label]
+    [file] = at.session_state[EXPORTS_KEY].values()  # what the button hands the browser
+    assert file.name == f"compare_openai-ftjob-short_openai-ftjob-long.{file.format.value}"
+    assert button.proto.label == f"Comparison file ({file.format.value.upper()})"
+    back = read_export(file.data)
+    assert [run.summary.ref for run in back] == [load(SHORT).summary.ref, load(LONG).summary.ref]
+    for run, spec in zip(back, (SHORT, LONG), strict=True):
+        pd.testing.assert_frame_equal(run.history, load(spec).history, check_exact=True)
+        pd.testing.assert_frame_equal(run.checkpoints, load(spec).checkpoints, check_exact=True)
