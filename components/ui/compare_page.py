@@ -2,7 +2,8 @@
 
 ``compare_page(runs)`` takes anything with ``.ref`` and ``.run`` (:class:`ComparedRun`, e.g. the router's
 loaded runs); its options live in their own widget keys (``compare_*``), so they never disturb the
-single-run page's. Removing a run or opening one is the router's business: it passes ``on_remove`` and
+single-run page's, and they go into the URL (``?compare_metric=valid_loss&compare_x=epoch``) so a link
+reopens the same view. Removing a run or opening one is the router's business: it passes ``on_remove`` and
 ``run_link`` and the page draws a button and a link per run.
 """
 
@@ -80,6 +81,7 @@ def _options(prepared: ComparePrepared) -> CompareOptions:
                 metrics,
                 index=metrics.index(prepared.default_metric) if prepared.default_metric in metrics else 0,
                 key=METRIC_KEY,
+                bind="query-params",
                 format_func=_metric_label,
                 help="Each run's best checkpoint by this metric, then the best of those. Losses: lowest "
                 "wins; accuracies: highest. The curves drawn are this metric's split.",
@@ -94,6 +96,7 @@ def _options(prepared: ComparePrepared) -> CompareOptions:
             default=Alignment.STEP,
             required=True,
             key=ALIGN_KEY,
+            bind="query-params",
             format_func=ALIGNMENT_LABELS.__getitem__,
             help="Runs of different lengths line up by epoch, or by the fraction of training done "
             "(0 to 100 %).",
@@ -106,6 +109,7 @@ def _options(prepared: ComparePrepared) -> CompareOptions:
             step=0.001,
             format="%.3f",
             key=SMOOTHING_KEY,
+            bind="query-params",
             help="The same smoothing as one run's page, on every run's training and batch-validation curves; "
             "full validation is never smoothed.",
             width=220,
@@ -114,15 +118,19 @@ def _options(prepared: ComparePrepared) -> CompareOptions:
             "Y range",
             list(YRange),
             key=Y_KEY,
+            bind="query-params",
             format_func=Y_LABELS.__getitem__,
             help="Around the choice: where each run's checkpoints are chosen. Middle 90 %: one spike cannot "
             "flatten the rest. All values: everything.",
             width=180,
         )
         with st.container(horizontal=True, gap="medium", width="content"):
-            log_y = st.toggle("Log y axis", key=LOG_KEY)
+            log_y = st.toggle("Log y axis", key=LOG_KEY, bind="query-params")
             training = st.toggle(
-                "Training curves too", key=TRAINING_KEY, help="Each run's training curve, faint and dotted."
+                "Training curves too",
+                key=TRAINING_KEY,
+                bind="query-params",
+                help="Each run's training curve, faint and dotted.",
             )
     return CompareOptions(
         metric=metric,

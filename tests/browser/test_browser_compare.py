@@ -86,3 +86,17 @@ def test_aligning_by_fraction_ends_both_runs_at_one(compared: Page) -> None:
     )
     lines = chart(page).evaluate(_LINES)
     assert {line["last"] for line in lines} == {1.0}
+
+
+def test_a_link_reopens_the_same_view(page: Page, compare_app: RunningApp) -> None:
+    """The options go into the URL as the widgets show them, like the single-run page's."""
+    page.goto(
+        f"{compare_app.url}/?run={SHORT}&run={LONG}&compare_metric=Validation+loss+%28batch%29&compare_x=Epoch"
+    )
+    wait_for_app_run(page)
+    wait_for_charts(page)
+    page.wait_for_function(
+        "() => { const L = document.querySelector('.js-plotly-plot')._fullLayout;"
+        " return L.xaxis.title.text === 'Epoch' && L.yaxis.title.text === 'Validation loss (batch)'; }"
+    )
+    expect(page.get_by_test_id("stException")).to_have_count(0)
