@@ -54,6 +54,8 @@ Y_TITLES = {"loss": "Loss", "accuracy": "Accuracy"}
 _NUMBER = {"loss": "%{y:.4f}", "accuracy": "%{y:.2%}"}
 FLOAT32_POINTS = 1_500
 """Longer series go to the browser as float32: half the bytes, and far finer than a pixel."""
+SPARSE_POINTS = 20
+"""A series of this many points or fewer (full validation at epoch ends) shows its points as dots."""
 STAR_SIZE = 17
 STAR_OUTLINE = 1.5
 TRAINING_OPACITY = 0.35
@@ -133,7 +135,7 @@ def _line(
         yaxis=_axis(kinds, kind),
         name=name,
         legendgroup=f"run{run.index}",
-        mode="lines+markers" if len(values) == 1 or values[column].count() <= style.MANY_MARKS else "lines",
+        mode="lines+markers" if len(values) <= SPARSE_POINTS else "lines",
         marker={"size": style.FULL_VALID_SMALL_SIZE, "color": run_colour(run.index, view.theme)},
         hovertemplate=f"{name}: {_NUMBER[kind]}{step}<extra></extra>",
         **look,

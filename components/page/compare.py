@@ -36,6 +36,9 @@ from components.wording import count
 MAX_DRAWN_ROWS = 20_000
 """Rows drawn for all runs together (each run gets its share): 10 runs of 10,000 steps stay near 1 MB."""
 MIN_ROWS_PER_RUN = 400
+SMOOTHER = 3
+"""The comparison starts smoother than one run's page (averaging over about 3 % of a run, not 1 %): it
+draws only the smoothed lines, and overlaid raw noise hides which run is lower."""
 X_TITLES = {Alignment.STEP: "Step", Alignment.EPOCH: "Epoch", Alignment.FRACTION: "Fraction of training"}
 HOVER_TITLES = {
     Alignment.STEP: "Step %{x:,.0f}",
@@ -82,7 +85,7 @@ def prepare_compare(runs: Sequence[RunData]) -> ComparePrepared:
         metrics=tuple(offered_metrics(runs)),
         default_metric=default_compare_metric(runs),
         alignments=tuple(alignments(runs)),
-        default_smoothing=default_smoothing(float(np.median(lengths)) if lengths else 0.0),
+        default_smoothing=default_smoothing(SMOOTHER * float(np.median(lengths)) if lengths else 0.0),
         labels=tuple(
             run_id if ids.count(run_id) == 1 else str(run.summary.ref)
             for run_id, run in zip(ids, runs, strict=True)

@@ -14,7 +14,7 @@ from typing import Protocol
 
 import streamlit as st
 
-from components.charts.compare import compare_figure
+from components.charts.compare import compare_figure, run_colour
 from components.charts.options import MAX_SMOOTHING, YRange
 from components.charts.style import DEFAULT_THEME
 from components.data.compare import MAX_RUNS, Alignment
@@ -222,8 +222,12 @@ def compare_page(
     else:
         st.info("None of these runs has logged a step of this metric yet.", icon=":material/hourglass:")
     st.markdown("#### One row per run")
+    colours = [run_colour(curve.index, options.theme) for curve in model.curves]
+    table = model.table.style.apply(
+        lambda column: [f"color: {colour}; font-weight: 600" for colour in colours], subset=["Run"]
+    )
     st.container(key=TABLE_KEY).dataframe(
-        model.table,
+        table,
         hide_index=True,
         width="stretch",
         column_config={
