@@ -46,6 +46,7 @@ TABLE_KEY = "compare_table"
 EXPORT_KEY = "compare_export"
 REMOVE_KEY = "compare_remove_{index}"
 VERDICT_KEY = "compare_verdict"
+NOTES_KEY = "compare_notes"
 TOO_MANY = (
     "A comparison shows at most {limit} runs; these {total} were asked for, so the first {limit} are shown "
     "and {left} left out: {names}."
@@ -179,6 +180,16 @@ def _run_actions(
                 )
 
 
+def _run_notes(shown: Sequence[ComparedRun]) -> None:
+    """What each run's source said about it (an archived copy, a list cut short…), a click away."""
+    noted = [(item.ref, note) for item in shown for note in item.run.notes]
+    if not noted:
+        return
+    with st.expander(f"Notes on these runs ({len(noted)})", icon=":material/info:", key=NOTES_KEY):
+        for ref, note in noted:
+            st.markdown(f"{code_span(str(ref))} {markdown_literal(note, NOTE_CHARS)}")
+
+
 def compare_page(
     runs: Sequence[ComparedRun],
     *,
@@ -240,5 +251,6 @@ def compare_page(
             },
         },
     )
+    _run_notes(shown)
     _run_actions(refs, on_remove, run_link)
     comparison_button([item.run for item in shown], key=EXPORT_KEY)

@@ -152,3 +152,34 @@ def test_the_comparison_downloads_as_one_file_that_reads_back() -> None:
     for run, spec in zip(back, (SHORT, LONG), strict=True):
         pd.testing.assert_frame_equal(run.history, load(spec).history, check_exact=True)
         pd.testing.assert_frame_equal(run.checkpoints, load(spec).checkpoints, check_exact=True)
+
+
+def _noted_app() -> None:
+    """Two runs, one with a note as the archive writes one (AppTest runs this function's source alone)."""
+    from dataclasses import dataclass, replace
+
+    from components.domain import RunData, RunRef
+    from components.ui.compare_page import compare_page
+    from devtools.compare_runs import synthetic_run
+
+    @dataclass(frozen=True)
+    class Loaded:
+        ref: RunRef
+        run: RunData
+
+    kept = synthetic_run("ftjob-kept", n_steps=40, n_epochs=2)
+    kept = replace(kept, notes=("From the archive, saved 2026-11-25 12:38 UTC: <b>no request</b>.",))
+    plain = synthetic_run("ftjob-plain", n_steps=40, n_epochs=2, seed=2)
+    compare_page([Loaded(run.summary.ref, run) for run in (kept, plain)])
+
+
+def test_each_runs_notes_are_a_click_away() -> None:
+    at = AppTest.from_function(_noted_app, default_timeout=TIMEOUT)
+    at.secrets["UNUSED"] = "x"
+    at.run()
+    assert not at.exception
+    [expander] = [el for el in at.expander if el.label.startswith("Notes on these runs")]
+    assert expander.label == "Notes on these runs (1)"
+    [text] = [visible_text(el.value) for el in expander.markdown]
+    assert text == "openai:ftjob-kept From the archive, saved 2026-11-25 12:38 UTC: <b>no request</b>."
+    assert not [el for el in _open(SHORT, LONG).expander if el.label.startswith("Notes on these runs")]
