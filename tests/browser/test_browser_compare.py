@@ -100,3 +100,17 @@ def test_a_link_reopens_the_same_view(page: Page, compare_app: RunningApp) -> No
         " return L.xaxis.title.text === 'Epoch' && L.yaxis.title.text === 'Validation loss (batch)'; }"
     )
     expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_values_in_the_url_that_are_no_option_are_ignored(page: Page, compare_app: RunningApp) -> None:
+    page.goto(
+        f"{compare_app.url}/?run={SHORT}&run={LONG}&compare_metric=%3Cb%3Enope%3C%2Fb%3E&compare_x=Nope"
+    )
+    wait_for_app_run(page)
+    wait_for_charts(page)
+    page.wait_for_function(
+        "() => { const L = document.querySelector('.js-plotly-plot')._fullLayout;"
+        " return L.xaxis.title.text === 'Step' && L.yaxis.title.text === 'Validation loss (full)'; }"
+    )
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(page.locator("b", has_text="nope")).to_have_count(0)
