@@ -51,10 +51,14 @@ window.__marks = {};
 (function poll() {
   const marks = window.__marks, now = performance.now();
   if (!marks.loaded && document.querySelector('[data-testid="stMain"] h3')) marks.loaded = now;
+  if (!marks.running && document.querySelector('[data-test-script-state="running"]')) marks.running = now;
+  if (marks.running && !marks.done && document.querySelector('[data-test-script-state="notRunning"]'))
+    marks.done = now;
+  if (!marks.chart && document.querySelector('[data-testid="stPlotlyChart"]')) marks.chart = now;
   const gd = document.querySelector('.js-plotly-plot');
   if (!marks.drawn && gd && gd._fullData && gd._fullData.length
       && gd.querySelector('.scatterlayer .trace, canvas.gl-canvas-context')) marks.drawn = now;
-  if (!marks.drawn) requestAnimationFrame(poll);
+  if (!marks.drawn || !marks.done) requestAnimationFrame(poll);
 })();
 """
 
@@ -106,7 +110,9 @@ def visit(context: BrowserContext, url: str, query: str) -> dict[str, float]:
 
     page.on("websocket", on_socket)
     page.goto(f"{url}/?{query}")
-    page.wait_for_function("() => window.__marks.drawn && window.__marks.loaded", timeout=300_000)
+    page.wait_for_function(
+        "() => window.__marks.drawn && window.__marks.loaded && window.__marks.done", timeout=300_000
+    )
     wait_for_app_run(page)
     marks = page.evaluate("() => window.__marks")
     page.close()
@@ -146,6 +152,13 @@ def main() -> None:
         f"runs were ready (max {max(after):.2f} s, target {DRAW_TARGET_SECONDS:.0f} s); "
         f"{statistics.median(m['bytes'] for m in cached) / 1e6:.2f} MB over the websocket "
         f"(target {SENT_TARGET_BYTES / 1e6:.0f} MB)"
+    )
+    chart = statistics.median((m["chart"] - m["loaded"]) / 1000 for m in cached)
+    drawing = statistics.median((m["drawn"] - m["chart"]) / 1000 for m in cached)
+    done = statistics.median((m["done"] - m["loaded"]) / 1000 for m in cached)
+    print(
+        f"    of which: chart element on the page {chart:.2f} s after the runs were ready, plotly drawing "
+        f"{drawing:.2f} s; the script run ended {done:.2f} s after the runs were ready"
     )
 
 

@@ -243,9 +243,3 @@ def verdict(runs: Sequence[RunData], results: Sequence[RunResult], metric: str |
     if not advice.final:
         caveats.append(f"{best.ref} is still running: its checkpoint is the best so far.")
     return Verdict(metric, best.ref, reason, tuple(caveats), unranked)
-
-
-def different_lengths(runs: Sequence[RunData]) -> bool:
-    """Whether the runs train for different numbers of steps (then epochs or fractions line them up)."""
-    lengths = {run_length(run) for run in runs}
-    return len(lengths) > 1

@@ -52,7 +52,7 @@ TOO_MANY = (
     "and {left} left out: {names}."
 )
 TOO_FEW = "Add another run to compare: a comparison needs two runs or more."
-NONE = "No run to compare yet: pick two runs or more."
+NO_RUNS = "No run to compare yet: pick two runs or more."
 
 
 class ComparedRun(Protocol):
@@ -198,7 +198,7 @@ def compare_page(
 ) -> None:
     """Draw the comparison of ``runs`` (the first :data:`MAX_RUNS`; a message names any left out)."""
     if not runs:
-        st.info(NONE, icon=":material/compare_arrows:")
+        st.info(NO_RUNS, icon=":material/compare_arrows:")
         return
     shown = list(runs)[:MAX_RUNS]
     st.subheader(f"Comparing {len(shown)} runs" if len(shown) > 1 else "Comparing runs")
