@@ -4,13 +4,16 @@ smaller of JSON and Parquet), the CSVs as before, and a chart PNG named after th
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from components.api.limits import Limits
 from components.demo import DEMO_JOB_ID
 from components.run_download import ExportFormat, export_file, read_export
+from components.sources import FilesSource, Upload, UploadSource
 from components.sources.demo import demo_source
 from components.ui.curves_panel import CHART_KEY
 from components.ui.exports import EXPORTS_KEY
@@ -60,3 +63,17 @@ def test_the_chart_png_is_named_after_the_run_and_metric(demo_page: AppTest) -> 
         "scale": 2,
         "filename": f"{DEMO_JOB_ID}_full_valid_loss",
     }
+
+
+def test_the_downloaded_file_opens_in_the_runs_folder_and_as_an_upload(
+    demo_page: AppTest, tmp_path: Path
+) -> None:
+    [file] = demo_page.session_state[EXPORTS_KEY].values()
+    run = demo_source().load_run(DEMO_JOB_ID)
+    (tmp_path / file.name).write_bytes(file.data)
+    folder = FilesSource(tmp_path, Limits())
+    [row] = folder.list_runs().runs
+    upload = Upload(file.name, file.data)
+    for opened in (folder.load_run(row.run_id), UploadSource([upload], Limits()).load_run(upload.run_id)):
+        pd.testing.assert_frame_equal(opened.history, run.history, check_exact=True)
+        pd.testing.assert_frame_equal(opened.checkpoints, run.checkpoints, check_exact=True)
