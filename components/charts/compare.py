@@ -168,7 +168,7 @@ def _stars(runs: Sequence[RunCurves], kind: Kind, kinds: Sequence[Kind], view: C
             else f"★ {plotly_text(run.label, ID_CHARS)}: recommended"
             for run in starred
         ],
-        hovertemplate="%{hovertext}<extra></extra>",
+        hovertemplate=f"%{{hovertext}}: {_NUMBER[kind]}<extra></extra>",
     )
 
 
