@@ -109,7 +109,7 @@ def _runs(values: list[str], registry: Registry, uploads: Collection[str]) -> Ro
     refs: list[RunRef] = []
     for value in dict.fromkeys(values):
         try:
-            ref = registry.resolve(value, uploads=bool(uploads))
+            ref = registry.resolve(value, uploads=True)
         except InvalidRunRefError as exc:
             return Problem(_message(f"This link's run cannot be opened: {exc}"), exc)
         if ref.source == UPLOAD and ref.run_id not in uploads:

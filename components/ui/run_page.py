@@ -29,6 +29,7 @@ from components.ui.uploads import save_file_run
 from components.ui.view_options import view_options
 
 BACK_KEY = "back_to_list"
+UNAVAILABLE_ICONS = {"accuracy": ":material/percent:", "loss": ":material/show_chart:"}
 
 
 def back_to_list(source: str) -> None:
@@ -98,6 +99,8 @@ def run_page(connection: Connection, loaded: Loaded) -> None:
             st.caption(markdown_literal(best, NOTE_CHARS))
     if page.chart is not None:
         curves_panel(page.chart, run_id, page.loaded)
+        for kind, reason in run.unavailable.items():  # where that metric's panel would be
+            st.info(markdown_literal(reason, NOTE_CHARS), icon=UNAVAILABLE_ICONS.get(kind))
     else:
         st.info(page.no_curves, icon=":material/hourglass:")
         st.caption(f"Read: {page.loaded}.")
