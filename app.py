@@ -27,8 +27,7 @@ from components.ui.uploads import upload_sidebar
 # An emoji favicon is drawn in the page; a Material one is fetched from a Google host on every page view.
 st.set_page_config(page_title="Fine-tuning checkpoints", page_icon="📈", layout="wide")
 
-connection = connection_sidebar()
-switch = st.sidebar.container()
+connection, switch = connection_sidebar()
 typed_job, refresh = job_picker()
 connection = replace(connection, uploads=upload_sidebar())
 params = {name: st.query_params.get_all(name) for name in st.query_params}
@@ -38,7 +37,7 @@ with switch:
 
 match where:
     case JobList(source):
-        job_list_page(connection, source)
+        job_list_page(connection, source, refresh=refresh)
     case OneRun(ref):
         if (loaded := load_ref(connection, ref, refresh=refresh)) is not None:
             run_page(connection, loaded)

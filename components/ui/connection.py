@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from components.api import ConfigError
 from components.api.limits import Limits, resolve_limits
@@ -147,24 +148,29 @@ def _typed_keys(env: Mapping[str, Any], stored: Mapping[str, Any]) -> tuple[dict
     return typed, extra
 
 
-def describe_source(config: SourceConfig) -> str:
-    """One sidebar line: the source, its endpoint, where its key comes from (never the key)."""
+def source_details(config: SourceConfig) -> str:
+    """A source's endpoint and where its key comes from (never the key), as Markdown."""
     endpoint = code_span(endpoint_of(config), URL_CHARS)
-    key = f" · key from {config.key_origin}" if config.kind is SourceKind.API else ""
-    return f"{markdown_literal(config.label)}: {endpoint}{key}"
+    return endpoint + (f" · key from {config.key_origin}" if config.kind is SourceKind.API else "")
 
 
-def connection_sidebar(uploads: tuple[Upload, ...] = ()) -> Connection:
+def describe_source(config: SourceConfig) -> str:
+    """One line: the source, its endpoint, where its key comes from (never the key)."""
+    return f"{markdown_literal(config.label)}: {source_details(config)}"
+
+
+def connection_sidebar(uploads: tuple[Upload, ...] = ()) -> tuple[Connection, DeltaGenerator]:
     """The sources of this session, named in the sidebar with their endpoints and problems.
 
     Password fields appear for sources with no configured key. A source whose settings are wrong is named
     with its problem and left out; a problem with OpenAI's settings stops the page, as a job would
-    otherwise open somewhere the user did not mean.
+    otherwise open somewhere the user did not mean. Also returns the place for :func:`source_switch`,
+    under the sources and above the key fields (the switch needs the page's route, known later).
     """
     env, stored = os.environ, secrets()
     with st.sidebar:
         st.subheader("Sources")
-        listed, keys = st.container(), st.container()
+        listed, switch, keys = st.container(), st.container(), st.container()
         with keys:
             typed, extra = _typed_keys(env, stored)
         merged_env = {**env, **extra} if extra else env
@@ -181,20 +187,21 @@ def connection_sidebar(uploads: tuple[Upload, ...] = ()) -> Connection:
                 st.stop()
             if registry.is_demo:
                 st.caption("No API key yet: showing the built-in demo job.")
-            for config in registry.configs:
-                if config.kind is not SourceKind.DEMO:
-                    st.caption(describe_source(config))
+            shown = [config for config in registry.configs if config.kind is not SourceKind.DEMO]
+            if len(shown) == 1:  # with several, the switch names each one (see source_switch)
+                st.caption(describe_source(shown[0]))
             if store is not None and any(config.kind is SourceKind.API for config in registry.configs):
                 kept = markdown_literal(store_endpoint(store))
                 st.caption(f"Finished runs are kept in the archive: {kept}")
     job_source = registry.job_source()
-    return Connection(
+    connection = Connection(
         source=job_source if job_source is not None and job_source.api is not None else DEMO_SOURCE,
         registry=registry,
         refresh_seconds=refresh_seconds,
         limits=limits or Limits(),
         uploads=uploads,
     )
+    return connection, switch
 
 
 SWITCH_KEY = "source_switch"
@@ -210,16 +217,19 @@ def _switched() -> None:
 
 
 def source_switch(connection: Connection, current: str | None) -> None:
-    """Which source's runs to show, when there is more than one to choose from (uploads among them)."""
+    """Which source's runs to show, when there is more than one to choose from (uploads among them), each
+    with its endpoint and key origin."""
     names = listable(connection.registry, connection.upload_ids)
     if len(names) < 2:
         return
     st.session_state[SWITCH_KEY] = current if current in names else None
     labels = {name: source_label(connection.registry.get(name), name) for name in names}
+    configs = [connection.registry.get(name) for name in names]
     st.radio(
         "Show runs from",
         names,
         format_func=labels.__getitem__,  # picklable, as the session's state must be
+        captions=[source_details(config) if config else "this browser session" for config in configs],
         key=SWITCH_KEY,
         on_change=_switched,
     )

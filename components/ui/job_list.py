@@ -74,14 +74,15 @@ def _read_next(listing: Listing) -> Listing:
     )
 
 
-def _listing(connection: Connection, config: SourceConfig, name: str) -> Listing:
-    """This session's listing of ``name``: read once (the first page), then only by Load more."""
+def _listing(connection: Connection, config: SourceConfig, name: str, *, refresh: bool) -> Listing:
+    """This session's listing of ``name``: read once (the first page), then only by Load more; Refresh
+    starts it again from the newest."""
     if name == UPLOAD:  # the session's own files: nothing to fetch, nothing to keep
         page = UploadSource(connection.uploads, config.limits).list_runs()
         return Listing(config, page.runs, None, 0, page.notes)
     lists: dict[str, Listing] = st.session_state.setdefault(LISTS_KEY, {})
     listing = lists.get(name)
-    if listing is None or listing.config != config:
+    if listing is None or listing.config != config or refresh:
         with st.spinner(f"Listing the runs of {markdown_literal(config.label)}…"):
             listing = _read_next(Listing(config))
     if st.session_state.get(MORE_KEY):  # Load more was clicked in this run
@@ -142,13 +143,14 @@ def _filters(runs: tuple[RunSummary, ...]) -> tuple[str, list[RunStatus], bool]:
     return query or "", list(statuses or []), compare
 
 
-def job_list_page(connection: Connection, name: str) -> None:
-    """The runs of the source ``name``, with Load more, search, filter, open and compare."""
+def job_list_page(connection: Connection, name: str, *, refresh: bool = False) -> None:
+    """The runs of the source ``name``, with Load more, search, filter, open and compare; ``refresh`` (the
+    sidebar's button) lists them again from the newest."""
     config = config_of(connection, name)
     assert config is not None, name  # the route lists configured sources only
     st.title("Fine-tuning runs")
     st.caption(describe_source(config))
-    listing = _listing(connection, config, name)
+    listing = _listing(connection, config, name, refresh=refresh)
     if listing.error:
         st.error(listing.error, icon=":material/error:")
     for note in listing.notes:
