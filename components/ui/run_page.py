@@ -39,19 +39,22 @@ def back_to_list(source: str) -> None:
     st.session_state[JOB_KEY] = ""
 
 
-def back_button(loaded: Loaded) -> None:
-    """One click back to the list this run belongs to (none for the demo, which has no list)."""
+def where_from(loaded: Loaded) -> None:
+    """One row above the run: back to the list it belongs to, and the source and endpoint it was read
+    from (nothing for the demo, which has neither a list nor an endpoint; its info box says what it is)."""
     if loaded.ref.source == DEMO:
         return
     label = UPLOAD_LABEL if loaded.config.name != loaded.ref.source else loaded.config.label
-    st.button(
-        f"All runs of {label}",
-        key=BACK_KEY,
-        icon=":material/arrow_back:",
-        type="tertiary",
-        on_click=back_to_list,
-        args=(loaded.ref.source,),
-    )
+    with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
+        st.button(
+            f"All runs of {label}",
+            key=BACK_KEY,
+            icon=":material/arrow_back:",
+            type="tertiary",
+            on_click=back_to_list,
+            args=(loaded.ref.source,),
+        )
+        st.caption(source_line(loaded), width="stretch")
 
 
 def source_line(loaded: Loaded) -> str:
@@ -63,7 +66,7 @@ def source_line(loaded: Loaded) -> str:
 def run_page(connection: Connection, loaded: Loaded) -> None:
     """The whole single-run page for a loaded run."""
     run, run_id = loaded.run, loaded.ref.run_id
-    back_button(loaded)
+    where_from(loaded)
     prepared = prepare(run)
     selected_id = picked(run.checkpoints["checkpoint_id"].astype(str).tolist())
     zoom = zoom_of(run_id)
@@ -75,7 +78,6 @@ def run_page(connection: Connection, loaded: Loaded) -> None:
     page = build_page(prepared, options, selected_id=selected_id, zoom=zoom)
     with header:
         job_header(page.header, page.progress)
-        st.caption(source_line(loaded))
         auto_refresh(
             loaded.config,
             run_id,
