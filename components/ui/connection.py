@@ -123,6 +123,7 @@ def _typed_keys(env: Mapping[str, Any], stored: Mapping[str, Any]) -> tuple[dict
     helper = "Kept in this browser session only: never in the URL, a log or a shared cache."
     with st.expander("Add a key for this session", expanded=OPENAI in missing and len(missing) == 3):
         for name in missing:
+            endpoint = None
             if name == AZURE and not any(source.get("AZURE_OPENAI_ENDPOINT") for source in (env, stored)):
                 text = st.text_input(
                     "Azure OpenAI endpoint",
@@ -135,7 +136,6 @@ def _typed_keys(env: Mapping[str, Any], stored: Mapping[str, Any]) -> tuple[dict
                     st.caption("Use your resource's https://…openai.azure.com/ endpoint.")
                 if endpoint is None:
                     continue
-                extra["AZURE_OPENAI_ENDPOINT"] = endpoint
             value = st.text_input(
                 KEY_LABELS[name],
                 type="password",
@@ -145,6 +145,10 @@ def _typed_keys(env: Mapping[str, Any], stored: Mapping[str, Any]) -> tuple[dict
             )
             if value:
                 typed[name] = value
+                if endpoint is not None:
+                    # Only with a typed key: without one the server would sign in to the visitor's
+                    # endpoint with its own Microsoft Entra ID identity.
+                    extra["AZURE_OPENAI_ENDPOINT"] = endpoint
     return typed, extra
 
 
@@ -186,7 +190,7 @@ def connection_sidebar(uploads: tuple[Upload, ...] = ()) -> tuple[Connection, De
             if any(problem.name == OPENAI for problem in registry.problems):
                 st.stop()
             if registry.is_demo:
-                st.caption("No API key yet: showing the built-in demo job.")
+                st.caption("No API key yet: the built-in demo job shows until you add one or open a file.")
             shown = [config for config in registry.configs if config.kind is not SourceKind.DEMO]
             if len(shown) == 1:  # with several, the switch names each one (see source_switch)
                 st.caption(describe_source(shown[0]))

@@ -176,7 +176,11 @@ def job_list_page(connection: Connection, name: str, *, refresh: bool = False) -
         st.info("No runs here yet.", icon=":material/inbox:")
     with st.container(horizontal=True, vertical_alignment="center"):
         if listing.more and name != UPLOAD:
-            st.button("Load more", key=MORE_KEY, icon=":material/expand_more:")
+            again = listing.pages == 0  # the first read failed: the same button tries it again
+            label, icon = (
+                ("Try again", ":material/refresh:") if again else ("Load more", ":material/expand_more:")
+            )
+            st.button(label, key=MORE_KEY, icon=icon)
         if compare:
             n = len(chosen)
             if st.button(

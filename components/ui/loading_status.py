@@ -28,6 +28,7 @@ from components.ui.loaders import cached_run, forget_run
 
 PARTIAL_KEY = "partial_run"
 UPLOADED_RUNS_KEY = "uploaded_runs"
+KEPT_UPLOADS = 4  # parsed uploaded runs kept per session (a comparison of a few reads none again)
 
 
 @dataclass(frozen=True)
@@ -81,9 +82,10 @@ def _uploaded(connection: Connection, config: SourceConfig, run_id: str) -> Open
     """An uploaded run, parsed once per session from the session's bytes (never a shared cache)."""
     kept: dict[str, RunData] = st.session_state.setdefault(UPLOADED_RUNS_KEY, {})
     if run_id not in kept:
-        source = UploadSource(connection.uploads, config.limits)
-        kept.clear()  # one parsed upload at a time bounds the session's memory; the bytes stay
-        kept[run_id] = source.load_run(run_id)
+        run = UploadSource(connection.uploads, config.limits).load_run(run_id)
+        while len(kept) >= KEPT_UPLOADS:  # the oldest parsed run goes first; its bytes stay
+            del kept[next(iter(kept))]
+        kept[run_id] = run
     return Opened(kept[run_id], ServedFrom.SOURCE)
 
 

@@ -218,3 +218,13 @@ def test_the_runs_folder_is_listed_like_any_source(
     assert row["Model or suffix"] == "my-run"
     _select(at, 0)
     assert not at.exception and at.get("plotly_chart")
+
+
+def test_a_failed_first_read_offers_to_try_again(openai_list: StandInServer) -> None:
+    ids = _add_jobs(openai_list, 3)
+    openai_list.add_list_faults([Fault("jobs", "status", status=400)])
+    at = new_app().run()
+    assert not at.exception and at.main.error
+    assert at.button(key=MORE_KEY).label == "Try again"
+    at.button(key=MORE_KEY).click().run()
+    assert list(_table(at)["Run"]) == ids and not at.main.error

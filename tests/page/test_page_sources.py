@@ -110,3 +110,14 @@ def test_a_typed_azure_endpoint_elsewhere_is_refused_in_the_page() -> None:
     assert not at.exception
     assert any("openai.azure.com" in c.value for c in at.sidebar.caption)
     assert not [w for w in at.text_input if w.key == TYPED_KEYS["azure"]]  # no key field until it is right
+
+
+@pytest.mark.usefixtures("no_api_env")
+def test_a_typed_azure_endpoint_is_used_only_with_a_typed_key(standin: StandInServer) -> None:
+    """Without a typed key the server would sign in to the visitor's endpoint with its own identity."""
+    at = new_app().run()
+    at.text_input(key=AZURE_ENDPOINT_KEY).input("https://my-res.openai.azure.com/").run()
+    assert not at.exception
+    assert not at.sidebar.error  # no "endpoint without a key" problem, no Entra ID sign-in
+    assert any(info.value.startswith("**Demo job**") for info in at.info)
+    assert at.text_input(key=TYPED_KEYS["azure"]).value == ""

@@ -94,5 +94,12 @@ def test_save_to_archive_stores_a_file_run_only_when_asked(
         assert not at.exception
         [frame] = [el.value for el in at.main.dataframe if "Run" in el.value.columns]
         assert len(frame) == 1
+        # Opening it from the archive's list: the stored copy, and the page says when it was saved.
+        at.session_state["job_table_0"] = {"selection": {"rows": [0], "columns": []}}
+        at.run()
+        assert not at.exception and at.get("plotly_chart")
+        assert str(at.query_params["run"]).count("archive:") == 1
+        [note] = [visible_text(info.value) for info in at.main.info if "From the archive" in info.value]
+        assert note.startswith("From the archive, saved ")
     finally:
         forget_stores()
