@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from components.domain import RunStatus
 from components.page.job_rows import COLUMNS
+from components.text import MODEL_CHARS, WORD_CHARS, clean
 from components.ui.job_list import COMPARE_KEY, GO_COMPARE_KEY, MORE_KEY, SEARCH_KEY, STATUS_KEY, table_key
 from components.ui.run_page import BACK_KEY
 from devtools.standin import (
@@ -25,6 +26,8 @@ from devtools.standin import (
     together_job_id,
     with_status,
 )
+from tests.hostile import HOSTILE, hostile_run
+from tests.markdown_view import markup_types
 from tests.page.page_support import new_app, table
 
 START = 1_750_000_000
@@ -228,3 +231,18 @@ def test_a_failed_first_read_offers_to_try_again(openai_list: StandInServer) -> 
     assert at.button(key=MORE_KEY).label == "Try again"
     at.button(key=MORE_KEY).click().run()
     assert list(_table(at)["Run"]) == ids and not at.main.error
+
+
+@pytest.mark.parametrize(("name", "text"), list(HOSTILE.items()), ids=list(HOSTILE))
+def test_hostile_job_fields_are_listed_as_cleaned_text_only(
+    openai_list: StandInServer, name: str, text: str
+) -> None:
+    openai_list.add_run(hostile_run("ftjob-hostile", text), job_id="ftjob-hostile")
+    at = new_app().run()
+    assert not at.exception
+    [row] = _table(at).to_dict("records")
+    assert row["Run"] == "ftjob-hostile"  # the address the list gives, never the id the job claims
+    assert row["Base model"] == clean(text, MODEL_CHARS) or (row["Base model"] is None and not clean(text))
+    assert row["Status"] == clean(text, WORD_CHARS) or not clean(text)
+    for element in [*at.main.markdown, *at.main.caption, *at.main.warning, *at.main.error]:
+        assert not markup_types(element.value) - {"strong_open", "code_inline"}, element.value

@@ -121,3 +121,16 @@ def test_a_typed_azure_endpoint_is_used_only_with_a_typed_key(standin: StandInSe
     assert not at.sidebar.error  # no "endpoint without a key" problem, no Entra ID sign-in
     assert any(info.value.startswith("**Demo job**") for info in at.info)
     assert at.text_input(key=TYPED_KEYS["azure"]).value == ""
+
+
+@pytest.mark.parametrize("value", ["azure", "<b>x</b>", "files"])
+def test_a_source_link_to_a_source_not_configured_is_named_without_markup(
+    api_env: StandInServer, value: str
+) -> None:
+    at = new_app()
+    at.query_params["source"] = value
+    at.run()
+    assert not at.exception and api_env.requests == []
+    [warning] = [visible_text(w.value) for w in at.main.warning]
+    assert "is not configured on this dashboard (configured: openai)." in warning
+    assert "<" not in warning
