@@ -24,7 +24,7 @@ from components.sources.archive import ARCHIVE_LABEL, store_endpoint
 from components.sources.azure import AZURE
 from components.sources.files import UPLOAD, UPLOAD_LABEL
 from components.sources.openai import OPENAI
-from components.sources.registry import DEMO_SOURCE
+from components.sources.registry import DEMO_SOURCE, KEY_VARIABLES
 from components.sources.together import TOGETHER
 from components.store import resolve_store
 from components.text import ECHO_CHARS, NOTE_CHARS, URL_CHARS, clean, code_span, markdown_literal
@@ -36,7 +36,6 @@ TYPED_KEYS = {OPENAI: TYPED_KEY, AZURE: "azure_key_typed", TOGETHER: "together_k
 AZURE_ENDPOINT_KEY = "azure_endpoint_typed"
 KEY_LABELS = {OPENAI: "OpenAI API key", AZURE: "Azure OpenAI API key", TOGETHER: "Together AI API key"}
 KEY_PLACEHOLDERS = {OPENAI: "sk-…", AZURE: "key 1 or key 2 of the resource", TOGETHER: "tgp_…"}
-KEY_VARIABLES = {OPENAI: "OPENAI_API_KEY", AZURE: "AZURE_OPENAI_API_KEY", TOGETHER: "TOGETHER_API_KEY"}
 AZURE_HOSTS = (".openai.azure.com", ".cognitiveservices.azure.com", ".services.ai.azure.com")
 """Where a typed Azure endpoint may point: Azure's own hosts, over HTTPS. The server sends the typed key
 there, so a page visitor must not be able to make it call any other host; an operator sets any other
@@ -47,7 +46,7 @@ _T = TypeVar("_T")
 @dataclass(frozen=True)
 class Connection:
     """Every configured source (the archive among them), the one a job ID opens in, and this session's
-    uploads."""
+    uploads (``components.ui.uploads.upload_sidebar``)."""
 
     source: SourceConfig  # where a job ID opens: OpenAI, else Azure; the demo when neither is configured
     registry: Registry
@@ -163,7 +162,7 @@ def describe_source(config: SourceConfig) -> str:
     return f"{markdown_literal(config.label)}: {source_details(config)}"
 
 
-def connection_sidebar(uploads: tuple[Upload, ...] = ()) -> tuple[Connection, DeltaGenerator]:
+def connection_sidebar() -> tuple[Connection, DeltaGenerator]:
     """The sources of this session, named in the sidebar with their endpoints and problems.
 
     Password fields appear for sources with no configured key. A source whose settings are wrong is named
@@ -203,7 +202,6 @@ def connection_sidebar(uploads: tuple[Upload, ...] = ()) -> tuple[Connection, De
         registry=registry,
         refresh_seconds=refresh_seconds,
         limits=limits or Limits(),
-        uploads=uploads,
     )
     return connection, switch
 
