@@ -1,98 +1,60 @@
-"""Fine-tuning checkpoint dashboard: give a job ID, see how training went and which checkpoint to deploy."""
+"""Fine-tuning checkpoint dashboard: every run of every source, how training went, which checkpoint to deploy.
+
+Only composition here: the sidebar says which sources there are, the route which page the URL means, and
+one page function draws it.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
-from components.api import validate_id
 from components.demo import DEMO_JOB_ID
-from components.page import build_page, prepare
-from components.sources import SourceKind
-from components.text import NOTE_CHARS, code_span, markdown_literal
-from components.ui.auto_refresh import auto_refresh
-from components.ui.checkpoint_table import checkpoint_table
-from components.ui.comparison import comparison_panel
-from components.ui.connection import connection_sidebar
-from components.ui.curves_panel import curves_panel
+from components.domain import RunRef
+from components.page.route import Compare, Demo, JobList, OneRun, Problem, current_source, route
+from components.sources.demo import DEMO
+from components.text import code_span, markdown_literal
+from components.ui.compare_route import comparison
+from components.ui.connection import connection_sidebar, source_switch
 from components.ui.errors import show_error
-from components.ui.exports import export_buttons
-from components.ui.job_header import job_header
+from components.ui.job_list import job_list_page
 from components.ui.job_picker import job_picker
-from components.ui.loading_status import load_with_status
-from components.ui.metric_help import metric_help
-from components.ui.recommendation import recommendation_strip
-from components.ui.selection import picked, zoom_of
-from components.ui.view_options import view_options
+from components.ui.loading_status import load_ref
+from components.ui.run_page import run_page
+from components.ui.uploads import upload_sidebar
 
 # An emoji favicon is drawn in the page; a Material one is fetched from a Google host on every page view.
 st.set_page_config(page_title="Fine-tuning checkpoints", page_icon="📈", layout="wide")
 
-connection = connection_sidebar()
-source = connection.source
+connection, switch = connection_sidebar()
 typed_job, refresh = job_picker()
+connection = replace(connection, uploads=upload_sidebar())
+params = {name: st.query_params.get_all(name) for name in st.query_params}
+where = route(params, connection.registry, job=typed_job, uploads=connection.upload_ids)
+with switch:
+    source_switch(connection, current_source(where))
 
-if source.kind is SourceKind.DEMO:
-    job_id = DEMO_JOB_ID
-    st.info(
-        "**Demo job**: a built-in example run. Add an OpenAI API key in the sidebar to read your own jobs.",
-        icon=":material/science:",
-    )
-    if typed_job and typed_job != DEMO_JOB_ID:
-        st.warning(f"Add an API key to open {code_span(typed_job)}; until then this page shows the demo.")
-elif not typed_job:
-    st.title("Fine-tuning checkpoints")
-    st.markdown(
-        "Paste a fine-tuning job ID (`ftjob-…`) in the sidebar to see every checkpoint, its train and "
-        "validation curves, and the checkpoint to deploy."
-    )
-    st.stop()
-else:
-    job_id = typed_job
-
-try:
-    job_id = validate_id(job_id)
-except ValueError as exc:
-    show_error(exc)
-    st.stop()
-
-run = load_with_status(connection, job_id, refresh=refresh)
-if run is None:
-    st.stop()
-
-prepared = prepare(run)
-selected_id = picked(run.checkpoints["checkpoint_id"].astype(str).tolist())
-zoom = zoom_of(job_id)
-# Laid out top to bottom here, filled once the options (read by widgets further down) are known.
-header, strip, toolbar = st.container(), st.container(), st.container()
-options = view_options(
-    prepared, job_id, zoomed=zoom is not None, toolbar=toolbar if prepared.has_curves else None
-)
-page = build_page(prepared, options, selected_id=selected_id, zoom=zoom)
-
-with header:
-    job_header(page.header, page.progress)
-    auto_refresh(
-        source,
-        job_id,
-        running=not run.summary.is_terminal and source.kind is SourceKind.API,
-        interval=connection.refresh_seconds,
-    )
-    for note in page.notes:
-        st.warning(markdown_literal(note, NOTE_CHARS), icon=":material/warning:")
-    if page.waiting:
-        st.info(page.waiting, icon=":material/hourglass:")
-if page.strip is not None:
-    with strip:
-        recommendation_strip(page.strip)
-if page.chart is not None:
-    curves_panel(page.chart, job_id, page.loaded)
-else:
-    st.info(page.no_curves, icon=":material/hourglass:")
-    st.caption(f"Read: {page.loaded}.")
-if page.comparison is not None:
-    comparison_panel(page.comparison)
-if page.table is not None:
-    st.markdown("#### All checkpoints")
-    checkpoint_table(page.table)
-export_buttons(run, job_id)
-metric_help()
+match where:
+    case JobList(source):
+        job_list_page(connection, source, refresh=refresh)
+    case OneRun(ref):
+        if (loaded := load_ref(connection, ref, refresh=refresh)) is not None:
+            run_page(connection, loaded)
+    case Compare(refs):
+        comparison(connection, refs, refresh=refresh)
+    case Demo(wanted):
+        st.info(
+            "**Demo job**: a built-in example run. Add an API key in the sidebar, or upload a run's file, "
+            "to read your own runs.",
+            icon=":material/science:",
+        )
+        if wanted:
+            st.warning(f"Add an API key to open {code_span(wanted)}; until then this page shows the demo.")
+        if (loaded := load_ref(connection, RunRef(DEMO, DEMO_JOB_ID), refresh=refresh)) is not None:
+            run_page(connection, loaded)
+    case Problem(message, error):
+        if error is not None:
+            show_error(error)
+        else:
+            st.warning(markdown_literal(message), icon=":material/link_off:")

@@ -49,6 +49,30 @@ def _transport(run: SyntheticRun) -> httpx.MockTransport:
     return httpx.MockTransport(handle)
 
 
+def synthetic_job(
+    job_id: str,
+    *,
+    n_steps: int = 300,
+    n_epochs: int = 3,
+    seed: int = 7,
+    learning_rate_multiplier: float = 1.8,
+    with_validation: bool = True,
+) -> SyntheticRun:
+    """The stand-in's succeeded job of ``n_steps`` steps with this learning rate multiplier: what
+    :func:`synthetic_run` reads in memory, and what a test serves from a real stand-in server."""
+    synthetic = make_run(
+        job_id,
+        n_steps=n_steps,
+        n_epochs=n_epochs,
+        seed=seed,
+        result_file="plain",
+        with_validation=with_validation,
+    )
+    hyper = {**synthetic.job["hyperparameters"], "learning_rate_multiplier": learning_rate_multiplier}
+    method = {"type": "supervised", "supervised": {"hyperparameters": hyper}}
+    return replace(synthetic, job={**synthetic.job, "hyperparameters": hyper, "method": method})
+
+
 def synthetic_run(
     job_id: str,
     *,
@@ -61,17 +85,14 @@ def synthetic_run(
 ) -> RunData:
     """A succeeded ``source:job_id`` run of ``n_steps`` steps (a multiple of ``n_epochs``), its last three
     epoch-end checkpoints and a result file, as the OpenAI source reads it."""
-    synthetic = make_run(
+    synthetic = synthetic_job(
         job_id,
         n_steps=n_steps,
         n_epochs=n_epochs,
         seed=seed,
-        result_file="plain",
+        learning_rate_multiplier=learning_rate_multiplier,
         with_validation=with_validation,
     )
-    hyper = {**synthetic.job["hyperparameters"], "learning_rate_multiplier": learning_rate_multiplier}
-    method = {"type": "supervised", "supervised": {"hyperparameters": hyper}}
-    synthetic = replace(synthetic, job={**synthetic.job, "hyperparameters": hyper, "method": method})
     http = make_http_client(_CONFIG.base_url, read_timeout=5, max_retries=0, transport=_transport(synthetic))
     with http:
         run = load_run(FineTuningClient(http, _CONFIG), job_id)

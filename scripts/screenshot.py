@@ -1,11 +1,14 @@
 """Take a screenshot of the dashboard with Debian's headless chromium, as a user's browser shows it.
 
-Usage: ``python scripts/screenshot.py OUT.png [QUERY] [--width 1280] [--height 800] [--dark] [--standin]``.
+Usage: ``python scripts/screenshot.py OUT.png [QUERY] [--width 1280] [--height 800] [--dark] [--standin]
+[--sources]``.
 QUERY is the page's query string (e.g. ``"?job=ftjob-demo&x=Epoch"``); ``--dark`` asks for the dark
 colour scheme (the page follows the system's); ``--full`` makes the window as tall as the page, so the
 whole page is in the picture. With ``--standin`` the app reads a stand-in API that serves the showcase
 jobs (``devtools/standin/showcase.py``: ftjob-long, ftjob-novalidation, ftjob-running, ftjob-unsaved);
-without it, the current environment decides (no key: the demo).
+``--sources`` adds Azure OpenAI and Together AI jobs on the same stand-in, configured as their own sources
+(the job list and the sidebar's switch then have several sources). Without either, the current
+environment decides (no key: the demo). With no query the page opens on the first source's job list.
 """
 
 from __future__ import annotations
@@ -24,19 +27,37 @@ sys.path.insert(0, str(ROOT))
 
 from devtools.app_settings import ARCHIVE_OFF  # noqa: E402
 from devtools.harness import CHROMIUM, CHROMIUM_ARGS, app_process, wait_for_app_run  # noqa: E402
-from devtools.standin import DEFAULT_API_KEY, StandInServer, showcase_runs  # noqa: E402
+from devtools.standin import (  # noqa: E402
+    DEFAULT_API_KEY,
+    StandInServer,
+    azure_job_id,
+    make_azure_run,
+    make_together_run,
+    showcase_runs,
+    together_job_id,
+)
 
 CHART = ".js-plotly-plot"
+JOB_LIST = "[data-testid=stDataFrame]"
 PAGE_HEIGHT = "() => document.querySelector('[data-testid=stMain]').scrollHeight"
 
 
-def _environment(stack: ExitStack, standin: bool) -> dict[str, str]:
-    if not standin:
+def _environment(stack: ExitStack, standin: bool, sources: bool) -> dict[str, str]:
+    if not standin and not sources:
         return dict(os.environ)
     server = stack.enter_context(StandInServer())
     for run in showcase_runs().values():
         server.add_run(run)
     keyed = {"OPENAI_API_KEY": DEFAULT_API_KEY, "OPENAI_BASE_URL": server.base_url}
+    if sources:
+        server.add_run(make_azure_run(azure_job_id("showcase"), n_steps=300, n_epochs=3), provider="azure")
+        server.add_run(make_together_run(together_job_id("showcase"), n_steps=300))
+        keyed |= {
+            "AZURE_OPENAI_ENDPOINT": server.azure_endpoint,
+            "AZURE_OPENAI_API_KEY": DEFAULT_API_KEY,
+            "TOGETHER_API_KEY": DEFAULT_API_KEY,
+            "TOGETHER_BASE_URL": server.together_base_url,
+        }
     return {**os.environ, **ARCHIVE_OFF, **keyed}
 
 
@@ -49,9 +70,10 @@ def main() -> None:
     parser.add_argument("--dark", action="store_true")
     parser.add_argument("--full", action="store_true")
     parser.add_argument("--standin", action="store_true")
+    parser.add_argument("--sources", action="store_true")
     args = parser.parse_args()
     with ExitStack() as stack:
-        app = stack.enter_context(app_process(_environment(stack, args.standin)))
+        app = stack.enter_context(app_process(_environment(stack, args.standin, args.sources)))
         playwright = stack.enter_context(sync_playwright())
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(
@@ -60,8 +82,8 @@ def main() -> None:
         )
         page.goto(app.url + "/" + args.query)
         wait_for_app_run(page)
-        with suppress(PlaywrightTimeoutError):  # a page with an error or no metrics has no chart
-            page.locator(CHART).first.wait_for(timeout=15_000)
+        with suppress(PlaywrightTimeoutError):  # a page with an error or no metrics has neither
+            page.locator(f"{CHART}, {JOB_LIST}").first.wait_for(timeout=15_000)
         if args.full:
             page.set_viewport_size({"width": args.width, "height": page.evaluate(PAGE_HEIGHT)})
             wait_for_app_run(page)

@@ -187,7 +187,9 @@ def build_page(
             conventions=run.conventions,
         )
         has_accuracy = any(name.endswith("accuracy") for name in available_metrics(history))
-        notes = ([] if has_accuracy else [NO_ACCURACY]) + [
+        # A source that never reports accuracy says so where the accuracy panel would be (the run page).
+        quiet = has_accuracy or "accuracy" in run.unavailable
+        notes = ([] if quiet else [NO_ACCURACY]) + [
             UNJUDGED[reason] for reason in [unjudged(history)] if reason in UNJUDGED
         ]
         caption = _chart_caption(

@@ -106,6 +106,12 @@ def together_run(
     )
 
 
+def metrics_bound(raw_job: dict[str, Any], summary: RunSummary) -> int | None:
+    """The last step the metrics can reach: the steps done when the job says, else its planned total."""
+    done = job_counters(raw_job).steps
+    return done if done is not None else summary.total_steps
+
+
 def _newest_first(runs: list[RunSummary]) -> list[RunSummary]:
     """Runs by creation time, newest first (Together's order is not documented); unknown times last."""
     return sorted(
@@ -180,7 +186,7 @@ class TogetherSource:
             notes.append("The time limit for one load ran out before the metrics; Refresh tries again.")
         else:
             try:
-                records = client.metrics(run_id)
+                records = client.metrics(run_id, total_steps=metrics_bound(raw, summary))
                 metrics = parsed("metrics from Together AI", together_metrics_frame, records, notes=notes)
             except DashboardError as exc:
                 owed.add("metrics")

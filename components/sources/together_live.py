@@ -33,7 +33,7 @@ from components.domain import Provenance, RunData
 from components.errors import DashboardError
 from components.sources.base import Refresh, SourceInfo, parsed
 from components.sources.openai import REFRESH_FAILED
-from components.sources.together import TogetherLive, TogetherSource, together_run
+from components.sources.together import TogetherLive, TogetherSource, metrics_bound, together_run
 
 JOB_RECHECK_AFTER = 10
 """Quiet refreshes in a row after which the metrics are read anyway (the counters may not move)."""
@@ -108,7 +108,7 @@ def refresh_together_run(source: TogetherSource, previous: RunData, info: Source
     if moved or now.steps is None or "metrics" in state.owed or metrics is None or quiet >= JOB_RECHECK_AFTER:
         start = _last_step(metrics)
         try:
-            records = client.metrics(job_id, start=start)
+            records = client.metrics(job_id, start=start, total_steps=metrics_bound(raw, summary))
             fresh = parsed("metrics from Together AI", together_metrics_frame, records, notes=notes)
             crossed_epoch = _crosses_epoch(records, start)
             metrics = fresh if metrics is None or start is None else continued_from(metrics, fresh, start)

@@ -1,35 +1,62 @@
-"""The sidebar's connection block: which source a job ID opens in, where its key comes from (never the
-key), its endpoint, the archive, and any source whose settings are wrong."""
+"""The sidebar's sources block: every configured source (label and endpoint, where its key comes from,
+never the key), keys typed for this session only, the problems of sources whose settings are wrong, the
+switch between sources' job lists, and runs opened from files.
+
+Nothing here makes a request: a source that is not configured is never built (``resolve_sources``).
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from components.api import ConfigError
-from components.sources import Problem, Registry, SourceConfig, resolve_sources
+from components.api.limits import Limits, resolve_limits
+from components.page.route import RUN_PARAM, SOURCE_PARAM, listable
+from components.sources import Problem, Registry, SourceConfig, SourceKind, Upload, resolve_sources
 from components.sources.archive import ARCHIVE_LABEL, store_endpoint
+from components.sources.azure import AZURE
+from components.sources.files import UPLOAD, UPLOAD_LABEL
 from components.sources.openai import OPENAI
-from components.sources.registry import DEMO_SOURCE
+from components.sources.registry import DEMO_SOURCE, KEY_VARIABLES
+from components.sources.together import TOGETHER
 from components.store import resolve_store
-from components.text import NOTE_CHARS, URL_CHARS, code_span, markdown_literal
+from components.text import ECHO_CHARS, NOTE_CHARS, URL_CHARS, clean, code_span, markdown_literal
 from components.ui.auto_refresh import refresh_interval
+from components.ui.job_picker import JOB_KEY
 
-TYPED_KEY = "api_key_typed"
+TYPED_KEY = "api_key_typed"  # OpenAI's typed key (the name older tests and links know)
+TYPED_KEYS = {OPENAI: TYPED_KEY, AZURE: "azure_key_typed", TOGETHER: "together_key_typed"}
+AZURE_ENDPOINT_KEY = "azure_endpoint_typed"
+KEY_LABELS = {OPENAI: "OpenAI API key", AZURE: "Azure OpenAI API key", TOGETHER: "Together AI API key"}
+KEY_PLACEHOLDERS = {OPENAI: "sk-…", AZURE: "key 1 or key 2 of the resource", TOGETHER: "tgp_…"}
+AZURE_HOSTS = (".openai.azure.com", ".cognitiveservices.azure.com", ".services.ai.azure.com")
+"""Where a typed Azure endpoint may point: Azure's own hosts, over HTTPS. The server sends the typed key
+there, so a page visitor must not be able to make it call any other host; an operator sets any other
+endpoint (a proxy, the stand-in) with ``AZURE_OPENAI_ENDPOINT``."""
 _T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
 class Connection:
-    """The source a job ID opens in, and every configured source (the archive among them)."""
+    """Every configured source (the archive among them), the one a job ID opens in, and this session's
+    uploads (``components.ui.uploads.upload_sidebar``)."""
 
-    source: SourceConfig
+    source: SourceConfig  # where a job ID opens: OpenAI, else Azure; the demo when neither is configured
     registry: Registry
     refresh_seconds: float | None  # how often a running job is read again; None: the setting is wrong
+    limits: Limits = field(default_factory=Limits)
+    uploads: tuple[Upload, ...] = ()
+
+    @property
+    def upload_ids(self) -> frozenset[str]:
+        return frozenset(upload.run_id for upload in self.uploads)
 
 
 def secrets() -> Mapping[str, Any]:
@@ -48,43 +75,163 @@ def _setting(label: str, read: Callable[[], _T]) -> tuple[_T | None, Problem | N
         return None, Problem(label.lower(), label, str(exc))
 
 
-def connection_sidebar() -> Connection:
-    """The source a job ID opens in (OpenAI, else Azure OpenAI; the demo when neither is configured).
+def endpoint_of(config: SourceConfig) -> str:
+    """What a source reads, safe to show: a base URL without credentials, a folder's name, the store."""
+    if config.api is not None:
+        return config.api.display_base_url
+    if config.runs_dir is not None:
+        return f"DASHBOARD_RUNS_DIR ({clean(config.runs_dir.name, ECHO_CHARS)})"
+    if config.store is not None:
+        return store_endpoint(config.store)
+    if config.name == UPLOAD:
+        return "this browser session"
+    return "built in"
 
-    A password field for an OpenAI key appears only when none is configured. A source whose settings are
-    wrong is named with its problem; a problem with OpenAI's settings stops the page, as a job would
-    otherwise open somewhere the user did not mean.
+
+def source_label(config: SourceConfig | None, name: str) -> str:
+    """A source's name in words, for the switch."""
+    if name == UPLOAD:
+        return UPLOAD_LABEL
+    return config.label if config is not None else name
+
+
+def typed_azure_endpoint(text: str) -> str | None:
+    """A typed Azure endpoint when it is an HTTPS URL on one of Azure's hosts, else None (see AZURE_HOSTS)."""
+    try:
+        parts = urlsplit(text.strip())
+    except ValueError:
+        return None
+    host = (parts.hostname or "").lower()
+    ok = parts.scheme == "https" and not parts.username and not parts.password and host.endswith(AZURE_HOSTS)
+    return f"https://{host}{f':{parts.port}' if parts.port else ''}/" if ok else None
+
+
+def _configured(name: str, env: Mapping[str, Any], stored: Mapping[str, Any]) -> bool:
+    variable = KEY_VARIABLES[name]
+    return any(source.get(variable) for source in (env, stored))
+
+
+def _typed_keys(env: Mapping[str, Any], stored: Mapping[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
+    """Password fields for the sources without a configured key (kept in this session only), and the
+    setting a typed Azure endpoint adds."""
+    missing = [name for name in (OPENAI, AZURE, TOGETHER) if not _configured(name, env, stored)]
+    typed: dict[str, str] = {}
+    extra: dict[str, str] = {}
+    if not missing:
+        return typed, extra
+    helper = "Kept in this browser session only: never in the URL, a log or a shared cache."
+    with st.expander("Add a key for this session", expanded=OPENAI in missing and len(missing) == 3):
+        for name in missing:
+            endpoint = None
+            if name == AZURE and not any(source.get("AZURE_OPENAI_ENDPOINT") for source in (env, stored)):
+                text = st.text_input(
+                    "Azure OpenAI endpoint",
+                    key=AZURE_ENDPOINT_KEY,
+                    placeholder="https://<resource>.openai.azure.com/",
+                    help="Your resource's endpoint, on an Azure host (*.openai.azure.com and the like).",
+                )
+                endpoint = typed_azure_endpoint(text) if text else None
+                if text and endpoint is None:
+                    st.caption("Use your resource's https://…openai.azure.com/ endpoint.")
+                if endpoint is None:
+                    continue
+            value = st.text_input(
+                KEY_LABELS[name],
+                type="password",
+                key=TYPED_KEYS[name],
+                placeholder=KEY_PLACEHOLDERS[name],
+                help=helper,
+            )
+            if value:
+                typed[name] = value
+                if endpoint is not None:
+                    # Only with a typed key: without one the server would sign in to the visitor's
+                    # endpoint with its own Microsoft Entra ID identity.
+                    extra["AZURE_OPENAI_ENDPOINT"] = endpoint
+    return typed, extra
+
+
+def source_details(config: SourceConfig) -> str:
+    """A source's endpoint and where its key comes from (never the key), as Markdown."""
+    endpoint = code_span(endpoint_of(config), URL_CHARS)
+    return endpoint + (f" · key from {config.key_origin}" if config.kind is SourceKind.API else "")
+
+
+def describe_source(config: SourceConfig) -> str:
+    """One line: the source, its endpoint, where its key comes from (never the key)."""
+    return f"{markdown_literal(config.label)}: {source_details(config)}"
+
+
+def connection_sidebar() -> tuple[Connection, DeltaGenerator]:
+    """The sources of this session, named in the sidebar with their endpoints and problems.
+
+    Password fields appear for sources with no configured key. A source whose settings are wrong is named
+    with its problem and left out; a problem with OpenAI's settings stops the page, as a job would
+    otherwise open somewhere the user did not mean. Also returns the place for :func:`source_switch`,
+    under the sources and above the key fields (the switch needs the page's route, known later).
     """
     env, stored = os.environ, secrets()
-    configured = any(source.get("OPENAI_API_KEY") for source in (env, stored))
     with st.sidebar:
-        st.subheader("Connection")
-        typed = None
-        if not configured:
-            typed = st.text_input(
-                "OpenAI API key",
-                type="password",
-                key=TYPED_KEY,
-                placeholder="sk-…",
-                help="Kept in this browser session only: never in the URL, a log or a shared cache.",
-            )
+        st.subheader("Sources")
+        listed, switch, keys = st.container(), st.container(), st.container()
+        with keys:
+            typed, extra = _typed_keys(env, stored)
+        merged_env = {**env, **extra} if extra else env
         store, store_problem = _setting(ARCHIVE_LABEL, lambda: resolve_store(env, stored))
         refresh_seconds, refresh_problem = _setting("Auto-refresh", lambda: refresh_interval(env, stored))
-        registry = resolve_sources(env, stored, {OPENAI: typed} if typed else None, store=store)
-        own = [problem for problem in (store_problem, refresh_problem) if problem is not None]
-        for problem in (*registry.problems, *own):
-            st.error(
-                f"Configuration problem ({problem.label}): {markdown_literal(problem.message, NOTE_CHARS)}"
-            )
-        if any(problem.name == OPENAI for problem in registry.problems):
-            st.stop()
-        source = registry.job_source()
-        if source is None or source.api is None:
-            st.caption("No API key yet: showing the built-in demo job.")
-            source = DEMO_SOURCE
-        else:
-            st.caption(f"{source.label}: key from {source.key_origin}")
-            st.caption(f"API: {code_span(source.api.display_base_url, URL_CHARS)}")
-        if store is not None and source.api is not None:
-            st.caption(f"Finished runs are kept in the archive: {markdown_literal(store_endpoint(store))}")
-    return Connection(source, registry, refresh_seconds)
+        limits, limits_problem = _setting("Limits", lambda: resolve_limits(env, stored))
+        registry = resolve_sources(merged_env, stored, typed or None, store=store)
+        own = [problem for problem in (store_problem, refresh_problem, limits_problem) if problem is not None]
+        with listed:
+            for problem in (*registry.problems, *own):
+                message = markdown_literal(problem.message, NOTE_CHARS)
+                st.error(f"Configuration problem ({problem.label}): {message}")
+            if any(problem.name == OPENAI for problem in registry.problems):
+                st.stop()
+            if registry.is_demo:
+                st.caption("No API key yet: the built-in demo job shows until you add one or open a file.")
+            shown = [config for config in registry.configs if config.kind is not SourceKind.DEMO]
+            if len(shown) == 1:  # with several, the switch names each one (see source_switch)
+                st.caption(describe_source(shown[0]))
+            if store is not None and any(config.kind is SourceKind.API for config in registry.configs):
+                kept = markdown_literal(store_endpoint(store))
+                st.caption(f"Finished runs are kept in the archive: {kept}")
+    job_source = registry.job_source()
+    connection = Connection(
+        source=job_source if job_source is not None and job_source.api is not None else DEMO_SOURCE,
+        registry=registry,
+        refresh_seconds=refresh_seconds,
+        limits=limits or Limits(),
+    )
+    return connection, switch
+
+
+SWITCH_KEY = "source_switch"
+
+
+def _switched() -> None:
+    """A source chosen in the switch: its list, in place of any run open now."""
+    chosen = st.session_state.get(SWITCH_KEY)
+    if chosen:
+        st.query_params.pop(RUN_PARAM, None)
+        st.query_params[SOURCE_PARAM] = chosen
+        st.session_state[JOB_KEY] = ""
+
+
+def source_switch(connection: Connection, current: str | None) -> None:
+    """Which source's runs to show, when there is more than one to choose from (uploads among them), each
+    with its endpoint and key origin."""
+    names = listable(connection.registry, connection.upload_ids)
+    if len(names) < 2:
+        return
+    st.session_state[SWITCH_KEY] = current if current in names else None
+    labels = {name: source_label(connection.registry.get(name), name) for name in names}
+    configs = [connection.registry.get(name) for name in names]
+    st.radio(
+        "Show runs from",
+        names,
+        format_func=labels.__getitem__,  # picklable, as the session's state must be
+        captions=[source_details(config) if config else "this browser session" for config in configs],
+        key=SWITCH_KEY,
+        on_change=_switched,
+    )

@@ -4,21 +4,30 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components.page.route import RUN_PARAM
+
 JOB_KEY = "job"
 REFRESH_KEY = "refresh"
+
+
+def _typed() -> None:
+    """A typed job replaces the run open now."""
+    st.query_params.pop(RUN_PARAM, None)
 
 
 def job_picker(*, disabled: bool = False) -> tuple[str, bool]:
     """The job ID as typed (untrusted) and whether Refresh was pressed."""
     with st.sidebar:
-        st.subheader("Job")
+        st.subheader("Open a run")
         job_id = st.text_input(
             "Fine-tuning job ID",
             key=JOB_KEY,
             bind="query-params",
             placeholder="ftjob-…",
             disabled=disabled,
-            help="Paste an ID like ftjob-abc123. The page URL follows it, so you can share a link.",
+            on_change=_typed,
+            help="Paste an ID like ftjob-abc123 (OpenAI, else Azure OpenAI). The page URL follows it, so "
+            "you can share a link.",
         )
         refresh = st.button("Refresh", key=REFRESH_KEY, icon=":material/refresh:", disabled=disabled)
     return (job_id or "").strip(), refresh

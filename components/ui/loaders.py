@@ -12,7 +12,7 @@ import httpx
 import streamlit as st
 
 from components.api import make_http_client
-from components.archive import ArchiveAccess, open_with_archive
+from components.archive import ArchiveAccess, Opened, open_with_archive
 from components.domain import RunData
 from components.sources import Progress, RunSource, SourceConfig, open_source
 
@@ -43,15 +43,16 @@ def cached_run(
     _resume: RunData | None = None,
     _archive: ArchiveAccess | None = None,
     _refresh: bool = False,
-) -> RunData:
-    """A run, cached for two minutes per (source config incl. key, run id); errors are not cached.
+) -> Opened:
+    """A run and where it was served from, cached for two minutes per (source config incl. key, run id);
+    errors are not cached.
 
     ``_resume`` is not part of the key: it is a partial run of this very (config, run id), which the
     caller keeps in its own session, so a load that misses the cache continues it instead of starting over.
     Nor are ``_archive`` (the session's archive: only runs of the key in ``config`` are served from it, or
     any in a team-shared one) and ``_refresh`` (read the source again rather than the archived copy).
     """
-    opened = open_with_archive(
+    return open_with_archive(
         _archive,
         config,
         source_for(config),
@@ -60,7 +61,6 @@ def cached_run(
         resume=_resume,
         refresh=_refresh,
     )
-    return opened.run
 
 
 def forget_run(config: SourceConfig, run_id: str) -> None:

@@ -1,7 +1,12 @@
-"""Fetching with visible progress (pages and items so far), and every failure as a message.
+"""Fetching a run by its address with visible progress (pages and items so far), every failure a message.
+
+Runs go through the archive (``components.archive.open_with_archive``): a finished run stored there is
+served with no request, and the page says so. API and folder runs are cached per (source config, key
+included, run id); uploaded runs are read from this session's bytes and kept in this session only, never
+in a cache another session could reach.
 
 A partial run (a list stopped before its end) is kept in this browser session, and only for the same
-config (key included) and job, so the next load of that job, by Refresh, auto-refresh or the cache
+config (key included) and run, so the next load of that run, by Refresh, auto-refresh or the cache
 expiring, continues it from its saved cursors; it is never handed to another session or key.
 """
 
@@ -9,17 +14,37 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
 import streamlit as st
 
-from components.archive import connect_archive
-from components.domain import RunData
-from components.sources import SourceConfig, SourceKind
+from components.archive import Opened, ServedFrom, connect_archive
+from components.domain import RunData, RunRef
+from components.sources import SourceConfig, SourceKind, UploadSource, upload_config
+from components.sources.files import UPLOAD
 from components.text import markdown_literal
 from components.ui.connection import Connection
 from components.ui.errors import show_error
 from components.ui.loaders import cached_run, forget_run
 
 PARTIAL_KEY = "partial_run"
+UPLOADED_RUNS_KEY = "uploaded_runs"
+KEPT_UPLOADS = 4  # parsed uploaded runs kept per session (a comparison of a few reads none again)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A run the page shows: its address, its data, the source it was read through, and the archive's word.
+
+    ``saved_at`` is when the archive's copy was saved (None: it holds none); ``archive_note`` the sentence
+    the page shows about it (also among ``run.notes``).
+    """
+
+    ref: RunRef
+    run: RunData
+    config: SourceConfig
+    served_from: ServedFrom = ServedFrom.SOURCE
+    saved_at: pd.Timestamp | None = None
+    archive_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -46,33 +71,64 @@ def _remember(config: SourceConfig, job_id: str, run: RunData) -> None:
         del st.session_state[PARTIAL_KEY]
 
 
-def load_with_status(connection: Connection, job_id: str, *, refresh: bool) -> RunData | None:
-    """The run of ``connection.source``, or None after showing why it could not be read. Never raises.
+def config_of(connection: Connection, source: str) -> SourceConfig | None:
+    """The config the source ``source`` is read with in this session (uploads: the session's own)."""
+    if source == UPLOAD:
+        return upload_config(connection.limits)
+    return connection.registry.get(source)
+
+
+def _uploaded(connection: Connection, config: SourceConfig, run_id: str) -> Opened:
+    """An uploaded run, parsed once per session from the session's bytes (never a shared cache)."""
+    kept: dict[str, RunData] = st.session_state.setdefault(UPLOADED_RUNS_KEY, {})
+    if run_id not in kept:
+        run = UploadSource(connection.uploads, config.limits).load_run(run_id)
+        while len(kept) >= KEPT_UPLOADS:  # the oldest parsed run goes first; its bytes stay
+            del kept[next(iter(kept))]
+        kept[run_id] = run
+    return Opened(kept[run_id], ServedFrom.SOURCE)
+
+
+def load_ref(connection: Connection, ref: RunRef, *, refresh: bool = False) -> Loaded | None:
+    """The run ``ref`` names, or None after showing why it could not be read. Never raises.
 
     While it loads, a status box counts pages and items; once loaded the box goes (the header says in one
-    line what was read), so it takes no room above the chart. API runs go through the archive, when one
-    is configured; the demo never does.
+    line what was read), so it takes no room above the chart. API runs go through the archive when one is
+    configured; the demo and runs from files never do (files are saved only when the user asks).
     """
-    config = connection.source
-    archive = connect_archive(connection.registry) if config.kind is SourceKind.API else None
+    shown = markdown_literal(str(ref))  # checked, but ``_`` could still start emphasis in a label
+    config = config_of(connection, ref.source)
+    if config is None:
+        st.error(f"The source of {shown} is not configured on this dashboard.", icon=":material/error:")
+        return None
+    reads_archive = config.kind in (SourceKind.API, SourceKind.ARCHIVE)
+    archive = connect_archive(connection.registry) if reads_archive else None
     if refresh:
-        forget_run(config, job_id)
-    shown = markdown_literal(job_id)  # checked, but ``_`` could still start emphasis in a label
+        forget_run(config, ref.run_id)
     slot = st.empty()
     status = slot.status(f"Loading {shown}…", expanded=False)
     try:
-        run = cached_run(
-            config,
-            job_id,
-            _on_progress=lambda message: status.update(label=message),
-            _resume=_saved_partial(config, job_id),
-            _archive=archive,
-            _refresh=refresh,
-        )
+        if ref.source == UPLOAD:
+            opened = _uploaded(connection, config, ref.run_id)
+        else:
+            opened = cached_run(
+                config,
+                ref.run_id,
+                _on_progress=lambda message: status.update(label=message),
+                _resume=_saved_partial(config, ref.run_id),
+                _archive=archive,
+                _refresh=refresh,
+            )
     except Exception as exc:  # every failure becomes a message in the page, never a traceback
         status.update(label=f"Could not load {shown}", state="error")
         show_error(exc)
         return None
-    _remember(config, job_id, run)
+    _remember(config, ref.run_id, opened.run)
     slot.empty()
-    return run
+    return Loaded(ref, opened.run, config, opened.served_from, opened.saved_at, opened.archive_note)
+
+
+def load_with_status(connection: Connection, job_id: str, *, refresh: bool) -> RunData | None:
+    """The run ``job_id`` of ``connection.source`` (the source a job ID opens in), as before load_ref."""
+    loaded = load_ref(connection, RunRef(connection.source.name, job_id), refresh=refresh)
+    return loaded.run if loaded is not None else None

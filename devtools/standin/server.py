@@ -838,6 +838,9 @@ class StandInServer:
         if "global_step_from" in query:
             start = int(query["global_step_from"])
             records = [record for record in records if record.get("train/global_step", 0) >= start]
+        if "global_step_to" in query:  # inclusive, as a range's end in Together's API reads (UNCONFIRMED)
+            end = int(query["global_step_to"])
+            records = [record for record in records if record.get("train/global_step", 0) <= end]
         size = self._together_page_size
         if size is None:
             return _json_reply(200, {"metrics": records})

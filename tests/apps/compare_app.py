@@ -2,7 +2,8 @@
 
 ``?run=ID/STEPS/EPOCHS/SEED`` (repeatable) is a synthetic OpenAI-shaped run read through the real OpenAI
 source (``devtools.compare_runs``); ``?run=demo`` is the built-in demo job. Removing a run drops it from the
-URL, as the router will. The lead later switches the tests to the real ``?run=A&run=B`` route.
+URL, as the router does. It tests the compare page on its own, with runs of any length and no server; the
+dashboard's own ``?run=A&run=B`` route is tested in ``tests/browser/test_browser_compare.py``.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Two runs of different lengths compared in a real browser: both curves drawn on both plots, both named
 in the legend and in one hover, the best run named, and the table's rows right.
 
-The page is a small app under tests (``tests/apps/compare_app.py``) that loads the runs the URL names and
-calls ``compare_page``; the lead switches it to the dashboard's own ``?run=A&run=B`` route when merging.
+The dashboard itself, keyed to a stand-in that serves both jobs, opened on its ``?run=A&run=B`` route;
+what the page should show is computed from the same runs read in memory (``tests.page.test_page_compare``).
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from components.page.compare import CompareOptions, build_compare, prepare_compare
-from devtools.harness import CHROMIUM, ROOT, RunningApp, app_process, wait_for_app_run
-from tests.browser.apps import app_env
+from devtools.compare_runs import synthetic_job
+from devtools.harness import CHROMIUM, RunningApp, app_process, wait_for_app_run
+from devtools.standin import StandInServer
+from tests.browser.apps import keyed_env
 from tests.browser.charts import LOSS, chart, hover, wait_for_charts
 from tests.page.test_page_compare import LONG, SHORT, load
 
@@ -23,7 +25,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no chromium at {CHROMIUM}"),
 ]
-APP = ROOT / "tests" / "apps" / "compare_app.py"
 _LINES = """gd => gd._fullData.filter(t => t.name.startsWith('ftjob-')).map(t => ({
   name: t.name, yaxis: t.yaxis, colour: t.line.color, n: t.x.length, last: t.x[t.x.length - 1]}))"""
 _ROWS = (
@@ -31,15 +32,34 @@ _ROWS = (
 )
 
 
+def _served(spec: str):
+    """The stand-in job the in-memory ``load(spec)`` reads, to serve over HTTP."""
+    job_id, steps, epochs, seed = spec.split("/")
+    return synthetic_job(
+        job_id,
+        n_steps=int(steps),
+        n_epochs=int(epochs),
+        seed=int(seed),
+        learning_rate_multiplier=int(seed) / 2,
+    )
+
+
+COMPARED = "run=openai:ftjob-short&run=openai:ftjob-long"
+
+
 @pytest.fixture(scope="module")
 def compare_app() -> Iterator[RunningApp]:
-    with app_process(app_env(PYTHONPATH=str(ROOT)), script=APP) as app:
-        yield app
+    """The dashboard on a stand-in serving both runs."""
+    with StandInServer() as server:
+        for spec in (SHORT, LONG):
+            server.add_run(_served(spec))
+        with app_process(keyed_env(server)) as app:
+            yield app
 
 
 @pytest.fixture
 def compared(page: Page, compare_app: RunningApp) -> Page:
-    page.goto(f"{compare_app.url}/?run={SHORT}&run={LONG}")
+    page.goto(f"{compare_app.url}/?{COMPARED}")
     wait_for_app_run(page)
     wait_for_charts(page)
     return page
@@ -90,9 +110,7 @@ def test_aligning_by_fraction_ends_both_runs_at_one(compared: Page) -> None:
 
 def test_a_link_reopens_the_same_view(page: Page, compare_app: RunningApp) -> None:
     """The options go into the URL as the widgets show them, like the single-run page's."""
-    page.goto(
-        f"{compare_app.url}/?run={SHORT}&run={LONG}&compare_metric=Validation+loss+%28batch%29&compare_x=Epoch"
-    )
+    page.goto(f"{compare_app.url}/?{COMPARED}&compare_metric=Validation+loss+%28batch%29&compare_x=Epoch")
     wait_for_app_run(page)
     wait_for_charts(page)
     page.wait_for_function(
@@ -103,9 +121,7 @@ def test_a_link_reopens_the_same_view(page: Page, compare_app: RunningApp) -> No
 
 
 def test_values_in_the_url_that_are_no_option_are_ignored(page: Page, compare_app: RunningApp) -> None:
-    page.goto(
-        f"{compare_app.url}/?run={SHORT}&run={LONG}&compare_metric=%3Cb%3Enope%3C%2Fb%3E&compare_x=Nope"
-    )
+    page.goto(f"{compare_app.url}/?{COMPARED}&compare_metric=%3Cb%3Enope%3C%2Fb%3E&compare_x=Nope")
     wait_for_app_run(page)
     wait_for_charts(page)
     page.wait_for_function(

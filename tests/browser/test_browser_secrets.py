@@ -112,7 +112,8 @@ class Evidence:
         page.on("websocket", socket)
 
     def snapshot(self, page: Page, step: str) -> list[str]:
-        """Keep what the page shows once ``step``'s run is done; return its password fields' values."""
+        """Keep what the page shows once ``step``'s run is done; return its password fields' values (the
+        filled ones: the sidebar has a key field per source without a configured key)."""
         wait_for_app_run(page)
         shown = page.evaluate(PAGE_TEXT)
         self.add(f"page HTML after {step}", shown["html"])
@@ -122,7 +123,7 @@ class Evidence:
         self.add(f"page URL after {step}", page.url)
         if page.get_by_test_id("stException").count():
             self.exceptions.append(step)
-        return shown["passwords"]
+        return [value for value in shown["passwords"] if value]
 
     def leaks(self, keys: tuple[str, ...]) -> list[str]:
         """Where any fragment of ``keys``, or the cached loader's call text, was found."""

@@ -55,7 +55,9 @@ def test_a_finished_job_is_archived_and_reopened_with_no_request_when_the_api_is
     assert not again.exception and not again.main.error
     assert api_env.requests == []
     assert len(table(again)) == len(run.checkpoints)
-    [note] = _warnings(again)
+    # Served from the archive is news, not a warning: one info line under the header says it.
+    assert not _warnings(again)
+    [note] = [visible_text(info.value) for info in again.main.info]
     assert note.startswith("From the archive, saved ") and "No request was made for it." in note
 
 

@@ -200,7 +200,8 @@ def test_a_hostile_job_shows_only_its_cleaned_text(hostile_env: StandInServer, n
     # (checked), never by the id the server sent back.
     header = visible_text(at.main.markdown[0].value)
     assert header == f"{ROUTE} \xa0 :orange-badge[{clean(text, WORD_CHARS)}]"
-    facts = visible_text(at.main.caption[0].value)
+    source, facts = (visible_text(caption.value) for caption in at.main.caption[:2])
+    assert source.startswith("Source: OpenAI · ")  # the row above the header: where the run was read
     assert facts.startswith(f"Base model {clean(text, MODEL_CHARS)} · Method {clean(text, WORD_CHARS)} · ")
     [details] = [visible_text(m.value) for m in at.main.markdown if "Final model" in m.value]
     assert f" Final model {clean(text, MODEL_CHARS)} Training file " in details

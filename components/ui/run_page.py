@@ -1,0 +1,116 @@
+"""One run's page: where it came from, how training went, which checkpoint to deploy, and the way back to
+its source's list. Every decision is made by ``components.page.build_page``; this only draws it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components.archive import ServedFrom
+from components.page import build_page, prepare
+from components.page.provider_best import provider_best_line
+from components.page.route import RUN_PARAM, SOURCE_PARAM
+from components.sources import SourceKind
+from components.sources.demo import DEMO
+from components.sources.files import UPLOAD_LABEL
+from components.text import NOTE_CHARS, URL_CHARS, code_span, markdown_literal
+from components.ui.auto_refresh import auto_refresh
+from components.ui.checkpoint_table import checkpoint_table
+from components.ui.comparison import comparison_panel
+from components.ui.connection import Connection, endpoint_of
+from components.ui.curves_panel import curves_panel
+from components.ui.exports import export_buttons
+from components.ui.job_header import job_header
+from components.ui.job_picker import JOB_KEY
+from components.ui.loading_status import Loaded
+from components.ui.metric_help import metric_help
+from components.ui.recommendation import recommendation_strip
+from components.ui.selection import picked, zoom_of
+from components.ui.uploads import save_file_run
+from components.ui.view_options import view_options
+
+BACK_KEY = "back_to_list"
+UNAVAILABLE_ICONS = {"accuracy": ":material/percent:", "loss": ":material/show_chart:"}
+
+
+def back_to_list(source: str) -> None:
+    """Leave the run for its source's list (the list's pages, search and filter are kept in the session)."""
+    st.query_params.pop(RUN_PARAM, None)
+    st.query_params[SOURCE_PARAM] = source
+    st.session_state[JOB_KEY] = ""
+
+
+def where_from(loaded: Loaded) -> None:
+    """One row above the run: back to the list it belongs to, and the source and endpoint it was read
+    from (nothing for the demo, which has neither a list nor an endpoint; its info box says what it is)."""
+    if loaded.ref.source == DEMO:
+        return
+    label = UPLOAD_LABEL if loaded.config.name != loaded.ref.source else loaded.config.label
+    with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
+        st.button(
+            f"All runs of {label}",
+            key=BACK_KEY,
+            icon=":material/arrow_back:",
+            type="tertiary",
+            on_click=back_to_list,
+            args=(loaded.ref.source,),
+        )
+        st.caption(source_line(loaded), width="stretch")
+
+
+def source_line(loaded: Loaded) -> str:
+    """``Source: Azure OpenAI · `https://…/openai/v1```: where the page read this run."""
+    endpoint = code_span(endpoint_of(loaded.config), URL_CHARS)
+    return f"Source: {markdown_literal(loaded.config.label)} · {endpoint}"
+
+
+def run_page(connection: Connection, loaded: Loaded) -> None:
+    """The whole single-run page for a loaded run."""
+    run, run_id = loaded.run, loaded.ref.run_id
+    where_from(loaded)
+    prepared = prepare(run)
+    selected_id = picked(run.checkpoints["checkpoint_id"].astype(str).tolist())
+    zoom = zoom_of(run_id)
+    # Laid out top to bottom here, filled once the options (read by widgets further down) are known.
+    header, strip, toolbar = st.container(), st.container(), st.container()
+    options = view_options(
+        prepared, run_id, zoomed=zoom is not None, toolbar=toolbar if prepared.has_curves else None
+    )
+    page = build_page(prepared, options, selected_id=selected_id, zoom=zoom)
+    with header:
+        job_header(page.header, page.progress)
+        auto_refresh(
+            loaded.config,
+            run_id,
+            running=not run.summary.is_terminal and loaded.config.kind is SourceKind.API,
+            interval=connection.refresh_seconds,
+        )
+        from_archive = loaded.archive_note if loaded.served_from is ServedFrom.ARCHIVE else None
+        if from_archive:
+            st.info(markdown_literal(from_archive, NOTE_CHARS), icon=":material/inventory_2:")
+        for note in page.notes:
+            if note != from_archive:
+                st.warning(markdown_literal(note, NOTE_CHARS), icon=":material/warning:")
+        if page.waiting:
+            st.info(page.waiting, icon=":material/hourglass:")
+    if page.strip is not None:
+        with strip:
+            recommendation_strip(page.strip)
+    best = provider_best_line(run.provider_best, page.strip)
+    if best is not None:
+        with strip:
+            st.caption(markdown_literal(best, NOTE_CHARS))
+    if page.chart is not None:
+        curves_panel(page.chart, run_id, page.loaded)
+        for kind, reason in run.unavailable.items():  # where that metric's panel would be
+            st.info(markdown_literal(reason, NOTE_CHARS), icon=UNAVAILABLE_ICONS.get(kind))
+    else:
+        st.info(page.no_curves, icon=":material/hourglass:")
+        st.caption(f"Read: {page.loaded}.")
+    if page.comparison is not None:
+        comparison_panel(page.comparison)
+    if page.table is not None:
+        st.markdown("#### All checkpoints")
+        checkpoint_table(page.table)
+    export_buttons(run, run_id)
+    save_file_run(connection, loaded)
+    metric_help()

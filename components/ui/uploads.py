@@ -1,0 +1,67 @@
+"""Runs opened from files in the browser, key or no key: a result CSV (plain or base64), a trainer's
+``trainer_state.json``, or this tool's own export (JSON or Parquet).
+
+The bytes stay in this browser session (the uploader's own state); the URL gets only the run's address
+``?run=upload:<id>`` (an id made from the file's name and a hash of its bytes, never its content), which
+opens in no other session. A run from a file is stored in the archive only when the user asks.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components.archive import connect_archive, save_to_archive
+from components.sources import SourceKind, Upload
+from components.sources.files import MAX_UPLOADS, UPLOAD
+from components.text import markdown_literal
+from components.ui.connection import Connection
+from components.ui.job_picker import JOB_KEY
+from components.ui.loading_status import Loaded
+
+UPLOADER_KEY = "run_files"
+SAVE_KEY = "save_to_archive"
+SAVED_KEY = "saved_to_archive"
+FILE_TYPES = ["csv", "txt", "json", "parquet"]
+
+
+def _as_uploads(files: object) -> tuple[Upload, ...]:
+    listed = files if isinstance(files, list) else [files] if files is not None else []
+    return tuple(Upload(file.name, file.getvalue()) for file in listed[:MAX_UPLOADS])
+
+
+def _open_newest() -> None:
+    """After a file is added, open it (its address only goes into the URL)."""
+    uploads = _as_uploads(st.session_state.get(UPLOADER_KEY))
+    if uploads:
+        st.query_params["run"] = f"{UPLOAD}:{uploads[-1].run_id}"
+        st.session_state[JOB_KEY] = ""
+
+
+def upload_sidebar() -> tuple[Upload, ...]:
+    """The uploader, on every page; the files given in this session, oldest first."""
+    with st.sidebar:
+        files = st.file_uploader(
+            "Open a run from a file",
+            type=FILE_TYPES,
+            accept_multiple_files=True,
+            key=UPLOADER_KEY,
+            on_change=_open_newest,
+            help=(
+                "A result CSV from OpenAI or Azure (plain or base64), a trainer_state.json from a Hugging "
+                "Face Trainer or TRL run, or this dashboard's own export. It stays in this browser session."
+            ),
+        )
+    return _as_uploads(files)
+
+
+def save_file_run(connection: Connection, loaded: Loaded) -> None:
+    """For runs from files: a "Save to archive" button (files are stored only when asked), and its result."""
+    if loaded.config.kind is not SourceKind.FILES or connection.registry.archive is None:
+        return
+    marker = str(loaded.ref)
+    if st.button("Save to archive", key=SAVE_KEY, icon=":material/inventory_2:"):
+        report = save_to_archive(connect_archive(connection.registry), loaded.config, loaded.run)
+        st.session_state[SAVED_KEY] = (marker, report.saved, report.message)
+    kept = st.session_state.get(SAVED_KEY)
+    if isinstance(kept, tuple) and kept[0] == marker:
+        (st.success if kept[1] else st.warning)(markdown_literal(kept[2]))

@@ -1,0 +1,105 @@
+"""Runs opened from files in the browser, key or no key: the upload opens at once, only its address goes
+into the URL, it opens in no other session, the trainer's own best checkpoint is shown beside ours, and
+it is saved to the archive only when asked."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components.sources import Upload
+from components.store import forget_stores
+from components.ui.uploads import SAVE_KEY, UPLOADER_KEY
+from devtools.standin import StandInServer, make_run
+from devtools.trainer_runs import trainer_state
+from tests.markdown_view import visible_text
+from tests.page.page_support import new_app, page_text, table
+
+STATE = json.dumps(trainer_state(n_steps=200, save_steps=50, eval_steps=50)).encode()
+
+
+def _upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    at.file_uploader(key=UPLOADER_KEY).upload(name, data, "application/json").run()
+    return at
+
+
+@pytest.mark.usefixtures("no_api_env")
+def test_an_upload_with_no_key_opens_with_curves_and_the_trainers_pick_beside_ours() -> None:
+    at = new_app().run()
+    assert any(info.value.startswith("**Demo job**") for info in at.info)
+    _upload(at, "trainer_state.json", STATE)
+    assert not at.exception
+    ref = f"upload:{Upload('trainer_state.json', STATE).run_id}"
+    assert at.query_params["run"] in (ref, [ref])
+    assert not [info for info in at.info if info.value.startswith("**Demo job**")]
+    assert at.get("plotly_chart") and len(table(at)) >= 1
+    assert any("Source: Uploaded files" in caption.value for caption in at.main.caption)
+    [best] = [c for c in map(visible_text, (c.value for c in at.main.caption)) if "best_model" in c]
+    assert best.startswith("The trainer's best_model_checkpoint: step ")
+    assert "we recommend" in best
+    # The file's content never reaches the URL: only the address, made of the name and a hash.
+    assert all(len(str(value)) < 100 for value in at.query_params.values())
+
+
+@pytest.mark.usefixtures("no_api_env")
+def test_an_upload_link_opens_in_no_other_session() -> None:
+    ref = f"upload:{Upload('trainer_state.json', STATE).run_id}"
+    other = new_app()
+    other.query_params["run"] = ref
+    other.run()
+    assert not other.exception
+    [warning] = [visible_text(w.value) for w in other.main.warning]
+    assert "not in this browser session" in warning and "upload the file again" in warning
+
+
+def test_a_result_csv_opens_beside_a_configured_source(api_env: StandInServer) -> None:
+    run = make_run("ftjob-csv")
+    [csv] = run.files.values()
+    at = new_app().run()
+    api_env.reset_log()
+    at.file_uploader(key=UPLOADER_KEY).upload("step_metrics.csv", csv, "text/csv").run()
+    assert not at.exception
+    assert at.get("plotly_chart")
+    assert api_env.requests == []  # an uploaded file needs no request
+    assert at.radio(key="source_switch").value == "upload"
+    plain = base64.b64decode(csv)
+    assert plain[:40].decode() not in page_text(at)
+
+
+@pytest.mark.usefixtures("no_api_env")
+def test_a_file_larger_than_the_limit_is_refused_with_a_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DASHBOARD_MAX_FILE_MB", "0.001")
+    at = _upload(new_app().run(), "trainer_state.json", STATE)
+    assert not at.exception
+    assert any("larger than" in error.value for error in at.main.error)
+
+
+def test_save_to_archive_stores_a_file_run_only_when_asked(
+    monkeypatch: pytest.MonkeyPatch, no_api_env: None, tmp_path: Path
+) -> None:
+    path = tmp_path / "archive.sqlite3"
+    monkeypatch.setenv("DASHBOARD_STORE", str(path))
+    try:
+        at = _upload(new_app().run(), "trainer_state.json", STATE)
+        assert not at.exception
+        assert at.button(key=SAVE_KEY)
+        at.button(key=SAVE_KEY).click().run()
+        [saved] = [s.value for s in at.main.success]
+        assert saved.startswith("Saved to the archive on ")
+        at.radio(key="source_switch").set_value("archive").run()
+        assert not at.exception
+        [frame] = [el.value for el in at.main.dataframe if "Run" in el.value.columns]
+        assert len(frame) == 1
+        # Opening it from the archive's list: the stored copy, and the page says when it was saved.
+        at.session_state["job_table_0"] = {"selection": {"rows": [0], "columns": []}}
+        at.run()
+        assert not at.exception and at.get("plotly_chart")
+        assert str(at.query_params["run"]).count("archive:") == 1
+        [note] = [visible_text(info.value) for info in at.main.info if "From the archive" in info.value]
+        assert note.startswith("From the archive, saved ")
+    finally:
+        forget_stores()
