@@ -9,7 +9,7 @@ from components.demo import DEMO_JOB_ID
 from components.page import build_page, prepare
 from components.sources import SourceKind
 from components.text import NOTE_CHARS, code_span, markdown_literal
-from components.ui.auto_refresh import auto_refresh
+from components.ui.auto_refresh import current_run, live_progress
 from components.ui.checkpoint_table import checkpoint_table
 from components.ui.comparison import comparison_panel
 from components.ui.connection import connection_sidebar
@@ -55,7 +55,7 @@ except ValueError as exc:
     show_error(exc)
     st.stop()
 
-run = load_with_status(connection, job_id, refresh=refresh)
+run = current_run(source, job_id, refresh=refresh) or load_with_status(connection, job_id, refresh=refresh)
 if run is None:
     st.stop()
 
@@ -70,13 +70,8 @@ options = view_options(
 page = build_page(prepared, options, selected_id=selected_id, zoom=zoom)
 
 with header:
-    job_header(page.header, page.progress)
-    auto_refresh(
-        source,
-        job_id,
-        running=not run.summary.is_terminal and source.kind is SourceKind.API,
-        interval=connection.refresh_seconds,
-    )
+    job_header(page.header)
+    live_progress(connection, job_id, run)
     for note in page.notes:
         st.warning(markdown_literal(note, NOTE_CHARS), icon=":material/warning:")
     if page.waiting:
