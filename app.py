@@ -22,6 +22,7 @@ from components.ui.loading_status import load_with_status
 from components.ui.metric_help import metric_help
 from components.ui.recommendation import recommendation_strip
 from components.ui.selection import picked, zoom_of
+from components.ui.try_checkpoints import try_checkpoints
 from components.ui.view_options import view_options
 
 # An emoji favicon is drawn in the page; a Material one is fetched from a Google host on every page view.
@@ -89,5 +90,6 @@ if page.comparison is not None:
 if page.table is not None:
     st.markdown("#### All checkpoints")
     checkpoint_table(page.table)
+try_checkpoints(source, run, page.strip.checkpoint_id if page.strip else None)
 export_buttons(run, job_id)
 metric_help()

@@ -1,0 +1,131 @@
+"""Trying checkpoints in the page: nothing is sent before the click, answers come side by side (one failing
+while the others answer), and validation scores that this test computes on its own."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from devtools.standin import Fault, StandInServer, make_run
+from devtools.standin.chat import answer as standin_answer
+from tests.markdown_view import visible_text
+from tests.page.page_support import TIMEOUT
+
+JOB = "ftjob-try"
+MODELS_KEY = "try_models:openai:" + JOB
+QUESTION = re.compile(r"What is (\d+) plus (\d+)\?")
+
+
+@pytest.fixture
+def try_page(open_page: Callable[..., AppTest], api_env: StandInServer) -> AppTest:
+    api_env.add_run(make_run(JOB, n_steps=300, n_epochs=3))
+    return open_page(JOB)
+
+
+def _checkpoints(at: AppTest) -> list[str]:
+    """The three checkpoints' model names, oldest first, as the picker offers them."""
+    shown = at.multiselect(key=MODELS_KEY).options  # "Checkpoint at step 100 · ft:…:ckpt-step-100"
+    return [option.split(" · ", 1)[1] for option in shown if ":ckpt-step-" in option]
+
+
+def _texts(at: AppTest) -> list[str]:
+    return [visible_text(element.value) for element in [*at.markdown, *at.caption, *at.error]]
+
+
+def test_nothing_is_sent_before_send_is_clicked(try_page: AppTest, api_env: StandInServer) -> None:
+    at = try_page
+    assert not at.exception
+    files = api_env.count("file")  # the result file, read with the run
+    picker = at.multiselect(key=MODELS_KEY)
+    assert len(picker.value) == 3  # the recommended checkpoint, the final and the base model
+    assert at.button(key="try_send").disabled  # no prompt yet
+    at.text_area(key="try_prompt").input("What is 2 plus 3?").run()
+    at.text_input(key="try_system").input("Be brief.").run()
+    at.multiselect(key=MODELS_KEY).set_value(_checkpoints(at)).run()
+    at.session_state["try_tabs"] = "On validation examples"
+    at.run()
+    assert not at.exception
+    assert api_env.count("chat") == 0
+    assert (
+        api_env.count("file") == files + 1
+    )  # the validation file, read to price the run; no answer was asked
+
+
+def test_three_checkpoints_answer_side_by_side_and_one_failure_stays_its_own(
+    try_page: AppTest, api_env: StandInServer
+) -> None:
+    at = try_page
+    models = _checkpoints(at)
+    failing = models[1]
+    api_env.add_chat_faults(failing, [Fault("chat", "status", status=500, times=None)])
+    at.multiselect(key=MODELS_KEY).set_value(models).run()
+    prompt = "What is 12 plus 30?"
+    at.text_area(key="try_prompt").input(prompt).run()
+    at.button(key="try_send").click().run(timeout=TIMEOUT)
+    assert not at.exception
+    shown = _texts(at)
+    conversation = [{"role": "user", "content": prompt}]
+    for model in (models[0], models[2]):
+        assert standin_answer(model, conversation) in shown
+    assert sum(text.startswith("No answer (HTTP 500)") for text in shown) == 1
+    assert sum(" in / " in text and "tokens" in text for text in shown) == 2
+    asked = Counter(
+        request.json()["model"] for request in api_env.requests if request.path.endswith("/chat/completions")
+    )
+    assert asked[models[0]] == asked[models[2]] == 1 and asked[failing] >= 1
+    # The answers stay on the page through a rerun, and nothing is asked again.
+    sent = api_env.count("chat")
+    at.run()
+    assert standin_answer(models[0], conversation) in _texts(at) and api_env.count("chat") == sent
+
+
+def _expected_answer(question: str) -> str:
+    a, b = map(int, QUESTION.fullmatch(question).groups())
+    return f"{a} plus {b} is {a + b}."
+
+
+def _f1(answer: str, expected: str) -> float:
+    """This test's own token F1: lower-cased alphanumeric words, counted with multiplicity."""
+    said, wanted = re.findall(r"[a-z0-9_]+", answer.lower()), re.findall(r"[a-z0-9_]+", expected.lower())
+    common = sum((Counter(said) & Counter(wanted)).values())
+    if not common:
+        return 0.0
+    precision, recall = common / len(said), common / len(wanted)
+    return 2 * precision * recall / (precision + recall)
+
+
+def test_ten_validation_examples_on_three_checkpoints_score_as_computed_here(
+    try_page: AppTest, api_env: StandInServer
+) -> None:
+    at = try_page
+    models = _checkpoints(at)
+    at.multiselect(key=MODELS_KEY).set_value(models).run()
+    at.session_state["try_tabs"] = "On validation examples"
+    at.run()
+    assert any("Sends 30 requests (10 examples × 3 models" in text for text in _texts(at))
+    assert api_env.count("chat") == 0
+    at.button(key="validation_run").click().run(timeout=TIMEOUT)
+    assert not at.exception
+    assert api_env.count("chat") == 30
+    summary, answers = at.dataframe[-2].value, at.dataframe[-1].value
+    assert len(answers) == 10
+    for model in models:
+        row = summary[summary["Name"] == model].iloc[0]
+        label = row["Model"]
+        exact, f1 = [], []
+        for question, expected in zip(answers["Question"], answers["Expected"], strict=True):
+            assert expected == _expected_answer(question)
+            said = standin_answer(model, [{"role": "user", "content": question}])
+            assert said in set(answers[f"{label}: answer"])
+            exact.append(said == expected)
+            f1.append(_f1(said, expected))
+        assert row["Answered"] == 10 and row["Errors"] == 0
+        assert row["Exact match"] == pytest.approx(sum(exact) / 10)
+        assert row["Token F1"] == pytest.approx(sum(f1) / 10)
+    total = summary[summary["Model"] == "All models"].iloc[0]
+    assert total["Answered"] == 30
+    assert at.get("download_button")  # the CSV
