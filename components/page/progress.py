@@ -33,15 +33,22 @@ def _from_now(timestamp: pd.Timestamp, now: pd.Timestamp) -> str:
     return f"in about {span}" if seconds >= 0 else f"{span} ago"
 
 
+def _by_step_rate(ours: pd.Timestamp, now: pd.Timestamp) -> str:
+    """Our estimate in words; one that has passed means the steps stopped coming (the job may be stuck)."""
+    if ours >= now:
+        return f"{_from_now(ours, now)} at the current step rate ({_clock(ours)})"
+    return f"the last step rate pointed to {_clock(ours)} ({_from_now(ours, now)}), so no step came lately"
+
+
 def _finish(progress: RunProgress, now: pd.Timestamp) -> str | None:
     """When the job should end: the provider's estimate, or ours from the step rate, or both when late."""
     ours = progress.step_rate_finish
-    step_rate = (
-        f"{_from_now(ours, now)} at the current step rate ({_clock(ours)})" if ours is not None else None
-    )
+    step_rate = _by_step_rate(ours, now) if ours is not None else None
     finish = progress.estimated_finish
     if finish is None or progress.estimate_source != "provider":
-        return f"expected to finish {step_rate}" if step_rate else None
+        if step_rate is None:
+            return None
+        return f"expected to finish {step_rate}" if ours is not None and ours >= now else step_rate
     if progress.overdue(now):
         late = f"overdue: the provider expected it {_from_now(finish, now)} ({_clock(finish)})"
         return f"{late}; {step_rate}" if step_rate else late

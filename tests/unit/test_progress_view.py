@@ -71,3 +71,11 @@ def test_a_job_without_steps_waits_for_the_first() -> None:
         NOW,
     )
     assert view.label == "Waiting for the first step" and view.caption == ""
+
+
+def test_a_step_rate_finish_that_has_passed_says_no_step_came_lately() -> None:
+    ours = NOW - pd.Timedelta(minutes=3)
+    view = progress_view(
+        _progress(estimated_finish=ours, estimate_source="step rate", step_rate_finish=ours), NOW
+    )
+    assert "the last step rate pointed to 15:57 UTC (3 min ago), so no step came lately" in view.caption
