@@ -29,6 +29,15 @@ JOB = "ftjob-watched"
 PROMPT = "What is 41 plus 17?"
 
 
+def _start(step: int) -> int:
+    """A start that puts ``step`` of the stand-in's timeline 20 s ago: the job reads as running now."""
+    probe = make_growing_run(JOB, n_steps=300, n_epochs=3, start=0)
+    logged = next(
+        event["created_at"] for event in probe.timeline if (event.get("data") or {}).get("step") == step
+    )
+    return int(time.time()) - 20 - logged
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("out_dir", type=Path)
@@ -40,9 +49,7 @@ def main() -> None:
     suffix = ("-dark" if args.dark else "") + f"-{args.width}.png"
     with ExitStack() as stack:
         server = stack.enter_context(StandInServer())
-        # started 15 minutes ago, so the times read as a job running now
-        start = int(time.time()) - 15 * 60
-        server.add_run(make_growing_run(JOB, n_steps=300, n_epochs=3, done=130, start=start))
+        server.add_run(make_growing_run(JOB, n_steps=300, n_epochs=3, done=210, start=_start(250)))
         env = clean_env(
             os.environ,
             OPENAI_API_KEY=DEFAULT_API_KEY,
@@ -58,8 +65,8 @@ def main() -> None:
         )
         page.goto(f"{app.url}/?job={JOB}")
         wait_for_app_run(page)
-        server.advance(JOB, 90)  # the next refresh brings 90 steps and the epoch-2 checkpoint
-        page.get_by_text("90 new steps").first.wait_for(timeout=30_000)
+        server.advance(JOB, 40)  # the next refresh brings 40 steps
+        page.get_by_text("40 new steps").first.wait_for(timeout=30_000)
         wait_for_app_run(page)
         page.wait_for_timeout(800)  # plotly's and the grid's last paint
         page.screenshot(path=args.out_dir / f"live-run{suffix}")

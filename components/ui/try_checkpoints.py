@@ -81,7 +81,8 @@ def chat_client(config: SourceConfig) -> ChatClient:
 def answer_facts(answer: ChatAnswer) -> str:
     """``1.8 s · first token 0.30 s · 42 in / 17 out tokens`` (marked estimated when the provider sent
     no usage)."""
-    parts = [f"{answer.total_seconds:.1f} s"]
+    total = answer.total_seconds
+    parts = [f"{total:.2f} s" if total < 10 else f"{total:.0f} s"]
     if answer.streamed and answer.first_token_seconds is not None:
         parts.append(f"first token {answer.first_token_seconds:.2f} s")
     if answer.tokens_in is not None or answer.tokens_out is not None:
