@@ -91,27 +91,26 @@ def side_by_side(results: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index().rename(columns={"line": "Line", "question": "Question", "expected": "Expected"})
 
 
-def _scores(outcome: ValidationRun) -> None:
-    summary = outcome.summary.rename(
-        columns={
-            "model_label": "Model",
-            "model": "Name",
-            "answered": "Answered",
-            "errors": "Errors",
-            "exact_match": "Exact match",
-            "token_f1": "Token F1",
-            "tokens_in": "Tokens in",
-            "tokens_out": "Tokens out",
+def score_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """The per-model scores as the page prints them: rates in per cent, F1 to two places."""
+    return pd.DataFrame(
+        {
+            "Model": summary["model_label"],
+            "Name": summary["model"],
+            "Answered": summary["answered"].map("{:,}".format),
+            "Errors": summary["errors"].map("{:,}".format),
+            "Exact match": summary["exact_match"].map(lambda v: "—" if pd.isna(v) else f"{v:.0%}"),
+            "Token F1": summary["token_f1"].map(lambda v: "—" if pd.isna(v) else f"{v:.2f}"),
+            "Tokens in / out": [
+                f"{tokens_in:,} / {tokens_out:,}"
+                for tokens_in, tokens_out in zip(summary["tokens_in"], summary["tokens_out"], strict=True)
+            ],
         }
     )
-    st.dataframe(
-        summary,
-        hide_index=True,
-        column_config={
-            "Exact match": st.column_config.NumberColumn(format="percent"),
-            "Token F1": st.column_config.NumberColumn(format="%.2f"),
-        },
-    )
+
+
+def _scores(outcome: ValidationRun) -> None:
+    st.table(score_table(outcome.summary).set_index("Model"))
     ranked = outcome.summary[outcome.summary["model_label"] != TOTAL].dropna(subset=["token_f1"])
     if len(ranked) > 1:
         best = ranked.sort_values(["exact_match", "token_f1"], ascending=False).iloc[0]

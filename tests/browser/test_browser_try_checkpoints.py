@@ -3,8 +3,11 @@ failing on its own; nothing is asked before Send (the stand-in's request log say
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,6 +50,20 @@ def _chat_requests(server: StandInServer) -> int:
     return server.count("chat")
 
 
+def _pick(page: Page, models: list[str]) -> None:
+    """Clear the preselected models, then pick ``models`` by typing part of each name."""
+    page.get_by_text("Try checkpoints").scroll_into_view_if_needed()
+    page.get_by_role("button", name="Clear all").click()
+    wait_for_app_run(page)
+    picker = page.get_by_role("combobox", name="Models to compare")
+    for model in models:
+        picker.click()
+        picker.fill(model.rsplit(":", 1)[-1])  # "ckpt-step-100", or the final model's suffix
+        page.get_by_role("option", name=re.compile(re.escape(model) + "$")).click()
+        wait_for_app_run(page)
+    page.keyboard.press("Escape")
+
+
 def test_three_checkpoints_answer_side_by_side_one_failing(
     page: Page, try_app: RunningApp, try_standin: StandInServer, run: SyntheticRun
 ) -> None:
@@ -57,16 +74,7 @@ def test_three_checkpoints_answer_side_by_side_one_failing(
     wait_for_app_run(page)
     expect(page.get_by_text("Try checkpoints")).to_be_visible()
 
-    page.get_by_text("Try checkpoints").scroll_into_view_if_needed()
-    page.get_by_role("button", name="Clear all").click()  # the preselection; then pick three
-    wait_for_app_run(page)
-    picker = page.get_by_role("combobox", name="Models to compare")
-    for model in models:
-        picker.click()
-        picker.fill(model.rsplit(":", 1)[-1])  # "ckpt-step-100"
-        page.get_by_role("option", name=re.compile(re.escape(model))).click()
-        wait_for_app_run(page)
-    page.keyboard.press("Escape")
+    _pick(page, models)
     page.get_by_role("textbox", name="Prompt").fill(PROMPT)
     page.get_by_role("textbox", name="Prompt").press(
         "Control+Enter"
@@ -96,3 +104,51 @@ def test_three_checkpoints_answer_side_by_side_one_failing(
     firsts = [float(found) for found in FIRST_TOKEN.findall(page.get_by_test_id("stMain").inner_text())]
     assert len(firsts) == 2
     print(f"first token {max(firsts):.2f} s (measured by the app); click to answer shown {shown_after:.2f} s")
+
+
+def _f1(answer: str, expected: str) -> float:
+    """This test's own token F1: lower-cased alphanumeric words, counted with multiplicity."""
+    said, wanted = re.findall(r"[a-z0-9_]+", answer.lower()), re.findall(r"[a-z0-9_]+", expected.lower())
+    common = sum((Counter(said) & Counter(wanted)).values())
+    if not common:
+        return 0.0
+    precision, recall = common / len(said), common / len(wanted)
+    return 2 * precision * recall / (precision + recall)
+
+
+def test_ten_validation_examples_on_three_models_score_as_computed_here(
+    page: Page, try_app: RunningApp, try_standin: StandInServer, run: SyntheticRun
+) -> None:
+    checkpoints = [item["fine_tuned_model_checkpoint"] for item in reversed(run.checkpoints)]
+    models = [checkpoints[0], checkpoints[2], run.job["fine_tuned_model"]]  # not the failing one
+    page.goto(try_app.url + job_path(JOB))
+    wait_for_app_run(page)
+    _pick(page, models)
+    page.get_by_role("tab", name="On validation examples").click()
+    wait_for_app_run(page)
+    expect(page.get_by_text(re.compile(r"Sends 30 requests \(10 examples × 3 models"))).to_be_visible()
+    before = _chat_requests(try_standin)
+    clicked = time.perf_counter()
+    page.get_by_role("button", name="Run 10 examples on 3 models").click()
+    scores = page.get_by_test_id("stTable")
+    expect(scores).to_be_visible(timeout=60_000)
+    took = time.perf_counter() - clicked  # a measurement for the report, not an assertion
+    assert _chat_requests(try_standin) - before == 30
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download results (CSV)").click()
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+    assert len(rows) == 30
+    for model in models:
+        mine = [row for row in rows if row["model"] == model]
+        assert len(mine) == 10
+        exact, f1 = [], []
+        for row in mine:
+            a, b = map(int, re.fullmatch(r"What is (\d+) plus (\d+)\?", row["question"]).groups())
+            expected = f"{a} plus {b} is {a + b}."
+            said = standin_answer(model, [{"role": "user", "content": row["question"]}])
+            assert row["answer"] == said and row["expected"] == expected
+            exact.append(said == expected)
+            f1.append(_f1(said, expected))
+        line = scores.locator("tr").filter(has_text=model).inner_text()
+        assert f"{sum(exact) / 10:.0%}" in line and f"{sum(f1) / 10:.2f}" in line
+    print(f"validation run of 10 examples × 3 models: {took:.2f} s from the click to the scores")
