@@ -6,14 +6,15 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from devtools.standin import Fault, StandInServer, make_run
+from devtools.standin import DEFAULT_API_KEY, Fault, StandInServer, azure_job_id, make_azure_run, make_run
 from devtools.standin.chat import answer as standin_answer
 from tests.markdown_view import visible_text
-from tests.page.page_support import TIMEOUT
+from tests.page.page_support import TIMEOUT, new_app
 
 JOB = "ftjob-try"
 MODELS_KEY = "try_models:openai:" + JOB
@@ -130,3 +131,61 @@ def test_ten_validation_examples_on_three_checkpoints_score_as_computed_here(
         assert row["Token F1"] == f"{sum(f1) / 10:.2f}"
     assert summary.loc["All models", "Answered"] == "30"
     assert at.get("download_button")  # the CSV
+
+
+def test_azure_asks_each_model_through_the_deployment_named_for_it(
+    monkeypatch: pytest.MonkeyPatch, no_api_env: None, standin: StandInServer
+) -> None:
+    job = azure_job_id("try")
+    standin.add_run(make_azure_run(job, n_steps=300, n_epochs=3), provider="azure")
+    standin.add_models("ckpt-200-deployment", "base-deployment", provider="azure")
+    monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", standin.azure_endpoint)
+    monkeypatch.setenv("AZURE_OPENAI_API_KEY", DEFAULT_API_KEY)
+    at = new_app(job=job).run()
+    models_key = f"try_models:azure:{job}"
+    picked = [option.split(" · ", 1)[1] for option in at.multiselect(key=models_key).options]
+    at.multiselect(key=models_key).set_value([picked[1], picked[-1]]).run()  # step 200, the base model
+    at.text_area(key="try_prompt").input("What is 5 plus 8?").run()
+    assert any("give the name of its deployment here" in text for text in _texts(at))
+    assert at.button(key="try_send").disabled  # no deployment named yet
+    at.text_input(key=f"try_deployment:{picked[1]}").input("ckpt-200-deployment").run()
+    at.text_input(key=f"try_deployment:{picked[-1]}").input("base-deployment").run()
+    at.button(key="try_send").click().run(timeout=TIMEOUT)
+    assert not at.exception
+    asked = [
+        request.json()["model"] for request in standin.requests if request.path.endswith("/chat/completions")
+    ]
+    assert sorted(asked) == ["base-deployment", "ckpt-200-deployment"]
+    conversation = [{"role": "user", "content": "What is 5 plus 8?"}]
+    shown = _texts(at)
+    assert all(standin_answer(name, conversation) in shown for name in asked)
+
+
+def test_the_demo_answers_from_its_built_in_examples(no_api_env: None) -> None:
+    at = new_app().run()
+    at.text_area(key="try_prompt").input("I was charged twice for my subscription this month.").run()
+    at.button(key="try_send").click().run(timeout=TIMEOUT)
+    assert not at.exception
+    answers = [text for text in _texts(at) if text.startswith("billing")]
+    assert len(answers) == 2  # two fine-tuned models route it; the base model explains itself
+    assert sum(" in / " in text and "out tokens" in text for text in _texts(at)) == 3
+
+
+def _files_page(runs_dir: str) -> None:
+    import os
+
+    from components.demo import DEMO_JOB_ID
+    from components.sources import open_source
+    from components.sources.registry import DEMO_SOURCE, resolve_sources
+    from components.ui.try_checkpoints import try_checkpoints
+
+    files = resolve_sources({"DASHBOARD_RUNS_DIR": runs_dir, **os.environ}, {}).get("files")
+    try_checkpoints(files, open_source(DEMO_SOURCE).load_run(DEMO_JOB_ID))
+
+
+def test_runs_from_files_say_they_cannot_be_asked(tmp_path: Path, no_api_env: None) -> None:
+    at = AppTest.from_function(_files_page, args=(str(tmp_path),), default_timeout=TIMEOUT).run()
+    assert not at.exception
+    [info] = [visible_text(element.value) for element in at.info]
+    assert info.startswith("Runs opened from files have no endpoint that answers prompts")
+    assert not at.button and not at.multiselect
