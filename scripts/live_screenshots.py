@@ -3,7 +3,8 @@
 Usage: ``python scripts/live_screenshots.py OUT_DIR [--width 1280] [--height 800] [--dark]``. A stand-in
 serves a job that trains while the page watches it (refreshed every 2 s) and answers chat completions; the
 pictures are ``OUT_DIR/live-run[-dark]-W.png`` (the top of the page after a refresh that brought new steps)
-and ``OUT_DIR/try-checkpoints[-dark]-W.png`` (the preselected models' answers to one prompt).
+``OUT_DIR/try-checkpoints[-dark]-W.png`` (the preselected models' answers to one prompt) and
+``OUT_DIR/validation-examples[-dark]-W.png`` (ten validation examples through them, scored).
 """
 
 from __future__ import annotations
@@ -82,6 +83,14 @@ def main() -> None:
         page.evaluate("window.scrollBy(0, -20)")
         page.wait_for_timeout(500)
         page.screenshot(path=args.out_dir / f"try-checkpoints{suffix}")
+
+        page.get_by_role("tab", name="On validation examples").click()
+        page.get_by_role("button", name=re.compile(r"^Run 10 examples")).click()
+        page.get_by_test_id("stTable").wait_for(timeout=60_000)
+        wait_for_app_run(page)
+        page.get_by_role("button", name=re.compile(r"^Run 10 examples")).evaluate("b => b.scrollIntoView()")
+        page.wait_for_timeout(800)
+        page.screenshot(path=args.out_dir / f"validation-examples{suffix}")
         browser.close()
 
 

@@ -221,7 +221,10 @@ def _panel(config: SourceConfig, run: RunData, menu: ModelMenu, recommended_id: 
             _prompt_tab(config, run_key, asked)
     if validation_tab.open:
         with validation_tab:
-            validation_panel(config, run, asked, client=lambda: chat_client(config))
+            recommended = next(
+                (c.label for c in menu.choices if recommended_id and c.checkpoint_id == recommended_id), None
+            )
+            validation_panel(config, run, asked, client=lambda: chat_client(config), recommended=recommended)
 
 
 def try_checkpoints(config: SourceConfig, run: RunData, recommended_id: str | None = None) -> None:

@@ -109,30 +109,55 @@ def score_table(summary: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _scores(outcome: ValidationRun) -> None:
+def _scores(outcome: ValidationRun, recommended: str | None) -> None:
     st.table(score_table(outcome.summary).set_index("Model"))
     ranked = outcome.summary[outcome.summary["model_label"] != TOTAL].dropna(subset=["token_f1"])
-    if len(ranked) > 1:
-        best = ranked.sort_values(["exact_match", "token_f1"], ascending=False).iloc[0]
-        st.caption(
-            f"Best on these examples: {markdown_literal(best['model_label'])} (exact match "
-            f"{best['exact_match']:.0%}, token F1 {best['token_f1']:.2f}). Exact match: the answer equals "
-            "the expected one; token F1: how many of their words they share, from 0 to 1."
+    if len(ranked) < 2:
+        return
+    ranked = ranked.sort_values(["exact_match", "token_f1"], ascending=False, kind="stable")
+    best = ranked.iloc[0]
+    words = [
+        f"Best on these examples: {markdown_literal(best['model_label'])} (exact match "
+        f"{best['exact_match']:.0%}, token F1 {best['token_f1']:.2f})."
+    ]
+    chosen = ranked[ranked["model_label"] == recommended]
+    if recommended is not None and len(chosen) and best["model_label"] != recommended:
+        row = chosen.iloc[0]
+        words.append(
+            f"The recommended checkpoint, picked by its loss, scores {row['exact_match']:.0%} and "
+            f"{row['token_f1']:.2f}."
         )
-
-
-def _show(outcome: ValidationRun, run: RunData) -> None:
-    _scores(outcome)
-    wide = side_by_side(outcome.results)
-    st.dataframe(
-        wide,
-        hide_index=True,
-        column_config={
-            column: st.column_config.NumberColumn(format="%.2f")
-            for column in wide.columns
-            if column.endswith(": F1")
-        },
+    words.append(
+        "Exact match: the answer equals the expected one; token F1: how many of their words they share, "
+        "from 0 to 1."
     )
+    st.caption(" ".join(words))
+
+
+def _answers_table(results: pd.DataFrame) -> None:
+    """Every example with the expected answer beside each model's: the model's label heads its answer."""
+    wide = side_by_side(results)
+    config: dict[str, object] = {
+        "Line": st.column_config.NumberColumn(width="small"),
+        "Question": st.column_config.TextColumn(width="medium"),
+        "Expected": st.column_config.TextColumn(width="medium"),
+    }
+    for column in wide.columns:
+        label = column.rsplit(": ", 1)[0]
+        if column.endswith(": answer"):
+            config[column] = st.column_config.TextColumn(label, width="medium")
+        elif column.endswith(": exact"):
+            config[column] = st.column_config.CheckboxColumn("=", width=40, help=f"{label}: exact match")
+        elif column.endswith(": F1"):
+            config[column] = st.column_config.NumberColumn(
+                "F1", format="%.2f", width=50, help=f"{label}: token F1"
+            )
+    st.dataframe(wide, hide_index=True, column_config=config)
+
+
+def _show(outcome: ValidationRun, run: RunData, recommended: str | None) -> None:
+    _scores(outcome, recommended)
+    _answers_table(outcome.results)
     st.download_button(
         "Download results (CSV)",
         outcome.csv(),
@@ -149,11 +174,13 @@ def validation_panel(
     asked: Sequence[ModelChoice] | None,
     *,
     client: Callable[[], ChatClient],
+    recommended: str | None = None,
 ) -> None:
     """The validation tab: how many examples, what it costs, the Run button, then the scored answers.
 
     ``asked`` are the models picked above (None while an Azure deployment name is missing); ``client``
-    makes the source's chat client when one is needed.
+    makes the source's chat client when one is needed; ``recommended`` is the label of the recommended
+    checkpoint, to say how it scores beside the best.
     """
     examples = _validation_set(config, run, client)
     if examples is None:
@@ -204,4 +231,4 @@ def validation_panel(
         st.session_state[RESULT_KEY] = _Result(str(run.summary.ref), outcome)
     result = st.session_state.get(RESULT_KEY)
     if isinstance(result, _Result) and result.run_key == str(run.summary.ref):
-        _show(result.outcome, run)
+        _show(result.outcome, run, recommended)
