@@ -92,11 +92,11 @@ def side_by_side(results: pd.DataFrame) -> pd.DataFrame:
 
 
 def score_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """The per-model scores as the page prints them: rates in per cent, F1 to two places."""
+    """The per-model scores as the page prints them: rates in per cent, F1 to two places (the models'
+    names are in the picker above and in the CSV)."""
     return pd.DataFrame(
         {
             "Model": summary["model_label"],
-            "Name": summary["model"],
             "Answered": summary["answered"].map("{:,}".format),
             "Errors": summary["errors"].map("{:,}".format),
             "Exact match": summary["exact_match"].map(lambda v: "—" if pd.isna(v) else f"{v:.0%}"),

@@ -149,6 +149,11 @@ def test_ten_validation_examples_on_three_models_score_as_computed_here(
             assert row["answer"] == said and row["expected"] == expected
             exact.append(said == expected)
             f1.append(_f1(said, expected))
-        line = scores.locator("tr").filter(has_text=model).inner_text()
+        label = mine[0]["model_label"]
+        line = (
+            scores.locator("tr")
+            .filter(has=page.get_by_role("rowheader", name=label, exact=True))
+            .inner_text()
+        )
         assert f"{sum(exact) / 10:.0%}" in line and f"{sum(f1) / 10:.2f}" in line
     print(f"validation run of 10 examples × 3 models: {took:.2f} s from the click to the scores")

@@ -115,8 +115,8 @@ def test_ten_validation_examples_on_three_checkpoints_score_as_computed_here(
     summary, answers = at.table[-1].value, at.dataframe[-1].value
     assert len(answers) == 10
     for model in models:
-        row = summary[summary["Name"] == model].iloc[0]
-        label = row.name
+        label = f"Checkpoint at step {model.rsplit('-', 1)[-1]}"  # "…:ckpt-step-100"
+        row = summary.loc[label]
         exact, f1 = [], []
         for question, expected, shown in zip(
             answers["Question"], answers["Expected"], answers[f"{label}: answer"], strict=True
