@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from components.domain import RunData
+from components.errors import DashboardError
 from components.inference import (
     DEFAULT_EXAMPLES,
     DEFAULT_SEED,
@@ -25,6 +26,7 @@ from components.inference import (
     ModelChoice,
     ValidationRun,
     ValidationSet,
+    ValidationUnavailableError,
     estimate_cost,
     read_validation_set,
     run_validation,
@@ -71,7 +73,17 @@ def _validation_set(
     try:
         with st.spinner("Reading the validation file…"):
             examples = read_validation_set(client().api, run)
-    except Exception as exc:  # every failure is a message in the page
+    except ValidationUnavailableError as exc:  # no validation file, or not one that can be used
+        st.info(markdown_literal(str(exc)), icon=":material/block:")
+        return None
+    except DashboardError as exc:  # the API's own errors: say what, keep the page
+        st.warning(
+            f"**The validation file could not be read:** {markdown_literal(str(exc))} Open this tab again to "
+            "retry.",
+            icon=":material/warning:",
+        )
+        return None
+    except Exception as exc:  # a bug: a message in the page, the traceback in the server log
         show_error(exc)
         return None
     st.session_state[SET_KEY] = _Read(config, run_key, examples)

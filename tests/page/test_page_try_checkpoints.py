@@ -189,3 +189,34 @@ def test_runs_from_files_say_they_cannot_be_asked(tmp_path: Path, no_api_env: No
     [info] = [visible_text(element.value) for element in at.info]
     assert info.startswith("Runs opened from files have no endpoint that answers prompts")
     assert not at.button and not at.multiselect
+
+
+def test_a_job_without_a_validation_file_says_so_in_the_validation_tab(
+    open_page: Callable[..., AppTest], api_env: StandInServer
+) -> None:
+    api_env.add_run(make_run("ftjob-novalidation", with_validation=False))
+    at = open_page("ftjob-novalidation")
+    at.session_state["try_tabs"] = "On validation examples"
+    at.run()
+    assert not at.exception
+    assert [visible_text(info.value) for info in at.info] == [
+        "This job was trained without a validation file, so there are no validation examples to try."
+    ]
+    assert not any(button.key == "validation_run" for button in at.button)
+
+
+def test_the_demo_runs_its_validation_examples_offline(no_api_env: None) -> None:
+    at = new_app().run()
+    at.session_state["try_tabs"] = "On validation examples"
+    at.run()
+    at.button(key="validation_run").click().run(timeout=TIMEOUT)
+    assert not at.exception
+    scores = at.table[-1].value
+    # the recommended checkpoint, the final model and the base model, preselected
+    assert list(scores.index) == [
+        "Checkpoint at step 240",
+        "Final model",
+        "Base model (before fine-tuning)",
+        "All models",
+    ]
+    assert scores.loc["All models", "Answered"] == "30" and scores.loc["All models", "Errors"] == "0"
