@@ -157,3 +157,33 @@ def test_ten_validation_examples_on_three_models_score_as_computed_here(
         )
         assert f"{sum(exact) / 10:.0%}" in line and f"{sum(f1) / 10:.2f}" in line
     print(f"validation run of 10 examples × 3 models: {took:.2f} s from the click to the scores")
+
+
+def test_answers_stream_in_while_a_slow_model_is_still_answering(
+    page: Page, try_app: RunningApp, try_standin: StandInServer, run: SyntheticRun
+) -> None:
+    checkpoints = [item["fine_tuned_model_checkpoint"] for item in reversed(run.checkpoints)]
+    slow, quick = run.job["fine_tuned_model"], checkpoints[2]
+    # The slow model streams two words, then nothing for 8 s, then its connection ends: its column shows
+    # the two words while it waits, then its own error under them.
+    try_standin.add_chat_faults(slow, [Fault("chat", "stall", after_chunks=2, hang_seconds=8)])
+    page.goto(try_app.url + job_path(JOB))
+    wait_for_app_run(page)
+    _pick(page, [quick, slow])
+    prompt = "What is 30 plus 12?"
+    page.get_by_role("textbox", name="Prompt").fill(prompt)
+    page.get_by_role("textbox", name="Prompt").press("Control+Enter")
+    wait_for_app_run(page)
+    page.get_by_role("button", name="Send to 2 models").click()
+    conversation = [{"role": "user", "content": prompt}]
+    full = standin_answer(slow, conversation)
+    first_words = " ".join(full.split()[:2])
+    slow_column = page.get_by_test_id("stColumn").filter(has_text="Final model")
+    quick_column = page.get_by_test_id("stColumn").filter(has_text="Checkpoint at step 300")
+    expect(quick_column.get_by_text(standin_answer(quick, conversation), exact=True)).to_be_visible()
+    expect(quick_column.get_by_text(FIRST_TOKEN)).to_be_visible()
+    expect(slow_column.get_by_text(first_words, exact=True)).to_be_visible()
+    assert slow_column.get_by_text(FIRST_TOKEN).count() == 0  # still answering
+    expect(slow_column.get_by_text(re.compile(r"^No answer"))).to_be_visible(timeout=30_000)
+    expect(slow_column.get_by_text(first_words, exact=True)).to_be_visible()
+    expect(quick_column.get_by_text(standin_answer(quick, conversation), exact=True)).to_be_visible()
