@@ -27,7 +27,6 @@ from components.page.progress import ProgressView, progress_view
 from components.sources import SourceConfig, SourceKind
 from components.sources.base import Refresh, RunSource
 from components.sources.live import needs_refresh, refresh_run
-from components.text import ECHO_CHARS, markdown_literal
 from components.ui.loaders import forget_run, source_for
 from components.wording import count
 
@@ -110,6 +109,8 @@ def _checked(live: LiveRun, interval: float) -> str:
         if n
     ]
     what = ", ".join(news) if news else "nothing new"
+    if last.error is not None:  # the run's own note (in the page's notes) says what failed
+        what = "it failed, the page keeps what was read before"
     return (
         f"Checked at {live.checked_at:%H:%M:%S} UTC: {what} ({count(last.requests, 'request')}); "
         f"refresh {live.ticks:,}, the next in {interval:g} s."
@@ -130,12 +131,6 @@ def _draw(live: LiveRun, now: pd.Timestamp, interval: float | None) -> None:
         progress_block(progress_view(progress, now))
     if interval is not None:
         st.caption(_checked(live, interval))
-    if live.last is not None and live.last.error is not None:
-        st.warning(
-            f"**The last refresh failed**; the page keeps everything read before and tries again in "
-            f"{interval or 0:g} s: {markdown_literal(live.last.error, ECHO_CHARS * 4)}",
-            icon=":material/sync_problem:",
-        )
 
 
 def _archive_finished(connection: Connection, run: RunData) -> str:

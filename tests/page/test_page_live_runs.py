@@ -84,11 +84,12 @@ def test_a_failed_refresh_keeps_the_data_and_says_so(live: AppTest, api_env: Sta
     api_env.add_faults(JOB, [Fault("events", "status", status=500, times=3)])  # the first try and 2 retries
     refresh(live)
     assert not live.exception
-    assert any(text.startswith("The last refresh failed") for text in _texts(live))
+    assert any(text.startswith("Refresh could not read the new events") for text in _texts(live))
+    assert any("it failed, the page keeps what was read before" in text for text in _texts(live))
     assert _last_step(live) == 150 and table(live).equals(before)
     refresh(live)  # the next one reads what was missed
     assert _last_step(live) == 180
-    assert not any(text.startswith("The last refresh failed") for text in _texts(live))
+    assert not any(text.startswith("Refresh could not") for text in _texts(live))
 
 
 @pytest.fixture
