@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandas as pd
-
 from components.charts.options import Highlights, StepRange, ViewOptions, XMode, default_smoothing
 from components.charts.view import RunAxes, build_display, run_axes
 from components.data.best import available_metrics, default_metric
 from components.data.metrics import METRIC_NAMES, metric_label
 from components.data.overfitting import Verdict, checkpoint_verdicts, overfit_spans, unjudged
-from components.data.progress import run_progress
 from components.data.recommend import recommend
 from components.domain import Conventions, RunData
 from components.page.chart import ChartModel
 from components.page.header import Header, header_of, loaded_caption
-from components.page.progress import ProgressView, progress_view
 from components.page.recommendation import Comparison, Strip, comparison_of, strip_of
 from components.page.table import TableModel, table_of
 from components.wording import count
@@ -86,7 +82,6 @@ class PageModel:
     header: Header
     loaded: str
     notes: tuple[str, ...]
-    progress: ProgressView | None
     waiting: str | None
     strip: Strip | None
     comparison: Comparison | None
@@ -125,7 +120,6 @@ def build_page(
     selected = selected_id if selected_id is not None and (ids == selected_id).any() else None
     verdicts = checkpoint_verdicts(checkpoints, prepared.spans, history)
     running = not run.summary.is_terminal
-    progress = run_progress(run.summary, history, run.total_steps) if running else None
     strip = comparison = None
     if advice is not None:
         row = checkpoints.loc[ids == advice.checkpoint_id].iloc[0]
@@ -150,7 +144,7 @@ def build_page(
             highlights=highlights,
             spans=prepared.spans,
             zoom=zoom,
-            total_steps=progress.total_steps if progress else None,
+            total_steps=run.total_steps if running else None,
             conventions=run.conventions,
         )
         has_accuracy = any(name.endswith("accuracy") for name in available_metrics(history))
@@ -177,7 +171,6 @@ def build_page(
             len(checkpoints), run.checkpoint_pages, len(history), run.history_source, partial=run.is_partial
         ),
         notes=run.notes,
-        progress=progress_view(progress, pd.Timestamp.now(tz="UTC")) if progress else None,
         waiting=waiting,
         strip=strip,
         comparison=comparison,

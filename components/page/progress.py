@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from components.data.progress import RunProgress
+from components.data.progress import RunProgress, run_progress
+from components.domain import RunData
 from components.page.header import duration
 
 
@@ -80,3 +81,10 @@ def progress_view(progress: RunProgress, now: pd.Timestamp) -> ProgressView:
         caption=caption[:1].upper() + caption[1:] + ("." if caption else ""),
         overdue=progress.overdue(now),
     )
+
+
+def run_progress_view(run: RunData, now: pd.Timestamp) -> ProgressView | None:
+    """A running job's progress at ``now``; None once the job has ended (the header says how it ended)."""
+    if run.summary.is_terminal:
+        return None
+    return progress_view(run_progress(run.summary, run.history, run.total_steps, now=now), now)

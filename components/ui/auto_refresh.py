@@ -21,9 +21,8 @@ import streamlit as st
 
 from components.api.settings import Settings
 from components.archive import connect_archive, save_to_archive
-from components.data.progress import run_progress
 from components.domain import RunData
-from components.page.progress import ProgressView, progress_view
+from components.page.progress import ProgressView, run_progress_view
 from components.sources import SourceConfig, SourceKind
 from components.sources.base import Refresh, RunSource
 from components.sources.live import needs_refresh, refresh_run
@@ -125,10 +124,9 @@ def progress_block(view: ProgressView) -> None:
 
 
 def _draw(live: LiveRun, now: pd.Timestamp, interval: float | None) -> None:
-    run = live.run
-    if not run.summary.is_terminal:
-        progress = run_progress(run.summary, run.history, run.total_steps, now=now)
-        progress_block(progress_view(progress, now))
+    view = run_progress_view(live.run, now)
+    if view is not None:
+        progress_block(view)
     if interval is not None:
         st.caption(_checked(live, interval))
 
