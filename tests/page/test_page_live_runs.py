@@ -16,7 +16,15 @@ from streamlit.testing.v1 import AppTest
 from components.store import forget_stores
 from components.ui.auto_refresh import LIVE_KEY, PAGE_RUNS_KEY, SEEN_KEY, TOGGLE_KEY
 from components.ui.selection import PICKED_KEY
-from devtools.standin import DEFAULT_API_KEY, Fault, StandInServer, azure_job_id, make_growing_run
+from devtools.standin import (
+    DEFAULT_API_KEY,
+    Fault,
+    StandInServer,
+    azure_job_id,
+    make_growing_run,
+    make_growing_together_run,
+    together_job_id,
+)
 from tests.markdown_view import visible_text
 from tests.page.page_support import chart_spec, decode, has_key, new_app, table, traces
 
@@ -139,3 +147,36 @@ def test_switching_auto_refresh_off_keeps_the_progress(live: AppTest, api_env: S
     live.toggle(key=TOGGLE_KEY).set_value(False).run()
     assert not live.exception and live.get("progress")
     assert api_env.requests == []
+
+
+def _together_live_page(base_url: str, job_id: str) -> None:
+    """The live block on a Together AI run (the page's router for Together runs is not this page's)."""
+    import streamlit as st
+
+    from components.sources import resolve_sources
+    from components.ui.auto_refresh import current_run, live_progress
+    from components.ui.connection import Connection
+    from components.ui.loaders import source_for
+    from devtools.standin import DEFAULT_API_KEY
+
+    registry = resolve_sources({"TOGETHER_API_KEY": DEFAULT_API_KEY, "TOGETHER_BASE_URL": base_url}, {})
+    config = registry.get("together")
+    run = current_run(config, job_id, refresh=False) or source_for(config).load_run(job_id)
+    live_progress(Connection(config, registry, 60.0), job_id, run)
+    st.write(f"Steps read: {int(run.history['step'].max())}")
+
+
+def test_a_together_job_refreshes_at_one_request_and_grows(no_api_env: None, standin: StandInServer) -> None:
+    job = together_job_id("live")
+    standin.add_run(make_growing_together_run(job, n_steps=120, n_epochs=3, done=50))
+    at = AppTest.from_function(_together_live_page, args=(standin.together_base_url, job), default_timeout=30)
+    at.run()
+    assert not at.exception and at.toggle(key=TOGGLE_KEY).value is True
+    standin.reset_log()
+    refresh(at)
+    assert len(standin.requests) == 1  # the job, which carries Together's progress
+    standin.advance(job, 20, provider="together")
+    refresh(at)
+    assert not at.exception
+    assert "Steps read: 70" in [markdown.value for markdown in at.markdown]
+    assert any("20 new steps" in text for text in _texts(at))
