@@ -29,7 +29,7 @@ from components.inference import (
     prompt_messages,
 )
 from components.sources import SourceConfig
-from components.text import MODEL_CHARS, code_span, markdown_literal
+from components.text import MODEL_CHARS, clean, code_span, markdown_literal
 from components.ui.loaders import shared_http_client, source_for
 from components.ui.validation_examples import validation_panel
 
@@ -156,7 +156,7 @@ def _deployments(menu: ModelMenu, chosen: Sequence[ModelChoice]) -> list[ModelCh
             f"Deployment of {choice.label}",
             key=f"{DEPLOYMENT_KEY}:{choice.model}",
             placeholder="my-deployment",
-            help=f"The Azure deployment made from {choice.model}.",
+            help=f"The Azure deployment made from {code_span(choice.model, MODEL_CHARS)}.",
         )
         asked.append(choice.deployed_as(name) if name.strip() else None)
     return None if None in asked else [choice for choice in asked if choice is not None]
@@ -210,7 +210,10 @@ def _panel(config: SourceConfig, run: RunData, menu: ModelMenu, recommended_id: 
         default=default_models(menu, recommended_id),
         key=f"{MODELS_KEY}:{run_key}",
         max_selections=MAX_MODELS,
-        format_func={model: f"{choice.label} · {model}" for model, choice in labels.items()}.__getitem__,
+        # model names come from the API: cleaned (no control or bidi characters) like every shown value
+        format_func={
+            model: f"{choice.label} · {clean(model, MODEL_CHARS)}" for model, choice in labels.items()
+        }.__getitem__,
         help="Two to four among the run's checkpoints, its final model and its base model.",
     )
     chosen = [labels[model] for model in picked]
