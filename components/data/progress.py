@@ -25,7 +25,8 @@ class RunProgress:
 
     ``epochs_done`` is fractional (2.4 = 40 % into the third epoch). ``estimated_finish`` is the
     provider's own estimate when it gives one (``estimate_source`` "provider"), else ours from the recent
-    step rate ("step rate"); finished jobs have none.
+    step rate ("step rate"); ``step_rate_finish`` is ours whenever it can be worked out, so a provider's
+    estimate that has passed can be shown beside it. Finished jobs have neither.
     """
 
     running: bool
@@ -38,6 +39,16 @@ class RunProgress:
     estimated_finish: pd.Timestamp | None
     estimate_source: EstimateSource | None
     latest_checkpoint_step: int | None
+    step_rate_finish: pd.Timestamp | None = None
+
+    def overdue(self, now: pd.Timestamp) -> bool:
+        """The provider's estimated finish has passed while the job still runs."""
+        return (
+            self.running
+            and self.estimate_source == "provider"
+            and self.estimated_finish is not None
+            and self.estimated_finish < now
+        )
 
 
 def _timed(history: pd.DataFrame) -> pd.Series:
@@ -70,18 +81,13 @@ def _epochs(
     return (steps_done / spe if spe and steps_done is not None else None), n_epochs
 
 
-def _finish(
-    job: RunSummary, times: pd.Series, total_steps: int | None, steps_done: int | None
-) -> tuple[pd.Timestamp | None, EstimateSource | None]:
+def _finish(job: RunSummary, ours: pd.Timestamp | None) -> tuple[pd.Timestamp | None, EstimateSource | None]:
     """The provider's estimated finish when sent, else ours from the recent step rate; None when done."""
     if job.is_terminal:
         return None, None
     if job.estimated_finish is not None:
         return job.estimated_finish, "provider"
-    if not total_steps or steps_done is None:
-        return None, None
-    finish = _from_step_rate(times, max(total_steps - steps_done, 0))
-    return finish, ("step rate" if finish is not None else None)
+    return ours, ("step rate" if ours is not None else None)
 
 
 def run_progress(
@@ -112,7 +118,10 @@ def run_progress(
     start = job.created_at if job.created_at is not None else (times.iloc[0] if len(times) else None)
     end = job.finished_at if job.is_terminal else now
     elapsed = end - start if start is not None and end is not None and end >= start else None
-    finish, source = _finish(job, times, total_steps, steps_done)
+    ours = None
+    if not job.is_terminal and total_steps and steps_done is not None:
+        ours = _from_step_rate(times, max(total_steps - steps_done, 0))
+    finish, source = _finish(job, ours)
     return RunProgress(
         running=not job.is_terminal,
         steps_done=steps_done,
@@ -124,4 +133,5 @@ def run_progress(
         estimated_finish=finish,
         estimate_source=source,
         latest_checkpoint_step=max(marked) if marked else None,
+        step_rate_finish=ours,
     )

@@ -13,13 +13,17 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from components.domain import RunData, RunStatus
-from components.sources.base import SourceInfo
+from components.sources.base import SourceInfo, SourceKind
 
 MAX_MODELS = 4
 """Models asked side by side at most (the panel offers two to four)."""
 NO_ENDPOINT = (
     "Runs opened from files have no endpoint that answers prompts: open the run from its provider (OpenAI, "
     "Azure OpenAI or Together AI) to try its checkpoints."
+)
+NO_ENDPOINT_ARCHIVE = (
+    "A run opened from the archive has no endpoint that answers prompts: open it from its provider (OpenAI, "
+    "Azure OpenAI or Together AI), while the provider still serves its models, to try its checkpoints."
 )
 AZURE_DEPLOYMENTS = (
     "Azure OpenAI answers deployed models only: deploy the checkpoint (or the fine-tuned model) in Azure AI "
@@ -65,7 +69,7 @@ def _name(value: object) -> str | None:
 def model_menu(run: RunData, info: SourceInfo) -> ModelMenu:
     """The models ``run`` offers, as read by the source ``info`` describes."""
     if not info.inference:
-        return ModelMenu((), False, NO_ENDPOINT)
+        return ModelMenu((), False, NO_ENDPOINT_ARCHIVE if info.kind is SourceKind.ARCHIVE else NO_ENDPOINT)
     # Together names the output model from the start; it answers once the job has succeeded.
     final = _name(run.summary.fine_tuned_model) if run.summary.status is RunStatus.SUCCEEDED else None
     choices: dict[str, ModelChoice] = {}

@@ -9,11 +9,10 @@ from components.charts.view import RunAxes, build_display, run_axes
 from components.data.best import available_metrics, default_metric
 from components.data.metrics import METRIC_NAMES, metric_label
 from components.data.overfitting import Verdict, checkpoint_verdicts, overfit_spans, unjudged
-from components.data.progress import RunProgress, run_progress
 from components.data.recommend import recommend
 from components.domain import Conventions, RunData
 from components.page.chart import ChartModel
-from components.page.header import Header, duration, header_of, loaded_caption, when
+from components.page.header import Header, header_of, loaded_caption
 from components.page.recommendation import Comparison, Strip, comparison_of, strip_of
 from components.page.table import TableModel, table_of
 from components.wording import count
@@ -76,15 +75,6 @@ def no_checkpoints(conventions: Conventions) -> str:
 
 
 @dataclass(frozen=True)
-class ProgressView:
-    """A running job's progress bar (``fraction`` None when the total is unknown) and what it says."""
-
-    fraction: float | None
-    label: str
-    caption: str
-
-
-@dataclass(frozen=True)
 class PageModel:
     """Everything the page shows, top to bottom. Strings are ours unless a field's docstring says they
     come from the API (the header's values, the notes, model names and ids): the UI escapes those."""
@@ -92,40 +82,12 @@ class PageModel:
     header: Header
     loaded: str
     notes: tuple[str, ...]
-    progress: ProgressView | None
     waiting: str | None
     strip: Strip | None
     comparison: Comparison | None
     chart: ChartModel | None
     no_curves: str | None
     table: TableModel | None
-
-
-def _progress(progress: RunProgress) -> ProgressView:
-    parts = []
-    if progress.steps_done is not None:
-        total = f" / {progress.total_steps:,}" if progress.total_steps else ""
-        parts.append(f"{progress.steps_done:,}{total} steps")
-    if progress.fraction is not None:
-        parts.append(f"{progress.fraction:.0%}")
-    if progress.epochs_done is not None:
-        of = f" of {progress.n_epochs}" if progress.n_epochs else ""
-        parts.append(f"epoch {progress.epochs_done:.1f}{of}")
-    facts = []
-    if progress.elapsed is not None:
-        facts.append(f"running for {duration(progress.elapsed.total_seconds())}")
-    if progress.estimated_finish is not None:
-        facts.append(
-            f"estimated finish {when(progress.estimated_finish)} (from the {progress.estimate_source})"
-        )
-    if progress.latest_checkpoint_step is not None:
-        facts.append(f"latest checkpoint at step {progress.latest_checkpoint_step:,}")
-    caption = "; ".join(facts)
-    return ProgressView(
-        fraction=progress.fraction,
-        label=" · ".join(parts) or "Waiting for the first step",
-        caption=caption[:1].upper() + caption[1:] + ("." if caption else ""),
-    )
 
 
 def _chart_caption(display_rows: int, total_rows: int, marked: int, checkpoints: int) -> str | None:
@@ -158,7 +120,6 @@ def build_page(
     selected = selected_id if selected_id is not None and (ids == selected_id).any() else None
     verdicts = checkpoint_verdicts(checkpoints, prepared.spans, history)
     running = not run.summary.is_terminal
-    progress = run_progress(run.summary, history, run.total_steps) if running else None
     strip = comparison = None
     if advice is not None:
         row = checkpoints.loc[ids == advice.checkpoint_id].iloc[0]
@@ -183,7 +144,7 @@ def build_page(
             highlights=highlights,
             spans=prepared.spans,
             zoom=zoom,
-            total_steps=progress.total_steps if progress else None,
+            total_steps=run.total_steps if running else None,
             conventions=run.conventions,
         )
         has_accuracy = any(name.endswith("accuracy") for name in available_metrics(history))
@@ -212,7 +173,6 @@ def build_page(
             len(checkpoints), run.checkpoint_pages, len(history), run.history_source, partial=run.is_partial
         ),
         notes=run.notes,
-        progress=_progress(progress) if progress else None,
         waiting=waiting,
         strip=strip,
         comparison=comparison,

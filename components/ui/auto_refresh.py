@@ -1,19 +1,41 @@
-"""While a job runs, read it again every minute without a click (the cache would otherwise hold it)."""
+"""A running job, live: a fragment reads what is new on a timer and redraws the page only when it changed.
+
+The run being watched is kept in this browser session (never in a cache shared between sessions), with the
+config it was read with, so a tick hands it to :func:`components.sources.live.refresh_run` and pays only
+for what is new (a quiet tick is one request). The fragment draws the progress block (steps, epochs,
+elapsed, the expected finish, what the last tick read) on every tick; when a tick brought something new it
+asks for a full rerun, and the page is rebuilt from the session's run: the chart, strip and table grow,
+while zoom, the pick, the metric, smoothing and every option stay, since they live in widget state and
+the URL. When the job ends (and its run is read whole) the run goes to the archive and the ticking stops.
+A failed tick keeps everything known and says what failed.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
+import pandas as pd
 import streamlit as st
 
 from components.api.settings import Settings
-from components.sources import SourceConfig
-from components.ui.loaders import forget_run
+from components.archive import connect_archive, save_to_archive
+from components.domain import RunData
+from components.page.progress import ProgressView, run_progress_view
+from components.sources import SourceConfig, SourceKind
+from components.sources.base import Refresh, RunSource
+from components.sources.live import needs_refresh, refresh_run
+from components.ui.loaders import forget_run, source_for
+from components.wording import count
+
+if TYPE_CHECKING:  # the connection sidebar reads this module's interval setting
+    from components.ui.connection import Connection
 
 TOGGLE_KEY = "auto_refresh"
 PAGE_RUNS_KEY = "auto_refresh_page_runs"
 SEEN_KEY = "auto_refresh_seen"
+LIVE_KEY = "live_run"
 INTERVAL_SETTING = "DASHBOARD_REFRESH_SECONDS"
 DEFAULT_INTERVAL_SECONDS = 60.0
 MAX_INTERVAL_SECONDS = 86_400.0
@@ -32,27 +54,142 @@ def is_timer_tick(page_runs: int, seen: int | None) -> bool:
     return seen == page_runs
 
 
-def _ticker(config: SourceConfig, job_id: str) -> None:
+@dataclass(frozen=True)
+class LiveRun:
+    """The run this session watches, with what it was read with and what the last tick did."""
+
+    config: SourceConfig
+    job_id: str
+    run: RunData
+    ticks: int = 0
+    checked_at: pd.Timestamp | None = None
+    last: Refresh | None = None  # the last tick's outcome (its run is ``run``)
+    ended_note: str | None = None  # said once the job ended while watched (and where the run was saved)
+
+    def matches(self, config: SourceConfig, job_id: str) -> bool:
+        return self.config == config and self.job_id == job_id
+
+
+def tick(live: LiveRun, source: RunSource, now: pd.Timestamp) -> LiveRun:
+    """One refresh of the watched run: what is new is read and merged; a failure keeps what was known."""
+    refresh = refresh_run(source, live.run)
+    return replace(live, run=refresh.run, ticks=live.ticks + 1, checked_at=now, last=refresh)
+
+
+def _live(config: SourceConfig, job_id: str) -> LiveRun | None:
+    live = st.session_state.get(LIVE_KEY)
+    return live if isinstance(live, LiveRun) and live.matches(config, job_id) else None
+
+
+def current_run(config: SourceConfig, job_id: str, *, refresh: bool) -> RunData | None:
+    """This session's live copy of the run (newer than any cached one), unless Refresh asks to read it
+    again; None when this session watches no such run. The page loads the run only when this is None."""
+    live = _live(config, job_id)
+    return live.run if live is not None and not refresh else None
+
+
+def _watch(config: SourceConfig, job_id: str, run: RunData) -> LiveRun:
+    """The session's live entry for ``run``, started afresh when ``run`` was loaded rather than kept live."""
+    live = _live(config, job_id)
+    if live is None or live.run is not run:
+        live = LiveRun(config, job_id, run)
+        st.session_state[LIVE_KEY] = live  # one per session: watching another job drops the last
+    return live
+
+
+def _checked(live: LiveRun, interval: float) -> str:
+    """What the last tick read, and when the next one comes."""
+    if live.checked_at is None or live.last is None:
+        return f"Checked for news every {interval:g} s."
+    last = live.last
+    news = [
+        count(n, word)
+        for n, word in ((last.new_steps, "new step"), (last.new_checkpoints, "new checkpoint"))
+        if n
+    ]
+    what = ", ".join(news) if news else "nothing new"
+    if last.error is not None:  # the run's own note (in the page's notes) says what failed
+        what = "it failed, the page keeps what was read before"
+    return (
+        f"Checked at {live.checked_at:%H:%M:%S} UTC: {what} ({count(last.requests, 'request')}); "
+        f"refresh {live.ticks:,}, the next in {interval:g} s."
+    )
+
+
+def progress_block(view: ProgressView) -> None:
+    """The progress bar and what it says; an overdue estimate in orange."""
+    st.progress(view.fraction or 0.0, text=view.label)
+    if view.caption:
+        st.caption(f":orange[{view.caption}]" if view.overdue else view.caption)
+
+
+def _draw(live: LiveRun, now: pd.Timestamp, interval: float | None) -> None:
+    view = run_progress_view(live.run, now)
+    if view is not None:
+        progress_block(view)
+    if interval is not None:
+        st.caption(_checked(live, interval))
+
+
+def _archive_finished(connection: Connection, config: SourceConfig, run: RunData) -> str:
+    """Store the run of a job that ended while watched; what to say about it."""
+    ended = "The job ended while you watched, so auto-refresh stopped."
+    if config.kind is not SourceKind.API:
+        return ended
+    access = connect_archive(connection.registry)
+    if access is None:
+        return ended
+    return f"{ended} {save_to_archive(access, config, run).message}"
+
+
+def _ticker(connection: Connection, config: SourceConfig, job_id: str, interval: float) -> None:
+    live = _live(config, job_id)
+    if live is None:  # another job replaced it in this session
+        return
     page_runs = st.session_state[PAGE_RUNS_KEY]
+    now = pd.Timestamp.now(tz="UTC")
     if is_timer_tick(page_runs, st.session_state.get(SEEN_KEY)):
-        forget_run(config, job_id)
-        st.rerun()
+        live = tick(live, source_for(config), now)
+        assert live.last is not None
+        if not live.last.keep_refreshing:
+            live = replace(live, ended_note=_archive_finished(connection, config, live.run))
+            forget_run(config, job_id)  # the cache holds the job as it was, running
+        st.session_state[LIVE_KEY] = live
+        if live.last.changed or not live.last.keep_refreshing:
+            st.rerun()  # the whole page, rebuilt from the session's run; widget state keeps the view
     st.session_state[SEEN_KEY] = page_runs
+    _draw(live, now, interval)
 
 
-def auto_refresh(config: SourceConfig, job_id: str, *, running: bool, interval: float | None) -> None:
-    """A sidebar toggle, on by default for jobs that have not finished; nothing for finished jobs, nor
-    when the interval setting is wrong (the sidebar names that problem)."""
-    if not running or interval is None:
+def live_progress(connection: Connection, config: SourceConfig, job_id: str, run: RunData) -> None:
+    """A running job's progress, read again every ``connection.refresh_seconds`` while the sidebar toggle
+    (on by default) says so; a finished job shows nothing here but, once, that it ended while watched.
+
+    ``config`` is the run's source; ``run`` is what the page shows: :func:`current_run` when this session
+    watches it, else a fresh load.
+    """
+    live = _watch(config, job_id, run)
+    now = pd.Timestamp.now(tz="UTC")
+    if live.ended_note is not None:
+        st.success(live.ended_note, icon=":material/flag:")
+    interval = connection.refresh_seconds
+    if not needs_refresh(source_for(config), run) or interval is None:
+        if not run.summary.is_terminal:
+            _draw(live, now, None)
         return
     st.session_state[PAGE_RUNS_KEY] = st.session_state.get(PAGE_RUNS_KEY, 0) + 1
     enabled = st.sidebar.toggle(
         "Auto-refresh while the job runs",
         value=True,
         key=TOGGLE_KEY,
-        help=f"Reads the job, its checkpoints and metrics again every {interval:g} s until it ends.",
+        help=(
+            f"Reads what is new every {interval:g} s (one request when nothing is) until the job ends; "
+            "the chart and table grow in place."
+        ),
     )
     if enabled:
         # Wrapped here, not at import, so the interval is this session's setting (Streamlit names a
         # fragment by its function and place in the page, so every run finds the same fragment).
-        st.fragment(_ticker, run_every=interval)(config, job_id)
+        st.fragment(_ticker, run_every=interval)(connection, config, job_id, interval)
+    else:
+        _draw(live, now, None)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 
 from components.page.header import Fact, Header
-from components.page.model import ProgressView
 from components.text import MODEL_CHARS, WORD_CHARS, code_span, markdown_literal
 
 
@@ -16,8 +15,8 @@ def _shown(fact: Fact) -> str:
     ) or "—"
 
 
-def job_header(header: Header, progress: ProgressView | None) -> None:
-    """Status badge, one line of facts, a running job's progress, and a failure.
+def job_header(header: Header) -> None:
+    """Status badge, one line of facts, and a failure (a running job's progress is ``auto_refresh``'s).
 
     Every value here comes from the API, so each goes through components.text.
     """
@@ -29,10 +28,6 @@ def job_header(header: Header, progress: ProgressView | None) -> None:
         with st.popover("Job details", icon=":material/info:", width="content"):
             st.markdown("  \n".join(f"**{fact.label}** {_shown(fact)}" for fact in header.details))
     st.caption(" · ".join(f"{fact.label} {_shown(fact)}" for fact in header.summary))
-    if progress is not None:
-        st.progress(progress.fraction or 0.0, text=progress.label)
-        if progress.caption:
-            st.caption(progress.caption)
     if header.failure is not None:
         message, code = header.failure
         shown_code = markdown_literal(code, WORD_CHARS)

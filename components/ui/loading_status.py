@@ -22,6 +22,7 @@ from components.domain import RunData, RunRef
 from components.sources import SourceConfig, SourceKind, UploadSource, upload_config
 from components.sources.files import UPLOAD
 from components.text import markdown_literal
+from components.ui.auto_refresh import current_run
 from components.ui.connection import Connection
 from components.ui.errors import show_error
 from components.ui.loaders import cached_run, forget_run
@@ -103,6 +104,9 @@ def load_ref(connection: Connection, ref: RunRef, *, refresh: bool = False) -> L
         return None
     reads_archive = config.kind in (SourceKind.API, SourceKind.ARCHIVE)
     archive = connect_archive(connection.registry) if reads_archive else None
+    watched = current_run(config, ref.run_id, refresh=refresh)
+    if watched is not None:  # this session's live copy is newer than any cached one
+        return Loaded(ref, watched, config, ServedFrom.SOURCE, None, None)
     if refresh:
         forget_run(config, ref.run_id)
     slot = st.empty()
@@ -126,9 +130,3 @@ def load_ref(connection: Connection, ref: RunRef, *, refresh: bool = False) -> L
     _remember(config, ref.run_id, opened.run)
     slot.empty()
     return Loaded(ref, opened.run, config, opened.served_from, opened.saved_at, opened.archive_note)
-
-
-def load_with_status(connection: Connection, job_id: str, *, refresh: bool) -> RunData | None:
-    """The run ``job_id`` of ``connection.source`` (the source a job ID opens in), as before load_ref."""
-    loaded = load_ref(connection, RunRef(connection.source.name, job_id), refresh=refresh)
-    return loaded.run if loaded is not None else None

@@ -9,11 +9,10 @@ from components.archive import ServedFrom
 from components.page import build_page, prepare
 from components.page.provider_best import provider_best_line
 from components.page.route import RUN_PARAM, SOURCE_PARAM
-from components.sources import SourceKind
 from components.sources.demo import DEMO
 from components.sources.files import UPLOAD_LABEL
 from components.text import NOTE_CHARS, URL_CHARS, code_span, markdown_literal
-from components.ui.auto_refresh import auto_refresh
+from components.ui.auto_refresh import live_progress
 from components.ui.checkpoint_table import checkpoint_table
 from components.ui.comparison import comparison_panel
 from components.ui.connection import Connection, endpoint_of
@@ -25,6 +24,7 @@ from components.ui.loading_status import Loaded
 from components.ui.metric_help import metric_help
 from components.ui.recommendation import recommendation_strip
 from components.ui.selection import picked, zoom_of
+from components.ui.try_checkpoints import try_checkpoints
 from components.ui.uploads import save_file_run
 from components.ui.view_options import view_options
 
@@ -77,13 +77,8 @@ def run_page(connection: Connection, loaded: Loaded) -> None:
     )
     page = build_page(prepared, options, selected_id=selected_id, zoom=zoom)
     with header:
-        job_header(page.header, page.progress)
-        auto_refresh(
-            loaded.config,
-            run_id,
-            running=not run.summary.is_terminal and loaded.config.kind is SourceKind.API,
-            interval=connection.refresh_seconds,
-        )
+        job_header(page.header)
+        live_progress(connection, loaded.config, run_id, run)
         from_archive = loaded.archive_note if loaded.served_from is ServedFrom.ARCHIVE else None
         if from_archive:
             st.info(markdown_literal(from_archive, NOTE_CHARS), icon=":material/inventory_2:")
@@ -111,6 +106,7 @@ def run_page(connection: Connection, loaded: Loaded) -> None:
     if page.table is not None:
         st.markdown("#### All checkpoints")
         checkpoint_table(page.table)
+    try_checkpoints(loaded.config, run, page.strip.checkpoint_id if page.strip else None)
     export_buttons(run, run_id)
     save_file_run(connection, loaded)
     metric_help()

@@ -115,7 +115,7 @@ def test_a_hostile_job_is_shown_as_text_only(
     header = f"{ROUTE} \xa0 {clean(HOSTILE_TEXT, WORD_CHARS)}"
     _assert_no_markup_of_its_own(
         markup,
-        ["Sources", "Open a run", "Reading the curves", header, "All checkpoints"],
+        ["Sources", "Open a run", "Reading the curves", header, "All checkpoints", "Try checkpoints"],
     )
     assert markup["badges"] == [clean(HOSTILE_TEXT, WORD_CHARS)]  # the label did not end early
     error = page.get_by_test_id("stAlert").filter(has_text="The job failed").inner_text()
@@ -143,6 +143,13 @@ def test_a_hostile_job_link_on_the_demo_page_is_shown_as_text_only(page: Page, d
     markup = page.evaluate(_MARKUP)
     _assert_no_markup_of_its_own(
         markup,
-        ["Sources", "Open a run", "Reading the curves", "ftjob-demo \xa0 succeeded", "All checkpoints"],
+        [
+            "Sources",
+            "Open a run",
+            "Reading the curves",
+            "ftjob-demo \xa0 succeeded",
+            "All checkpoints",
+            "Try checkpoints",
+        ],
     )
     _assert_only_own_host(requests, demo_app)

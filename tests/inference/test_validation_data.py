@@ -266,7 +266,9 @@ def test_a_running_job_has_no_final_model_yet() -> None:
 def test_files_offer_nothing_and_azure_needs_deployments() -> None:
     run = _run(RunStatus.SUCCEEDED, [(100, "c1", "m:ckpt-step-100")], "m", "base")
     files = model_menu(run, _info("files", inference=False))
-    assert not files.available and files.choices == () and "no endpoint" in files.reason
+    assert not files.available and files.choices == () and files.reason.startswith("Runs opened from files")
+    archived = model_menu(run, SourceInfo("archive", "Archive", "archive.sqlite3", SourceKind.ARCHIVE, False))
+    assert not archived.available and archived.reason.startswith("A run opened from the archive")
     azure = model_menu(run, _info("azure"))
     assert azure.available and azure.needs_deployment and "deployment" in azure.reason
     assert azure.choices[0].deployed_as(" my-ckpt ").model == "my-ckpt"

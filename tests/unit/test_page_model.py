@@ -18,9 +18,12 @@ from components.domain import RunData
 from components.page import PageModel, build_page, prepare
 from components.page.header import duration
 from components.page.model import NO_ACCURACY, UNJUDGED
+from components.page.progress import run_progress_view
 from components.page.recommendation import COMPARE_HINT, SAME_HINT, Tone
 from components.sources import http_client_for, open_source, resolve_sources
 from devtools.standin import StandInServer, SyntheticRun, make_run
+
+NOW = pd.Timestamp.now(tz="UTC")
 
 
 @pytest.fixture
@@ -72,7 +75,7 @@ def test_a_validated_finished_run_says_use_it_and_compares_nothing_yet(read) -> 
     assert list(comparison.frame.index) == ["★ Recommended", "Selected", "Selected − recommended"]
     assert set(comparison.frame.iloc[1:].to_numpy().ravel()) == {"—"}  # reserved: the panel keeps its shape
     assert comparison.hint == COMPARE_HINT and comparison.selected_model is None
-    assert page.progress is None and page.waiting is None and page.no_curves is None
+    assert run_progress_view(run, NOW) is None and page.waiting is None and page.no_curves is None
 
 
 def test_training_loss_as_decider_never_says_use_it(read) -> None:
@@ -102,9 +105,10 @@ def test_a_running_job_shows_progress_and_best_so_far_on_an_axis_to_its_total(re
     page = _page(run)
     assert page.strip.title == "Best checkpoint so far" and page.strip.tone is Tone.CAUTION
     assert page.strip.advice.startswith("Best so far, the job is still running")
-    assert page.progress.fraction == pytest.approx(288 / 480)
-    assert page.progress.label.startswith("288 / 480 steps · 60% · epoch 2.4 of 4")
-    assert "latest checkpoint at step 240" in page.progress.caption
+    progress = run_progress_view(run, NOW)
+    assert progress.fraction == pytest.approx(288 / 480)
+    assert progress.label.startswith("288 / 480 steps · 60% · epoch 2.4 of 4")
+    assert "latest checkpoint at step 240" in progress.caption
     assert page.chart.display.view.x_range == (0, 480)
 
 

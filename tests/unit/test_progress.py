@@ -53,6 +53,7 @@ def test_a_running_job_with_its_total_from_the_events():
         estimated_finish=pd.Timestamp(START + 1_260, unit="s", tz="UTC"),
         estimate_source="step rate",
         latest_checkpoint_step=300,
+        step_rate_finish=pd.Timestamp(START + 1_260, unit="s", tz="UTC"),
     )
 
 
@@ -73,6 +74,24 @@ def test_the_providers_estimate_comes_first():
     progress = run_progress(job, _running_history(), 600, now=NOW)
     assert progress.estimated_finish == pd.Timestamp(START + 2_000, unit="s", tz="UTC")
     assert progress.estimate_source == "provider"
+    # ours is still worked out, to stand beside the provider's once that has passed
+    assert progress.step_rate_finish == pd.Timestamp(START + 1_260, unit="s", tz="UTC")
+    assert not progress.overdue(NOW)
+    assert progress.overdue(pd.Timestamp(START + 2_001, unit="s", tz="UTC"))
+
+
+def test_a_providers_estimate_in_the_past_is_overdue_only_while_the_job_runs():
+    late = run_progress(
+        _job(status="running", estimated_finish=START + 700), _running_history(), 600, now=NOW
+    )
+    assert late.overdue(NOW) and late.step_rate_finish is not None
+    done = run_progress(
+        _job(status="succeeded", estimated_finish=START + 700, finished_at=START + 780),
+        _running_history(),
+        600,
+        now=NOW,
+    )
+    assert not done.overdue(NOW) and done.step_rate_finish is None
 
 
 def test_auto_epochs_are_counted_from_the_checkpoint_spacing():

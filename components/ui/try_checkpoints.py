@@ -1,0 +1,240 @@
+"""Try checkpoints: two to four of the run's models answer one prompt side by side, streamed as they arrive.
+
+The panel is a fragment: picking models and writing the prompt rerun only it, never the chart above. Nothing
+is sent until **Send** is clicked; each model's answer streams into its own column with its latency and
+tokens, and a model that fails shows its own error while the others go on. The last answers are kept in
+this browser session (never in a cache) so they stay on the page until the next Send. Azure OpenAI answers
+deployments only, so each chosen model gets a deployment-name input. The second tab runs the job's
+validation examples (``components.ui.validation_examples``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import streamlit as st
+
+from components.domain import RunData
+from components.inference import (
+    MAX_MODELS,
+    ChatAnswer,
+    ChatClient,
+    ChatRequest,
+    ModelChoice,
+    ModelMenu,
+    iter_answers,
+    model_menu,
+    open_chat,
+    prompt_messages,
+)
+from components.sources import SourceConfig
+from components.text import MODEL_CHARS, clean, code_span, markdown_literal
+from components.ui.loaders import shared_http_client, source_for
+from components.ui.validation_examples import validation_panel
+
+MODELS_KEY = "try_models"
+PROMPT_KEY = "try_prompt"
+SYSTEM_KEY = "try_system"
+TEMPERATURE_KEY = "try_temperature"
+MAX_TOKENS_KEY = "try_max_tokens"
+SEND_KEY = "try_send"
+TABS_KEY = "try_tabs"
+ANSWERS_KEY = "try_answers"
+DEPLOYMENT_KEY = "try_deployment"  # + the model's name
+ANSWER_CHARS = 20_000
+MIN_MODELS = 2
+PROMPT_TAB, VALIDATION_TAB = "On a prompt", "On validation examples"
+
+
+@dataclass(frozen=True)
+class Asked:
+    """The last Send of this session: for which run, which models, and what each answered."""
+
+    run_key: str
+    choices: tuple[ModelChoice, ...]
+    answers: tuple[ChatAnswer, ...]
+
+
+def default_models(menu: ModelMenu, recommended_id: str | None) -> list[str]:
+    """The recommended checkpoint, the final model and the base model (then the latest checkpoints), up to
+    :data:`MAX_MODELS`: what a reader deciding what to deploy compares first."""
+    recommended = [c.model for c in menu.choices if recommended_id and c.checkpoint_id == recommended_id]
+    final = [c.model for c in menu.choices if c.kind == "final"]
+    base = [c.model for c in menu.choices if c.kind == "base"]
+    latest = [c.model for c in reversed(menu.choices) if c.kind == "checkpoint"]
+    picked: list[str] = []
+    for model in [*recommended, *final, *base, *latest]:
+        if model not in picked:
+            picked.append(model)
+    return picked[: min(3, MAX_MODELS)]
+
+
+def chat_client(config: SourceConfig) -> ChatClient:
+    """The source's chat client, through the pooled HTTP client of its base URL (the demo's is built in)."""
+    if config.api is None:
+        return open_chat(config)
+    limits = config.limits
+    return open_chat(config, shared_http_client(config.api.base_url, limits.read_timeout, limits.max_retries))
+
+
+def answer_facts(answer: ChatAnswer) -> str:
+    """``1.8 s · first token 0.30 s · 42 in / 17 out tokens`` (marked estimated when the provider sent
+    no usage)."""
+    total = answer.total_seconds
+    parts = [f"{total:.2f} s" if total < 10 else f"{total:.0f} s"]
+    if answer.streamed and answer.first_token_seconds is not None:
+        parts.append(f"first token {answer.first_token_seconds:.2f} s")
+    if answer.tokens_in is not None or answer.tokens_out is not None:
+        tokens = f"{answer.tokens_in or 0:,} in / {answer.tokens_out or 0:,} out tokens"
+        parts.append(tokens if answer.usage_reported else f"{tokens} (estimated)")
+    if answer.finish_reason == "length":
+        parts.append("cut at max tokens")
+    return " · ".join(parts)
+
+
+def _answer_error(answer: ChatAnswer) -> None:
+    error = answer.error
+    assert error is not None
+    status = f" (HTTP {error.status})" if error.status else ""
+    request = f" Request id {code_span(error.request_id)}." if error.request_id else ""
+    st.error(f"**No answer{status}:** {markdown_literal(error.message)}{request}", icon=":material/error:")
+
+
+def _column_head(choice: ModelChoice, asked_as: str) -> None:
+    st.markdown(f"**{markdown_literal(choice.label)}**")
+    st.caption(code_span(asked_as, MODEL_CHARS))
+
+
+def _show_answers(asked: Asked) -> None:
+    """The last Send's answers, side by side, as they ended."""
+    for column, choice, answer in zip(
+        st.columns(len(asked.choices)), asked.choices, asked.answers, strict=True
+    ):
+        with column, st.container(border=True):
+            _column_head(choice, answer.model)
+            if answer.text:
+                st.markdown(markdown_literal(answer.text, ANSWER_CHARS))
+            if answer.error is not None:
+                _answer_error(answer)
+            st.caption(answer_facts(answer))
+
+
+def _stream(
+    client: ChatClient, choices: Sequence[ModelChoice], requests: Sequence[ChatRequest]
+) -> list[ChatAnswer]:
+    """Send every request at once and write each piece into its model's column as it arrives."""
+    slots = []
+    for column, choice, request in zip(st.columns(len(choices)), choices, requests, strict=True):
+        with column, st.container(border=True):
+            _column_head(choice, request.model)
+            slots.append((st.empty(), st.empty()))
+    texts = [""] * len(requests)
+    answers: list[ChatAnswer | None] = [None] * len(requests)
+    for event in iter_answers(client, requests, max_workers=len(requests)):
+        text_slot, facts_slot = slots[event.index]
+        if event.delta:
+            texts[event.index] += event.delta
+            text_slot.markdown(markdown_literal(texts[event.index], ANSWER_CHARS))
+        if event.answer is not None:
+            answers[event.index] = event.answer
+            with facts_slot.container():
+                if event.answer.error is not None:
+                    _answer_error(event.answer)
+                st.caption(answer_facts(event.answer))
+    return [answer for answer in answers if answer is not None]
+
+
+def _deployments(menu: ModelMenu, chosen: Sequence[ModelChoice]) -> list[ModelChoice] | None:
+    """On Azure, each chosen model asked through the deployment named for it; None until all are named."""
+    if not menu.needs_deployment:
+        return list(chosen)
+    st.caption(markdown_literal(menu.reason or ""))
+    asked = []
+    for column, choice in zip(st.columns(len(chosen)), chosen, strict=True):
+        name = column.text_input(
+            f"Deployment of {choice.label}",
+            key=f"{DEPLOYMENT_KEY}:{choice.model}",
+            placeholder="my-deployment",
+            help=f"The Azure deployment made from {code_span(choice.model, MODEL_CHARS)}.",
+        )
+        asked.append(choice.deployed_as(name) if name.strip() else None)
+    return None if None in asked else [choice for choice in asked if choice is not None]
+
+
+def _prompt_tab(config: SourceConfig, run_key: str, asked: Sequence[ModelChoice] | None) -> None:
+    prompt = st.text_area("Prompt", key=PROMPT_KEY, placeholder="Ask what your users will ask…", height=100)
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        system = st.text_input("System message (optional)", key=SYSTEM_KEY, width="stretch")
+        temperature = st.number_input(
+            "Temperature", 0.0, 2.0, 0.0, 0.1, key=TEMPERATURE_KEY, width=130,
+            help="0 answers the most likely way every time: best for comparing checkpoints.",
+        )  # fmt: skip
+        max_tokens = st.number_input("Max tokens", 1, 4_096, 256, 32, key=MAX_TOKENS_KEY, width=130)
+    ready = asked is not None and len(asked) >= MIN_MODELS and bool(prompt.strip())
+    clicked = st.button(
+        f"Send to {len(asked)} models" if asked else "Send",
+        key=SEND_KEY,
+        type="primary",
+        icon=":material/send:",
+        disabled=not ready,
+        help=None
+        if ready
+        else "Pick two to four models and write a prompt; nothing is sent before you click.",
+    )
+    if clicked and asked:
+        requests = [
+            ChatRequest(
+                choice.model,
+                prompt_messages(prompt, system),
+                temperature=float(temperature),
+                max_tokens=int(max_tokens),
+            )
+            for choice in asked
+        ]
+        answers = _stream(chat_client(config), asked, requests)
+        st.session_state[ANSWERS_KEY] = Asked(run_key, tuple(asked), tuple(answers))
+        return
+    last = st.session_state.get(ANSWERS_KEY)
+    if isinstance(last, Asked) and last.run_key == run_key:
+        _show_answers(last)
+
+
+@st.fragment
+def _panel(config: SourceConfig, run: RunData, menu: ModelMenu, recommended_id: str | None) -> None:
+    run_key = str(run.summary.ref)
+    labels = {choice.model: choice for choice in menu.choices}
+    picked = st.multiselect(
+        "Models to compare",
+        list(labels),
+        default=default_models(menu, recommended_id),
+        key=f"{MODELS_KEY}:{run_key}",
+        max_selections=MAX_MODELS,
+        # model names come from the API: cleaned (no control or bidi characters) like every shown value
+        format_func={
+            model: f"{choice.label} · {clean(model, MODEL_CHARS)}" for model, choice in labels.items()
+        }.__getitem__,
+        help="Two to four among the run's checkpoints, its final model and its base model.",
+    )
+    chosen = [labels[model] for model in picked]
+    asked = _deployments(menu, chosen) if chosen else []
+    prompt_tab, validation_tab = st.tabs([PROMPT_TAB, VALIDATION_TAB], key=TABS_KEY, on_change="rerun")
+    if prompt_tab.open:
+        with prompt_tab:
+            _prompt_tab(config, run_key, asked)
+    if validation_tab.open:
+        with validation_tab:
+            recommended = next(
+                (c.label for c in menu.choices if recommended_id and c.checkpoint_id == recommended_id), None
+            )
+            validation_panel(config, run, asked, client=lambda: chat_client(config), recommended=recommended)
+
+
+def try_checkpoints(config: SourceConfig, run: RunData, recommended_id: str | None = None) -> None:
+    """The "Try checkpoints" section of a run's page; a source without inference says so instead."""
+    st.markdown("#### Try checkpoints")
+    menu = model_menu(run, source_for(config).info)
+    if not menu.available:
+        st.info(markdown_literal(menu.reason or ""), icon=":material/block:")
+        return
+    _panel(config, run, menu, recommended_id)
