@@ -19,9 +19,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from playwright.sync_api import Page, WebSocket, expect
 
+from components.run_parquet import is_parquet
 from devtools.harness import CHROMIUM, RunningApp, app_process, wait_for_app_run
 from devtools.standin import Fault, StandInServer, SyntheticRun, make_run
 from tests.browser.apps import app_env
@@ -55,6 +57,7 @@ UNKNOWN = "ftjob-secrets-unknown"  # the stand-in has no such job: 404
 LATE = "ftjob-secrets-late"  # first opened once the key is refused, so no cache can answer for it
 
 REFRESH_SECONDS = 30
+EXPORTS = ("run file", "per-step CSV", "checkpoints CSV")  # the run page's download buttons
 
 # The page as HTML without the value of its password field (the one place a typed key belongs),
 # every other field's live value, and what the browser stores for the site.
@@ -168,7 +171,7 @@ def expect_job_shown(page: Page, run: SyntheticRun) -> None:
     card = page.locator(".st-key-best_card").get_by_test_id("stCode").first
     expect(card).to_have_text(re.compile(f"^({models})$"), timeout=30_000)
     wait_for_charts(page)
-    expect(page.get_by_test_id("stDownloadButton")).to_have_count(2)
+    expect(page.get_by_test_id("stDownloadButton")).to_have_count(len(EXPORTS))
     expect(page.get_by_test_id("stMain").get_by_test_id("stAlertContentError")).to_have_count(0)
 
 
@@ -291,15 +294,27 @@ def _refresh(page: Page, standin: StandInServer) -> None:
         page.wait_for_timeout(100)
 
 
+def _export_text(path: Path) -> str:
+    """An export as text: a Parquet file's every cell and its metadata (its bytes are compressed), else the
+    file itself."""
+    data = path.read_bytes()
+    if not is_parquet(data):
+        return data.decode()
+    table = pq.read_table(path)
+    return table.to_pandas().to_csv() + repr(table.schema.metadata)
+
+
 def _download_exports(page: Page, evidence: Evidence) -> str:
-    """Download both CSV exports through the browser; return their text, joined."""
+    """Download every export (the run file and both CSVs) through the browser; return their text, joined."""
     texts = []
-    buttons = page.get_by_test_id("stDownloadButton").locator("button")
-    for index in range(2):
+    buttons = (
+        page.get_by_test_id("stDownloadButton").locator("button").filter(visible=True)
+    )  # a help tooltip adds a hidden twin
+    for index in range(len(EXPORTS)):
         with page.expect_download() as info:
             buttons.nth(index).click()
         download = info.value
-        text = Path(download.path()).read_text()
+        text = _export_text(Path(download.path()))
         evidence.add("download URL", download.url)
         evidence.add("download file name", download.suggested_filename)
         evidence.add(f"export {download.suggested_filename}", text)
@@ -346,7 +361,7 @@ def test_the_key_reaches_no_url_page_frame_log_or_export(
 
     exports = _download_exports(page, evidence)
     assert all(c["id"] in exports for c in good_run.checkpoints), "the exports lack the job's checkpoints"
-    evidence.snapshot(page, "downloading both exports")
+    evidence.snapshot(page, "downloading every export")
 
     # A job whose result file and events are refused still shows its checkpoints, with a warning.
     open_job(page, PARTIAL)
