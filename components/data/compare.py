@@ -72,6 +72,18 @@ def alignments(runs: Sequence[RunData]) -> list[Alignment]:
     return modes
 
 
+LENGTH_RATIO_FOR_FRACTION = 1.5
+"""Runs whose lengths differ more than this open aligned by fraction of training: by step, the shorter ones
+would be squeezed into the left of the chart."""
+
+
+def default_alignment(runs: Sequence[RunData]) -> Alignment:
+    """Step when the runs train for about as many steps; fraction of training when lengths differ."""
+    lengths = [length for run in runs if (length := run_length(run))]
+    differ = len(lengths) >= 2 and max(lengths) > LENGTH_RATIO_FOR_FRACTION * min(lengths)
+    return Alignment.FRACTION if differ and Alignment.FRACTION in alignments(runs) else Alignment.STEP
+
+
 def aligned_x(run: RunData, steps: pd.Series | np.ndarray, alignment: Alignment) -> np.ndarray:
     """``steps`` of ``run`` in the units of ``alignment`` (steps when the run cannot say)."""
     values = np.asarray(steps, dtype="float64")

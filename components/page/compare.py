@@ -19,6 +19,7 @@ from components.data.compare import (
     Verdict,
     aligned_x,
     alignments,
+    default_alignment,
     default_compare_metric,
     offered_metrics,
     run_length,
@@ -55,7 +56,7 @@ class CompareOptions:
     """Every choice the reader made on the compare page."""
 
     metric: str | None = None
-    alignment: Alignment = Alignment.STEP
+    alignment: Alignment | None = None  # None: the runs' default (``default_alignment``)
     smoothing: float = DEFAULT_SMOOTHING
     log_y: bool = False
     y_range: YRange = YRange.CHOICE
@@ -71,6 +72,7 @@ class ComparePrepared:
     metrics: tuple[str, ...]
     default_metric: str | None
     alignments: tuple[Alignment, ...]
+    default_alignment: Alignment
     default_smoothing: float
     labels: tuple[str, ...]  # one per run: its id, or ``source:id`` where two runs share an id
 
@@ -85,6 +87,7 @@ def prepare_compare(runs: Sequence[RunData]) -> ComparePrepared:
         metrics=tuple(offered_metrics(runs)),
         default_metric=default_compare_metric(runs),
         alignments=tuple(alignments(runs)),
+        default_alignment=default_alignment(runs),
         default_smoothing=default_smoothing(SMOOTHER * float(np.median(lengths)) if lengths else 0.0),
         labels=tuple(
             run_id if ids.count(run_id) == 1 else str(run.summary.ref)
@@ -235,18 +238,28 @@ def _table(
 
 
 def _lengths_note(prepared: ComparePrepared, alignment: Alignment) -> str | None:
+    """What the runs' different lengths mean for the x axis chosen (nothing when they train alike)."""
     lengths = sorted({int(length) for run in prepared.runs if (length := run_length(run))})
-    if alignment is not Alignment.STEP or len(lengths) < 2:
+    if len(lengths) < 2:
         return None
-    better = " or ".join(ALIGNMENT_LABELS[a].lower() for a in prepared.alignments if a is not Alignment.STEP)
-    hint = f": align by {better} to compare the same point of training" if better else ""
-    return f"The runs train for different numbers of steps ({lengths[0]:,} to {lengths[-1]:,}){hint}."
+    span = f"The runs train for different numbers of steps ({lengths[0]:,} to {lengths[-1]:,})"
+    if alignment is Alignment.STEP:
+        better = " or ".join(
+            ALIGNMENT_LABELS[a].lower() for a in prepared.alignments if a is not Alignment.STEP
+        )
+        hint = f": align by {better} to compare the same point of training" if better else ""
+        return f"{span}{hint}."
+    if alignment is prepared.default_alignment:
+        return (
+            f"{span}, so they are aligned by {X_TITLES[alignment].lower()}; choose Step for absolute steps."
+        )
+    return None
 
 
 def build_compare(prepared: ComparePrepared, options: CompareOptions) -> CompareModel:
     """The whole compare page for ``options``."""
     metric = options.metric if options.metric in prepared.metrics else prepared.default_metric
-    alignment = options.alignment if options.alignment in prepared.alignments else Alignment.STEP
+    alignment = options.alignment if options.alignment in prepared.alignments else prepared.default_alignment
     results = [run_result(run, metric) for run in prepared.runs]
     decision = verdict(prepared.runs, results, metric)
     best_index = next((i for i, run in enumerate(prepared.runs) if decision.best == run.summary.ref), None)

@@ -94,7 +94,7 @@ def _options(prepared: ComparePrepared) -> CompareOptions:
         alignment = st.segmented_control(
             "Align by",
             modes,
-            default=Alignment.STEP,
+            default=prepared.default_alignment,
             required=True,
             key=ALIGN_KEY,
             bind="query-params",

@@ -59,7 +59,8 @@ def compare_app() -> Iterator[RunningApp]:
 
 @pytest.fixture
 def compared(page: Page, compare_app: RunningApp) -> Page:
-    page.goto(f"{compare_app.url}/?{COMPARED}")
+    """The two runs by step (they would open by fraction of training, their lengths differing 4x)."""
+    page.goto(f"{compare_app.url}/?{COMPARED}&compare_x=Step")
     wait_for_app_run(page)
     wait_for_charts(page)
     return page
@@ -96,16 +97,19 @@ def test_both_runs_are_drawn_named_and_tabled(compared: Page) -> None:
     assert [row[3] for row in rows] == expected_steps
 
 
-def test_aligning_by_fraction_ends_both_runs_at_one(compared: Page) -> None:
-    page = compared
-    page.locator(".st-key-compare_x").get_by_text("Fraction").click()
+def test_runs_of_different_lengths_open_by_fraction_ending_both_at_one(
+    page: Page, compare_app: RunningApp
+) -> None:
+    page.goto(f"{compare_app.url}/?{COMPARED}")
     wait_for_app_run(page)
+    wait_for_charts(page)
     page.wait_for_function(
         "() => { const gd = document.querySelector('.js-plotly-plot');"
         " return gd && gd._fullLayout && gd._fullLayout.xaxis.title.text === 'Fraction of training'; }"
     )
     lines = chart(page).evaluate(_LINES)
     assert {line["last"] for line in lines} == {1.0}
+    expect(page.get_by_text("so they are aligned by fraction of training")).to_be_visible()
 
 
 def test_a_link_reopens_the_same_view(page: Page, compare_app: RunningApp) -> None:
@@ -126,7 +130,8 @@ def test_values_in_the_url_that_are_no_option_are_ignored(page: Page, compare_ap
     wait_for_charts(page)
     page.wait_for_function(
         "() => { const L = document.querySelector('.js-plotly-plot')._fullLayout;"
-        " return L.xaxis.title.text === 'Step' && L.yaxis.title.text === 'Validation loss (full)'; }"
+        " return L.xaxis.title.text === 'Fraction of training'"
+        " && L.yaxis.title.text === 'Validation loss (full)'; }"
     )
     expect(page.get_by_test_id("stException")).to_have_count(0)
     expect(page.locator("b", has_text="nope")).to_have_count(0)

@@ -69,10 +69,8 @@ def test_two_runs_of_different_lengths_are_drawn_named_and_tabled() -> None:
         ("ftjob-long", "y"),
         ("ftjob-long", "y2"),
     }
-    assert (
-        max(decode(lines["ftjob-short", "y"]["x"])) == 300
-        and max(decode(lines["ftjob-long", "y"]["x"])) == 1200
-    )
+    for run in ("ftjob-short", "ftjob-long"):  # 300 and 1,200 steps: aligned by fraction of training
+        assert max(decode(lines[run, "y"]["x"])) == pytest.approx(1.0)
     table = _table(at)
     assert list(table["Run"]) == ["openai:ftjob-short", "openai:ftjob-long"]
     assert list(table["Steps"]) == [300, 1200] and list(table["Epochs"]) == ["3", "4"]
@@ -84,18 +82,18 @@ def test_two_runs_of_different_lengths_are_drawn_named_and_tabled() -> None:
         text.startswith(f"{table['Run'][best]} has the lowest full validation loss of 2 runs")
         for text in markdown
     )
-    assert any("different numbers of steps (300 to 1,200)" in visible_text(info.value) for info in at.info)
+    assert any("aligned by fraction of training" in visible_text(info.value) for info in at.info)
 
 
-def test_aligning_by_fraction_puts_both_runs_on_zero_to_one() -> None:
+def test_aligning_by_step_draws_absolute_steps_and_says_how_to_align() -> None:
     at = _open(SHORT, LONG)
-    at.get_by_key(ALIGN_KEY).set_value("fraction").run()
+    assert chart_spec(at, CHART_KEY)["layout"]["xaxis"]["title"]["text"] == "Fraction of training"
+    at.get_by_key(ALIGN_KEY).set_value("step").run()
     lines = _lines(at)
-    for run in ("ftjob-short", "ftjob-long"):
-        assert max(decode(lines[run, "y"]["x"])) == pytest.approx(1.0)
-    spec = chart_spec(at, CHART_KEY)
-    assert spec["layout"]["xaxis"]["title"]["text"] == "Fraction of training"
-    assert not any("different numbers of steps" in info.value for info in at.info)
+    assert max(decode(lines["ftjob-short", "y"]["x"])) == 300
+    assert max(decode(lines["ftjob-long", "y"]["x"])) == 1200
+    assert chart_spec(at, CHART_KEY)["layout"]["xaxis"]["title"]["text"] == "Step"
+    assert any("align by epoch or fraction" in info.value for info in at.info)
 
 
 def test_the_metric_and_log_options_change_every_run() -> None:

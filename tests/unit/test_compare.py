@@ -256,14 +256,29 @@ def test_ten_long_runs_are_thinned_to_the_budget_and_keep_each_star() -> None:
     assert size < 3_000_000
 
 
-def test_one_run_of_different_length_says_how_to_align(short: RunData, long: RunData) -> None:
+def test_runs_of_different_lengths_open_by_fraction_and_step_says_how_to_align(
+    short: RunData, long: RunData
+) -> None:
     prepared = prepare_compare([short, long])
-    [note] = build_compare(prepared, CompareOptions()).notes
-    assert note == (
-        "The runs train for different numbers of steps (300 to 1,200): align by epoch or fraction to compare "
-        "the same point of training."
+    assert prepared.default_alignment is Alignment.FRACTION  # 1,200 steps is more than 1.5 x 300
+    opened = build_compare(prepared, CompareOptions())
+    assert opened.alignment is Alignment.FRACTION
+    assert opened.notes == (
+        "The runs train for different numbers of steps (300 to 1,200), so they are aligned by fraction of "
+        "training; choose Step for absolute steps.",
     )
-    assert build_compare(prepared, CompareOptions(alignment=Alignment.FRACTION)).notes == ()
+    assert build_compare(prepared, CompareOptions(alignment=Alignment.STEP)).notes == (
+        "The runs train for different numbers of steps (300 to 1,200): align by epoch or fraction to compare "
+        "the same point of training.",
+    )
+    assert build_compare(prepared, CompareOptions(alignment=Alignment.EPOCH)).notes == ()
+
+
+def test_runs_of_about_one_length_open_by_step(short: RunData) -> None:
+    longer = synthetic_run("ftjob-short-b", n_steps=420, n_epochs=3, seed=4)  # 1.4 x 300
+    prepared = prepare_compare([short, longer])
+    assert prepared.default_alignment is Alignment.STEP
+    assert build_compare(prepared, CompareOptions()).alignment is Alignment.STEP
 
 
 def test_two_runs_with_one_id_are_told_apart_by_source(short: RunData) -> None:
