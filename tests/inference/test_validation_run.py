@@ -6,8 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import random
-import re
-from collections import Counter
 
 import pytest
 
@@ -23,15 +21,7 @@ from components.sources import open_source
 from devtools.standin import Fault, StandInServer, make_growing_together_run, make_run, together_job_id
 from devtools.standin.chat import answer, validation_examples
 from tests.inference.conftest import OpenChat
-
-
-def _f1(said: str, wanted: str) -> float:
-    """Token F1 written out again here, so the test does not grade the code with itself."""
-    a, b = re.findall(r"\w+", said.lower()), re.findall(r"\w+", wanted.lower())
-    common = sum((Counter(a) & Counter(b)).values())
-    if not common:
-        return 0.0
-    return 2 * common / (len(a) + len(b))  # = 2PR / (P + R) with P = c/|a|, R = c/|b|
+from tests.validation_oracle import token_f1
 
 
 @pytest.mark.parametrize("provider", ["openai", "together"])
@@ -76,7 +66,7 @@ def test_the_validation_scores_are_the_ones_the_test_computes(
             for index in picked
         ]
         expected_exact = sum(said.strip() == wanted.strip() for said, wanted in rows) / len(rows)
-        expected_f1 = sum(_f1(said, wanted) for said, wanted in rows) / len(rows)
+        expected_f1 = sum(token_f1(said, wanted) for said, wanted in rows) / len(rows)
         [summary] = result.summary[result.summary["model"] == choice.model].to_dict("records")
         assert summary["answered"] == 10 and summary["errors"] == 0
         assert summary["exact_match"] == pytest.approx(expected_exact)
