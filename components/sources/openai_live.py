@@ -55,7 +55,7 @@ from components.sources.openai import (
     read_summary,
     walk,
 )
-from components.sources.refresh import failed_refresh
+from components.sources.refresh import failed_refresh, whole_refresh
 
 JOB_RECHECK_AFTER = 10
 """Quiet refreshes in a row after which the job is read anyway (a status may change without an event)."""
@@ -167,14 +167,7 @@ def _reloaded(client: FineTuningClient, previous: RunData, info: SourceInfo, log
         run = load_run(client, job_id, resume=previous if previous.is_partial else None, info=info, log=log)
     except DashboardError as exc:
         return failed_refresh(previous, "the run again", exc, log)
-    return Refresh(
-        run,
-        changed=True,
-        finished=run.summary.is_terminal and not previous.summary.is_terminal,
-        requests=log.total,
-        reads=log.counts(),
-        new_steps=max(0, len(run.history) - len(previous.history)),
-    )
+    return whole_refresh(previous, run, log)
 
 
 class _Refresher:

@@ -1,4 +1,5 @@
-"""What a live refresh returns when its first read fails, for every provider that refreshes runs."""
+"""What a live refresh returns, for every provider that refreshes runs, when it reads the run whole again
+or when its first read fails."""
 
 from __future__ import annotations
 
@@ -24,4 +25,16 @@ def failed_refresh(previous: RunData, what: str, exc: DashboardError, log: Reque
         requests=log.total,
         reads=log.counts(),
         error=str(exc),
+    )
+
+
+def whole_refresh(previous: RunData, run: RunData, log: RequestLog) -> Refresh:
+    """``run``, read whole again in place of ``previous`` (a run not read live before)."""
+    return Refresh(
+        run,
+        changed=True,
+        finished=run.summary.is_terminal and not previous.summary.is_terminal,
+        requests=log.total,
+        reads=log.counts(),
+        new_steps=max(0, len(run.history) - len(previous.history)),
     )

@@ -33,7 +33,7 @@ from components.domain import Provenance, RunData
 from components.errors import DashboardError
 from components.sources.base import Refresh, SourceInfo, parsed
 from components.sources.openai import REFRESH_FAILED
-from components.sources.refresh import failed_refresh
+from components.sources.refresh import failed_refresh, whole_refresh
 from components.sources.together import TogetherLive, TogetherSource, metrics_bound, together_run
 
 JOB_RECHECK_AFTER = 10
@@ -67,14 +67,7 @@ def refresh_together_run(source: TogetherSource, previous: RunData, info: Source
             run = source.load_run(job_id, log=log)
         except DashboardError as exc:
             return failed_refresh(previous, "the job again", exc, log)
-        return Refresh(
-            run,
-            changed=True,
-            finished=run.summary.is_terminal and not previous.summary.is_terminal,
-            requests=log.total,
-            reads=log.counts(),
-            new_steps=max(0, len(run.history) - len(previous.history)),
-        )
+        return whole_refresh(previous, run, log)
     client = source.client.start_load(log=log)
     notes = [n for n in previous.notes if not n.startswith((REFRESH_FAILED, *_LIST_NOTES))]
     try:
