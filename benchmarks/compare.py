@@ -16,61 +16,32 @@ from __future__ import annotations
 import os
 import statistics
 import sys
-import time
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import plotly.io  # noqa: E402
-from playwright.sync_api import BrowserContext, sync_playwright  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
 
 from components.charts.compare import compare_figure  # noqa: E402
 from components.domain import RunRef  # noqa: E402
 from components.page.compare import CompareOptions, build_compare, prepare_compare  # noqa: E402
 from devtools.app_settings import clean_env  # noqa: E402
+from devtools.bench import MARKS_SCRIPT, timed, visit  # noqa: E402
 from devtools.compare_runs import synthetic_run  # noqa: E402
-from devtools.harness import CHROMIUM, CHROMIUM_ARGS, app_process, wait_for_app_run  # noqa: E402
+from devtools.harness import CHROMIUM, CHROMIUM_ARGS, app_process  # noqa: E402
 
 RUNS = 10
 STEPS = 10_000
 EPOCHS = 4
-REPEATS = 3
 VISITS = 3
 DRAW_TARGET_SECONDS = 3.0
 SENT_TARGET_BYTES = 3_000_000
 APP = ROOT / "tests" / "apps" / "compare_app.py"
 BATCH_VALIDATION = "&compare_metric=Validation+loss+%28batch%29"
-T = TypeVar("T")
-
-MARKS_SCRIPT = """
-window.__marks = {};
-(function poll() {
-  const marks = window.__marks, now = performance.now();
-  if (!marks.loaded && document.querySelector('[data-testid="stMain"] h3')) marks.loaded = now;
-  if (!marks.running && document.querySelector('[data-test-script-state="running"]')) marks.running = now;
-  if (marks.running && !marks.done && document.querySelector('[data-test-script-state="notRunning"]'))
-    marks.done = now;
-  if (!marks.chart && document.querySelector('[data-testid="stPlotlyChart"]')) marks.chart = now;
-  const gd = document.querySelector('.js-plotly-plot');
-  if (!marks.drawn && gd && gd._fullData && gd._fullData.length
-      && gd.querySelector('.scatterlayer .trace, canvas.gl-canvas-context')) marks.drawn = now;
-  if (!marks.drawn || !marks.done) requestAnimationFrame(poll);
-})();
-"""
-
-
-def timed(function: Callable[[], T]) -> tuple[T, float]:
-    """The result of the last of ``REPEATS`` calls and the median seconds."""
-    seconds = []
-    for _ in range(REPEATS):
-        started = time.perf_counter()
-        result = function()
-        seconds.append(time.perf_counter() - started)
-    return result, statistics.median(seconds)
 
 
 def in_process() -> dict[str, Any]:
@@ -100,32 +71,13 @@ def in_process() -> dict[str, Any]:
     return results
 
 
-def visit(context: BrowserContext, url: str, query: str) -> dict[str, float]:
-    """Milliseconds from navigation to each mark, and the websocket bytes received, in a new tab."""
-    page = context.new_page()
-    received = [0]
-
-    def on_socket(socket: Any) -> None:
-        socket.on("framereceived", lambda payload: received.__setitem__(0, received[0] + len(payload)))
-
-    page.on("websocket", on_socket)
-    page.goto(f"{url}/?{query}")
-    page.wait_for_function(
-        "() => window.__marks.drawn && window.__marks.loaded && window.__marks.done", timeout=300_000
-    )
-    wait_for_app_run(page)
-    marks = page.evaluate("() => window.__marks")
-    page.close()
-    return {**marks, "bytes": received[0]}
-
-
 def in_browser(metric_query: str) -> list[dict[str, float]]:
     query = "&".join(f"run=ftjob-b{i}/{STEPS}/{EPOCHS}/{i + 1}" for i in range(RUNS)) + metric_query
     with app_process(clean_env(os.environ, PYTHONPATH=str(ROOT)), script=APP) as app, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1280, "height": 800})
         context.add_init_script(MARKS_SCRIPT)
-        samples = [visit(context, app.url, query) for _ in range(VISITS + 1)]
+        samples = [visit(context, f"{app.url}/?{query}", 300_000) for _ in range(VISITS + 1)]
         browser.close()
     return samples
 

@@ -15,18 +15,16 @@ Requests are counted by the stand-in; seconds are wall time on this machine. Pri
 from __future__ import annotations
 
 import pickle
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from components.domain import RunData  # noqa: E402
-from components.sources import RunSource, http_client_for, open_source, resolve_sources  # noqa: E402
+from components.sources import RunSource  # noqa: E402
 from components.sources.live import refresh_run  # noqa: E402
+from devtools.bench import measure_requests, named_source  # noqa: E402
 from devtools.standin import (  # noqa: E402
     DEFAULT_API_KEY,
     StandInServer,
@@ -42,21 +40,6 @@ NEW = 1_000
 RUNS = {"full re-read": 3, "refresh": 7}
 
 
-def measure(server: StandInServer, work: Callable[[], object], runs: int) -> tuple[int, float]:
-    """(requests per run, median seconds) after one warm-up run."""
-    work()
-    seconds, requests = [], set()
-    for _ in range(runs):
-        server.reset_log()
-        started = time.perf_counter()
-        work()
-        seconds.append(time.perf_counter() - started)
-        requests.add(len(server.requests))
-    if len(requests) != 1:
-        print(f"  note: runs differed in requests: {sorted(requests)}")
-    return max(requests), statistics.median(seconds)
-
-
 def source_for(server: StandInServer, name: str) -> RunSource:
     env = {
         "OPENAI_API_KEY": DEFAULT_API_KEY,
@@ -66,9 +49,7 @@ def source_for(server: StandInServer, name: str) -> RunSource:
         "DASHBOARD_LOAD_DEADLINE": "600",
         "DASHBOARD_MAX_RESPONSE_MB": "64",
     }
-    config = resolve_sources(env, {}).get(name)
-    assert config is not None
-    return open_source(config, http_client_for(config))
+    return named_source(env, name)
 
 
 def row(label: str, requests: int, seconds: float, steps: int) -> None:
@@ -86,20 +67,20 @@ def bench(server: StandInServer, source: RunSource, job_id: str, title: str) -> 
     def refresh() -> RunData:
         return refresh_run(source, previous).run
 
-    requests, seconds = measure(server, full, RUNS["full re-read"])
+    requests, seconds, _ = measure_requests(server, full, RUNS["full re-read"])
     row(f"full re-read at step {DONE:,} (before)", requests, seconds, len(previous.history))
-    requests, seconds = measure(server, refresh, RUNS["refresh"])
+    requests, seconds, _ = measure_requests(server, refresh, RUNS["refresh"])
     row("quiet refresh", requests, seconds, len(refresh().history))
     server.advance(job_id, NEW)
-    requests, seconds = measure(server, refresh, RUNS["refresh"])
+    requests, seconds, _ = measure_requests(server, refresh, RUNS["refresh"])
     row(f"refresh after {NEW:,} new steps", requests, seconds, len(refresh().history))
-    requests, seconds = measure(server, full, RUNS["full re-read"])
+    requests, seconds, _ = measure_requests(server, full, RUNS["full re-read"])
     row(f"full re-read after {NEW:,} new steps (before)", requests, seconds, len(full().history))
     size = len(pickle.dumps(previous))
     server.advance(job_id, 10_000 - 2 * NEW)
     previous = source.load_run(job_id)
     server.advance(job_id, NEW)  # these steps end an epoch: a checkpoint is saved
-    requests, seconds = measure(server, refresh, RUNS["refresh"])
+    requests, seconds, _ = measure_requests(server, refresh, RUNS["refresh"])
     row(f"refresh after {NEW:,} new steps ending an epoch", requests, seconds, len(refresh().history))
     print(f"  the run at step {DONE:,} with its refresh state, pickled: {size / 1e6:,.1f} MB")
 

@@ -18,17 +18,15 @@ from __future__ import annotations
 import os
 import statistics
 import sys
-import time
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import plotly.io  # noqa: E402
-from playwright.sync_api import BrowserContext, sync_playwright  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
 
 from components.api import FineTuningClient, make_http_client  # noqa: E402
 from components.charts.curves import curves_figure  # noqa: E402
@@ -40,49 +38,20 @@ from components.domain import HistorySource  # noqa: E402
 from components.page import build_page, prepare  # noqa: E402
 from components.sources.openai import load_run  # noqa: E402
 from devtools.app_settings import ARCHIVE_OFF  # noqa: E402
+from devtools.bench import MARKS_SCRIPT, timed, visit  # noqa: E402
 from devtools.configs import openai_config  # noqa: E402
-from devtools.harness import CHROMIUM, CHROMIUM_ARGS, app_process, wait_for_app_run  # noqa: E402
+from devtools.harness import CHROMIUM, CHROMIUM_ARGS, app_process  # noqa: E402
 from devtools.standin import DEFAULT_API_KEY, StandInServer, SyntheticRun, make_run  # noqa: E402
 
 SIZES = (1_000, 20_000, 100_000)
 N_EPOCHS = 4  # divides every size
-REPEATS = 3
 VISITS = 3
 DRAW_TARGET_SECONDS = 3.0
 FIGURE_TARGET_BYTES = 4_000_000  # one figure holds what two of under 2 MB each did
-T = TypeVar("T")
-
-# Marks, in ms since navigation, taken once per animation frame: "loaded" when the job's header (drawn
-# once the run is read) is on the page, "done" when the script run has finished, "drawn" when the chart
-# has traces on screen (SVG trace groups or the WebGL canvas).
-MARKS_SCRIPT = """
-window.__marks = {};
-(function poll() {
-  const marks = window.__marks, now = performance.now();
-  if (!marks.loaded && document.querySelector('[data-testid="stMain"] h3')) marks.loaded = now;
-  if (!marks.running && document.querySelector('[data-test-script-state="running"]')) marks.running = now;
-  if (marks.running && !marks.done && document.querySelector('[data-test-script-state="notRunning"]'))
-    marks.done = now;
-  const gd = document.querySelector('.js-plotly-plot');
-  if (!marks.drawn && gd && gd._fullData && gd._fullData.length
-      && gd.querySelector('.scatterlayer .trace, canvas.gl-canvas-context')) marks.drawn = now;
-  if (!marks.drawn || !marks.done) requestAnimationFrame(poll);
-})();
-"""
 
 
 def job_id(steps: int) -> str:
     return f"ftjob-render-{steps}"
-
-
-def timed(function: Callable[[], T]) -> tuple[T, float]:
-    """The result of the last of ``REPEATS`` calls and the median seconds."""
-    seconds = []
-    for _ in range(REPEATS):
-        started = time.perf_counter()
-        result = function()
-        seconds.append(time.perf_counter() - started)
-    return result, statistics.median(seconds)
 
 
 def in_process(run: SyntheticRun, client: FineTuningClient) -> dict[str, Any]:
@@ -111,19 +80,6 @@ def in_process(run: SyntheticRun, client: FineTuningClient) -> dict[str, Any]:
         "bytes": len(text.encode()),
         "rows_shown": model.chart.display.rows_shown,
     }
-
-
-def visit(context: BrowserContext, url: str, job: str) -> dict[str, float]:
-    """Milliseconds from navigation to each mark, in a new tab (a new Streamlit session)."""
-    page = context.new_page()
-    page.goto(f"{url}/?job={job}")
-    page.wait_for_function(
-        "() => window.__marks.drawn && window.__marks.loaded && window.__marks.done", timeout=180_000
-    )
-    marks = page.evaluate("() => window.__marks")
-    wait_for_app_run(page)
-    page.close()
-    return marks
 
 
 def median_marks(samples: list[dict[str, float]]) -> dict[str, float]:
@@ -181,10 +137,13 @@ def main() -> None:
             context = browser.new_context(viewport={"width": 1440, "height": 1000})
             context.add_init_script(MARKS_SCRIPT)
             # The app's first run imports pandas and plotly; the browser caches Streamlit's and plotly's JS.
-            visit(context, app.url, "ftjob-warmup")
+            visit(context, f"{app.url}/?job=ftjob-warmup", 180_000)
             for steps in SIZES:
-                first = [visit(context, app.url, f"{job_id(steps)}-{copy}") for copy in range(VISITS)]
-                cached = [visit(context, app.url, f"{job_id(steps)}-0") for _ in range(VISITS)]
+                first = [
+                    visit(context, f"{app.url}/?job={job_id(steps)}-{copy}", 180_000)
+                    for copy in range(VISITS)
+                ]
+                cached = [visit(context, f"{app.url}/?job={job_id(steps)}-0", 180_000) for _ in range(VISITS)]
                 for name, samples in (("first", first), ("cached", cached)):
                     m = median_marks(samples)
                     draws.setdefault(steps, m["after"] / 1000)

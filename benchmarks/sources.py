@@ -14,10 +14,7 @@ Requests are counted by the stand-in; seconds are wall time on this machine. Pri
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from components.domain import RunStatus, filter_status, search_runs  # noqa: E402
 from components.page.job_rows import job_rows  # noqa: E402
-from components.sources import http_client_for, open_source, resolve_sources  # noqa: E402
+from devtools.bench import measure_requests, named_source  # noqa: E402
 from devtools.standin import (  # noqa: E402
     DEFAULT_API_KEY,
     StandInServer,
@@ -38,25 +35,6 @@ from devtools.standin import (  # noqa: E402
 JOBS = 1_000
 TOGETHER_STEPS = 99_999
 START = 1_750_000_000
-
-
-def measure(server: StandInServer, work: Callable[[], object], runs: int = 3) -> tuple[int, float, object]:
-    """(requests per run, median seconds, the last result) after one warm-up run."""
-    work()
-    seconds, requests, result = [], set(), None
-    for _ in range(runs):
-        server.reset_log()
-        began = time.perf_counter()
-        result = work()
-        seconds.append(time.perf_counter() - began)
-        requests.add(len(server.requests))
-    return max(requests), statistics.median(seconds), result
-
-
-def source(env: dict[str, str], name: str):
-    config = resolve_sources(env, {}).get(name)
-    assert config is not None
-    return open_source(config, http_client_for(config))
 
 
 def list_all(listing) -> list:
@@ -95,18 +73,18 @@ def main() -> None:
         print(f"{'what':<58} {'requests':>8} {'seconds':>8}")
         runs = []
         for name in ("openai", "azure"):
-            listing = source(envs[name], name)
-            requests, seconds, runs = measure(server, lambda listing=listing: list_all(listing))
+            listing = named_source(envs[name], name)
+            requests, seconds, runs = measure_requests(server, lambda listing=listing: list_all(listing))
             label = f"list {len(runs):,} {name} jobs (Load more x{requests - 1})"
             print(f"{label:<58} {requests:>8} {seconds:>8.3f}")
-        _, seconds, frame = measure(server, lambda: job_rows(runs))
+        _, seconds, frame = measure_requests(server, lambda: job_rows(runs))
         print(f"{f'job list table of {len(frame):,} rows':<58} {0:>8} {seconds:>8.4f}")
-        _, seconds, shown = measure(
+        _, seconds, shown = measure_requests(
             server, lambda: filter_status(search_runs(runs, "b12"), {RunStatus.SUCCEEDED})
         )
         print(f"{f'search + filter over {len(runs):,} runs ({len(shown)} shown)':<58} {0:>8} {seconds:>8.4f}")
-        long_job = source(envs["together"], "together")
-        requests, seconds, run = measure(server, lambda: long_job.load_run(together), runs=2)
+        long_job = named_source(envs["together"], "together")
+        requests, seconds, run = measure_requests(server, lambda: long_job.load_run(together), runs=2)
         metrics = sum(1 for request in server.requests if request.path.endswith("/metrics"))
         label = f"open a {TOGETHER_STEPS:,}-step Together job ({metrics} metrics windows)"
         print(f"{label:<58} {requests:>8} {seconds:>8.3f}")

@@ -81,28 +81,52 @@ def _float(value: float) -> float | str | None:
     return value if math.isfinite(value) else ("inf" if value > 0 else "-inf")
 
 
-def _column(name: str, series: pd.Series) -> dict[str, Any]:
-    """One frame column as JSON: its name, its type, and its values."""
+def column_type(name: str, series: pd.Series) -> str:
+    """The export type of a frame column: ``datetime_ns_utc``, ``int64``, ``float64`` or ``string``; the
+    JSON and the Parquet exports type every column this way."""
     dtype = series.dtype
     if isinstance(dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(dtype):
-        utc = (
-            series.dt.tz_convert("UTC")
-            if isinstance(dtype, pd.DatetimeTZDtype)
-            else series.dt.tz_localize("UTC")
-        )
-        nanos = utc.astype("datetime64[ns, UTC]").array.asi8.tolist()
-        values = [None if missing else nano for nano, missing in zip(nanos, utc.isna().tolist(), strict=True)]
-        return {"name": name, "type": "datetime_ns_utc", "values": values}
+        return "datetime_ns_utc"
     if pd.api.types.is_bool_dtype(dtype):
         raise TypeError(f"column {name!r} holds booleans, which runs never do")
     if pd.api.types.is_integer_dtype(dtype):
-        return {"name": name, "type": "int64", "values": series.astype("int64").tolist()}
+        return "int64"
     if pd.api.types.is_float_dtype(dtype):
-        return {"name": name, "type": "float64", "values": [_float(value) for value in series.tolist()]}
-    values = [
+        return "float64"
+    return "string"
+
+
+def in_utc(series: pd.Series) -> pd.Series:
+    """A datetime column in UTC at nanosecond precision; a column without a time zone is taken as UTC."""
+    utc = (
+        series.dt.tz_convert("UTC")
+        if isinstance(series.dtype, pd.DatetimeTZDtype)
+        else series.dt.tz_localize("UTC")
+    )
+    return utc.astype("datetime64[ns, UTC]")
+
+
+def text_values(series: pd.Series) -> list[str | None]:
+    """A string column's values as text, missing ones (None, NA, NaN) as None."""
+    return [
         None if value is None or value is pd.NA or value != value else str(value) for value in series.tolist()
     ]
-    return {"name": name, "type": "string", "values": values}
+
+
+def _column(name: str, series: pd.Series) -> dict[str, Any]:
+    """One frame column as JSON: its name, its type, and its values."""
+    kind = column_type(name, series)
+    if kind == "datetime_ns_utc":
+        utc = in_utc(series)
+        nanos = utc.array.asi8.tolist()
+        values = [None if missing else nano for nano, missing in zip(nanos, utc.isna().tolist(), strict=True)]
+    elif kind == "int64":
+        values = series.astype("int64").tolist()
+    elif kind == "float64":
+        values = [_float(value) for value in series.tolist()]
+    else:
+        values = text_values(series)
+    return {"name": name, "type": kind, "values": values}
 
 
 def _frame(frame: pd.DataFrame) -> dict[str, Any]:

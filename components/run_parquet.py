@@ -31,11 +31,14 @@ from components.run_export import (
     check_column_name,
     check_rows,
     checked_frame,
+    column_type,
     export_document,
     export_runs,
+    in_utc,
     need,
     run_body,
     runs_from_export_object,
+    text_values,
     to_json,
 )
 
@@ -62,25 +65,15 @@ def is_parquet(data: bytes) -> bool:
 
 def _arrow_column(name: str, series: pd.Series) -> pa.Array:
     """One frame column in its export type (as ``run_export`` types it): int64, float64, string or UTC ns."""
-    dtype = series.dtype
-    if isinstance(dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(dtype):
-        utc = (
-            series.dt.tz_convert("UTC")
-            if isinstance(dtype, pd.DatetimeTZDtype)
-            else series.dt.tz_localize("UTC")
-        )
-        return pa.array(utc.astype("datetime64[ns, UTC]"), type=_TIMESTAMP)
-    if pd.api.types.is_bool_dtype(dtype):
-        raise TypeError(f"column {name!r} holds booleans, which runs never do")
-    if pd.api.types.is_integer_dtype(dtype):
+    kind = column_type(name, series)
+    if kind == "datetime_ns_utc":
+        return pa.array(in_utc(series), type=_TIMESTAMP)
+    if kind == "int64":
         return pa.array(series.astype("int64").to_numpy(), type=pa.int64())
-    if pd.api.types.is_float_dtype(dtype):
+    if kind == "float64":
         # from_pandas=False: NaN stays a NaN (bit for bit), it does not become a null.
         return pa.array(series.astype("float64").to_numpy(), type=pa.float64(), from_pandas=False)
-    values = [
-        None if value is None or value is pd.NA or value != value else str(value) for value in series.tolist()
-    ]
-    return pa.array(values, type=pa.string())
+    return pa.array(text_values(series), type=pa.string())
 
 
 def frame_table(frame: pd.DataFrame) -> pa.Table:

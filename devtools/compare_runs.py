@@ -100,3 +100,26 @@ def synthetic_run(
         return run
     summary = replace(run.summary, ref=RunRef(source, job_id))
     return replace(run, summary=summary, provenance=replace(run.provenance, source=source))
+
+
+def _spec_arguments(spec: str) -> dict:
+    """``ID/STEPS/EPOCHS/SEED`` as keyword arguments; the learning rate multiplier is half the seed, so
+    runs told apart by seed differ in their hyperparameters too."""
+    job_id, steps, epochs, seed = spec.split("/")
+    return {
+        "job_id": job_id,
+        "n_steps": int(steps),
+        "n_epochs": int(epochs),
+        "seed": int(seed),
+        "learning_rate_multiplier": int(seed) / 2,
+    }
+
+
+def job_from_spec(spec: str) -> SyntheticRun:
+    """The stand-in job of ``ID/STEPS/EPOCHS/SEED`` (the compare tests' URL spec), to serve over HTTP."""
+    return synthetic_job(**_spec_arguments(spec))
+
+
+def run_from_spec(spec: str) -> RunData:
+    """The run of ``ID/STEPS/EPOCHS/SEED`` as the OpenAI source reads :func:`job_from_spec`'s job."""
+    return synthetic_run(**_spec_arguments(spec))

@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components.charts import style
+from components.charts.layout import axis_of, stacked_layout
 from components.charts.style import DEFAULT_THEME, Theme
 from components.data.metrics import Kind
 from components.text import ID_CHARS, plotly_text
@@ -50,7 +51,6 @@ RUN_COLOURS: dict[Theme, tuple[str, ...]] = {
 }
 SOLID_RUNS = 5
 """Runs after the fifth are dashed too: a second cue besides colour for readers who cannot tell hues apart."""
-Y_TITLES = {"loss": "Loss", "accuracy": "Accuracy"}
 _NUMBER = {"loss": "%{y:.4f}", "accuracy": "%{y:.2%}"}
 FLOAT32_POINTS = 1_500
 """Longer series go to the browser as float32: half the bytes, and far finer than a pixel."""
@@ -102,10 +102,6 @@ class CompareView:
     theme: Theme = DEFAULT_THEME
 
 
-def _axis(kinds: Sequence[Kind], kind: Kind) -> str:
-    return "y" if kinds.index(kind) == 0 else "y2"
-
-
 def _kinds(runs: Sequence[RunCurves], view: CompareView) -> list[Kind]:
     return [
         kind
@@ -132,7 +128,7 @@ def _line(
         y=values[column].to_numpy(dtype="float32" if len(values) > FLOAT32_POINTS else "float64"),
         customdata=values["step"].to_numpy(dtype="int64") if view.step_in_hover else None,
         xaxis="x",
-        yaxis=_axis(kinds, kind),
+        yaxis=axis_of(kinds, kind),
         name=name,
         legendgroup=f"run{run.index}",
         mode="lines+markers" if len(values) <= SPARSE_POINTS else "lines",
@@ -151,7 +147,7 @@ def _stars(runs: Sequence[RunCurves], kind: Kind, kinds: Sequence[Kind], view: C
         x=[run.stars[kind][0] for run in starred],
         y=[run.stars[kind][1] for run in starred],
         xaxis="x",
-        yaxis=_axis(kinds, kind),
+        yaxis=axis_of(kinds, kind),
         name=STAR_LEGEND,
         legendgroup="stars",
         showlegend=False,
@@ -226,51 +222,18 @@ def compare_figure(runs: Sequence[RunCurves], view: CompareView) -> go.Figure:
         hoverinfo="skip",
     )
     figure.add_traces([*traces, *(star for star in stars if star is not None), legend_star])
-    both = len(kinds) == 2
     figure.update_layout(
-        height=style.HEIGHT_BOTH if both else style.HEIGHT_LOSS_ONLY,
+        stacked_layout(
+            kinds,
+            x_title=view.x_title,
+            hover_title=view.hover_title,
+            spike_colour=style.palette(view.theme).epoch_line,
+            y_titles=view.labels,
+            log_y=view.log_y,
+            y_range=view.y_range,
+            x_extra={"tickformat": ".0%"} if view.x_percent else None,
+        ),
         margin={**style.MARGIN, "t": 56},
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
-        hovermode="x unified",
-        hoversubplots="axis",
-        hoverdistance=style.HOVER_DISTANCE,
-        legend={
-            "orientation": "h",
-            "yanchor": "bottom",
-            "y": 1.01,
-            "x": 0,
-            "font": {"size": style.LEGEND_FONT_SIZE},
-            "traceorder": "normal",
-        },
         dragmode="zoom",
-        xaxis={
-            "title": {"text": view.x_title},
-            "anchor": _axis(kinds, kinds[-1]),
-            "unifiedhovertitle": {"text": view.hover_title},
-            "showspikes": True,
-            "spikemode": "across",
-            "spikethickness": 1,
-            "spikedash": "solid",
-            "spikecolor": style.palette(view.theme).epoch_line,
-            **({"tickformat": ".0%"} if view.x_percent else {}),
-        },
     )
-    for kind in kinds:
-        name = "yaxis" if _axis(kinds, kind) == "y" else "yaxis2"
-        domain = (style.LOSS_DOMAIN if kind == kinds[0] else style.ACCURACY_DOMAIN) if both else (0.0, 1.0)
-        figure.update_layout(
-            {
-                name: {
-                    "domain": list(domain),
-                    "title": {
-                        "text": view.labels.get(kind, Y_TITLES[kind]),
-                        "font": {"size": style.TITLE_SIZE},
-                    },
-                    "type": "log" if view.log_y else "linear",
-                    "tickformat": ".0%" if kind == "accuracy" else None,
-                    **({"range": list(view.y_range[kind])} if kind in view.y_range else {}),
-                }
-            }
-        )
     return figure

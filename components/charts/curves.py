@@ -18,6 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components.charts import style
+from components.charts.layout import axis_of, stacked_layout
 from components.charts.options import NO_HIGHLIGHTS, Drag, Highlights
 from components.charts.style import Palette
 from components.charts.view import KINDS, SMOOTHED_SUFFIX, ChartView, Display
@@ -37,7 +38,6 @@ CHECKPOINT_TRACE = "Saved checkpoint"
 BEST_TRACE = "Recommended checkpoint"
 SELECTED_TRACE = "Selected checkpoint"
 UNSAVED_TRACE = "Best point, no checkpoint saved"
-Y_TITLES = {"loss": "Loss", "accuracy": "Accuracy"}
 # Unified hover lists traces by legend rank: the checkpoint under the pointer comes first.
 _HOVER_FIRST = 1
 _NUMBER = {"loss": "%{y:.4f}", "accuracy": "%{y:.2%}"}
@@ -50,11 +50,6 @@ _CLICK_TARGETS = {
     "selected": _INVISIBLE,
     "unselected": _INVISIBLE,
 }
-
-
-def _axis(kinds: Sequence[Kind], kind: Kind) -> str:
-    """The y axis of ``kind``: the first kind shown is ``y`` (top), the second ``y2`` (below)."""
-    return "y" if kinds.index(kind) == 0 else "y2"
 
 
 def _present(history: pd.DataFrame, kind: Kind) -> list[Metric]:
@@ -263,7 +258,7 @@ def _checkpoint_marks(
             continue
         first = kind == kinds[0]
         suffix = "" if first else f" · {kind}"
-        axes = {"xaxis": "x", "yaxis": _axis(kinds, kind)}
+        axes = {"xaxis": "x", "yaxis": axis_of(kinds, kind)}
         rug = _rug_level(display.view, kind) if many else None
         marks.append(
             scatter(
@@ -335,7 +330,7 @@ def _unsaved_mark(
             x=[x],
             y=[best.raw_value],
             xaxis="x",
-            yaxis=_axis(kinds, metric.kind),
+            yaxis=axis_of(kinds, metric.kind),
             name=UNSAVED_TRACE,
             legendgroup="unsaved",
             mode="markers",
@@ -391,7 +386,7 @@ def _reading_aids(display: Display, kinds: Sequence[Kind], colours: Palette) -> 
     view = display.view
     shapes, labels = [], []
     for kind in kinds:
-        domain = f"{_axis(kinds, kind)} domain"
+        domain = f"{axis_of(kinds, kind)} domain"
         line = {"dash": "dot", "color": colours.epoch_line, "width": style.EPOCH_LINE_WIDTH}
         shapes += [
             {"type": "line", "xref": "x", "yref": domain, "x0": x, "x1": x, "y0": 0, "y1": 1, "line": line}
@@ -416,7 +411,7 @@ def _reading_aids(display: Display, kinds: Sequence[Kind], colours: Palette) -> 
         {
             "text": "overfitting",
             "xref": "x",
-            "yref": f"{_axis(kinds, kinds[0])} domain",
+            "yref": f"{axis_of(kinds, kinds[0])} domain",
             "x": x0,
             "y": 1,
             "xanchor": "left",
@@ -448,13 +443,13 @@ def curves_figure(display: Display, highlights: Highlights = NO_HIGHLIGHTS) -> g
         for kind in kinds
         for metric in _present(history, kind)
         if metric.split != "full_valid"
-        for trace in _series(history, metric, display, _axis(kinds, kind), colours, deciding)
+        for trace in _series(history, metric, display, axis_of(kinds, kind), colours, deciding)
     ]
     # WebGL traces are painted above every SVG trace, so marks meant to sit on top of WebGL lines
     # must be WebGL too.
     scatter = go.Scattergl if any(isinstance(trace, go.Scattergl) for trace in lines) else go.Scatter
     full = [
-        _full_valid(history, metric, display, _axis(kinds, kind), colours, scatter)
+        _full_valid(history, metric, display, axis_of(kinds, kind), colours, scatter)
         for kind in kinds
         for metric in _present(history, kind)
         if metric.split == "full_valid"
@@ -469,23 +464,18 @@ def curves_figure(display: Display, highlights: Highlights = NO_HIGHLIGHTS) -> g
         ]
     )
     shapes, labels = _reading_aids(display, kinds, colours)
-    both = len(kinds) == 2
     figure.update_layout(
-        height=style.HEIGHT_BOTH if both else style.HEIGHT_LOSS_ONLY,
-        margin=style.MARGIN,
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
-        hovermode="x unified",
-        hoversubplots="axis",
-        hoverdistance=style.HOVER_DISTANCE,
-        legend={
-            "orientation": "h",
-            "yanchor": "bottom",
-            "y": 1.01,
-            "x": 0,
-            "font": {"size": style.LEGEND_FONT_SIZE},
-            "traceorder": "normal",
-        },
+        stacked_layout(
+            kinds,
+            x_title=view.x_title,
+            hover_title=view.hover_title,
+            spike_colour=colours.epoch_line,
+            y_titles={},
+            log_y=view.log_y,
+            y_range=view.y_range,
+            fixed_range=True,  # no zoom in the browser: it would be lost on the next run
+            x_extra={"range": list(view.x_range)} if view.x_range else None,
+        ),
         # Streamlit reports clicked points only with "select" in the click mode, and box selections
         # only while dragging selects; a zoom is a selected step range, applied here on the next run.
         clickmode="event+select",
@@ -493,32 +483,5 @@ def curves_figure(display: Display, highlights: Highlights = NO_HIGHLIGHTS) -> g
         selectdirection="h",
         shapes=shapes,
         annotations=labels,
-        xaxis={
-            "title": {"text": view.x_title},
-            "anchor": _axis(kinds, kinds[-1]),
-            "fixedrange": True,  # no zoom in the browser: it would be lost on the next run
-            "unifiedhovertitle": {"text": view.hover_title},
-            "showspikes": True,
-            "spikemode": "across",
-            "spikethickness": 1,
-            "spikedash": "solid",
-            "spikecolor": colours.epoch_line,
-            **({"range": list(view.x_range)} if view.x_range else {}),
-        },
     )
-    for kind in kinds:
-        name = "yaxis" if _axis(kinds, kind) == "y" else "yaxis2"
-        domain = (style.LOSS_DOMAIN if kind == kinds[0] else style.ACCURACY_DOMAIN) if both else (0.0, 1.0)
-        figure.update_layout(
-            {
-                name: {
-                    "domain": list(domain),
-                    "title": {"text": Y_TITLES[kind], "font": {"size": style.TITLE_SIZE}},
-                    "type": "log" if view.log_y else "linear",
-                    "fixedrange": True,
-                    "tickformat": ".0%" if kind == "accuracy" else None,
-                    **({"range": list(view.y_range[kind])} if kind in view.y_range else {}),
-                }
-            }
-        )
     return figure

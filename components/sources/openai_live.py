@@ -55,6 +55,7 @@ from components.sources.openai import (
     read_summary,
     walk,
 )
+from components.sources.refresh import failed_refresh, whole_refresh
 
 JOB_RECHECK_AFTER = 10
 """Quiet refreshes in a row after which the job is read anyway (a status may change without an event)."""
@@ -147,22 +148,6 @@ def _without_refresh_notes(notes: Iterable[str]) -> list[str]:
     return [note for note in notes if not note.startswith((REFRESH_FAILED, *PARTIAL_NOTES))]
 
 
-def _failed(previous: RunData, what: str, exc: DashboardError, log: RequestLog) -> Refresh:
-    """The run as it was, with a note: nothing read in this refresh replaced anything known."""
-    note = (
-        f"{REFRESH_FAILED} read {what} ({exc}); the run shows what was read before, and the next refresh "
-        "tries again."
-    )
-    notes = (*[n for n in previous.notes if not n.startswith(REFRESH_FAILED)], note)
-    return Refresh(
-        replace(previous, notes=notes),
-        changed=notes != previous.notes,
-        requests=log.total,
-        reads=log.counts(),
-        error=str(exc),
-    )
-
-
 def refresh_openai_run(client: FineTuningClient, previous: RunData, info: SourceInfo) -> Refresh:
     """``previous`` brought up to date, reading only what changed (see the module docstring)."""
     lists = previous.resume if isinstance(previous.resume, ListsRead) else None
@@ -181,15 +166,8 @@ def _reloaded(client: FineTuningClient, previous: RunData, info: SourceInfo, log
     try:
         run = load_run(client, job_id, resume=previous if previous.is_partial else None, info=info, log=log)
     except DashboardError as exc:
-        return _failed(previous, "the run again", exc, log)
-    return Refresh(
-        run,
-        changed=True,
-        finished=run.summary.is_terminal and not previous.summary.is_terminal,
-        requests=log.total,
-        reads=log.counts(),
-        new_steps=max(0, len(run.history) - len(previous.history)),
-    )
+        return failed_refresh(previous, "the run again", exc, log)
+    return whole_refresh(previous, run, log)
 
 
 class _Refresher:
@@ -214,7 +192,7 @@ class _Refresher:
         try:
             head = read_head(self.client.event_pages(self.job_id), lists.events.newest_id)
         except DashboardError as exc:
-            return _failed(previous, "the new events", exc, self.log)
+            return failed_refresh(previous, "the new events", exc, self.log)
         new_events = head.items[: head.new]
         events_progress, older = self._events_after(head, new_events)
         tail = self._events_tail(events_progress) if head.met_known else None

@@ -33,6 +33,7 @@ from components.domain import Provenance, RunData
 from components.errors import DashboardError
 from components.sources.base import Refresh, SourceInfo, parsed
 from components.sources.openai import REFRESH_FAILED
+from components.sources.refresh import failed_refresh, whole_refresh
 from components.sources.together import TogetherLive, TogetherSource, metrics_bound, together_run
 
 JOB_RECHECK_AFTER = 10
@@ -42,21 +43,6 @@ _LIST_NOTES = (
     "The job's metrics could not be read",
     "The time limit",
 )
-
-
-def _failed(previous: RunData, exc: DashboardError, log: RequestLog) -> Refresh:
-    note = (
-        f"{REFRESH_FAILED} read the job again ({exc}); the run shows what was read before, and the next "
-        "refresh tries again."
-    )
-    notes = (*[n for n in previous.notes if not n.startswith(REFRESH_FAILED)], note)
-    return Refresh(
-        replace(previous, notes=notes),
-        changed=notes != previous.notes,
-        requests=log.total,
-        reads=log.counts(),
-        error=str(exc),
-    )
 
 
 def _same(frame: pd.DataFrame | None, other: pd.DataFrame | None) -> bool:
@@ -80,21 +66,14 @@ def refresh_together_run(source: TogetherSource, previous: RunData, info: Source
         try:
             run = source.load_run(job_id, log=log)
         except DashboardError as exc:
-            return _failed(previous, exc, log)
-        return Refresh(
-            run,
-            changed=True,
-            finished=run.summary.is_terminal and not previous.summary.is_terminal,
-            requests=log.total,
-            reads=log.counts(),
-            new_steps=max(0, len(run.history) - len(previous.history)),
-        )
+            return failed_refresh(previous, "the job again", exc, log)
+        return whole_refresh(previous, run, log)
     client = source.client.start_load(log=log)
     notes = [n for n in previous.notes if not n.startswith((REFRESH_FAILED, *_LIST_NOTES))]
     try:
         raw = client.get_job(job_id)
     except DashboardError as exc:
-        return _failed(previous, exc, log)
+        return failed_refresh(previous, "the job again", exc, log)
     summary = parsed("job object from Together AI", parse_together_job, raw, run_id=job_id, notes=notes)
     now, before = job_counters(raw), state.counters
     ended_now = summary.is_terminal and not previous.summary.is_terminal

@@ -15,7 +15,7 @@ import streamlit as st
 from components.domain import RunData, RunRef
 from components.sources.demo import demo_source
 from components.ui.compare_page import compare_page
-from devtools.compare_runs import synthetic_run
+from devtools.compare_runs import run_from_spec
 
 st.set_page_config(page_title="Compare runs", layout="wide")
 
@@ -30,14 +30,7 @@ class Loaded:
 def load(spec: str) -> RunData:
     if spec == "demo":
         return demo_source().load_run("ftjob-demo")
-    job_id, steps, epochs, seed = spec.split("/")
-    return synthetic_run(
-        job_id,
-        n_steps=int(steps),
-        n_epochs=int(epochs),
-        seed=int(seed),
-        learning_rate_multiplier=int(seed) / 2,
-    )
+    return run_from_spec(spec)
 
 
 def remove(ref: RunRef) -> None:

@@ -2,7 +2,7 @@
 in the legend and in one hover, the best run named, and the table's rows right.
 
 The dashboard itself, keyed to a stand-in that serves both jobs, opened on its ``?run=A&run=B`` route;
-what the page should show is computed from the same runs read in memory (``tests.page.test_page_compare``).
+what the page should show is computed from the same runs read in memory (``devtools.compare_runs``).
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from components.page.compare import CompareOptions, build_compare, prepare_compare
-from devtools.compare_runs import synthetic_job
+from devtools.compare_runs import job_from_spec, run_from_spec
 from devtools.harness import CHROMIUM, RunningApp, app_process, wait_for_app_run
 from devtools.standin import StandInServer
 from tests.browser.apps import keyed_env
 from tests.browser.charts import LOSS, chart, hover, wait_for_charts
-from tests.page.test_page_compare import LONG, SHORT, load
+from tests.page.test_page_compare import LONG, SHORT
 
 pytestmark = [
     pytest.mark.browser,
@@ -32,18 +32,6 @@ _ROWS = (
 )
 
 
-def _served(spec: str):
-    """The stand-in job the in-memory ``load(spec)`` reads, to serve over HTTP."""
-    job_id, steps, epochs, seed = spec.split("/")
-    return synthetic_job(
-        job_id,
-        n_steps=int(steps),
-        n_epochs=int(epochs),
-        seed=int(seed),
-        learning_rate_multiplier=int(seed) / 2,
-    )
-
-
 COMPARED = "run=openai:ftjob-short&run=openai:ftjob-long"
 
 
@@ -52,7 +40,7 @@ def compare_app() -> Iterator[RunningApp]:
     """The dashboard on a stand-in serving both runs."""
     with StandInServer() as server:
         for spec in (SHORT, LONG):
-            server.add_run(_served(spec))
+            server.add_run(job_from_spec(spec))
         with app_process(keyed_env(server)) as app:
             yield app
 
@@ -79,7 +67,7 @@ def test_both_runs_are_drawn_named_and_tabled(compared: Page) -> None:
     legend = chart(page).locator(".legendtext").evaluate_all("nodes => nodes.map(n => n.textContent)")
     assert "ftjob-short" in legend and "ftjob-long" in legend
 
-    model = build_compare(prepare_compare([load(SHORT), load(LONG)]), CompareOptions())
+    model = build_compare(prepare_compare([run_from_spec(SHORT), run_from_spec(LONG)]), CompareOptions())
     low, high = model.view.y_range["loss"]
     label = hover(page, 300, (low + high) / 2, LOSS)  # both runs have a full validation there
     assert "ftjob-short" in label and "ftjob-long" in label and "Step 300" in label

@@ -7,7 +7,6 @@ import csv
 import io
 import re
 import time
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from devtools.harness import CHROMIUM, RunningApp, app_process, wait_for_app_run
 from devtools.standin import Fault, StandInServer, SyntheticRun, make_run
 from devtools.standin.chat import answer as standin_answer
 from tests.browser.apps import job_path, keyed_env
+from tests.validation_oracle import expected_answer, token_f1
 
 pytestmark = [
     pytest.mark.browser,
@@ -106,16 +106,6 @@ def test_three_checkpoints_answer_side_by_side_one_failing(
     print(f"first token {max(firsts):.2f} s (measured by the app); click to answer shown {shown_after:.2f} s")
 
 
-def _f1(answer: str, expected: str) -> float:
-    """This test's own token F1: lower-cased alphanumeric words, counted with multiplicity."""
-    said, wanted = re.findall(r"[a-z0-9_]+", answer.lower()), re.findall(r"[a-z0-9_]+", expected.lower())
-    common = sum((Counter(said) & Counter(wanted)).values())
-    if not common:
-        return 0.0
-    precision, recall = common / len(said), common / len(wanted)
-    return 2 * precision * recall / (precision + recall)
-
-
 def test_ten_validation_examples_on_three_models_score_as_computed_here(
     page: Page, try_app: RunningApp, try_standin: StandInServer, run: SyntheticRun
 ) -> None:
@@ -143,12 +133,11 @@ def test_ten_validation_examples_on_three_models_score_as_computed_here(
         assert len(mine) == 10
         exact, f1 = [], []
         for row in mine:
-            a, b = map(int, re.fullmatch(r"What is (\d+) plus (\d+)\?", row["question"]).groups())
-            expected = f"{a} plus {b} is {a + b}."
+            expected = expected_answer(row["question"])
             said = standin_answer(model, [{"role": "user", "content": row["question"]}])
             assert row["answer"] == said and row["expected"] == expected
             exact.append(said == expected)
-            f1.append(_f1(said, expected))
+            f1.append(token_f1(said, expected))
         label = mine[0]["model_label"]
         line = (
             scores.locator("tr")

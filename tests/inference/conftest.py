@@ -9,12 +9,14 @@ import httpx
 import pytest
 
 from components.api import make_http_client
+from components.domain import RunData
 from components.inference import ChatClient, open_chat
-from components.sources import SourceConfig, resolve_sources
+from components.sources import RunSource, SourceConfig, open_source, resolve_sources
 from devtools.clock import SkippingClock
-from devtools.standin import DEFAULT_API_KEY, StandInServer
+from devtools.standin import DEFAULT_API_KEY, StandInServer, make_run
 
 OpenChat = Callable[..., tuple[ChatClient, SourceConfig]]
+ServeRun = Callable[[str], tuple[ChatClient, RunSource, RunData]]
 
 
 def provider_env(standin: StandInServer, provider: str, **settings: str) -> dict[str, str]:
@@ -56,3 +58,17 @@ def open_chat_for(standin: StandInServer) -> Iterator[OpenChat]:
     yield build
     for http in opened:
         http.close()
+
+
+@pytest.fixture
+def openai_run(standin: StandInServer, open_chat_for: OpenChat) -> ServeRun:
+    """``openai_run(job_id)``: the stand-in serves ``make_run(job_id)``; the OpenAI chat client, the OpenAI
+    source and the run it reads."""
+
+    def serve(job_id: str) -> tuple[ChatClient, RunSource, RunData]:
+        standin.add_run(make_run(job_id))
+        chat, config = open_chat_for("openai")
+        source = open_source(config)
+        return chat, source, source.load_run(job_id)
+
+    return serve

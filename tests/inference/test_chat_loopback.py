@@ -18,10 +18,9 @@ from components.inference import (
     prompt_messages,
     requests_for,
 )
-from components.sources import open_source
 from devtools.standin import DEFAULT_API_KEY, Fault, StandInServer, make_run
 from devtools.standin.chat import answer, pieces
-from tests.inference.conftest import OpenChat
+from tests.inference.conftest import OpenChat, ServeRun
 
 QUESTION = prompt_messages("What is 41 plus 17?", system="Answer in one sentence.")
 
@@ -57,12 +56,9 @@ def test_three_checkpoints_answer_side_by_side_and_one_failure_stays_its_own(
 
 
 def test_nothing_is_sent_until_the_answers_are_asked_for(
-    standin: StandInServer, open_chat_for: OpenChat
+    standin: StandInServer, openai_run: ServeRun
 ) -> None:
-    standin.add_run(make_run("ftjob-quiet"))
-    chat, config = open_chat_for("openai")
-    source = open_source(config)
-    run = source.load_run("ftjob-quiet")
+    chat, source, run = openai_run("ftjob-quiet")
     standin.reset_log()
     menu = model_menu(run, source.info)
     requests = requests_for([choice.model for choice in menu.choices[:3]], QUESTION)

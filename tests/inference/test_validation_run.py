@@ -6,8 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import random
-import re
-from collections import Counter
 
 import pytest
 
@@ -22,16 +20,8 @@ from components.inference import (
 from components.sources import open_source
 from devtools.standin import Fault, StandInServer, make_growing_together_run, make_run, together_job_id
 from devtools.standin.chat import answer, validation_examples
-from tests.inference.conftest import OpenChat
-
-
-def _f1(said: str, wanted: str) -> float:
-    """Token F1 written out again here, so the test does not grade the code with itself."""
-    a, b = re.findall(r"\w+", said.lower()), re.findall(r"\w+", wanted.lower())
-    common = sum((Counter(a) & Counter(b)).values())
-    if not common:
-        return 0.0
-    return 2 * common / (len(a) + len(b))  # = 2PR / (P + R) with P = c/|a|, R = c/|b|
+from tests.inference.conftest import OpenChat, ServeRun
+from tests.validation_oracle import token_f1
 
 
 @pytest.mark.parametrize("provider", ["openai", "together"])
@@ -76,7 +66,7 @@ def test_the_validation_scores_are_the_ones_the_test_computes(
             for index in picked
         ]
         expected_exact = sum(said.strip() == wanted.strip() for said, wanted in rows) / len(rows)
-        expected_f1 = sum(_f1(said, wanted) for said, wanted in rows) / len(rows)
+        expected_f1 = sum(token_f1(said, wanted) for said, wanted in rows) / len(rows)
         [summary] = result.summary[result.summary["model"] == choice.model].to_dict("records")
         assert summary["answered"] == 10 and summary["errors"] == 0
         assert summary["exact_match"] == pytest.approx(expected_exact)
@@ -87,12 +77,9 @@ def test_the_validation_scores_are_the_ones_the_test_computes(
 
 
 def test_failed_answers_are_counted_as_errors_not_as_wrong(
-    standin: StandInServer, open_chat_for: OpenChat
+    standin: StandInServer, openai_run: ServeRun
 ) -> None:
-    standin.add_run(make_run("ftjob-errors"))
-    chat, config = open_chat_for("openai")
-    source = open_source(config)
-    run = source.load_run("ftjob-errors")
+    chat, source, run = openai_run("ftjob-errors")
     menu = model_menu(run, source.info)
     flaky = menu.choices[0]
     standin.add_chat_faults(
@@ -108,11 +95,8 @@ def test_failed_answers_are_counted_as_errors_not_as_wrong(
     assert failed["exact_match"].isna().all() and "bad request" in failed["error"].iloc[0]
 
 
-def test_the_cost_is_known_before_anything_is_sent(standin: StandInServer, open_chat_for: OpenChat) -> None:
-    standin.add_run(make_run("ftjob-cost"))
-    chat, config = open_chat_for("openai")
-    source = open_source(config)
-    run = source.load_run("ftjob-cost")
+def test_the_cost_is_known_before_anything_is_sent(standin: StandInServer, openai_run: ServeRun) -> None:
+    chat, _, run = openai_run("ftjob-cost")
     examples = sample_examples(read_validation_set(chat.api, run).examples, 10)
     standin.reset_log()
     cost = estimate_cost(examples, 3, max_tokens=8)
@@ -124,13 +108,8 @@ def test_the_cost_is_known_before_anything_is_sent(standin: StandInServer, open_
     assert cost.max_output_tokens == 3 * 10 * 8 and "4 characters" in cost.how
 
 
-def test_results_download_as_csv_that_no_spreadsheet_runs(
-    standin: StandInServer, open_chat_for: OpenChat
-) -> None:
-    standin.add_run(make_run("ftjob-csv"))
-    chat, config = open_chat_for("openai")
-    source = open_source(config)
-    run = source.load_run("ftjob-csv")
+def test_results_download_as_csv_that_no_spreadsheet_runs(openai_run: ServeRun) -> None:
+    chat, source, run = openai_run("ftjob-csv")
     menu = model_menu(run, source.info)
     examples = sample_examples(read_validation_set(chat.api, run).examples, 3)
     result = run_validation(chat, examples, menu.choices[:1])

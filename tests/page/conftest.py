@@ -1,12 +1,14 @@
-"""Fixtures of the page tests: a clean environment, and one pointing the app at the stand-in API."""
+"""Fixtures of the page tests: a clean environment, the app pointed at the stand-in API, an archive."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from components.store import forget_stores
 from devtools.standin import DEFAULT_API_KEY, StandInServer
 from tests.page.page_support import FORBIDDEN_KEY, clear_settings, new_app
 
@@ -25,6 +27,15 @@ def api_env(monkeypatch: pytest.MonkeyPatch, no_api_env: None, standin: StandInS
     monkeypatch.setenv("OPENAI_TIMEOUT", "5")
     monkeypatch.setenv("OPENAI_MAX_RETRIES", "2")
     return standin
+
+
+@pytest.fixture
+def archive(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, no_api_env: None) -> Iterator[Path]:
+    """The app with an archive in a temporary SQLite file (the page tests' default is no archive)."""
+    path = tmp_path / "archive.sqlite3"
+    monkeypatch.setenv("DASHBOARD_STORE", str(path))
+    yield path
+    forget_stores()
 
 
 @pytest.fixture

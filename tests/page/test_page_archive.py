@@ -4,7 +4,7 @@ and the page goes on without one; the demo is never archived."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,15 +17,6 @@ from tests.markdown_view import visible_text
 from tests.page.page_support import new_app, table
 
 JOB = "ftjob-kept"
-
-
-@pytest.fixture
-def archive(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, api_env: StandInServer) -> Iterator[Path]:
-    """The app with an archive in a temporary SQLite file (the page tests' default is no archive)."""
-    path = tmp_path / "archive.sqlite3"
-    monkeypatch.setenv("DASHBOARD_STORE", str(path))
-    yield path
-    forget_stores()
 
 
 def _restart() -> None:

@@ -14,24 +14,12 @@ from components.data.compare import MAX_RUNS
 from components.run_download import read_export
 from components.ui.compare_page import ALIGN_KEY, CHART_KEY, LOG_KEY, METRIC_KEY, TABLE_KEY
 from components.ui.exports import EXPORTS_KEY
-from devtools.compare_runs import synthetic_run
+from devtools.compare_runs import run_from_spec
 from tests.markdown_view import visible_text
 from tests.page.page_support import TIMEOUT, chart_spec, decode
 
 APP = Path(__file__).resolve().parents[1] / "apps" / "compare_app.py"
 SHORT, LONG = "ftjob-short/300/3/1", "ftjob-long/1200/4/2"
-
-
-def load(spec: str):
-    """The run the app builds for ``spec``, built the same way here."""
-    job_id, steps, epochs, seed = spec.split("/")
-    return synthetic_run(
-        job_id,
-        n_steps=int(steps),
-        n_epochs=int(epochs),
-        seed=int(seed),
-        learning_rate_multiplier=int(seed) / 2,
-    )
 
 
 def _open(*specs: str) -> AppTest:
@@ -146,10 +134,13 @@ def test_the_comparison_downloads_as_one_file_that_reads_back() -> None:
     assert file.name == f"compare_openai-ftjob-short_openai-ftjob-long.{file.format.value}"
     assert button.proto.label == f"Comparison file ({file.format.value.upper()})"
     back = read_export(file.data)
-    assert [run.summary.ref for run in back] == [load(SHORT).summary.ref, load(LONG).summary.ref]
+    assert [run.summary.ref for run in back] == [
+        run_from_spec(SHORT).summary.ref,
+        run_from_spec(LONG).summary.ref,
+    ]
     for run, spec in zip(back, (SHORT, LONG), strict=True):
-        pd.testing.assert_frame_equal(run.history, load(spec).history, check_exact=True)
-        pd.testing.assert_frame_equal(run.checkpoints, load(spec).checkpoints, check_exact=True)
+        pd.testing.assert_frame_equal(run.history, run_from_spec(spec).history, check_exact=True)
+        pd.testing.assert_frame_equal(run.checkpoints, run_from_spec(spec).checkpoints, check_exact=True)
 
 
 def _noted_app() -> None:

@@ -7,13 +7,12 @@ fragment run with no page run since the last one (``is_timer_tick``). The real t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components.store import forget_stores
 from components.ui.auto_refresh import LIVE_KEY, PAGE_RUNS_KEY, SEEN_KEY, TOGGLE_KEY
 from components.ui.selection import PICKED_KEY
 from devtools.standin import (
@@ -98,15 +97,6 @@ def test_a_failed_refresh_keeps_the_data_and_says_so(live: AppTest, api_env: Sta
     refresh(live)  # the next one reads what was missed
     assert _last_step(live) == 180
     assert not any(text.startswith("Refresh could not") for text in _texts(live))
-
-
-@pytest.fixture
-def archive(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, api_env: StandInServer) -> Iterator[Path]:
-    """An archive in a temporary SQLite file (the page tests' default is none)."""
-    path = tmp_path / "archive.sqlite3"
-    monkeypatch.setenv("DASHBOARD_STORE", str(path))
-    yield path
-    forget_stores()
 
 
 def test_refresh_stops_when_the_job_ends_and_the_run_is_archived(

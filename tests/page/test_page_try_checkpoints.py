@@ -3,7 +3,6 @@ while the others answer), and validation scores that this test computes on its o
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -15,10 +14,10 @@ from devtools.standin import DEFAULT_API_KEY, Fault, StandInServer, azure_job_id
 from devtools.standin.chat import answer as standin_answer
 from tests.markdown_view import visible_text
 from tests.page.page_support import TIMEOUT, new_app
+from tests.validation_oracle import expected_answer, token_f1
 
 JOB = "ftjob-try"
 MODELS_KEY = "try_models:openai:" + JOB
-QUESTION = re.compile(r"What is (\d+) plus (\d+)\?")
 
 
 @pytest.fixture
@@ -84,21 +83,6 @@ def test_three_checkpoints_answer_side_by_side_and_one_failure_stays_its_own(
     assert standin_answer(models[0], conversation) in _texts(at) and api_env.count("chat") == sent
 
 
-def _expected_answer(question: str) -> str:
-    a, b = map(int, QUESTION.fullmatch(question).groups())
-    return f"{a} plus {b} is {a + b}."
-
-
-def _f1(answer: str, expected: str) -> float:
-    """This test's own token F1: lower-cased alphanumeric words, counted with multiplicity."""
-    said, wanted = re.findall(r"[a-z0-9_]+", answer.lower()), re.findall(r"[a-z0-9_]+", expected.lower())
-    common = sum((Counter(said) & Counter(wanted)).values())
-    if not common:
-        return 0.0
-    precision, recall = common / len(said), common / len(wanted)
-    return 2 * precision * recall / (precision + recall)
-
-
 def test_ten_validation_examples_on_three_checkpoints_score_as_computed_here(
     try_page: AppTest, api_env: StandInServer
 ) -> None:
@@ -121,11 +105,11 @@ def test_ten_validation_examples_on_three_checkpoints_score_as_computed_here(
         for question, expected, shown in zip(
             answers["Question"], answers["Expected"], answers[f"{label}: answer"], strict=True
         ):
-            assert expected == _expected_answer(question)
+            assert expected == expected_answer(question)
             said = standin_answer(model, [{"role": "user", "content": question}])
             assert shown == said
             exact.append(said == expected)
-            f1.append(_f1(said, expected))
+            f1.append(token_f1(said, expected))
         assert row["Answered"] == "10" and row["Errors"] == "0"
         assert row["Exact match"] == f"{sum(exact) / 10:.0%}"
         assert row["Token F1"] == f"{sum(f1) / 10:.2f}"

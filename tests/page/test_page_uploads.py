@@ -12,7 +12,6 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.sources import Upload
-from components.store import forget_stores
 from components.ui.uploads import SAVE_KEY, UPLOADER_KEY
 from devtools.standin import StandInServer, make_run
 from devtools.trainer_runs import trainer_state
@@ -78,28 +77,21 @@ def test_a_file_larger_than_the_limit_is_refused_with_a_message(monkeypatch: pyt
     assert any("larger than" in error.value for error in at.main.error)
 
 
-def test_save_to_archive_stores_a_file_run_only_when_asked(
-    monkeypatch: pytest.MonkeyPatch, no_api_env: None, tmp_path: Path
-) -> None:
-    path = tmp_path / "archive.sqlite3"
-    monkeypatch.setenv("DASHBOARD_STORE", str(path))
-    try:
-        at = _upload(new_app().run(), "trainer_state.json", STATE)
-        assert not at.exception
-        assert at.button(key=SAVE_KEY)
-        at.button(key=SAVE_KEY).click().run()
-        [saved] = [s.value for s in at.main.success]
-        assert saved.startswith("Saved to the archive on ")
-        at.radio(key="source_switch").set_value("archive").run()
-        assert not at.exception
-        [frame] = [el.value for el in at.main.dataframe if "Run" in el.value.columns]
-        assert len(frame) == 1
-        # Opening it from the archive's list: the stored copy, and the page says when it was saved.
-        at.session_state["job_table_0"] = {"selection": {"rows": [0], "columns": []}}
-        at.run()
-        assert not at.exception and at.get("plotly_chart")
-        assert str(at.query_params["run"]).count("archive:") == 1
-        [note] = [visible_text(info.value) for info in at.main.info if "From the archive" in info.value]
-        assert note.startswith("From the archive, saved ")
-    finally:
-        forget_stores()
+def test_save_to_archive_stores_a_file_run_only_when_asked(archive: Path) -> None:
+    at = _upload(new_app().run(), "trainer_state.json", STATE)
+    assert not at.exception
+    assert at.button(key=SAVE_KEY)
+    at.button(key=SAVE_KEY).click().run()
+    [saved] = [s.value for s in at.main.success]
+    assert saved.startswith("Saved to the archive on ")
+    at.radio(key="source_switch").set_value("archive").run()
+    assert not at.exception
+    [frame] = [el.value for el in at.main.dataframe if "Run" in el.value.columns]
+    assert len(frame) == 1
+    # Opening it from the archive's list: the stored copy, and the page says when it was saved.
+    at.session_state["job_table_0"] = {"selection": {"rows": [0], "columns": []}}
+    at.run()
+    assert not at.exception and at.get("plotly_chart")
+    assert str(at.query_params["run"]).count("archive:") == 1
+    [note] = [visible_text(info.value) for info in at.main.info if "From the archive" in info.value]
+    assert note.startswith("From the archive, saved ")

@@ -62,6 +62,18 @@ def archive(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
     )
 
 
+def started(env: dict[str, str]) -> subprocess.Popen[str]:
+    """The command running in the background, its output piped, to be read while it works."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "components.archive"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def single_load_cost(standin: StandInServer, job_id: str) -> int:
     """The requests one load of ``job_id`` costs the page's way, with the request log left as it was."""
     before = len(standin.requests)
@@ -128,14 +140,7 @@ def test_killed_mid_way_and_run_again_it_stores_the_rest(
         job_id = f"ftjob-{n:04d}"
         faults = [Fault("job", "hang", hang_seconds=60)] if job_id == hung else []
         standin.add_run(make_run(job_id, n_steps=40, n_epochs=2, seed=n, start=START + n), faults)
-    child = subprocess.Popen(
-        [sys.executable, "-m", "components.archive"],
-        cwd=ROOT,
-        env=command_env(standin, store_config, tmp_path),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    child = started(command_env(standin, store_config, tmp_path))
     try:
         assert child.stdout is not None
         lines = []
@@ -211,14 +216,7 @@ def test_terminated_it_says_what_was_kept(
     standin.add_run(
         make_run("ftjob-0000", n_steps=40, n_epochs=2, start=START), [Fault("job", "hang", hang_seconds=60)]
     )
-    child = subprocess.Popen(
-        [sys.executable, "-m", "components.archive"],
-        cwd=ROOT,
-        env=command_env(standin, store_config, tmp_path),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    child = started(command_env(standin, store_config, tmp_path))
     assert child.stdout is not None
     assert child.stdout.readline().startswith("Listing OpenAI: 1 page, 1 run")  # then it opens the hung job
     child.send_signal(signal.SIGTERM)

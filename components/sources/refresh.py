@@ -1,0 +1,40 @@
+"""What a live refresh returns, for every provider that refreshes runs, when it reads the run whole again
+or when its first read fails."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from components.api.client import RequestLog
+from components.domain import RunData
+from components.errors import DashboardError
+from components.sources.base import Refresh
+from components.sources.openai import REFRESH_FAILED
+
+
+def failed_refresh(previous: RunData, what: str, exc: DashboardError, log: RequestLog) -> Refresh:
+    """The run as it was, with a note: nothing read in this refresh replaced anything known."""
+    note = (
+        f"{REFRESH_FAILED} read {what} ({exc}); the run shows what was read before, and the next refresh "
+        "tries again."
+    )
+    notes = (*[n for n in previous.notes if not n.startswith(REFRESH_FAILED)], note)
+    return Refresh(
+        replace(previous, notes=notes),
+        changed=notes != previous.notes,
+        requests=log.total,
+        reads=log.counts(),
+        error=str(exc),
+    )
+
+
+def whole_refresh(previous: RunData, run: RunData, log: RequestLog) -> Refresh:
+    """``run``, read whole again in place of ``previous`` (a run not read live before)."""
+    return Refresh(
+        run,
+        changed=True,
+        finished=run.summary.is_terminal and not previous.summary.is_terminal,
+        requests=log.total,
+        reads=log.counts(),
+        new_steps=max(0, len(run.history) - len(previous.history)),
+    )

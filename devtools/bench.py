@@ -1,0 +1,92 @@
+"""What the benchmarks share: timing a call, counting a stand-in's requests, and a page's draw marks.
+
+Benchmarks print numbers and assert nothing (timings never go in unit tests); these helpers keep their
+measuring the same from one benchmark to the next.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from playwright.sync_api import BrowserContext
+
+from components.sources import RunSource, http_client_for, open_source, resolve_sources
+from devtools.harness import wait_for_app_run
+from devtools.standin import StandInServer
+
+T = TypeVar("T")
+
+# Marks, in ms since navigation, taken once per animation frame: "loaded" when the page's heading (drawn
+# once the runs are read) is on the page, "done" when the script run has finished, "chart" when the chart
+# element is on the page, "drawn" when the chart has traces on screen (SVG trace groups or the WebGL canvas).
+MARKS_SCRIPT = """
+window.__marks = {};
+(function poll() {
+  const marks = window.__marks, now = performance.now();
+  if (!marks.loaded && document.querySelector('[data-testid="stMain"] h3')) marks.loaded = now;
+  if (!marks.running && document.querySelector('[data-test-script-state="running"]')) marks.running = now;
+  if (marks.running && !marks.done && document.querySelector('[data-test-script-state="notRunning"]'))
+    marks.done = now;
+  if (!marks.chart && document.querySelector('[data-testid="stPlotlyChart"]')) marks.chart = now;
+  const gd = document.querySelector('.js-plotly-plot');
+  if (!marks.drawn && gd && gd._fullData && gd._fullData.length
+      && gd.querySelector('.scatterlayer .trace, canvas.gl-canvas-context')) marks.drawn = now;
+  if (!marks.drawn || !marks.done) requestAnimationFrame(poll);
+})();
+"""
+
+
+def timed(function: Callable[[], T], repeats: int = 3) -> tuple[T, float]:
+    """The result of the last of ``repeats`` calls and the median seconds."""
+    seconds = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        result = function()
+        seconds.append(time.perf_counter() - started)
+    return result, statistics.median(seconds)
+
+
+def measure_requests(server: StandInServer, work: Callable[[], T], runs: int = 3) -> tuple[int, float, T]:
+    """(requests per run, median seconds, the last result) after one warm-up run; says so when the runs
+    differed in requests."""
+    result = work()
+    seconds, requests = [], set()
+    for _ in range(runs):
+        server.reset_log()
+        started = time.perf_counter()
+        result = work()
+        seconds.append(time.perf_counter() - started)
+        requests.add(len(server.requests))
+    if len(requests) != 1:
+        print(f"  note: runs differed in requests: {sorted(requests)}")
+    return max(requests), statistics.median(seconds), result
+
+
+def named_source(env: Mapping[str, str], name: str) -> RunSource:
+    """The source ``name`` configured by ``env``, with its own HTTP client."""
+    config = resolve_sources(env, {}).get(name)
+    assert config is not None
+    return open_source(config, http_client_for(config))
+
+
+def visit(context: BrowserContext, url: str, timeout_ms: float) -> dict[str, Any]:
+    """Milliseconds from navigation to each mark of ``MARKS_SCRIPT`` and the websocket bytes received
+    (``bytes``), in a new tab (a new Streamlit session)."""
+    page = context.new_page()
+    received = [0]
+
+    def on_socket(socket: Any) -> None:
+        socket.on("framereceived", lambda payload: received.__setitem__(0, received[0] + len(payload)))
+
+    page.on("websocket", on_socket)
+    page.goto(url)
+    page.wait_for_function(
+        "() => window.__marks.drawn && window.__marks.loaded && window.__marks.done", timeout=timeout_ms
+    )
+    wait_for_app_run(page)
+    marks = page.evaluate("() => window.__marks")
+    page.close()
+    return {**marks, "bytes": received[0]}
