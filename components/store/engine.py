@@ -9,6 +9,8 @@ lock (a PostgreSQL advisory lock, or SQLite's write lock), so two servers starti
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from pathlib import Path
 
 from alembic import command
@@ -22,6 +24,7 @@ from components.store.settings import StoreConfig
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "archive_schema_version"
 SQLITE_BUSY_SECONDS = 30
+WAL_RETRY_SECONDS = 0.05
 POSTGRES_CONNECT_SECONDS = 10
 WRITE = {"archive_write": True}
 """Execution options of a write transaction (SQLite: ``BEGIN IMMEDIATE``)."""
@@ -32,6 +35,22 @@ def _sqlite_file(path: Path) -> None:
     """The SQLite file's folder (private to the user) and the file itself (readable by the user only)."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+
+
+def _use_wal(cursor: sqlite3.Cursor) -> None:
+    """WAL mode, switched once per file (the mode is kept in the file). Servers opening a new archive at once
+    race for that switch, and the loser can be told "database is locked" at once, without the busy timeout
+    being waited: it tries again until the timeout has passed."""
+    deadline = time.monotonic() + SQLITE_BUSY_SECONDS
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(WAL_RETRY_SECONDS)
 
 
 def _sqlite_engine(config: StoreConfig) -> Engine:
@@ -45,10 +64,10 @@ def _sqlite_engine(config: StoreConfig) -> Engine:
     def _connect(dbapi_connection, _record) -> None:
         dbapi_connection.isolation_level = None  # SQLAlchemy, not pysqlite, says when a transaction begins
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
+        _use_wal(cursor)
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
