@@ -243,7 +243,10 @@ def compare_page(
         width="stretch",
         column_config={
             "best": st.column_config.TextColumn("", width=28, help="The best run"),
-            "Trained tokens": st.column_config.NumberColumn(format="localized"),
+            **{  # counts with thousands separators, as everywhere else on the page
+                column: st.column_config.NumberColumn(format="localized")
+                for column in ("Best step", "Final step", "Steps", "Trained tokens")
+            },
             **{
                 column: st.column_config.NumberColumn(format="%.4f")
                 for column in model.table.columns
