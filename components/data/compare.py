@@ -80,8 +80,9 @@ would be squeezed into the left of the chart."""
 def default_alignment(runs: Sequence[RunData]) -> Alignment:
     """Step when the runs train for about as many steps; fraction of training when lengths differ."""
     lengths = [length for run in runs if (length := run_length(run))]
+    every_known = len(lengths) == len(runs)  # what fraction alignment needs (see ``alignments``)
     differ = len(lengths) >= 2 and max(lengths) > LENGTH_RATIO_FOR_FRACTION * min(lengths)
-    return Alignment.FRACTION if differ and Alignment.FRACTION in alignments(runs) else Alignment.STEP
+    return Alignment.FRACTION if differ and every_known else Alignment.STEP
 
 
 def aligned_x(run: RunData, steps: pd.Series | np.ndarray, alignment: Alignment) -> np.ndarray:
