@@ -55,7 +55,7 @@ class LongFunction:
 
 
 def module_name(path: Path) -> str:
-    """``components/ui/run_page.py`` → ``components.ui.run_page`` (a package's ``__init__`` is the package)."""
+    """``components/ui/run_page.py`` → ``components.ui.run_page``; a package's ``__init__`` is the package."""
     parts = list(path.relative_to(ROOT).with_suffix("").parts)
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
