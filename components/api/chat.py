@@ -42,7 +42,6 @@ from components.text import MESSAGE_CHARS, clean
 
 logger = logging.getLogger(__name__)
 
-Role = Literal["system", "developer", "user", "assistant", "tool"]
 Message = Mapping[str, Any]
 """One chat message as the API takes it: ``{"role": "user", "content": "…"}``."""
 DeltaCallback = Callable[[str], None]

@@ -174,10 +174,6 @@ def run_result(run: RunData, metric: str | None) -> RunResult:
     return RunResult(run.summary.ref, advice, final_step, final_value)
 
 
-def _better(metric: Metric, a: float, b: float) -> bool:
-    return a > b if metric.higher_is_better else a < b
-
-
 def _difference(metric: Metric, best: float, other: float) -> str:
     """``4.2 % lower than`` / ``0.012 higher than``: how far ahead the best run is."""
     direction = "higher" if metric.higher_is_better else "lower"
