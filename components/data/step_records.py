@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -51,43 +52,47 @@ def _extra_names(
     return names[:MAX_EXTRA_COLUMNS]
 
 
+@dataclass(frozen=True)
+class RecordLayout:
+    """Where a format's records keep their step, metrics and time: one constant per format.
+
+    ``metric_keys`` maps a record's key to a catalogue metric name; ``time_key`` names a time in units of
+    ``seconds_per_time_unit`` seconds (None: no time); ``ignored`` keys are neither metrics nor extras
+    (run summaries, throughput).
+    """
+
+    step_key: str
+    metric_keys: Mapping[str, str]
+    time_key: str | None = None
+    seconds_per_time_unit: float = 1.0
+    ignored: Collection[str] = ()
+
+    @property
+    def taken(self) -> set[str]:
+        """The keys that are never extras."""
+        return {self.step_key, *self.metric_keys, *self.ignored, *([self.time_key] if self.time_key else [])}
+
+
 def step_records_frame(
-    records: Iterable[Any],
-    *,
-    step_key: str,
-    metric_keys: Mapping[str, str],
-    time_key: str | None = None,
-    seconds_per_time_unit: float = 1.0,
-    ignored: Collection[str] = (),
-    notes: list[str] | None = None,
-    what: str = "metrics",
+    records: Iterable[Any], layout: RecordLayout, *, notes: list[str] | None = None, what: str = "metrics"
 ) -> pd.DataFrame:
     """One row per step: ``step``, the six catalogue metrics (NaN where never logged), ``created_at`` when
-    ``time_key`` names a time, then the extras.
+    ``layout.time_key`` names a time, then the extras.
 
-    ``metric_keys`` maps a record's key to a catalogue metric name; ``ignored`` keys are neither metrics
-    nor extras (run summaries, throughput). Records without a usable step are left out with a note; more
-    than ``MAX_RESULT_ROWS`` steps keep an evenly spaced subset plus every step with an evaluation.
+    Records without a usable step are left out with a note; more than ``MAX_RESULT_ROWS`` steps keep an
+    evenly spaced subset plus every step with an evaluation.
     """
-    kept = [record for record in records if isinstance(record, Mapping)]
-    if len(kept) > MAX_RECORDS:
-        if notes is not None:
-            notes.append(f"The {what} has {len(kept):,} entries; only the last {MAX_RECORDS:,} were read.")
-        kept = kept[-MAX_RECORDS:]
-    steps = column(kept, lambda record: as_float(record.get(step_key)))
-    usable = usable_steps(steps)
-    if notes is not None and (bad := int((~usable).sum())):
-        notes.append(f"Left out {count(bad, 'entry')} of the {what} without a usable step ({STEP_RULE}).")
-    kept = [record for record, keep in zip(kept, usable, strict=True) if keep]
-    taken = {step_key, *metric_keys, *ignored, *([time_key] if time_key else [])}
-    extras = _extra_names(kept, taken, notes, what)
-    table: dict[str, Any] = {"step": steps[usable].astype("int64")}
-    for key, name in metric_keys.items():
+    kept, steps = _with_steps(records, layout.step_key, notes, what)
+    extras = _extra_names(kept, layout.taken, notes, what)
+    table: dict[str, Any] = {"step": steps}
+    for key, name in layout.metric_keys.items():
         values = column(kept, lambda record, key=key: as_float(record.get(key)))
         table[name] = values if name not in table else np.where(np.isnan(values), table[name], values)
     raw_times = None
-    if time_key is not None:
-        raw_times = column(kept, lambda record: as_number(record.get(time_key))) * seconds_per_time_unit
+    if (time_key := layout.time_key) is not None:
+        raw_times = (
+            column(kept, lambda record: as_number(record.get(time_key))) * layout.seconds_per_time_unit
+        )
         table["created_at"] = unix_seconds(raw_times)
     for name in extras:
         table[name] = column(kept, lambda record, name=name: as_float(record.get(name)))
@@ -98,13 +103,34 @@ def step_records_frame(
         and (bad_times := implausible_times(raw_times, unix_seconds(raw_times)))
     ):
         notes.append(f"Ignored the times of {count(bad_times, 'entry')} of the {what}: not {time_rule()}.")
-    frame = _thinned(frame, notes, what)
+    return _columns(_thinned(frame, notes, what), extras, timed=raw_times is not None)
+
+
+def _with_steps(
+    records: Iterable[Any], step_key: str, notes: list[str] | None, what: str
+) -> tuple[list[Mapping[str, Any]], np.ndarray]:
+    """The last ``MAX_RECORDS`` mapping records with a usable step, and those steps (noting what was left)."""
+    kept = [record for record in records if isinstance(record, Mapping)]
+    if len(kept) > MAX_RECORDS:
+        if notes is not None:
+            notes.append(f"The {what} has {len(kept):,} entries; only the last {MAX_RECORDS:,} were read.")
+        kept = kept[-MAX_RECORDS:]
+    steps = column(kept, lambda record: as_float(record.get(step_key)))
+    usable = usable_steps(steps)
+    if notes is not None and (bad := int((~usable).sum())):
+        notes.append(f"Left out {count(bad, 'entry')} of the {what} without a usable step ({STEP_RULE}).")
+    kept = [record for record, keep in zip(kept, usable, strict=True) if keep]
+    return kept, steps[usable].astype("int64")
+
+
+def _columns(frame: pd.DataFrame, extras: list[str], *, timed: bool) -> pd.DataFrame:
+    """The merged steps in the columns every source uses: step, the catalogue, created_at, the extras."""
     columns: dict[str, Any] = {"step": frame["step"].to_numpy(dtype="int64")}
     for name in METRIC_NAMES:
         columns[name] = (
             frame[name].to_numpy(dtype="float64") if name in frame else np.full(len(frame), np.nan)
         )
-    if time_key is not None:
+    if timed:
         columns["created_at"] = utc_times(frame["created_at"].to_numpy(dtype="float64"))
     for name in extras:
         columns[name] = frame[name].to_numpy(dtype="float64")

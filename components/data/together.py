@@ -18,7 +18,7 @@ import pandas as pd
 from components.data.bounds import MAX_BATCH_SIZE, MAX_EPOCHS, MAX_STEP, MAX_TRAINED_TOKENS
 from components.data.checkpoints import checkpoints_frame
 from components.data.job import CheckedFields, finite, job_id_of, mapping, text_or_none
-from components.data.step_records import step_records_frame
+from components.data.step_records import RecordLayout, step_records_frame
 from components.domain import Hyperparameters, RunRef, RunStatus, RunSummary
 from components.domain.ref import RUN_ID_PATTERN
 from components.errors import MalformedDataError
@@ -28,6 +28,7 @@ NO_ACCURACY = "Together AI reports no accuracy for fine-tuning jobs: only traini
 METRIC_KEYS: dict[str, str] = {"train/loss": "train_loss", "eval/loss": "full_valid_loss"}
 STEP_KEY = "train/global_step"
 NANOSECONDS = 1e-9
+METRIC_RECORDS = RecordLayout(STEP_KEY, METRIC_KEYS, time_key="timestamp", seconds_per_time_unit=NANOSECONDS)
 
 
 def parse_together_job(obj: Any, *, run_id: str | None = None, notes: list[str] | None = None) -> RunSummary:
@@ -82,15 +83,7 @@ def _error(obj: Mapping[str, Any]) -> str | None:
 
 def together_metrics_frame(records: Iterable[Any], *, notes: list[str] | None = None) -> pd.DataFrame:
     """One row per step from the metrics endpoint: train and eval records joined by ``train/global_step``."""
-    return step_records_frame(
-        records,
-        step_key=STEP_KEY,
-        metric_keys=METRIC_KEYS,
-        time_key="timestamp",
-        seconds_per_time_unit=NANOSECONDS,
-        notes=notes,
-        what="metrics",
-    )
+    return step_records_frame(records, METRIC_RECORDS, notes=notes, what="metrics")
 
 
 def _is_final(item: Mapping[str, Any]) -> bool:

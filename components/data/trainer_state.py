@@ -23,7 +23,7 @@ import pandas as pd
 
 from components.data.bounds import MAX_BATCH_SIZE, MAX_EPOCHS, MAX_STEP, MAX_TRAINED_TOKENS
 from components.data.job import CheckedFields, finite, text_or_none
-from components.data.step_records import step_records_frame
+from components.data.step_records import RecordLayout, step_records_frame
 from components.errors import MalformedDataError
 
 TRAINER_METRICS: dict[str, str] = {
@@ -45,6 +45,7 @@ TRAINER_IGNORED = frozenset(
         "train_loss",
     }
 )
+TRAINER_RECORDS = RecordLayout("step", TRAINER_METRICS, ignored=TRAINER_IGNORED)
 _SUMMARY_KEY = "train_runtime"
 _CHECKPOINT_DIR = re.compile(r"checkpoint-(\d{1,10})")
 
@@ -112,14 +113,7 @@ def parse_trainer_state(obj: Mapping[str, Any], *, notes: list[str] | None = Non
     entries = [
         entry for entry in obj["log_history"] if isinstance(entry, Mapping) and _SUMMARY_KEY not in entry
     ]
-    history = step_records_frame(
-        entries,
-        step_key="step",
-        metric_keys=TRAINER_METRICS,
-        ignored=TRAINER_IGNORED,
-        notes=notes,
-        what="trainer state's log_history",
-    )
+    history = step_records_frame(entries, TRAINER_RECORDS, notes=notes, what="trainer state's log_history")
     checked = CheckedFields(notes, "trainer state")
     best_path = text_or_none(obj.get("best_model_checkpoint"))
     best_step = checked.whole("best_global_step", obj.get("best_global_step"), 0, MAX_STEP)
