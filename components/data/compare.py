@@ -203,26 +203,42 @@ def verdict(runs: Sequence[RunData], results: Sequence[RunResult], metric: str |
     words = metric_words(metric)
     ranked = [result for result in results if result.value is not None]
     unranked = tuple(result.ref for result in results if result.value is None)
-    caveats = []
-    if unranked:
-        caveats.append(
-            f"{', '.join(map(str, unranked))} {'has' if len(unranked) == 1 else 'have'} no {words} at any "
-            f"checkpoint, so {'it is' if len(unranked) == 1 else 'they are'} not ranked; pick a metric all "
-            "runs share to rank them all."
-        )
+    caveats = [_unranked_caveat(unranked, words)] if unranked else []
     if len(ranked) < 2:
-        reason = (
-            f"Only {ranked[0].ref} has {words} at its checkpoints, so the runs cannot be compared on it."
-            if ranked
-            else f"No run has {words} at its checkpoints, so the runs cannot be compared on it."
-        )
-        return Verdict(metric, None, reason, tuple(caveats), unranked)
-    # Ties go to the first run as given, so the verdict does not depend on anything but the data.
+        return Verdict(metric, None, _no_comparison(ranked, words), tuple(caveats), unranked)
+    best, runner_up = _best_two(ranked, decider)
+    reason = _reason(best, runner_up, decider, words, len(ranked))
+    caveats += _best_caveats(best, runs, words)
+    return Verdict(metric, best.ref, reason, tuple(caveats), unranked)
+
+
+def _unranked_caveat(unranked: Sequence[RunRef], words: str) -> str:
+    one = len(unranked) == 1
+    return (
+        f"{', '.join(map(str, unranked))} {'has' if one else 'have'} no {words} at any "
+        f"checkpoint, so {'it is' if one else 'they are'} not ranked; pick a metric all "
+        "runs share to rank them all."
+    )
+
+
+def _no_comparison(ranked: Sequence[RunResult], words: str) -> str:
+    """Why fewer than two ranked runs cannot be compared."""
+    if ranked:
+        return f"Only {ranked[0].ref} has {words} at its checkpoints, so the runs cannot be compared on it."
+    return f"No run has {words} at its checkpoints, so the runs cannot be compared on it."
+
+
+def _best_two(ranked: Sequence[RunResult], decider: Metric) -> tuple[RunResult, RunResult]:
+    """The best and the runner-up; ties go to the first run as given, so only the data decides."""
     order = sorted(
         range(len(ranked)),
         key=lambda i: (-ranked[i].value if decider.higher_is_better else ranked[i].value, i),
     )
-    best, runner_up = ranked[order[0]], ranked[order[1]]
+    return ranked[order[0]], ranked[order[1]]
+
+
+def _reason(best: RunResult, runner_up: RunResult, decider: Metric, words: str, ranked: int) -> str:
+    """``run has the lowest … of 3 runs: 0.412 at its step 300 checkpoint, 4.2 % lower than …``."""
     advice = best.recommendation
     assert advice is not None and best.value is not None and runner_up.value is not None
     extreme = "highest" if decider.higher_is_better else "lowest"
@@ -231,10 +247,17 @@ def verdict(runs: Sequence[RunData], results: Sequence[RunResult], metric: str |
     else:
         than = _difference(decider, best.value, runner_up.value)
         ahead = f"{than} {runner_up.ref} ({_number(runner_up.value)})"
-    reason = (
-        f"{best.ref} has the {extreme} {words} of {count(len(ranked), 'run')}: {_number(best.value)} at its "
+    return (
+        f"{best.ref} has the {extreme} {words} of {count(ranked, 'run')}: {_number(best.value)} at its "
         f"step {advice.step:,} checkpoint, {ahead}."
     )
+
+
+def _best_caveats(best: RunResult, runs: Sequence[RunData], words: str) -> list[str]:
+    """What to keep in mind about the best run's checkpoint and what it was ranked by."""
+    advice = best.recommendation
+    assert advice is not None
+    caveats = []
     if advice.basis in (Basis.TRAINING_ONLY, Basis.NO_VALIDATION):
         caveats.append(
             f"Ranked by {words}, which cannot show overfitting: rank by a validation metric where the runs "
@@ -251,4 +274,4 @@ def verdict(runs: Sequence[RunData], results: Sequence[RunResult], metric: str |
         )
     if not advice.final:
         caveats.append(f"{best.ref} is still running: its checkpoint is the best so far.")
-    return Verdict(metric, best.ref, reason, tuple(caveats), unranked)
+    return caveats
