@@ -19,6 +19,7 @@ from components.api.chat import (
 from components.inference.models import MAX_MODELS, ModelChoice, ModelMenu, model_menu
 from components.inference.scoring import (
     CostEstimate,
+    ValidationOptions,
     ValidationRun,
     estimate_cost,
     exact_match,
@@ -63,6 +64,7 @@ __all__ = [
     "InferenceUnavailableError",
     "ModelChoice",
     "ModelMenu",
+    "ValidationOptions",
     "ValidationRun",
     "ValidationSet",
     "ValidationUnavailableError",

@@ -25,6 +25,7 @@ import pandas as pd
 from components.api.chat import (
     CHARS_PER_TOKEN,
     TOKENS_PER_MESSAGE,
+    ChatAnswer,
     ChatClient,
     ChatRequest,
     estimate_prompt_tokens,
@@ -32,7 +33,7 @@ from components.api.chat import (
 )
 from components.csv_export import export_csv
 from components.inference.models import ModelChoice
-from components.inference.side_by_side import DEFAULT_WORKERS, answer_all
+from components.inference.side_by_side import DEFAULT_WORKERS, ChatEvent, answer_all
 from components.inference.validation import Example
 
 _WORD = re.compile(r"\w+")
@@ -123,61 +124,81 @@ class ValidationRun:
         return export_csv(self.results)
 
 
+@dataclass(frozen=True)
+class ValidationOptions:
+    """How every example is asked: the same sampling for each request, and how many are in flight at once."""
+
+    temperature: float | None = 0.0
+    max_tokens: int | None = None
+    max_workers: int = DEFAULT_WORKERS
+
+
 def run_validation(
     client: ChatClient,
     examples: Sequence[Example],
     models: Sequence[ModelChoice],
     *,
-    temperature: float | None = 0.0,
-    max_tokens: int | None = None,
-    max_workers: int = DEFAULT_WORKERS,
+    options: ValidationOptions = ValidationOptions(),
     on_progress: Callable[[int, int], None] | None = None,
 ) -> ValidationRun:
-    """Ask every model every example (unstreamed, ``max_workers`` at a time) and score the answers.
+    """Ask every model every example (unstreamed, ``options.max_workers`` at a time) and score the answers.
 
     ``on_progress(done, total)`` is called on the calling thread after each answer arrives.
     """
     pairs = [(example, choice) for example in examples for choice in models]
     requests = [
         ChatRequest(
-            choice.model, example.prompt, temperature=temperature, max_tokens=max_tokens, stream=False
+            choice.model,
+            example.prompt,
+            temperature=options.temperature,
+            max_tokens=options.max_tokens,
+            stream=False,
         )
         for example, choice in pairs
     ]
-    done = 0
-
-    def progress(event: object) -> None:
-        nonlocal done
-        if getattr(event, "done", False):
-            done += 1
-            if on_progress is not None:
-                on_progress(done, len(requests))
-
-    answers = answer_all(client, requests, max_workers=max_workers, on_event=progress)
-    rows = []
-    for (example, choice), answer in zip(pairs, answers, strict=True):
-        ok = answer.error is None
-        rows.append(
-            {
-                "line": example.line,
-                "model_label": choice.label,
-                "model": choice.model,
-                "question": example.question,
-                "expected": example.expected,
-                "answer": answer.text,
-                "exact_match": exact_match(answer.text, example.expected) if ok else pd.NA,
-                "token_f1": token_f1(answer.text, example.expected) if ok else np.nan,
-                "error": answer.error.message if answer.error is not None else "",
-                "seconds": answer.total_seconds,
-                "tokens_in": answer.tokens_in,
-                "tokens_out": answer.tokens_out,
-                "usage_reported": answer.usage_reported,
-            }
-        )
+    progress = _counting(len(requests), on_progress)
+    answers = answer_all(client, requests, max_workers=options.max_workers, on_event=progress)
+    rows = [
+        _result_row(example, choice, answer) for (example, choice), answer in zip(pairs, answers, strict=True)
+    ]
     results = pd.DataFrame(rows, columns=list(RESULT_COLUMNS)).astype(
         {"exact_match": "boolean", "token_f1": "float64", "tokens_in": "Int64", "tokens_out": "Int64"}
     )
     return ValidationRun(results, summarize(results))
+
+
+def _counting(total: int, on_progress: Callable[[int, int], None] | None) -> Callable[[ChatEvent], None]:
+    """An ``on_event`` that counts finished answers and reports ``(done, total)`` after each one."""
+    done = 0
+
+    def progress(event: ChatEvent) -> None:
+        nonlocal done
+        if event.done:
+            done += 1
+            if on_progress is not None:
+                on_progress(done, total)
+
+    return progress
+
+
+def _result_row(example: Example, choice: ModelChoice, answer: ChatAnswer) -> dict[str, object]:
+    """One example's answer by one model, scored (a failed answer has no scores, only its error)."""
+    ok = answer.error is None
+    return {
+        "line": example.line,
+        "model_label": choice.label,
+        "model": choice.model,
+        "question": example.question,
+        "expected": example.expected,
+        "answer": answer.text,
+        "exact_match": exact_match(answer.text, example.expected) if ok else pd.NA,
+        "token_f1": token_f1(answer.text, example.expected) if ok else np.nan,
+        "error": answer.error.message if answer.error is not None else "",
+        "seconds": answer.total_seconds,
+        "tokens_in": answer.tokens_in,
+        "tokens_out": answer.tokens_out,
+        "usage_reported": answer.usage_reported,
+    }
 
 
 def summarize(results: pd.DataFrame) -> pd.DataFrame:

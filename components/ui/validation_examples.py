@@ -24,6 +24,7 @@ from components.inference import (
     MAX_EXAMPLES,
     ChatClient,
     ModelChoice,
+    ValidationOptions,
     ValidationRun,
     ValidationSet,
     ValidationUnavailableError,
@@ -235,8 +236,7 @@ def validation_panel(
             client(),
             chosen,
             models,
-            temperature=0.0,
-            max_tokens=int(max_tokens),
+            options=ValidationOptions(temperature=0.0, max_tokens=int(max_tokens)),
             on_progress=lambda done, total: bar.progress(done / total, text=f"{done} of {total} answers"),
         )
         bar.empty()
