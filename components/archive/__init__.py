@@ -4,6 +4,7 @@
 from components.archive.service import (
     ArchiveAccess,
     Opened,
+    OpenOptions,
     SaveReport,
     ServedFrom,
     connect_archive,
@@ -13,6 +14,7 @@ from components.archive.service import (
 
 __all__ = [
     "ArchiveAccess",
+    "OpenOptions",
     "Opened",
     "SaveReport",
     "ServedFrom",

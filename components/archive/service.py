@@ -129,42 +129,45 @@ def _from_archive_source(
     return Opened(run, ServedFrom.ARCHIVE, archived.saved_at, run.notes[-1])
 
 
+@dataclass(frozen=True)
+class OpenOptions:
+    """How the page asks for a run: where its progress goes, a partial run to continue, and Refresh."""
+
+    on_progress: Progress | None = None
+    resume: RunData | None = None  # a partial run of this very source and id, continued where it stopped
+    refresh: bool = False  # read the source again and replace the stored copy
+
+
 def open_with_archive(
     access: ArchiveAccess | None,
     config: SourceConfig,
     source: RunSource,
     run_id: str,
     *,
-    on_progress: Progress | None = None,
-    resume: RunData | None = None,
-    refresh: bool = False,
+    options: OpenOptions = OpenOptions(),
 ) -> Opened:
-    """The run ``config.name:run_id``: from the archive when stored there (unless ``refresh``), else from
-    ``source``, saving it when it is a finished API run read whole.
+    """The run ``config.name:run_id``: from the archive when stored there (unless ``options.refresh``), else
+    from ``source``, saving it when it is a finished API run read whole.
 
     Raises what ``source.load_run`` raises only when the archive has no copy to fall back on.
     """
     ref = RunRef(config.name, run_id)
     store_ok = access is not None and access.store is not None
     if config.kind is SourceKind.ARCHIVE:
-        return _from_archive_source(access, source, run_id, on_progress)
+        return _from_archive_source(access, source, run_id, options.on_progress)
     notes: list[str] = [access.problem] if access is not None and access.problem else []
     stored: Opened | None = None
     if store_ok and config.kind is not SourceKind.DEMO:
         stored, problem = _from_store(access, ref)
         notes += [problem] if problem else []
-        if stored is not None and not refresh:
+        if stored is not None and not options.refresh:
             return stored
     try:
-        run = source.load_run(run_id, on_progress, resume=resume)
+        run = source.load_run(run_id, options.on_progress, resume=options.resume)
     except DashboardError as exc:
         if stored is None:
             raise
-        note = (
-            f"{config.label} could not be read again ({clean(str(exc), ECHO_CHARS * 4)}); this is the "
-            "archived copy."
-        )
-        return replace(stored, run=_with_note(stored.run, note))
+        return _stored_instead(stored, config, exc)
     saved_at = stored.saved_at if stored is not None else None
     if store_ok and _kept_automatically(config, run):
         assert access is not None and access.store is not None
@@ -175,6 +178,15 @@ def open_with_archive(
     for note in notes:
         run = _with_note(run, note)
     return Opened(run, ServedFrom.SOURCE, saved_at, notes[-1] if notes else None)
+
+
+def _stored_instead(stored: Opened, config: SourceConfig, exc: DashboardError) -> Opened:
+    """The stored copy, with a note saying the source failed when it was read again."""
+    note = (
+        f"{config.label} could not be read again ({clean(str(exc), ECHO_CHARS * 4)}); this is the "
+        "archived copy."
+    )
+    return replace(stored, run=_with_note(stored.run, note))
 
 
 @dataclass(frozen=True)

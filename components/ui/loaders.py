@@ -12,7 +12,7 @@ import httpx
 import streamlit as st
 
 from components.api import make_http_client
-from components.archive import ArchiveAccess, Opened, open_with_archive
+from components.archive import ArchiveAccess, Opened, OpenOptions, open_with_archive
 from components.domain import RunData
 from components.sources import Progress, RunSource, SourceConfig, open_source
 
@@ -57,9 +57,7 @@ def cached_run(
         config,
         source_for(config),
         run_id,
-        on_progress=_on_progress,
-        resume=_resume,
-        refresh=_refresh,
+        options=OpenOptions(on_progress=_on_progress, resume=_resume, refresh=_refresh),
     )
 
 

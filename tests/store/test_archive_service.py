@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from components.archive import (
     ArchiveAccess,
+    OpenOptions,
     ServedFrom,
     connect_archive,
     open_with_archive,
@@ -44,7 +45,9 @@ class Page:
         self.source = open_source(self.config)
 
     def open(self, run_id: str = JOB, **options):
-        return open_with_archive(self.access, self.config, self.source, run_id, **options)
+        return open_with_archive(
+            self.access, self.config, self.source, run_id, options=OpenOptions(**options)
+        )
 
 
 @pytest.fixture
