@@ -138,6 +138,96 @@ def _like(word: str) -> str:
     return f"%{escaped}%"
 
 
+def _run_row(run: RunData, owner: str, blobs: dict[str, bytes], saved_at: pd.Timestamp) -> dict[str, Any]:
+    """The ``archived_runs`` row of ``run`` saved at ``saved_at`` under ``owner`` (tables: ``blobs``)."""
+    body = run_body(run, lambda _name, frame: {"rows": len(frame), "codec": CODEC})
+    body.pop("summary")
+    summary = run.summary
+    return {
+        "owner": owner,
+        "source": summary.ref.source,
+        "run_id": summary.ref.run_id,
+        "archive_id": archive_id(summary.ref),
+        "status": summary.status.value,
+        "created_at": _db_time(summary.created_at),
+        "sort_time": _db_time(summary.created_at or saved_at),
+        "saved_at": _db_time(saved_at),
+        "fetched_at": _db_time(run.provenance.fetched_at),
+        "source_label": run.provenance.label[:100],
+        "endpoint": run.provenance.endpoint,
+        "summary": json.dumps(summary_body(summary), ensure_ascii=True),
+        "body": json.dumps(body, ensure_ascii=True, allow_nan=False),
+        "history_rows": len(run.history),
+        "checkpoint_rows": len(run.checkpoints),
+        "stored_bytes": sum(len(blob) for blob in blobs.values()),
+        "search_text": "\n".join(searchable(summary)),
+    }
+
+
+def _upsert(connection: Connection, row: dict[str, Any], replace: bool) -> Any:
+    """Insert ``row``; on the same owner, source and run: replace the rest (``replace``) or do nothing."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(archived_runs).values(**row)
+    keys = [archived_runs.c.owner, archived_runs.c.source, archived_runs.c.run_id]
+    if not replace:
+        return statement.on_conflict_do_nothing(index_elements=keys)
+    changed = {name: statement.excluded[name] for name in row if name not in ("owner", "source", "run_id")}
+    return statement.on_conflict_do_update(index_elements=keys, set_=changed)
+
+
+# What the job list shows of a stored run (its tables are not read).
+_LISTED = (
+    archived_runs.c.id,
+    archived_runs.c.summary,
+    archived_runs.c.archive_id,
+    archived_runs.c.saved_at,
+    archived_runs.c.sort_time,
+    archived_runs.c.fetched_at,
+    archived_runs.c.source,
+    archived_runs.c.source_label,
+    archived_runs.c.endpoint,
+    archived_runs.c.history_rows,
+    archived_runs.c.checkpoint_rows,
+    archived_runs.c.stored_bytes,
+)
+
+
+def _matching(query: str, statuses: Collection[RunStatus]) -> list[Any]:
+    """Runs whose search text holds every word of ``query`` and (given ``statuses``) whose status is one."""
+    conditions: list[Any] = [
+        archived_runs.c.search_text.like(_like(word), escape="\\")
+        for word in query[:MAX_QUERY_CHARS].casefold().split()
+    ]
+    if statuses:
+        conditions.append(archived_runs.c.status.in_(sorted(status.value for status in statuses)))
+    return conditions
+
+
+def _newest_copy_first() -> Any:
+    """``copy``: 1 for the newest saved copy of each run, 2 for the one before, …"""
+    return (
+        func.row_number()
+        .over(
+            partition_by=(archived_runs.c.source, archived_runs.c.run_id),
+            order_by=(archived_runs.c.saved_at.desc(), archived_runs.c.id.desc()),
+        )
+        .label("copy")
+    )
+
+
+def _stored_run(row: Any) -> StoredRun:
+    """A listed row as the job list's :class:`StoredRun`."""
+    return StoredRun(
+        summary=read_summary(json.loads(row.summary)),
+        archive_id=row.archive_id,
+        saved_at=_utc(row.saved_at),
+        provenance=Provenance(row.source, as_text(row.source_label), row.endpoint, _utc(row.fetched_at)),
+        history_rows=row.history_rows,
+        checkpoint_rows=row.checkpoint_rows,
+        stored_bytes=row.stored_bytes,
+    )
+
+
 class ArchiveStore:
     """Finished runs in a database (SQLite or PostgreSQL): save, open, list and search them."""
 
@@ -187,10 +277,6 @@ class ArchiveStore:
 
     # ---- Writing -------------------------------------------------------------------------------------------
 
-    def _insert(self, connection: Connection) -> Any:
-        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-        return dialect.insert(archived_runs)
-
     def save(self, run: RunData, owner: str, *, replace: bool = True) -> SaveResult:
         """Store ``run`` whole under the fingerprint ``owner``, in one transaction.
 
@@ -200,49 +286,20 @@ class ArchiveStore:
         if problem := archivable_problem(run):
             raise NotArchivableError(problem)
         blobs = {"history": frame_to_parquet(run.history), "checkpoints": frame_to_parquet(run.checkpoints)}
-        body = run_body(run, lambda _name, frame: {"rows": len(frame), "codec": CODEC})
-        body.pop("summary")
-        summary = run.summary
         saved_at = pd.Timestamp.now(tz="UTC").floor("us")  # what both databases keep of a time
-        row = {
-            "owner": owner,
-            "source": summary.ref.source,
-            "run_id": summary.ref.run_id,
-            "archive_id": archive_id(summary.ref),
-            "status": summary.status.value,
-            "created_at": _db_time(summary.created_at),
-            "sort_time": _db_time(summary.created_at or saved_at),
-            "saved_at": _db_time(saved_at),
-            "fetched_at": _db_time(run.provenance.fetched_at),
-            "source_label": run.provenance.label[:100],
-            "endpoint": run.provenance.endpoint,
-            "summary": json.dumps(summary_body(summary), ensure_ascii=True),
-            "body": json.dumps(body, ensure_ascii=True, allow_nan=False),
-            "history_rows": len(run.history),
-            "checkpoint_rows": len(run.checkpoints),
-            "stored_bytes": sum(len(blob) for blob in blobs.values()),
-            "search_text": "\n".join(searchable(summary)),
-        }
+        row = _run_row(run, owner, blobs, saved_at)
+        ref = run.summary.ref
         with self._write() as connection:
             existed = connection.execute(
                 select(archived_runs.c.id).where(
                     archived_runs.c.owner == owner,
-                    archived_runs.c.source == summary.ref.source,
-                    archived_runs.c.run_id == summary.ref.run_id,
+                    archived_runs.c.source == ref.source,
+                    archived_runs.c.run_id == ref.run_id,
                 )
             ).first()
-            statement = self._insert(connection).values(**row)
-            keys = [archived_runs.c.owner, archived_runs.c.source, archived_runs.c.run_id]
-            if replace:
-                changed = {
-                    name: statement.excluded[name]
-                    for name in row
-                    if name not in ("owner", "source", "run_id")
-                }
-                statement = statement.on_conflict_do_update(index_elements=keys, set_=changed)
-            else:
-                statement = statement.on_conflict_do_nothing(index_elements=keys)
-            run_pk = connection.execute(statement.returning(archived_runs.c.id)).scalar()
+            run_pk = connection.execute(
+                _upsert(connection, row, replace).returning(archived_runs.c.id)
+            ).scalar()
             if run_pk is None:
                 return SaveResult(Saved.ALREADY, 0, None)
             connection.execute(delete(archived_frames).where(archived_frames.c.run_pk == run_pk))
@@ -330,36 +387,8 @@ class ArchiveStore:
         """Stored runs this viewer may see, newest first (by the run's creation, else its saving), one copy
         per run; ``query`` matches as ``components.domain.listing.search_runs`` does, ``statuses`` filters."""
         limit = max(1, min(limit, MAX_PAGE))
-        conditions = [self._visible(viewer)]
-        conditions += [
-            archived_runs.c.search_text.like(_like(word), escape="\\")
-            for word in query[:MAX_QUERY_CHARS].casefold().split()
-        ]
-        if statuses:
-            conditions.append(archived_runs.c.status.in_(sorted(status.value for status in statuses)))
-        rank = (
-            func.row_number()
-            .over(
-                partition_by=(archived_runs.c.source, archived_runs.c.run_id),
-                order_by=(archived_runs.c.saved_at.desc(), archived_runs.c.id.desc()),
-            )
-            .label("copy")
-        )
-        columns = [
-            archived_runs.c.id,
-            archived_runs.c.summary,
-            archived_runs.c.archive_id,
-            archived_runs.c.saved_at,
-            archived_runs.c.sort_time,
-            archived_runs.c.fetched_at,
-            archived_runs.c.source,
-            archived_runs.c.source_label,
-            archived_runs.c.endpoint,
-            archived_runs.c.history_rows,
-            archived_runs.c.checkpoint_rows,
-            archived_runs.c.stored_bytes,
-        ]
-        ranked = select(*columns, rank).where(*conditions).subquery()
+        conditions = [self._visible(viewer), *_matching(query, statuses)]
+        ranked = select(*_LISTED, _newest_copy_first()).where(*conditions).subquery()
         statement = (
             select(ranked)
             .where(ranked.c.copy == 1)
@@ -369,21 +398,7 @@ class ArchiveStore:
         )
         with self._errors("list its runs"), self._engine.connect() as connection:
             rows = connection.execute(statement).all()
-        listed = tuple(
-            StoredRun(
-                summary=read_summary(json.loads(row.summary)),
-                archive_id=row.archive_id,
-                saved_at=_utc(row.saved_at),
-                provenance=Provenance(
-                    row.source, as_text(row.source_label), row.endpoint, _utc(row.fetched_at)
-                ),
-                history_rows=row.history_rows,
-                checkpoint_rows=row.checkpoint_rows,
-                stored_bytes=row.stored_bytes,
-            )
-            for row in rows[:limit]
-        )
-        return ListedRuns(listed, len(rows) > limit)
+        return ListedRuns(tuple(_stored_run(row) for row in rows[:limit]), len(rows) > limit)
 
     def count(self, viewer: Viewer) -> int:
         """How many runs this viewer may see (each run once)."""
