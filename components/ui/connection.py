@@ -16,7 +16,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from components.api.limits import Limits
-from components.page.route import RUN_PARAM, SOURCE_PARAM, listable
+from components.page.route import JobList, listable
 from components.settings import resolve_settings, typed_azure_endpoint
 from components.sources import Registry, SourceConfig, SourceKind, Upload, resolve_sources
 from components.sources.archive import store_endpoint
@@ -26,7 +26,7 @@ from components.sources.openai import OPENAI
 from components.sources.registry import DEMO_SOURCE, KEY_VARIABLES
 from components.sources.together import TOGETHER
 from components.text import ECHO_CHARS, NOTE_CHARS, URL_CHARS, clean, code_span, markdown_literal
-from components.ui.job_picker import JOB_KEY
+from components.ui.navigation import go
 
 TYPED_KEY = "api_key_typed"  # OpenAI's typed key (the name older tests and links know)
 TYPED_KEYS = {OPENAI: TYPED_KEY, AZURE: "azure_key_typed", TOGETHER: "together_key_typed"}
@@ -184,9 +184,7 @@ def _switched() -> None:
     """A source chosen in the switch: its list, in place of any run open now."""
     chosen = st.session_state.get(SWITCH_KEY)
     if chosen:
-        st.query_params.pop(RUN_PARAM, None)
-        st.query_params[SOURCE_PARAM] = chosen
-        st.session_state[JOB_KEY] = ""
+        go(JobList(chosen))
 
 
 def source_switch(connection: Connection, current: str | None) -> None:

@@ -13,9 +13,9 @@ from functools import partial
 
 import streamlit as st
 
-from components.domain import RunStatus, RunSummary, filter_status, search_runs, status_counts
+from components.domain import RunRef, RunStatus, RunSummary, filter_status, search_runs, status_counts
 from components.page.job_rows import job_rows, listed_caption, status_label
-from components.page.route import MAX_COMPARE, MIN_COMPARE, RUN_PARAM, SOURCE_PARAM
+from components.page.route import MAX_COMPARE, MIN_COMPARE, showing
 from components.sources import RunPage, SourceConfig, UploadSource
 from components.sources.files import UPLOAD
 from components.text import NOTE_CHARS, markdown_literal
@@ -23,6 +23,7 @@ from components.ui.connection import Connection, describe_source
 from components.ui.errors import describe
 from components.ui.loaders import source_for
 from components.ui.loading_status import config_of
+from components.ui.navigation import go
 
 LISTS_KEY = "job_lists"
 SEARCH_KEY = "job_search"
@@ -102,10 +103,9 @@ def _keep(key: str) -> None:
     st.session_state[key + KEPT] = st.session_state.get(key)
 
 
-def _open(refs: list[str], source: str) -> None:
+def _open(refs: list[RunRef]) -> None:
     """Open one run, or compare several: their addresses go into the URL; the list is one click back."""
-    st.query_params[SOURCE_PARAM] = source
-    st.query_params[RUN_PARAM] = refs if len(refs) > 1 else refs[0]
+    go(showing(refs))
     st.session_state[ROUND_KEY] = st.session_state.get(ROUND_KEY, 0) + 1
     st.rerun()
 
@@ -171,7 +171,7 @@ def job_list_page(connection: Connection, name: str, *, refresh: bool = False) -
         },
     )
     rows = [row for row in event.selection.rows if 0 <= row < len(shown)]
-    chosen = [str(shown[row].ref) for row in rows]
+    chosen = [shown[row].ref for row in rows]
     if not listing.runs and not listing.error:
         st.info("No runs here yet.", icon=":material/inbox:")
     with st.container(horizontal=True, vertical_alignment="center"):
@@ -190,7 +190,7 @@ def job_list_page(connection: Connection, name: str, *, refresh: bool = False) -
                 disabled=not MIN_COMPARE <= n <= MAX_COMPARE,
                 help=f"Tick {MIN_COMPARE} to {MAX_COMPARE} runs.",
             ):
-                _open(chosen, name)
+                _open(chosen)
         st.caption(listed_caption(len(listing.runs), listing.pages, listing.cursor is not None, len(shown)))
     if chosen and not compare:
-        _open(chosen[:1], name)
+        _open(chosen[:1])

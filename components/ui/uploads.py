@@ -11,12 +11,14 @@ from __future__ import annotations
 import streamlit as st
 
 from components.archive import connect_archive, save_to_archive
+from components.domain import RunRef
+from components.page.route import OneRun
 from components.sources import SourceKind, Upload
 from components.sources.files import MAX_UPLOADS, UPLOAD
 from components.text import markdown_literal
 from components.ui.connection import Connection
-from components.ui.job_picker import JOB_KEY
 from components.ui.loading_status import Loaded
+from components.ui.navigation import go
 
 UPLOADER_KEY = "run_files"
 SAVE_KEY = "save_to_archive"
@@ -33,8 +35,7 @@ def _open_newest() -> None:
     """After a file is added, open it (its address only goes into the URL)."""
     uploads = _as_uploads(st.session_state.get(UPLOADER_KEY))
     if uploads:
-        st.query_params["run"] = f"{UPLOAD}:{uploads[-1].run_id}"
-        st.session_state[JOB_KEY] = ""
+        go(OneRun(RunRef(UPLOAD, uploads[-1].run_id)))
 
 
 def upload_sidebar() -> tuple[Upload, ...]:

@@ -197,6 +197,25 @@ def test_the_sidebar_switches_between_sources_and_nothing_is_read_for_the_others
     assert any("Source: Together AI" in c.value for c in at.main.caption)
 
 
+def test_a_typed_job_replaces_the_open_run_and_an_emptied_field_goes_back_to_its_list(
+    monkeypatch: pytest.MonkeyPatch, openai_list: StandInServer
+) -> None:
+    newest_first = _add_jobs(openai_list, 2)
+    job = together_job_id("listed")
+    openai_list.add_run(make_together_run(job))
+    monkeypatch.setenv("TOGETHER_API_KEY", DEFAULT_API_KEY)
+    monkeypatch.setenv("TOGETHER_BASE_URL", openai_list.together_base_url)
+    at = new_app().run()
+    at.radio(key="source_switch").set_value("together").run()
+    _select(at, 0)
+    assert at.markdown[0].value.startswith(f"### `{job}`")
+    at.text_input(key="job").input(newest_first[1]).run()
+    assert not at.exception and at.markdown[0].value.startswith(f"### `{newest_first[1]}`")
+    assert "run" not in at.query_params and at.query_params["source"] == "together"
+    at.text_input(key="job").input("").run()
+    assert not at.exception and list(_table(at)["Run"]) == [job]  # the list the run was opened from
+
+
 def test_azure_alone_lists_its_jobs_and_old_job_links_open_there(
     monkeypatch: pytest.MonkeyPatch, no_api_env: None, standin: StandInServer
 ) -> None:
