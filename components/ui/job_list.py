@@ -8,6 +8,7 @@ filter are kept too, so the run page's "back to the list" finds them as they wer
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 from functools import partial
 
@@ -20,7 +21,7 @@ from components.sources import RunPage, SourceConfig, UploadSource
 from components.sources.files import UPLOAD
 from components.text import NOTE_CHARS, markdown_literal
 from components.ui.connection import Connection, describe_source
-from components.ui.errors import describe
+from components.ui.errors import UNEXPECTED_TITLE, describe
 from components.ui.loaders import source_for
 from components.ui.loading_status import config_of
 from components.ui.navigation import go
@@ -33,6 +34,7 @@ MORE_KEY = "job_more"
 GO_COMPARE_KEY = "job_compare_go"
 ROUND_KEY = "job_table_round"
 KEPT = "_kept"  # suffix of the session keys that keep a widget's value while the list is not shown
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,8 @@ def _read_next(listing: Listing) -> Listing:
         page: RunPage = source_for(listing.config).list_runs(listing.cursor)
     except Exception as exc:  # a failed read is a message over the rows already listed, never a traceback
         title, detail, advice = describe(exc)
+        if title == UNEXPECTED_TITLE:  # a bug, not a failed read: its traceback goes to the server's log
+            logger.exception("Unexpected error while listing the runs of %s", listing.config.name)
         return replace(listing, error=f"**{title}**: {markdown_literal(detail, NOTE_CHARS)} {advice}".strip())
     known = {run.ref for run in listing.runs}
     fresh = tuple(run for run in page.runs if run.ref not in known)

@@ -12,8 +12,11 @@ from streamlit.testing.v1 import AppTest
 
 from components.domain import RunStatus
 from components.page.job_rows import COLUMNS
+from components.sources import resolve_sources
 from components.text import MODEL_CHARS, WORD_CHARS, clean
+from components.ui import job_list
 from components.ui.compare_page import REMOVE_KEY
+from components.ui.errors import UNEXPECTED_TITLE
 from components.ui.job_list import COMPARE_KEY, GO_COMPARE_KEY, MORE_KEY, SEARCH_KEY, STATUS_KEY, table_key
 from components.ui.run_page import BACK_KEY
 from devtools.standin import (
@@ -214,6 +217,21 @@ def test_a_typed_job_replaces_the_open_run_and_an_emptied_field_goes_back_to_its
     assert "run" not in at.query_params and at.query_params["source"] == "together"
     at.text_input(key="job").input("").run()
     assert not at.exception and list(_table(at)["Run"]) == [job]  # the list the run was opened from
+
+
+def test_a_bug_while_listing_is_shown_as_unexpected_and_logged(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, openai_list: StandInServer
+) -> None:
+    class Broken:
+        def list_runs(self, cursor: str | None = None) -> None:
+            raise RuntimeError("a bug")
+
+    monkeypatch.setattr(job_list, "source_for", lambda config: Broken())
+    config = resolve_sources({"OPENAI_API_KEY": DEFAULT_API_KEY}, {}).get("openai")
+    listing = job_list._read_next(job_list.Listing(config))
+    assert listing.error is not None and listing.error.startswith(f"**{UNEXPECTED_TITLE}**: RuntimeError")
+    [record] = [record for record in caplog.records if record.name == job_list.__name__]
+    assert record.exc_info is not None and "a bug" in str(record.exc_info[1])
 
 
 def test_azure_alone_lists_its_jobs_and_old_job_links_open_there(
