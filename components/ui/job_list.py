@@ -165,7 +165,9 @@ def job_list_page(connection: Connection, name: str, *, refresh: bool = False) -
         job_rows(shown),
         key=table_key(),
         on_select="rerun",
-        selection_mode="multi-row" if compare else "single-row",
+        # A click on any cell of a row opens its run (a row's box alone would leave a click on its name
+        # outlining the cell); to compare, rows are ticked.
+        selection_mode="multi-row" if compare else ("single-row", "single-cell"),
         hide_index=True,
         width="stretch",
         column_config={
@@ -174,7 +176,9 @@ def job_list_page(connection: Connection, name: str, *, refresh: bool = False) -
             "Trained tokens": st.column_config.NumberColumn(format="localized"),
         },
     )
-    rows = [row for row in event.selection.rows if 0 <= row < len(shown)]
+    cells = event.selection.get("cells", [])  # none in a selection set through Session State
+    clicked = [row for row, _column in cells] if not compare else []
+    rows = [row for row in (*event.selection.rows, *clicked) if 0 <= row < len(shown)]
     chosen = [shown[row].ref for row in rows]
     if not listing.runs and not listing.error:
         st.info("No runs here yet.", icon=":material/inbox:")

@@ -150,6 +150,23 @@ def test_a_click_opens_the_run_and_one_click_goes_back_to_the_list_as_it_was(
     assert table_key() == "job_table_0"  # outside a session the key starts at round 0
 
 
+def test_a_click_on_any_cell_of_a_row_opens_its_run_but_not_while_ticking_to_compare(
+    openai_list: StandInServer,
+) -> None:
+    newest_first = _add_jobs(openai_list, 3)
+    at = new_app().run()
+    at.toggle(key=COMPARE_KEY).set_value(True).run()
+    at.session_state[table_key_of(at)] = {"selection": {"rows": [], "columns": [], "cells": [[1, "Run"]]}}
+    at.run()
+    assert not at.exception and "run" not in at.query_params  # ticking, not opening
+    at.toggle(key=COMPARE_KEY).set_value(False).run()
+    at.session_state[table_key_of(at)] = {"selection": {"rows": [], "columns": [], "cells": [[1, "Status"]]}}
+    at.run()
+    assert not at.exception
+    assert at.query_params["run"] == f"openai:{newest_first[1]}"
+    assert at.markdown[0].value.startswith(f"### `{newest_first[1]}`")
+
+
 def test_ticking_runs_compares_them_through_the_url(openai_list: StandInServer) -> None:
     newest_first = _add_jobs(openai_list, 5)
     at = new_app().run()
