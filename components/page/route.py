@@ -8,6 +8,9 @@ value and no part of it reaches a message but letters, digits and ``_ - : .``. T
   source that can hold it, OpenAI else Azure;
 - ``?source=azure`` that source's job list; no parameter at all: the first configured source's list, or
   the built-in demo when nothing is configured.
+
+:func:`params_of` is the way back: the parameters that mean a given page, so every link and every move
+to another page writes the URL the one way ``route`` reads it.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from components.api import InvalidJobIdError, validate_id
 from components.demo import DEMO_JOB_ID
@@ -79,7 +83,17 @@ class Problem:
     error: Exception | None = field(default=None, compare=False)
 
 
+@dataclass(frozen=True)
+class JobLink:
+    """A job ID as the sidebar's field or an older link gives it (``?job=``): not a page yet, since
+    :func:`route` decides where it opens (the first API source that can hold it, the demo, or a problem)."""
+
+    job: str
+
+
 Route = JobList | OneRun | Compare | Demo | Problem
+Place = JobList | OneRun | Compare | Demo
+"""A page one can be sent to (a Problem is only ever arrived at)."""
 
 
 def echo(value: object) -> str:
@@ -122,6 +136,11 @@ def _runs(values: list[str], registry: Registry, uploads: Collection[str]) -> Ro
         refs.append(ref)
     if len(refs) > MAX_COMPARE:
         return Problem(f"This link names {len(refs):,} runs; at most {MAX_COMPARE} can be compared at once.")
+    return showing(refs)
+
+
+def showing(refs: Sequence[RunRef]) -> OneRun | Compare:
+    """The page of one run, or the comparison of several (``refs`` is not empty)."""
     return OneRun(refs[0]) if len(refs) == 1 else Compare(tuple(refs))
 
 
@@ -193,3 +212,27 @@ def current_source(where: Route) -> str | None:
     if isinstance(where, OneRun):
         return where.ref.source
     return None
+
+
+def params_of(where: Place | JobLink) -> dict[str, str | list[str]]:
+    """The route parameters that mean ``where``: the inverse of :func:`route`, ``route(params_of(w)) == w``.
+
+    Only the parameters ``where`` needs: what else the URL holds (a ``source`` under a run, the view's
+    checkpoint, zoom and options) is the caller's to keep or drop.
+    """
+    match where:
+        case JobList(source):
+            return {SOURCE_PARAM: source}
+        case OneRun(ref):
+            return {RUN_PARAM: str(ref)}
+        case Compare(refs):
+            return {RUN_PARAM: [str(ref) for ref in refs]}
+        case Demo(wanted):
+            return {JOB_PARAM: wanted} if wanted else {}
+        case JobLink(job):
+            return {JOB_PARAM: job}
+
+
+def link_to(where: Place | JobLink) -> str:
+    """The relative address of ``where``, for a link (a RunRef is checked: ``:`` is its only mark)."""
+    return "?" + urlencode(params_of(where), doseq=True, safe=":")

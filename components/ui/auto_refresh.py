@@ -12,41 +12,25 @@ A failed tick keeps everything known and says what failed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
 
-from components.api.settings import Settings
 from components.archive import connect_archive, save_to_archive
 from components.domain import RunData
 from components.page.progress import ProgressView, run_progress_view
 from components.sources import SourceConfig, SourceKind
 from components.sources.base import Refresh, RunSource
 from components.sources.live import needs_refresh, refresh_run
+from components.ui.connection import Connection
 from components.ui.loaders import forget_run, source_for
 from components.wording import count
-
-if TYPE_CHECKING:  # the connection sidebar reads this module's interval setting
-    from components.ui.connection import Connection
 
 TOGGLE_KEY = "auto_refresh"
 PAGE_RUNS_KEY = "auto_refresh_page_runs"
 SEEN_KEY = "auto_refresh_seen"
 LIVE_KEY = "live_run"
-INTERVAL_SETTING = "DASHBOARD_REFRESH_SECONDS"
-DEFAULT_INTERVAL_SECONDS = 60.0
-MAX_INTERVAL_SECONDS = 86_400.0
-
-
-def refresh_interval(env: Mapping[str, Any], secrets: Mapping[str, Any]) -> float:
-    """``DASHBOARD_REFRESH_SECONDS`` from the environment, then secrets: 1 s to a day, a minute when unset.
-
-    Any other value is a ConfigError naming the setting, as for every other setting.
-    """
-    return Settings(env, secrets).number(INTERVAL_SETTING, DEFAULT_INTERVAL_SECONDS, 1, MAX_INTERVAL_SECONDS)
 
 
 def is_timer_tick(page_runs: int, seen: int | None) -> bool:

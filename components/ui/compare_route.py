@@ -4,34 +4,27 @@ to each run's own page, and removing a run by taking it out of the URL."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
-import streamlit as st
-
-from components.domain import InvalidRunRefError, RunRef
-from components.page.route import RUN_PARAM
+from components.domain import RunRef
+from components.page.route import OneRun, link_to, showing
 from components.ui.compare_page import compare_page
 from components.ui.connection import Connection
 from components.ui.loading_status import load_ref
+from components.ui.navigation import go
 
 
 def run_link(ref: RunRef) -> str:
     """The address of one run's own page (a RunRef is checked, so it is safe in a link)."""
-    return f"?{RUN_PARAM}={ref}"
+    return link_to(OneRun(ref))
 
 
-def remove_run(ref: RunRef) -> None:
-    """Take ``ref`` out of the comparison; with one run left the route opens that run's page."""
-    kept = []
-    for text in st.query_params.get_all(RUN_PARAM):
-        try:
-            if RunRef.parse(text) != ref:
-                kept.append(text)
-        except InvalidRunRefError:
-            continue
-    st.query_params[RUN_PARAM] = kept
+def remove_run(refs: Sequence[RunRef], ref: RunRef) -> None:
+    """Take ``ref`` out of the comparison of ``refs``; with one run left, that run's page opens."""
+    go(showing([kept for kept in refs if kept != ref]))
 
 
 def comparison(connection: Connection, refs: Sequence[RunRef], *, refresh: bool) -> None:
     """Load every run (each one's problems shown where it failed) and compare those that loaded."""
     loaded = [item for ref in refs if (item := load_ref(connection, ref, refresh=refresh)) is not None]
-    compare_page(loaded, on_remove=remove_run, run_link=run_link)
+    compare_page(loaded, on_remove=partial(remove_run, tuple(refs)), run_link=run_link)

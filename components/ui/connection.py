@@ -8,39 +8,31 @@ Nothing here makes a request: a source that is not configured is never built (``
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from typing import Any
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from components.api import ConfigError
-from components.api.limits import Limits, resolve_limits
-from components.page.route import RUN_PARAM, SOURCE_PARAM, listable
-from components.sources import Problem, Registry, SourceConfig, SourceKind, Upload, resolve_sources
-from components.sources.archive import ARCHIVE_LABEL, store_endpoint
+from components.api.limits import Limits
+from components.page.route import JobList, listable
+from components.settings import resolve_settings, typed_azure_endpoint
+from components.sources import Registry, SourceConfig, SourceKind, Upload, resolve_sources
+from components.sources.archive import store_endpoint
 from components.sources.azure import AZURE
 from components.sources.files import UPLOAD, UPLOAD_LABEL
 from components.sources.openai import OPENAI
 from components.sources.registry import DEMO_SOURCE, KEY_VARIABLES
 from components.sources.together import TOGETHER
-from components.store import resolve_store
 from components.text import ECHO_CHARS, NOTE_CHARS, URL_CHARS, clean, code_span, markdown_literal
-from components.ui.auto_refresh import refresh_interval
-from components.ui.job_picker import JOB_KEY
+from components.ui.navigation import go
 
 TYPED_KEY = "api_key_typed"  # OpenAI's typed key (the name older tests and links know)
 TYPED_KEYS = {OPENAI: TYPED_KEY, AZURE: "azure_key_typed", TOGETHER: "together_key_typed"}
 AZURE_ENDPOINT_KEY = "azure_endpoint_typed"
 KEY_LABELS = {OPENAI: "OpenAI API key", AZURE: "Azure OpenAI API key", TOGETHER: "Together AI API key"}
 KEY_PLACEHOLDERS = {OPENAI: "sk-…", AZURE: "key 1 or key 2 of the resource", TOGETHER: "tgp_…"}
-AZURE_HOSTS = (".openai.azure.com", ".cognitiveservices.azure.com", ".services.ai.azure.com")
-"""Where a typed Azure endpoint may point: Azure's own hosts, over HTTPS. The server sends the typed key
-there, so a page visitor must not be able to make it call any other host; an operator sets any other
-endpoint (a proxy, the stand-in) with ``AZURE_OPENAI_ENDPOINT``."""
-_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -67,14 +59,6 @@ def secrets() -> Mapping[str, Any]:
         return {}
 
 
-def _setting(label: str, read: Callable[[], _T]) -> tuple[_T | None, Problem | None]:
-    """A page-wide setting; a wrong one is a problem to show, and the page goes on without what it sets."""
-    try:
-        return read(), None
-    except ConfigError as exc:
-        return None, Problem(label.lower(), label, str(exc))
-
-
 def endpoint_of(config: SourceConfig) -> str:
     """What a source reads, safe to show: a base URL without credentials, a folder's name, the store."""
     if config.api is not None:
@@ -93,17 +77,6 @@ def source_label(config: SourceConfig | None, name: str) -> str:
     if name == UPLOAD:
         return UPLOAD_LABEL
     return config.label if config is not None else name
-
-
-def typed_azure_endpoint(text: str) -> str | None:
-    """A typed Azure endpoint when it is an HTTPS URL on one of Azure's hosts, else None (see AZURE_HOSTS)."""
-    try:
-        parts = urlsplit(text.strip())
-    except ValueError:
-        return None
-    host = (parts.hostname or "").lower()
-    ok = parts.scheme == "https" and not parts.username and not parts.password and host.endswith(AZURE_HOSTS)
-    return f"https://{host}{f':{parts.port}' if parts.port else ''}/" if ok else None
 
 
 def _configured(name: str, env: Mapping[str, Any], stored: Mapping[str, Any]) -> bool:
@@ -177,13 +150,11 @@ def connection_sidebar() -> tuple[Connection, DeltaGenerator]:
         with keys:
             typed, extra = _typed_keys(env, stored)
         merged_env = {**env, **extra} if extra else env
-        store, store_problem = _setting(ARCHIVE_LABEL, lambda: resolve_store(env, stored))
-        refresh_seconds, refresh_problem = _setting("Auto-refresh", lambda: refresh_interval(env, stored))
-        limits, limits_problem = _setting("Limits", lambda: resolve_limits(env, stored))
+        settings = resolve_settings(env, stored)
+        store = settings.store
         registry = resolve_sources(merged_env, stored, typed or None, store=store)
-        own = [problem for problem in (store_problem, refresh_problem, limits_problem) if problem is not None]
         with listed:
-            for problem in (*registry.problems, *own):
+            for problem in (*registry.problems, *settings.problems):
                 message = markdown_literal(problem.message, NOTE_CHARS)
                 st.error(f"Configuration problem ({problem.label}): {message}")
             if any(problem.name == OPENAI for problem in registry.problems):
@@ -200,8 +171,8 @@ def connection_sidebar() -> tuple[Connection, DeltaGenerator]:
     connection = Connection(
         source=job_source if job_source is not None and job_source.api is not None else DEMO_SOURCE,
         registry=registry,
-        refresh_seconds=refresh_seconds,
-        limits=limits or Limits(),
+        refresh_seconds=settings.refresh_seconds,
+        limits=settings.limits,
     )
     return connection, switch
 
@@ -213,9 +184,7 @@ def _switched() -> None:
     """A source chosen in the switch: its list, in place of any run open now."""
     chosen = st.session_state.get(SWITCH_KEY)
     if chosen:
-        st.query_params.pop(RUN_PARAM, None)
-        st.query_params[SOURCE_PARAM] = chosen
-        st.session_state[JOB_KEY] = ""
+        go(JobList(chosen))
 
 
 def source_switch(connection: Connection, current: str | None) -> None:

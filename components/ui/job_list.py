@@ -8,21 +8,23 @@ filter are kept too, so the run page's "back to the list" finds them as they wer
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 from functools import partial
 
 import streamlit as st
 
-from components.domain import RunStatus, RunSummary, filter_status, search_runs, status_counts
+from components.domain import RunRef, RunStatus, RunSummary, filter_status, search_runs, status_counts
 from components.page.job_rows import job_rows, listed_caption, status_label
-from components.page.route import MAX_COMPARE, MIN_COMPARE, RUN_PARAM, SOURCE_PARAM
+from components.page.route import MAX_COMPARE, MIN_COMPARE, showing
 from components.sources import RunPage, SourceConfig, UploadSource
 from components.sources.files import UPLOAD
 from components.text import NOTE_CHARS, markdown_literal
 from components.ui.connection import Connection, describe_source
-from components.ui.errors import describe
+from components.ui.errors import UNEXPECTED_TITLE, describe
 from components.ui.loaders import source_for
 from components.ui.loading_status import config_of
+from components.ui.navigation import go
 
 LISTS_KEY = "job_lists"
 SEARCH_KEY = "job_search"
@@ -32,6 +34,7 @@ MORE_KEY = "job_more"
 GO_COMPARE_KEY = "job_compare_go"
 ROUND_KEY = "job_table_round"
 KEPT = "_kept"  # suffix of the session keys that keep a widget's value while the list is not shown
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,8 @@ def _read_next(listing: Listing) -> Listing:
         page: RunPage = source_for(listing.config).list_runs(listing.cursor)
     except Exception as exc:  # a failed read is a message over the rows already listed, never a traceback
         title, detail, advice = describe(exc)
+        if title == UNEXPECTED_TITLE:  # a bug, not a failed read: its traceback goes to the server's log
+            logger.exception("Unexpected error while listing the runs of %s", listing.config.name)
         return replace(listing, error=f"**{title}**: {markdown_literal(detail, NOTE_CHARS)} {advice}".strip())
     known = {run.ref for run in listing.runs}
     fresh = tuple(run for run in page.runs if run.ref not in known)
@@ -102,10 +107,9 @@ def _keep(key: str) -> None:
     st.session_state[key + KEPT] = st.session_state.get(key)
 
 
-def _open(refs: list[str], source: str) -> None:
+def _open(refs: list[RunRef]) -> None:
     """Open one run, or compare several: their addresses go into the URL; the list is one click back."""
-    st.query_params[SOURCE_PARAM] = source
-    st.query_params[RUN_PARAM] = refs if len(refs) > 1 else refs[0]
+    go(showing(refs))
     st.session_state[ROUND_KEY] = st.session_state.get(ROUND_KEY, 0) + 1
     st.rerun()
 
@@ -161,7 +165,9 @@ def job_list_page(connection: Connection, name: str, *, refresh: bool = False) -
         job_rows(shown),
         key=table_key(),
         on_select="rerun",
-        selection_mode="multi-row" if compare else "single-row",
+        # A click on any cell of a row opens its run (a row's box alone would leave a click on its name
+        # outlining the cell); to compare, rows are ticked.
+        selection_mode="multi-row" if compare else ("single-row", "single-cell"),
         hide_index=True,
         width="stretch",
         column_config={
@@ -170,8 +176,10 @@ def job_list_page(connection: Connection, name: str, *, refresh: bool = False) -
             "Trained tokens": st.column_config.NumberColumn(format="localized"),
         },
     )
-    rows = [row for row in event.selection.rows if 0 <= row < len(shown)]
-    chosen = [str(shown[row].ref) for row in rows]
+    cells = event.selection.get("cells", [])  # none in a selection set through Session State
+    clicked = [row for row, _column in cells] if not compare else []
+    rows = [row for row in (*event.selection.rows, *clicked) if 0 <= row < len(shown)]
+    chosen = [shown[row].ref for row in rows]
     if not listing.runs and not listing.error:
         st.info("No runs here yet.", icon=":material/inbox:")
     with st.container(horizontal=True, vertical_alignment="center"):
@@ -190,7 +198,7 @@ def job_list_page(connection: Connection, name: str, *, refresh: bool = False) -
                 disabled=not MIN_COMPARE <= n <= MAX_COMPARE,
                 help=f"Tick {MIN_COMPARE} to {MAX_COMPARE} runs.",
             ):
-                _open(chosen, name)
+                _open(chosen)
         st.caption(listed_caption(len(listing.runs), listing.pages, listing.cursor is not None, len(shown)))
     if chosen and not compare:
-        _open(chosen[:1], name)
+        _open(chosen[:1])

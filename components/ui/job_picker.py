@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.page.route import RUN_PARAM
+from components.page.route import JobLink
+from components.ui.navigation import JOB_KEY, go
 
-JOB_KEY = "job"
 REFRESH_KEY = "refresh"
 
 
 def _typed() -> None:
-    """A typed job replaces the run open now."""
-    st.query_params.pop(RUN_PARAM, None)
+    """A typed job replaces the run open now (the field itself writes ``?job=``)."""
+    go(JobLink(st.session_state.get(JOB_KEY) or ""))
 
 
 def job_picker(*, disabled: bool = False) -> tuple[str, bool]:

@@ -26,8 +26,10 @@ from components.ui.auto_refresh import current_run
 from components.ui.connection import Connection
 from components.ui.errors import show_error
 from components.ui.loaders import cached_run, forget_run
+from components.ui.session_slot import SessionSlot
 
-PARTIAL_KEY = "partial_run"
+PARTIAL = SessionSlot[RunData]("partial_run")
+"""The last partial run of this session, kept for the (config, run id) it was read with."""
 UPLOADED_RUNS_KEY = "uploaded_runs"
 KEPT_UPLOADS = 4  # parsed uploaded runs kept per session (a comparison of a few reads none again)
 
@@ -48,28 +50,12 @@ class Loaded:
     archive_note: str | None = None
 
 
-@dataclass(frozen=True)
-class _Partial:
-    """The last partial run of this session, with what it was read with."""
-
-    config: SourceConfig
-    job_id: str
-    run: RunData
-
-
-def _saved_partial(config: SourceConfig, job_id: str) -> RunData | None:
-    saved = st.session_state.get(PARTIAL_KEY)
-    if isinstance(saved, _Partial) and saved.config == config and saved.job_id == job_id:
-        return saved.run
-    return None
-
-
 def _remember(config: SourceConfig, job_id: str, run: RunData) -> None:
     """Keep a partial run to resume (one per session bounds the memory); forget it once complete."""
     if run.is_partial:
-        st.session_state[PARTIAL_KEY] = _Partial(config, job_id, run)
-    elif _saved_partial(config, job_id) is not None:
-        del st.session_state[PARTIAL_KEY]
+        PARTIAL.put((config, job_id), run)
+    else:
+        PARTIAL.clear((config, job_id))
 
 
 def config_of(connection: Connection, source: str) -> SourceConfig | None:
@@ -119,7 +105,7 @@ def load_ref(connection: Connection, ref: RunRef, *, refresh: bool = False) -> L
                 config,
                 ref.run_id,
                 _on_progress=lambda message: status.update(label=message),
-                _resume=_saved_partial(config, ref.run_id),
+                _resume=PARTIAL.get((config, ref.run_id)),
                 _archive=archive,
                 _refresh=refresh,
             )

@@ -8,7 +8,7 @@ import streamlit as st
 from components.archive import ServedFrom
 from components.page import build_page, prepare
 from components.page.provider_best import provider_best_line
-from components.page.route import RUN_PARAM, SOURCE_PARAM
+from components.page.route import JobList
 from components.sources.demo import DEMO
 from components.sources.files import UPLOAD_LABEL
 from components.text import NOTE_CHARS, URL_CHARS, code_span, markdown_literal
@@ -19,9 +19,9 @@ from components.ui.connection import Connection, endpoint_of
 from components.ui.curves_panel import curves_panel
 from components.ui.exports import export_buttons
 from components.ui.job_header import job_header
-from components.ui.job_picker import JOB_KEY
 from components.ui.loading_status import Loaded
 from components.ui.metric_help import metric_help
+from components.ui.navigation import go
 from components.ui.recommendation import recommendation_strip
 from components.ui.selection import picked, zoom_of
 from components.ui.try_checkpoints import try_checkpoints
@@ -34,9 +34,7 @@ UNAVAILABLE_ICONS = {"accuracy": ":material/percent:", "loss": ":material/show_c
 
 def back_to_list(source: str) -> None:
     """Leave the run for its source's list (the list's pages, search and filter are kept in the session)."""
-    st.query_params.pop(RUN_PARAM, None)
-    st.query_params[SOURCE_PARAM] = source
-    st.session_state[JOB_KEY] = ""
+    go(JobList(source))
 
 
 def where_from(loaded: Loaded) -> None:

@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.archive import connect_archive, save_to_archive
+from components.archive import SaveReport, connect_archive, save_to_archive
+from components.domain import RunRef
+from components.page.route import OneRun
 from components.sources import SourceKind, Upload
 from components.sources.files import MAX_UPLOADS, UPLOAD
 from components.text import markdown_literal
 from components.ui.connection import Connection
-from components.ui.job_picker import JOB_KEY
 from components.ui.loading_status import Loaded
+from components.ui.navigation import go
+from components.ui.session_slot import SessionSlot
 
 UPLOADER_KEY = "run_files"
 SAVE_KEY = "save_to_archive"
-SAVED_KEY = "saved_to_archive"
+SAVED = SessionSlot[SaveReport]("saved_to_archive")
+"""What the last "Save to archive" of this session said, for the run it saved."""
 FILE_TYPES = ["csv", "txt", "json", "parquet"]
 
 
@@ -33,8 +37,7 @@ def _open_newest() -> None:
     """After a file is added, open it (its address only goes into the URL)."""
     uploads = _as_uploads(st.session_state.get(UPLOADER_KEY))
     if uploads:
-        st.query_params["run"] = f"{UPLOAD}:{uploads[-1].run_id}"
-        st.session_state[JOB_KEY] = ""
+        go(OneRun(RunRef(UPLOAD, uploads[-1].run_id)))
 
 
 def upload_sidebar() -> tuple[Upload, ...]:
@@ -58,10 +61,9 @@ def save_file_run(connection: Connection, loaded: Loaded) -> None:
     """For runs from files: a "Save to archive" button (files are stored only when asked), and its result."""
     if loaded.config.kind is not SourceKind.FILES or connection.registry.archive is None:
         return
-    marker = str(loaded.ref)
     if st.button("Save to archive", key=SAVE_KEY, icon=":material/inventory_2:"):
-        report = save_to_archive(connect_archive(connection.registry), loaded.config, loaded.run)
-        st.session_state[SAVED_KEY] = (marker, report.saved, report.message)
-    kept = st.session_state.get(SAVED_KEY)
-    if isinstance(kept, tuple) and kept[0] == marker:
-        (st.success if kept[1] else st.warning)(markdown_literal(kept[2]))
+        access = connect_archive(connection.registry)
+        SAVED.put(loaded.ref, save_to_archive(access, loaded.config, loaded.run))
+    report = SAVED.get(loaded.ref)
+    if report is not None:
+        (st.success if report.saved else st.warning)(markdown_literal(report.message))

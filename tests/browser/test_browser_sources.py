@@ -36,6 +36,7 @@ OPENAI_JOBS = [f"ftjob-src{n}" for n in range(3)]
 AZURE_JOB = azure_job_id("browser")
 TOGETHER_JOB = together_job_id("browser")
 ROW_HEIGHT = 35  # Streamlit's dataframe rows and header, in CSS pixels
+NAME_X = 80  # a point in the Run column, right of the selection boxes' column, in CSS pixels
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +86,43 @@ def test_openai_list_opens_a_run_with_both_charts(page: Page, sources_standin: S
         # The list's table (its key has the round of openings), not the run's table on its way out.
         expect(page.locator("[class*='st-key-job_table_']").get_by_test_id("stDataFrame")).to_be_visible()
         expect(page.locator(".js-plotly-plot")).to_have_count(0)
+
+
+def test_a_click_on_a_runs_name_opens_it_and_ticking_still_compares(
+    page: Page, sources_standin: StandInServer
+) -> None:
+    """The README's promise: a click on a row (here on the run's name, not its selection box) opens the run;
+    with "Select to compare" on, rows are ticked instead, and Compare opens them together."""
+    with app_process(keyed_env(sources_standin)) as app:
+        page.goto(app.url)
+        wait_for_app_run(page)
+        grid = page.get_by_test_id("stDataFrame")
+        expect(grid).to_be_visible()
+        box = grid.bounding_box()
+        assert box is not None
+        name_x = box["x"] + NAME_X
+        page.mouse.click(name_x, box["y"] + ROW_HEIGHT * 2.5)  # the second row's name
+        wait_for_app_run(page)
+        expect(page).to_have_url(re.compile(r"[?&]run=openai%3Aftjob-src1"))
+        wait_for_charts(page)
+        expect(page.get_by_text("ftjob-src1", exact=True).first).to_be_visible()
+
+        page.get_by_role("button", name="All runs of OpenAI").click()
+        wait_for_app_run(page)
+        page.get_by_text("Select to compare").click()
+        wait_for_app_run(page)
+        grid = page.locator("[class*='st-key-job_table_']").get_by_test_id("stDataFrame")
+        expect(grid).to_be_visible()
+        box = grid.bounding_box()
+        assert box is not None
+        for row in (0, 2):  # each row's selection box
+            page.mouse.click(box["x"] + 15, box["y"] + ROW_HEIGHT * (row + 1.5))
+            wait_for_app_run(page)
+        expect(page).not_to_have_url(re.compile(r"[?&]run="))
+        page.get_by_role("button", name="Compare selected (2)").click()
+        wait_for_app_run(page)
+        expect(page.get_by_text("Comparing 2 runs")).to_be_visible()
+        assert "run=openai%3Aftjob-src2&run=openai%3Aftjob-src0" in page.url
 
 
 def test_azure_list_opens_a_run_with_both_charts(page: Page, sources_standin: StandInServer) -> None:

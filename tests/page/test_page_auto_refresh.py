@@ -8,13 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.api import ConfigError
-from components.ui.auto_refresh import (
-    DEFAULT_INTERVAL_SECONDS,
-    INTERVAL_SETTING,
-    TOGGLE_KEY,
-    is_timer_tick,
-    refresh_interval,
-)
+from components.settings import DEFAULT_INTERVAL_SECONDS, INTERVAL_SETTING, refresh_interval
+from components.ui.auto_refresh import TOGGLE_KEY, is_timer_tick
 from devtools.standin import StandInServer, make_run
 from tests.markdown_view import visible_text
 from tests.page.page_support import has_key, new_app, table

@@ -12,8 +12,11 @@ from streamlit.testing.v1 import AppTest
 
 from components.domain import RunStatus
 from components.page.job_rows import COLUMNS
+from components.sources import resolve_sources
 from components.text import MODEL_CHARS, WORD_CHARS, clean
+from components.ui import job_list
 from components.ui.compare_page import REMOVE_KEY
+from components.ui.errors import UNEXPECTED_TITLE
 from components.ui.job_list import COMPARE_KEY, GO_COMPARE_KEY, MORE_KEY, SEARCH_KEY, STATUS_KEY, table_key
 from components.ui.run_page import BACK_KEY
 from devtools.standin import (
@@ -147,6 +150,23 @@ def test_a_click_opens_the_run_and_one_click_goes_back_to_the_list_as_it_was(
     assert table_key() == "job_table_0"  # outside a session the key starts at round 0
 
 
+def test_a_click_on_any_cell_of_a_row_opens_its_run_but_not_while_ticking_to_compare(
+    openai_list: StandInServer,
+) -> None:
+    newest_first = _add_jobs(openai_list, 3)
+    at = new_app().run()
+    at.toggle(key=COMPARE_KEY).set_value(True).run()
+    at.session_state[table_key_of(at)] = {"selection": {"rows": [], "columns": [], "cells": [[1, "Run"]]}}
+    at.run()
+    assert not at.exception and "run" not in at.query_params  # ticking, not opening
+    at.toggle(key=COMPARE_KEY).set_value(False).run()
+    at.session_state[table_key_of(at)] = {"selection": {"rows": [], "columns": [], "cells": [[1, "Status"]]}}
+    at.run()
+    assert not at.exception
+    assert at.query_params["run"] == f"openai:{newest_first[1]}"
+    assert at.markdown[0].value.startswith(f"### `{newest_first[1]}`")
+
+
 def test_ticking_runs_compares_them_through_the_url(openai_list: StandInServer) -> None:
     newest_first = _add_jobs(openai_list, 5)
     at = new_app().run()
@@ -195,6 +215,40 @@ def test_the_sidebar_switches_between_sources_and_nothing_is_read_for_the_others
     _select(at, 0)
     assert at.markdown[0].value.startswith(f"### `{job}`")
     assert any("Source: Together AI" in c.value for c in at.main.caption)
+
+
+def test_a_typed_job_replaces_the_open_run_and_an_emptied_field_goes_back_to_its_list(
+    monkeypatch: pytest.MonkeyPatch, openai_list: StandInServer
+) -> None:
+    newest_first = _add_jobs(openai_list, 2)
+    job = together_job_id("listed")
+    openai_list.add_run(make_together_run(job))
+    monkeypatch.setenv("TOGETHER_API_KEY", DEFAULT_API_KEY)
+    monkeypatch.setenv("TOGETHER_BASE_URL", openai_list.together_base_url)
+    at = new_app().run()
+    at.radio(key="source_switch").set_value("together").run()
+    _select(at, 0)
+    assert at.markdown[0].value.startswith(f"### `{job}`")
+    at.text_input(key="job").input(newest_first[1]).run()
+    assert not at.exception and at.markdown[0].value.startswith(f"### `{newest_first[1]}`")
+    assert "run" not in at.query_params and at.query_params["source"] == "together"
+    at.text_input(key="job").input("").run()
+    assert not at.exception and list(_table(at)["Run"]) == [job]  # the list the run was opened from
+
+
+def test_a_bug_while_listing_is_shown_as_unexpected_and_logged(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, openai_list: StandInServer
+) -> None:
+    class Broken:
+        def list_runs(self, cursor: str | None = None) -> None:
+            raise RuntimeError("a bug")
+
+    monkeypatch.setattr(job_list, "source_for", lambda config: Broken())
+    config = resolve_sources({"OPENAI_API_KEY": DEFAULT_API_KEY}, {}).get("openai")
+    listing = job_list._read_next(job_list.Listing(config))
+    assert listing.error is not None and listing.error.startswith(f"**{UNEXPECTED_TITLE}**: RuntimeError")
+    [record] = [record for record in caplog.records if record.name == job_list.__name__]
+    assert record.exc_info is not None and "a bug" in str(record.exc_info[1])
 
 
 def test_azure_alone_lists_its_jobs_and_old_job_links_open_there(

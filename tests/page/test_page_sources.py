@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from components.data.together import NO_ACCURACY
-from components.ui.connection import AZURE_ENDPOINT_KEY, TYPED_KEYS, typed_azure_endpoint
+from components.settings import typed_azure_endpoint
+from components.ui.connection import AZURE_ENDPOINT_KEY, TYPED_KEYS
 from devtools.standin import DEFAULT_API_KEY, StandInServer, make_together_run, together_job_id
 from tests.markdown_view import tokens, visible_text
 from tests.page.page_support import new_app, page_text

@@ -1,25 +1,36 @@
-"""components.page.route: which page a URL means, for every source set-up, and never a crash or markup."""
+"""components.page.route: which page a URL means, for every source set-up, and never a crash or markup;
+params_of and link_to, the way back from a page to its URL."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from components.demo import DEMO_JOB_ID
 from components.domain import RunRef
+from components.domain.ref import RUN_ID_PATTERN
 from components.page.route import (
     MAX_COMPARE,
+    MIN_COMPARE,
     Compare,
     Demo,
+    JobLink,
     JobList,
     OneRun,
+    Place,
     Problem,
+    link_to,
     listable,
+    params_of,
     route,
+    showing,
 )
-from components.sources import resolve_sources
+from components.sources import Registry, resolve_sources
+from components.sources.files import UPLOAD
 
 OPENAI = {"OPENAI_API_KEY": "sk-openai"}
 AZURE = {"AZURE_OPENAI_ENDPOINT": "https://res.openai.azure.com/", "AZURE_OPENAI_API_KEY": "az-key"}
@@ -146,3 +157,51 @@ def test_hostile_query_strings_never_raise_and_never_echo_markup(params, job, up
         assert "\n" not in result.message and len(result.message) <= 500
     if isinstance(result, Compare):
         assert 2 <= len(result.refs) <= MAX_COMPARE
+
+
+_RUN_ID = st.from_regex(RUN_ID_PATTERN, fullmatch=True)
+_WANTED = st.text(max_size=40).map(str.strip).filter(lambda text: text and text != DEMO_JOB_ID)
+_REGISTRIES = [(), (OPENAI,), (AZURE, TOGETHER), (OPENAI, AZURE, TOGETHER)]
+
+
+def _places(draw, sources: Registry, uploads: set[str]) -> list[Place]:
+    """Every kind of page ``route`` can give for ``sources`` and ``uploads``, one of each drawn."""
+    refs = st.builds(RunRef, st.sampled_from(sources.names), _RUN_ID)
+    if uploads:
+        refs = refs | st.builds(RunRef, st.just(UPLOAD), st.sampled_from(sorted(uploads)))
+    places: list[Place] = [
+        OneRun(draw(refs)),
+        Compare(tuple(draw(st.lists(refs, min_size=MIN_COMPARE, max_size=MAX_COMPARE, unique=True)))),
+    ]
+    if sources.is_demo and not uploads:
+        places += [Demo(), Demo(draw(_WANTED))]
+    else:
+        places.append(JobList(draw(st.sampled_from(listable(sources, uploads)))))
+    return places
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), uploads=st.sets(_RUN_ID, max_size=3))
+@pytest.mark.parametrize("envs", _REGISTRIES)
+def test_params_of_is_the_inverse_of_route_for_every_kind_of_page(data, uploads, envs) -> None:
+    sources = registry(*envs)
+    for place in _places(data.draw, sources, uploads):
+        params = params_of(place)
+        assert route(params, sources, uploads=uploads) == place
+        # As the page reads it after a move: the sidebar's job field holds the URL's job.
+        field = params.get("job", "")
+        assert route(params, sources, job=field, uploads=uploads) == place
+        assert route(parse_qs(link_to(place)[1:]), sources, uploads=uploads) == place
+
+
+def test_params_of_gives_only_what_the_page_needs_and_a_link_is_the_plain_address() -> None:
+    a, b = RunRef("openai", "ftjob-a"), RunRef("together", "ft-1")
+    assert params_of(OneRun(a)) == {"run": "openai:ftjob-a"}
+    assert params_of(Compare((a, b))) == {"run": ["openai:ftjob-a", "together:ft-1"]}
+    assert params_of(JobList("azure")) == {"source": "azure"}
+    assert params_of(Demo()) == {} and params_of(Demo("ftjob-x")) == {"job": "ftjob-x"}
+    assert params_of(JobLink("ftjob-x")) == {"job": "ftjob-x"}
+    assert route(params_of(JobLink("ftjob-x")), registry(AZURE)) == OneRun(RunRef("azure", "ftjob-x"))
+    assert link_to(OneRun(a)) == "?run=openai:ftjob-a"
+    assert link_to(Compare((a, b))) == "?run=openai:ftjob-a&run=together:ft-1"
+    assert showing([a]) == OneRun(a) and showing([a, b]) == Compare((a, b))

@@ -1,0 +1,76 @@
+"""The dashboard's page-wide settings, read from the environment and then secrets, without Streamlit.
+
+Each setting is read on its own: a wrong one becomes a named problem for the sidebar to show, and the
+page goes on with the others (and without what the wrong one sets). The sources themselves, which also
+take keys typed in the page, are resolved by ``components.sources.resolve_sources``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from components.api import ConfigError
+from components.api.limits import Limits, resolve_limits
+from components.api.settings import Settings
+from components.sources import Problem
+from components.sources.archive import ARCHIVE_LABEL
+from components.store import StoreConfig, resolve_store
+
+INTERVAL_SETTING = "DASHBOARD_REFRESH_SECONDS"
+DEFAULT_INTERVAL_SECONDS = 60.0
+MAX_INTERVAL_SECONDS = 86_400.0
+AZURE_HOSTS = (".openai.azure.com", ".cognitiveservices.azure.com", ".services.ai.azure.com")
+"""Where a typed Azure endpoint may point: Azure's own hosts, over HTTPS. The server sends the typed key
+there, so a page visitor must not be able to make it call any other host; an operator sets any other
+endpoint (a proxy, the stand-in) with ``AZURE_OPENAI_ENDPOINT``."""
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class DashboardSettings:
+    """What the page-wide settings say, and the problem of each one that is wrong."""
+
+    limits: Limits = field(default_factory=Limits)  # the defaults when the limits are wrong
+    store: StoreConfig | None = None  # the archive; None when switched off or wrong
+    refresh_seconds: float | None = None  # how often a running job is read again; None: the setting is wrong
+    problems: tuple[Problem, ...] = ()  # in the order the sidebar names them: archive, auto-refresh, limits
+
+
+def refresh_interval(env: Mapping[str, Any], secrets: Mapping[str, Any]) -> float:
+    """``DASHBOARD_REFRESH_SECONDS`` from the environment, then secrets: 1 s to a day, a minute when unset.
+
+    Any other value is a ConfigError naming the setting, as for every other setting.
+    """
+    return Settings(env, secrets).number(INTERVAL_SETTING, DEFAULT_INTERVAL_SECONDS, 1, MAX_INTERVAL_SECONDS)
+
+
+def typed_azure_endpoint(text: str) -> str | None:
+    """A typed Azure endpoint when it is an HTTPS URL on one of Azure's hosts, else None (see AZURE_HOSTS)."""
+    try:
+        parts = urlsplit(text.strip())
+    except ValueError:
+        return None
+    host = (parts.hostname or "").lower()
+    ok = parts.scheme == "https" and not parts.username and not parts.password and host.endswith(AZURE_HOSTS)
+    return f"https://{host}{f':{parts.port}' if parts.port else ''}/" if ok else None
+
+
+def _setting(label: str, read: Callable[[], _T]) -> tuple[_T | None, Problem | None]:
+    """A page-wide setting; a wrong one is a problem to show, and the page goes on without what it sets."""
+    try:
+        return read(), None
+    except ConfigError as exc:
+        return None, Problem(label.lower(), label, str(exc))
+
+
+def resolve_settings(env: Mapping[str, Any], secrets: Mapping[str, Any]) -> DashboardSettings:
+    """The archive, the auto-refresh interval and the limits; each wrong one a problem, the others kept."""
+    store, store_problem = _setting(ARCHIVE_LABEL, lambda: resolve_store(env, secrets))
+    refresh_seconds, refresh_problem = _setting("Auto-refresh", lambda: refresh_interval(env, secrets))
+    limits, limits_problem = _setting("Limits", lambda: resolve_limits(env, secrets))
+    found = (store_problem, refresh_problem, limits_problem)
+    problems = tuple(problem for problem in found if problem is not None)
+    return DashboardSettings(limits or Limits(), store, refresh_seconds, problems)
