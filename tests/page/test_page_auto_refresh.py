@@ -8,11 +8,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.api import ConfigError
+from components.page.live import is_timer_tick
 from components.ui.auto_refresh import (
     DEFAULT_INTERVAL_SECONDS,
     INTERVAL_SETTING,
     TOGGLE_KEY,
-    is_timer_tick,
     refresh_interval,
 )
 from devtools.standin import StandInServer, make_run
