@@ -7,7 +7,6 @@ import streamlit as st
 
 from components.archive import ServedFrom
 from components.page import build_page, prepare
-from components.page.provider_best import provider_best_line
 from components.page.route import RUN_PARAM, SOURCE_PARAM
 from components.sources.demo import DEMO
 from components.sources.files import UPLOAD_LABEL
@@ -90,13 +89,12 @@ def run_page(connection: Connection, loaded: Loaded) -> None:
     if page.strip is not None:
         with strip:
             recommendation_strip(page.strip)
-    best = provider_best_line(run.provider_best, page.strip)
-    if best is not None:
+    if page.provider_best is not None:
         with strip:
-            st.caption(markdown_literal(best, NOTE_CHARS))
+            st.caption(markdown_literal(page.provider_best, NOTE_CHARS))
     if page.chart is not None:
         curves_panel(page.chart, run_id, page.loaded)
-        for kind, reason in run.unavailable.items():  # where that metric's panel would be
+        for kind, reason in page.unavailable:  # where that metric's panel would be
             st.info(markdown_literal(reason, NOTE_CHARS), icon=UNAVAILABLE_ICONS.get(kind))
     else:
         st.info(page.no_curves, icon=":material/hourglass:")
