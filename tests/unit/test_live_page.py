@@ -54,4 +54,3 @@ def test_the_last_tick_in_words(run: RunData) -> None:
 def test_the_end_of_a_watched_job_says_where_its_run_went() -> None:
     assert ended_note(None) == ENDED == "The job ended while you watched, so auto-refresh stopped."
     assert ended_note("Saved to the archive.") == f"{ENDED} Saved to the archive."
-
