@@ -21,6 +21,7 @@ from components.inference import (
     DEFAULT_SEED,
     MAX_EXAMPLES,
     ChatClient,
+    Example,
     ModelChoice,
     ValidationRun,
     ValidationSet,
@@ -129,6 +130,25 @@ def _show(outcome: ValidationRun, run: RunData, recommended: str | None) -> None
     )
 
 
+def _choices(examples: ValidationSet) -> tuple[tuple[Example, ...], int]:
+    """The reader's two numbers: how many examples (drawn with the fixed seed) and the answers' max tokens."""
+    available = len(examples.examples)
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        n = st.number_input(
+            f"Examples (of {available:,})",
+            1,
+            min(MAX_EXAMPLES, available),
+            min(DEFAULT_EXAMPLES, available),
+            key=COUNT_KEY,
+            width=180,
+            help=f"Drawn with a fixed seed ({DEFAULT_SEED}): every model, every run, the same ones.",
+        )
+        max_tokens = st.number_input(
+            "Max tokens", 1, 4_096, DEFAULT_MAX_TOKENS, 32, key=MAX_TOKENS_KEY, width=130
+        )
+    return sample_examples(examples.examples, int(n)), int(max_tokens)
+
+
 def validation_panel(
     config: SourceConfig,
     run: RunData,
@@ -148,23 +168,9 @@ def validation_panel(
         return
     for note in examples.notes:
         st.caption(markdown_literal(note))
-    available = len(examples.examples)
-    with st.container(horizontal=True, vertical_alignment="bottom"):
-        n = st.number_input(
-            f"Examples (of {available:,})",
-            1,
-            min(MAX_EXAMPLES, available),
-            min(DEFAULT_EXAMPLES, available),
-            key=COUNT_KEY,
-            width=180,
-            help=f"Drawn with a fixed seed ({DEFAULT_SEED}): every model, every run, the same ones.",
-        )
-        max_tokens = st.number_input(
-            "Max tokens", 1, 4_096, DEFAULT_MAX_TOKENS, 32, key=MAX_TOKENS_KEY, width=130
-        )
-    chosen = sample_examples(examples.examples, int(n))
+    chosen, max_tokens = _choices(examples)
     models = list(asked or [])
-    cost = estimate_cost(chosen, len(models), max_tokens=int(max_tokens))
+    cost = estimate_cost(chosen, len(models), max_tokens=max_tokens)
     st.caption(cost_line(cost, len(chosen), len(models)))
     ready = len(models) >= 1
     if st.button(
@@ -181,7 +187,7 @@ def validation_panel(
             chosen,
             models,
             temperature=0.0,
-            max_tokens=int(max_tokens),
+            max_tokens=max_tokens,
             on_progress=lambda done, total: bar.progress(done / total, text=f"{done} of {total} answers"),
         )
         bar.empty()
