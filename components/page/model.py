@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
+
 from components.charts.options import Highlights, StepRange, ViewOptions, XMode, default_smoothing
 from components.charts.view import RunAxes, build_display, run_axes
 from components.data.best import available_metrics, default_metric
 from components.data.metrics import METRIC_NAMES, metric_label
 from components.data.overfitting import Verdict, checkpoint_verdicts, overfit_spans, unjudged
-from components.data.recommend import recommend
+from components.data.recommend import Recommendation, recommend
 from components.domain import Conventions, RunData
 from components.page.chart import ChartModel
 from components.page.header import Header, header_of, loaded_caption
+from components.page.provider_best import provider_best_line
 from components.page.recommendation import Comparison, Strip, comparison_of, strip_of
 from components.page.table import TableModel, table_of
 from components.wording import count
@@ -77,7 +80,12 @@ def no_checkpoints(conventions: Conventions) -> str:
 @dataclass(frozen=True)
 class PageModel:
     """Everything the page shows, top to bottom. Strings are ours unless a field's docstring says they
-    come from the API (the header's values, the notes, model names and ids): the UI escapes those."""
+    come from the API (the header's values, the notes, model names and ids): the UI escapes those.
+
+    ``provider_best`` is the provider's or trainer's own pick beside ours, in one line (its metric's name
+    comes from the source); ``unavailable`` holds ``(metric kind, why the source cannot report it)``, said
+    where that metric's panel would be, so only with a chart (the reasons come from the source).
+    """
 
     header: Header
     loaded: str
@@ -88,6 +96,8 @@ class PageModel:
     chart: ChartModel | None
     no_curves: str | None
     table: TableModel | None
+    provider_best: str | None
+    unavailable: tuple[tuple[str, str], ...]
 
 
 def _chart_caption(display_rows: int, total_rows: int, marked: int, checkpoints: int) -> str | None:
@@ -100,83 +110,126 @@ def _chart_caption(display_rows: int, total_rows: int, marked: int, checkpoints:
     return ("; ".join(parts) + "; the table and downloads have every row.") if parts else None
 
 
+def _advice(prepared: Prepared, metric: str | None) -> Recommendation | None:
+    """Our recommendation by ``metric``, worded for a running or a finished job."""
+    run = prepared.run
+    return recommend(
+        run.checkpoints,
+        run.history,
+        metric,
+        finished=run.summary.is_terminal,
+        spans=prepared.spans,
+        checkpoints_saved=run.conventions.checkpoints_saved,
+    )
+
+
+def _highlights(
+    ids: pd.Series, advice: Recommendation | None, metric: str | None, picked: str | None
+) -> Highlights:
+    """What the chart and the table mark: the deciding metric, our pick, and the reader's pick when it is
+    one of this run's checkpoints."""
+    return Highlights(
+        decider=advice.metric if advice else metric,
+        best_id=advice.checkpoint_id if advice else None,
+        selected_id=picked if picked is not None and (ids == picked).any() else None,
+        unsaved_best=advice.unsaved_best if advice else None,
+    )
+
+
+def _chart_notes(run: RunData) -> tuple[str, ...]:
+    """What the chart cannot show and why: no accuracy (unless the source says so itself, where the
+    accuracy panel would be) and overfitting that cannot be judged."""
+    has_accuracy = any(name.endswith("accuracy") for name in available_metrics(run.history))
+    quiet = has_accuracy or "accuracy" in run.unavailable
+    judged = [UNJUDGED[reason] for reason in [unjudged(run.history)] if reason in UNJUDGED]
+    return tuple(([] if quiet else [NO_ACCURACY]) + judged)
+
+
+def _chart(
+    prepared: Prepared, options: ViewOptions, highlights: Highlights, zoom: StepRange | None
+) -> ChartModel | None:
+    """The chart, thinned for drawing, with what thinning left out; None before the first step."""
+    run = prepared.run
+    if run.history.empty:
+        return None
+    display = build_display(
+        run.history,
+        run.checkpoints,
+        axes=prepared.axes,
+        options=options,
+        highlights=highlights,
+        spans=prepared.spans,
+        zoom=zoom,
+        total_steps=None if run.summary.is_terminal else run.total_steps,
+        conventions=run.conventions,
+    )
+    caption = _chart_caption(
+        display.rows_shown, display.rows_total, len(display.checkpoints), len(run.checkpoints)
+    )
+    return ChartModel(display, highlights, zoom, caption or "", _chart_notes(run))
+
+
+def _loaded(run: RunData) -> str:
+    return loaded_caption(
+        len(run.checkpoints),
+        run.checkpoint_pages,
+        len(run.history),
+        run.history_source,
+        partial=run.is_partial,
+    )
+
+
+def _waiting(run: RunData, advice: Recommendation | None) -> str | None:
+    """Why there is no recommendation yet: no checkpoint saved, or none carries a metric."""
+    if run.checkpoints.empty:
+        return no_checkpoints(run.conventions)
+    return NO_METRIC if advice is None else None
+
+
+def _table(prepared: Prepared, verdicts: pd.DataFrame, marks: Highlights) -> TableModel | None:
+    """Every checkpoint, marked as the chart marks them; None while there is none."""
+    if prepared.run.checkpoints.empty:
+        return None
+    return table_of(
+        prepared.run.checkpoints,
+        verdicts,
+        decider=marks.decider,
+        best_id=marks.best_id,
+        selected_id=marks.selected_id,
+        labels=prepared.labels,
+    )
+
+
 def build_page(
     prepared: Prepared, options: ViewOptions, *, selected_id: str | None = None, zoom: StepRange | None = None
 ) -> PageModel:
     """The whole page for ``options``; ``selected_id`` is the reader's pick (ignored unless it is one of
     this run's checkpoints) and ``zoom`` a step range drawn on the chart."""
     run = prepared.run
-    checkpoints, history = run.checkpoints, run.history
+    checkpoints = run.checkpoints
     metric = options.metric if options.metric in prepared.metrics else prepared.default_metric
-    advice = recommend(
-        checkpoints,
-        history,
-        metric,
-        finished=run.summary.is_terminal,
-        spans=prepared.spans,
-        checkpoints_saved=run.conventions.checkpoints_saved,
-    )
+    advice = _advice(prepared, metric)
     ids = checkpoints["checkpoint_id"].astype(str)
-    selected = selected_id if selected_id is not None and (ids == selected_id).any() else None
-    verdicts = checkpoint_verdicts(checkpoints, prepared.spans, history)
-    running = not run.summary.is_terminal
+    marks = _highlights(ids, advice, metric, selected_id)
+    verdicts = checkpoint_verdicts(checkpoints, prepared.spans, run.history)
     strip = comparison = None
     if advice is not None:
         row = checkpoints.loc[ids == advice.checkpoint_id].iloc[0]
         strip = strip_of(advice, row, prepared.labels)
         comparison = comparison_of(
-            checkpoints, verdicts, advice.metric, advice.checkpoint_id, selected, prepared.labels
+            checkpoints, verdicts, advice.metric, advice.checkpoint_id, marks.selected_id, prepared.labels
         )
-    waiting = no_checkpoints(run.conventions) if checkpoints.empty else NO_METRIC if advice is None else None
-    chart = None
-    if not history.empty:
-        highlights = Highlights(
-            decider=advice.metric if advice else metric,
-            best_id=advice.checkpoint_id if advice else None,
-            selected_id=selected,
-            unsaved_best=advice.unsaved_best if advice else None,
-        )
-        display = build_display(
-            history,
-            checkpoints,
-            axes=prepared.axes,
-            options=options,
-            highlights=highlights,
-            spans=prepared.spans,
-            zoom=zoom,
-            total_steps=run.total_steps if running else None,
-            conventions=run.conventions,
-        )
-        has_accuracy = any(name.endswith("accuracy") for name in available_metrics(history))
-        # A source that never reports accuracy says so where the accuracy panel would be (the run page).
-        quiet = has_accuracy or "accuracy" in run.unavailable
-        notes = ([] if quiet else [NO_ACCURACY]) + [
-            UNJUDGED[reason] for reason in [unjudged(history)] if reason in UNJUDGED
-        ]
-        caption = _chart_caption(
-            display.rows_shown, display.rows_total, len(display.checkpoints), len(checkpoints)
-        )
-        chart = ChartModel(display, highlights, zoom, caption or "", tuple(notes))
-    table = None
-    if not checkpoints.empty:
-        table = table_of(
-            checkpoints,
-            verdicts,
-            decider=advice.metric if advice else metric,
-            best_id=advice.checkpoint_id if advice else None,
-            selected_id=selected,
-            labels=prepared.labels,
-        )
+    chart = _chart(prepared, options, marks, zoom)
     return PageModel(
         header=header_of(run.summary),
-        loaded=loaded_caption(
-            len(checkpoints), run.checkpoint_pages, len(history), run.history_source, partial=run.is_partial
-        ),
+        loaded=_loaded(run),
         notes=run.notes,
-        waiting=waiting,
+        waiting=_waiting(run, advice),
         strip=strip,
         comparison=comparison,
         chart=chart,
         no_curves=None if chart is not None else NO_CURVES,
-        table=table,
+        table=_table(prepared, verdicts, marks),
+        provider_best=provider_best_line(run.provider_best, strip),
+        unavailable=tuple(run.unavailable.items()) if chart is not None else (),
     )

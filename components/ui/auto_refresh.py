@@ -12,20 +12,20 @@ A failed tick keeps everything known and says what failed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
 
 from components.archive import connect_archive, save_to_archive
 from components.domain import RunData
+from components.page.live import LiveRun, checked_line, ended_note, is_timer_tick, tick
 from components.page.progress import ProgressView, run_progress_view
 from components.sources import SourceConfig, SourceKind
-from components.sources.base import Refresh, RunSource
-from components.sources.live import needs_refresh, refresh_run
+from components.sources.live import needs_refresh
 from components.ui.connection import Connection
 from components.ui.loaders import forget_run, source_for
-from components.wording import count
+from components.ui.session_slot import SessionSlot
 
 TOGGLE_KEY = "auto_refresh"
 PAGE_RUNS_KEY = "auto_refresh_page_runs"
@@ -33,71 +33,23 @@ SEEN_KEY = "auto_refresh_seen"
 LIVE_KEY = "live_run"
 
 
-def is_timer_tick(page_runs: int, seen: int | None) -> bool:
-    """A fragment run with no page run since the last one can only come from the fragment's timer."""
-    return seen == page_runs
-
-
-@dataclass(frozen=True)
-class LiveRun:
-    """The run this session watches, with what it was read with and what the last tick did."""
-
-    config: SourceConfig
-    job_id: str
-    run: RunData
-    ticks: int = 0
-    checked_at: pd.Timestamp | None = None
-    last: Refresh | None = None  # the last tick's outcome (its run is ``run``)
-    ended_note: str | None = None  # said once the job ended while watched (and where the run was saved)
-
-    def matches(self, config: SourceConfig, job_id: str) -> bool:
-        return self.config == config and self.job_id == job_id
-
-
-def tick(live: LiveRun, source: RunSource, now: pd.Timestamp) -> LiveRun:
-    """One refresh of the watched run: what is new is read and merged; a failure keeps what was known."""
-    refresh = refresh_run(source, live.run)
-    return replace(live, run=refresh.run, ticks=live.ticks + 1, checked_at=now, last=refresh)
-
-
-def _live(config: SourceConfig, job_id: str) -> LiveRun | None:
-    live = st.session_state.get(LIVE_KEY)
-    return live if isinstance(live, LiveRun) and live.matches(config, job_id) else None
+LIVE = SessionSlot[LiveRun](LIVE_KEY)  # the run watched, for its config (key included) and job id
 
 
 def current_run(config: SourceConfig, job_id: str, *, refresh: bool) -> RunData | None:
     """This session's live copy of the run (newer than any cached one), unless Refresh asks to read it
     again; None when this session watches no such run. The page loads the run only when this is None."""
-    live = _live(config, job_id)
+    live = LIVE.get((config, job_id))
     return live.run if live is not None and not refresh else None
 
 
 def _watch(config: SourceConfig, job_id: str, run: RunData) -> LiveRun:
     """The session's live entry for ``run``, started afresh when ``run`` was loaded rather than kept live."""
-    live = _live(config, job_id)
+    live = LIVE.get((config, job_id))
     if live is None or live.run is not run:
-        live = LiveRun(config, job_id, run)
-        st.session_state[LIVE_KEY] = live  # one per session: watching another job drops the last
+        live = LiveRun(run)
+        LIVE.put((config, job_id), live)  # one per session: watching another job drops the last
     return live
-
-
-def _checked(live: LiveRun, interval: float) -> str:
-    """What the last tick read, and when the next one comes."""
-    if live.checked_at is None or live.last is None:
-        return f"Checked for news every {interval:g} s."
-    last = live.last
-    news = [
-        count(n, word)
-        for n, word in ((last.new_steps, "new step"), (last.new_checkpoints, "new checkpoint"))
-        if n
-    ]
-    what = ", ".join(news) if news else "nothing new"
-    if last.error is not None:  # the run's own note (in the page's notes) says what failed
-        what = "it failed, the page keeps what was read before"
-    return (
-        f"Checked at {live.checked_at:%H:%M:%S} UTC: {what} ({count(last.requests, 'request')}); "
-        f"refresh {live.ticks:,}, the next in {interval:g} s."
-    )
 
 
 def progress_block(view: ProgressView) -> None:
@@ -112,22 +64,21 @@ def _draw(live: LiveRun, now: pd.Timestamp, interval: float | None) -> None:
     if view is not None:
         progress_block(view)
     if interval is not None:
-        st.caption(_checked(live, interval))
+        st.caption(checked_line(live, interval))
 
 
-def _archive_finished(connection: Connection, config: SourceConfig, run: RunData) -> str:
-    """Store the run of a job that ended while watched; what to say about it."""
-    ended = "The job ended while you watched, so auto-refresh stopped."
+def _archive_finished(connection: Connection, config: SourceConfig, run: RunData) -> str | None:
+    """Store the run of a job that ended while watched; the archive's word on it (None: not stored)."""
     if config.kind is not SourceKind.API:
-        return ended
+        return None
     access = connect_archive(connection.registry)
     if access is None:
-        return ended
-    return f"{ended} {save_to_archive(access, config, run).message}"
+        return None
+    return save_to_archive(access, config, run).message
 
 
 def _ticker(connection: Connection, config: SourceConfig, job_id: str, interval: float) -> None:
-    live = _live(config, job_id)
+    live = LIVE.get((config, job_id))
     if live is None:  # another job replaced it in this session
         return
     page_runs = st.session_state[PAGE_RUNS_KEY]
@@ -136,10 +87,10 @@ def _ticker(connection: Connection, config: SourceConfig, job_id: str, interval:
         live = tick(live, source_for(config), now)
         assert live.last is not None
         if not live.last.keep_refreshing:
-            live = replace(live, ended_note=_archive_finished(connection, config, live.run))
+            live = replace(live, ended_note=ended_note(_archive_finished(connection, config, live.run)))
             forget_run(config, job_id)  # the cache holds the job as it was, running
-        st.session_state[LIVE_KEY] = live
-        if live.last.changed or not live.last.keep_refreshing:
+        LIVE.put((config, job_id), live)
+        if live.rerun_page:
             st.rerun()  # the whole page, rebuilt from the session's run; widget state keeps the view
     st.session_state[SEEN_KEY] = page_runs
     _draw(live, now, interval)

@@ -7,7 +7,6 @@ import streamlit as st
 
 from components.archive import ServedFrom
 from components.page import build_page, prepare
-from components.page.provider_best import provider_best_line
 from components.page.route import JobList
 from components.sources.demo import DEMO
 from components.sources.files import UPLOAD_LABEL
@@ -39,11 +38,15 @@ def back_to_list(source: str) -> None:
 
 def where_from(loaded: Loaded) -> None:
     """One row above the run: back to the list it belongs to, and the source and endpoint it was read
-    from (nothing for the demo, which has neither a list nor an endpoint; its info box says what it is)."""
+    from, with the archive's word when the run came from there (nothing for the demo, which has neither a
+    list nor an endpoint; its info box says what it is)."""
     if loaded.ref.source == DEMO:
         return
     label = UPLOAD_LABEL if loaded.config.name != loaded.ref.source else loaded.config.label
-    with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
+    note = archived(loaded)
+    # With the archive's sentence the line is long: kept beside the button (its words wrap there) rather
+    # than moved below it, so the note costs a line or two, not a row of its own.
+    with st.container(horizontal=True, vertical_alignment="center", gap="medium", wrap=note is None):
         st.button(
             f"All runs of {label}",
             key=BACK_KEY,
@@ -52,13 +55,21 @@ def where_from(loaded: Loaded) -> None:
             on_click=back_to_list,
             args=(loaded.ref.source,),
         )
-        st.caption(source_line(loaded), width="stretch")
+        st.caption(source_line(loaded, note), width="stretch")
 
 
-def source_line(loaded: Loaded) -> str:
-    """``Source: Azure OpenAI · `https://…/openai/v1```: where the page read this run."""
+def archived(loaded: Loaded) -> str | None:
+    """The archive's sentence about a run it served (when it was saved, where it was read), else None."""
+    return loaded.archive_note if loaded.served_from is ServedFrom.ARCHIVE else None
+
+
+def source_line(loaded: Loaded, note: str | None) -> str:
+    """``Source: Azure OpenAI · `https://…/openai/v1```: where the page read this run; ``note``, the
+    archive's sentence about a run it served, follows on the same line, so the chart keeps its place on
+    the first screen."""
     endpoint = code_span(endpoint_of(loaded.config), URL_CHARS)
-    return f"Source: {markdown_literal(loaded.config.label)} · {endpoint}"
+    line = f"Source: {markdown_literal(loaded.config.label)} · {endpoint}"
+    return f"{line} · :material/inventory_2: {markdown_literal(note, NOTE_CHARS)}" if note else line
 
 
 def run_page(connection: Connection, loaded: Loaded) -> None:
@@ -77,9 +88,7 @@ def run_page(connection: Connection, loaded: Loaded) -> None:
     with header:
         job_header(page.header)
         live_progress(connection, loaded.config, run_id, run)
-        from_archive = loaded.archive_note if loaded.served_from is ServedFrom.ARCHIVE else None
-        if from_archive:
-            st.info(markdown_literal(from_archive, NOTE_CHARS), icon=":material/inventory_2:")
+        from_archive = archived(loaded)  # said on the source line above
         for note in page.notes:
             if note != from_archive:
                 st.warning(markdown_literal(note, NOTE_CHARS), icon=":material/warning:")
@@ -88,13 +97,12 @@ def run_page(connection: Connection, loaded: Loaded) -> None:
     if page.strip is not None:
         with strip:
             recommendation_strip(page.strip)
-    best = provider_best_line(run.provider_best, page.strip)
-    if best is not None:
+    if page.provider_best is not None:
         with strip:
-            st.caption(markdown_literal(best, NOTE_CHARS))
+            st.caption(markdown_literal(page.provider_best, NOTE_CHARS))
     if page.chart is not None:
         curves_panel(page.chart, run_id, page.loaded)
-        for kind, reason in run.unavailable.items():  # where that metric's panel would be
+        for kind, reason in page.unavailable:  # where that metric's panel would be
             st.info(markdown_literal(reason, NOTE_CHARS), icon=UNAVAILABLE_ICONS.get(kind))
     else:
         st.info(page.no_curves, icon=":material/hourglass:")

@@ -27,10 +27,20 @@ from components.inference import (
     model_menu,
     open_chat,
     prompt_messages,
+    requests_for,
+)
+from components.page.try_models import (
+    NOT_READY,
+    answer_facts,
+    can_send,
+    default_models,
+    recommended_label,
+    send_label,
 )
 from components.sources import SourceConfig
 from components.text import MODEL_CHARS, clean, code_span, markdown_literal
 from components.ui.loaders import shared_http_client, source_for
+from components.ui.session_slot import SessionSlot
 from components.ui.validation_examples import validation_panel
 
 MODELS_KEY = "try_models"
@@ -43,31 +53,18 @@ TABS_KEY = "try_tabs"
 ANSWERS_KEY = "try_answers"
 DEPLOYMENT_KEY = "try_deployment"  # + the model's name
 ANSWER_CHARS = 20_000
-MIN_MODELS = 2
 PROMPT_TAB, VALIDATION_TAB = "On a prompt", "On validation examples"
 
 
 @dataclass(frozen=True)
 class Asked:
-    """The last Send of this session: for which run, which models, and what each answered."""
+    """The last Send of this session (kept for its run): which models, and what each answered."""
 
-    run_key: str
     choices: tuple[ModelChoice, ...]
     answers: tuple[ChatAnswer, ...]
 
 
-def default_models(menu: ModelMenu, recommended_id: str | None) -> list[str]:
-    """The recommended checkpoint, the final model and the base model (then the latest checkpoints), up to
-    :data:`MAX_MODELS`: what a reader deciding what to deploy compares first."""
-    recommended = [c.model for c in menu.choices if recommended_id and c.checkpoint_id == recommended_id]
-    final = [c.model for c in menu.choices if c.kind == "final"]
-    base = [c.model for c in menu.choices if c.kind == "base"]
-    latest = [c.model for c in reversed(menu.choices) if c.kind == "checkpoint"]
-    picked: list[str] = []
-    for model in [*recommended, *final, *base, *latest]:
-        if model not in picked:
-            picked.append(model)
-    return picked[: min(3, MAX_MODELS)]
+ANSWERS = SessionSlot[Asked](ANSWERS_KEY)
 
 
 def chat_client(config: SourceConfig) -> ChatClient:
@@ -76,21 +73,6 @@ def chat_client(config: SourceConfig) -> ChatClient:
         return open_chat(config)
     limits = config.limits
     return open_chat(config, shared_http_client(config.api.base_url, limits.read_timeout, limits.max_retries))
-
-
-def answer_facts(answer: ChatAnswer) -> str:
-    """``1.8 s · first token 0.30 s · 42 in / 17 out tokens`` (marked estimated when the provider sent
-    no usage)."""
-    total = answer.total_seconds
-    parts = [f"{total:.2f} s" if total < 10 else f"{total:.0f} s"]
-    if answer.streamed and answer.first_token_seconds is not None:
-        parts.append(f"first token {answer.first_token_seconds:.2f} s")
-    if answer.tokens_in is not None or answer.tokens_out is not None:
-        tokens = f"{answer.tokens_in or 0:,} in / {answer.tokens_out or 0:,} out tokens"
-        parts.append(tokens if answer.usage_reported else f"{tokens} (estimated)")
-    if answer.finish_reason == "length":
-        parts.append("cut at max tokens")
-    return " · ".join(parts)
 
 
 def _answer_error(answer: ChatAnswer) -> None:
@@ -171,32 +153,27 @@ def _prompt_tab(config: SourceConfig, run_key: str, asked: Sequence[ModelChoice]
             help="0 answers the most likely way every time: best for comparing checkpoints.",
         )  # fmt: skip
         max_tokens = st.number_input("Max tokens", 1, 4_096, 256, 32, key=MAX_TOKENS_KEY, width=130)
-    ready = asked is not None and len(asked) >= MIN_MODELS and bool(prompt.strip())
+    ready = can_send(asked, prompt)
     clicked = st.button(
-        f"Send to {len(asked)} models" if asked else "Send",
+        send_label(asked),
         key=SEND_KEY,
         type="primary",
         icon=":material/send:",
         disabled=not ready,
-        help=None
-        if ready
-        else "Pick two to four models and write a prompt; nothing is sent before you click.",
+        help=None if ready else NOT_READY,
     )
     if clicked and asked:
-        requests = [
-            ChatRequest(
-                choice.model,
-                prompt_messages(prompt, system),
-                temperature=float(temperature),
-                max_tokens=int(max_tokens),
-            )
-            for choice in asked
-        ]
+        requests = requests_for(
+            [choice.model for choice in asked],
+            prompt_messages(prompt, system),
+            temperature=float(temperature),
+            max_tokens=int(max_tokens),
+        )
         answers = _stream(chat_client(config), asked, requests)
-        st.session_state[ANSWERS_KEY] = Asked(run_key, tuple(asked), tuple(answers))
+        ANSWERS.put(run_key, Asked(tuple(asked), tuple(answers)))
         return
-    last = st.session_state.get(ANSWERS_KEY)
-    if isinstance(last, Asked) and last.run_key == run_key:
+    last = ANSWERS.get(run_key)
+    if last is not None:
         _show_answers(last)
 
 
@@ -224,10 +201,13 @@ def _panel(config: SourceConfig, run: RunData, menu: ModelMenu, recommended_id: 
             _prompt_tab(config, run_key, asked)
     if validation_tab.open:
         with validation_tab:
-            recommended = next(
-                (c.label for c in menu.choices if recommended_id and c.checkpoint_id == recommended_id), None
+            validation_panel(
+                config,
+                run,
+                asked,
+                client=lambda: chat_client(config),
+                recommended=recommended_label(menu, recommended_id),
             )
-            validation_panel(config, run, asked, client=lambda: chat_client(config), recommended=recommended)
 
 
 def try_checkpoints(config: SourceConfig, run: RunData, recommended_id: str | None = None) -> None:

@@ -10,7 +10,6 @@ this session until the next run) download as a formula-safe CSV.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -20,9 +19,9 @@ from components.errors import DashboardError
 from components.inference import (
     DEFAULT_EXAMPLES,
     DEFAULT_SEED,
-    DEFAULT_WORKERS,
     MAX_EXAMPLES,
     ChatClient,
+    Example,
     ModelChoice,
     ValidationOptions,
     ValidationRun,
@@ -33,10 +32,19 @@ from components.inference import (
     run_validation,
     sample_examples,
 )
-from components.inference.scoring import TOTAL
+from components.page.validation import (
+    ANSWER,
+    EXACT,
+    best_on_examples,
+    cost_line,
+    model_columns,
+    score_table,
+    side_by_side,
+)
 from components.sources import SourceConfig
-from components.text import markdown_literal
+from components.text import NOTE_CHARS, markdown_literal
 from components.ui.errors import show_error
+from components.ui.session_slot import SessionSlot
 from components.wording import count
 
 SET_KEY = "validation_set"
@@ -47,19 +55,9 @@ RUN_KEY = "validation_run"
 DEFAULT_MAX_TOKENS = 256
 
 
-@dataclass(frozen=True)
-class _Read:
-    """The validation file of one run, as read with one config (its key included)."""
-
-    config: SourceConfig
-    run_key: str
-    examples: ValidationSet
-
-
-@dataclass(frozen=True)
-class _Result:
-    run_key: str
-    outcome: ValidationRun
+# The validation file of one run, as read with one config (its key included); the last scored run, per run.
+EXAMPLES = SessionSlot[ValidationSet](SET_KEY)
+RESULT = SessionSlot[ValidationRun](RESULT_KEY)
 
 
 def _validation_set(
@@ -67,10 +65,10 @@ def _validation_set(
 ) -> ValidationSet | None:
     """This run's validation examples, read on first use and kept in the session; None after showing
     why not."""
-    run_key = str(run.summary.ref)
-    saved = st.session_state.get(SET_KEY)
-    if isinstance(saved, _Read) and saved.config == config and saved.run_key == run_key:
-        return saved.examples
+    owner = (config, str(run.summary.ref))
+    saved = EXAMPLES.get(owner)
+    if saved is not None:
+        return saved
     try:
         with st.spinner("Reading the validation file…"):
             examples = read_validation_set(client().api, run)
@@ -87,64 +85,15 @@ def _validation_set(
     except Exception as exc:  # a bug: a message in the page, the traceback in the server log
         show_error(exc)
         return None
-    st.session_state[SET_KEY] = _Read(config, run_key, examples)
+    EXAMPLES.put(owner, examples)
     return examples
-
-
-def side_by_side(results: pd.DataFrame) -> pd.DataFrame:
-    """One row per example: its question and expected answer, then each model's answer, match and F1."""
-    out = results.drop_duplicates("line")[["line", "question", "expected"]].set_index("line")
-    for _, frame in results.groupby("model", sort=False):
-        label = str(frame["model_label"].iloc[0])
-        frame = frame.set_index("line")
-        failed = frame["error"] != ""
-        out[f"{label}: answer"] = frame["answer"].where(~failed, "⚠ " + frame["error"])
-        out[f"{label}: exact"] = frame["exact_match"]
-        out[f"{label}: F1"] = frame["token_f1"]
-    return out.reset_index().rename(columns={"line": "Line", "question": "Question", "expected": "Expected"})
-
-
-def score_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """The per-model scores as the page prints them: rates in per cent, F1 to two places (the models'
-    names are in the picker above and in the CSV)."""
-    return pd.DataFrame(
-        {
-            "Model": summary["model_label"],
-            "Answered": summary["answered"].map("{:,}".format),
-            "Errors": summary["errors"].map("{:,}".format),
-            "Exact match": summary["exact_match"].map(lambda v: "—" if pd.isna(v) else f"{v:.0%}"),
-            "Token F1": summary["token_f1"].map(lambda v: "—" if pd.isna(v) else f"{v:.2f}"),
-            "Tokens in / out": [
-                f"{tokens_in:,} / {tokens_out:,}"
-                for tokens_in, tokens_out in zip(summary["tokens_in"], summary["tokens_out"], strict=True)
-            ],
-        }
-    )
 
 
 def _scores(outcome: ValidationRun, recommended: str | None) -> None:
     st.table(score_table(outcome.summary).set_index("Model"))
-    ranked = outcome.summary[outcome.summary["model_label"] != TOTAL].dropna(subset=["token_f1"])
-    if len(ranked) < 2:
-        return
-    ranked = ranked.sort_values(["exact_match", "token_f1"], ascending=False, kind="stable")
-    best = ranked.iloc[0]
-    words = [
-        f"Best on these examples: {markdown_literal(best['model_label'])} (exact match "
-        f"{best['exact_match']:.0%}, token F1 {best['token_f1']:.2f})."
-    ]
-    chosen = ranked[ranked["model_label"] == recommended]
-    if recommended is not None and len(chosen) and best["model_label"] != recommended:
-        row = chosen.iloc[0]
-        words.append(
-            f"The recommended checkpoint, picked by its loss, scores {row['exact_match']:.0%} and "
-            f"{row['token_f1']:.2f}."
-        )
-    words.append(
-        "Exact match: the answer equals the expected one; token F1: how many of their words they share, "
-        "from 0 to 1."
-    )
-    st.caption(" ".join(words))
+    sentence = best_on_examples(outcome.summary, recommended)
+    if sentence is not None:
+        st.caption(markdown_literal(sentence, NOTE_CHARS))
 
 
 def _answers_table(results: pd.DataFrame) -> None:
@@ -155,15 +104,16 @@ def _answers_table(results: pd.DataFrame) -> None:
         "Question": st.column_config.TextColumn(width="medium"),
         "Expected": st.column_config.TextColumn(width="medium"),
     }
-    for column in wide.columns:
-        label = column.rsplit(": ", 1)[0]
-        if column.endswith(": answer"):
-            config[column] = st.column_config.TextColumn(label, width="medium")
-        elif column.endswith(": exact"):
-            config[column] = st.column_config.CheckboxColumn("=", width=40, help=f"{label}: exact match")
-        elif column.endswith(": F1"):
-            config[column] = st.column_config.NumberColumn(
-                "F1", format="%.2f", width=50, help=f"{label}: token F1"
+    for model in model_columns(list(wide.columns)):
+        if model.kind == ANSWER:
+            config[model.column] = st.column_config.TextColumn(model.label, width="medium")
+        elif model.kind == EXACT:
+            config[model.column] = st.column_config.CheckboxColumn(
+                "=", width=40, help=f"{model.label}: exact match"
+            )
+        else:
+            config[model.column] = st.column_config.NumberColumn(
+                "F1", format="%.2f", width=50, help=f"{model.label}: token F1"
             )
     st.dataframe(wide, hide_index=True, column_config=config)
 
@@ -179,6 +129,25 @@ def _show(outcome: ValidationRun, run: RunData, recommended: str | None) -> None
         icon=":material/download:",
         on_click="ignore",
     )
+
+
+def _choices(examples: ValidationSet) -> tuple[tuple[Example, ...], int]:
+    """The reader's two numbers: how many examples (drawn with the fixed seed) and the answers' max tokens."""
+    available = len(examples.examples)
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        n = st.number_input(
+            f"Examples (of {available:,})",
+            1,
+            min(MAX_EXAMPLES, available),
+            min(DEFAULT_EXAMPLES, available),
+            key=COUNT_KEY,
+            width=180,
+            help=f"Drawn with a fixed seed ({DEFAULT_SEED}): every model, every run, the same ones.",
+        )
+        max_tokens = st.number_input(
+            "Max tokens", 1, 4_096, DEFAULT_MAX_TOKENS, 32, key=MAX_TOKENS_KEY, width=130
+        )
+    return sample_examples(examples.examples, int(n)), int(max_tokens)
 
 
 def validation_panel(
@@ -200,28 +169,10 @@ def validation_panel(
         return
     for note in examples.notes:
         st.caption(markdown_literal(note))
-    available = len(examples.examples)
-    with st.container(horizontal=True, vertical_alignment="bottom"):
-        n = st.number_input(
-            f"Examples (of {available:,})",
-            1,
-            min(MAX_EXAMPLES, available),
-            min(DEFAULT_EXAMPLES, available),
-            key=COUNT_KEY,
-            width=180,
-            help=f"Drawn with a fixed seed ({DEFAULT_SEED}): every model, every run, the same ones.",
-        )
-        max_tokens = st.number_input(
-            "Max tokens", 1, 4_096, DEFAULT_MAX_TOKENS, 32, key=MAX_TOKENS_KEY, width=130
-        )
-    chosen = sample_examples(examples.examples, int(n))
+    chosen, max_tokens = _choices(examples)
     models = list(asked or [])
-    cost = estimate_cost(chosen, len(models), max_tokens=int(max_tokens))
-    st.caption(
-        f"Sends {count(cost.requests, 'request')} ({len(chosen)} examples × {count(len(models), 'model')}, "
-        f"{DEFAULT_WORKERS} at a time): about {cost.prompt_tokens:,} prompt tokens and "
-        f"{cost.output_tokens:,} answer tokens. {cost.how}"
-    )
+    cost = estimate_cost(chosen, len(models), max_tokens=max_tokens)
+    st.caption(cost_line(cost, len(chosen), len(models)))
     ready = len(models) >= 1
     if st.button(
         f"Run {len(chosen)} examples on {count(len(models), 'model')}",
@@ -240,7 +191,7 @@ def validation_panel(
             on_progress=lambda done, total: bar.progress(done / total, text=f"{done} of {total} answers"),
         )
         bar.empty()
-        st.session_state[RESULT_KEY] = _Result(str(run.summary.ref), outcome)
-    result = st.session_state.get(RESULT_KEY)
-    if isinstance(result, _Result) and result.run_key == str(run.summary.ref):
-        _show(result.outcome, run, recommended)
+        RESULT.put(str(run.summary.ref), outcome)
+    result = RESULT.get(str(run.summary.ref))
+    if result is not None:
+        _show(result, run, recommended)

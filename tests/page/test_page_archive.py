@@ -46,9 +46,11 @@ def test_a_finished_job_is_archived_and_reopened_with_no_request_when_the_api_is
     assert not again.exception and not again.main.error
     assert api_env.requests == []
     assert len(table(again)) == len(run.checkpoints)
-    # Served from the archive is news, not a warning: one info line under the header says it.
-    assert not _warnings(again)
-    [note] = [visible_text(info.value) for info in again.main.info]
+    # Served from the archive is news, not a warning nor a box of its own: the source line says it.
+    assert not _warnings(again) and not again.main.info
+    [line] = [visible_text(c.value) for c in again.main.caption if "From the archive" in c.value]
+    source, _, note = line.partition(" :material/inventory_2: ")
+    assert source.startswith("Source: OpenAI · ") and source.endswith(" ·")
     assert note.startswith("From the archive, saved ") and "No request was made for it." in note
 
 

@@ -8,8 +8,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.api import ConfigError
+from components.page.live import is_timer_tick
 from components.settings import DEFAULT_INTERVAL_SECONDS, INTERVAL_SETTING, refresh_interval
-from components.ui.auto_refresh import TOGGLE_KEY, is_timer_tick
+from components.ui.auto_refresh import TOGGLE_KEY
 from devtools.standin import StandInServer, make_run
 from tests.markdown_view import visible_text
 from tests.page.page_support import has_key, new_app, table

@@ -110,7 +110,7 @@ def test_refresh_stops_when_the_job_ends_and_the_run_is_archived(
     assert not has_key(at, TOGGLE_KEY)
     [ended] = [visible_text(success.value) for success in at.main.success]
     assert ended.startswith("The job ended while you watched, so auto-refresh stopped. Saved to the archive")
-    assert _last_step(at) == 300 and at.session_state[LIVE_KEY].run.summary.is_terminal
+    assert _last_step(at) == 300 and at.session_state[LIVE_KEY].value.run.summary.is_terminal
     api_env.reset_log()
     at.run()  # no timer any more, and the page is the session's run: nothing is read
     assert api_env.requests == []

@@ -93,5 +93,5 @@ def test_save_to_archive_stores_a_file_run_only_when_asked(archive: Path) -> Non
     at.run()
     assert not at.exception and at.get("plotly_chart")
     assert str(at.query_params["run"]).count("archive:") == 1
-    [note] = [visible_text(info.value) for info in at.main.info if "From the archive" in info.value]
-    assert note.startswith("From the archive, saved ")
+    [line] = [visible_text(c.value) for c in at.main.caption if "From the archive" in c.value]
+    assert line.partition(" :material/inventory_2: ")[2].startswith("From the archive, saved ")

@@ -7,6 +7,7 @@ them.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -14,7 +15,7 @@ import pytest
 
 from components.charts.options import Drag, StepRange, ViewOptions, XMode
 from components.data.recommend import Basis
-from components.domain import RunData
+from components.domain import ProviderBest, RunData
 from components.page import PageModel, build_page, prepare
 from components.page.header import duration
 from components.page.model import NO_ACCURACY, UNJUDGED
@@ -173,6 +174,27 @@ def test_a_run_without_accuracy_says_so(read) -> None:
     history = run.history.assign(**{name: np.nan for name in run.history if name.endswith("accuracy")})
     page = _page(RunData(**{**run.__dict__, "history": history}))
     assert NO_ACCURACY in page.chart.notes
+
+
+def test_a_source_without_accuracy_says_why_where_its_panel_would_be_and_only_with_a_chart(read) -> None:
+    run = read(make_run("ftjob-model-unavailable"))
+    history = run.history.assign(**{name: np.nan for name in run.history if name.endswith("accuracy")})
+    reason = "This provider reports no accuracy."
+    page = _page(replace(run, history=history, unavailable={"accuracy": reason}))
+    assert page.unavailable == (("accuracy", reason),) and NO_ACCURACY not in page.chart.notes
+    queued = read(make_run("ftjob-model-unqueued", status="running", progress=0.0, result_file=None))
+    assert _page(replace(queued, unavailable={"accuracy": reason})).unavailable == ()
+
+
+def test_the_providers_own_pick_is_said_beside_ours(read) -> None:
+    run = read(make_run("ftjob-model-provider"))
+    assert _page(run).provider_best is None
+    best = _page(run).strip
+    ours = ProviderBest("The trainer's best_model_checkpoint", step=best.step, metric="eval_loss", value=0.4)
+    assert _page(replace(run, provider_best=ours)).provider_best == (
+        f"The trainer's best_model_checkpoint: step {best.step:,} (eval_loss 0.4); we recommend the same "
+        "checkpoint."
+    )
 
 
 def test_a_click_picks_the_checkpoint_within_a_marks_width_and_clears_elsewhere(read) -> None:

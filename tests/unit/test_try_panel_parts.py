@@ -1,4 +1,5 @@
-"""The try panel's pure parts: which models start picked, how an answer's facts read, the answers table."""
+"""The try panel's pure parts: which models start picked, when Send may be clicked, how an answer's facts
+read, the answers table, the scores and the sentence naming the best model, the cost line."""
 
 from __future__ import annotations
 
@@ -6,10 +7,26 @@ import numpy as np
 import pandas as pd
 
 from components.api.chat import ChatAnswer
-from components.inference import ModelChoice, ModelMenu
-from components.inference.scoring import RESULT_COLUMNS
-from components.ui.try_checkpoints import answer_facts, default_models
-from components.ui.validation_examples import score_table, side_by_side
+from components.inference import CostEstimate, ModelChoice, ModelMenu
+from components.inference.scoring import RESULT_COLUMNS, TOTAL
+from components.page.try_models import (
+    answer_facts,
+    can_send,
+    default_models,
+    recommended_label,
+    send_label,
+)
+from components.page.validation import (
+    ANSWER,
+    EXACT,
+    F1,
+    ModelColumn,
+    best_on_examples,
+    cost_line,
+    model_columns,
+    score_table,
+    side_by_side,
+)
 
 MENU = ModelMenu(
     (
@@ -30,6 +47,20 @@ def test_the_recommended_checkpoint_the_final_and_the_base_model_start_picked() 
 def test_without_a_recommendation_or_final_model_the_latest_checkpoints_fill_in() -> None:
     running = ModelMenu(tuple(c for c in MENU.choices if c.kind != "final"), True)
     assert default_models(running, None) == ["base", "m:300", "m:200"]
+
+
+def test_the_recommended_checkpoints_label_is_named_only_with_a_recommendation() -> None:
+    assert recommended_label(MENU, "c200") == "Checkpoint at step 200"
+    assert recommended_label(MENU, None) is None and recommended_label(MENU, "c999") is None
+
+
+def test_send_needs_two_models_and_a_prompt() -> None:
+    two = MENU.choices[:2]
+    assert can_send(two, "Hi?") and send_label(two) == "Send to 2 models"
+    assert not can_send(MENU.choices[:1], "Hi?")
+    assert not can_send(two, "  ")
+    assert not can_send(None, "Hi?")  # an Azure deployment name is missing
+    assert send_label([]) == "Send" and send_label(None) == "Send"
 
 
 def test_an_answers_facts_say_which_token_counts_are_estimates() -> None:
@@ -101,3 +132,41 @@ def test_the_printed_scores_show_a_model_without_answers_as_a_dash() -> None:
         "—",
         "0.50",
     ]
+
+
+def test_the_models_columns_are_read_back_from_the_side_by_side_names() -> None:
+    columns = list(side_by_side(_results()).columns)
+    assert model_columns(columns) == [
+        ModelColumn("Step 100: answer", "Step 100", ANSWER),
+        ModelColumn("Step 100: exact", "Step 100", EXACT),
+        ModelColumn("Step 100: F1", "Step 100", F1),
+        ModelColumn("Step 200: answer", "Step 200", ANSWER),
+        ModelColumn("Step 200: exact", "Step 200", EXACT),
+        ModelColumn("Step 200: F1", "Step 200", F1),
+    ]
+
+
+def _summary(exact: list[float], f1: list[float]) -> pd.DataFrame:
+    labels = [f"Step {100 * (i + 1)}" for i in range(len(exact))]
+    return pd.DataFrame(
+        {"model_label": [*labels, TOTAL], "exact_match": [*exact, 0.5], "token_f1": [*f1, 0.5]}
+    )
+
+
+def test_the_best_model_is_named_with_the_recommended_one_beside_it_when_it_is_not_the_best() -> None:
+    summary = _summary([0.2, 0.6], [0.4, 0.71])
+    sentence = best_on_examples(summary, "Step 100")
+    assert sentence is not None and sentence.startswith(
+        "Best on these examples: Step 200 (exact match 60%, token F1 0.71). The recommended checkpoint, "
+        "picked by its loss, scores 20% and 0.40. Exact match: "
+    )
+    assert "recommended" not in (best_on_examples(summary, "Step 200") or "")
+    assert best_on_examples(_summary([0.2, np.nan], [0.4, np.nan]), None) is None  # one model scored
+
+
+def test_the_cost_line_says_what_is_sent_before_it_is() -> None:
+    cost = CostEstimate(
+        requests=30, prompt_tokens=1_200, output_tokens=450, max_output_tokens=None, how="Roughly."
+    )
+    assert cost_line(cost, 10, 3).startswith("Sends 30 requests (10 examples × 3 models, ")
+    assert cost_line(cost, 10, 3).endswith(": about 1,200 prompt tokens and 450 answer tokens. Roughly.")
