@@ -26,17 +26,21 @@ from components.data.events import metrics_events_frame, total_steps
 from components.data.history import build_history, densest
 from components.data.job import parse_job, result_file_ids
 from components.data.results_file import decode_result_file, results_frame
-from components.domain import Conventions, HistorySource, Provenance, RunData, RunSummary
+from components.domain import (
+    Conventions,
+    HistorySource,
+    Note,
+    NoteKind,
+    Provenance,
+    RunData,
+    RunSummary,
+    replacing,
+)
 from components.errors import DashboardError
 from components.sources.base import Progress, RunPage, SourceInfo, SourceKind, parsed
 from components.text import ECHO_CHARS, clip
 from components.wording import count
 
-REFRESH_FAILED = "Refresh could not"
-"""How every note of a failed (re)read starts; the next successful refresh replaces them."""
-_REREAD_FAILED = f"{REFRESH_FAILED} read the job again"
-PARTIAL_NOTES = ("Only the newest", "The job's metrics events could not be read")
-"""How the notes on a list that stopped short start; recomputed whenever the lists are."""
 OPENAI = "openai"
 
 
@@ -107,12 +111,13 @@ def walk(pages: Pages, start: ListProgress, report: Callable[[int, int], None]) 
     return Walk(progress, items)
 
 
-def list_notes(lists: ListsRead) -> list[str]:
-    """What the page says about lists that stopped short (none when both are complete)."""
-    notes = [] if lists.checkpoints.complete else [checkpoint_note(lists.checkpoints)]
+def list_notes(lists: ListsRead) -> list[Note]:
+    """What the page says about lists that stopped short (none when both are complete); a refresh drops
+    them (kind ``PARTIAL``) and asks again."""
+    texts = [] if lists.checkpoints.complete else [checkpoint_note(lists.checkpoints)]
     if lists.events is not None and not lists.events.complete:
-        notes.append(events_note(lists.events))
-    return notes
+        texts.append(events_note(lists.events))
+    return [Note(NoteKind.PARTIAL, text) for text in texts]
 
 
 def checkpoint_note(progress: ListProgress) -> str:
@@ -199,7 +204,7 @@ class OpenAISource:
 
 
 def read_summary(
-    client: FineTuningClient, info: SourceInfo, job_id: str, notes: list[str]
+    client: FineTuningClient, info: SourceInfo, job_id: str, notes: list[Note]
 ) -> tuple[RunSummary, dict]:
     """The job object (one request) and its summary."""
     raw = client.get_job(job_id)
@@ -209,7 +214,7 @@ def read_summary(
 
 
 def read_result_history(
-    client: FineTuningClient, file_ids: tuple[str, ...], notes: list[str]
+    client: FineTuningClient, file_ids: tuple[str, ...], notes: list[Note]
 ) -> pd.DataFrame | None:
     """The per-step frame from the job's result file, or None (with a note) when it cannot be read."""
     for file_id in file_ids:
@@ -218,7 +223,10 @@ def read_result_history(
             return parsed("result file from the API", results_frame, raw, notes=notes)
         except DashboardError as exc:
             notes.append(
-                f"The result file {file_id} could not be read ({exc}); using the job's metrics events."
+                Note(
+                    NoteKind.LEFT_OUT,
+                    f"The result file {file_id} could not be read ({exc}); using the job's metrics events.",
+                )
             )
     return None
 
@@ -237,6 +245,15 @@ def _event_history(client: FineTuningClient, job_id: str, start: ListProgress, r
         start,
         lambda page, so_far: report(f"Metrics events: page {page}, {so_far:,} so far"),
     )
+
+
+def _job_unread(resume: RunData, exc: DashboardError) -> RunData:
+    """``resume`` as it was read before, with a note that the job could not be read again."""
+    note = Note(
+        NoteKind.REFRESH_FAILED,
+        f"Refresh could not read the job again ({exc}); this is what was read before.",
+    )
+    return replace(resume, notes=replacing(resume.notes, note))
 
 
 def _kept_lists(resume: RunData | None) -> ListsRead | None:
@@ -262,15 +279,14 @@ def load_run(
     report = on_progress or (lambda _message: None)
     client = client.start_load(log=log)
     report("Reading the job…")
-    notes: list[str] = []  # what was left out or could not be read, in words for the page
+    notes: list[Note] = []  # what was left out or could not be read, in words for the page
     kept = _kept_lists(resume)
     try:
         summary, raw_job = read_summary(client, info, job_id, notes)
     except DashboardError as exc:
         if resume is None:
             raise
-        old = tuple(note for note in resume.notes if not note.startswith(_REREAD_FAILED))
-        return replace(resume, notes=(*old, f"{_REREAD_FAILED} ({exc}); this is what was read before."))
+        return _job_unread(resume, exc)
 
     start = kept.checkpoints if kept is not None else ListProgress()
     listed = walk(
@@ -308,7 +324,7 @@ def assemble(
     checkpoints: pd.DataFrame,
     results: pd.DataFrame | None,
     events: pd.DataFrame | None,
-    notes: list[str],
+    notes: list[Note],
     lists: ListsRead,
     info: SourceInfo,
 ) -> RunData:

@@ -40,12 +40,10 @@ from components.api.pagination import Item
 from components.data.checkpoints import checkpoints_frame
 from components.data.events import merge_events_frames, metrics_events_frame
 from components.data.job import result_file_ids
-from components.domain import Provenance, RunData, RunSummary
+from components.domain import Note, NoteKind, Provenance, RunData, RunSummary
 from components.errors import DashboardError
 from components.sources.base import Refresh, SourceInfo, parsed
 from components.sources.openai import (
-    PARTIAL_NOTES,
-    REFRESH_FAILED,
     ListsRead,
     Walk,
     assemble,
@@ -144,8 +142,12 @@ def steps_per_epoch(summary: RunSummary, per_step: pd.DataFrame) -> int | None:
     return total // epochs
 
 
-def _without_refresh_notes(notes: Iterable[str]) -> list[str]:
-    return [note for note in notes if not note.startswith((REFRESH_FAILED, *PARTIAL_NOTES))]
+_REWRITTEN = frozenset({NoteKind.REFRESH_FAILED, NoteKind.PARTIAL})
+"""The kinds of note a refresh drops as it starts and writes again while they still hold."""
+
+
+def _without_refresh_notes(notes: Iterable[Note]) -> list[Note]:
+    return [note for note in notes if note.kind not in _REWRITTEN]
 
 
 def refresh_openai_run(client: FineTuningClient, previous: RunData, info: SourceInfo) -> Refresh:
@@ -350,6 +352,9 @@ class _Refresher:
         self.owed.add(read)
         self.errors.append(reason)
         self.notes.append(
-            f"{REFRESH_FAILED} read {what} ({reason}); what was read before is kept, and the next refresh "
-            "tries again."
+            Note(
+                NoteKind.REFRESH_FAILED,
+                f"Refresh could not read {what} ({reason}); what was read before is kept, and the next "
+                "refresh tries again.",
+            )
         )

@@ -6,19 +6,19 @@ from __future__ import annotations
 from dataclasses import replace
 
 from components.api.client import RequestLog
-from components.domain import RunData
+from components.domain import Note, NoteKind, RunData, replacing
 from components.errors import DashboardError
 from components.sources.base import Refresh
-from components.sources.openai import REFRESH_FAILED
 
 
 def failed_refresh(previous: RunData, what: str, exc: DashboardError, log: RequestLog) -> Refresh:
     """The run as it was, with a note: nothing read in this refresh replaced anything known."""
-    note = (
-        f"{REFRESH_FAILED} read {what} ({exc}); the run shows what was read before, and the next refresh "
-        "tries again."
+    note = Note(
+        NoteKind.REFRESH_FAILED,
+        f"Refresh could not read {what} ({exc}); the run shows what was read before, and the next refresh "
+        "tries again.",
     )
-    notes = (*[n for n in previous.notes if not n.startswith(REFRESH_FAILED)], note)
+    notes = replacing(previous.notes, note)
     return Refresh(
         replace(previous, notes=notes),
         changed=notes != previous.notes,

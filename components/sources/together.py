@@ -30,7 +30,16 @@ from components.data.together import (
     together_checkpoints_frame,
     together_metrics_frame,
 )
-from components.domain import Conventions, HistorySource, Provenance, ProviderBest, RunData, RunSummary
+from components.domain import (
+    Conventions,
+    HistorySource,
+    Note,
+    NoteKind,
+    Provenance,
+    ProviderBest,
+    RunData,
+    RunSummary,
+)
 from components.errors import DashboardError
 from components.sources.base import Progress, RunPage, SourceInfo, SourceKind, parsed
 from components.wording import count
@@ -65,7 +74,7 @@ def together_run(
     summary: RunSummary,
     items: list[Item],
     metrics: pd.DataFrame | None,
-    notes: list[str],
+    notes: list[Note],
     info: SourceInfo,
     *,
     owed: frozenset[str] = frozenset(),
@@ -167,7 +176,7 @@ class TogetherSource:
         """The job, its checkpoints and its metrics; ``resume`` is not needed (nothing here is paged)."""
         report = on_progress or (lambda _message: None)
         client = self._client.start_load(log=log)
-        notes: list[str] = []
+        notes: list[Note] = []
         owed: set[str] = set()  # lists that could not be read: the run is shown as partly loaded
         report("Reading the job…")
         raw = client.get_job(run_id)
@@ -178,12 +187,21 @@ class TogetherSource:
         except DashboardError as exc:
             items = []
             owed.add("checkpoints")
-            notes.append(f"The job's checkpoints could not be read ({exc}); Refresh tries again.")
+            notes.append(
+                Note(
+                    NoteKind.PARTIAL, f"The job's checkpoints could not be read ({exc}); Refresh tries again."
+                )
+            )
         report("Reading the metrics…")
         metrics = None
         if client.out_of_time():
             owed.add("metrics")
-            notes.append("The time limit for one load ran out before the metrics; Refresh tries again.")
+            notes.append(
+                Note(
+                    NoteKind.PARTIAL,
+                    "The time limit for one load ran out before the metrics; Refresh tries again.",
+                )
+            )
         else:
             try:
                 records = client.metrics(run_id, total_steps=metrics_bound(raw, summary))
@@ -191,7 +209,10 @@ class TogetherSource:
             except DashboardError as exc:
                 owed.add("metrics")
                 notes.append(
-                    f"The job's metrics could not be read ({exc}); the curves show checkpoints only."
+                    Note(
+                        NoteKind.PARTIAL,
+                        f"The job's metrics could not be read ({exc}); the curves show checkpoints only.",
+                    )
                 )
         return together_run(raw, summary, items, metrics, notes, self._info, owed=frozenset(owed))
 

@@ -29,20 +29,16 @@ from components.api.client import RequestLog
 from components.api.pagination import Item
 from components.data.step_records import continued_from
 from components.data.together import TOGETHER, job_counters, parse_together_job, together_metrics_frame
-from components.domain import Provenance, RunData
+from components.domain import Note, NoteKind, Provenance, RunData
 from components.errors import DashboardError
 from components.sources.base import Refresh, SourceInfo, parsed
-from components.sources.openai import REFRESH_FAILED
 from components.sources.refresh import failed_refresh, whole_refresh
 from components.sources.together import TogetherLive, TogetherSource, metrics_bound, together_run
 
 JOB_RECHECK_AFTER = 10
 """Quiet refreshes in a row after which the metrics are read anyway (the counters may not move)."""
-_LIST_NOTES = (
-    "The job's checkpoints could not be read",
-    "The job's metrics could not be read",
-    "The time limit",
-)
+_REWRITTEN = frozenset({NoteKind.REFRESH_FAILED, NoteKind.PARTIAL})
+"""The kinds of note a refresh drops as it starts and writes again while they still hold."""
 
 
 def _same(frame: pd.DataFrame | None, other: pd.DataFrame | None) -> bool:
@@ -69,7 +65,7 @@ def refresh_together_run(source: TogetherSource, previous: RunData, info: Source
             return failed_refresh(previous, "the job again", exc, log)
         return whole_refresh(previous, run, log)
     client = source.client.start_load(log=log)
-    notes = [n for n in previous.notes if not n.startswith((REFRESH_FAILED, *_LIST_NOTES))]
+    notes = [n for n in previous.notes if n.kind not in _REWRITTEN]
     try:
         raw = client.get_job(job_id)
     except DashboardError as exc:
@@ -95,7 +91,12 @@ def refresh_together_run(source: TogetherSource, previous: RunData, info: Source
         except DashboardError as exc:
             owed.add("metrics")
             errors.append(str(exc))
-            notes.append(f"{REFRESH_FAILED} read the new metrics ({exc}); the next refresh tries again.")
+            notes.append(
+                Note(
+                    NoteKind.REFRESH_FAILED,
+                    f"Refresh could not read the new metrics ({exc}); the next refresh tries again.",
+                )
+            )
 
     items: list[Item] = state.checkpoint_items()
     wants_checkpoints = (
@@ -112,7 +113,10 @@ def refresh_together_run(source: TogetherSource, previous: RunData, info: Source
             owed.add("checkpoints")
             errors.append(str(exc))
             notes.append(
-                f"{REFRESH_FAILED} read the checkpoints again ({exc}); the next refresh tries again."
+                Note(
+                    NoteKind.REFRESH_FAILED,
+                    f"Refresh could not read the checkpoints again ({exc}); the next refresh tries again.",
+                )
             )
 
     state_now = TogetherLive(now, json.dumps(items).encode(), metrics, quiet, frozenset(owed))

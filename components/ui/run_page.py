@@ -83,8 +83,8 @@ def run_page(connection: Connection, loaded: Loaded) -> None:
         if from_archive:
             st.info(markdown_literal(from_archive, NOTE_CHARS), icon=":material/inventory_2:")
         for note in page.notes:
-            if note != from_archive:
-                st.warning(markdown_literal(note, NOTE_CHARS), icon=":material/warning:")
+            if note.text != from_archive:
+                st.warning(markdown_literal(note.text, NOTE_CHARS), icon=":material/warning:")
         if page.waiting:
             st.info(page.waiting, icon=":material/hourglass:")
     if page.strip is not None:

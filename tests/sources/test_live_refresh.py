@@ -155,7 +155,7 @@ def test_a_failed_events_read_keeps_the_run_and_says_so(standin: StandInServer, 
     failed = refresh_run(source, run)
     assert failed.error is not None and "HTTP 503" in failed.error
     assert failed.run.history is run.history and failed.run.checkpoints is run.checkpoints  # nothing lost
-    assert failed.run.notes[-1].startswith("Refresh could not read the new events")
+    assert failed.run.notes[-1].text.startswith("Refresh could not read the new events")
     assert not failed.ended and failed.keep_refreshing
     # The next refresh reads everything new since the last good one, and the note goes.
     recovered = refresh_run(source, failed.run)
@@ -173,7 +173,7 @@ def test_a_failed_job_read_keeps_the_new_steps_and_is_owed_to_the_next_refresh(
     partly = refresh_run(source, run)
     assert partly.error is not None and "HTTP 500" in partly.error
     assert partly.new_steps == 50 and partly.run.summary.status == "running"  # steps kept, old status kept
-    assert any(note.startswith("Refresh could not read the job again") for note in partly.run.notes)
+    assert any(note.text.startswith("Refresh could not read the job again") for note in partly.run.notes)
     standin.reset_log()
     done = refresh_run(source, partly.run)  # no new event, but the job read is owed
     assert standin.count("job", job_id) == 1 and done.finished and done.complete

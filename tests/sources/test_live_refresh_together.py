@@ -107,7 +107,7 @@ def test_a_failed_job_read_keeps_the_run_and_says_so(standin: StandInServer, sou
     standin.add_faults(JOB, [Fault("job", "status", status=502, headers=FAST, times=3)], provider="together")
     failed = refresh_run(source, run)
     assert failed.error is not None and "HTTP 502" in failed.error and failed.run.history is run.history
-    assert failed.run.notes[-1].startswith("Refresh could not read the job again")
+    assert failed.run.notes[-1].text.startswith("Refresh could not read the job again")
     recovered = refresh_run(source, failed.run)
     assert recovered.new_steps == 5 and recovered.run.notes == ()
     assert_same_as_fresh_load(recovered.run, source)
