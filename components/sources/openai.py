@@ -1,4 +1,5 @@
-"""OpenAI's fine-tuning API as a run source; Azure OpenAI is the same source under its own base and auth.
+"""One job of OpenAI's fine-tuning API (or Azure OpenAI's, the same API under its own base and auth) read
+into a run; the source itself is ``components.sources.openai_source``.
 
 A run is read from the job, every checkpoint page and the per-step metrics (the result file, else the
 metrics events). Nothing already fetched is lost: a list that fails on page N keeps pages 1..N-1, the run
@@ -6,9 +7,6 @@ comes back with a note saying what is missing, and passing that run as ``resume`
 continues each unfinished list from its saved cursor (:class:`ListProgress`) instead of starting over.
 Only a failure before anything useful arrived (the job object, or the first page of checkpoints) raises.
 A job that has not ended also keeps what a live refresh needs (``components.sources.openai_live``).
-
-The job list is ``GET /fine_tuning/jobs`` in pages of 100, newest first: listing N jobs costs
-ceil(N/100) requests, each page on demand.
 """
 
 from __future__ import annotations
@@ -18,7 +16,7 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from components.api import FineTuningClient, ListProgress, PaginationError
+from components.api import FineTuningClient, ListProgress
 from components.api.client import Pages, RequestLog
 from components.api.pagination import Item
 from components.data.checkpoints import checkpoints_frame
@@ -37,8 +35,7 @@ from components.domain import (
     replacing,
 )
 from components.errors import DashboardError
-from components.sources.base import Progress, RunPage, SourceInfo, SourceKind, parsed
-from components.text import ECHO_CHARS, clip
+from components.sources.base import Progress, SourceInfo, SourceKind, parsed
 from components.wording import count
 
 OPENAI = "openai"
@@ -56,6 +53,27 @@ def epoch_end_conventions(provider: str) -> Conventions:
 
 
 OPENAI_CONVENTIONS = epoch_end_conventions("OpenAI")
+
+
+def openai_info(
+    client: FineTuningClient,
+    *,
+    name: str = OPENAI,
+    label: str = "OpenAI",
+    endpoint: str | None = None,
+    kind: SourceKind = SourceKind.API,
+    conventions: Conventions = OPENAI_CONVENTIONS,
+) -> SourceInfo:
+    """An OpenAI-shaped source as the page names it (OpenAI's own unless told otherwise); ``endpoint``
+    defaults to the client's base URL without credentials."""
+    return SourceInfo(
+        name=name,
+        label=label,
+        endpoint=endpoint or client.config.display_base_url,
+        kind=kind,
+        inference=True,
+        conventions=conventions,
+    )
 
 
 @dataclass(frozen=True)
@@ -111,6 +129,17 @@ def walk(pages: Pages, start: ListProgress, report: Callable[[int, int], None]) 
     return Walk(progress, items)
 
 
+@dataclass(frozen=True)
+class JobRead:
+    """What one load or refresh read of a job, before it becomes a run: its summary, its checkpoints, and
+    the per-step frames of its result file and of its metrics events (None: not read)."""
+
+    summary: RunSummary
+    checkpoints: pd.DataFrame
+    results: pd.DataFrame | None = None
+    events: pd.DataFrame | None = None
+
+
 def list_notes(lists: ListsRead) -> list[Note]:
     """What the page says about lists that stopped short (none when both are complete); a refresh drops
     them (kind ``PARTIAL``) and asks again."""
@@ -139,68 +168,6 @@ def events_note(progress: ListProgress) -> str:
         f"metrics events could be read: {progress.stopped_by} The earliest steps are missing from the "
         "curves; Refresh continues from there."
     )
-
-
-class OpenAISource:
-    """Runs of OpenAI's (or an OpenAI-shaped API's) fine-tuning jobs, read with one client and key."""
-
-    def __init__(
-        self,
-        client: FineTuningClient,
-        *,
-        name: str = OPENAI,
-        label: str = "OpenAI",
-        endpoint: str | None = None,
-        kind: SourceKind = SourceKind.API,
-        conventions: Conventions = OPENAI_CONVENTIONS,
-    ) -> None:
-        self._client = client
-        self._info = SourceInfo(
-            name=name,
-            label=label,
-            endpoint=endpoint or client.config.display_base_url,
-            kind=kind,
-            inference=True,
-            conventions=conventions,
-        )
-
-    @property
-    def info(self) -> SourceInfo:
-        return self._info
-
-    @property
-    def client(self) -> FineTuningClient:
-        """The API client it reads with (a live refresh reads through it too)."""
-        return self._client
-
-    def list_runs(self, cursor: str | None = None) -> RunPage:
-        """Up to 100 jobs after the job ``cursor`` (None: the newest), newest first, in one request."""
-        client = self._client.start_load()
-        data, has_more = client.jobs_page(cursor)
-        if cursor is not None and any(item["id"] == cursor for item in data):
-            raise PaginationError(
-                f"The server sent the job list from the start again (after={clip(cursor, ECHO_CHARS)!r}); it "
-                "may be a proxy that ignores the 'after' parameter."
-            )
-        notes: list[str] = []
-        runs = []
-        unreadable = 0
-        for item in data:
-            try:
-                runs.append(parsed("job list from the API", parse_job, item, source=self._info.name))
-            except DashboardError:
-                unreadable += 1
-        if unreadable:
-            notes.append(
-                f"Left out {count(unreadable, 'job')} of this page whose id or fields cannot be read."
-            )
-        more = has_more is True and bool(data)
-        return RunPage(tuple(runs), data[-1]["id"] if more else None, tuple(notes))
-
-    def load_run(
-        self, run_id: str, on_progress: Progress | None = None, *, resume: RunData | None = None
-    ) -> RunData:
-        return load_run(self._client, run_id, on_progress, resume=resume, info=self._info)
 
 
 def read_summary(
@@ -275,7 +242,7 @@ def load_run(
     the same job and key), unfinished lists continue from their saved cursors and finished ones are reused.
     ``log`` counts the requests sent.
     """
-    info = info or OpenAISource(client).info
+    info = info or openai_info(client)
     report = on_progress or (lambda _message: None)
     client = client.start_load(log=log)
     report("Reading the job…")
@@ -316,21 +283,14 @@ def load_run(
             else None,
             per_step=events if live else None,
         )
-    return assemble(summary, checkpoints, results, events, notes, lists, info)
+    return assemble(JobRead(summary, checkpoints, results, events), notes, lists, info)
 
 
-def assemble(
-    summary: RunSummary,
-    checkpoints: pd.DataFrame,
-    results: pd.DataFrame | None,
-    events: pd.DataFrame | None,
-    notes: list[Note],
-    lists: ListsRead,
-    info: SourceInfo,
-) -> RunData:
+def assemble(read: JobRead, notes: list[Note], lists: ListsRead, info: SourceInfo) -> RunData:
     """The run from its parts: the per-step history from the densest of the result file and the events."""
+    summary, checkpoints, events = read.summary, read.checkpoints, read.events
     per_step, source = densest(
-        checkpoints, (results, HistorySource.RESULT_FILE), (events, HistorySource.METRICS_EVENTS)
+        checkpoints, (read.results, HistorySource.RESULT_FILE), (events, HistorySource.METRICS_EVENTS)
     )
     history = parsed("metrics from the API", build_history, checkpoints, per_step, source)
     steps = parsed("metrics events from the API", total_steps, events) if events is not None else None

@@ -14,7 +14,8 @@ import pytest
 from components.domain import RunData
 from components.sources import RunSource
 from components.sources.live import needs_refresh, refresh_run
-from components.sources.openai_live import JOB_RECHECK_AFTER, Signals, signals
+from components.sources.openai_live import Signals, signals
+from components.sources.refresh import JOB_RECHECK_AFTER
 from devtools.standin import DEFAULT_API_KEY, Fault, StandInServer, azure_job_id, make_growing_run
 from tests.sources.conftest import OpenSource
 

@@ -10,7 +10,7 @@ import pytest
 from components.domain import RunData
 from components.sources import RunSource
 from components.sources.live import refresh_run
-from components.sources.together_live import JOB_RECHECK_AFTER
+from components.sources.refresh import JOB_RECHECK_AFTER
 from devtools.standin import DEFAULT_API_KEY, Fault, StandInServer, make_growing_together_run, together_job_id
 from tests.sources.conftest import OpenSource
 
