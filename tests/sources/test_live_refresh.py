@@ -7,11 +7,12 @@ from __future__ import annotations
 import math
 import pickle
 from collections.abc import Callable
+from dataclasses import replace
 
 import pandas as pd
 import pytest
 
-from components.domain import RunData
+from components.domain import Note, NoteKind, RunData
 from components.sources import RunSource
 from components.sources.live import needs_refresh, refresh_run
 from components.sources.openai_live import Signals, signals
@@ -162,6 +163,19 @@ def test_a_failed_events_read_keeps_the_run_and_says_so(standin: StandInServer, 
     recovered = refresh_run(source, failed.run)
     assert recovered.error is None and recovered.new_events == 30 and recovered.run.notes == ()
     assert_same_as_fresh_load(recovered.run, source, job_id)
+
+
+def test_a_reworded_failure_note_still_goes_and_a_lookalike_stays(standin: StandInServer, grow: Grow) -> None:
+    """What a refresh drops follows a note's kind: rewording its own note, or wording another like it,
+    changes nothing."""
+    source, job_id = grow(n_steps=3000, n_epochs=3, done=120)
+    run = source.load_run(job_id)
+    standin.add_faults(job_id, [Fault("events", "status", status=503, headers=FAST, times=3)])
+    failed = refresh_run(source, run)
+    reworded = tuple(replace(note, text=f"In other words: {note.text}") for note in failed.run.notes)
+    lookalike = Note(NoteKind.INFO, "Refresh could not read this, but it is a note of another kind.")
+    recovered = refresh_run(source, replace(failed.run, notes=(*reworded, lookalike)))
+    assert recovered.error is None and recovered.run.notes == (lookalike,)
 
 
 def test_a_failed_job_read_keeps_the_new_steps_and_is_owed_to_the_next_refresh(
