@@ -10,7 +10,16 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from components.domain import Hyperparameters, Provenance, ProviderBest, RunData, RunRef, RunStatus
+from components.domain import (
+    Hyperparameters,
+    Note,
+    NoteKind,
+    Provenance,
+    ProviderBest,
+    RunData,
+    RunRef,
+    RunStatus,
+)
 from components.sources.run_files import Origin, run_from_result_csv
 from devtools.standin import make_run
 
@@ -56,7 +65,7 @@ def finished_run(
         provenance=Provenance(
             "openai", "OpenAI", "http://127.0.0.1/v1", pd.Timestamp(created + 9_000, unit="s", tz="UTC")
         ),
-        notes=(*run.notes, "A note with ünïcode and <b>markup</b> kept as text."),
+        notes=(*run.notes, Note(NoteKind.INFO, "A note with ünïcode and <b>markup</b> kept as text.")),
         unavailable={"accuracy": "not logged"},
         provider_best=ProviderBest("The provider's pick", checkpoint_id=None, step=n_steps // 2, value=0.5),
     )

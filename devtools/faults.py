@@ -346,7 +346,7 @@ class Outcome:
         if self.error is not None:
             return str(self.error)
         assert self.run is not None
-        return "\n".join(self.run.notes)
+        return "\n".join(note.text for note in self.run.notes)
 
 
 class Loader:

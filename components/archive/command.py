@@ -215,7 +215,7 @@ def _archive_run(store: ArchiveStore, source: Any, owner: str, run: RunSummary, 
         if not data.summary.is_terminal:
             tally.unfinished += 1
             return "not finished"
-        tally.failures.append((str(run.ref), problem + (f" {data.notes[-1]}" if data.notes else "")))
+        tally.failures.append((str(run.ref), problem + (f" {data.notes[-1].text}" if data.notes else "")))
         return "failed"
     result = store.save(data, owner, replace=False)
     if result.outcome is Saved.ALREADY:

@@ -19,7 +19,8 @@ from enum import StrEnum
 
 import pandas as pd
 
-from components.domain import RunData, RunRef, check_run_id
+from components.domain import Note, NoteKind, RunData, RunRef, check_run_id
+from components.domain.note import last_of
 from components.errors import DashboardError
 from components.sources.archive import ARCHIVE, NotInArchiveError, not_in_archive, served_from_archive
 from components.sources.base import Progress, RunSource, SourceKind
@@ -99,7 +100,7 @@ def _kept_automatically(config: SourceConfig, run: RunData) -> bool:
 
 
 def _with_note(run: RunData, note: str) -> RunData:
-    return replace(run, notes=(*run.notes, note))
+    return replace(run, notes=(*run.notes, Note(NoteKind.ARCHIVE, note)))
 
 
 def _from_store(access: ArchiveAccess, ref: RunRef) -> tuple[Opened | None, str | None]:
@@ -112,7 +113,7 @@ def _from_store(access: ArchiveAccess, ref: RunRef) -> tuple[Opened | None, str 
     if archived is None:
         return None, None
     run = served_from_archive(archived)
-    return Opened(run, ServedFrom.ARCHIVE, archived.saved_at, run.notes[-1]), None
+    return Opened(run, ServedFrom.ARCHIVE, archived.saved_at, last_of(run.notes, NoteKind.STORED_COPY)), None
 
 
 def _from_archive_source(
@@ -121,12 +122,12 @@ def _from_archive_source(
     """A run the page opened as ``archive:<id>``: it is its own stored copy."""
     if access is None or access.store is None:
         run = source.load_run(run_id, on_progress)  # raises the archive's own error
-        return Opened(run, ServedFrom.ARCHIVE, None, run.notes[-1] if run.notes else None)
+        return Opened(run, ServedFrom.ARCHIVE, None, last_of(run.notes, NoteKind.STORED_COPY))
     archived = access.store.load_archived(check_run_id(run_id), access.viewer)
     if archived is None:
         raise NotInArchiveError(not_in_archive(run_id))
     run = served_from_archive(archived, RunRef(ARCHIVE, run_id))
-    return Opened(run, ServedFrom.ARCHIVE, archived.saved_at, run.notes[-1])
+    return Opened(run, ServedFrom.ARCHIVE, archived.saved_at, last_of(run.notes, NoteKind.STORED_COPY))
 
 
 @dataclass(frozen=True)

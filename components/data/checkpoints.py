@@ -11,6 +11,7 @@ import pandas as pd
 from components.data.bounds import STEP_RULE, time_rule, unix_seconds, usable_steps
 from components.data.metrics import METRIC_NAMES
 from components.data.values import as_float, as_number, as_text, column
+from components.domain.note import Note, left_out
 from components.wording import count
 
 CHECKPOINT_COLUMNS: tuple[str, ...] = (
@@ -38,7 +39,7 @@ def _metrics(record: Mapping[str, Any]) -> Mapping[str, Any]:
     return metrics if isinstance(metrics, Mapping) else {}
 
 
-def checkpoints_frame(records: Iterable[Any], *, notes: list[str] | None = None) -> pd.DataFrame:
+def checkpoints_frame(records: Iterable[Any], *, notes: list[Note] | None = None) -> pd.DataFrame:
     """One row per checkpoint, deduplicated by id, sorted by step (the API sends newest first).
 
     Records without an id or a usable step (see ``bounds.MAX_STEP``) cannot be placed on a curve and are
@@ -71,13 +72,14 @@ def checkpoints_frame(records: Iterable[Any], *, notes: list[str] | None = None)
     )
     if notes is not None:
         if dropped := len(records) - len(kept):
-            notes.append(
+            left_out(
+                notes,
                 f"Left out {count(dropped, 'checkpoint')} without an id or a usable step number "
-                f"({STEP_RULE})."
+                f"({STEP_RULE}).",
             )
         if bad_times := implausible_times(raw_times, seconds):
-            notes.append(
-                f"Ignored the creation times of {count(bad_times, 'checkpoint')}: not {time_rule()}."
+            left_out(
+                notes, f"Ignored the creation times of {count(bad_times, 'checkpoint')}: not {time_rule()}."
             )
     frame = frame.drop_duplicates("checkpoint_id", keep="first")
     return frame.sort_values(["step", "created_at"], kind="stable").reset_index(drop=True)

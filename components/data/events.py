@@ -13,6 +13,7 @@ from components.data.bounds import MAX_STEP, STEP_RULE, time_rule, unix_seconds,
 from components.data.checkpoints import implausible_times, utc_times
 from components.data.metrics import METRIC_NAMES
 from components.data.values import as_float, as_number, column
+from components.domain.note import Note, left_out
 from components.wording import count
 
 EVENT_COLUMNS: tuple[str, ...] = ("step", *METRIC_NAMES, "created_at", "total_steps")
@@ -22,7 +23,7 @@ def _data(event: Mapping[str, Any]) -> Mapping[str, Any]:
     return event["data"]
 
 
-def metrics_events_frame(events: Iterable[Any], *, notes: list[str] | None = None) -> pd.DataFrame:
+def metrics_events_frame(events: Iterable[Any], *, notes: list[Note] | None = None) -> pd.DataFrame:
     """One row per step, sorted by step; message events and events without a usable step are dropped.
 
     When a step is reported twice the newest event wins: it is the API's latest word on that step. A step
@@ -57,15 +58,17 @@ def metrics_events_frame(events: Iterable[Any], *, notes: list[str] | None = Non
     )
     if notes is not None:
         if dropped := int((~placed & ~np.isnan(steps)).sum()):
-            notes.append(
-                f"Left out {count(dropped, 'metrics event')} without a usable step number ({STEP_RULE})."
+            left_out(
+                notes,
+                f"Left out {count(dropped, 'metrics event')} without a usable step number ({STEP_RULE}).",
             )
         if bad_times := implausible_times(raw_times, seconds):
-            notes.append(f"Ignored the times of {count(bad_times, 'metrics event')}: not {time_rule()}.")
+            left_out(notes, f"Ignored the times of {count(bad_times, 'metrics event')}: not {time_rule()}.")
         if bad_totals := int((~np.isnan(totals) & ~plausible_totals).sum()):
-            notes.append(
+            left_out(
+                notes,
                 f"Ignored the total step count of {count(bad_totals, 'metrics event')}: "
-                f"not a whole number from 1 to {MAX_STEP:,}."
+                f"not a whole number from 1 to {MAX_STEP:,}.",
             )
     return _newest_per_step(frame)
 

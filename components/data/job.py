@@ -12,6 +12,7 @@ import pandas as pd
 
 from components.data.bounds import MAX_BATCH_SIZE, MAX_EPOCHS, MAX_TRAINED_TOKENS, time_rule, unix_seconds
 from components.data.values import as_float, as_text
+from components.domain.note import Note, left_out
 from components.domain.ref import RUN_ID_PATTERN, RunRef
 from components.domain.summary import AUTO, Hyperparameters, RunStatus, RunSummary
 from components.errors import MalformedDataError
@@ -55,13 +56,13 @@ class CheckedFields:
     Shared by every source's run parser, so the same field says the same thing whoever sent it.
     """
 
-    def __init__(self, notes: list[str] | None, what: str = "job") -> None:
+    def __init__(self, notes: list[Note] | None, what: str = "job") -> None:
         self.notes = notes
         self.what = what
 
     def _ignore(self, field: str, why: str) -> None:
         if self.notes is not None:
-            self.notes.append(f"Ignored the {self.what}'s {field}: {why}.")
+            left_out(self.notes, f"Ignored the {self.what}'s {field}: {why}.")
 
     def whole(self, field: str, value: Any, low: int, high: int) -> int | None:
         """A whole number from ``low`` to ``high``."""
@@ -147,7 +148,7 @@ def job_id_of(obj: Any) -> str:
 
 
 def parse_job(
-    obj: Any, *, source: str = "openai", run_id: str | None = None, notes: list[str] | None = None
+    obj: Any, *, source: str = "openai", run_id: str | None = None, notes: list[Note] | None = None
 ) -> RunSummary:
     """The summary of one job object; fields of the wrong type become None instead of failing the page.
 

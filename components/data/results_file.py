@@ -19,6 +19,7 @@ import pandas as pd
 from components.data.bounds import STEP_RULE, usable_steps
 from components.data.metrics import METRIC_NAMES
 from components.data.values import as_float
+from components.domain.note import Note, NoteKind, left_out
 from components.errors import MalformedDataError
 from components.wording import count
 
@@ -129,7 +130,7 @@ def _columns(data: bytes) -> tuple[dict[int, str], int, list[str]]:
     return {first[name]: name for name in sorted(wanted, key=first.__getitem__)}, len(extras), exact
 
 
-def results_frame(csv: bytes | str, *, notes: list[str] | None = None) -> pd.DataFrame:
+def results_frame(csv: bytes | str, *, notes: list[Note] | None = None) -> pd.DataFrame:
     """One row per step: ``step``, the six catalogue metrics (NaN when the file lacks them), then extras.
 
     Extra numeric columns (e.g. DPO and RFT reward columns) are kept as float so they can still be plotted;
@@ -155,23 +156,29 @@ def results_frame(csv: bytes | str, *, notes: list[str] | None = None) -> pd.Dat
         if exact:
             measure = "columns measure" if len(exact) > 1 else "column measures"
             notes.append(
-                f"The result file's {' and '.join(exact)} {measure} exact-match accuracy (Azure's older "
-                "format), not token accuracy; the accuracy charts show it."
+                Note(
+                    NoteKind.INFO,
+                    f"The result file's {' and '.join(exact)} {measure} exact-match accuracy (Azure's older "
+                    "format), not token accuracy; the accuracy charts show it.",
+                )
             )
         if extra_count > MAX_EXTRA_COLUMNS:
-            notes.append(
+            left_out(
+                notes,
                 f"The result file has {extra_count:,} extra columns; "
-                f"only the first {MAX_EXTRA_COLUMNS} were read."
+                f"only the first {MAX_EXTRA_COLUMNS} were read.",
             )
         if kept.bad_steps:
-            notes.append(
-                f"Left out {count(kept.bad_steps, 'result-file row')} without a usable step ({STEP_RULE})."
+            left_out(
+                notes,
+                f"Left out {count(kept.bad_steps, 'result-file row')} without a usable step ({STEP_RULE}).",
             )
         if kept.stride > 1:
-            notes.append(
+            left_out(
+                notes,
                 f"The result file has {kept.rows:,} rows, more than the {MAX_RESULT_ROWS:,} "
                 f"the dashboard keeps: read 1 step in {kept.stride}, its epoch ends and its last step "
-                f"({len(frame):,} rows)."
+                f"({len(frame):,} rows).",
             )
     return frame
 

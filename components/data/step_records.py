@@ -22,6 +22,7 @@ from components.data.checkpoints import implausible_times, utc_times
 from components.data.metrics import METRIC_NAMES
 from components.data.results_file import MAX_EXTRA_COLUMNS, MAX_RESULT_ROWS
 from components.data.values import as_float, as_number, column
+from components.domain.note import Note, left_out
 from components.wording import count
 
 # An extra column's name is shown in tables and exports: a plain metric name, never markup or a path.
@@ -35,7 +36,7 @@ def _numeric(value: Any) -> bool:
 
 
 def _extra_names(
-    records: list[Mapping[str, Any]], taken: Collection[str], notes: list[str] | None, what: str
+    records: list[Mapping[str, Any]], taken: Collection[str], notes: list[Note] | None, what: str
 ) -> list[str]:
     """Numeric keys beyond the mapped ones, in the order first seen; at most ``MAX_EXTRA_COLUMNS``."""
     seen: dict[str, None] = {}
@@ -45,9 +46,10 @@ def _extra_names(
                 seen[key] = None
     names = list(seen)
     if len(names) > MAX_EXTRA_COLUMNS and notes is not None:
-        notes.append(
+        left_out(
+            notes,
             f"The {what} has {len(names):,} other values per step; "
-            f"only the first {MAX_EXTRA_COLUMNS} were read."
+            f"only the first {MAX_EXTRA_COLUMNS} were read.",
         )
     return names[:MAX_EXTRA_COLUMNS]
 
@@ -74,7 +76,7 @@ class RecordLayout:
 
 
 def step_records_frame(
-    records: Iterable[Any], layout: RecordLayout, *, notes: list[str] | None = None, what: str = "metrics"
+    records: Iterable[Any], layout: RecordLayout, *, notes: list[Note] | None = None, what: str = "metrics"
 ) -> pd.DataFrame:
     """One row per step: ``step``, the six catalogue metrics (NaN where never logged), ``created_at`` when
     ``layout.time_key`` names a time, then the extras.
@@ -102,28 +104,28 @@ def step_records_frame(
         and raw_times is not None
         and (bad_times := implausible_times(raw_times, unix_seconds(raw_times)))
     ):
-        notes.append(f"Ignored the times of {count(bad_times, 'entry')} of the {what}: not {time_rule()}.")
+        left_out(notes, f"Ignored the times of {count(bad_times, 'entry')} of the {what}: not {time_rule()}.")
     return _columns(_thinned(frame, notes, what), extras, timed=raw_times is not None)
 
 
 def _with_steps(
-    records: Iterable[Any], step_key: str, notes: list[str] | None, what: str
+    records: Iterable[Any], step_key: str, notes: list[Note] | None, what: str
 ) -> tuple[list[Mapping[str, Any]], np.ndarray]:
     """The last ``MAX_RECORDS`` mapping records with a usable step, and those steps (noting what was left)."""
     kept = [record for record in records if isinstance(record, Mapping)]
     if len(kept) > MAX_RECORDS:
         if notes is not None:
-            notes.append(f"The {what} has {len(kept):,} entries; only the last {MAX_RECORDS:,} were read.")
+            left_out(notes, f"The {what} has {len(kept):,} entries; only the last {MAX_RECORDS:,} were read.")
         kept = kept[-MAX_RECORDS:]
     steps = column(kept, lambda record: as_float(record.get(step_key)))
     usable = usable_steps(steps)
     if notes is not None and (bad := int((~usable).sum())):
-        notes.append(f"Left out {count(bad, 'entry')} of the {what} without a usable step ({STEP_RULE}).")
+        left_out(notes, f"Left out {count(bad, 'entry')} of the {what} without a usable step ({STEP_RULE}).")
     kept = [record for record, keep in zip(kept, usable, strict=True) if keep]
     return kept, steps[usable].astype("int64")
 
 
-def _columns(frame: pd.DataFrame, extras: list[str], *, timed: bool) -> pd.DataFrame:
+def _columns(frame: pd.DataFrame, extras: list[Note], *, timed: bool) -> pd.DataFrame:
     """The merged steps in the columns every source uses: step, the catalogue, created_at, the extras."""
     columns: dict[str, Any] = {"step": frame["step"].to_numpy(dtype="int64")}
     for name in METRIC_NAMES:
@@ -151,7 +153,7 @@ def continued_from(earlier: pd.DataFrame, later: pd.DataFrame, start: int) -> pd
     return pd.concat([kept, later], ignore_index=True)
 
 
-def _thinned(frame: pd.DataFrame, notes: list[str] | None, what: str) -> pd.DataFrame:
+def _thinned(frame: pd.DataFrame, notes: list[Note] | None, what: str) -> pd.DataFrame:
     """About ``MAX_RESULT_ROWS`` steps: one in N, the first evaluations (up to a tenth of that), the last."""
     if len(frame) <= MAX_RESULT_ROWS:
         return frame
@@ -164,8 +166,9 @@ def _thinned(frame: pd.DataFrame, notes: list[str] | None, what: str) -> pd.Data
     keep |= evaluated & (np.cumsum(evaluated) <= MAX_RESULT_ROWS // 10)
     keep[-1] = True
     if notes is not None:
-        notes.append(
+        left_out(
+            notes,
             f"The {what} has {len(frame):,} steps, more than the {MAX_RESULT_ROWS:,} the dashboard keeps: "
-            f"read 1 step in {stride}, every evaluation and the last step ({int(keep.sum()):,} rows)."
+            f"read 1 step in {stride}, every evaluation and the last step ({int(keep.sum()):,} rows).",
         )
     return frame[keep]

@@ -20,6 +20,7 @@ from components.data.checkpoints import checkpoints_frame
 from components.data.job import CheckedFields, finite, job_id_of, mapping, text_or_none
 from components.data.step_records import RecordLayout, step_records_frame
 from components.domain import Hyperparameters, RunRef, RunStatus, RunSummary
+from components.domain.note import Note
 from components.domain.ref import RUN_ID_PATTERN
 from components.errors import MalformedDataError
 
@@ -31,7 +32,7 @@ NANOSECONDS = 1e-9
 METRIC_RECORDS = RecordLayout(STEP_KEY, METRIC_KEYS, time_key="timestamp", seconds_per_time_unit=NANOSECONDS)
 
 
-def parse_together_job(obj: Any, *, run_id: str | None = None, notes: list[str] | None = None) -> RunSummary:
+def parse_together_job(obj: Any, *, run_id: str | None = None, notes: list[Note] | None = None) -> RunSummary:
     """The summary of one Together job object (from the list or the job endpoint)."""
     sent_id = job_id_of(obj)
     if run_id is None and not RUN_ID_PATTERN.fullmatch(sent_id):
@@ -81,7 +82,7 @@ def _error(obj: Mapping[str, Any]) -> str | None:
     return None
 
 
-def together_metrics_frame(records: Iterable[Any], *, notes: list[str] | None = None) -> pd.DataFrame:
+def together_metrics_frame(records: Iterable[Any], *, notes: list[Note] | None = None) -> pd.DataFrame:
     """One row per step from the metrics endpoint: train and eval records joined by ``train/global_step``."""
     return step_records_frame(records, METRIC_RECORDS, notes=notes, what="metrics")
 
@@ -91,7 +92,7 @@ def _is_final(item: Mapping[str, Any]) -> bool:
 
 
 def together_checkpoints_frame(
-    items: Iterable[Any], *, job_id: str, output_model: str | None, notes: list[str] | None = None
+    items: Iterable[Any], *, job_id: str, output_model: str | None, notes: list[Note] | None = None
 ) -> pd.DataFrame:
     """One row per checkpoint, named as Together's SDK names them, in the columns every source uses."""
     checked = CheckedFields(notes, "checkpoint")

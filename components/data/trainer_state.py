@@ -24,6 +24,7 @@ import pandas as pd
 from components.data.bounds import MAX_BATCH_SIZE, MAX_EPOCHS, MAX_STEP, MAX_TRAINED_TOKENS
 from components.data.job import CheckedFields, finite, text_or_none
 from components.data.step_records import RecordLayout, step_records_frame
+from components.domain.note import Note
 from components.errors import MalformedDataError
 
 TRAINER_METRICS: dict[str, str] = {
@@ -103,7 +104,7 @@ def is_trainer_state(obj: Mapping[str, Any]) -> bool:
     return isinstance(obj.get("log_history"), list)
 
 
-def parse_trainer_state(obj: Mapping[str, Any], *, notes: list[str] | None = None) -> TrainerState:
+def parse_trainer_state(obj: Mapping[str, Any], *, notes: list[Note] | None = None) -> TrainerState:
     """The run in a ``trainer_state.json`` object: its per-step history and its facts.
 
     Values outside their bounds become None with a note, as a job's do.

@@ -1,6 +1,7 @@
 """The run as every layer above the API sees it: its address, its summary, and its data. No I/O here."""
 
 from components.domain.listing import filter_status, search_runs, status_counts
+from components.domain.note import Note, NoteKind, replacing
 from components.domain.ref import InvalidRunRefError, RunRef, check_run_id
 from components.domain.run import (
     Conventions,
@@ -19,6 +20,8 @@ __all__ = [
     "Hyperparameters",
     "InvalidRunRefError",
     "MetricKind",
+    "Note",
+    "NoteKind",
     "Provenance",
     "ProviderBest",
     "RunData",
@@ -27,6 +30,7 @@ __all__ = [
     "RunSummary",
     "check_run_id",
     "filter_status",
+    "replacing",
     "search_runs",
     "status_counts",
 ]

@@ -12,6 +12,7 @@ from typing import Literal
 
 import pandas as pd
 
+from components.domain.note import Note
 from components.domain.summary import RunSummary
 
 MetricKind = Literal["loss", "accuracy"]
@@ -85,7 +86,8 @@ class RunData:
     source never reports, with the reason in words, so a chart can say so instead of drawing nothing.
     ``resume`` is the source's own state of a partial load (for the API sources, how far each list was
     read): opaque here, handed back to the same source by a Refresh, so what was read is not read again.
-    ``conventions`` are the source's words for its full validation and its checkpoint policy.
+    ``conventions`` are the source's words for its full validation and its checkpoint policy. ``notes`` say
+    in words what the page should know about how the run was read, each with its kind.
     """
 
     summary: RunSummary
@@ -94,7 +96,7 @@ class RunData:
     history_source: HistorySource
     provenance: Provenance
     total_steps: int | None = None
-    notes: tuple[str, ...] = ()
+    notes: tuple[Note, ...] = ()
     unavailable: dict[MetricKind, str] = field(default_factory=dict)
     provider_best: ProviderBest | None = None
     conventions: Conventions = field(default_factory=Conventions)

@@ -12,7 +12,7 @@ from components.data.best import available_metrics, default_metric
 from components.data.metrics import METRIC_NAMES, metric_label
 from components.data.overfitting import Verdict, checkpoint_verdicts, overfit_spans, unjudged
 from components.data.recommend import Recommendation, recommend
-from components.domain import Conventions, RunData
+from components.domain import Conventions, Note, RunData
 from components.page.chart import ChartModel
 from components.page.header import Header, header_of, loaded_caption
 from components.page.provider_best import provider_best_line
@@ -89,7 +89,7 @@ class PageModel:
 
     header: Header
     loaded: str
-    notes: tuple[str, ...]
+    notes: tuple[Note, ...]
     waiting: str | None
     strip: Strip | None
     comparison: Comparison | None

@@ -2,7 +2,8 @@
 
 from components.sources.base import Progress, RunPage, RunSource, SourceInfo, SourceKind
 from components.sources.files import FilesSource, Upload, UploadSource, check_upload
-from components.sources.openai import OpenAISource, load_run
+from components.sources.openai import load_run
+from components.sources.openai_source import OpenAISource
 from components.sources.registry import (
     Problem,
     Registry,
@@ -12,7 +13,7 @@ from components.sources.registry import (
     resolve_sources,
     upload_config,
 )
-from components.sources.together import TogetherSource
+from components.sources.together_source import TogetherSource
 
 __all__ = [
     "FilesSource",

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import pandas as pd
 
-from components.domain import Provenance, RunData, RunRef, RunStatus, check_run_id
+from components.domain import Note, NoteKind, Provenance, RunData, RunRef, RunStatus, check_run_id
 from components.errors import DashboardError
 from components.sources.base import Progress, RunPage, SourceInfo, SourceKind
 from components.store import ArchivedRun, ArchiveStore, StoreConfig, Viewer
@@ -57,7 +57,7 @@ def served_from_archive(archived: ArchivedRun, ref: RunRef | None = None) -> Run
     """The archived run with the archive's note, under ``ref`` (default: the address it was read under)."""
     run = archived.run
     summary = run.summary if ref is None else replace(run.summary, ref=ref)
-    note = archive_note(archived.saved_at, run.provenance)
+    note = Note(NoteKind.STORED_COPY, archive_note(archived.saved_at, run.provenance))
     return replace(run, summary=summary, notes=(*run.notes, note))
 
 

@@ -12,7 +12,8 @@ shown and copied as sent, never parsed.
 from __future__ import annotations
 
 from components.api import FineTuningClient
-from components.sources.openai import OpenAISource, epoch_end_conventions
+from components.sources.openai import epoch_end_conventions, openai_info
+from components.sources.openai_source import OpenAISource
 
 AZURE = "azure"
 AZURE_LABEL = "Azure OpenAI"
@@ -21,4 +22,6 @@ AZURE_CONVENTIONS = epoch_end_conventions(AZURE_LABEL)  # "three most recent" ch
 
 def azure_source(client: FineTuningClient) -> OpenAISource:
     """The Azure OpenAI source reading through ``client`` (built from an Azure config)."""
-    return OpenAISource(client, name=AZURE, label=AZURE_LABEL, conventions=AZURE_CONVENTIONS)
+    return OpenAISource(
+        client, openai_info(client, name=AZURE, label=AZURE_LABEL, conventions=AZURE_CONVENTIONS)
+    )

@@ -2,18 +2,20 @@
 
 A source is built from its config (and, for API sources, a pooled HTTP client) by the registry; the page
 talks to every source through this protocol alone, so it never asks which source a run came from except
-to show it.
+to show it. A source whose runs can still change is also a :class:`LiveSource`: it brings a run it read up
+to date, and says what that did in a :class:`Refresh`.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
-from components.domain import Conventions, RunData, RunSummary
+from components.api.client import RequestLog
+from components.domain import Conventions, Note, NoteKind, RunData, RunSummary, replacing
 from components.errors import DashboardError, MalformedDataError
 
 logger = logging.getLogger(__name__)
@@ -76,6 +78,68 @@ class Refresh:
     new_checkpoints: int = 0  # checkpoints not known before
     error: str | None = None  # why part of the refresh failed (also in ``run.notes``); None: all was read
 
+    @classmethod
+    def failed(cls, previous: RunData, what: str, exc: DashboardError, log: RequestLog) -> Refresh:
+        """The run as it was, with a note: nothing read in this refresh replaced anything known. The note
+        replaces those of earlier failed refreshes."""
+        note = Note(
+            NoteKind.REFRESH_FAILED,
+            f"Refresh could not read {what} ({exc}); the run shows what was read before, and the next "
+            "refresh tries again.",
+        )
+        notes = replacing(previous.notes, note)
+        return cls(
+            replace(previous, notes=notes),
+            changed=notes != previous.notes,
+            requests=log.total,
+            reads=log.counts(),
+            error=str(exc),
+        )
+
+    @classmethod
+    def whole(cls, previous: RunData, run: RunData, log: RequestLog) -> Refresh:
+        """``run``, read whole again in place of ``previous`` (a run not read live before)."""
+        return cls(
+            run,
+            changed=True,
+            finished=_ended_now(previous, run),
+            requests=log.total,
+            reads=log.counts(),
+            new_steps=max(0, len(run.history) - len(previous.history)),
+        )
+
+    @classmethod
+    def unchanged(cls, previous: RunData, run: RunData, log: RequestLog, error: str | None) -> Refresh:
+        """``run`` is ``previous`` with its frames kept (nothing they are built from changed) and its state,
+        notes and time moved on: the page redraws only when the notes changed."""
+        return cls(
+            run, changed=run.notes != previous.notes, requests=log.total, reads=log.counts(), error=error
+        )
+
+    @classmethod
+    def updated(
+        cls,
+        previous: RunData,
+        run: RunData,
+        log: RequestLog,
+        *,
+        new_events: int = 0,
+        error: str | None = None,
+    ) -> Refresh:
+        """``run``, built again from ``previous``'s parts and what this refresh read."""
+        known = set(previous.checkpoints["checkpoint_id"].dropna())
+        return cls(
+            run,
+            changed=True,
+            finished=_ended_now(previous, run),
+            requests=log.total,
+            reads=log.counts(),
+            new_events=new_events,
+            new_steps=max(0, len(run.history) - len(previous.history)),
+            new_checkpoints=int((~run.checkpoints["checkpoint_id"].isin(known)).sum()),
+            error=error,
+        )
+
     @property
     def ended(self) -> bool:
         """The job is in a final state (succeeded, failed, cancelled)."""
@@ -107,6 +171,25 @@ class RunSource(Protocol):
     ) -> RunData:
         """Everything about one run; ``resume`` (a partial run of this source) continues where it stopped."""
         ...
+
+
+@runtime_checkable
+class LiveSource(Protocol):
+    """A source whose runs can still change (a provider's running job): each auto-refresh tick hands it the
+    run it read last, and it reads only what is new (``components.sources.refresh`` holds the steps every
+    live source shares)."""
+
+    def refresh(self, previous: RunData) -> Refresh:
+        """``previous`` (a run this source loaded or refreshed) brought up to date; never loses what it knew.
+
+        A failure comes back as :attr:`Refresh.error` with a note on the run, not as an exception, except a
+        bug. A complete run of an ended job costs no request.
+        """
+        ...
+
+
+def _ended_now(previous: RunData, run: RunData) -> bool:
+    return run.summary.is_terminal and not previous.summary.is_terminal
 
 
 def parsed(what: str, parse: Callable[..., _Parsed], *args: Any, **kwargs: Any) -> _Parsed:

@@ -8,7 +8,8 @@ from functools import cache
 from components.api import FineTuningClient, make_http_client
 from components.demo import DEMO_CONFIG, demo_transport
 from components.sources.base import SourceKind
-from components.sources.openai import OpenAISource
+from components.sources.openai import openai_info
+from components.sources.openai_source import OpenAISource
 
 DEMO = "demo"
 DEMO_LABEL = "Demo"
@@ -24,10 +25,6 @@ def demo_source() -> OpenAISource:
         max_retries=0,
         transport=demo_transport(),
     )
-    return OpenAISource(
-        FineTuningClient(http, DEMO_CONFIG),
-        name=DEMO,
-        label=DEMO_LABEL,
-        endpoint="built-in example",
-        kind=SourceKind.DEMO,
-    )
+    client = FineTuningClient(http, DEMO_CONFIG)
+    info = openai_info(client, name=DEMO, label=DEMO_LABEL, endpoint="built-in example", kind=SourceKind.DEMO)
+    return OpenAISource(client, info)

@@ -1,9 +1,10 @@
 """Live refresh of a run, for every source: one call the page makes on each auto-refresh tick.
 
-:func:`refresh_run` brings a run up to date reading only what is new (OpenAI and Azure OpenAI:
-``components.sources.openai_live``; Together AI: ``components.sources.together_live``; their module
-docstrings give the request counts). Sources without live data (runs from files, uploads, an archive)
-have nothing to refresh: their runs come back as they are, with no request. No Streamlit here; the
+:func:`refresh_run` brings a run up to date through its source's :class:`LiveSource` protocol, reading only
+what is new (the steps every live source shares are in ``components.sources.refresh``; OpenAI and Azure
+OpenAI's reads in ``components.sources.openai_live``, Together AI's in ``components.sources.together_live``;
+their module docstrings give the request counts). Sources without live data (runs from files, uploads, an
+archive) have nothing to refresh: their runs come back as they are, with no request. No Streamlit here; the
 previous run is the page's own (per session and key), and the state a refresh keeps in ``RunData.resume``
 is picklable.
 """
@@ -11,16 +12,12 @@ is picklable.
 from __future__ import annotations
 
 from components.domain import RunData
-from components.sources.base import Refresh, RunSource
-from components.sources.openai import OpenAISource
-from components.sources.openai_live import refresh_openai_run
-from components.sources.together import TogetherSource
-from components.sources.together_live import refresh_together_run
+from components.sources.base import LiveSource, Refresh, RunSource
 
 
 def is_live(source: RunSource) -> bool:
     """Whether the source reads runs that can still change (a provider's API, not files)."""
-    return isinstance(source, OpenAISource | TogetherSource)
+    return isinstance(source, LiveSource)
 
 
 def needs_refresh(source: RunSource, run: RunData) -> bool:
@@ -34,8 +31,6 @@ def refresh_run(source: RunSource, previous: RunData) -> Refresh:
     A failure comes back as :attr:`Refresh.error` with a note on the run, not as an exception, except a
     bug. Runs of sources without live data, and complete runs of ended jobs, cost no request.
     """
-    if isinstance(source, OpenAISource):
-        return refresh_openai_run(source.client, previous, source.info)
-    if isinstance(source, TogetherSource):
-        return refresh_together_run(source, previous, source.info)
+    if isinstance(source, LiveSource):
+        return source.refresh(previous)
     return Refresh(previous)

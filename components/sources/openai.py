@@ -1,4 +1,5 @@
-"""OpenAI's fine-tuning API as a run source; Azure OpenAI is the same source under its own base and auth.
+"""One job of OpenAI's fine-tuning API (or Azure OpenAI's, the same API under its own base and auth) read
+into a run; the source itself is ``components.sources.openai_source``.
 
 A run is read from the job, every checkpoint page and the per-step metrics (the result file, else the
 metrics events). Nothing already fetched is lost: a list that fails on page N keeps pages 1..N-1, the run
@@ -6,9 +7,6 @@ comes back with a note saying what is missing, and passing that run as ``resume`
 continues each unfinished list from its saved cursor (:class:`ListProgress`) instead of starting over.
 Only a failure before anything useful arrived (the job object, or the first page of checkpoints) raises.
 A job that has not ended also keeps what a live refresh needs (``components.sources.openai_live``).
-
-The job list is ``GET /fine_tuning/jobs`` in pages of 100, newest first: listing N jobs costs
-ceil(N/100) requests, each page on demand.
 """
 
 from __future__ import annotations
@@ -18,7 +16,7 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from components.api import FineTuningClient, ListProgress, PaginationError
+from components.api import FineTuningClient, ListProgress
 from components.api.client import Pages, RequestLog
 from components.api.pagination import Item
 from components.data.checkpoints import checkpoints_frame
@@ -26,17 +24,20 @@ from components.data.events import metrics_events_frame, total_steps
 from components.data.history import build_history, densest
 from components.data.job import parse_job, result_file_ids
 from components.data.results_file import decode_result_file, results_frame
-from components.domain import Conventions, HistorySource, Provenance, RunData, RunSummary
+from components.domain import (
+    Conventions,
+    HistorySource,
+    Note,
+    NoteKind,
+    Provenance,
+    RunData,
+    RunSummary,
+    replacing,
+)
 from components.errors import DashboardError
-from components.sources.base import Progress, RunPage, SourceInfo, SourceKind, parsed
-from components.text import ECHO_CHARS, clip
+from components.sources.base import Progress, SourceInfo, SourceKind, parsed
 from components.wording import count
 
-REFRESH_FAILED = "Refresh could not"
-"""How every note of a failed (re)read starts; the next successful refresh replaces them."""
-_REREAD_FAILED = f"{REFRESH_FAILED} read the job again"
-PARTIAL_NOTES = ("Only the newest", "The job's metrics events could not be read")
-"""How the notes on a list that stopped short start; recomputed whenever the lists are."""
 OPENAI = "openai"
 
 
@@ -52,6 +53,27 @@ def epoch_end_conventions(provider: str) -> Conventions:
 
 
 OPENAI_CONVENTIONS = epoch_end_conventions("OpenAI")
+
+
+def openai_info(
+    client: FineTuningClient,
+    *,
+    name: str = OPENAI,
+    label: str = "OpenAI",
+    endpoint: str | None = None,
+    kind: SourceKind = SourceKind.API,
+    conventions: Conventions = OPENAI_CONVENTIONS,
+) -> SourceInfo:
+    """An OpenAI-shaped source as the page names it (OpenAI's own unless told otherwise); ``endpoint``
+    defaults to the client's base URL without credentials."""
+    return SourceInfo(
+        name=name,
+        label=label,
+        endpoint=endpoint or client.config.display_base_url,
+        kind=kind,
+        inference=True,
+        conventions=conventions,
+    )
 
 
 @dataclass(frozen=True)
@@ -107,12 +129,24 @@ def walk(pages: Pages, start: ListProgress, report: Callable[[int, int], None]) 
     return Walk(progress, items)
 
 
-def list_notes(lists: ListsRead) -> list[str]:
-    """What the page says about lists that stopped short (none when both are complete)."""
-    notes = [] if lists.checkpoints.complete else [checkpoint_note(lists.checkpoints)]
+@dataclass(frozen=True)
+class JobRead:
+    """What one load or refresh read of a job, before it becomes a run: its summary, its checkpoints, and
+    the per-step frames of its result file and of its metrics events (None: not read)."""
+
+    summary: RunSummary
+    checkpoints: pd.DataFrame
+    results: pd.DataFrame | None = None
+    events: pd.DataFrame | None = None
+
+
+def list_notes(lists: ListsRead) -> list[Note]:
+    """What the page says about lists that stopped short (none when both are complete); a refresh drops
+    them (kind ``PARTIAL``) and asks again."""
+    texts = [] if lists.checkpoints.complete else [checkpoint_note(lists.checkpoints)]
     if lists.events is not None and not lists.events.complete:
-        notes.append(events_note(lists.events))
-    return notes
+        texts.append(events_note(lists.events))
+    return [Note(NoteKind.PARTIAL, text) for text in texts]
 
 
 def checkpoint_note(progress: ListProgress) -> str:
@@ -136,70 +170,8 @@ def events_note(progress: ListProgress) -> str:
     )
 
 
-class OpenAISource:
-    """Runs of OpenAI's (or an OpenAI-shaped API's) fine-tuning jobs, read with one client and key."""
-
-    def __init__(
-        self,
-        client: FineTuningClient,
-        *,
-        name: str = OPENAI,
-        label: str = "OpenAI",
-        endpoint: str | None = None,
-        kind: SourceKind = SourceKind.API,
-        conventions: Conventions = OPENAI_CONVENTIONS,
-    ) -> None:
-        self._client = client
-        self._info = SourceInfo(
-            name=name,
-            label=label,
-            endpoint=endpoint or client.config.display_base_url,
-            kind=kind,
-            inference=True,
-            conventions=conventions,
-        )
-
-    @property
-    def info(self) -> SourceInfo:
-        return self._info
-
-    @property
-    def client(self) -> FineTuningClient:
-        """The API client it reads with (a live refresh reads through it too)."""
-        return self._client
-
-    def list_runs(self, cursor: str | None = None) -> RunPage:
-        """Up to 100 jobs after the job ``cursor`` (None: the newest), newest first, in one request."""
-        client = self._client.start_load()
-        data, has_more = client.jobs_page(cursor)
-        if cursor is not None and any(item["id"] == cursor for item in data):
-            raise PaginationError(
-                f"The server sent the job list from the start again (after={clip(cursor, ECHO_CHARS)!r}); it "
-                "may be a proxy that ignores the 'after' parameter."
-            )
-        notes: list[str] = []
-        runs = []
-        unreadable = 0
-        for item in data:
-            try:
-                runs.append(parsed("job list from the API", parse_job, item, source=self._info.name))
-            except DashboardError:
-                unreadable += 1
-        if unreadable:
-            notes.append(
-                f"Left out {count(unreadable, 'job')} of this page whose id or fields cannot be read."
-            )
-        more = has_more is True and bool(data)
-        return RunPage(tuple(runs), data[-1]["id"] if more else None, tuple(notes))
-
-    def load_run(
-        self, run_id: str, on_progress: Progress | None = None, *, resume: RunData | None = None
-    ) -> RunData:
-        return load_run(self._client, run_id, on_progress, resume=resume, info=self._info)
-
-
 def read_summary(
-    client: FineTuningClient, info: SourceInfo, job_id: str, notes: list[str]
+    client: FineTuningClient, info: SourceInfo, job_id: str, notes: list[Note]
 ) -> tuple[RunSummary, dict]:
     """The job object (one request) and its summary."""
     raw = client.get_job(job_id)
@@ -209,7 +181,7 @@ def read_summary(
 
 
 def read_result_history(
-    client: FineTuningClient, file_ids: tuple[str, ...], notes: list[str]
+    client: FineTuningClient, file_ids: tuple[str, ...], notes: list[Note]
 ) -> pd.DataFrame | None:
     """The per-step frame from the job's result file, or None (with a note) when it cannot be read."""
     for file_id in file_ids:
@@ -218,7 +190,10 @@ def read_result_history(
             return parsed("result file from the API", results_frame, raw, notes=notes)
         except DashboardError as exc:
             notes.append(
-                f"The result file {file_id} could not be read ({exc}); using the job's metrics events."
+                Note(
+                    NoteKind.LEFT_OUT,
+                    f"The result file {file_id} could not be read ({exc}); using the job's metrics events.",
+                )
             )
     return None
 
@@ -237,6 +212,15 @@ def _event_history(client: FineTuningClient, job_id: str, start: ListProgress, r
         start,
         lambda page, so_far: report(f"Metrics events: page {page}, {so_far:,} so far"),
     )
+
+
+def _job_unread(resume: RunData, exc: DashboardError) -> RunData:
+    """``resume`` as it was read before, with a note that the job could not be read again."""
+    note = Note(
+        NoteKind.REFRESH_FAILED,
+        f"Refresh could not read the job again ({exc}); this is what was read before.",
+    )
+    return replace(resume, notes=replacing(resume.notes, note))
 
 
 def _kept_lists(resume: RunData | None) -> ListsRead | None:
@@ -258,19 +242,18 @@ def load_run(
     the same job and key), unfinished lists continue from their saved cursors and finished ones are reused.
     ``log`` counts the requests sent.
     """
-    info = info or OpenAISource(client).info
+    info = info or openai_info(client)
     report = on_progress or (lambda _message: None)
     client = client.start_load(log=log)
     report("Reading the job…")
-    notes: list[str] = []  # what was left out or could not be read, in words for the page
+    notes: list[Note] = []  # what was left out or could not be read, in words for the page
     kept = _kept_lists(resume)
     try:
         summary, raw_job = read_summary(client, info, job_id, notes)
     except DashboardError as exc:
         if resume is None:
             raise
-        old = tuple(note for note in resume.notes if not note.startswith(_REREAD_FAILED))
-        return replace(resume, notes=(*old, f"{_REREAD_FAILED} ({exc}); this is what was read before."))
+        return _job_unread(resume, exc)
 
     start = kept.checkpoints if kept is not None else ListProgress()
     listed = walk(
@@ -300,21 +283,14 @@ def load_run(
             else None,
             per_step=events if live else None,
         )
-    return assemble(summary, checkpoints, results, events, notes, lists, info)
+    return assemble(JobRead(summary, checkpoints, results, events), notes, lists, info)
 
 
-def assemble(
-    summary: RunSummary,
-    checkpoints: pd.DataFrame,
-    results: pd.DataFrame | None,
-    events: pd.DataFrame | None,
-    notes: list[str],
-    lists: ListsRead,
-    info: SourceInfo,
-) -> RunData:
+def assemble(read: JobRead, notes: list[Note], lists: ListsRead, info: SourceInfo) -> RunData:
     """The run from its parts: the per-step history from the densest of the result file and the events."""
+    summary, checkpoints, events = read.summary, read.checkpoints, read.events
     per_step, source = densest(
-        checkpoints, (results, HistorySource.RESULT_FILE), (events, HistorySource.METRICS_EVENTS)
+        checkpoints, (read.results, HistorySource.RESULT_FILE), (events, HistorySource.METRICS_EVENTS)
     )
     history = parsed("metrics from the API", build_history, checkpoints, per_step, source)
     steps = parsed("metrics events from the API", total_steps, events) if events is not None else None

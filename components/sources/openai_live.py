@@ -35,17 +35,16 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from components.api import FineTuningClient, ListProgress
-from components.api.client import Pages, RequestLog
+from components.api.client import Pages
 from components.api.pagination import Item
 from components.data.checkpoints import checkpoints_frame
 from components.data.events import merge_events_frames, metrics_events_frame
 from components.data.job import result_file_ids
-from components.domain import Provenance, RunData, RunSummary
+from components.domain import Note, RunData, RunSummary
 from components.errors import DashboardError
-from components.sources.base import Refresh, SourceInfo, parsed
+from components.sources.base import SourceInfo, parsed
 from components.sources.openai import (
-    PARTIAL_NOTES,
-    REFRESH_FAILED,
+    JobRead,
     ListsRead,
     Walk,
     assemble,
@@ -55,10 +54,9 @@ from components.sources.openai import (
     read_summary,
     walk,
 )
-from components.sources.refresh import failed_refresh, whole_refresh
+from components.sources.refresh import Kept, LiveRefresh, Merged, Rebuilt, quiet_after, recheck_due
 
-JOB_RECHECK_AFTER = 10
-"""Quiet refreshes in a row after which the job is read anyway (a status may change without an event)."""
+_OUT_OF_TIME = "the time limit for one load ran out first"
 _STEP_MESSAGE = re.compile(r"\s*Step \d+")
 _EPOCH_END_METRICS = ("full_valid_loss", "full_valid_mean_token_accuracy")
 
@@ -144,182 +142,114 @@ def steps_per_epoch(summary: RunSummary, per_step: pd.DataFrame) -> int | None:
     return total // epochs
 
 
-def _without_refresh_notes(notes: Iterable[str]) -> list[str]:
-    return [note for note in notes if not note.startswith((REFRESH_FAILED, *PARTIAL_NOTES))]
+@dataclass(frozen=True)
+class _Events:
+    """The events list after a refresh read its head (and, for a list a load left unfinished, its rest)."""
+
+    new: list[Item]  # the events not known before, newest first
+    progress: ListProgress
+    per_step: pd.DataFrame  # the per-step frame of every metrics event read, new and known
+    grew: bool  # anything beyond the known head was read: new events, the list's rest, or the whole list
 
 
-def refresh_openai_run(client: FineTuningClient, previous: RunData, info: SourceInfo) -> Refresh:
-    """``previous`` brought up to date, reading only what changed (see the module docstring)."""
-    lists = previous.resume if isinstance(previous.resume, ListsRead) else None
-    if previous.summary.is_terminal and not previous.is_partial:
-        return Refresh(previous)
-    log = RequestLog()
-    if lists is None or not lists.live:
-        return _reloaded(client, previous, info, log)
-    return _Refresher(client.start_load(log=log), previous, lists, info, log).run()
+class OpenAIRefresh(LiveRefresh[ListsRead, Head]):
+    """One refresh of one live OpenAI-shaped run: the head of the events list first (the probe), then what
+    the new events call for (see the module docstring)."""
 
+    reload_what = "the run again"
+    probe_what = "the new events"
+    owed_then = "what was read before is kept, and the next refresh tries again."
 
-def _reloaded(client: FineTuningClient, previous: RunData, info: SourceInfo, log: RequestLog) -> Refresh:
-    """A run not read live before (its job had ended, or its curves came from the result file): reloaded,
-    continuing its unfinished lists."""
-    job_id = previous.summary.run_id
-    try:
-        run = load_run(client, job_id, resume=previous if previous.is_partial else None, info=info, log=log)
-    except DashboardError as exc:
-        return failed_refresh(previous, "the run again", exc, log)
-    return whole_refresh(previous, run, log)
-
-
-class _Refresher:
-    """One refresh of one live run; :meth:`run` does it."""
-
-    def __init__(
-        self, client: FineTuningClient, previous: RunData, lists: ListsRead, info: SourceInfo, log: RequestLog
-    ) -> None:
-        self.client = client
-        self.previous = previous
-        self.lists = lists
-        self.info = info
-        self.log = log
+    def __init__(self, client: FineTuningClient, previous: RunData, info: SourceInfo) -> None:
+        super().__init__(previous, info)
+        self.client = client.start_load(log=self.log)
         self.job_id = previous.summary.run_id
-        self.notes = _without_refresh_notes(previous.notes)
-        self.errors: list[str] = []
-        self.owed: set[str] = set()
 
-    def run(self) -> Refresh:
-        lists, previous = self.lists, self.previous
-        assert lists.events is not None and lists.per_step is not None
-        try:
-            head = read_head(self.client.event_pages(self.job_id), lists.events.newest_id)
-        except DashboardError as exc:
-            return failed_refresh(previous, "the new events", exc, self.log)
-        new_events = head.items[: head.new]
-        events_progress, older = self._events_after(head, new_events)
-        tail = self._events_tail(events_progress) if head.met_known else None
-        if tail is not None:
-            events_progress = tail.progress
-        frames = [
-            parsed("metrics events from the API", metrics_events_frame, new_events, notes=self.notes),
-            *older,
-            *(
-                [parsed("metrics events from the API", metrics_events_frame, tail.items, notes=self.notes)]
-                if tail is not None
-                else []
-            ),
-        ]
-        per_step = merge_events_frames(frames)
+    def live_state(self) -> ListsRead | None:
+        lists = self.previous.resume
+        return lists if isinstance(lists, ListsRead) and lists.live else None
 
-        said = signals(new_events, steps_per_epoch(previous.summary, per_step))
-        quiet = 0 if new_events else lists.quiet + 1
+    def reload(self, resume: RunData | None) -> RunData:
+        return load_run(self.client, self.job_id, resume=resume, info=self.info, log=self.log)
+
+    def probe(self, state: ListsRead) -> Head:
+        assert state.events is not None
+        return read_head(self.client.event_pages(self.job_id), state.events.newest_id)
+
+    def merge(self, state: ListsRead, probe: Head) -> Merged:
+        previous = self.previous
+        events = self._events(state, probe)
+        said = signals(events.new, steps_per_epoch(previous.summary, events.per_step))
+        quiet = quiet_after(state.quiet, bool(events.new))
         summary, raw_job = previous.summary, None
-        if said.job or "job" in lists.owed or quiet >= JOB_RECHECK_AFTER:
+        if said.job or "job" in state.owed or recheck_due(quiet):
             summary, raw_job = self._job()
             quiet = 0 if raw_job is not None else quiet
         ended_now = summary.is_terminal and not previous.summary.is_terminal
-        checkpoint_items, checkpoint_progress = self._checkpoints(
-            said.checkpoints or ended_now or "checkpoints" in lists.owed
-        )
-        results = None
-        if ended_now and raw_job is not None and result_file_ids(raw_job):
-            results = read_result_history(self.client, result_file_ids(raw_job), self.notes)
-
-        complete_now = summary.is_terminal and events_progress.complete and checkpoint_progress.complete
-        if checkpoint_items is not None:
-            checkpoint_progress = checkpoint_progress.holding(None if complete_now else checkpoint_items)
-        elif complete_now:
-            checkpoint_progress = checkpoint_progress.holding(None)
-        new_lists = ListsRead(
-            checkpoint_progress,
-            None if results is not None else events_progress,
-            per_step=None if complete_now or results is not None else per_step,
+        wanted = said.checkpoints or ended_now or "checkpoints" in state.owed
+        items, progress = self._checkpoints(state.checkpoints, wanted)
+        results = self._results(raw_job) if ended_now else None
+        done = summary.is_terminal and events.progress.complete and progress.complete
+        if items is not None or done:
+            progress = progress.holding(None if done else items)
+        lists = ListsRead(
+            progress,
+            None if results is not None else events.progress,
+            per_step=None if done or results is not None else events.per_step,
             quiet=quiet,
             owed=frozenset(self.owed),
         )
-        self.notes.extend(list_notes(new_lists))
-        notes = list(dict.fromkeys(self.notes))
-        same_checkpoints = checkpoint_items is None or checkpoint_items == lists.checkpoints.items()
-        if (
-            head.met_known
-            and not new_events
-            and tail is None
-            and results is None
-            and same_checkpoints
-            and summary == previous.summary
-        ):  # nothing the run is built from changed: keep its frames; its state, notes and time move on
-            run = replace(
-                previous,
-                notes=tuple(notes),
-                provenance=Provenance.now(self.info.name, self.info.label, self.info.endpoint),
-                is_partial=new_lists.is_partial,
-                resume=new_lists,
-            )
-            return Refresh(
-                run,
-                changed=run.notes != previous.notes,
-                requests=self.log.total,
-                reads=self.log.counts(),
-                error="; ".join(self.errors) or None,
-            )
-        checkpoints = (
-            parsed("checkpoints from the API", checkpoints_frame, checkpoint_items, notes=notes)
-            if checkpoint_items is not None
-            else previous.checkpoints
-        )
-        run = assemble(
-            summary,
-            checkpoints,
-            results,
-            None if results is not None else per_step,
-            notes,
-            new_lists,
-            self.info,
-        )
-        known = set(previous.checkpoints["checkpoint_id"].dropna())
-        new_checkpoints = int((~run.checkpoints["checkpoint_id"].isin(known)).sum())
-        return Refresh(
-            run,
-            changed=True,
-            finished=ended_now,
-            requests=self.log.total,
-            reads=self.log.counts(),
-            new_events=len(new_events),
-            new_steps=max(0, len(run.history) - len(previous.history)),
-            new_checkpoints=new_checkpoints,
-            error="; ".join(self.errors) or None,
+        self.notes.extend(list_notes(lists))
+        same_checkpoints = items is None or items == state.checkpoints.items()
+        if not events.grew and results is None and same_checkpoints and summary == previous.summary:
+            return Kept(lists, lists.is_partial)
+        per_step = None if results is not None else events.per_step
+        return Rebuilt(
+            lambda notes: self._built(
+                notes, JobRead(summary, previous.checkpoints, results, per_step), items, lists
+            ),
+            len(events.new),
         )
 
-    def _events_after(self, head: Head, new_events: list[Item]) -> tuple[ListProgress, list[pd.DataFrame]]:
-        """The events list's progress after the head was read, and the frames of what was known before."""
-        lists = self.lists
-        assert lists.events is not None and lists.per_step is not None
+    def _events(self, state: ListsRead, head: Head) -> _Events:
+        """The new events merged into the per-step frame kept; an events list a load left unfinished is
+        continued from its cursor."""
+        assert state.events is not None and state.per_step is not None
+        new = head.items[: head.new]
         if not head.met_known:  # the list ended before anything known: the head is the whole list
-            return head.progress, []
+            return _Events(new, head.progress, merge_events_frames([self._parsed_events(new)]), True)
         progress = replace(
-            lists.events,
-            count=lists.events.count + len(new_events),
-            newest_id=new_events[0]["id"] if new_events else lists.events.newest_id,
+            state.events,
+            count=state.events.count + len(new),
+            newest_id=new[0]["id"] if new else state.events.newest_id,
             items_json=None,
         )
-        return progress, [lists.per_step]
+        tail = self._events_tail(progress)
+        frames = [self._parsed_events(new), state.per_step]
+        if tail is not None:
+            progress = tail.progress
+            frames.append(self._parsed_events(tail.items))
+        return _Events(new, progress, merge_events_frames(frames), bool(new) or tail is not None)
+
+    def _parsed_events(self, events: list[Item]) -> pd.DataFrame:
+        return parsed("metrics events from the API", metrics_events_frame, events, notes=self.notes)
 
     def _events_tail(self, progress: ListProgress) -> Walk | None:
         """The rest of an events list a first load could not finish, continued from its cursor."""
-        if progress.complete:
-            return None
-        if self.client.out_of_time():
+        if progress.complete or self.client.out_of_time():
             return None
         return walk(self.client.event_pages(self.job_id, progress), progress, lambda _page, _count: None)
 
     def _job(self) -> tuple[RunSummary, dict | None]:
+        """The job read again (None for the raw job when the read failed: owed, and the summary kept)."""
         try:
             return read_summary(self.client, self.info, self.job_id, self.notes)
         except DashboardError as exc:
-            self._owe("job", "the job again", exc)
+            self.owe("job", "the job again", str(exc))
             return self.previous.summary, None
 
-    def _checkpoints(self, wanted: bool) -> tuple[list[Item] | None, ListProgress]:
-        """The checkpoint items now (None: unchanged) and the list's progress."""
-        known = self.lists.checkpoints
+    def _checkpoints(self, known: ListProgress, wanted: bool) -> tuple[list[Item] | None, ListProgress]:
+        """The checkpoint items now (None: unchanged) and the list's progress; ``known``: as read before."""
         items = known.items()
         if not wanted and known.complete:
             return None, known
@@ -327,12 +257,12 @@ class _Refresher:
         progress = replace(known, items_json=None, stopped_by=None)
         if wanted:
             if self.client.out_of_time():
-                self._owe("checkpoints", "the checkpoints again", None)
+                self.owe("checkpoints", "the checkpoints again", _OUT_OF_TIME)
                 return None, known
             try:
                 head = read_head(self.client.checkpoint_pages(self.job_id), known.newest_id)
             except DashboardError as exc:
-                self._owe("checkpoints", "the checkpoints again", exc)
+                self.owe("checkpoints", "the checkpoints again", str(exc))
                 return None, known
             items, read_anything = merged_checkpoints(head, items), True
             if not head.met_known or head.progress.complete:
@@ -345,11 +275,16 @@ class _Refresher:
             items, progress, read_anything = [*items, *tail_items], tail.progress, True
         return (items if read_anything else None), progress
 
-    def _owe(self, read: str, what: str, exc: DashboardError | None) -> None:
-        reason = str(exc) if exc is not None else "the time limit for one load ran out first"
-        self.owed.add(read)
-        self.errors.append(reason)
-        self.notes.append(
-            f"{REFRESH_FAILED} read {what} ({reason}); what was read before is kept, and the next refresh "
-            "tries again."
-        )
+    def _results(self, raw_job: dict | None) -> pd.DataFrame | None:
+        """The per-step frame from the result file of a job that just ended (None: it has none, or the file
+        could not be read, with a note)."""
+        file_ids = result_file_ids(raw_job) if raw_job is not None else ()
+        return read_result_history(self.client, file_ids, self.notes) if file_ids else None
+
+    def _built(self, notes: list[Note], read: JobRead, items: list[Item] | None, lists: ListsRead) -> RunData:
+        """The run from what is known and what was read (``items``: the checkpoints now; None: as before)."""
+        if items is not None:
+            read = replace(
+                read, checkpoints=parsed("checkpoints from the API", checkpoints_frame, items, notes=notes)
+            )
+        return assemble(read, notes, lists, self.info)

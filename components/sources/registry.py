@@ -37,8 +37,10 @@ from components.sources.azure import AZURE, AZURE_LABEL, azure_source
 from components.sources.base import RunSource, SourceKind
 from components.sources.demo import DEMO, DEMO_LABEL, demo_source
 from components.sources.files import FILES, FILES_LABEL, UPLOAD, FilesSource, Upload, UploadSource
-from components.sources.openai import OPENAI, OpenAISource
-from components.sources.together import TOGETHER, TOGETHER_LABEL, TogetherSource
+from components.sources.openai import OPENAI
+from components.sources.openai_source import OpenAISource
+from components.sources.together import TOGETHER, TOGETHER_LABEL
+from components.sources.together_source import TogetherSource
 from components.store import StoreConfig, connect_store, credential_material
 
 OPENAI_LABEL = "OpenAI"

@@ -37,6 +37,8 @@ from components.domain import (
     Conventions,
     HistorySource,
     Hyperparameters,
+    Note,
+    NoteKind,
     Provenance,
     ProviderBest,
     RunData,
@@ -161,7 +163,7 @@ def _from_export(runs: tuple[RunData, ...], origin: Origin) -> RunData:
         run,
         summary=replace(run.summary, ref=origin.ref),
         provenance=origin.provenance(),
-        notes=(*run.notes, *notes),
+        notes=(*run.notes, *(Note(NoteKind.INFO, note) for note in notes)),
     )
 
 
@@ -175,7 +177,7 @@ def _epoch_end_checkpoints(results: pd.DataFrame) -> pd.DataFrame:
 
 def run_from_result_csv(data: bytes, origin: Origin) -> RunData:
     """An OpenAI or Azure result file (plain or base64 CSV) on its own."""
-    notes: list[str] = []
+    notes: list[Note] = []
     try:
         csv = decode_result_file(data)
     except MalformedDataError as exc:
@@ -185,7 +187,7 @@ def run_from_result_csv(data: bytes, origin: Origin) -> RunData:
         ) from None
     results = parsed(f"file {origin.shown}", results_frame, csv, notes=notes)
     checkpoints = _epoch_end_checkpoints(results)
-    notes.append(EPOCH_ENDS_AS_CHECKPOINTS if not checkpoints.empty else NO_EPOCH_ENDS)
+    notes.append(Note(NoteKind.INFO, EPOCH_ENDS_AS_CHECKPOINTS if not checkpoints.empty else NO_EPOCH_ENDS))
     last = int(results["step"].max()) if not results.empty else None
     summary = RunSummary(
         ref=origin.ref, status=RunStatus.SUCCEEDED, name=as_text(origin.name), total_steps=last or None
@@ -230,13 +232,16 @@ def run_from_trainer_state(
     model_prefix: str = "",
 ) -> RunData:
     """A trainer state and, when known, the ``checkpoint-N`` folders saved beside it."""
-    notes: list[str] = []
+    notes: list[Note] = []
     state = parsed(f"file {origin.shown}", parse_trainer_state, obj, notes=notes)
     if checkpoint_steps is None:
         named = {step for step in (state.global_step, state.best_step) if step}
         notes.append(
-            "Only the checkpoints this file names are marked (its own step and best_model_checkpoint); a "
-            "training output folder in DASHBOARD_RUNS_DIR shows every checkpoint-N."
+            Note(
+                NoteKind.INFO,
+                "Only the checkpoints this file names are marked (its own step and best_model_checkpoint); a "
+                "training output folder in DASHBOARD_RUNS_DIR shows every checkpoint-N.",
+            )
         )
         checkpoint_steps = named
     checkpoints = _trainer_checkpoints(state, checkpoint_steps, model_prefix)

@@ -1,4 +1,5 @@
-"""Together AI as a run source: its job list, one job with its checkpoints and per-step metrics.
+"""One Together AI job read into a run: the job, its checkpoints and its per-step metrics; the source
+itself is ``components.sources.together_source``.
 
 Opening a run costs three requests: the job, its checkpoints, its metrics (joined by step). The job is
 needed first (it names the output model); a failing checkpoint or metrics list becomes a note, not an
@@ -30,10 +31,18 @@ from components.data.together import (
     together_checkpoints_frame,
     together_metrics_frame,
 )
-from components.domain import Conventions, HistorySource, Provenance, ProviderBest, RunData, RunSummary
+from components.domain import (
+    Conventions,
+    HistorySource,
+    Note,
+    NoteKind,
+    Provenance,
+    ProviderBest,
+    RunData,
+    RunSummary,
+)
 from components.errors import DashboardError
-from components.sources.base import Progress, RunPage, SourceInfo, SourceKind, parsed
-from components.wording import count
+from components.sources.base import Progress, SourceInfo, parsed
 
 TOGETHER_LABEL = "Together AI"
 TOGETHER_CONVENTIONS = Conventions(
@@ -41,7 +50,6 @@ TOGETHER_CONVENTIONS = Conventions(
     full_validation_detail="full validation set",
     checkpoints_saved="Together AI saves only as many checkpoints as the job asked for (n_checkpoints)",
 )
-_NEVER = pd.Timestamp.min.tz_localize("UTC")
 
 
 @dataclass(frozen=True)
@@ -56,22 +64,36 @@ class TogetherLive:
     quiet: int = 0
     owed: frozenset[str] = frozenset()
 
+    @classmethod
+    def of(cls, read: TogetherRead, quiet: int, owed: frozenset[str]) -> TogetherLive:
+        """What a refresh builds on after ``read``."""
+        return cls(job_counters(read.raw_job), json.dumps(read.items).encode(), read.metrics, quiet, owed)
+
     def checkpoint_items(self) -> list[Item]:
         return json.loads(self.checkpoints_json)
 
 
+@dataclass(frozen=True)
+class TogetherRead:
+    """What one load or refresh read of a job: the job object and its summary, the raw checkpoints, and the
+    per-step metrics frame (None when it could not be read)."""
+
+    raw_job: dict[str, Any]
+    summary: RunSummary
+    items: list[Item]
+    metrics: pd.DataFrame | None
+
+
 def together_run(
-    raw_job: dict[str, Any],
-    summary: RunSummary,
-    items: list[Item],
-    metrics: pd.DataFrame | None,
-    notes: list[str],
+    read: TogetherRead,
+    notes: list[Note],
     info: SourceInfo,
     *,
     owed: frozenset[str] = frozenset(),
     quiet: int = 0,
 ) -> RunData:
     """The run from its parts (``owed``: the lists that could not be read, so the run is partial)."""
+    summary, items, metrics = read.summary, read.items, read.metrics
     checkpoints = parsed(
         "checkpoints from Together AI",
         together_checkpoints_frame,
@@ -85,11 +107,6 @@ def together_run(
     per_step, source = densest(checkpoints, (metrics, HistorySource.METRICS_ENDPOINT))
     history = parsed("metrics from Together AI", build_history, checkpoints, per_step, source)
     live = not summary.is_terminal or bool(owed)
-    state = (
-        TogetherLive(job_counters(raw_job), json.dumps(items).encode(), metrics, quiet, owed)
-        if live
-        else None
-    )
     return RunData(
         summary=summary,
         checkpoints=checkpoints,
@@ -99,10 +116,10 @@ def together_run(
         total_steps=summary.total_steps,
         notes=tuple(dict.fromkeys(notes)),
         unavailable={"accuracy": NO_ACCURACY},
-        provider_best=_early_stopping(raw_job, checkpoints),
+        provider_best=_early_stopping(read.raw_job, checkpoints),
         conventions=info.conventions,
         is_partial=bool(owed),
-        resume=state,
+        resume=TogetherLive.of(read, quiet, owed) if live else None,
     )
 
 
@@ -112,88 +129,54 @@ def metrics_bound(raw_job: dict[str, Any], summary: RunSummary) -> int | None:
     return done if done is not None else summary.total_steps
 
 
-def _newest_first(runs: list[RunSummary]) -> list[RunSummary]:
-    """Runs by creation time, newest first (Together's order is not documented); unknown times last."""
-    return sorted(
-        runs, key=lambda run: run.created_at if run.created_at is not None else _NEVER, reverse=True
-    )
-
-
-class TogetherSource:
-    """Runs of Together AI fine-tuning jobs, read with one key."""
-
-    def __init__(self, client: TogetherClient) -> None:
-        self._client = client
-        self._info = SourceInfo(
-            name=TOGETHER,
-            label=TOGETHER_LABEL,
-            endpoint=client.config.display_base_url,
-            kind=SourceKind.API,
-            inference=True,
-            conventions=TOGETHER_CONVENTIONS,
+def load_together_run(
+    client: TogetherClient,
+    run_id: str,
+    info: SourceInfo,
+    on_progress: Progress | None = None,
+    log: RequestLog | None = None,
+) -> RunData:
+    """The job, its checkpoints and its metrics (three requests; nothing here is paged), read with
+    ``client``; ``log`` counts the requests."""
+    report = on_progress or (lambda _message: None)
+    client = client.start_load(log=log)
+    notes: list[Note] = []
+    owed: set[str] = set()  # lists that could not be read: the run is shown as partly loaded
+    report("Reading the job…")
+    raw = client.get_job(run_id)
+    summary = parsed("job object from Together AI", parse_together_job, raw, run_id=run_id, notes=notes)
+    report("Reading the checkpoints…")
+    try:
+        items = client.checkpoints(run_id)
+    except DashboardError as exc:
+        items = []
+        owed.add("checkpoints")
+        notes.append(
+            Note(NoteKind.PARTIAL, f"The job's checkpoints could not be read ({exc}); Refresh tries again.")
         )
-
-    @property
-    def info(self) -> SourceInfo:
-        return self._info
-
-    def list_runs(self, cursor: str | None = None) -> RunPage:
-        """Every job Together lists (one request), newest first."""
-        jobs, next_cursor = self._client.start_load().jobs_page(cursor)
-        runs, unreadable = [], 0
-        for job in jobs:
-            try:
-                runs.append(parsed("job list from Together AI", parse_together_job, job))
-            except DashboardError:
-                unreadable += 1
-        notes = (
-            (f"Left out {count(unreadable, 'job')} whose id or fields cannot be read.",) if unreadable else ()
+    report("Reading the metrics…")
+    metrics = None
+    if client.out_of_time():
+        owed.add("metrics")
+        notes.append(
+            Note(
+                NoteKind.PARTIAL,
+                "The time limit for one load ran out before the metrics; Refresh tries again.",
+            )
         )
-        return RunPage(tuple(_newest_first(runs)), next_cursor, notes)
-
-    @property
-    def client(self) -> TogetherClient:
-        """The API client it reads with (a live refresh reads through it too)."""
-        return self._client
-
-    def load_run(
-        self,
-        run_id: str,
-        on_progress: Progress | None = None,
-        *,
-        resume: RunData | None = None,
-        log: RequestLog | None = None,
-    ) -> RunData:
-        """The job, its checkpoints and its metrics; ``resume`` is not needed (nothing here is paged)."""
-        report = on_progress or (lambda _message: None)
-        client = self._client.start_load(log=log)
-        notes: list[str] = []
-        owed: set[str] = set()  # lists that could not be read: the run is shown as partly loaded
-        report("Reading the job…")
-        raw = client.get_job(run_id)
-        summary = parsed("job object from Together AI", parse_together_job, raw, run_id=run_id, notes=notes)
-        report("Reading the checkpoints…")
+    else:
         try:
-            items = client.checkpoints(run_id)
+            records = client.metrics(run_id, total_steps=metrics_bound(raw, summary))
+            metrics = parsed("metrics from Together AI", together_metrics_frame, records, notes=notes)
         except DashboardError as exc:
-            items = []
-            owed.add("checkpoints")
-            notes.append(f"The job's checkpoints could not be read ({exc}); Refresh tries again.")
-        report("Reading the metrics…")
-        metrics = None
-        if client.out_of_time():
             owed.add("metrics")
-            notes.append("The time limit for one load ran out before the metrics; Refresh tries again.")
-        else:
-            try:
-                records = client.metrics(run_id, total_steps=metrics_bound(raw, summary))
-                metrics = parsed("metrics from Together AI", together_metrics_frame, records, notes=notes)
-            except DashboardError as exc:
-                owed.add("metrics")
-                notes.append(
-                    f"The job's metrics could not be read ({exc}); the curves show checkpoints only."
+            notes.append(
+                Note(
+                    NoteKind.PARTIAL,
+                    f"The job's metrics could not be read ({exc}); the curves show checkpoints only.",
                 )
-        return together_run(raw, summary, items, metrics, notes, self._info, owed=frozenset(owed))
+            )
+    return together_run(TogetherRead(raw, summary, items, metrics), notes, info, owed=frozenset(owed))
 
 
 def _early_stopping(raw: dict, checkpoints: pd.DataFrame) -> ProviderBest | None:

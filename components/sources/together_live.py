@@ -9,8 +9,8 @@ the one request every refresh makes. The rest is read only when the job says it 
   evaluation was logged at it after it was read), so only new steps come back, and merged;
 - the checkpoints (one unpaged request), when the epoch count or the job's checkpoint and epoch events
   moved, and when the job has just ended;
-- after ``JOB_RECHECK_AFTER`` quiet refreshes in a row, the metrics once, in case the job's counters do not
-  move while it trains (UNCONFIRMED that they do).
+- after ``JOB_RECHECK_AFTER`` quiet refreshes in a row (``components.sources.refresh``), the metrics once,
+  in case the job's counters do not move while it trains (UNCONFIRMED that they do).
 
 Requests per refresh: nothing new, **1** (the job); new steps, **2** (the job, the metrics from the last
 step; more only should the server page them); a new checkpoint, 1 more; the job ending, **3** (the job, the
@@ -20,28 +20,22 @@ metrics or checkpoints read keeps what was known and is owed to the next refresh
 
 from __future__ import annotations
 
-import json
-from dataclasses import replace
-
 import pandas as pd
 
-from components.api.client import RequestLog
 from components.api.pagination import Item
+from components.api.together import TogetherClient
 from components.data.step_records import continued_from
-from components.data.together import TOGETHER, job_counters, parse_together_job, together_metrics_frame
-from components.domain import Provenance, RunData
+from components.data.together import job_counters, parse_together_job, together_metrics_frame
+from components.domain import RunData
 from components.errors import DashboardError
-from components.sources.base import Refresh, SourceInfo, parsed
-from components.sources.openai import REFRESH_FAILED
-from components.sources.refresh import failed_refresh, whole_refresh
-from components.sources.together import TogetherLive, TogetherSource, metrics_bound, together_run
-
-JOB_RECHECK_AFTER = 10
-"""Quiet refreshes in a row after which the metrics are read anyway (the counters may not move)."""
-_LIST_NOTES = (
-    "The job's checkpoints could not be read",
-    "The job's metrics could not be read",
-    "The time limit",
+from components.sources.base import SourceInfo, parsed
+from components.sources.refresh import Kept, LiveRefresh, Merged, Rebuilt, quiet_after, recheck_due
+from components.sources.together import (
+    TogetherLive,
+    TogetherRead,
+    load_together_run,
+    metrics_bound,
+    together_run,
 )
 
 
@@ -55,99 +49,77 @@ def _last_step(metrics: pd.DataFrame | None) -> int | None:
     return int(metrics["step"].max()) if metrics is not None and not metrics.empty else None
 
 
-def refresh_together_run(source: TogetherSource, previous: RunData, info: SourceInfo) -> Refresh:
-    """``previous`` brought up to date, reading only what changed (see the module docstring)."""
-    state = previous.resume if isinstance(previous.resume, TogetherLive) else None
-    if previous.summary.is_terminal and not previous.is_partial:
-        return Refresh(previous)
-    log = RequestLog()
-    job_id = previous.summary.run_id
-    if state is None:
-        try:
-            run = source.load_run(job_id, log=log)
-        except DashboardError as exc:
-            return failed_refresh(previous, "the job again", exc, log)
-        return whole_refresh(previous, run, log)
-    client = source.client.start_load(log=log)
-    notes = [n for n in previous.notes if not n.startswith((REFRESH_FAILED, *_LIST_NOTES))]
-    try:
-        raw = client.get_job(job_id)
-    except DashboardError as exc:
-        return failed_refresh(previous, "the job again", exc, log)
-    summary = parsed("job object from Together AI", parse_together_job, raw, run_id=job_id, notes=notes)
-    now, before = job_counters(raw), state.counters
-    ended_now = summary.is_terminal and not previous.summary.is_terminal
-    moved = (now.steps, now.evals, now.status) != (before.steps, before.evals, before.status)
-    quiet = 0 if moved or now.epochs != before.epochs or now.marks != before.marks else state.quiet + 1
-    owed: set[str] = set()
-    errors: list[str] = []
+class TogetherRefresh(LiveRefresh[TogetherLive, dict]):
+    """One refresh of one live Together run: the job first (the probe, which carries the job's progress),
+    then what its counters call for (see the module docstring)."""
 
-    metrics = state.metrics
-    crossed_epoch = False
-    if moved or now.steps is None or "metrics" in state.owed or metrics is None or quiet >= JOB_RECHECK_AFTER:
-        start = _last_step(metrics)
-        try:
-            records = client.metrics(job_id, start=start, total_steps=metrics_bound(raw, summary))
-            fresh = parsed("metrics from Together AI", together_metrics_frame, records, notes=notes)
-            crossed_epoch = _crosses_epoch(records, start)
-            metrics = fresh if metrics is None or start is None else continued_from(metrics, fresh, start)
-            quiet = 0 if quiet >= JOB_RECHECK_AFTER else quiet
-        except DashboardError as exc:
-            owed.add("metrics")
-            errors.append(str(exc))
-            notes.append(f"{REFRESH_FAILED} read the new metrics ({exc}); the next refresh tries again.")
+    reload_what = "the job again"
+    probe_what = "the job again"
 
-    items: list[Item] = state.checkpoint_items()
-    wants_checkpoints = (
-        ended_now
-        or "checkpoints" in state.owed
-        or now.epochs != before.epochs
-        or now.marks != before.marks
-        or crossed_epoch
-    )
-    if wants_checkpoints:
-        try:
-            items = client.checkpoints(job_id)
-        except DashboardError as exc:
-            owed.add("checkpoints")
-            errors.append(str(exc))
-            notes.append(
-                f"{REFRESH_FAILED} read the checkpoints again ({exc}); the next refresh tries again."
-            )
+    def __init__(self, client: TogetherClient, previous: RunData, info: SourceInfo) -> None:
+        super().__init__(previous, info)
+        self.client = client.start_load(log=self.log)
+        self.job_id = previous.summary.run_id
 
-    state_now = TogetherLive(now, json.dumps(items).encode(), metrics, quiet, frozenset(owed))
-    notes = list(dict.fromkeys(notes))
-    if (
-        _same(metrics, state.metrics)
-        and items == state.checkpoint_items()
-        and summary == previous.summary
-        and bool(owed) == previous.is_partial
-    ):  # nothing the run is built from changed: keep its frames; its state, notes and time move on
-        run = replace(
-            previous,
-            notes=tuple(notes),
-            provenance=Provenance.now(TOGETHER, info.label, info.endpoint),
-            resume=state_now,
+    def live_state(self) -> TogetherLive | None:
+        state = self.previous.resume
+        return state if isinstance(state, TogetherLive) else None
+
+    def reload(self, resume: RunData | None) -> RunData:
+        return load_together_run(self.client, self.job_id, self.info, log=self.log)
+
+    def probe(self, state: TogetherLive) -> dict:
+        return self.client.get_job(self.job_id)
+
+    def merge(self, state: TogetherLive, probe: dict) -> Merged:
+        previous = self.previous
+        summary = parsed(
+            "job object from Together AI", parse_together_job, probe, run_id=self.job_id, notes=self.notes
         )
-        return Refresh(
-            run,
-            changed=run.notes != previous.notes,
-            requests=log.total,
-            reads=log.counts(),
-            error="; ".join(errors) or None,
-        )
-    run = together_run(raw, summary, items, metrics, notes, info, owed=frozenset(owed), quiet=quiet)
-    known = set(previous.checkpoints["checkpoint_id"].dropna())
-    return Refresh(
-        run,
-        changed=True,
-        finished=ended_now,
-        requests=log.total,
-        reads=log.counts(),
-        new_steps=max(0, len(run.history) - len(previous.history)),
-        new_checkpoints=int((~run.checkpoints["checkpoint_id"].isin(known)).sum()),
-        error="; ".join(errors) or None,
-    )
+        now, before = job_counters(probe), state.counters
+        moved = (now.steps, now.evals, now.status) != (before.steps, before.evals, before.status)
+        marked = now.epochs != before.epochs or now.marks != before.marks
+        quiet = quiet_after(state.quiet, moved or marked)
+        metrics, crossed_epoch = state.metrics, False
+        if moved or now.steps is None or "metrics" in state.owed or metrics is None or recheck_due(quiet):
+            read = self._metrics(metrics, metrics_bound(probe, summary))
+            if read is not None:
+                metrics, crossed_epoch = read
+                quiet = 0 if recheck_due(quiet) else quiet
+        ended_now = summary.is_terminal and not previous.summary.is_terminal
+        items = state.checkpoint_items()
+        if ended_now or "checkpoints" in state.owed or marked or crossed_epoch:
+            items = self._checkpoints(items)
+        read_now, owed = TogetherRead(probe, summary, items, metrics), frozenset(self.owed)
+        if (
+            _same(metrics, state.metrics)
+            and items == state.checkpoint_items()
+            and summary == previous.summary
+            and bool(owed) == previous.is_partial
+        ):
+            return Kept(TogetherLive.of(read_now, quiet, owed), bool(owed))
+        return Rebuilt(lambda notes: together_run(read_now, notes, self.info, owed=owed, quiet=quiet))
+
+    def _metrics(self, known: pd.DataFrame | None, bound: int | None) -> tuple[pd.DataFrame, bool] | None:
+        """The metrics from the last step known on, merged into ``known``, and whether they reach a new
+        epoch; None when they could not be read (owed)."""
+        start = _last_step(known)
+        try:
+            records = self.client.metrics(self.job_id, start=start, total_steps=bound)
+            fresh = parsed("metrics from Together AI", together_metrics_frame, records, notes=self.notes)
+        except DashboardError as exc:
+            self.owe("metrics", "the new metrics", str(exc))
+            return None
+        merged = fresh if known is None or start is None else continued_from(known, fresh, start)
+        return merged, _crosses_epoch(records, start)
+
+    def _checkpoints(self, known: list[Item]) -> list[Item]:
+        """The checkpoint list now (one request); ``known`` when it could not be read (owed)."""
+        try:
+            return self.client.checkpoints(self.job_id)
+        except DashboardError as exc:
+            self.owe("checkpoints", "the checkpoints again", str(exc))
+            return known
 
 
 def _crosses_epoch(records: list[Item], start: int | None) -> bool:

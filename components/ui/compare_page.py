@@ -182,7 +182,7 @@ def _run_actions(
 
 def _run_notes(shown: Sequence[ComparedRun]) -> None:
     """What each run's source said about it (an archived copy, a list cut short…), a click away."""
-    noted = [(item.ref, note) for item in shown for note in item.run.notes]
+    noted = [(item.ref, note.text) for item in shown for note in item.run.notes]
     if not noted:
         return
     with st.expander(f"Notes on these runs ({len(noted)})", icon=":material/info:", key=NOTES_KEY):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.archive import ServedFrom
+from components.domain import NoteKind
 from components.page import build_page, prepare
 from components.page.route import JobList
 from components.sources.demo import DEMO
@@ -88,10 +89,10 @@ def run_page(connection: Connection, loaded: Loaded) -> None:
     with header:
         job_header(page.header)
         live_progress(connection, loaded.config, run_id, run)
-        from_archive = archived(loaded)  # said on the source line above
+        on_source_line = archived(loaded) is not None  # the stored copy's sentence, said above
         for note in page.notes:
-            if note != from_archive:
-                st.warning(markdown_literal(note, NOTE_CHARS), icon=":material/warning:")
+            if not (on_source_line and note.kind is NoteKind.STORED_COPY):
+                st.warning(markdown_literal(note.text, NOTE_CHARS), icon=":material/warning:")
         if page.waiting:
             st.info(page.waiting, icon=":material/hourglass:")
     if page.strip is not None:

@@ -332,9 +332,9 @@ def test_load_run_falls_back_to_events_when_the_result_file_cannot_be_read(
 
     assert standin.count("file", "ftjob-nofile") == 1  # a 404 is not retried
     assert len(data.notes) == 1
-    assert file_id in data.notes[0]
-    assert "HTTP 404" in data.notes[0]
-    assert "metrics events" in data.notes[0]
+    assert file_id in data.notes[0].text
+    assert "HTTP 404" in data.notes[0].text
+    assert "metrics events" in data.notes[0].text
     assert data.history_source == "metrics events"
     assert len(data.history) == 480
     assert data.total_steps == 480

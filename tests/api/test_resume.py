@@ -74,7 +74,7 @@ def test_a_failure_on_page_7_keeps_pages_1_to_6_and_resume_asks_for_page_7_only(
     assert "HTTP 502" in partial.resume.checkpoints.stopped_by
     assert partial.checkpoints["step"].tolist() == list(range(510, 6501, 10))  # the newest 600
     assert len(partial.history) == 600
-    [note] = partial.notes
+    [note] = (note.text for note in partial.notes)
     assert note.startswith("Only the newest 600 checkpoints (6 pages) could be read")
     assert "Refresh continues" in note
     assert pickle.loads(pickle.dumps(partial)).resume.checkpoints == partial.resume.checkpoints  # cacheable
@@ -104,7 +104,7 @@ def test_a_resumed_list_still_detects_a_cursor_it_was_sent_before(
     )
     again = load_run(client, "ftjob-loop", resume=partial)
     assert again.is_partial and again.resume.checkpoints.count == 200
-    assert "same page twice" in again.notes[0]
+    assert "same page twice" in again.notes[0].text
 
 
 def test_a_partial_events_list_resumes_from_its_cursor(
@@ -136,7 +136,7 @@ def test_a_refresh_that_cannot_read_the_job_again_keeps_what_was_read(
     standin.add_run(make_checkpoints_only("ftjob-big", 250), [Fault("job", "status", status=500, times=None)])
     kept = load_run(client, "ftjob-big", resume=partial)
     assert kept.resume.checkpoints == partial.resume.checkpoints and len(kept.checkpoints) == 100
-    assert kept.notes[-1].startswith("Refresh could not read the job again")
+    assert kept.notes[-1].text.startswith("Refresh could not read the job again")
     assert len(load_run(client, "ftjob-big", resume=kept).notes) == len(kept.notes)  # not repeated
 
 

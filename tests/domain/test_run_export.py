@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from components.domain import RunData, RunRef
+from components.domain import Note, NoteKind, RunData, RunRef
 from components.errors import DashboardError
 from components.run_export import FORMAT, VERSION, ExportError, from_export, runs_from_export, to_export
 from components.sources.demo import demo_source
@@ -42,10 +42,10 @@ def assert_same_run(back: RunData, run: RunData) -> None:
     pd.testing.assert_frame_equal(back.checkpoints, run.checkpoints, check_exact=True)
     assert back.summary == run.summary
     assert back.provenance == run.provenance
-    assert (back.history_source, back.total_steps, back.notes) == (
+    assert (back.history_source, back.total_steps, [note.text for note in back.notes]) == (
         run.history_source,
         run.total_steps,
-        run.notes,
+        [note.text for note in run.notes],  # files keep a note's text; it reads back as NoteKind.INFO
     )
     assert (back.unavailable, back.provider_best, back.is_partial) == (
         run.unavailable,
@@ -82,7 +82,9 @@ def test_special_floats_extras_and_missing_values_round_trip() -> None:
     history.loc[4, "train_loss"] = 0.1 + 0.2  # not 0.3: every digit counts
     history["learning_rate"] = np.linspace(2e-5, 0, len(history))
     history.loc[5, "model"] = pd.NA
-    run = replace(run, history=history, unavailable={"accuracy": "none logged"}, notes=("a note",))
+    run = replace(
+        run, history=history, unavailable={"accuracy": "none logged"}, notes=(Note(NoteKind.INFO, "a note"),)
+    )
     back = from_export(to_export(run))
     assert_same_run(back, run)
     assert math.copysign(1, back.history.loc[2, "train_loss"]) == -1

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from components.api.limits import Limits
-from components.domain import RunData, RunRef
+from components.domain import Note, NoteKind, RunData, RunRef
 from components.run_download import ExportFormat, download_name, export_file, read_export
 from components.run_export import ExportError, from_export, to_export
 from components.run_parquet import (
@@ -94,7 +94,7 @@ def test_the_file_sources_open_parquet_exports(long_run: RunData, tmp_path: Path
     opened = UploadSource([upload], Limits()).load_run(upload.run_id)
     pd.testing.assert_frame_equal(opened.history, long_run.history, check_exact=True)
     assert opened.summary.ref == RunRef("upload", upload.run_id)
-    assert opened.notes[-1].startswith("Exported from OpenAI")
+    assert opened.notes[-1].text.startswith("Exported from OpenAI")
 
     (tmp_path / "kept").mkdir()
     (tmp_path / "kept" / "best-run.parquet").write_bytes(data)
@@ -193,4 +193,5 @@ def test_broken_parquet_is_our_error(data: bytes) -> None:
 def test_a_json_export_still_reads_as_before() -> None:
     run = demo_run()
     assert_same_run(read_export(to_export(run))[0], run)
-    assert_same_run(from_export(to_export(replace(run, notes=("x",)))), replace(run, notes=("x",)))
+    noted = replace(run, notes=(Note(NoteKind.INFO, "x"),))
+    assert_same_run(from_export(to_export(noted)), noted)

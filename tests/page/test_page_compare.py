@@ -147,7 +147,7 @@ def _noted_app() -> None:
     """Two runs, one with a note as the archive writes one (AppTest runs this function's source alone)."""
     from dataclasses import dataclass, replace
 
-    from components.domain import RunData, RunRef
+    from components.domain import Note, NoteKind, RunData, RunRef
     from components.ui.compare_page import compare_page
     from devtools.compare_runs import synthetic_run
 
@@ -157,7 +157,10 @@ def _noted_app() -> None:
         run: RunData
 
     kept = synthetic_run("ftjob-kept", n_steps=40, n_epochs=2)
-    kept = replace(kept, notes=("From the archive, saved 2026-11-25 12:38 UTC: <b>no request</b>.",))
+    kept = replace(
+        kept,
+        notes=(Note(NoteKind.ARCHIVE, "From the archive, saved 2026-11-25 12:38 UTC: <b>no request</b>."),),
+    )
     plain = synthetic_run("ftjob-plain", n_steps=40, n_epochs=2, seed=2)
     compare_page([Loaded(run.summary.ref, run) for run in (kept, plain)])
 

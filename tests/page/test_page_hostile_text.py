@@ -176,7 +176,7 @@ def _expected_note(server: StandInServer, run_text: str) -> str:
     http = make_http_client(server.base_url, read_timeout=5, max_retries=0)
     with http:
         [note] = load_run(FineTuningClient(http, config), ROUTE).notes
-    return note
+    return note.text
 
 
 @pytest.fixture

@@ -7,14 +7,16 @@ from __future__ import annotations
 import math
 import pickle
 from collections.abc import Callable
+from dataclasses import replace
 
 import pandas as pd
 import pytest
 
-from components.domain import RunData
+from components.domain import Note, NoteKind, RunData
 from components.sources import RunSource
 from components.sources.live import needs_refresh, refresh_run
-from components.sources.openai_live import JOB_RECHECK_AFTER, Signals, signals
+from components.sources.openai_live import Signals, signals
+from components.sources.refresh import JOB_RECHECK_AFTER
 from devtools.standin import DEFAULT_API_KEY, Fault, StandInServer, azure_job_id, make_growing_run
 from tests.sources.conftest import OpenSource
 
@@ -155,12 +157,25 @@ def test_a_failed_events_read_keeps_the_run_and_says_so(standin: StandInServer, 
     failed = refresh_run(source, run)
     assert failed.error is not None and "HTTP 503" in failed.error
     assert failed.run.history is run.history and failed.run.checkpoints is run.checkpoints  # nothing lost
-    assert failed.run.notes[-1].startswith("Refresh could not read the new events")
+    assert failed.run.notes[-1].text.startswith("Refresh could not read the new events")
     assert not failed.ended and failed.keep_refreshing
     # The next refresh reads everything new since the last good one, and the note goes.
     recovered = refresh_run(source, failed.run)
     assert recovered.error is None and recovered.new_events == 30 and recovered.run.notes == ()
     assert_same_as_fresh_load(recovered.run, source, job_id)
+
+
+def test_a_reworded_failure_note_still_goes_and_a_lookalike_stays(standin: StandInServer, grow: Grow) -> None:
+    """What a refresh drops follows a note's kind: rewording its own note, or wording another like it,
+    changes nothing."""
+    source, job_id = grow(n_steps=3000, n_epochs=3, done=120)
+    run = source.load_run(job_id)
+    standin.add_faults(job_id, [Fault("events", "status", status=503, headers=FAST, times=3)])
+    failed = refresh_run(source, run)
+    reworded = tuple(replace(note, text=f"In other words: {note.text}") for note in failed.run.notes)
+    lookalike = Note(NoteKind.INFO, "Refresh could not read this, but it is a note of another kind.")
+    recovered = refresh_run(source, replace(failed.run, notes=(*reworded, lookalike)))
+    assert recovered.error is None and recovered.run.notes == (lookalike,)
 
 
 def test_a_failed_job_read_keeps_the_new_steps_and_is_owed_to_the_next_refresh(
@@ -173,7 +188,7 @@ def test_a_failed_job_read_keeps_the_new_steps_and_is_owed_to_the_next_refresh(
     partly = refresh_run(source, run)
     assert partly.error is not None and "HTTP 500" in partly.error
     assert partly.new_steps == 50 and partly.run.summary.status == "running"  # steps kept, old status kept
-    assert any(note.startswith("Refresh could not read the job again") for note in partly.run.notes)
+    assert any(note.text.startswith("Refresh could not read the job again") for note in partly.run.notes)
     standin.reset_log()
     done = refresh_run(source, partly.run)  # no new event, but the job read is owed
     assert standin.count("job", job_id) == 1 and done.finished and done.complete

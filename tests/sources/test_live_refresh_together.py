@@ -4,13 +4,15 @@ and the merged run equals a fresh full load of the same state."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 
-from components.domain import RunData
+from components.domain import Note, NoteKind, RunData
 from components.sources import RunSource
 from components.sources.live import refresh_run
-from components.sources.together_live import JOB_RECHECK_AFTER
+from components.sources.refresh import JOB_RECHECK_AFTER
 from devtools.standin import DEFAULT_API_KEY, Fault, StandInServer, make_growing_together_run, together_job_id
 from tests.sources.conftest import OpenSource
 
@@ -107,7 +109,7 @@ def test_a_failed_job_read_keeps_the_run_and_says_so(standin: StandInServer, sou
     standin.add_faults(JOB, [Fault("job", "status", status=502, headers=FAST, times=3)], provider="together")
     failed = refresh_run(source, run)
     assert failed.error is not None and "HTTP 502" in failed.error and failed.run.history is run.history
-    assert failed.run.notes[-1].startswith("Refresh could not read the job again")
+    assert failed.run.notes[-1].text.startswith("Refresh could not read the job again")
     recovered = refresh_run(source, failed.run)
     assert recovered.new_steps == 5 and recovered.run.notes == ()
     assert_same_as_fresh_load(recovered.run, source)
@@ -138,3 +140,16 @@ def test_after_quiet_refreshes_in_a_row_the_metrics_are_read_once(
         run = refresh_run(source, run).run
     assert counts(standin) == {"job": JOB_RECHECK_AFTER - 1, "metrics": 0, "checkpoints": 0, "events": 0}
     assert refresh_run(source, run).reads == {"job": 1, "metrics": 1}
+
+
+def test_a_reworded_failure_note_still_goes_and_a_lookalike_stays(
+    standin: StandInServer, source: RunSource
+) -> None:
+    standin.add_run(make_growing_together_run(JOB, done=10))
+    run = source.load_run(JOB)
+    standin.add_faults(JOB, [Fault("job", "status", status=502, headers=FAST, times=3)], provider="together")
+    failed = refresh_run(source, run)
+    reworded = tuple(replace(note, text=f"In other words: {note.text}") for note in failed.run.notes)
+    lookalike = Note(NoteKind.INFO, "The job's metrics could not be read, says a note of another kind.")
+    recovered = refresh_run(source, replace(failed.run, notes=(*reworded, lookalike)))
+    assert recovered.error is None and recovered.run.notes == (lookalike,)

@@ -77,7 +77,7 @@ def test_an_uploaded_trainer_state_is_a_run_with_the_trainers_best_beside_ours()
         label="The trainer's best_model_checkpoint", checkpoint_id="checkpoint-2", step=2, value=1.3125
     )
     assert run.unavailable == {} and run.total_steps == 4
-    assert "DASHBOARD_RUNS_DIR shows every checkpoint-N" in run.notes[0]
+    assert "DASHBOARD_RUNS_DIR shows every checkpoint-N" in run.notes[0].text
 
 
 def test_a_plain_trainer_without_trl_says_it_logs_no_accuracy() -> None:
@@ -99,7 +99,7 @@ def test_an_openai_result_csv_alone_marks_its_epoch_ends(encoding: str) -> None:
     assert run.checkpoints["step"].tolist() == [120, 240, 360, 480]
     assert run.checkpoints["checkpoint_id"].tolist() == ["step-120", "step-240", "step-360", "step-480"]
     assert run.checkpoints["full_valid_loss"].notna().all() and run.checkpoints["train_loss"].notna().all()
-    assert run.notes == (EPOCH_ENDS_AS_CHECKPOINTS,)
+    assert [note.text for note in run.notes] == [EPOCH_ENDS_AS_CHECKPOINTS]
     assert run.summary.status is RunStatus.SUCCEEDED and run.summary.total_steps == 480
 
 
@@ -113,10 +113,10 @@ def test_azure_result_columns_are_read_in_both_formats() -> None:
     old = run_from_bytes(legacy, ORIGIN)
     assert old.history["train_mean_token_accuracy"].notna().all()  # training_accuracy
     assert old.history["valid_mean_token_accuracy"].notna().sum() == 48  # valid_accuracy
-    assert old.notes[0].startswith(
+    assert old.notes[0].text.startswith(
         "The result file's training_accuracy and valid_accuracy columns measure exact-match"
     )
-    assert old.checkpoints.empty and old.notes[-1] == NO_EPOCH_ENDS
+    assert old.checkpoints.empty and old.notes[-1].text == NO_EPOCH_ENDS
 
 
 def test_an_export_opens_under_its_new_address_and_says_where_it_came_from() -> None:
@@ -125,7 +125,7 @@ def test_an_export_opens_under_its_new_address_and_says_where_it_came_from() -> 
     run = run_from_bytes(to_export(original), origin)
     assert run.summary.ref == origin.ref and run.provenance.endpoint == "qwen.json"
     pd.testing.assert_frame_equal(run.history, original.history, check_exact=True)
-    assert run.notes[-1].startswith("Exported from Uploaded files (trainer_state.json), read there on ")
+    assert run.notes[-1].text.startswith("Exported from Uploaded files (trainer_state.json), read there on ")
 
 
 def test_the_kind_is_read_from_the_content_never_the_name() -> None:

@@ -17,7 +17,7 @@ from components.data.together import (
     together_checkpoints_frame,
     together_metrics_frame,
 )
-from components.domain import HistorySource, RunRef, RunStatus
+from components.domain import HistorySource, Note, RunRef, RunStatus
 from devtools.standin import DEFAULT_API_KEY, Fault, StandInServer, make_together_run, together_job_id
 from tests.sources.conftest import OpenSource
 
@@ -108,7 +108,7 @@ def test_a_failed_together_job_shows_its_error_event() -> None:
 
 
 def test_train_and_eval_records_are_joined_by_step() -> None:
-    notes: list[str] = []
+    notes: list[Note] = []
     frame = together_metrics_frame(METRICS, notes=notes)
     assert frame["step"].tolist() == [1, 2, 3, 4]
     assert frame["train_loss"].tolist() == [1.2, 0.9, 0.6, 0.4]
@@ -122,7 +122,7 @@ def test_train_and_eval_records_are_joined_by_step() -> None:
     )  # the last record of a step
     assert frame["train/learning_rate"].tolist()[:2] == [1e-5, 7e-6]  # extras keep Together's names
     assert list(frame.columns)[: 1 + len(METRIC_NAMES)] == ["step", *METRIC_NAMES]
-    assert notes == [
+    assert [note.text for note in notes] == [
         "Left out 1 entry of the metrics without a usable step (a whole number from 0 to 1,000,000,000)."
     ]
 
@@ -190,7 +190,7 @@ def test_a_failing_metrics_endpoint_keeps_the_job_and_checkpoints_with_a_note(
     run = open_configured(env(standin), "together").load_run(job_id)
     assert run.is_partial and len(run.checkpoints) == 3
     assert run.history_source is HistorySource.CHECKPOINTS
-    [note] = run.notes
+    [note] = (note.text for note in run.notes)
     assert note.startswith("The job's metrics could not be read (") and "HTTP 404" in note
 
 

@@ -72,7 +72,9 @@ def test_a_finished_run_is_saved_then_served_with_no_request_after_a_restart(
     assert standin.requests == []  # no request at all
     assert again.served_from is ServedFrom.ARCHIVE and again.saved_at == first.saved_at
     assert again.archive_note is not None and again.archive_note.startswith("From the archive, saved ")
-    assert "No request was made" in again.run.notes[-1] and again.run.summary.ref == RunRef("openai", JOB)
+    assert "No request was made" in again.run.notes[-1].text and again.run.summary.ref == RunRef(
+        "openai", JOB
+    )
     assert_same_run(replace(again.run, notes=first.run.notes), replace(first.run, resume=None))
 
 
@@ -89,7 +91,10 @@ def test_refresh_reads_the_api_again_and_falls_back_to_the_archive(
     standin.add_run(make_run(JOB, n_steps=400), [Fault("job", "status", status=500, times=None)])
     kept = server.open(refresh=True)
     assert kept.served_from is ServedFrom.ARCHIVE and kept.saved_at == fresh.saved_at
-    assert "OpenAI could not be read again" in kept.run.notes[-1] and "archived copy" in kept.run.notes[-1]
+    assert (
+        "OpenAI could not be read again" in kept.run.notes[-1].text
+        and "archived copy" in kept.run.notes[-1].text
+    )
 
 
 def test_a_running_job_is_not_archived_until_it_finishes(standin: StandInServer, server: Page) -> None:
@@ -120,7 +125,7 @@ def test_the_archive_failing_never_fails_the_page(standin: StandInServer, server
         connection.execute(text("DROP TABLE archived_runs"))
     opened = server.open()
     assert opened.served_from is ServedFrom.SOURCE and opened.saved_at is None
-    assert any(note.startswith("The archive could not be read") for note in opened.run.notes)
+    assert any(note.text.startswith("The archive could not be read") for note in opened.run.notes)
     assert opened.archive_note is not None and opened.archive_note.startswith("This run could not be saved")
     assert len(opened.run.history) == 400
 
@@ -134,8 +139,8 @@ def test_an_unreachable_archive_is_a_note_and_the_api_still_answers(standin: Sta
     standin.add_run(make_run(JOB, n_steps=400))
     opened = server.open()
     assert opened.served_from is ServedFrom.SOURCE and len(opened.run.history) == 400
-    assert opened.run.notes[-1].startswith("The archive is not available this time")
-    assert "pw-9876" not in " ".join(opened.run.notes)
+    assert opened.run.notes[-1].text.startswith("The archive is not available this time")
+    assert "pw-9876" not in " ".join(note.text for note in opened.run.notes)
 
 
 def test_nothing_is_read_twice_without_an_archive(standin: StandInServer) -> None:
@@ -188,7 +193,7 @@ def test_the_archive_is_a_source_for_the_job_list(standin: StandInServer, server
     assert [run.ref.run_id for run in source.search("LIST1").runs] == ["openai-ftjob-list1"]
     ref = server.registry.resolve("archive:openai-ftjob-list1")
     run = source.load_run(ref.run_id)
-    assert run.summary.ref == ref and run.notes[-1].startswith("From the archive, saved ")
+    assert run.summary.ref == ref and run.notes[-1].text.startswith("From the archive, saved ")
     assert standin.requests == []
     with pytest.raises(NotInArchiveError, match="No run openai-ftjob-nope in the archive"):
         source.load_run("openai-ftjob-nope")

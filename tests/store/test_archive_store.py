@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, func, insert, select, text
 
-from components.domain import RunRef, RunStatus
+from components.domain import Note, NoteKind, RunRef, RunStatus
 from components.run_export import run_body, summary_body
 from components.run_parquet import frame_to_parquet
 from components.store import (
@@ -62,12 +62,14 @@ def test_a_100000_step_run_reads_back_exactly_even_after_a_restart(store_config:
 def test_saving_again_replaces_the_copy_and_never_duplicates_it(store: ArchiveStore) -> None:
     owner = store.fingerprint(KEY_A)
     first = finished_run("ftjob-again", n_steps=400)
-    second = replace(first, notes=("read again",))
+    second = replace(first, notes=(Note(NoteKind.INFO, "read again"),))
     assert store.save(first, owner).outcome is Saved.STORED
     assert store.save(second, owner, replace=False).outcome is Saved.ALREADY
     assert store.load(first.summary.ref, store.viewer([KEY_A])).run.notes == first.notes
     assert store.save(second, owner).outcome is Saved.REPLACED
-    assert store.load(first.summary.ref, store.viewer([KEY_A])).run.notes == ("read again",)
+    assert store.load(first.summary.ref, store.viewer([KEY_A])).run.notes == (
+        Note(NoteKind.INFO, "read again"),
+    )
     assert rows(store) == 1 and rows(store, archived_frames) == 2
 
 
@@ -92,7 +94,9 @@ def test_a_failure_inside_the_transaction_leaves_no_half_run_and_keeps_the_old_c
     owner = store.fingerprint(KEY_A)
     old = finished_run("ftjob-raise", n_steps=400)
     store.save(old, owner)
-    new = replace(finished_run("ftjob-fresh", n_steps=400), summary=old.summary, notes=("new",))
+    new = replace(
+        finished_run("ftjob-fresh", n_steps=400), summary=old.summary, notes=(Note(NoteKind.INFO, "new"),)
+    )
     other = finished_run("ftjob-other", n_steps=400)
 
     def fail_on_tables(connection, statement, *args) -> None:

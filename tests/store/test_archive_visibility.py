@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from components.domain import RunRef, RunStatus, search_runs
+from components.domain import Note, NoteKind, RunRef, RunStatus, search_runs
 from components.store import (
     NO_CREDENTIAL,
     ArchiveStore,
@@ -47,13 +47,15 @@ def test_a_shared_store_shows_every_run_once(store_config: StoreConfig) -> None:
     try:
         run = finished_run("ftjob-team", n_steps=400)
         store.save(run, store.fingerprint(KEY_A))
-        newer = replace(run, notes=("read by bob",))
+        newer = replace(run, notes=(Note(NoteKind.INFO, "read by bob"),))
         store.save(newer, store.fingerprint(KEY_B))  # the same run, read with another key
         stranger = store.viewer(["sk-someone-else"])
         assert stranger == Viewer(stranger.fingerprints, shared=True)
         [listed] = store.list_runs(stranger).runs
         assert listed.ref == run.summary.ref
-        assert store.load(run.summary.ref, stranger).run.notes == ("read by bob",)  # the newest copy
+        assert store.load(run.summary.ref, stranger).run.notes == (
+            Note(NoteKind.INFO, "read by bob"),
+        )  # the newest copy
         assert store.count(stranger) == 1
     finally:
         store.engine.dispose()

@@ -12,6 +12,7 @@ import pytest
 from components.data.best import available_metrics, best_checkpoint, default_metric
 from components.data.checkpoints import CHECKPOINT_COLUMNS, checkpoints_frame
 from components.data.metrics import METRIC_NAMES
+from components.domain import Note
 from tests.spec_examples import SPEC_EXAMPLE, SPEC_SINGLE
 
 
@@ -117,7 +118,7 @@ def _checkpoint(checkpoint_id: str, step: Any, created_at: Any = 1_721_764_800) 
 
 
 def test_impossible_step_numbers_are_left_out_with_a_note() -> None:
-    notes: list[str] = []
+    notes: list[Note] = []
     frame = checkpoints_frame(
         [
             _checkpoint("huge-float", 1e20),
@@ -133,14 +134,14 @@ def test_impossible_step_numbers_are_left_out_with_a_note() -> None:
     )
     assert frame["checkpoint_id"].tolist() == ["zero", "last"]
     assert frame["step"].tolist() == [0, 1_000_000_000] and frame["step"].dtype == "int64"
-    assert notes == [
+    assert [note.text for note in notes] == [
         "Left out 6 checkpoints without an id or a usable step number "
         "(a whole number from 0 to 1,000,000,000)."
     ]
 
 
 def test_creation_times_outside_the_window_are_blank_and_milliseconds_are_read() -> None:
-    notes: list[str] = []
+    notes: list[Note] = []
     frame = checkpoints_frame(
         [
             _checkpoint("seconds", 1, 1_721_764_867),
@@ -158,7 +159,7 @@ def test_creation_times_outside_the_window_are_blank_and_milliseconds_are_read()
     assert frame["created_at"].dtype == "datetime64[ns, UTC]"
     # Absent is not implausible: three notes-worthy times, not four.
     assert len(notes) == 1
-    assert notes[0].startswith("Ignored the creation times of 3 checkpoints: not a date from 2015 to 20")
+    assert notes[0].text.startswith("Ignored the creation times of 3 checkpoints: not a date from 2015 to 20")
 
 
 def test_numbers_too_big_for_a_float_are_missing() -> None:

@@ -29,7 +29,7 @@ from components.data.history import build_history
 from components.data.job import parse_job
 from components.data.metrics import METRIC_NAMES
 from components.data.results_file import ResultFileError, decode_result_file, results_frame
-from components.domain import AUTO, HistorySource
+from components.domain import AUTO, HistorySource, Note
 
 # Numbers near every edge: the bounds, int64 and float limits, seconds and milliseconds, NaN and infinity.
 EDGES = [0, 1, -1, 2.5, MAX_STEP, MAX_STEP + 1, 1e20, 10**20, 2**63, 2**64, 10**400, 1_721_764_800]
@@ -87,18 +87,18 @@ def _assert_times_in_window(times: pd.Series) -> None:
 @PROPERTY
 @given(st.lists(st.one_of(checkpoint, anything), max_size=12))
 def test_checkpoint_payloads_never_raise_and_stay_in_bounds(records: list[Any]) -> None:
-    notes: list[str] = []
+    notes: list[Note] = []
     frame = checkpoints_frame(records, notes=notes)
     _assert_steps_in_bounds(frame["step"])
     _assert_times_in_window(frame["created_at"])
     assert frame["checkpoint_id"].is_unique
-    assert all(isinstance(note, str) for note in notes)
+    assert all(isinstance(note, Note) and isinstance(note.text, str) for note in notes)
 
 
 @PROPERTY
 @given(st.lists(st.one_of(event, anything), max_size=12))
 def test_event_payloads_never_raise_and_stay_in_bounds(events: list[Any]) -> None:
-    notes: list[str] = []
+    notes: list[Note] = []
     frame = metrics_events_frame(events, notes=notes)
     _assert_steps_in_bounds(frame["step"])
     _assert_times_in_window(frame["created_at"])
@@ -138,7 +138,7 @@ cells = st.one_of(
 @given(st.lists(st.lists(cells, min_size=1, max_size=4), max_size=20), st.sampled_from(["\n", "\r\n", "\r"]))
 def test_result_file_payloads_raise_only_result_file_errors(rows: list[list[str]], newline: str) -> None:
     text = newline.join(["step,train_loss,full_valid_loss,reward", *(",".join(row) for row in rows)])
-    notes: list[str] = []
+    notes: list[Note] = []
     try:
         frame = results_frame(text, notes=notes)
     except ResultFileError:

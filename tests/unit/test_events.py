@@ -9,6 +9,7 @@ import pandas as pd
 
 from components.data.events import EVENT_COLUMNS, metrics_events_frame, total_steps
 from components.data.metrics import METRIC_NAMES
+from components.domain import Note
 
 
 def metrics_event(step: Any, created_at: int, **data: Any) -> dict[str, Any]:
@@ -164,7 +165,7 @@ def test_total_steps_is_none_when_never_reported() -> None:
 
 
 def test_an_event_step_of_1e20_is_left_out_not_wrapped_to_a_negative_number() -> None:
-    notes: list[str] = []
+    notes: list[Note] = []
     events = [
         metrics_event(1, 1721764810, train_loss=1.0),
         metrics_event(1e20, 1721764811, train_loss=0.9),
@@ -176,13 +177,13 @@ def test_an_event_step_of_1e20_is_left_out_not_wrapped_to_a_negative_number() ->
     frame = metrics_events_frame(events, notes=notes)
 
     assert frame["step"].tolist() == [1, 1_000_000_000]
-    assert notes == [
+    assert [note.text for note in notes] == [
         "Left out 3 metrics events without a usable step number (a whole number from 0 to 1,000,000,000)."
     ]
 
 
 def test_event_times_in_milliseconds_are_read_and_impossible_ones_are_blank() -> None:
-    notes: list[str] = []
+    notes: list[Note] = []
     events = [
         metrics_event(1, 1721764810),
         metrics_event(2, 1721764820_000),  # milliseconds
@@ -197,13 +198,13 @@ def test_event_times_in_milliseconds_are_read_and_impossible_ones_are_blank() ->
         pd.Timestamp(1721764820, unit="s", tz="UTC"),
     ]
     assert frame["created_at"].isna().tolist() == [False, False, True, True]
-    assert len(notes) == 1 and notes[0].startswith(
+    assert len(notes) == 1 and notes[0].text.startswith(
         "Ignored the times of 2 metrics events: not a date from 2015"
     )
 
 
 def test_an_impossible_total_step_count_is_ignored() -> None:
-    notes: list[str] = []
+    notes: list[Note] = []
     events = [
         metrics_event(1, 1721764810, total_steps=1e20),
         metrics_event(2, 1721764811, total_steps=0),
@@ -213,6 +214,6 @@ def test_an_impossible_total_step_count_is_ignored() -> None:
     frame = metrics_events_frame(events, notes=notes)
 
     assert total_steps(frame) is None
-    assert notes == [
+    assert [note.text for note in notes] == [
         "Ignored the total step count of 3 metrics events: not a whole number from 1 to 1,000,000,000."
     ]

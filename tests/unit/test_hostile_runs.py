@@ -39,7 +39,9 @@ def test_checkpoints_created_at_10_to_the_14_load_with_blank_times(
 
     assert data.checkpoints["step"].tolist() == [240, 360, 480]
     assert data.checkpoints["created_at"].isna().all()
-    assert len(data.notes) == 1 and data.notes[0].startswith("Ignored the creation times of 3 checkpoints")
+    assert len(data.notes) == 1 and data.notes[0].text.startswith(
+        "Ignored the creation times of 3 checkpoints"
+    )
 
 
 def test_steps_of_1e20_are_left_out_of_checkpoints_and_events(
@@ -59,7 +61,7 @@ def test_steps_of_1e20_are_left_out_of_checkpoints_and_events(
     assert data.history["step"].min() == 1 and data.history["step"].max() == 40
     assert data.total_steps == 40  # the other events' count; 1e20 is ignored
     rule = "(a whole number from 0 to 1,000,000,000)."
-    assert data.notes == (
+    assert tuple(note.text for note in data.notes) == (
         f"Left out 1 checkpoint without an id or a usable step number {rule}",
         f"Left out 1 metrics event without a usable step number {rule}",
     )
@@ -111,6 +113,8 @@ def test_a_job_with_millions_of_epochs_draws_without_building_epoch_ends(
     )
 
     assert data.summary.hyperparameters.n_epochs is None
-    assert data.notes == ("Ignored the job's n_epochs: 10,000,000 is not a whole number from 1 to 10,000.",)
+    assert tuple(note.text for note in data.notes) == (
+        "Ignored the job's n_epochs: 10,000,000 is not a whole number from 1 to 10,000.",
+    )
     assert axes.steps_per_epoch == 10  # from the checkpoints' spacing
     assert list(display.view.epoch_ends) == [1.0, 2.0, 3.0, 4.0]

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from components.data.job import parse_job, result_file_ids
-from components.domain import AUTO, Hyperparameters, RunRef, RunStatus, RunSummary
+from components.domain import AUTO, Hyperparameters, Note, RunRef, RunStatus, RunSummary
 
 # The spec's retrieve example (FineTuningJob), including its odd ``estimated_finish: 0``.
 SUCCEEDED: dict[str, Any] = {
@@ -277,7 +277,7 @@ def test_a_job_without_a_string_id_is_rejected(obj: Any) -> None:
 
 
 def test_hyperparameters_and_counts_outside_their_bounds_are_ignored_with_notes() -> None:
-    notes: list[str] = []
+    notes: list[Note] = []
     job = parse_job(
         {
             "id": "ftjob-1",
@@ -293,7 +293,7 @@ def test_hyperparameters_and_counts_outside_their_bounds_are_ignored_with_notes(
         job.hyperparameters.learning_rate_multiplier,
         job.trained_tokens,
     ) == (None,) * 4
-    assert notes == [
+    assert [note.text for note in notes] == [
         "Ignored the job's n_epochs: 10,000,000 is not a whole number from 1 to 10,000.",
         "Ignored the job's batch_size: 0 is not a whole number from 1 to 1,000,000.",
         "Ignored the job's learning_rate_multiplier: -2 is not above zero.",
@@ -303,7 +303,7 @@ def test_hyperparameters_and_counts_outside_their_bounds_are_ignored_with_notes(
 
 
 def test_the_largest_plausible_values_are_kept() -> None:
-    notes: list[str] = []
+    notes: list[Note] = []
     job = parse_job(
         {
             "id": "ftjob-1",
@@ -326,7 +326,7 @@ def test_the_largest_plausible_values_are_kept() -> None:
 
 
 def test_times_outside_the_window_are_unknown_and_milliseconds_are_read() -> None:
-    notes: list[str] = []
+    notes: list[Note] = []
     job = parse_job(
         {
             "id": "ftjob-1",
@@ -339,15 +339,17 @@ def test_times_outside_the_window_are_unknown_and_milliseconds_are_read() -> Non
 
     assert job.created_at == pd.Timestamp("2024-07-23 20:00:00", tz="UTC")
     assert job.finished_at is None and job.estimated_finish is None
-    assert len(notes) == 1 and notes[0].startswith(
+    assert len(notes) == 1 and notes[0].text.startswith(
         "Ignored the job's finished_at: not a date from 2015 to 20"
     )
 
 
 def test_a_count_too_large_to_print_is_ignored_without_its_digits() -> None:
-    notes: list[str] = []
+    notes: list[Note] = []
     assert parse_job({"id": "ftjob-1", "trained_tokens": 10**400}, notes=notes).trained_tokens is None
-    assert notes == ["Ignored the job's trained_tokens: not a whole number from 0 to 1,000,000,000,000,000."]
+    assert [note.text for note in notes] == [
+        "Ignored the job's trained_tokens: not a whole number from 0 to 1,000,000,000,000,000."
+    ]
 
 
 def test_lone_surrogates_in_job_text_become_question_marks() -> None:

@@ -11,6 +11,7 @@ import pytest
 from components.data import results_file
 from components.data.metrics import METRIC_NAMES
 from components.data.results_file import MAX_EXTRA_COLUMNS, ResultFileError, decode_result_file, results_frame
+from components.domain import Note
 
 # The sample in OpenAI's fine-tuning guide.
 GUIDE_SAMPLE = (
@@ -170,7 +171,7 @@ def test_a_file_without_a_step_column_raises(text: str) -> None:
 
 
 def test_steps_outside_the_bound_are_left_out_with_a_note() -> None:
-    notes: list[str] = []
+    notes: list[Note] = []
     text = "step,train_loss\n1,0.1\n1e20,0.2\n-4,0.3\n1000000001,0.4\n2,0.5\nabc,0.6\n,0.7\n"
 
     frame = results_frame(text, notes=notes)
@@ -178,7 +179,7 @@ def test_steps_outside_the_bound_are_left_out_with_a_note() -> None:
     # 1e20 used to become a negative int64 step; empty steps are simply absent, not counted.
     assert frame["step"].tolist() == [1, 2]
     assert frame["train_loss"].tolist() == [0.1, 0.5]
-    assert notes == [
+    assert [note.text for note in notes] == [
         "Left out 4 result-file rows without a usable step (a whole number from 0 to 1,000,000,000)."
     ]
 
@@ -188,7 +189,7 @@ def test_a_long_file_keeps_one_step_in_n_its_epoch_ends_and_its_last_step(
 ) -> None:
     monkeypatch.setattr(results_file, "MAX_RESULT_ROWS", 10)
     rows = [f"{step},{step / 100},{0.5 if step in (11, 14) else ''}" for step in range(1, 26)]
-    notes: list[str] = []
+    notes: list[Note] = []
 
     frame = results_frame("step,train_loss,full_valid_loss\n" + "\n".join(rows) + "\n", notes=notes)
 
@@ -197,7 +198,7 @@ def test_a_long_file_keeps_one_step_in_n_its_epoch_ends_and_its_last_step(
     # cap (1 row) keeps step 11; step 14 was not on the stride.
     assert frame["step"].tolist() == [1, 4, 7, 10, 11, 13, 16, 19, 22, 25]
     assert frame.loc[frame["step"] == 11, "full_valid_loss"].item() == 0.5
-    assert notes == [
+    assert [note.text for note in notes] == [
         "The result file has 25 rows, more than the 10 the dashboard keeps: read 1 step in 3, its epoch "
         "ends and its last step (10 rows)."
     ]
@@ -213,24 +214,26 @@ def test_the_last_step_survives_thinning(monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_only_the_first_extra_columns_are_read() -> None:
     extras = [f"reward_{i}" for i in range(12)]
-    notes: list[str] = []
+    notes: list[Note] = []
 
     frame = results_frame(
         "step," + ",".join(extras) + "\n1," + ",".join("0.5" for _ in extras) + "\n", notes=notes
     )
 
     assert list(frame.columns) == ["step", *METRIC_NAMES, *extras[:MAX_EXTRA_COLUMNS]]
-    assert notes == ["The result file has 12 extra columns; only the first 8 were read."]
+    assert [note.text for note in notes] == [
+        "The result file has 12 extra columns; only the first 8 were read."
+    ]
 
 
 def test_a_number_too_long_for_a_float_is_missing_not_a_crash() -> None:
     huge = "1" + "0" * 400  # pandas reads it as a Python int, which pd.to_numeric cannot make a float
-    notes: list[str] = []
+    notes: list[Note] = []
 
     frame = results_frame(f"step,train_loss\n1,{huge}\n{huge},0.5\n2,0.2\n", notes=notes)
 
     assert frame["step"].tolist() == [1, 2]
     assert not math.isfinite(frame.loc[0, "train_loss"]) and frame.loc[1, "train_loss"] == 0.2
-    assert notes == [
+    assert [note.text for note in notes] == [
         "Left out 1 result-file row without a usable step (a whole number from 0 to 1,000,000,000)."
     ]
