@@ -12,6 +12,7 @@ import pytest
 from components.api import Limits
 from components.domain import InvalidRunRefError, RunRef
 from components.domain.ref import RUN_ID_PATTERN
+from components.errors import MalformedDataError
 from components.export.json_file import to_export
 from components.sources import FilesSource, Upload, UploadSource, check_upload
 from components.sources import files as files_module
@@ -201,6 +202,19 @@ def test_uploads_are_runs_of_this_session_bounded_in_size() -> None:
         source.load_run("gone-0123456789")
     with pytest.raises(RunFileError, match="larger than"):
         check_upload(Upload("huge.csv", b"x" * 2_001), Limits(max_file_bytes=2_000))
+
+
+def test_the_folder_and_uploads_tell_a_file_by_the_same_sniff(tmp_path: Path) -> None:
+    """A file no kind matches is not listed in the folder; uploaded, it is listed with no kind, and opening
+    it says why."""
+    (tmp_path / "notes.json").write_bytes(b'{"hello": 1}')
+    (tmp_path / "run.csv").write_bytes(result_csv())
+    assert [run.name for run in FilesSource(tmp_path, LIMITS).list_runs().runs] == ["run.csv"]
+    source = UploadSource([Upload("notes.json", b'{"hello": 1}')], LIMITS)
+    [row] = source.list_runs().runs
+    assert row.method is None
+    with pytest.raises(MalformedDataError, match=r"neither a trainer_state\.json"):
+        source.load_run(row.run_id)
 
 
 def test_a_folder_with_more_entries_than_a_scan_reads_is_cut_with_a_note(
