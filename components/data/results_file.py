@@ -58,7 +58,7 @@ class ResultFileError(MalformedDataError):
     """The result file cannot be read as metrics; the dashboard falls back to events and checkpoints."""
 
 
-def _csv_start(data: bytes) -> int | None:
+def csv_start(data: bytes) -> int | None:
     """Where the header starts when ``data`` is a CSV (after a BOM and blank lines) led by the step column."""
     start = _LEADING_BLANKS.match(data).end()
     return start if data[start : start + 5].lower() == b"step," else None
@@ -71,14 +71,14 @@ def decode_result_file(raw: bytes) -> bytes:
     than turned into a CSV of garbage; whitespace is removed first because the base64 may be wrapped in lines.
     Bytes rather than text: pandas parses them as they are, where a str would cost a copy or four.
     """
-    start = _csv_start(raw)
+    start = csv_start(raw)
     if start is None:
         compact = raw.translate(None, _WHITESPACE) if _ANY_WHITESPACE.search(raw) else raw
         try:
             raw = base64.b64decode(compact, validate=True)
         except binascii.Error:
             raw = b""
-        start = _csv_start(raw)
+        start = csv_start(raw)
     if start is None:
         raise ResultFileError("the result file is neither CSV nor base64-encoded CSV")
     return raw[start:]  # the same object when nothing leads the header

@@ -9,7 +9,7 @@ Two simple scores per answer, against the example's expected answer:
 
 An answer that failed (its :class:`ChatError`) is left out of a model's means and counted as an error:
 a timeout is not a wrong answer. Results are one tidy row per example and model; the CSV goes through
-``components.csv_export`` so no cell runs as a spreadsheet formula.
+``components.export.csv_file`` so no cell runs as a spreadsheet formula.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from components.api.chat import (
     estimate_prompt_tokens,
     estimate_tokens,
 )
-from components.csv_export import export_csv
+from components.export.csv_file import export_csv
 from components.inference.models import ModelChoice
 from components.inference.side_by_side import DEFAULT_WORKERS, ChatEvent, answer_all
 from components.inference.validation import Example

@@ -27,9 +27,9 @@ import pandas as pd
 from components.api.limits import MEGABYTE, Limits
 from components.data.values import as_text
 from components.domain import InvalidRunRefError, RunData, RunRef, RunStatus, RunSummary, check_run_id
-from components.run_parquet import MAGIC as PARQUET_MAGIC
 from components.sources.base import Progress, RunPage, SourceInfo, SourceKind
-from components.sources.run_files import FileKind, Origin, RunFileError, run_from_bytes, sniff
+from components.sources.file_kinds import HEAD_BYTES, FileKind, sniff
+from components.sources.run_files import Origin, RunFileError, run_from_bytes
 from components.text import ECHO_CHARS, clean
 
 FILES = "files"
@@ -46,7 +46,6 @@ TRAINER_STATE = "trainer_state.json"
 RUN_FILE_SUFFIXES = (".csv", ".json", ".txt", ".parquet")
 _CHECKPOINT_FOLDER = re.compile(r"checkpoint-(\d{1,10})")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
-_SNIFF_BYTES = 4096
 _NOFOLLOW = os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 
 
@@ -79,7 +78,7 @@ class FoundRun:
             ref=RunRef(source, self.run_id),
             status=RunStatus.UNKNOWN,
             name=as_text(str(self.relative)),  # a name that is not UTF-8 keeps "?" for its bad bytes
-            method=self.kind.value,
+            method=self.kind.label,
             updated_at=_timestamp(self.modified),
         )
 
@@ -217,30 +216,18 @@ class _Scanner:
 
     def _add_file(self, fd: int, here: PurePosixPath, file: os.DirEntry[str]) -> None:
         try:
-            head = _read_at(fd, file.name, _SNIFF_BYTES, whole=False)
+            head = _read_at(fd, file.name, HEAD_BYTES, whole=False)
             modified = file.stat(follow_symlinks=False).st_mtime
         except (OSError, RunFileError):
             self.skipped += 1
             return
-        if not _looks_like_run_file(head):
+        kind = sniff(head)
+        if kind is None:
             return
         relative = here / file.name
         self.runs.append(
-            FoundRun(
-                make_run_id(Path(file.name).stem, os.fsencode(str(relative))), relative, sniff(head), modified
-            )
+            FoundRun(make_run_id(Path(file.name).stem, os.fsencode(str(relative))), relative, kind, modified)
         )
-
-
-def _looks_like_run_file(head: bytes) -> bool:
-    """A result CSV (plain ``step,…`` or its base64 ``c3RlcC…``), a trainer state, or an export (JSON or
-    Parquet)."""
-    if head.startswith(PARQUET_MAGIC):
-        return True
-    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if start[:5].lower() == b"step," or start.startswith(b"c3RlcC"):
-        return True
-    return start.startswith(b"{") and (b"log_history" in head or b"ft-checkpoint-dashboard-export" in head)
 
 
 def _read_at(fd: int, name: str, max_bytes: int, *, whole: bool = True) -> bytes:
@@ -375,7 +362,7 @@ class UploadSource:
                 ref=RunRef(UPLOAD, run_id),
                 status=RunStatus.UNKNOWN,
                 name=as_text(upload.name),
-                method=sniff(upload.data).value,
+                method=_kind_label(upload.data),
             )
             for run_id, upload in self._uploads.items()
         ]
@@ -389,6 +376,12 @@ class UploadSource:
             raise RunFileError(f"No uploaded file {run_id} in this session: upload it again.")
         check_upload(upload, self._limits)
         return run_from_bytes(upload.data, Origin(RunRef(UPLOAD, run_id), UPLOAD_LABEL, upload.name))
+
+
+def _kind_label(data: bytes) -> str | None:
+    """A file's kind in words for the run list; None when it is no run file (opening it says why)."""
+    kind = sniff(data)
+    return kind.label if kind is not None else None
 
 
 def check_upload(upload: Upload, limits: Limits) -> Upload:

@@ -1,9 +1,10 @@
 """One run file's bytes to :class:`RunData`, with no key and no network: the parsers behind both file sources.
 
-Three kinds are recognised by their content, never by their (untrusted) name:
+Each file is read as what its first bytes say it is (``components.sources.file_kinds``), never its
+(untrusted) name:
 
-- this tool's own export: a JSON document (``components.run_export``) or a Parquet file
-  (``components.run_parquet``);
+- this tool's own export: a JSON file (``components.export.json_file``) or a Parquet file
+  (``components.export.parquet_file``);
 - a Hugging Face Trainer / TRL ``trainer_state.json`` (``components.data.trainer_state``);
 - an OpenAI or Azure result CSV, plain or base64 (``components.data.results_file``).
 
@@ -12,10 +13,8 @@ Every failure is a :class:`~components.errors.DashboardError` that names the fil
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
-from enum import StrEnum
 from typing import Any
 
 import numpy as np
@@ -47,15 +46,14 @@ from components.domain import (
     RunSummary,
 )
 from components.errors import DashboardError, MalformedDataError
-from components.run_export import is_export, runs_from_export_object
-from components.run_parquet import MAGIC as PARQUET_MAGIC
-from components.run_parquet import is_parquet, runs_from_parquet
+from components.export.json_file import runs_from_export
+from components.export.parquet_file import runs_from_parquet
 from components.sources.base import parsed
+from components.sources.file_kinds import FileKind, looks_like_json, sniff
 from components.sources.openai import epoch_end_conventions
 from components.text import ECHO_CHARS, clean
 from components.wording import count
 
-_JSON_START = re.compile(rb"(?:\xef\xbb\xbf)?\s*\{")
 EPOCH_ENDS_AS_CHECKPOINTS = (
     "A result file names no checkpoints: its epoch ends (the steps with a full validation, where OpenAI and "
     "Azure save one) are marked instead, named step-N; their model names (…:ckpt-step-N) are in the "
@@ -86,14 +84,6 @@ NO_TRAINER_ACCURACY = (
 )
 
 
-class FileKind(StrEnum):
-    """What a run file is, in words for a job list."""
-
-    EXPORT = "dashboard export"
-    TRAINER_STATE = "Hugging Face trainer state"
-    RESULT_CSV = "result file (CSV)"
-
-
 class RunFileError(DashboardError):
     """A run file that cannot be read from disk or is too large; the message names it."""
 
@@ -114,16 +104,6 @@ class Origin:
         return Provenance.now(self.ref.source, self.label, self.shown)
 
 
-def sniff(data: bytes) -> FileKind:
-    """The kind of a run file from its first bytes: Parquet is an export, JSON an export or a trainer
-    state, anything else a CSV."""
-    if data.startswith(PARQUET_MAGIC):
-        return FileKind.EXPORT
-    if not _JSON_START.match(data[:4096]):
-        return FileKind.RESULT_CSV
-    return FileKind.EXPORT if b"ft-checkpoint-dashboard-export" in data[:4096] else FileKind.TRAINER_STATE
-
-
 def run_from_bytes(
     data: bytes,
     origin: Origin,
@@ -131,23 +111,54 @@ def run_from_bytes(
     checkpoint_steps: Collection[int] | None = None,
     model_prefix: str = "",
 ) -> RunData:
-    """The run in one file. ``checkpoint_steps`` are the ``checkpoint-N`` folders found beside a trainer
-    state (None: the file alone); ``model_prefix`` is prepended to their names (the folder, relative)."""
-    if is_parquet(data):
-        return _from_export(runs_from_parquet(data), origin)
-    if _JSON_START.match(data[:4096]):
-        obj = load_json_object(data, f"file {origin.shown}")
-        if is_export(obj):
-            return _from_export(runs_from_export_object(obj), origin)
-        if is_trainer_state(obj):
+    """The run in one file, read as what its first bytes say it is. ``checkpoint_steps`` are the
+    ``checkpoint-N`` folders found beside a trainer state (None: the file alone); ``model_prefix`` is
+    prepended to their names (the folder, relative)."""
+    match sniff(data):
+        case FileKind.PARQUET_EXPORT:
+            return _from_export(runs_from_parquet(data), origin)
+        case FileKind.JSON_EXPORT:
+            return _from_export(runs_from_export(data), origin)
+        case FileKind.TRAINER_STATE:
+            obj = _trainer_state_object(data, origin)
             return run_from_trainer_state(
                 obj, origin, checkpoint_steps=checkpoint_steps, model_prefix=model_prefix
             )
-        raise MalformedDataError(
-            f"The file {origin.shown} is JSON, but neither a trainer_state.json (no log_history) nor a "
-            "dashboard export."
-        )
-    return run_from_result_csv(data, origin)
+        case FileKind.RESULT_CSV | FileKind.RESULT_CSV_BASE64:
+            return run_from_result_csv(data, origin)
+        case None:
+            raise _unknown_file(data, origin)
+
+
+def _trainer_state_object(data: bytes, origin: Origin) -> dict[str, Any]:
+    """A trainer state's JSON object; MalformedDataError when it is not valid JSON or has no log_history."""
+    obj = load_json_object(data, f"file {origin.shown}")
+    if not is_trainer_state(obj):
+        raise _other_json(origin)
+    return obj
+
+
+def _other_json(origin: Origin) -> MalformedDataError:
+    return MalformedDataError(
+        f"The file {origin.shown} is JSON, but neither a trainer_state.json (no log_history) nor a "
+        "dashboard export."
+    )
+
+
+def _unknown_file(data: bytes, origin: Origin) -> MalformedDataError:
+    """Why a file of no kind the dashboard reads is not read: its JSON is broken, or of another kind, or it
+    is no run file at all."""
+    if looks_like_json(data):
+        load_json_object(data, f"file {origin.shown}")  # broken JSON says so
+        return _other_json(origin)
+    return _not_a_run_file(origin)
+
+
+def _not_a_run_file(origin: Origin, why: str = "") -> MalformedDataError:
+    return MalformedDataError(
+        f"The file {origin.shown} is not a run file this dashboard reads{why} (it reads result CSVs, Hugging "
+        "Face trainer_state.json files and its own exports)."
+    )
 
 
 def _from_export(runs: tuple[RunData, ...], origin: Origin) -> RunData:
@@ -181,10 +192,7 @@ def run_from_result_csv(data: bytes, origin: Origin) -> RunData:
     try:
         csv = decode_result_file(data)
     except MalformedDataError as exc:
-        raise MalformedDataError(
-            f"The file {origin.shown} is not a run file this dashboard reads: {exc} (it reads result CSVs, "
-            "Hugging Face trainer_state.json files and its own exports)."
-        ) from None
+        raise _not_a_run_file(origin, f": {exc}") from None
     results = parsed(f"file {origin.shown}", results_frame, csv, notes=notes)
     checkpoints = _epoch_end_checkpoints(results)
     notes.append(Note(NoteKind.INFO, EPOCH_ENDS_AS_CHECKPOINTS if not checkpoints.empty else NO_EPOCH_ENDS))

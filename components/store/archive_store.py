@@ -24,8 +24,8 @@ from components.data.values import as_text
 from components.domain import Provenance, RunData, RunRef, RunStatus, RunSummary
 from components.domain.listing import MAX_QUERY_CHARS, searchable
 from components.domain.ref import RUN_ID_PATTERN
-from components.run_export import read_run_body, read_summary, run_body, summary_body
-from components.run_parquet import frame_from_parquet, frame_to_parquet
+from components.export.parquet_file import frame_from_parquet, frame_to_parquet
+from components.export.schema import read_run_body, run_body, summary_body, summary_from_document
 from components.store.engine import WRITE, make_engine, upgrade
 from components.store.errors import StoreError, store_errors
 from components.store.fingerprint import NO_CREDENTIAL, fingerprint
@@ -218,7 +218,7 @@ def _newest_copy_first() -> Any:
 def _stored_run(row: Any) -> StoredRun:
     """A listed row as the job list's :class:`StoredRun`."""
     return StoredRun(
-        summary=read_summary(json.loads(row.summary)),
+        summary=summary_from_document(json.loads(row.summary)),
         archive_id=row.archive_id,
         saved_at=_utc(row.saved_at),
         provenance=Provenance(row.source, as_text(row.source_label), row.endpoint, _utc(row.fetched_at)),

@@ -55,8 +55,8 @@ archived_runs = Table(
     Column("fetched_at", DateTime(timezone=True), nullable=False),
     Column("source_label", String(100), nullable=False),
     Column("endpoint", Text, nullable=False),
-    Column("summary", Text, nullable=False),  # JSON: components.run_export.summary_body
-    Column("body", Text, nullable=False),  # JSON: components.run_export.run_body, tables as {"rows": n}
+    Column("summary", Text, nullable=False),  # JSON: components.export.schema.summary_body
+    Column("body", Text, nullable=False),  # JSON: components.export.schema.run_body, tables as {"rows": n}
     Column("history_rows", Integer, nullable=False),
     Column("checkpoint_rows", Integer, nullable=False),
     Column("stored_bytes", BigInteger, nullable=False),

@@ -20,6 +20,7 @@ from components.charts.style import DEFAULT_THEME
 from components.data.compare import MAX_RUNS, Alignment
 from components.data.metrics import BY_NAME
 from components.domain import RunData, RunRef
+from components.export.download import chart_image_name
 from components.page.compare import (
     ALIGNMENT_LABELS,
     BEST_MARK,
@@ -29,7 +30,6 @@ from components.page.compare import (
     build_compare,
     prepare_compare,
 )
-from components.run_download import chart_image_name
 from components.text import NOTE_CHARS, code_span, markdown_literal
 from components.ui.curves_panel import PLOTLY_CONFIG
 from components.ui.exports import comparison_button

@@ -7,8 +7,8 @@ from functools import partial
 import streamlit as st
 
 from components.charts.curves import curves_figure
+from components.export.download import chart_image_name
 from components.page.chart import ChartModel
-from components.run_download import chart_image_name
 from components.ui.selection import on_chart_select
 
 CHART_KEY = "curves_chart"

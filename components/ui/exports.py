@@ -1,9 +1,9 @@
 """Downloads of the full data (never the thinned display data): a run or a comparison as one file that this
 dashboard opens again, and the per-step and checkpoint tables as CSV.
 
-The run file is JSON or Parquet, whichever is smaller (``components.run_download.export_file``); it is built
-once per run and browser session (kept in Session State, never in a cache shared between users, since it
-holds the run's data), so reruns of the page cost nothing.
+The run file is JSON or Parquet, whichever is smaller (``components.export.download.export_file``); it is
+built once per run and browser session (kept in Session State, never in a cache shared between users, since
+it holds the run's data), so reruns of the page cost nothing.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from functools import partial
 
 import streamlit as st
 
-from components.csv_export import export_csv
 from components.domain import RunData
-from components.run_download import ExportFile, export_file
+from components.export.csv_file import export_csv
+from components.export.download import ExportFile, export_file
 
 EXPORTS_KEY = "export_files"
 KEPT_EXPORTS = 2

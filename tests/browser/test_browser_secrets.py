@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 import pytest
 from playwright.sync_api import Page, WebSocket, expect
 
-from components.run_parquet import is_parquet
+from components.sources.file_kinds import FileKind, sniff
 from devtools.harness import CHROMIUM, RunningApp, app_process, wait_for_app_run
 from devtools.standin import Fault, StandInServer, SyntheticRun, make_run
 from tests.browser.apps import app_env
@@ -298,7 +298,7 @@ def _export_text(path: Path) -> str:
     """An export as text: a Parquet file's every cell and its metadata (its bytes are compressed), else the
     file itself."""
     data = path.read_bytes()
-    if not is_parquet(data):
+    if sniff(data) is not FileKind.PARQUET_EXPORT:
         return data.decode()
     table = pq.read_table(path)
     return table.to_pandas().to_csv() + repr(table.schema.metadata)

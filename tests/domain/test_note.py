@@ -7,8 +7,9 @@ from dataclasses import replace
 
 from components.domain import Note, NoteKind, replacing
 from components.domain.note import left_out
-from components.run_export import from_export, to_export
+from components.export.json_file import to_export
 from devtools.compare_runs import synthetic_run
+from tests.domain.export_support import from_export
 
 FAILED = Note(NoteKind.REFRESH_FAILED, "Refresh could not read the job again (HTTP 500).")
 PARTIAL = Note(NoteKind.PARTIAL, "Only the newest 100 checkpoints could be read.")

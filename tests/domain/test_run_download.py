@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from components.domain import RunRef
-from components.run_download import MAX_NAME_CHARS, chart_image_name
+from components.export.download import MAX_NAME_CHARS, chart_image_name
 
 
 def test_a_chart_is_named_after_its_run_and_metric() -> None:

@@ -18,10 +18,12 @@ from hypothesis import strategies as st
 
 from components.domain import Note, NoteKind, RunData, RunRef
 from components.errors import DashboardError
-from components.run_export import FORMAT, VERSION, ExportError, from_export, runs_from_export, to_export
+from components.export.json_file import runs_from_export, to_export
+from components.export.schema import FORMAT, VERSION, ExportError
 from components.sources.demo import demo_source
 from components.sources.run_files import Origin, run_from_trainer_state
 from devtools.trainer_runs import trainer_state
+from tests.domain.export_support import from_export
 
 KEYS_THAT_MUST_NOT_LEAK = ("sk-", "api-key", "Authorization", "Bearer")
 

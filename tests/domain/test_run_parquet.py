@@ -16,9 +16,9 @@ import pytest
 
 from components.api.limits import Limits
 from components.domain import Note, NoteKind, RunData, RunRef
-from components.run_download import ExportFormat, download_name, export_file, read_export
-from components.run_export import ExportError, from_export, to_export
-from components.run_parquet import (
+from components.export.download import ExportFormat, download_name, export_file
+from components.export.json_file import to_export
+from components.export.parquet_file import (
     MAX_CELLS,
     METADATA_KEY,
     RUN_COLUMN,
@@ -28,9 +28,11 @@ from components.run_parquet import (
     runs_from_parquet,
     to_parquet_export,
 )
+from components.export.schema import ExportError
 from components.sources import FilesSource, Upload, UploadSource
-from components.sources.run_files import FileKind, sniff
+from components.sources.file_kinds import FileKind, sniff
 from devtools.archive_runs import finished_run
+from tests.domain.export_support import from_export, read_export
 from tests.domain.test_run_export import assert_same_run, demo_run, trainer_run
 
 
@@ -89,7 +91,7 @@ def test_file_names_say_which_runs_in_safe_characters() -> None:
 
 def test_the_file_sources_open_parquet_exports(long_run: RunData, tmp_path: Path) -> None:
     data = to_parquet_export(long_run)
-    assert sniff(data) is FileKind.EXPORT
+    assert sniff(data) is FileKind.PARQUET_EXPORT
     upload = Upload("exported.parquet", data)
     opened = UploadSource([upload], Limits()).load_run(upload.run_id)
     pd.testing.assert_frame_equal(opened.history, long_run.history, check_exact=True)

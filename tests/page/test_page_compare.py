@@ -11,10 +11,10 @@ from streamlit.testing.v1 import AppTest
 
 from components.charts.compare import STAR_LEGEND
 from components.data.compare import MAX_RUNS
-from components.run_download import read_export
 from components.ui.compare_page import ALIGN_KEY, CHART_KEY, LOG_KEY, METRIC_KEY, TABLE_KEY
 from components.ui.exports import EXPORTS_KEY
 from devtools.compare_runs import run_from_spec
+from tests.domain.export_support import read_export
 from tests.markdown_view import visible_text
 from tests.page.page_support import TIMEOUT, chart_spec, decode
 

@@ -12,11 +12,12 @@ from streamlit.testing.v1 import AppTest
 
 from components.api.limits import Limits
 from components.demo import DEMO_JOB_ID
-from components.run_download import ExportFormat, export_file, read_export
+from components.export.download import ExportFormat, export_file
 from components.sources import FilesSource, Upload, UploadSource
 from components.sources.demo import demo_source
 from components.ui.curves_panel import CHART_KEY
 from components.ui.exports import EXPORTS_KEY
+from tests.domain.export_support import read_export
 from tests.page.page_support import new_app
 
 

@@ -12,10 +12,12 @@ import pytest
 from components.api import Limits
 from components.domain import InvalidRunRefError, RunRef
 from components.domain.ref import RUN_ID_PATTERN
-from components.run_export import to_export
+from components.errors import MalformedDataError
+from components.export.json_file import to_export
 from components.sources import FilesSource, Upload, UploadSource, check_upload
 from components.sources import files as files_module
-from components.sources.run_files import FileKind, RunFileError
+from components.sources.file_kinds import FileKind
+from components.sources.run_files import RunFileError
 from devtools.standin import make_run
 from devtools.trainer_runs import trainer_state, write_trainer_output
 
@@ -63,10 +65,10 @@ def _id(source: FilesSource, name: str) -> str:
 def test_the_scan_lists_every_run_newest_first(runs: Path) -> None:
     page = FilesSource(runs, LIMITS).list_runs()
     assert [(run.name, run.method) for run in page.runs] == [
-        ("shared.json", FileKind.EXPORT.value),
-        ("openai/ftjob-a-results.csv", FileKind.RESULT_CSV.value),
-        ("qwen-sft", FileKind.TRAINER_STATE.value),
-        ("team/exp1/llama-dpo", FileKind.TRAINER_STATE.value),
+        ("shared.json", FileKind.JSON_EXPORT.label),
+        ("openai/ftjob-a-results.csv", FileKind.RESULT_CSV.label),
+        ("qwen-sft", FileKind.TRAINER_STATE.label),
+        ("team/exp1/llama-dpo", FileKind.TRAINER_STATE.label),
     ]
     assert all(RUN_ID_PATTERN.fullmatch(run.run_id) and run.ref.source == "files" for run in page.runs)
     assert page.next_cursor is None and page.notes == ()
@@ -188,8 +190,8 @@ def test_uploads_are_runs_of_this_session_bounded_in_size() -> None:
     source = UploadSource(uploads, LIMITS)
     rows = source.list_runs().runs
     assert [(row.name, row.method) for row in rows] == [
-        ("trainer_state.json", FileKind.TRAINER_STATE.value),
-        ("run 2 (copy).csv", FileKind.RESULT_CSV.value),
+        ("trainer_state.json", FileKind.TRAINER_STATE.label),
+        ("run 2 (copy).csv", FileKind.RESULT_CSV.label),
     ]
     assert all(row.ref.source == "upload" and RUN_ID_PATTERN.fullmatch(row.run_id) for row in rows)
     assert rows[1].run_id.startswith("run-2-copy-")
@@ -200,6 +202,19 @@ def test_uploads_are_runs_of_this_session_bounded_in_size() -> None:
         source.load_run("gone-0123456789")
     with pytest.raises(RunFileError, match="larger than"):
         check_upload(Upload("huge.csv", b"x" * 2_001), Limits(max_file_bytes=2_000))
+
+
+def test_the_folder_and_uploads_tell_a_file_by_the_same_sniff(tmp_path: Path) -> None:
+    """A file no kind matches is not listed in the folder; uploaded, it is listed with no kind, and opening
+    it says why."""
+    (tmp_path / "notes.json").write_bytes(b'{"hello": 1}')
+    (tmp_path / "run.csv").write_bytes(result_csv())
+    assert [run.name for run in FilesSource(tmp_path, LIMITS).list_runs().runs] == ["run.csv"]
+    source = UploadSource([Upload("notes.json", b'{"hello": 1}')], LIMITS)
+    [row] = source.list_runs().runs
+    assert row.method is None
+    with pytest.raises(MalformedDataError, match=r"neither a trainer_state\.json"):
+        source.load_run(row.run_id)
 
 
 def test_a_folder_with_more_entries_than_a_scan_reads_is_cut_with_a_note(

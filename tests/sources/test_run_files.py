@@ -14,15 +14,14 @@ import pytest
 from components.data.trainer_state import parse_trainer_state
 from components.domain import HistorySource, ProviderBest, RunRef, RunStatus
 from components.errors import DashboardError, MalformedDataError
-from components.run_export import to_export
+from components.export.json_file import to_export
+from components.sources.file_kinds import FileKind, sniff
 from components.sources.run_files import (
     EPOCH_ENDS_AS_CHECKPOINTS,
     NO_EPOCH_ENDS,
     NO_TRAINER_ACCURACY,
-    FileKind,
     Origin,
     run_from_bytes,
-    sniff,
 )
 from devtools.standin import azure_job_id, make_azure_run, make_run
 from devtools.trainer_runs import trainer_state
@@ -130,9 +129,9 @@ def test_an_export_opens_under_its_new_address_and_says_where_it_came_from() -> 
 
 def test_the_kind_is_read_from_the_content_never_the_name() -> None:
     assert sniff(FIXTURE.read_bytes()) is FileKind.TRAINER_STATE
-    assert sniff(to_export(run_from_bytes(FIXTURE.read_bytes(), ORIGIN))) is FileKind.EXPORT
+    assert sniff(to_export(run_from_bytes(FIXTURE.read_bytes(), ORIGIN))) is FileKind.JSON_EXPORT
     assert sniff(b"step,train_loss\n1,2\n") is FileKind.RESULT_CSV
-    assert sniff(base64.b64encode(b"step,train_loss\n1,2\n")) is FileKind.RESULT_CSV
+    assert sniff(base64.b64encode(b"step,train_loss\n1,2\n")) is FileKind.RESULT_CSV_BASE64
 
 
 @pytest.mark.parametrize(

@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import event, func, insert, select, text
 
 from components.domain import Note, NoteKind, RunRef, RunStatus
-from components.run_export import run_body, summary_body
-from components.run_parquet import frame_to_parquet
+from components.export.parquet_file import frame_to_parquet
+from components.export.schema import run_body, summary_body
 from components.store import (
     NO_CREDENTIAL,
     ArchiveStore,

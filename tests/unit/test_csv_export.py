@@ -7,8 +7,8 @@ import io
 
 import pandas as pd
 
-from components.csv_export import export_csv
 from components.data.checkpoints import checkpoints_frame
+from components.export.csv_file import export_csv
 from tests.hostile import HOSTILE
 
 

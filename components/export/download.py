@@ -1,9 +1,10 @@
 """Downloads of runs: one run or a comparison as one file, in whichever of this tool's two export formats is
 smaller, under a file name that says which runs it holds (and, for a chart, which metric).
 
-JSON (``components.run_export``) is smaller for short runs, Parquet (``components.run_parquet``) for long
-ones (a 100,000-step run: about 2 MB against 20). Both read back to the same curves and numbers, and the file
-sources open both. No Streamlit here: the page's download buttons call these.
+JSON (``components.export.json_file``) is smaller for short runs, Parquet
+(``components.export.parquet_file``) for long ones (a 100,000-step run: about 2 MB against 20). Both read back
+to the same curves and numbers, and the file sources open both. No Streamlit here: the page's download
+buttons call these.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from components.domain import RunData, RunRef
-from components.run_export import export_runs, runs_from_export, to_export
-from components.run_parquet import is_parquet, runs_from_parquet, to_parquet_export
+from components.export.json_file import to_export
+from components.export.parquet_file import to_parquet_export
+from components.export.schema import export_runs
 
 MAX_NAME_CHARS = 120
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
@@ -94,8 +96,3 @@ def export_file(runs: RunData | Sequence[RunData], prefer: ExportFormat | None =
     if len(json_data) <= len(parquet):
         return ExportFile(download_name(refs, extension="json"), json_data, ExportFormat.JSON)
     return ExportFile(download_name(refs, extension="parquet"), parquet, ExportFormat.PARQUET)
-
-
-def read_export(data: bytes) -> tuple[RunData, ...]:
-    """Every run of an export file, JSON or Parquet (told apart by their first bytes, never by a name)."""
-    return runs_from_parquet(data) if is_parquet(data) else runs_from_export(data)

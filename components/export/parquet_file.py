@@ -1,7 +1,7 @@
 """Runs as Parquet: one frame as a compressed blob (the archive store's tables), and this tool's export as one
 Parquet file (one run or a comparison), usually several times smaller than the JSON export of long runs.
 
-The Parquet export holds the same document as the JSON one (``components.run_export``) in the file's
+The Parquet export holds the same document as the JSON one (``components.export.schema``) in the file's
 key-value metadata under ``ft-checkpoint-dashboard-export``; only each table is described by where its rows
 are instead of holding them: ``{"rows": n, "offset": k, "columns": [names]}``. The rows of every table of
 every run are one long Parquet table with two more columns, ``#run`` (the run's position) and ``#table``
@@ -10,7 +10,7 @@ every run are one long Parquet table with two more columns, ``#run`` (the run's 
 Column types are the JSON export's: ``int64``, ``float64`` (NaN, infinities and -0.0 kept bit for bit),
 ``string`` and UTC timestamps in nanoseconds. A file from outside is untrusted: its size once read (rows
 times columns, text after dictionary decoding) is bounded before anything is decoded, and every field is
-checked as the JSON reader checks it; anything wrong is an :class:`~components.run_export.ExportError`.
+checked as the JSON reader checks it; anything wrong is an :class:`~components.export.schema.ExportError`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from components.domain import RunData
-from components.run_export import (
+from components.export.schema import (
     MAX_COLUMNS,
     ExportError,
     check_column_name,
@@ -42,7 +42,7 @@ from components.run_export import (
     to_json,
 )
 
-MAGIC = b"PAR1"
+MAGIC = b"PAR1"  # a Parquet file starts (and ends) with these bytes
 METADATA_KEY = b"ft-checkpoint-dashboard-export"
 RUN_COLUMN = "#run"  # '#' starts no frame column name, so these two never collide with one
 TABLE_COLUMN = "#table"
@@ -55,16 +55,11 @@ _TIMESTAMP = pa.timestamp("ns", tz="UTC")
 _KINDS = {pa.int64(): "int64", pa.float64(): "float64", pa.string(): "string", pa.large_string(): "string"}
 
 
-def is_parquet(data: bytes) -> bool:
-    """Whether ``data`` looks like a Parquet file (its magic bytes at both ends)."""
-    return len(data) >= 12 and data[:4] == MAGIC and data[-4:] == MAGIC
-
-
 # ---- One frame ---------------------------------------------------------------------------------------------
 
 
 def _arrow_column(name: str, series: pd.Series) -> pa.Array:
-    """One frame column in its export type (as ``run_export`` types it): int64, float64, string or UTC ns."""
+    """One frame column in its export type (``column_type``): int64, float64, string or UTC ns."""
     kind = column_type(name, series)
     if kind == "datetime_ns_utc":
         return pa.array(in_utc(series), type=_TIMESTAMP)
