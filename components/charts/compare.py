@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components.charts import style
-from components.charts.layout import axis_of, stacked_layout
+from components.charts.layout import AxisOptions, axis_of, stacked_layout
 from components.charts.style import DEFAULT_THEME, Theme
 from components.data.metrics import Kind
 from components.text import ID_CHARS, plotly_text
@@ -225,13 +225,15 @@ def compare_figure(runs: Sequence[RunCurves], view: CompareView) -> go.Figure:
     figure.update_layout(
         stacked_layout(
             kinds,
-            x_title=view.x_title,
-            hover_title=view.hover_title,
-            spike_colour=style.palette(view.theme).epoch_line,
-            y_titles=view.labels,
-            log_y=view.log_y,
-            y_range=view.y_range,
-            x_extra={"tickformat": ".0%"} if view.x_percent else None,
+            AxisOptions(
+                x_title=view.x_title,
+                hover_title=view.hover_title,
+                spike_colour=style.palette(view.theme).epoch_line,
+                y_titles=view.labels,
+                log_y=view.log_y,
+                y_range=view.y_range,
+                x_extra={"tickformat": ".0%"} if view.x_percent else None,
+            ),
         ),
         margin={**style.MARGIN, "t": 56},
         dragmode="zoom",
