@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from components.charts.options import Highlights, StepRange, ViewOptions, XMode, default_smoothing
-from components.charts.view import RunAxes, build_display, run_axes
+from components.charts.view import ChartRun, RunAxes, build_display, run_axes
 from components.data.best import available_metrics, default_metric
 from components.data.metrics import METRIC_NAMES, metric_label
 from components.data.overfitting import Verdict, checkpoint_verdicts, overfit_spans, unjudged
@@ -136,17 +136,11 @@ def build_page(
             selected_id=selected,
             unsaved_best=advice.unsaved_best if advice else None,
         )
-        display = build_display(
-            history,
-            checkpoints,
-            axes=prepared.axes,
-            options=options,
-            highlights=highlights,
-            spans=prepared.spans,
-            zoom=zoom,
-            total_steps=run.total_steps if running else None,
-            conventions=run.conventions,
+        total_steps = run.total_steps if running else None
+        chart_run = ChartRun(
+            history, checkpoints, prepared.axes, prepared.spans, total_steps, run.conventions
         )
+        display = build_display(chart_run, options, highlights=highlights, zoom=zoom)
         has_accuracy = any(name.endswith("accuracy") for name in available_metrics(history))
         # A source that never reports accuracy says so where the accuracy panel would be (the run page).
         quiet = has_accuracy or "accuracy" in run.unavailable
