@@ -15,7 +15,7 @@ from typing import Protocol
 import streamlit as st
 
 from components.charts.compare import compare_figure, run_colour
-from components.charts.options import MAX_SMOOTHING, YRange
+from components.charts.options import MAX_SMOOTHING, CompareOptions, YRange
 from components.charts.style import DEFAULT_THEME
 from components.data.compare import MAX_RUNS, Alignment
 from components.data.metrics import BY_NAME
@@ -24,7 +24,6 @@ from components.page.compare import (
     ALIGNMENT_LABELS,
     BEST_MARK,
     CompareModel,
-    CompareOptions,
     ComparePrepared,
     build_compare,
     prepare_compare,
