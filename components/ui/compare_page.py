@@ -15,6 +15,7 @@ from typing import Protocol
 import streamlit as st
 
 from components.charts.compare import compare_figure, run_colour
+from components.charts.config import plotly_config
 from components.charts.options import MAX_SMOOTHING, CompareOptions, YRange
 from components.charts.style import DEFAULT_THEME
 from components.data.compare import MAX_RUNS, Alignment
@@ -30,7 +31,6 @@ from components.page.compare import (
 )
 from components.run_download import chart_image_name
 from components.text import NOTE_CHARS, code_span, markdown_literal
-from components.ui.curves_panel import PLOTLY_CONFIG
 from components.ui.exports import comparison_button
 from components.ui.view_options import Y_LABELS
 
@@ -221,11 +221,7 @@ def compare_page(
     refs = [item.ref for item in shown]
     figure = compare_figure(model.curves, model.view)
     if figure.data:
-        config = {**PLOTLY_CONFIG, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
-        config["toImageButtonOptions"] = {
-            **PLOTLY_CONFIG["toImageButtonOptions"],
-            "filename": chart_image_name(refs, model.metric),
-        }
+        config = plotly_config(chart_image_name(refs, model.metric), zoom_on_page=False)
         st.plotly_chart(figure, key=CHART_KEY, config=config, width="stretch")
         if model.caption:
             st.caption(model.caption)

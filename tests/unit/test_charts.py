@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import pytest
 
 from components.charts import style
+from components.charts.config import plotly_config
 from components.charts.curves import (
     BEST_TRACE,
     CHECKPOINT_TRACE,
@@ -415,6 +416,22 @@ def test_the_mouse_mode_sets_what_a_drag_does() -> None:
     zoom = curves_figure(_display(history, checkpoints, ViewOptions(drag=Drag.ZOOM))).layout
     assert (pick.dragmode, zoom.dragmode, zoom.selectdirection) == ("pan", "select", "h")
     assert pick.clickmode == "event+select"
+
+
+def test_the_png_is_named_and_plotly_zooms_only_where_the_page_does_not() -> None:
+    run_chart = plotly_config("ftjob-abc_valid_loss", zoom_on_page=True)
+    comparison = plotly_config("compare_a_b", zoom_on_page=False)
+    assert run_chart["toImageButtonOptions"] == {
+        "format": "png",
+        "scale": 2,
+        "filename": "ftjob-abc_valid_loss",
+    }
+    assert comparison["toImageButtonOptions"]["filename"] == "compare_a_b"
+    assert run_chart["displaylogo"] is comparison["displaylogo"] is False
+    assert {"zoom2d", "pan2d", "autoScale2d", "select2d", "lasso2d"} <= set(
+        run_chart["modeBarButtonsToRemove"]
+    )
+    assert comparison["modeBarButtonsToRemove"] == ["select2d", "lasso2d"]
 
 
 def test_one_result_row_far_out_draws_no_epoch_lines_and_builds_none() -> None:
