@@ -27,8 +27,9 @@ import plotly.io  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from components.charts.compare import compare_figure  # noqa: E402
+from components.charts.options import CompareOptions  # noqa: E402
 from components.domain import RunRef  # noqa: E402
-from components.page.compare import CompareOptions, build_compare, prepare_compare  # noqa: E402
+from components.page.compare import build_compare, prepare_compare  # noqa: E402
 from devtools.app_settings import clean_env  # noqa: E402
 from devtools.bench import MARKS_SCRIPT, timed, visit  # noqa: E402
 from devtools.compare_runs import synthetic_run  # noqa: E402

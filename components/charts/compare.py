@@ -9,15 +9,14 @@ told apart by colour alone. Pure: frames in, a plotly figure out.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 
-import pandas as pd
 import plotly.graph_objects as go
 
 from components.charts import style
-from components.charts.layout import axis_of, stacked_layout
-from components.charts.style import DEFAULT_THEME, Theme
+from components.charts.compare_view import CompareView, RunCurves
+from components.charts.layout import AxisOptions, axis_of, stacked_layout
+from components.charts.style import Theme
 from components.data.metrics import Kind
 from components.text import ID_CHARS, plotly_text
 
@@ -72,36 +71,6 @@ def run_dash(index: int) -> str:
     return "solid" if index < SOLID_RUNS else "dash"
 
 
-@dataclass(frozen=True)
-class RunCurves:
-    """One run's drawn data: ``frame`` has ``x``, ``step`` and the drawn metric columns (already smoothed
-    and thinned); ``stars`` its recommended checkpoint's (x, y) per plot; ``label`` names it (from outside:
-    escaped here)."""
-
-    label: str
-    index: int
-    frame: pd.DataFrame
-    stars: Mapping[Kind, tuple[float, float]] = field(default_factory=dict)
-    star_step: int | None = None
-
-
-@dataclass(frozen=True)
-class CompareView:
-    """What is drawn for every run: the column per plot (``metrics``, e.g. loss: ``full_valid_loss``),
-    optional faint training columns, the axes' titles, scale and ranges, the theme."""
-
-    metrics: Mapping[Kind, str]
-    labels: Mapping[Kind, str]  # the drawn metric's name per plot, for the y title
-    training: Mapping[Kind, str] = field(default_factory=dict)
-    x_title: str = "Step"
-    hover_title: str = "Step %{x:,.0f}"
-    step_in_hover: bool = False  # epochs and fractions: each run's own step in its hover row
-    x_percent: bool = False  # the x axis is a fraction, ticked as percentages
-    log_y: bool = False
-    y_range: Mapping[Kind, tuple[float, float]] = field(default_factory=dict)
-    theme: Theme = DEFAULT_THEME
-
-
 def _kinds(runs: Sequence[RunCurves], view: CompareView) -> list[Kind]:
     return [
         kind
@@ -113,9 +82,10 @@ def _kinds(runs: Sequence[RunCurves], view: CompareView) -> list[Kind]:
     ]
 
 
-def _line(
-    run: RunCurves, column: str, kind: Kind, kinds: Sequence[Kind], view: CompareView, scatter: type, **look
-) -> go.Scatter | None:
+def _line(run: RunCurves, column: str, kind: Kind, view: CompareView, **look: object) -> go.Scatter | None:
+    """The run's ``column`` on the plot of ``kind`` (``look`` names its y axis and line); None when the run
+    has no value of it. SVG, not WebGL: a line is one SVG path however many points it has (markers only on
+    sparse series), and twenty WebGL traces took seconds to set up in a browser without a GPU."""
     if column not in run.frame:
         return None
     values = run.frame[["x", "step", column]].dropna(subset=["x", column])
@@ -123,12 +93,11 @@ def _line(
         return None
     name = plotly_text(run.label, ID_CHARS)
     step = " · step %{customdata:,.0f}" if view.step_in_hover else ""
-    return scatter(
+    return go.Scatter(
         x=values["x"].to_numpy(),
         y=values[column].to_numpy(dtype="float32" if len(values) > FLOAT32_POINTS else "float64"),
         customdata=values["step"].to_numpy(dtype="int64") if view.step_in_hover else None,
         xaxis="x",
-        yaxis=axis_of(kinds, kind),
         name=name,
         legendgroup=f"run{run.index}",
         mode="lines+markers" if len(values) <= SPARSE_POINTS else "lines",
@@ -138,12 +107,46 @@ def _line(
     )
 
 
-def _stars(runs: Sequence[RunCurves], kind: Kind, kinds: Sequence[Kind], view: CompareView, scatter: type):
+def _run_lines(run: RunCurves, kind: Kind, kinds: Sequence[Kind], view: CompareView) -> list[go.Scatter]:
+    """The run's line on one plot (in the legend once, from the top plot) and, when asked, its training
+    line under it: faint, dotted and out of the hover."""
+    colour, axis = run_colour(run.index, view.theme), axis_of(kinds, kind)
+    traces = []
+    if kind in view.training and view.training[kind] != view.metrics[kind]:
+        faint = _line(
+            run,
+            view.training[kind],
+            kind,
+            view,
+            yaxis=axis,
+            line={"color": colour, "width": style.RAW_LINE_WIDTH, "dash": "dot"},
+            opacity=TRAINING_OPACITY,
+            showlegend=False,
+            hoverinfo="skip",
+        )
+        if faint is not None:
+            faint.update(name=f"{faint.name} (training)", hovertemplate=None)
+            traces.append(faint)
+    line = _line(
+        run,
+        view.metrics[kind],
+        kind,
+        view,
+        yaxis=axis,
+        line={"color": colour, "width": style.LINE_WIDTH, "dash": run_dash(run.index)},
+        showlegend=kind == kinds[0],
+    )
+    return traces if line is None else [*traces, line]
+
+
+def _stars(
+    runs: Sequence[RunCurves], kind: Kind, kinds: Sequence[Kind], view: CompareView
+) -> go.Scatter | None:
     starred = [run for run in runs if kind in run.stars]
     if not starred:
         return None
     outline = style.palette(view.theme).best_outline
-    return scatter(
+    return go.Scatter(
         x=[run.stars[kind][0] for run in starred],
         y=[run.stars[kind][1] for run in starred],
         xaxis="x",
@@ -168,51 +171,9 @@ def _stars(runs: Sequence[RunCurves], kind: Kind, kinds: Sequence[Kind], view: C
     )
 
 
-def compare_figure(runs: Sequence[RunCurves], view: CompareView) -> go.Figure:
-    """Loss on top and accuracy below (each only when some run has it), a line per run in its colour, its
-    ★, and a legend entry per run. An empty figure when no run has a drawn value."""
-    figure = go.Figure()
-    kinds = _kinds(runs, view)
-    if not kinds:
-        return figure
-    # SVG, not WebGL: a line is one SVG path however many points it has (markers only on sparse series),
-    # and twenty WebGL traces took seconds to set up in a browser without a GPU.
-    scatter = go.Scatter
-    traces = []
-    for kind in kinds:
-        first = kind == kinds[0]
-        for run in runs:
-            colour, dash = run_colour(run.index, view.theme), run_dash(run.index)
-            if kind in view.training and view.training[kind] != view.metrics[kind]:
-                faint = _line(
-                    run,
-                    view.training[kind],
-                    kind,
-                    kinds,
-                    view,
-                    scatter,
-                    line={"color": colour, "width": style.RAW_LINE_WIDTH, "dash": "dot"},
-                    opacity=TRAINING_OPACITY,
-                    showlegend=False,
-                    hoverinfo="skip",
-                )
-                if faint is not None:
-                    faint.update(name=f"{faint.name} (training)", hovertemplate=None)
-                    traces.append(faint)
-            line = _line(
-                run,
-                view.metrics[kind],
-                kind,
-                kinds,
-                view,
-                scatter,
-                line={"color": colour, "width": style.LINE_WIDTH, "dash": dash},
-                showlegend=first,
-            )
-            if line is not None:
-                traces.append(line)
-    stars = [_stars(runs, kind, kinds, view, scatter) for kind in kinds]
-    legend_star = go.Scatter(
+def _legend_star(view: CompareView) -> go.Scatter:
+    """The legend's one ★ entry for every run's star (the stars themselves stay out of the legend)."""
+    return go.Scatter(
         x=[None],
         y=[None],
         name=STAR_LEGEND,
@@ -221,17 +182,30 @@ def compare_figure(runs: Sequence[RunCurves], view: CompareView) -> go.Figure:
         marker={"symbol": "star", "size": STAR_SIZE - 4, "color": style.palette(view.theme).checkpoint},
         hoverinfo="skip",
     )
-    figure.add_traces([*traces, *(star for star in stars if star is not None), legend_star])
+
+
+def compare_figure(runs: Sequence[RunCurves], view: CompareView) -> go.Figure:
+    """Loss on top and accuracy below (each only when some run has it), a line per run in its colour, its
+    ★, and a legend entry per run. An empty figure when no run has a drawn value."""
+    figure = go.Figure()
+    kinds = _kinds(runs, view)
+    if not kinds:
+        return figure
+    lines = [trace for kind in kinds for run in runs for trace in _run_lines(run, kind, kinds, view)]
+    stars = [_stars(runs, kind, kinds, view) for kind in kinds]
+    figure.add_traces([*lines, *(star for star in stars if star is not None), _legend_star(view)])
     figure.update_layout(
         stacked_layout(
             kinds,
-            x_title=view.x_title,
-            hover_title=view.hover_title,
-            spike_colour=style.palette(view.theme).epoch_line,
-            y_titles=view.labels,
-            log_y=view.log_y,
-            y_range=view.y_range,
-            x_extra={"tickformat": ".0%"} if view.x_percent else None,
+            AxisOptions(
+                x_title=view.x_title,
+                hover_title=view.hover_title,
+                spike_colour=style.palette(view.theme).epoch_line,
+                y_titles=view.labels,
+                log_y=view.log_y,
+                y_range=view.y_range,
+                x_extra={"tickformat": ".0%"} if view.x_percent else None,
+            ),
         ),
         margin={**style.MARGIN, "t": 56},
         dragmode="zoom",

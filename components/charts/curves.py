@@ -12,13 +12,14 @@ carry their id in ``customdata`` so a click can pick one; on large runs they shr
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from components.charts import style
-from components.charts.layout import axis_of, stacked_layout
+from components.charts.layout import AxisOptions, axis_of, stacked_layout
 from components.charts.options import NO_HIGHLIGHTS, Drag, Highlights
 from components.charts.style import Palette
 from components.charts.view import KINDS, SMOOTHED_SUFFIX, ChartView, Display
@@ -72,8 +73,78 @@ def _raw_mode(metric: Metric, points: int, strong: bool) -> str:
     return "lines+markers" if metric.split == "train" or points <= style.JOINED_POINTS else "markers"
 
 
+@dataclass(frozen=True)
+class _Look:
+    """How one metric is drawn: its label, y axis and colour, the hover's number format and where a point
+    of a sparse series is, and whether its raw values are at full strength and carry the hover
+    (``strong``): when nothing smooths them, or batch validation that decides the checkpoint."""
+
+    metric: Metric
+    label: str
+    axis: str
+    colour: str
+    at: str
+    smoothed: bool
+    strong: bool
+
+    @property
+    def common(self) -> dict[str, object]:
+        return {"legendgroup": self.metric.split, "showlegend": False, "xaxis": "x", "yaxis": self.axis}
+
+
+def _raw(look: _Look, values: pd.DataFrame, x: str) -> go.Scatter:
+    """The metric's logged values: a line, points or both (:func:`_raw_mode`), faint under a smoothed line."""
+    metric, strong = look.metric, look.strong
+    if len(values) <= 1:
+        marks = {"marker": {"color": look.colour, "size": style.LONE_POINT_SIZE}, **_NO_DIMMING}
+    elif metric.split == "train":
+        marks = _CLICK_TARGETS
+    else:
+        size = style.DOT_SIZE if len(values) > style.JOINED_POINTS else style.BATCH_VALID_SIZE
+        marks = {"marker": {"color": look.colour, "size": size}, **_NO_DIMMING}
+    return _scatter(len(values))(
+        **look.common,
+        **marks,
+        x=values[x].to_numpy(),
+        y=values[metric.name].to_numpy(dtype="float32" if len(values) > WEBGL_THRESHOLD else "float64"),
+        name=look.label + (" (raw)" if look.smoothed else ""),
+        mode=_raw_mode(metric, len(values), strong),
+        opacity=1.0 if strong else style.RAW_UNDER_SMOOTHED,
+        line={
+            "color": look.colour,
+            "width": style.LINE_WIDTH if strong and metric.split == "train" else style.RAW_LINE_WIDTH,
+        },
+        hoverinfo=None if strong else "skip",
+        hovertemplate=f"{look.label}: {_NUMBER[metric.kind]}{look.at}<extra></extra>" if strong else None,
+    )
+
+
+def _trend(look: _Look, history: pd.DataFrame, x: str, colours: Palette) -> go.Scatter:
+    """The smoothed line; its hover row carries the raw value too when the raw points do not hover."""
+    column, number = look.metric.name, _NUMBER[look.metric.kind]
+    trend = history[[x, column + SMOOTHED_SUFFIX]].dropna()
+    raw_text = history.loc[trend.index, column].map(
+        (lambda v: f"{v:.4f}") if look.metric.kind == "loss" else (lambda v: f"{v:.2%}")
+    )
+    return _scatter(len(trend))(
+        **look.common,
+        x=trend[x].to_numpy(),
+        y=trend[column + SMOOTHED_SUFFIX].to_numpy(),
+        name=f"{look.label} (smoothed)",
+        mode="lines+markers",
+        **_CLICK_TARGETS,
+        line={"color": colours.valid_trend if look.strong else look.colour, "width": style.LINE_WIDTH},
+        text=None if look.strong else raw_text.to_numpy(),
+        hovertemplate=(
+            f"{look.label}, smoothed: {number}{look.at}<extra></extra>"
+            if look.strong
+            else f"{look.label}: {number} (raw %{{text}}){look.at}<extra></extra>"
+        ),
+    )
+
+
 def _series(
-    history: pd.DataFrame, metric: Metric, display: Display, axis: str, colours: Palette, deciding: bool
+    metric: Metric, display: Display, axis: str, colours: Palette, deciding: bool
 ) -> list[go.Scatter]:
     """A metric's raw values and, when smoothing changes them, its smoothed line; one hover row for both.
 
@@ -81,73 +152,30 @@ def _series(
     checkpoint (``deciding``): its raw points are what the choice was made on, so they stay at full
     strength, and its smoothed line is drawn darker on top.
     """
-    view = display.view
-    column = metric.name
-    label = metric_label(column, view.conventions)
-    values = history[[view.x, column]].dropna()
-    smoothed = column + SMOOTHED_SUFFIX in history
-    strong = not smoothed or (metric.split == "valid" and deciding)
+    history, view = display.history, display.view
+    values = history[[view.x, metric.name]].dropna()
+    smoothed = metric.name + SMOOTHED_SUFFIX in history
     sparse = len(values) < 0.5 * history[view.x].notna().sum()
-    number = _NUMBER[metric.kind]
-    at = f" · {view.point_label}" if sparse else ""
-    colour = colours.split(metric.split)
-    common = {"legendgroup": metric.split, "showlegend": False, "xaxis": "x", "yaxis": axis}
-    if len(values) <= 1:
-        marks = {"marker": {"color": colour, "size": style.LONE_POINT_SIZE}, **_NO_DIMMING}
-    elif metric.split == "train":
-        marks = _CLICK_TARGETS
-    else:
-        size = style.DOT_SIZE if len(values) > style.JOINED_POINTS else style.BATCH_VALID_SIZE
-        marks = {"marker": {"color": colour, "size": size}, **_NO_DIMMING}
-    traces = [
-        _scatter(len(values))(
-            **common,
-            **marks,
-            x=values[view.x].to_numpy(),
-            y=values[column].to_numpy(dtype="float32" if len(values) > WEBGL_THRESHOLD else "float64"),
-            name=label + (" (raw)" if smoothed else ""),
-            mode=_raw_mode(metric, len(values), strong),
-            opacity=1.0 if strong else style.RAW_UNDER_SMOOTHED,
-            line={
-                "color": colour,
-                "width": style.LINE_WIDTH if strong and metric.split == "train" else style.RAW_LINE_WIDTH,
-            },
-            hoverinfo=None if strong else "skip",
-            hovertemplate=f"{label}: {number}{at}<extra></extra>" if strong else None,
-        )
-    ]
+    look = _Look(
+        metric=metric,
+        label=metric_label(metric.name, view.conventions),
+        axis=axis,
+        colour=colours.split(metric.split),
+        at=f" · {view.point_label}" if sparse else "",
+        smoothed=smoothed,
+        strong=not smoothed or (metric.split == "valid" and deciding),
+    )
+    traces = [_raw(look, values, view.x)]
     if smoothed:
-        trend = history[[view.x, column + SMOOTHED_SUFFIX]].dropna()
-        raw_text = history.loc[trend.index, column].map(
-            (lambda v: f"{v:.4f}") if metric.kind == "loss" else (lambda v: f"{v:.2%}")
-        )
-        traces.append(
-            _scatter(len(trend))(
-                **common,
-                x=trend[view.x].to_numpy(),
-                y=trend[column + SMOOTHED_SUFFIX].to_numpy(),
-                name=f"{label} (smoothed)",
-                mode="lines+markers",
-                **_CLICK_TARGETS,
-                line={"color": colours.valid_trend if strong else colour, "width": style.LINE_WIDTH},
-                text=None if strong else raw_text.to_numpy(),
-                hovertemplate=(
-                    f"{label}, smoothed: {number}{at}<extra></extra>"
-                    if strong
-                    else f"{label}: {number} (raw %{{text}}){at}<extra></extra>"
-                ),
-            )
-        )
+        traces.append(_trend(look, history, view.x, colours))
     return traces
 
 
-def _full_valid(
-    history: pd.DataFrame, metric: Metric, display: Display, axis: str, colours: Palette, scatter: type
-) -> go.Scatter:
+def _full_valid(metric: Metric, display: Display, axis: str, colours: Palette, scatter: type) -> go.Scatter:
     """Full validation: bold points joined by a dotted line, never smoothed; small when many."""
     view = display.view
     label = metric_label(metric.name, view.conventions)
-    values = history[[view.x, metric.name]].dropna()
+    values = display.history[[view.x, metric.name]].dropna()
     many = len(values) >= style.MANY_MARKS
     return scatter(
         x=values[view.x].to_numpy(),
@@ -221,6 +249,109 @@ def _rug_level(view: ChartView, kind: Kind) -> float | None:
     return float(10**level) if view.log_y else float(level)
 
 
+@dataclass(frozen=True)
+class _Plot:
+    """One plot's checkpoint marks: the height of each checkpoint (``present`` where it has one), its axis,
+    whether it is the top plot (whose marks alone carry the hover and the legend entries), and the height
+    of the rug of ticks that stands for many checkpoints (None: the marks sit on the curve)."""
+
+    kind: Kind
+    axis: str
+    first: bool
+    y: pd.Series
+    present: np.ndarray
+    rug: float | None
+
+    @property
+    def suffix(self) -> str:
+        return "" if self.first else f" · {self.kind}"
+
+
+def _checkpoint_marker(many: bool, colours: Palette) -> dict[str, object]:
+    """A few checkpoints are diamonds on the curve; many are ticks (the rug of :func:`_rug_level`)."""
+    if many:
+        return {
+            "symbol": "line-ns-open",
+            "size": style.CHECKPOINT_TICK_SIZE,
+            "color": colours.checkpoint,
+            "line": {"color": colours.checkpoint, "width": style.CHECKPOINT_TICK_STROKE},
+        }
+    return {
+        "symbol": "diamond",
+        "size": style.CHECKPOINT_SIZE,
+        "color": colours.marker_fill,
+        "line": {"color": colours.checkpoint, "width": style.CHECKPOINT_OUTLINE},
+    }
+
+
+def _marks(
+    display: Display, plot: _Plot, marker: dict[str, object], hover: list[str], scatter: type
+) -> go.Scatter:
+    """Every marked checkpoint on one plot: on the curve, or as a rug of ticks when there are many."""
+    checkpoints, present = display.checkpoints, plot.present
+    ids = checkpoints["checkpoint_id"].astype(str)
+    return scatter(
+        xaxis="x",
+        yaxis=plot.axis,
+        x=checkpoints.loc[present, display.view.x].to_numpy(),
+        y=np.full(int(present.sum()), plot.rug) if plot.rug is not None else plot.y[present].to_numpy(),
+        name=CHECKPOINT_TRACE + plot.suffix,
+        legendgroup="checkpoints",
+        showlegend=plot.first,
+        legendrank=_HOVER_FIRST if plot.first else None,
+        mode="markers",
+        marker=marker,
+        customdata=np.array(ids[present], dtype=object)[:, None],
+        hovertext=np.array(hover, dtype=object)[present] if plot.first else None,
+        hovertemplate="%{hovertext}<extra></extra>" if plot.first else None,
+        hoverinfo=None if plot.first else "none",
+        **_NO_DIMMING,
+    )
+
+
+def _chosen(
+    display: Display, plot: _Plot, highlights: Highlights, colours: Palette, scatter: type
+) -> list[go.Scatter]:
+    """The recommended ★ and the selected ring on one plot, each where that checkpoint has a height."""
+    checkpoints = display.checkpoints
+    ids = checkpoints["checkpoint_id"].astype(str)
+    looks = (
+        (
+            highlights.best_id,
+            BEST_TRACE,
+            {"symbol": "star", "size": style.BEST_SIZE, "color": colours.best},
+            {"color": colours.best_outline, "width": style.BEST_OUTLINE},
+        ),
+        (
+            highlights.selected_id,
+            SELECTED_TRACE,
+            {"symbol": "circle-open", "size": style.SELECTED_SIZE, "color": colours.selected},
+            {"color": colours.selected, "width": style.SELECTED_OUTLINE},
+        ),
+    )
+    traces = []
+    for wanted, name, look, outline in looks:
+        chosen = plot.present & (ids == wanted).to_numpy() if wanted else np.zeros(len(ids), dtype=bool)
+        if chosen.any():
+            traces.append(
+                scatter(
+                    xaxis="x",
+                    yaxis=plot.axis,
+                    x=checkpoints.loc[chosen, display.view.x].to_numpy(),
+                    y=plot.y[chosen].to_numpy(),
+                    name=name + plot.suffix,
+                    legendgroup=name,
+                    showlegend=plot.first,
+                    mode="markers",
+                    marker={**look, "line": outline},
+                    customdata=np.array(ids[chosen], dtype=object)[:, None],
+                    hoverinfo="none",
+                    **_NO_DIMMING,
+                )
+            )
+    return traces
+
+
 def _checkpoint_marks(
     display: Display, highlights: Highlights, kinds: Sequence[Kind], colours: Palette, scatter: type
 ) -> list[go.Scatter]:
@@ -232,85 +363,17 @@ def _checkpoint_marks(
     listed once; the lower plot's marks still take clicks.
     """
     checkpoints = display.checkpoints
-    ids = checkpoints["checkpoint_id"].astype(str)
     many = len(checkpoints) >= style.MANY_MARKS
-    marker = (
-        {
-            "symbol": "line-ns-open",
-            "size": style.CHECKPOINT_TICK_SIZE,
-            "color": colours.checkpoint,
-            "line": {"color": colours.checkpoint, "width": style.CHECKPOINT_TICK_STROKE},
-        }
-        if many
-        else {
-            "symbol": "diamond",
-            "size": style.CHECKPOINT_SIZE,
-            "color": colours.marker_fill,
-            "line": {"color": colours.checkpoint, "width": style.CHECKPOINT_OUTLINE},
-        }
-    )
+    marker = _checkpoint_marker(many, colours)
     hover = _hover_text(checkpoints, highlights)
     marks, on_top = [], []
     for kind in kinds:
         y = _marker_y(checkpoints, kind, highlights.decider)
-        present = y.notna().to_numpy()
-        if not present.any():
-            continue
-        first = kind == kinds[0]
-        suffix = "" if first else f" · {kind}"
-        axes = {"xaxis": "x", "yaxis": axis_of(kinds, kind)}
         rug = _rug_level(display.view, kind) if many else None
-        marks.append(
-            scatter(
-                **axes,
-                x=checkpoints.loc[present, display.view.x].to_numpy(),
-                y=np.full(int(present.sum()), rug) if rug is not None else y[present].to_numpy(),
-                name=CHECKPOINT_TRACE + suffix,
-                legendgroup="checkpoints",
-                showlegend=first,
-                legendrank=_HOVER_FIRST if first else None,
-                mode="markers",
-                marker=marker,
-                customdata=np.array(ids[present], dtype=object)[:, None],
-                hovertext=np.array(hover, dtype=object)[present] if first else None,
-                hovertemplate="%{hovertext}<extra></extra>" if first else None,
-                hoverinfo=None if first else "none",
-                **_NO_DIMMING,
-            )
-        )
-        star = {"symbol": "star", "size": style.BEST_SIZE, "color": colours.best}
-        for wanted, name, look in (
-            (highlights.best_id, BEST_TRACE, star),
-            (
-                highlights.selected_id,
-                SELECTED_TRACE,
-                {"symbol": "circle-open", "size": style.SELECTED_SIZE, "color": colours.selected},
-            ),
-        ):
-            chosen = present & (ids == wanted).to_numpy() if wanted else np.zeros(len(ids), dtype=bool)
-            if not chosen.any():
-                continue
-            is_star = look["symbol"] == "star"
-            outline = (
-                {"color": colours.best_outline, "width": style.BEST_OUTLINE}
-                if is_star
-                else {"color": colours.selected, "width": style.SELECTED_OUTLINE}
-            )
-            on_top.append(
-                scatter(
-                    **axes,
-                    x=checkpoints.loc[chosen, display.view.x].to_numpy(),
-                    y=y[chosen].to_numpy(),
-                    name=name + suffix,
-                    legendgroup=name,
-                    showlegend=first,
-                    mode="markers",
-                    marker={**look, "line": outline},
-                    customdata=np.array(ids[chosen], dtype=object)[:, None],
-                    hoverinfo="none",
-                    **_NO_DIMMING,
-                )
-            )
+        plot = _Plot(kind, axis_of(kinds, kind), kind == kinds[0], y, y.notna().to_numpy(), rug)
+        if plot.present.any():
+            marks.append(_marks(display, plot, marker, hover, scatter))
+            on_top += _chosen(display, plot, highlights, colours, scatter)
     return marks + on_top
 
 
@@ -424,6 +487,32 @@ def _reading_aids(display: Display, kinds: Sequence[Kind], colours: Palette) -> 
     return shapes, labels
 
 
+def _layout(display: Display, kinds: Sequence[Kind], colours: Palette) -> dict[str, object]:
+    """The stacked layout without zoom in the browser (it would be lost on the next run), the mouse's
+    mode, and the reading aids."""
+    view = display.view
+    shapes, labels = _reading_aids(display, kinds, colours)
+    axes = AxisOptions(
+        x_title=view.x_title,
+        hover_title=view.hover_title,
+        spike_colour=colours.epoch_line,
+        log_y=view.log_y,
+        y_range=view.y_range,
+        fixed_range=True,
+        x_extra={"range": list(view.x_range)} if view.x_range else None,
+    )
+    return {
+        **stacked_layout(kinds, axes),
+        # Streamlit reports clicked points only with "select" in the click mode, and box selections
+        # only while dragging selects; a zoom is a selected step range, applied here on the next run.
+        "clickmode": "event+select",
+        "dragmode": "select" if view.drag is Drag.ZOOM else "pan",
+        "selectdirection": "h",
+        "shapes": shapes,
+        "annotations": labels,
+    }
+
+
 def curves_figure(display: Display, highlights: Highlights = NO_HIGHLIGHTS) -> go.Figure:
     """Loss on top and accuracy below (each only when the run has it), plus checkpoints and reading aids.
 
@@ -438,20 +527,19 @@ def curves_figure(display: Display, highlights: Highlights = NO_HIGHLIGHTS) -> g
     figure = go.Figure()
     if not kinds:
         return figure
+    on_plot = [(kind, metric) for kind in kinds for metric in _present(history, kind)]
     lines = [
         trace
-        for kind in kinds
-        for metric in _present(history, kind)
+        for kind, metric in on_plot
         if metric.split != "full_valid"
-        for trace in _series(history, metric, display, axis_of(kinds, kind), colours, deciding)
+        for trace in _series(metric, display, axis_of(kinds, kind), colours, deciding)
     ]
     # WebGL traces are painted above every SVG trace, so marks meant to sit on top of WebGL lines
     # must be WebGL too.
     scatter = go.Scattergl if any(isinstance(trace, go.Scattergl) for trace in lines) else go.Scatter
     full = [
-        _full_valid(history, metric, display, axis_of(kinds, kind), colours, scatter)
-        for kind in kinds
-        for metric in _present(history, kind)
+        _full_valid(metric, display, axis_of(kinds, kind), colours, scatter)
+        for kind, metric in on_plot
         if metric.split == "full_valid"
     ]
     figure.add_traces(
@@ -463,25 +551,5 @@ def curves_figure(display: Display, highlights: Highlights = NO_HIGHLIGHTS) -> g
             *_legend_entries(history, kinds, colours, view),
         ]
     )
-    shapes, labels = _reading_aids(display, kinds, colours)
-    figure.update_layout(
-        stacked_layout(
-            kinds,
-            x_title=view.x_title,
-            hover_title=view.hover_title,
-            spike_colour=colours.epoch_line,
-            y_titles={},
-            log_y=view.log_y,
-            y_range=view.y_range,
-            fixed_range=True,  # no zoom in the browser: it would be lost on the next run
-            x_extra={"range": list(view.x_range)} if view.x_range else None,
-        ),
-        # Streamlit reports clicked points only with "select" in the click mode, and box selections
-        # only while dragging selects; a zoom is a selected step range, applied here on the next run.
-        clickmode="event+select",
-        dragmode="select" if view.drag is Drag.ZOOM else "pan",
-        selectdirection="h",
-        shapes=shapes,
-        annotations=labels,
-    )
+    figure.update_layout(_layout(display, kinds, colours))
     return figure

@@ -8,6 +8,7 @@ only what is its own (click and drag modes, reading aids, ranges). Pure: kinds i
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from components.charts import style
 from components.data.metrics import Kind
@@ -20,24 +21,56 @@ def axis_of(kinds: Sequence[Kind], kind: Kind) -> str:
     return "y" if kinds.index(kind) == 0 else "y2"
 
 
-def stacked_layout(
-    kinds: Sequence[Kind],
-    *,
-    x_title: str,
-    hover_title: str,
-    spike_colour: str,
-    y_titles: Mapping[Kind, str],
-    log_y: bool,
-    y_range: Mapping[str, tuple[float, float]],
-    fixed_range: bool = False,
-    x_extra: Mapping[str, object] | None = None,
-) -> dict[str, object]:
-    """The layout of ``kinds`` stacked on one x axis; ``fixed_range`` turns off zoom in the browser and
-    ``x_extra`` adds keys to the x axis (a range, a tick format)."""
+@dataclass(frozen=True)
+class AxisOptions:
+    """What the two figures' axes differ in: the x title and hover title, the spike line's colour, y titles
+    (a kind not named is "Loss" or "Accuracy"), log scale and y ranges, whether the browser may zoom
+    (``fixed_range`` turns it off), and keys added to the x axis (a range, a tick format)."""
+
+    x_title: str
+    hover_title: str
+    spike_colour: str
+    y_titles: Mapping[Kind, str] = field(default_factory=dict)
+    log_y: bool = False
+    y_range: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    fixed_range: bool = False
+    x_extra: Mapping[str, object] | None = None
+
+
+def _x_axis(kinds: Sequence[Kind], axes: AxisOptions) -> dict[str, object]:
+    """The one x axis, under the lowest plot, with a spike line across both and the hover's title."""
+    return {
+        "title": {"text": axes.x_title},
+        "anchor": axis_of(kinds, kinds[-1]),
+        **({"fixedrange": True} if axes.fixed_range else {}),
+        "unifiedhovertitle": {"text": axes.hover_title},
+        "showspikes": True,
+        "spikemode": "across",
+        "spikethickness": 1,
+        "spikedash": "solid",
+        "spikecolor": axes.spike_colour,
+        **(axes.x_extra or {}),
+    }
+
+
+def _y_axis(kinds: Sequence[Kind], kind: Kind, axes: AxisOptions) -> dict[str, object]:
+    """The y axis of ``kind``: its share of the height, title, scale, tick format and range."""
     both = len(kinds) == 2
-    fixed = {"fixedrange": True} if fixed_range else {}
+    domain = (style.LOSS_DOMAIN if kind == kinds[0] else style.ACCURACY_DOMAIN) if both else (0.0, 1.0)
+    return {
+        "domain": list(domain),
+        "title": {"text": axes.y_titles.get(kind, Y_TITLES[kind]), "font": {"size": style.TITLE_SIZE}},
+        "type": "log" if axes.log_y else "linear",
+        **({"fixedrange": True} if axes.fixed_range else {}),
+        "tickformat": ".0%" if kind == "accuracy" else None,
+        **({"range": list(axes.y_range[kind])} if kind in axes.y_range else {}),
+    }
+
+
+def stacked_layout(kinds: Sequence[Kind], axes: AxisOptions) -> dict[str, object]:
+    """The layout of ``kinds`` stacked on one x axis, one legend above and one hover for both."""
     layout: dict[str, object] = {
-        "height": style.HEIGHT_BOTH if both else style.HEIGHT_LOSS_ONLY,
+        "height": style.HEIGHT_BOTH if len(kinds) == 2 else style.HEIGHT_LOSS_ONLY,
         "margin": style.MARGIN,
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "rgba(0,0,0,0)",
@@ -52,27 +85,8 @@ def stacked_layout(
             "font": {"size": style.LEGEND_FONT_SIZE},
             "traceorder": "normal",
         },
-        "xaxis": {
-            "title": {"text": x_title},
-            "anchor": axis_of(kinds, kinds[-1]),
-            **fixed,
-            "unifiedhovertitle": {"text": hover_title},
-            "showspikes": True,
-            "spikemode": "across",
-            "spikethickness": 1,
-            "spikedash": "solid",
-            "spikecolor": spike_colour,
-            **(x_extra or {}),
-        },
+        "xaxis": _x_axis(kinds, axes),
     }
     for kind in kinds:
-        domain = (style.LOSS_DOMAIN if kind == kinds[0] else style.ACCURACY_DOMAIN) if both else (0.0, 1.0)
-        layout["yaxis" if axis_of(kinds, kind) == "y" else "yaxis2"] = {
-            "domain": list(domain),
-            "title": {"text": y_titles.get(kind, Y_TITLES[kind]), "font": {"size": style.TITLE_SIZE}},
-            "type": "log" if log_y else "linear",
-            **fixed,
-            "tickformat": ".0%" if kind == "accuracy" else None,
-            **({"range": list(y_range[kind])} if kind in y_range else {}),
-        }
+        layout["yaxis" if axis_of(kinds, kind) == "y" else "yaxis2"] = _y_axis(kinds, kind, axes)
     return layout

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from components.charts.style import DEFAULT_THEME, Theme
+from components.data.compare import Alignment
 from components.data.recommend import UnsavedBest
 
 DEFAULT_SMOOTHING = 0.6
@@ -62,6 +63,19 @@ class ViewOptions:
     log_y: bool = False
     y_range: YRange = YRange.CHOICE
     drag: Drag = Drag.PICK
+    theme: Theme = DEFAULT_THEME
+
+
+@dataclass(frozen=True)
+class CompareOptions:
+    """Every choice the reader made on the compare page; passed whole to its page model."""
+
+    metric: str | None = None
+    alignment: Alignment | None = None  # None: the runs' default (``default_alignment``)
+    smoothing: float = DEFAULT_SMOOTHING
+    log_y: bool = False
+    y_range: YRange = YRange.CHOICE
+    show_training: bool = False
     theme: Theme = DEFAULT_THEME
 
 

@@ -183,28 +183,26 @@ def _y_ranges(
     return ranges
 
 
-def build_display(
-    history: pd.DataFrame,
-    checkpoints: pd.DataFrame,
-    *,
-    axes: RunAxes,
-    options: ViewOptions,
-    highlights: Highlights = NO_HIGHLIGHTS,
-    spans: Sequence[tuple[float, float]] = (),
-    zoom: StepRange | None = None,
-    total_steps: int | None = None,
-    max_points: int = MAX_DISPLAY_POINTS,
-    conventions: Conventions = NO_CONVENTIONS,
-) -> Display:
-    """Everything the chart needs, in the reader's chosen x units.
+@dataclass(frozen=True)
+class ChartRun:
+    """A run as its chart reads it: the full per-step frames, the x axes it supports, its overfitting
+    spans (in steps), a running job's planned length (lets the x axis run to the end of the training;
+    None when finished) and its words for full validation."""
 
-    The recommended and the selected checkpoint are always marked; of the others an evenly spread subset
-    is, and the history keeps the rows of those marked and of the best unsaved step. ``spans`` are the
-    run's ``overfit_spans``; ``zoom`` a step range the reader drew; ``total_steps`` (a running job's
-    planned length) lets the x axis run to the end of the training; ``conventions`` are the run's words.
-    """
-    mode = XMode(options.x_mode) if options.x_mode in axes.modes else XMode.STEP
-    smoothed = _with_smoothing(history, options.smoothing)
+    history: pd.DataFrame
+    checkpoints: pd.DataFrame
+    axes: RunAxes
+    spans: Sequence[tuple[float, float]] = ()
+    total_steps: int | None = None
+    conventions: Conventions = NO_CONVENTIONS
+
+
+def _thinned(
+    run: ChartRun, smoothed: pd.DataFrame, highlights: Highlights
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The marked checkpoints (the recommended and selected ones always) and the history thinned to about
+    :data:`MAX_DISPLAY_POINTS` buckets, keeping the rows of every mark and of the best unsaved step."""
+    checkpoints = run.checkpoints
     kept_ids = [i for i in (highlights.best_id, highlights.selected_id) if i]
     kept = checkpoints["checkpoint_id"].isin(kept_ids).to_numpy()
     marked = evenly_spaced(checkpoints, MAX_CHECKPOINT_MARKERS, keep=kept)
@@ -212,25 +210,57 @@ def build_display(
     # Extremes are kept for the raw series only: a smoothed line has no spikes to lose.
     shown = downsample(
         smoothed,
-        max_points=max_points,
+        max_points=MAX_DISPLAY_POINTS,
         value_columns=[metric.name for metric in METRICS],
         keep_steps=[*marked["step"].tolist(), *unsaved],
     )
-    shown = shown.assign(x=axes.to_x(mode, shown["step"]).to_numpy())
-    marked = marked.assign(x=axes.to_x(mode, marked["step"]).to_numpy())
-    on_screen = history
-    x_range = None
+    return shown, marked
+
+
+def _on_screen(
+    run: ChartRun, mode: XMode, zoom: StepRange | None
+) -> tuple[pd.DataFrame, tuple[float, ...] | None]:
+    """The rows on screen (a zoom's, else all) and the x range: a zoom's, or to a running job's end."""
+    history, axes = run.history, run.axes
+    on_screen, x_range = history, None
     if zoom is not None:
         on_screen = history[history["step"].between(zoom.start, zoom.end)]
         x_range = tuple(_steps_to_x(axes, mode, (zoom.start, zoom.end)))
-    elif total_steps and not history.empty and total_steps > history["step"].max():
-        x_range = tuple(_steps_to_x(axes, mode, (min(history["step"].min(), 0), total_steps)))
+    elif run.total_steps and not history.empty and run.total_steps > history["step"].max():
+        x_range = tuple(_steps_to_x(axes, mode, (min(history["step"].min(), 0), run.total_steps)))
     if on_screen.empty:  # a zoom between two logged steps: frame on the whole run instead
         on_screen = history
-    on_screen_checkpoints = checkpoints[checkpoints["step"].isin(on_screen["step"])]
-    last_step = int(history["step"].max()) if not history.empty else 0
-    end = max(last_step, total_steps or 0)
-    ends = epoch_lines(epoch_ends(axes.steps_per_epoch, end)) if axes.steps_per_epoch else []
+    return on_screen, x_range
+
+
+def _epoch_ends(run: ChartRun, mode: XMode) -> list[float]:
+    """The epoch lines to draw, to the end of the data or of a running job's planned steps."""
+    last_step = int(run.history["step"].max()) if not run.history.empty else 0
+    end = max(last_step, run.total_steps or 0)
+    ends = epoch_lines(epoch_ends(run.axes.steps_per_epoch, end)) if run.axes.steps_per_epoch else []
+    return _steps_to_x(run.axes, mode, ends)
+
+
+def build_display(
+    run: ChartRun,
+    options: ViewOptions,
+    *,
+    highlights: Highlights = NO_HIGHLIGHTS,
+    zoom: StepRange | None = None,
+) -> Display:
+    """Everything the chart needs, in the reader's chosen x units.
+
+    The recommended and the selected checkpoint are always marked; of the others an evenly spread subset
+    is, and the history keeps the rows of those marked and of the best unsaved step. ``zoom`` is a step
+    range the reader drew.
+    """
+    axes = run.axes
+    mode = XMode(options.x_mode) if options.x_mode in axes.modes else XMode.STEP
+    shown, marked = _thinned(run, _with_smoothing(run.history, options.smoothing), highlights)
+    shown = shown.assign(x=axes.to_x(mode, shown["step"]).to_numpy())
+    marked = marked.assign(x=axes.to_x(mode, marked["step"]).to_numpy())
+    on_screen, x_range = _on_screen(run, mode, zoom)
+    on_screen_checkpoints = run.checkpoints[run.checkpoints["step"].isin(on_screen["step"])]
     view = ChartView(
         x="x",
         x_title=X_TITLES[mode],
@@ -239,13 +269,13 @@ def build_display(
         log_y=options.log_y,
         y_range=_y_ranges(on_screen, on_screen_checkpoints, options.y_range, options.log_y),
         x_range=x_range,
-        epoch_ends=_steps_to_x(axes, mode, ends),
-        overfit_spans=[tuple(_steps_to_x(axes, mode, span)) for span in spans],
+        epoch_ends=_epoch_ends(run, mode),
+        overfit_spans=[tuple(_steps_to_x(axes, mode, span)) for span in run.spans],
         smoothing=options.smoothing,
         drag=options.drag,
         theme=options.theme,
-        conventions=conventions,
+        conventions=run.conventions,
     )
     return Display(
-        history=shown, checkpoints=marked, view=view, rows_total=len(history), rows_shown=len(shown)
+        history=shown, checkpoints=marked, view=view, rows_total=len(run.history), rows_shown=len(shown)
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from components.charts.options import Highlights, StepRange, ViewOptions, XMode, default_smoothing
-from components.charts.view import RunAxes, build_display, run_axes
+from components.charts.view import ChartRun, RunAxes, build_display, run_axes
 from components.data.best import available_metrics, default_metric
 from components.data.metrics import METRIC_NAMES, metric_label
 from components.data.overfitting import Verdict, checkpoint_verdicts, overfit_spans, unjudged
@@ -152,17 +152,11 @@ def _chart(
     run = prepared.run
     if run.history.empty:
         return None
-    display = build_display(
-        run.history,
-        run.checkpoints,
-        axes=prepared.axes,
-        options=options,
-        highlights=highlights,
-        spans=prepared.spans,
-        zoom=zoom,
-        total_steps=None if run.summary.is_terminal else run.total_steps,
-        conventions=run.conventions,
+    total_steps = None if run.summary.is_terminal else run.total_steps
+    chart_run = ChartRun(
+        run.history, run.checkpoints, prepared.axes, prepared.spans, total_steps, run.conventions
     )
+    display = build_display(chart_run, options, highlights=highlights, zoom=zoom)
     caption = _chart_caption(
         display.rows_shown, display.rows_total, len(display.checkpoints), len(run.checkpoints)
     )

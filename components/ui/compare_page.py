@@ -15,7 +15,8 @@ from typing import Protocol
 import streamlit as st
 
 from components.charts.compare import compare_figure, run_colour
-from components.charts.options import MAX_SMOOTHING, YRange
+from components.charts.config import plotly_config
+from components.charts.options import CompareOptions
 from components.charts.style import DEFAULT_THEME
 from components.data.compare import MAX_RUNS, Alignment
 from components.data.metrics import BY_NAME
@@ -25,15 +26,20 @@ from components.page.compare import (
     ALIGNMENT_LABELS,
     BEST_MARK,
     CompareModel,
-    CompareOptions,
     ComparePrepared,
     build_compare,
     prepare_compare,
 )
 from components.text import NOTE_CHARS, code_span, markdown_literal
-from components.ui.curves_panel import PLOTLY_CONFIG
+from components.ui.controls import (
+    Control,
+    forget_unless,
+    log_toggle,
+    metric_select,
+    smoothing_slider,
+    y_range_choice,
+)
 from components.ui.exports import comparison_button
-from components.ui.view_options import Y_LABELS
 
 METRIC_KEY = "compare_metric"
 ALIGN_KEY = "compare_x"
@@ -53,6 +59,25 @@ TOO_MANY = (
 )
 TOO_FEW = "Add another run to compare: a comparison needs two runs or more."
 NO_RUNS = "No run to compare yet: pick two runs or more."
+METRIC = Control(
+    METRIC_KEY,
+    help="Each run's best checkpoint by this metric, then the best of those. Losses: lowest wins; "
+    "accuracies: highest. The curves drawn are this metric's split.",
+    width=260,
+)
+SMOOTHING = Control(
+    SMOOTHING_KEY,
+    help="The same smoothing as one run's page, on every run's training and batch-validation curves; "
+    "full validation is never smoothed.",
+    width=220,
+)
+Y_RANGE = Control(
+    Y_KEY,
+    help="Around the choice: where each run's checkpoints are chosen. Middle 90 %: one spike cannot "
+    "flatten the rest. All values: everything.",
+    width=180,
+)
+LOG = Control(LOG_KEY)
 
 
 class ComparedRun(Protocol):
@@ -69,64 +94,36 @@ def _metric_label(name: str) -> str:
     return BY_NAME[name].label
 
 
+def _alignment(prepared: ComparePrepared) -> Alignment:
+    """The x axis the runs line up on; one these runs do not offer is dropped first."""
+    modes = list(prepared.alignments)
+    forget_unless(ALIGN_KEY, modes)
+    alignment = st.segmented_control(
+        "Align by",
+        modes,
+        default=prepared.default_alignment,
+        required=True,
+        key=ALIGN_KEY,
+        bind="query-params",
+        format_func=ALIGNMENT_LABELS.__getitem__,
+        help="Runs of different lengths line up by epoch, or by the fraction of training done (0 to 100 %).",
+    )
+    return Alignment(alignment or Alignment.STEP)
+
+
 def _options(prepared: ComparePrepared) -> CompareOptions:
     """The options row above the chart; every value kept through reruns by its own key."""
     with st.container(horizontal=True, vertical_alignment="bottom", gap="medium", key="compare_options"):
         metric = None
         if prepared.metrics:
-            metrics = list(prepared.metrics)
-            if st.session_state.get(METRIC_KEY) not in metrics:
-                st.session_state.pop(METRIC_KEY, None)  # a metric of another set of runs
-            metric = st.selectbox(
-                "Rank by",
-                metrics,
-                index=metrics.index(prepared.default_metric) if prepared.default_metric in metrics else 0,
-                key=METRIC_KEY,
-                bind="query-params",
-                format_func=_metric_label,
-                help="Each run's best checkpoint by this metric, then the best of those. Losses: lowest "
-                "wins; accuracies: highest. The curves drawn are this metric's split.",
-                width=260,
+            metric = metric_select(
+                "Rank by", METRIC, list(prepared.metrics), prepared.default_metric, _metric_label
             )
-        modes = list(prepared.alignments)
-        if st.session_state.get(ALIGN_KEY) not in modes:
-            st.session_state.pop(ALIGN_KEY, None)
-        alignment = st.segmented_control(
-            "Align by",
-            modes,
-            default=prepared.default_alignment,
-            required=True,
-            key=ALIGN_KEY,
-            bind="query-params",
-            format_func=ALIGNMENT_LABELS.__getitem__,
-            help="Runs of different lengths line up by epoch, or by the fraction of training done "
-            "(0 to 100 %).",
-        )
-        smoothing = st.slider(
-            "Smoothing",
-            0.0,
-            MAX_SMOOTHING,
-            prepared.default_smoothing,
-            step=0.001,
-            format="%.3f",
-            key=SMOOTHING_KEY,
-            bind="query-params",
-            help="The same smoothing as one run's page, on every run's training and batch-validation curves; "
-            "full validation is never smoothed.",
-            width=220,
-        )
-        y_range = st.selectbox(
-            "Y range",
-            list(YRange),
-            key=Y_KEY,
-            bind="query-params",
-            format_func=Y_LABELS.__getitem__,
-            help="Around the choice: where each run's checkpoints are chosen. Middle 90 %: one spike cannot "
-            "flatten the rest. All values: everything.",
-            width=180,
-        )
+        alignment = _alignment(prepared)
+        smoothing = smoothing_slider(SMOOTHING, prepared.default_smoothing)
+        y_range = y_range_choice(Y_RANGE, st.selectbox)
         with st.container(horizontal=True, gap="medium", width="content"):
-            log_y = st.toggle("Log y axis", key=LOG_KEY, bind="query-params")
+            log_y = log_toggle(LOG)
             training = st.toggle(
                 "Training curves too",
                 key=TRAINING_KEY,
@@ -135,10 +132,10 @@ def _options(prepared: ComparePrepared) -> CompareOptions:
             )
     return CompareOptions(
         metric=metric,
-        alignment=Alignment(alignment or Alignment.STEP),
-        smoothing=float(smoothing),
-        log_y=bool(log_y),
-        y_range=YRange(y_range or YRange.CHOICE),
+        alignment=alignment,
+        smoothing=smoothing,
+        log_y=log_y,
+        y_range=y_range,
         show_training=bool(training),
         theme=st.context.theme.type or DEFAULT_THEME,
     )
@@ -190,50 +187,22 @@ def _run_notes(shown: Sequence[ComparedRun]) -> None:
             st.markdown(f"{code_span(str(ref))} {markdown_literal(note, NOTE_CHARS)}")
 
 
-def compare_page(
-    runs: Sequence[ComparedRun],
-    *,
-    on_remove: Callable[[RunRef], None] | None = None,
-    run_link: Callable[[RunRef], str] | None = None,
-) -> None:
-    """Draw the comparison of ``runs`` (the first :data:`MAX_RUNS`; a message names any left out)."""
-    if not runs:
-        st.info(NO_RUNS, icon=":material/compare_arrows:")
-        return
-    shown = list(runs)[:MAX_RUNS]
-    st.subheader(f"Comparing {len(shown)} runs" if len(shown) > 1 else "Comparing runs")
-    if len(runs) > MAX_RUNS:
-        left = [str(item.ref) for item in list(runs)[MAX_RUNS:]]
-        st.warning(
-            markdown_literal(
-                TOO_MANY.format(limit=MAX_RUNS, total=len(runs), left=len(left), names=", ".join(left)),
-                NOTE_CHARS,
-            ),
-            icon=":material/filter_list:",
-        )
-    if len(shown) < 2:
-        st.info(TOO_FEW, icon=":material/compare_arrows:")
-    prepared = prepare_compare([item.run for item in shown])
-    options = _options(prepared)
-    model = build_compare(prepared, options)
-    _verdict(model)
-    for note in model.notes:
-        st.info(markdown_literal(note, NOTE_CHARS), icon=":material/straighten:")
-    refs = [item.ref for item in shown]
+def _chart(model: CompareModel, refs: Sequence[RunRef]) -> None:
+    """The figure and what its thinning leaves out, or why there is none."""
     figure = compare_figure(model.curves, model.view)
-    if figure.data:
-        config = {**PLOTLY_CONFIG, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
-        config["toImageButtonOptions"] = {
-            **PLOTLY_CONFIG["toImageButtonOptions"],
-            "filename": chart_image_name(refs, model.metric),
-        }
-        st.plotly_chart(figure, key=CHART_KEY, config=config, width="stretch")
-        if model.caption:
-            st.caption(model.caption)
-    else:
+    if not figure.data:
         st.info("None of these runs has logged a step of this metric yet.", icon=":material/hourglass:")
+        return
+    config = plotly_config(chart_image_name(refs, model.metric), zoom_on_page=False)
+    st.plotly_chart(figure, key=CHART_KEY, config=config, width="stretch")
+    if model.caption:
+        st.caption(model.caption)
+
+
+def _table(model: CompareModel, theme: str) -> None:
+    """One row per run, each run's name in its colour on the chart."""
     st.markdown("#### One row per run")
-    colours = [run_colour(curve.index, options.theme) for curve in model.curves]
+    colours = [run_colour(curve.index, theme) for curve in model.curves]
     table = model.table.style.apply(
         lambda column: [f"color: {colour}; font-weight: 600" for colour in colours], subset=["Run"]
     )
@@ -254,6 +223,46 @@ def compare_page(
             },
         },
     )
+
+
+def _shown(runs: Sequence[ComparedRun]) -> list[ComparedRun]:
+    """The first :data:`MAX_RUNS` runs, the heading, and a warning naming any left out or a hint for one."""
+    shown = list(runs)[:MAX_RUNS]
+    st.subheader(f"Comparing {len(shown)} runs" if len(shown) > 1 else "Comparing runs")
+    if len(runs) > MAX_RUNS:
+        left = [str(item.ref) for item in list(runs)[MAX_RUNS:]]
+        st.warning(
+            markdown_literal(
+                TOO_MANY.format(limit=MAX_RUNS, total=len(runs), left=len(left), names=", ".join(left)),
+                NOTE_CHARS,
+            ),
+            icon=":material/filter_list:",
+        )
+    if len(shown) < 2:
+        st.info(TOO_FEW, icon=":material/compare_arrows:")
+    return shown
+
+
+def compare_page(
+    runs: Sequence[ComparedRun],
+    *,
+    on_remove: Callable[[RunRef], None] | None = None,
+    run_link: Callable[[RunRef], str] | None = None,
+) -> None:
+    """Draw the comparison of ``runs`` (the first :data:`MAX_RUNS`; a message names any left out)."""
+    if not runs:
+        st.info(NO_RUNS, icon=":material/compare_arrows:")
+        return
+    shown = _shown(runs)
+    prepared = prepare_compare([item.run for item in shown])
+    options = _options(prepared)
+    model = build_compare(prepared, options)
+    _verdict(model)
+    for note in model.notes:
+        st.info(markdown_literal(note, NOTE_CHARS), icon=":material/straighten:")
+    refs = [item.ref for item in shown]
+    _chart(model, refs)
+    _table(model, options.theme)
     _run_notes(shown)
     _run_actions(refs, on_remove, run_link)
     comparison_button([item.run for item in shown], key=EXPORT_KEY)

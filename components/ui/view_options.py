@@ -17,6 +17,7 @@ from components.charts.options import MAX_SMOOTHING, Drag, ViewOptions, XMode, Y
 from components.charts.style import DEFAULT_THEME
 from components.page import Prepared
 from components.page.chart import PICK_HINT, ZOOM_HINT
+from components.ui.controls import Control, log_toggle, metric_select, smoothing_slider, y_range_choice
 from components.ui.selection import full_range
 
 METRIC_KEY = "metric"
@@ -27,7 +28,6 @@ Y_KEY = "y"
 DRAG_KEY = "drag"
 FULL_RANGE_KEY = "full_range"
 Y_SET_KEY = "y_range_set"
-SMOOTHING_STEP = 0.001
 
 T = TypeVar("T")
 
@@ -43,8 +43,27 @@ _SMOOTHING_VALUES = _SmoothingRange()
 
 # The radio's options are these labels, so a shared URL reads ?x=Epoch.
 AXIS_LABELS = {"Step": XMode.STEP, "Epoch": XMode.EPOCH, "Elapsed time": XMode.ELAPSED}
-Y_LABELS = {YRange.CHOICE: "Around the choice", YRange.ROBUST: "Middle 90 %", YRange.ALL: "All values"}
 DRAG_LABELS = {Drag.PICK: ":material/ads_click: Pick", Drag.ZOOM: ":material/zoom_in: Zoom"}
+
+METRIC = Control(
+    METRIC_KEY,
+    help="Losses: lowest wins; accuracies: highest wins. Full validation is the most reliable; "
+    "a training metric cannot show overfitting.",
+)
+SMOOTHING = Control(
+    SMOOTHING_KEY,
+    help="A debiased moving average weighted by distance in steps (the weight is the decay over one "
+    "training step), so series logged at different rates smooth alike. It starts at a weight that "
+    "averages over about 1 % of the run. Raw lines stay faint underneath; batch validation's raw "
+    "points stay at full strength when they decide; full validation is never smoothed.",
+)
+Y_RANGE = Control(
+    Y_KEY,
+    help="Around the choice: framed on the part of the run where checkpoints are chosen, so the "
+    "early drop does not squeeze it flat. Middle 90 %: the 5th to 95th percentile, so one spike "
+    "does not flatten the rest. All values: everything. A zoom frames the steps in it.",
+)
+LOG = Control(LOG_KEY)
 
 
 def _kept(key: str, allowed: Container[object], fallback: T) -> T:
@@ -59,6 +78,24 @@ def _kept(key: str, allowed: Container[object], fallback: T) -> T:
     return value if value in allowed else fallback
 
 
+def _x_axis(prepared: Prepared) -> XMode:
+    """The x axis; one this run cannot draw is kept (for the next run) and steps are drawn, said so."""
+    labels = list(AXIS_LABELS)
+    x_label = st.radio(
+        "X axis",
+        labels,
+        index=labels.index(_kept(X_KEY, labels, labels[0])),
+        key=X_KEY,
+        bind="query-params",
+        horizontal=True,
+        help="Epoch needs n_epochs or two epoch-end checkpoints; elapsed time needs timestamps.",
+    )
+    x_mode = AXIS_LABELS[x_label]
+    if x_mode not in prepared.x_modes:
+        st.caption(f"This run has no data for an {x_label.lower()} axis; using steps.")
+    return x_mode
+
+
 def _sidebar(prepared: Prepared) -> tuple[str | None, str, float, YRange, bool]:
     """The sidebar block: the deciding metric, the x axis, smoothing, the y range and a log y axis."""
     with st.sidebar:
@@ -66,64 +103,22 @@ def _sidebar(prepared: Prepared) -> tuple[str | None, str, float, YRange, bool]:
         metric = None
         if prepared.metrics:
             metrics = list(prepared.metrics)
-            if st.session_state.get(METRIC_KEY, prepared.default_metric) not in metrics:
-                del st.session_state[METRIC_KEY]  # another job's choice that this run lacks
-            metric = st.selectbox(
-                "Best checkpoint by",
-                metrics,
-                index=metrics.index(_kept(METRIC_KEY, metrics, prepared.default_metric)),
-                key=METRIC_KEY,
-                bind="query-params",
-                format_func=prepared.labels.__getitem__,
-                help="Losses: lowest wins; accuracies: highest wins. Full validation is the most reliable; "
-                "a training metric cannot show overfitting.",
+            default = _kept(METRIC_KEY, metrics, prepared.default_metric)
+            metric = metric_select(
+                "Best checkpoint by", METRIC, metrics, default, prepared.labels.__getitem__
             )
-        labels = list(AXIS_LABELS)
-        x_label = st.radio(
-            "X axis",
-            labels,
-            index=labels.index(_kept(X_KEY, labels, labels[0])),
-            key=X_KEY,
-            bind="query-params",
-            horizontal=True,
-            help="Epoch needs n_epochs or two epoch-end checkpoints; elapsed time needs timestamps.",
+        x_mode = _x_axis(prepared)
+        smoothing = smoothing_slider(
+            SMOOTHING, _kept(SMOOTHING_KEY, _SMOOTHING_VALUES, prepared.default_smoothing)
         )
-        x_mode = AXIS_LABELS[x_label]
-        if x_mode not in prepared.x_modes:
-            st.caption(f"This run has no data for an {x_label.lower()} axis; using steps.")
-        smoothing = st.slider(
-            "Smoothing",
-            0.0,
-            MAX_SMOOTHING,
-            _kept(SMOOTHING_KEY, _SMOOTHING_VALUES, prepared.default_smoothing),
-            step=SMOOTHING_STEP,
-            format="%.3f",
-            key=SMOOTHING_KEY,
-            bind="query-params",
-            help="A debiased moving average weighted by distance in steps (the weight is the decay over one "
-            "training step), so series logged at different rates smooth alike. It starts at a weight that "
-            "averages over about 1 % of the run. Raw lines stay faint underneath; batch validation's raw "
-            "points stay at full strength when they decide; full validation is never smoothed.",
-        )
+        # Just set by "Full range": that value is shown, and a default beside it would be a conflict.
+        just_set = st.session_state.pop(Y_SET_KEY, False)
         framings = list(YRange)
-        y_range = st.radio(
-            "Y range",
-            framings,
-            # Just set by "Full range": that value is shown, and a default beside it would be a conflict.
-            index=None
-            if st.session_state.pop(Y_SET_KEY, False)
-            else framings.index(_kept(Y_KEY, framings, YRange.CHOICE)),
-            key=Y_KEY,
-            bind="query-params",
-            format_func=Y_LABELS.__getitem__,
-            help="Around the choice: framed on the part of the run where checkpoints are chosen, so the "
-            "early drop does not squeeze it flat. Middle 90 %: the 5th to 95th percentile, so one spike "
-            "does not flatten the rest. All values: everything. A zoom frames the steps in it.",
+        y_range = y_range_choice(
+            Y_RANGE, st.radio, None if just_set else framings.index(_kept(Y_KEY, framings, YRange.CHOICE))
         )
-        log_y = st.toggle(
-            "Log y axis", value=_kept(LOG_KEY, (True, False), False), key=LOG_KEY, bind="query-params"
-        )
-    return metric, x_mode, float(smoothing), YRange(y_range or YRange.CHOICE), bool(log_y)
+        log_y = log_toggle(LOG, _kept(LOG_KEY, (True, False), False))
+    return metric, x_mode, smoothing, y_range, log_y
 
 
 def _toolbar(job_id: str, zoomed: bool, y_range: YRange) -> Drag:

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from components.page.compare import CompareOptions, build_compare, prepare_compare
+from components.charts.options import CompareOptions
+from components.page.compare import build_compare, prepare_compare
 from devtools.compare_runs import job_from_spec, run_from_spec
 from devtools.harness import CHROMIUM, RunningApp, app_process, wait_for_app_run
 from devtools.standin import StandInServer

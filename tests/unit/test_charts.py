@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import pytest
 
 from components.charts import style
+from components.charts.config import plotly_config
 from components.charts.curves import (
     BEST_TRACE,
     CHECKPOINT_TRACE,
@@ -21,6 +22,7 @@ from components.charts.options import Drag, Highlights, StepRange, ViewOptions, 
 from components.charts.view import (
     MAX_CHECKPOINT_MARKERS,
     SMOOTHED_SUFFIX,
+    ChartRun,
     ChartView,
     Display,
     build_display,
@@ -88,7 +90,10 @@ def _display(
     history: pd.DataFrame, checkpoints: pd.DataFrame, options: ViewOptions = STEPS, **kwargs: object
 ) -> Display:
     axes = run_axes(history, checkpoints, n_epochs=kwargs.pop("n_epochs", None), total_steps=None)
-    return build_display(history, checkpoints, axes=axes, options=options, **kwargs)
+    run = ChartRun(
+        history, checkpoints, axes, spans=kwargs.pop("spans", ()), total_steps=kwargs.pop("total_steps", None)
+    )
+    return build_display(run, options=options, **kwargs)
 
 
 def test_spec_example_draws_only_the_series_it_has() -> None:
@@ -413,6 +418,22 @@ def test_the_mouse_mode_sets_what_a_drag_does() -> None:
     assert pick.clickmode == "event+select"
 
 
+def test_the_png_is_named_and_plotly_zooms_only_where_the_page_does_not() -> None:
+    run_chart = plotly_config("ftjob-abc_valid_loss", zoom_on_page=True)
+    comparison = plotly_config("compare_a_b", zoom_on_page=False)
+    assert run_chart["toImageButtonOptions"] == {
+        "format": "png",
+        "scale": 2,
+        "filename": "ftjob-abc_valid_loss",
+    }
+    assert comparison["toImageButtonOptions"]["filename"] == "compare_a_b"
+    assert run_chart["displaylogo"] is comparison["displaylogo"] is False
+    assert {"zoom2d", "pan2d", "autoScale2d", "select2d", "lasso2d"} <= set(
+        run_chart["modeBarButtonsToRemove"]
+    )
+    assert comparison["modeBarButtonsToRemove"] == ["select2d", "lasso2d"]
+
+
 def test_one_result_row_far_out_draws_no_epoch_lines_and_builds_none() -> None:
     # Checkpoints at steps 1–3 make one step per epoch; a result row at step 10^6 would make 10^6 ends.
     checkpoints = checkpoints_frame(
@@ -422,19 +443,19 @@ def test_one_result_row_far_out_draws_no_epoch_lines_and_builds_none() -> None:
     history = build_history(checkpoints, results, HistorySource.RESULT_FILE)
     axes = run_axes(history, checkpoints, n_epochs=None, total_steps=None)
     assert axes.steps_per_epoch == 1
-    assert list(build_display(history, checkpoints, axes=axes, options=STEPS).view.epoch_ends) == []
+    assert list(build_display(ChartRun(history, checkpoints, axes), options=STEPS).view.epoch_ends) == []
 
 
 def test_millions_of_epochs_from_the_job_build_no_epoch_ends() -> None:
     history, checkpoints = _run(300, checkpoint_steps=(100, 200, 300))
     axes = run_axes(history, checkpoints, n_epochs=3_000_000, total_steps=300)
     assert axes.steps_per_epoch == 100  # 10,000 epochs per step is not believed: checkpoint spacing is
-    display = build_display(history, checkpoints, axes=axes, options=ViewOptions(x_mode=XMode.EPOCH))
+    display = build_display(ChartRun(history, checkpoints, axes), options=ViewOptions(x_mode=XMode.EPOCH))
     assert list(display.view.epoch_ends) == pytest.approx([1.0, 2.0, 3.0])
 
 
 def test_forty_epochs_draw_eight_lines_every_fifth_epoch() -> None:
     history, checkpoints = _run(400, checkpoint_steps=tuple(range(10, 401, 10)))
     axes = run_axes(history, checkpoints, n_epochs=40, total_steps=400)
-    display = build_display(history, checkpoints, axes=axes, options=STEPS)
+    display = build_display(ChartRun(history, checkpoints, axes), options=STEPS)
     assert list(display.view.epoch_ends) == pytest.approx([50.0 * k for k in range(1, 9)])

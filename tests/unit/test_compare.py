@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from components.charts.compare import RUN_COLOURS, STAR_LEGEND, compare_figure, run_colour
-from components.charts.options import YRange
+from components.charts.compare_view import MAX_DRAWN_ROWS, DrawnRun, build_compare_display
+from components.charts.options import CompareOptions, YRange
 from components.data.compare import (
     MAX_RUNS,
     Alignment,
@@ -28,13 +29,7 @@ from components.data.compare import (
     verdict,
 )
 from components.domain import RunData, RunRef, RunStatus
-from components.page.compare import (
-    BEST_MARK,
-    MAX_DRAWN_ROWS,
-    CompareOptions,
-    build_compare,
-    prepare_compare,
-)
+from components.page.compare import BEST_MARK, build_compare, prepare_compare
 from devtools.compare_runs import synthetic_run
 from tests.page.page_support import decode
 
@@ -254,6 +249,29 @@ def test_ten_long_runs_are_thinned_to_the_budget_and_keep_each_star() -> None:
         assert curve.star_step in set(curve.frame["step"])
     size = len(compare_figure(model.curves, model.view).to_json())
     assert size < 3_000_000
+
+
+def test_the_display_draws_the_metric_and_axis_the_page_decided(short: RunData, long: RunData) -> None:
+    results = [run_result(run, "valid_loss") for run in (short, long)]
+    runs = [
+        DrawnRun(run, run.summary.ref.run_id, result)
+        for run, result in zip((short, long), results, strict=True)
+    ]
+    # The options' own metric and alignment are the reader's wish; the page's decision is what is drawn.
+    options = CompareOptions(metric="full_valid_loss", alignment=Alignment.STEP, smoothing=0.0)
+    drawn = build_compare_display(runs, "valid_loss", Alignment.FRACTION, options)
+    assert drawn.view.metrics == {"loss": "valid_loss", "accuracy": "valid_mean_token_accuracy"}
+    assert (drawn.view.x_title, drawn.view.x_percent, drawn.view.step_in_hover) == (
+        "Fraction of training",
+        True,
+        True,
+    )
+    assert drawn.rows_total == len(short.history) + len(long.history) >= drawn.rows_shown
+    for curves, result in zip(drawn.curves, results, strict=True):
+        assert result.recommendation.step in set(curves.frame["step"]) and curves.frame["x"].max() <= 1.0
+    nothing = build_compare_display(runs, None, Alignment.STEP, options)
+    assert nothing.view.metrics == {} and nothing.view.y_range == {}
+    assert [list(curves.frame.columns) for curves in nothing.curves] == [["step", "x"], ["step", "x"]]
 
 
 def test_runs_of_different_lengths_open_by_fraction_and_step_says_how_to_align(

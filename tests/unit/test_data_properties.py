@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from components.charts.options import ViewOptions, XMode, YRange
-from components.charts.view import build_display, run_axes
+from components.charts.view import ChartRun, build_display, run_axes
 from components.data import results_file
 from components.data.bounds import EARLIEST_TIME, MAX_EPOCHS, MAX_STEP, YEARS_AHEAD
 from components.data.checkpoints import checkpoints_frame
@@ -215,7 +215,7 @@ def test_hostile_epochs_and_steps_cost_nothing_to_display(n_epochs: int, total: 
     try:
         axes = run_axes(history, checkpoints, n_epochs=n_epochs, total_steps=total)
         options = ViewOptions(x_mode=XMode.EPOCH, smoothing=0.6, y_range=YRange.ROBUST)
-        display = build_display(history, checkpoints, axes=axes, options=options, total_steps=total)
+        display = build_display(ChartRun(history, checkpoints, axes, total_steps=total), options=options)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

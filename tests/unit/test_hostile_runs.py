@@ -10,7 +10,7 @@ import pytest
 
 from components.api import FineTuningClient, make_http_client
 from components.charts.options import ViewOptions, XMode
-from components.charts.view import build_display, run_axes
+from components.charts.view import ChartRun, build_display, run_axes
 from components.sources.openai import load_run
 from devtools.configs import openai_config
 from devtools.standin import StandInServer, SyntheticRun, make_run
@@ -109,7 +109,7 @@ def test_a_job_with_millions_of_epochs_draws_without_building_epoch_ends(
         total_steps=data.total_steps,
     )
     display = build_display(
-        data.history, data.checkpoints, axes=axes, options=ViewOptions(x_mode=XMode.EPOCH, smoothing=0.0)
+        ChartRun(data.history, data.checkpoints, axes), options=ViewOptions(x_mode=XMode.EPOCH, smoothing=0.0)
     )
 
     assert data.summary.hyperparameters.n_epochs is None
