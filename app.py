@@ -12,7 +12,7 @@ import streamlit as st
 
 from components.demo import DEMO_JOB_ID
 from components.domain import RunRef
-from components.page.route import Compare, Demo, JobList, OneRun, Problem, current_source, route
+from components.page.route import AddressProblem, Compare, Demo, JobList, OneRun, current_source, route
 from components.sources.demo import DEMO
 from components.text import code_span, markdown_literal
 from components.ui.compare_route import comparison
@@ -53,7 +53,7 @@ match where:
             st.warning(f"Add an API key to open {code_span(wanted)}; until then this page shows the demo.")
         if (loaded := load_ref(connection, RunRef(DEMO, DEMO_JOB_ID), refresh=refresh)) is not None:
             run_page(connection, loaded)
-    case Problem(message, error):
+    case AddressProblem(message, error):
         if error is not None:
             show_error(error)
         else:
