@@ -50,12 +50,12 @@ class Loaded:
     archive_note: str | None = None
 
 
-def _remember(config: SourceConfig, job_id: str, run: RunData) -> None:
+def _remember(config: SourceConfig, run_id: str, run: RunData) -> None:
     """Keep a partial run to resume (one per session bounds the memory); forget it once complete."""
     if run.is_partial:
-        PARTIAL.put((config, job_id), run)
+        PARTIAL.put((config, run_id), run)
     else:
-        PARTIAL.clear((config, job_id))
+        PARTIAL.clear((config, run_id))
 
 
 def config_of(connection: Connection, source: str) -> SourceConfig | None:
