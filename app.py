@@ -20,7 +20,7 @@ from components.ui.connection import connection_sidebar, source_switch
 from components.ui.errors import show_error
 from components.ui.job_list import job_list_page
 from components.ui.job_picker import job_picker
-from components.ui.loading_status import load_ref
+from components.ui.run_loading import load_ref
 from components.ui.run_page import run_page
 from components.ui.uploads import upload_sidebar
 

@@ -23,8 +23,8 @@ from components.page.live import LiveRun, checked_line, ended_note, is_timer_tic
 from components.page.progress import ProgressView, run_progress_view
 from components.sources import SourceConfig, SourceKind
 from components.sources.live import needs_refresh
+from components.ui.cached_reads import forget_run, source_for
 from components.ui.connection import Connection
-from components.ui.loaders import forget_run, source_for
 from components.ui.session_slot import SessionSlot
 
 TOGGLE_KEY = "auto_refresh"

@@ -23,9 +23,9 @@ from components.sources import SourceConfig, SourceKind, UploadSource, upload_co
 from components.sources.files import UPLOAD
 from components.text import markdown_literal
 from components.ui.auto_refresh import current_run
+from components.ui.cached_reads import cached_run, forget_run
 from components.ui.connection import Connection
 from components.ui.errors import show_error
-from components.ui.loaders import cached_run, forget_run
 from components.ui.session_slot import SessionSlot
 
 PARTIAL = SessionSlot[RunData]("partial_run")
