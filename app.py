@@ -12,7 +12,7 @@ import streamlit as st
 
 from components.demo import DEMO_JOB_ID
 from components.domain import RunRef
-from components.page.route import Compare, Demo, JobList, OneRun, Problem, current_source, route
+from components.page.route import AddressProblem, Compare, Demo, JobList, OneRun, current_source, route
 from components.sources.demo import DEMO
 from components.text import code_span, markdown_literal
 from components.ui.compare_route import comparison
@@ -20,7 +20,7 @@ from components.ui.connection import connection_sidebar, source_switch
 from components.ui.errors import show_error
 from components.ui.job_list import job_list_page
 from components.ui.job_picker import job_picker
-from components.ui.loading_status import load_ref
+from components.ui.run_loading import load_ref
 from components.ui.run_page import run_page
 from components.ui.uploads import upload_sidebar
 
@@ -53,7 +53,7 @@ match where:
             st.warning(f"Add an API key to open {code_span(wanted)}; until then this page shows the demo.")
         if (loaded := load_ref(connection, RunRef(DEMO, DEMO_JOB_ID), refresh=refresh)) is not None:
             run_page(connection, loaded)
-    case Problem(message, error):
+    case AddressProblem(message, error):
         if error is not None:
             show_error(error)
         else:

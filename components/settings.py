@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from components.api import ConfigError
 from components.api.limits import Limits, resolve_limits
 from components.api.settings import Settings
-from components.sources import Problem
+from components.sources import SourceProblem
 from components.sources.archive import ARCHIVE_LABEL
 from components.store import StoreConfig, resolve_store
 
@@ -36,7 +36,8 @@ class DashboardSettings:
     limits: Limits = field(default_factory=Limits)  # the defaults when the limits are wrong
     store: StoreConfig | None = None  # the archive; None when switched off or wrong
     refresh_seconds: float | None = None  # how often a running job is read again; None: the setting is wrong
-    problems: tuple[Problem, ...] = ()  # in the order the sidebar names them: archive, auto-refresh, limits
+    # in the order the sidebar names them: archive, auto-refresh, limits
+    problems: tuple[SourceProblem, ...] = ()
 
 
 def refresh_interval(env: Mapping[str, Any], secrets: Mapping[str, Any]) -> float:
@@ -58,12 +59,12 @@ def typed_azure_endpoint(text: str) -> str | None:
     return f"https://{host}{f':{parts.port}' if parts.port else ''}/" if ok else None
 
 
-def _setting(label: str, read: Callable[[], _T]) -> tuple[_T | None, Problem | None]:
+def _setting(label: str, read: Callable[[], _T]) -> tuple[_T | None, SourceProblem | None]:
     """A page-wide setting; a wrong one is a problem to show, and the page goes on without what it sets."""
     try:
         return read(), None
     except ConfigError as exc:
-        return None, Problem(label.lower(), label, str(exc))
+        return None, SourceProblem(label.lower(), label, str(exc))
 
 
 def resolve_settings(env: Mapping[str, Any], secrets: Mapping[str, Any]) -> DashboardSettings:

@@ -27,7 +27,7 @@ START = 1_732_000_000
 
 
 def finished_run(
-    job_id: str = "ftjob-archive",
+    run_id: str = "ftjob-archive",
     *,
     n_steps: int = 1_000,
     source: str = "openai",
@@ -35,10 +35,10 @@ def finished_run(
     status: RunStatus = RunStatus.SUCCEEDED,
     created: int = START,
 ) -> RunData:
-    """A finished ``source:job_id`` run of ``n_steps`` steps (a multiple of 4), odd values included."""
-    synthetic = make_run(job_id, n_steps=n_steps, seed=seed, result_file="plain", start=created)
+    """A finished ``source:run_id`` run of ``n_steps`` steps (a multiple of 4), odd values included."""
+    synthetic = make_run(run_id, n_steps=n_steps, seed=seed, result_file="plain", start=created)
     [csv] = synthetic.files.values()
-    run = run_from_result_csv(csv, Origin(RunRef(source, job_id), "OpenAI", f"{job_id}.csv"))
+    run = run_from_result_csv(csv, Origin(RunRef(source, run_id), "OpenAI", f"{run_id}.csv"))
     history = run.history.copy()
     history["learning_rate"] = np.linspace(2e-5, 0.0, len(history))
     history.loc[0, "train_loss"] = math.inf
@@ -50,9 +50,9 @@ def finished_run(
         run.summary,
         status=status,
         provider_status=status.value,
-        name=f"run {job_id}",
+        name=f"run {run_id}",
         base_model="gpt-4o-mini-2024-07-18",
-        fine_tuned_model=f"ft:gpt-4o-mini-2024-07-18:my-org:{job_id}",
+        fine_tuned_model=f"ft:gpt-4o-mini-2024-07-18:my-org:{run_id}",
         suffix="archive",
         created_at=pd.Timestamp(created, unit="s", tz="UTC"),
         hyperparameters=Hyperparameters(n_epochs=4, batch_size="auto", learning_rate_multiplier=1.8),

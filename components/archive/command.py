@@ -122,7 +122,7 @@ def _megabytes(size: int) -> str:
     return f"{size / 1_000_000:.1f} MB"
 
 
-class Display:
+class ProgressDisplay:
     """Progress as a bar on a terminal, one plain line per step elsewhere (a log, cron), or nothing."""
 
     def __init__(self, stream: TextIO, *, quiet: bool) -> None:
@@ -182,7 +182,7 @@ def _reason(exc: BaseException) -> str:
     return clean(str(exc), MESSAGE_CHARS)
 
 
-def _list_all(config: SourceConfig, source: Any, tally: Tally, display: Display) -> list[RunSummary]:
+def _list_all(config: SourceConfig, source: Any, tally: Tally, display: ProgressDisplay) -> list[RunSummary]:
     """Every run of one source, every page; a list that fails is a failure of that source, kept so far."""
     runs: list[RunSummary] = []
     cursor: str | None = None
@@ -238,7 +238,7 @@ def _plan(
     store: ArchiveStore,
     configs: Sequence[SourceConfig],
     tally: Tally,
-    display: Display,
+    display: ProgressDisplay,
     http: list[httpx.Client],
 ) -> list[_Planned]:
     plans = []
@@ -264,7 +264,9 @@ def _plan(
     return plans
 
 
-def archive_all(store: ArchiveStore, configs: Sequence[SourceConfig], display: Display, tally: Tally) -> None:
+def archive_all(
+    store: ArchiveStore, configs: Sequence[SourceConfig], display: ProgressDisplay, tally: Tally
+) -> None:
     """List every source, then store each finished run not yet stored, showing progress as it goes."""
     http: list[httpx.Client] = []
     try:
@@ -361,7 +363,7 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     except StoreError as exc:
         print(f"archive: {exc} {exc.detail}".rstrip(), file=err)
         return UNUSABLE
-    display = Display(out, quiet=args.quiet)
+    display = ProgressDisplay(out, quiet=args.quiet)
     interrupted = False
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:

@@ -22,7 +22,7 @@ from components.charts import style
 from components.charts.layout import AxisOptions, axis_of, stacked_layout
 from components.charts.options import NO_HIGHLIGHTS, Drag, Highlights
 from components.charts.style import Palette
-from components.charts.view import KINDS, SMOOTHED_SUFFIX, ChartView, Display
+from components.charts.view import KINDS, SMOOTHED_SUFFIX, ChartView, RunDisplay
 from components.data.metrics import (
     BY_NAME,
     Kind,
@@ -144,7 +144,7 @@ def _trend(look: _Look, history: pd.DataFrame, x: str, colours: Palette) -> go.S
 
 
 def _series(
-    metric: Metric, display: Display, axis: str, colours: Palette, deciding: bool
+    metric: Metric, display: RunDisplay, axis: str, colours: Palette, deciding: bool
 ) -> list[go.Scatter]:
     """A metric's raw values and, when smoothing changes them, its smoothed line; one hover row for both.
 
@@ -171,7 +171,9 @@ def _series(
     return traces
 
 
-def _full_valid(metric: Metric, display: Display, axis: str, colours: Palette, scatter: type) -> go.Scatter:
+def _full_valid(
+    metric: Metric, display: RunDisplay, axis: str, colours: Palette, scatter: type
+) -> go.Scatter:
     """Full validation: bold points joined by a dotted line, never smoothed; small when many."""
     view = display.view
     label = metric_label(metric.name, view.conventions)
@@ -285,7 +287,7 @@ def _checkpoint_marker(many: bool, colours: Palette) -> dict[str, object]:
 
 
 def _marks(
-    display: Display, plot: _Plot, marker: dict[str, object], hover: list[str], scatter: type
+    display: RunDisplay, plot: _Plot, marker: dict[str, object], hover: list[str], scatter: type
 ) -> go.Scatter:
     """Every marked checkpoint on one plot: on the curve, or as a rug of ticks when there are many."""
     checkpoints, present = display.checkpoints, plot.present
@@ -310,7 +312,7 @@ def _marks(
 
 
 def _chosen(
-    display: Display, plot: _Plot, highlights: Highlights, colours: Palette, scatter: type
+    display: RunDisplay, plot: _Plot, highlights: Highlights, colours: Palette, scatter: type
 ) -> list[go.Scatter]:
     """The recommended ★ and the selected ring on one plot, each where that checkpoint has a height."""
     checkpoints = display.checkpoints
@@ -353,7 +355,7 @@ def _chosen(
 
 
 def _checkpoint_marks(
-    display: Display, highlights: Highlights, kinds: Sequence[Kind], colours: Palette, scatter: type
+    display: RunDisplay, highlights: Highlights, kinds: Sequence[Kind], colours: Palette, scatter: type
 ) -> list[go.Scatter]:
     """Per plot: every marked checkpoint, then the recommended ★ and the selected ring on the curve.
 
@@ -378,7 +380,7 @@ def _checkpoint_marks(
 
 
 def _unsaved_mark(
-    display: Display, highlights: Highlights, kinds: Sequence[Kind], colours: Palette, scatter: type
+    display: RunDisplay, highlights: Highlights, kinds: Sequence[Kind], colours: Palette, scatter: type
 ) -> list[go.Scatter]:
     """The run's best point where no checkpoint was saved: a hollow star on its curve, named in the hover."""
     best = highlights.unsaved_best
@@ -444,7 +446,9 @@ def _legend_entries(
     ]
 
 
-def _reading_aids(display: Display, kinds: Sequence[Kind], colours: Palette) -> tuple[list[dict], list[dict]]:
+def _reading_aids(
+    display: RunDisplay, kinds: Sequence[Kind], colours: Palette
+) -> tuple[list[dict], list[dict]]:
     """Shapes and labels: dotted epoch ends and the shaded overfitting band, on each plot."""
     view = display.view
     shapes, labels = [], []
@@ -487,7 +491,7 @@ def _reading_aids(display: Display, kinds: Sequence[Kind], colours: Palette) -> 
     return shapes, labels
 
 
-def _layout(display: Display, kinds: Sequence[Kind], colours: Palette) -> dict[str, object]:
+def _layout(display: RunDisplay, kinds: Sequence[Kind], colours: Palette) -> dict[str, object]:
     """The stacked layout without zoom in the browser (it would be lost on the next run), the mouse's
     mode, and the reading aids."""
     view = display.view
@@ -513,7 +517,7 @@ def _layout(display: Display, kinds: Sequence[Kind], colours: Palette) -> dict[s
     }
 
 
-def curves_figure(display: Display, highlights: Highlights = NO_HIGHLIGHTS) -> go.Figure:
+def curves_figure(display: RunDisplay, highlights: Highlights = NO_HIGHLIGHTS) -> go.Figure:
     """Loss on top and accuracy below (each only when the run has it), plus checkpoints and reading aids.
 
     ``display.history`` needs the x column and metric columns (optionally ``<metric>__smoothed``);

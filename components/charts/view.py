@@ -68,7 +68,7 @@ class ChartView:
 
 
 @dataclass(frozen=True)
-class Display:
+class RunDisplay:
     """The thinned frames and the view: at most ``MAX_CHECKPOINT_MARKERS`` (and the kept ones) of the
     checkpoints, and about ``MAX_DISPLAY_POINTS`` buckets of the history, each with an ``x`` column."""
 
@@ -247,7 +247,7 @@ def build_display(
     *,
     highlights: Highlights = NO_HIGHLIGHTS,
     zoom: StepRange | None = None,
-) -> Display:
+) -> RunDisplay:
     """Everything the chart needs, in the reader's chosen x units.
 
     The recommended and the selected checkpoint are always marked; of the others an evenly spread subset
@@ -276,6 +276,6 @@ def build_display(
         theme=options.theme,
         conventions=run.conventions,
     )
-    return Display(
+    return RunDisplay(
         history=shown, checkpoints=marked, view=view, rows_total=len(run.history), rows_shown=len(shown)
     )

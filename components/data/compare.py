@@ -135,7 +135,7 @@ class RunResult:
 
 
 @dataclass(frozen=True)
-class Verdict:
+class RunVerdict:
     """The best run and why, or why there is none (``best`` None: fewer than two runs have the metric)."""
 
     metric: str | None
@@ -189,14 +189,14 @@ def _validation_files_differ(runs: Sequence[RunData]) -> bool:
     return None not in files and len(files) > 1
 
 
-def verdict(runs: Sequence[RunData], results: Sequence[RunResult], metric: str | None) -> Verdict:
+def verdict(runs: Sequence[RunData], results: Sequence[RunResult], metric: str | None) -> RunVerdict:
     """The best run by ``metric`` and the reason, as the single-run recommendation words its choice.
 
     Only runs whose checkpoints carry the metric are ranked; the others are named. With fewer than two
     ranked runs there is no comparison to make, and the reason says so.
     """
     if metric is None:
-        return Verdict(
+        return RunVerdict(
             None, None, "No checkpoint of these runs carries a metric, so none can be ranked.", (), ()
         )
     decider = BY_NAME[metric]
@@ -205,11 +205,11 @@ def verdict(runs: Sequence[RunData], results: Sequence[RunResult], metric: str |
     unranked = tuple(result.ref for result in results if result.value is None)
     caveats = [_unranked_caveat(unranked, words)] if unranked else []
     if len(ranked) < 2:
-        return Verdict(metric, None, _no_comparison(ranked, words), tuple(caveats), unranked)
+        return RunVerdict(metric, None, _no_comparison(ranked, words), tuple(caveats), unranked)
     best, runner_up = _best_two(ranked, decider)
     reason = _reason(best, runner_up, decider, words, len(ranked))
     caveats += _best_caveats(best, runs, words)
-    return Verdict(metric, best.ref, reason, tuple(caveats), unranked)
+    return RunVerdict(metric, best.ref, reason, tuple(caveats), unranked)
 
 
 def _unranked_caveat(unranked: Sequence[RunRef], words: str) -> str:

@@ -22,7 +22,7 @@ SPIKE_SIGMAS = 5
 _MAD_TO_SIGMA = 0.6745  # median |x| of a normal variable, in standard deviations
 
 
-class Verdict(StrEnum):
+class CheckpointVerdict(StrEnum):
     """What the overfitting band says about one step, in the words the table and the text use."""
 
     OVERFITTING = "overfitting"
@@ -131,16 +131,16 @@ def _count(history: pd.DataFrame, column: str) -> int:
     return int(np.isfinite(history[column].to_numpy(dtype="float64")).sum())
 
 
-def unjudged(history: pd.DataFrame) -> Verdict | None:
+def unjudged(history: pd.DataFrame) -> CheckpointVerdict | None:
     """Why the band cannot judge this run (no validation loss, or too few points), or None when it can.
 
     The preconditions are :func:`overfit_spans`' own: three validation points of one kind, two training.
     """
     valid = [_count(history, name) for name in ("valid_loss", "full_valid_loss")]
     if not any(valid):
-        return Verdict.NO_VALIDATION
+        return CheckpointVerdict.NO_VALIDATION
     if max(valid) < MIN_VALID_POINTS or _count(history, "train_loss") < 2:
-        return Verdict.TOO_FEW_POINTS
+        return CheckpointVerdict.TOO_FEW_POINTS
     return None
 
 
@@ -155,17 +155,20 @@ def in_overfit_span(steps: np.ndarray | Sequence[float], spans: Sequence[tuple[f
 
 def verdicts_at(
     steps: np.ndarray | Sequence[float], spans: Sequence[tuple[float, float]], history: pd.DataFrame
-) -> list[Verdict]:
+) -> list[CheckpointVerdict]:
     """The band's verdict at each step: the one rule the band, the table and the recommendation share."""
     steps = np.asarray(steps, dtype="float64")
     reason = unjudged(history)
     if reason is not None:
         return [reason] * len(steps)
     if not spans:
-        return [Verdict.NO_SIGN] * len(steps)
+        return [CheckpointVerdict.NO_SIGN] * len(steps)
     first = min(start for start, _ in spans)
     chosen = np.select([in_overfit_span(steps, spans), steps <= first], [0, 1], default=2)
-    return [(Verdict.OVERFITTING, Verdict.BEFORE, Verdict.AFTER)[int(i)] for i in chosen]
+    return [
+        (CheckpointVerdict.OVERFITTING, CheckpointVerdict.BEFORE, CheckpointVerdict.AFTER)[int(i)]
+        for i in chosen
+    ]
 
 
 def checkpoint_verdicts(

@@ -8,7 +8,7 @@ import numpy as np
 
 from components.charts.options import Highlights, StepRange
 from components.charts.style import CLICK_TOLERANCE
-from components.charts.view import Display
+from components.charts.view import RunDisplay
 
 PICK_HINT = "Hover for every value at a step; click a checkpoint to compare it, elsewhere to clear."
 ZOOM_HINT = "Drag across the steps to zoom in; double-click or Full range to zoom out."
@@ -18,7 +18,7 @@ ZOOM_HINT = "Drag across the steps to zoom in; double-click or Full range to zoo
 class ChartModel:
     """The display to draw, the marks to highlight, and what the page says around the chart."""
 
-    display: Display
+    display: RunDisplay
     highlights: Highlights
     zoom: StepRange | None
     caption: str

@@ -21,7 +21,7 @@ from components.charts.options import CompareOptions, default_smoothing
 from components.data.compare import (
     Alignment,
     RunResult,
-    Verdict,
+    RunVerdict,
     alignments,
     default_alignment,
     default_compare_metric,
@@ -82,7 +82,7 @@ class CompareModel:
 
     curves: tuple[RunCurves, ...]
     view: CompareView
-    verdict: Verdict
+    verdict: RunVerdict
     table: pd.DataFrame
     best_row: int | None
     notes: tuple[str, ...]

@@ -27,7 +27,7 @@ class Fact:
 class Header:
     """The job's id and status badge, a one-line summary, details for a popover, and its failure."""
 
-    job_id: str
+    run_id: str
     status: str
     colour: str
     summary: tuple[Fact, ...]
@@ -86,7 +86,7 @@ def header_of(job: RunSummary) -> Header:
     )
     failure = (job.error_message, job.error_code) if job.error_message else None
     return Header(
-        job_id=job.run_id,
+        run_id=job.run_id,
         status=job.status_text,
         colour=STATUS_COLOURS.get(job.status, OTHER_STATUS_COLOUR),
         summary=tuple(summary),

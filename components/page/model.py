@@ -10,7 +10,7 @@ from components.charts.options import Highlights, StepRange, ViewOptions, XMode,
 from components.charts.view import ChartRun, RunAxes, build_display, run_axes
 from components.data.best import available_metrics, default_metric
 from components.data.metrics import METRIC_NAMES, metric_label
-from components.data.overfitting import Verdict, checkpoint_verdicts, overfit_spans, unjudged
+from components.data.overfitting import CheckpointVerdict, checkpoint_verdicts, overfit_spans, unjudged
 from components.data.recommend import Recommendation, recommend
 from components.domain import Conventions, Note, RunData
 from components.page.chart import ChartModel
@@ -25,8 +25,8 @@ NO_METRIC = "No checkpoint of this job carries a metric, so none can be recommen
 NO_CURVES = "No training metrics yet: the curves appear once the job reports its first steps."
 NO_ACCURACY = "This run reports no accuracy metric, so only the loss is drawn."
 UNJUDGED = {
-    Verdict.NO_VALIDATION: "No validation data: overfitting cannot be judged, so no band is drawn.",
-    Verdict.TOO_FEW_POINTS: "Too few validation points to judge overfitting, so no band is drawn.",
+    CheckpointVerdict.NO_VALIDATION: "No validation data: overfitting cannot be judged, so no band is drawn.",
+    CheckpointVerdict.TOO_FEW_POINTS: "Too few validation points to judge overfitting, so no band is drawn.",
 }
 
 

@@ -72,7 +72,7 @@ class Demo:
 
 
 @dataclass(frozen=True)
-class Problem:
+class AddressProblem:
     """The URL asks for something this dashboard cannot show; ``message`` says what, in plain words.
 
     ``error`` is the error behind it when there is one (a malformed id or address), for the page to show
@@ -91,9 +91,9 @@ class JobLink:
     job: str
 
 
-Route = JobList | OneRun | Compare | Demo | Problem
+Route = JobList | OneRun | Compare | Demo | AddressProblem
 Place = JobList | OneRun | Compare | Demo
-"""A page one can be sent to (a Problem is only ever arrived at)."""
+"""A page one can be sent to (an AddressProblem is only ever arrived at)."""
 
 
 def echo(value: object) -> str:
@@ -125,9 +125,9 @@ def _runs(values: list[str], registry: Registry, uploads: Collection[str]) -> Ro
         try:
             ref = registry.resolve(value, uploads=True)
         except InvalidRunRefError as exc:
-            return Problem(_message(f"This link's run cannot be opened: {exc}"), exc)
+            return AddressProblem(_message(f"This link's run cannot be opened: {exc}"), exc)
         if ref.source == UPLOAD and ref.run_id not in uploads:
-            return Problem(
+            return AddressProblem(
                 _message(
                     f"The uploaded run {ref} is not in this browser session (uploads stay in the session "
                     "that uploaded them): upload the file again."
@@ -135,7 +135,9 @@ def _runs(values: list[str], registry: Registry, uploads: Collection[str]) -> Ro
             )
         refs.append(ref)
     if len(refs) > MAX_COMPARE:
-        return Problem(f"This link names {len(refs):,} runs; at most {MAX_COMPARE} can be compared at once.")
+        return AddressProblem(
+            f"This link names {len(refs):,} runs; at most {MAX_COMPARE} can be compared at once."
+        )
     return showing(refs)
 
 
@@ -150,9 +152,9 @@ def _job(job: str, registry: Registry) -> Route:
     try:
         ref = registry.ref_for_job(validate_id(job))
     except InvalidJobIdError as exc:
-        return Problem(_message(str(exc)), exc)
+        return AddressProblem(_message(str(exc)), exc)
     if ref is None:
-        return Problem(
+        return AddressProblem(
             "A job ID (ftjob-…) opens in OpenAI or Azure OpenAI, and neither is configured here: "
             "choose the run from its source's list instead."
         )
@@ -165,14 +167,14 @@ def _list(source: str | None, registry: Registry, uploads: Collection[str]) -> R
         if sources:
             return JobList(sources[0])
         if registry.problems:
-            return Problem(
+            return AddressProblem(
                 "No source could be opened: fix the settings named in the sidebar, or add a key there."
             )
-        return Problem("No source is configured: add a key in the sidebar, or upload a run's file.")
+        return AddressProblem("No source is configured: add a key in the sidebar, or upload a run's file.")
     if source in sources:
         return JobList(source)
     shown = echo(source)
-    return Problem(
+    return AddressProblem(
         _message(
             f"The source '{shown}' is not configured on this dashboard"
             + (f" (configured: {', '.join(sources)})." if sources else ".")
@@ -190,7 +192,7 @@ def route(
     """The page for ``params`` (each name to its values, as ``st.query_params.get_all`` gives them).
 
     ``job`` is the sidebar's job ID field (bound to ``?job=``; None: read the URL's), ``uploads`` the run
-    ids of this session's uploaded files. Never raises; a Problem's message holds no markup.
+    ids of this session's uploaded files. Never raises; an AddressProblem's message holds no markup.
     """
     runs = _values(params, RUN_PARAM)
     if runs:

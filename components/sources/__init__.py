@@ -5,9 +5,9 @@ from components.sources.files import FilesSource, Upload, UploadSource, check_up
 from components.sources.openai import load_run
 from components.sources.openai_source import OpenAISource
 from components.sources.registry import (
-    Problem,
     Registry,
     SourceConfig,
+    SourceProblem,
     http_client_for,
     open_source,
     resolve_sources,
@@ -18,7 +18,6 @@ from components.sources.together_source import TogetherSource
 __all__ = [
     "FilesSource",
     "OpenAISource",
-    "Problem",
     "Progress",
     "Registry",
     "RunPage",
@@ -26,6 +25,7 @@ __all__ = [
     "SourceConfig",
     "SourceInfo",
     "SourceKind",
+    "SourceProblem",
     "TogetherSource",
     "Upload",
     "UploadSource",

@@ -75,7 +75,7 @@ DEMO_SOURCE = SourceConfig(DEMO, DEMO_LABEL, SourceKind.DEMO)
 
 
 @dataclass(frozen=True)
-class Problem:
+class SourceProblem:
     """A source whose settings are wrong: which, and the message (safe to show)."""
 
     name: str
@@ -88,7 +88,7 @@ class Registry:
     """The configured sources in a fixed order (OpenAI, Azure, Together, files; else the demo)."""
 
     configs: tuple[SourceConfig, ...]
-    problems: tuple[Problem, ...] = ()
+    problems: tuple[SourceProblem, ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -195,7 +195,7 @@ def resolve_sources(
         try:
             config = attempt()
         except ConfigError as exc:
-            problems.append(Problem(name, label, str(exc)))
+            problems.append(SourceProblem(name, label, str(exc)))
             continue
         if config is not None:
             configs.append(config)

@@ -23,8 +23,8 @@ from components.page.live import LiveRun, checked_line, ended_note, is_timer_tic
 from components.page.progress import ProgressView, run_progress_view
 from components.sources import SourceConfig, SourceKind
 from components.sources.live import needs_refresh
+from components.ui.cached_reads import forget_run, source_for
 from components.ui.connection import Connection
-from components.ui.loaders import forget_run, source_for
 from components.ui.session_slot import SessionSlot
 
 TOGGLE_KEY = "auto_refresh"
@@ -36,19 +36,19 @@ LIVE_KEY = "live_run"
 LIVE = SessionSlot[LiveRun](LIVE_KEY)  # the run watched, for its config (key included) and job id
 
 
-def current_run(config: SourceConfig, job_id: str, *, refresh: bool) -> RunData | None:
+def current_run(config: SourceConfig, run_id: str, *, refresh: bool) -> RunData | None:
     """This session's live copy of the run (newer than any cached one), unless Refresh asks to read it
     again; None when this session watches no such run. The page loads the run only when this is None."""
-    live = LIVE.get((config, job_id))
+    live = LIVE.get((config, run_id))
     return live.run if live is not None and not refresh else None
 
 
-def _watch(config: SourceConfig, job_id: str, run: RunData) -> LiveRun:
+def _watch(config: SourceConfig, run_id: str, run: RunData) -> LiveRun:
     """The session's live entry for ``run``, started afresh when ``run`` was loaded rather than kept live."""
-    live = LIVE.get((config, job_id))
+    live = LIVE.get((config, run_id))
     if live is None or live.run is not run:
         live = LiveRun(run)
-        LIVE.put((config, job_id), live)  # one per session: watching another job drops the last
+        LIVE.put((config, run_id), live)  # one per session: watching another job drops the last
     return live
 
 
@@ -77,8 +77,8 @@ def _archive_finished(connection: Connection, config: SourceConfig, run: RunData
     return save_to_archive(access, config, run).message
 
 
-def _ticker(connection: Connection, config: SourceConfig, job_id: str, interval: float) -> None:
-    live = LIVE.get((config, job_id))
+def _ticker(connection: Connection, config: SourceConfig, run_id: str, interval: float) -> None:
+    live = LIVE.get((config, run_id))
     if live is None:  # another job replaced it in this session
         return
     page_runs = st.session_state[PAGE_RUNS_KEY]
@@ -88,22 +88,22 @@ def _ticker(connection: Connection, config: SourceConfig, job_id: str, interval:
         assert live.last is not None
         if not live.last.keep_refreshing:
             live = replace(live, ended_note=ended_note(_archive_finished(connection, config, live.run)))
-            forget_run(config, job_id)  # the cache holds the job as it was, running
-        LIVE.put((config, job_id), live)
+            forget_run(config, run_id)  # the cache holds the job as it was, running
+        LIVE.put((config, run_id), live)
         if live.rerun_page:
             st.rerun()  # the whole page, rebuilt from the session's run; widget state keeps the view
     st.session_state[SEEN_KEY] = page_runs
     _draw(live, now, interval)
 
 
-def live_progress(connection: Connection, config: SourceConfig, job_id: str, run: RunData) -> None:
+def live_progress(connection: Connection, config: SourceConfig, run_id: str, run: RunData) -> None:
     """A running job's progress, read again every ``connection.refresh_seconds`` while the sidebar toggle
     (on by default) says so; a finished job shows nothing here but, once, that it ended while watched.
 
     ``config`` is the run's source; ``run`` is what the page shows: :func:`current_run` when this session
     watches it, else a fresh load.
     """
-    live = _watch(config, job_id, run)
+    live = _watch(config, run_id, run)
     now = pd.Timestamp.now(tz="UTC")
     if live.ended_note is not None:
         st.success(live.ended_note, icon=":material/flag:")
@@ -125,6 +125,6 @@ def live_progress(connection: Connection, config: SourceConfig, job_id: str, run
     if enabled:
         # Wrapped here, not at import, so the interval is this session's setting (Streamlit names a
         # fragment by its function and place in the page, so every run finds the same fragment).
-        st.fragment(_ticker, run_every=interval)(connection, config, job_id, interval)
+        st.fragment(_ticker, run_every=interval)(connection, config, run_id, interval)
     else:
         _draw(live, now, None)

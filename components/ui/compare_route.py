@@ -10,8 +10,8 @@ from components.domain import RunRef
 from components.page.route import OneRun, link_to, showing
 from components.ui.compare_page import compare_page
 from components.ui.connection import Connection
-from components.ui.loading_status import load_ref
 from components.ui.navigation import go
+from components.ui.run_loading import load_ref
 
 
 def run_link(ref: RunRef) -> str:

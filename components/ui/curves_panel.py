@@ -15,14 +15,14 @@ from components.ui.selection import on_chart_select
 CHART_KEY = "curves_chart"
 
 
-def curves_panel(chart: ChartModel, job_id: str, loaded: str) -> None:
+def curves_panel(chart: ChartModel, run_id: str, loaded: str) -> None:
     """Draw the chart, then what it cannot show, what was read and what the drawing leaves out."""
     st.plotly_chart(
         curves_figure(chart.display, chart.highlights),
         key=CHART_KEY,
-        on_select=partial(on_chart_select, CHART_KEY, job_id, chart),
+        on_select=partial(on_chart_select, CHART_KEY, run_id, chart),
         selection_mode=("points", "box"),
-        config=plotly_config(chart_image_name([job_id], chart.highlights.decider), zoom_on_page=True),
+        config=plotly_config(chart_image_name([run_id], chart.highlights.decider), zoom_on_page=True),
         width="stretch",
     )
     st.caption(" ".join([*chart.notes, f"Read: {loaded}.", chart.caption]).strip())

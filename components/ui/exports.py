@@ -70,11 +70,11 @@ def _file_button(file: ExportFile, label: str, help_text: str, key: str | None =
     )
 
 
-def export_buttons(run: RunData, job_id: str) -> None:
+def export_buttons(run: RunData, run_id: str) -> None:
     """Three buttons with short labels (they never clip): the run as one file, its per-step history and its
     checkpoint list as CSV.
 
-    ``job_id`` is the checked ID the page asked for (letters, digits, ``-``, ``_``), never the ``id`` the
+    ``run_id`` is the checked ID the page asked for (letters, digits, ``-``, ``_``), never the ``id`` the
     API sent back, so a file name cannot carry a path or anything else a server chose; the run file is
     named by the run's checked address.
     """
@@ -88,7 +88,7 @@ def export_buttons(run: RunData, job_id: str) -> None:
             st.download_button(
                 label,
                 data=partial(export_csv, frame),  # built on click, not on every rerun
-                file_name=f"{job_id}-{name}.csv",
+                file_name=f"{run_id}-{name}.csv",
                 mime="text/csv",
                 on_click="ignore",
                 icon=":material/download:",

@@ -23,7 +23,7 @@ def job_header(header: Header) -> None:
     status = markdown_literal(header.status, WORD_CHARS) or "unknown"
     with st.container(horizontal=True, vertical_alignment="center"):
         st.markdown(
-            f"### {code_span(header.job_id)} &nbsp; :{header.colour}-badge[{status}]", width="stretch"
+            f"### {code_span(header.run_id)} &nbsp; :{header.colour}-badge[{status}]", width="stretch"
         )
         with st.popover("Job details", icon=":material/info:", width="content"):
             st.markdown("  \n".join(f"**{fact.label}** {_shown(fact)}" for fact in header.details))

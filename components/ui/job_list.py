@@ -20,11 +20,11 @@ from components.page.route import MAX_COMPARE, MIN_COMPARE, showing
 from components.sources import RunPage, SourceConfig, UploadSource
 from components.sources.files import UPLOAD
 from components.text import NOTE_CHARS, markdown_literal
+from components.ui.cached_reads import source_for
 from components.ui.connection import Connection, describe_source
 from components.ui.errors import UNEXPECTED_TITLE, describe
-from components.ui.loaders import source_for
-from components.ui.loading_status import config_of
 from components.ui.navigation import go
+from components.ui.run_loading import config_of
 
 LISTS_KEY = "job_lists"
 SEARCH_KEY = "job_search"

@@ -14,15 +14,15 @@ from components.sources.files import UPLOAD_LABEL
 from components.text import NOTE_CHARS, URL_CHARS, code_span, markdown_literal
 from components.ui.auto_refresh import live_progress
 from components.ui.checkpoint_table import checkpoint_table
-from components.ui.comparison import comparison_panel
 from components.ui.connection import Connection, endpoint_of
 from components.ui.curves_panel import curves_panel
 from components.ui.exports import export_buttons
 from components.ui.job_header import job_header
-from components.ui.loading_status import Loaded
 from components.ui.metric_help import metric_help
 from components.ui.navigation import go
 from components.ui.recommendation import recommendation_strip
+from components.ui.recommended_vs_selected import comparison_panel
+from components.ui.run_loading import Loaded
 from components.ui.selection import picked, zoom_of
 from components.ui.try_checkpoints import try_checkpoints
 from components.ui.uploads import save_file_run

@@ -49,33 +49,33 @@ def table_round() -> int:
     return st.session_state.get(TABLE_ROUND_KEY, 0)
 
 
-def _set_zoom(job_id: str, zoom: StepRange | None) -> None:
-    st.session_state[ZOOM_KEY] = (job_id, str(zoom)) if zoom else None
+def _set_zoom(run_id: str, zoom: StepRange | None) -> None:
+    st.session_state[ZOOM_KEY] = (run_id, str(zoom)) if zoom else None
     if zoom:
         st.query_params[ZOOM_QUERY_KEY] = str(zoom)
     else:
         st.query_params.pop(ZOOM_QUERY_KEY, None)
 
 
-def zoom_of(job_id: str) -> StepRange | None:
+def zoom_of(run_id: str) -> StepRange | None:
     """This job's zoom (in steps); a ``?steps=120-480`` link zooms on first load. Another job's is dropped."""
     if ZOOM_KEY in st.session_state:
         saved = st.session_state[ZOOM_KEY]
-        zoom = StepRange.parse(saved[1]) if saved and saved[0] == job_id else None
+        zoom = StepRange.parse(saved[1]) if saved and saved[0] == run_id else None
     else:
         zoom = StepRange.parse(st.query_params.get(ZOOM_QUERY_KEY))
-    _set_zoom(job_id, zoom)
+    _set_zoom(run_id, zoom)
     return zoom
 
 
-def full_range(job_id: str, y_key: str, y_all: object, set_key: str) -> None:
+def full_range(run_id: str, y_key: str, y_all: object, set_key: str) -> None:
     """The "Full range" button: no zoom, and every value in the y range (``set_key`` tells its widget)."""
-    _set_zoom(job_id, None)
+    _set_zoom(run_id, None)
     st.session_state[y_key] = y_all
     st.session_state[set_key] = True
 
 
-def on_chart_select(chart_key: str, job_id: str, chart: ChartModel) -> None:
+def on_chart_select(chart_key: str, run_id: str, chart: ChartModel) -> None:
     """Callback of the chart: a box zooms, a click picks the checkpoint there or clears the pick.
 
     Streamlit sends an empty selection on a double-click: in zoom mode that zooms out, as plotly's own
@@ -88,11 +88,11 @@ def on_chart_select(chart_key: str, job_id: str, chart: ChartModel) -> None:
     if boxes:
         xs = boxes[0].get("x") or []
         if len(xs) == 2:
-            _set_zoom(job_id, chart.zoom_from(float(xs[0]), float(xs[1])))
+            _set_zoom(run_id, chart.zoom_from(float(xs[0]), float(xs[1])))
         return
     if not points:
         if chart.display.view.drag is Drag.ZOOM:
-            _set_zoom(job_id, None)
+            _set_zoom(run_id, None)
         else:
             _pick(None)
         return

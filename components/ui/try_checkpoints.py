@@ -39,7 +39,7 @@ from components.page.try_models import (
 )
 from components.sources import SourceConfig
 from components.text import MODEL_CHARS, clean, code_span, markdown_literal
-from components.ui.loaders import shared_http_client, source_for
+from components.ui.cached_reads import shared_http_client, source_for
 from components.ui.session_slot import SessionSlot
 from components.ui.validation_examples import validation_panel
 

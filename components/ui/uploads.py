@@ -17,8 +17,8 @@ from components.sources import SourceKind, Upload
 from components.sources.files import MAX_UPLOADS, UPLOAD
 from components.text import markdown_literal
 from components.ui.connection import Connection
-from components.ui.loading_status import Loaded
 from components.ui.navigation import go
+from components.ui.run_loading import Loaded
 from components.ui.session_slot import SessionSlot
 
 UPLOADER_KEY = "run_files"

@@ -121,7 +121,7 @@ def _sidebar(prepared: Prepared) -> tuple[str | None, str, float, YRange, bool]:
     return metric, x_mode, smoothing, y_range, log_y
 
 
-def _toolbar(job_id: str, zoomed: bool, y_range: YRange) -> Drag:
+def _toolbar(run_id: str, zoomed: bool, y_range: YRange) -> Drag:
     """Above the chart: what the mouse does, one click to see everything, and how to use the chart."""
     with st.container(horizontal=True, vertical_alignment="center", gap="small", key="chart_toolbar"):
         drag = st.segmented_control(
@@ -140,7 +140,7 @@ def _toolbar(job_id: str, zoomed: bool, y_range: YRange) -> Drag:
             icon=":material/fit_screen:",
             disabled=not zoomed and y_range is YRange.ALL,
             on_click=full_range,
-            args=(job_id, Y_KEY, YRange.ALL, Y_SET_KEY),
+            args=(run_id, Y_KEY, YRange.ALL, Y_SET_KEY),
             help="Every step and every value.",
         )
         st.caption(ZOOM_HINT if drag == Drag.ZOOM else PICK_HINT, width="stretch")
@@ -148,7 +148,7 @@ def _toolbar(job_id: str, zoomed: bool, y_range: YRange) -> Drag:
 
 
 def view_options(
-    prepared: Prepared, job_id: str, *, zoomed: bool, toolbar: DeltaGenerator | None
+    prepared: Prepared, run_id: str, *, zoomed: bool, toolbar: DeltaGenerator | None
 ) -> ViewOptions:
     """Render the controls (the mouse mode into ``toolbar``, a container above the chart; None when there
     is no chart, and its last value stands) and read them."""
@@ -157,7 +157,7 @@ def view_options(
         drag = st.session_state.get(DRAG_KEY, Drag.PICK)
     else:
         with toolbar:
-            drag = _toolbar(job_id, zoomed, y_range)
+            drag = _toolbar(run_id, zoomed, y_range)
     return ViewOptions(
         metric=metric,
         x_mode=x_mode,

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from components.charts.curves import SELECTED_TRACE
 from components.charts.options import Drag, Highlights
-from components.charts.view import ChartView, Display
+from components.charts.view import ChartView, RunDisplay
 from components.page.chart import ChartModel
 from components.page.recommendation import COMPARE_HINT, SAME_HINT
 from components.ui.checkpoint_table import TABLE_KEY
@@ -47,7 +47,7 @@ def _chart(drag: Drag = Drag.PICK) -> ChartModel:
     marks = pd.DataFrame({"checkpoint_id": IDS, "step": [STEPS[i] for i in IDS]}).assign(
         x=lambda f: f["step"]
     )
-    display = Display(history, marks, ChartView(x="x", drag=drag), 480, 480)
+    display = RunDisplay(history, marks, ChartView(x="x", drag=drag), 480, 480)
     return ChartModel(display, Highlights(), None, "", ())
 
 

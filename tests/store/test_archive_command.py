@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from components.archive.command import Display, Tally
+from components.archive.command import ProgressDisplay, Tally
 from components.domain import RunRef
 from components.sources import open_source, resolve_sources
 from components.store import StoreConfig, Viewer, open_store
@@ -244,7 +244,7 @@ def test_the_progress_bar_on_a_terminal() -> None:
             return True
 
     screen = Terminal()
-    display = Display(screen, quiet=False)
+    display = ProgressDisplay(screen, quiet=False)
     tally = Tally(pages=2, done=3, total=4, bytes_read=2_500_000, bytes_stored=800_000)
     display.step(tally, RunRef("openai", "ftjob-abc"), "stored")
     display.end()

@@ -24,7 +24,7 @@ from components.charts.view import (
     SMOOTHED_SUFFIX,
     ChartRun,
     ChartView,
-    Display,
+    RunDisplay,
     build_display,
     run_axes,
 )
@@ -46,10 +46,10 @@ def _trace(figure: go.Figure, name: str) -> go.Scatter:
     return next(trace for trace in figure.data if trace.name == name)
 
 
-def _raw_display(frame: pd.DataFrame, checkpoints: pd.DataFrame, view: ChartView | None = None) -> Display:
+def _raw_display(frame: pd.DataFrame, checkpoints: pd.DataFrame, view: ChartView | None = None) -> RunDisplay:
     """A display of frames as they are (x = step), for tests of the figure alone."""
     history = frame.assign(x=frame["step"])
-    return Display(
+    return RunDisplay(
         history,
         checkpoints.assign(x=checkpoints["step"]),
         view or ChartView(x="x", conventions=OPENAI_CONVENTIONS),
@@ -88,7 +88,7 @@ def _run(n_steps: int, *, checkpoint_steps: tuple[int, ...]) -> tuple[pd.DataFra
 
 def _display(
     history: pd.DataFrame, checkpoints: pd.DataFrame, options: ViewOptions = STEPS, **kwargs: object
-) -> Display:
+) -> RunDisplay:
     axes = run_axes(history, checkpoints, n_epochs=kwargs.pop("n_epochs", None), total_steps=None)
     run = ChartRun(
         history, checkpoints, axes, spans=kwargs.pop("spans", ()), total_steps=kwargs.pop("total_steps", None)

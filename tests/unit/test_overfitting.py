@@ -2,7 +2,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from components.data.overfitting import Verdict, checkpoint_verdicts, in_overfit_span, overfit_spans, unjudged
+from components.data.overfitting import (
+    CheckpointVerdict,
+    checkpoint_verdicts,
+    in_overfit_span,
+    overfit_spans,
+    unjudged,
+)
 
 STEPS = np.arange(1, 1001)
 
@@ -130,7 +136,7 @@ def test_a_high_ratio_before_the_band_is_not_called_overfitting():
     history, checkpoints = _epoch_end_run()
     best = checkpoints[checkpoints["step"] == 600]
     [verdict] = checkpoint_verdicts(best, overfit_spans(history), history)["verdict"]
-    assert verdict == Verdict.BEFORE
+    assert verdict == CheckpointVerdict.BEFORE
 
 
 def test_batch_validation_fills_the_gap_and_missing_losses_give_na():
@@ -160,10 +166,10 @@ def test_after_a_recovered_bump_and_with_no_span():
 def test_runs_the_band_cannot_judge_say_so():
     history, checkpoints = _epoch_end_run()
     without = history.assign(full_valid_loss=np.nan)
-    assert unjudged(without) == Verdict.NO_VALIDATION
+    assert unjudged(without) == CheckpointVerdict.NO_VALIDATION
     assert set(checkpoint_verdicts(checkpoints, [], without)["verdict"]) == {"not judged: no validation data"}
     two = history.assign(full_valid_loss=np.where(history["step"].isin([500, 1000]), 0.7, np.nan))
-    assert unjudged(two) == Verdict.TOO_FEW_POINTS
+    assert unjudged(two) == CheckpointVerdict.TOO_FEW_POINTS
     assert set(checkpoint_verdicts(checkpoints, [], two)["verdict"]) == {
         "not judged: too few validation points"
     }

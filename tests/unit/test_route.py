@@ -16,13 +16,13 @@ from components.domain.ref import RUN_ID_PATTERN
 from components.page.route import (
     MAX_COMPARE,
     MIN_COMPARE,
+    AddressProblem,
     Compare,
     Demo,
     JobLink,
     JobList,
     OneRun,
     Place,
-    Problem,
     link_to,
     listable,
     params_of,
@@ -58,7 +58,7 @@ def test_source_parameter_picks_the_list_and_an_unknown_one_is_named() -> None:
     assert route({"source": ["together"]}, both) == JobList("together")
     assert route({"source": "together"}, both) == JobList("together")
     problem = route({"source": ["azure"]}, both)
-    assert isinstance(problem, Problem)
+    assert isinstance(problem, AddressProblem)
     assert "'azure' is not configured" in problem.message and "openai, together" in problem.message
 
 
@@ -80,13 +80,13 @@ def test_a_run_wins_over_a_job_and_a_source() -> None:
 def test_too_many_runs_to_compare_is_a_problem_that_says_the_limit() -> None:
     runs = [f"openai:ftjob-{index}" for index in range(MAX_COMPARE + 1)]
     problem = route({"run": runs}, registry(OPENAI))
-    assert isinstance(problem, Problem) and f"at most {MAX_COMPARE}" in problem.message
+    assert isinstance(problem, AddressProblem) and f"at most {MAX_COMPARE}" in problem.message
     assert isinstance(route({"run": runs[:MAX_COMPARE]}, registry(OPENAI)), Compare)
 
 
 def test_a_run_of_a_source_not_configured_names_the_source() -> None:
     problem = route({"run": ["azure:ftjob-a"]}, registry(OPENAI))
-    assert isinstance(problem, Problem)
+    assert isinstance(problem, AddressProblem)
     assert "'azure'" in problem.message and "configured: openai" in problem.message
 
 
@@ -94,7 +94,7 @@ def test_old_job_links_open_in_openai_else_azure() -> None:
     assert route({"job": ["ftjob-a"]}, registry(OPENAI, AZURE)) == OneRun(RunRef("openai", "ftjob-a"))
     assert route({"job": ["ftjob-a"]}, registry(AZURE, TOGETHER)) == OneRun(RunRef("azure", "ftjob-a"))
     only_together = route({"job": ["ftjob-a"]}, registry(TOGETHER))
-    assert isinstance(only_together, Problem) and "neither is configured" in only_together.message
+    assert isinstance(only_together, AddressProblem) and "neither is configured" in only_together.message
     # The sidebar's field is the job when given (it is bound to ?job=, and the user may have typed since).
     assert route({"job": ["ftjob-a"]}, registry(OPENAI), job="ftjob-b") == OneRun(RunRef("openai", "ftjob-b"))
     assert route({"job": ["ftjob-a"]}, registry(OPENAI), job=" ") == JobList("openai")
@@ -102,7 +102,7 @@ def test_old_job_links_open_in_openai_else_azure() -> None:
 
 def test_a_bad_job_id_is_a_problem_and_the_demo_keeps_what_was_asked() -> None:
     bad = route({"job": ["ftjob/../x"]}, registry(OPENAI))
-    assert isinstance(bad, Problem) and "not a valid job ID" in bad.message
+    assert isinstance(bad, AddressProblem) and "not a valid job ID" in bad.message
     assert route({"job": ["ftjob-demo"]}, registry()) == Demo()
     assert route({"job": ["ftjob-mine"]}, registry()) == Demo("ftjob-mine")
     assert route({"job": ["<b>x</b>"]}, registry()) == Demo("<b>x</b>")  # shown as inline code
@@ -114,8 +114,8 @@ def test_uploads_open_only_in_the_session_that_has_them() -> None:
         RunRef("upload", "trainer_state-0123456789")
     )
     gone = route(ref, registry(), uploads={"other-0123456789"})
-    assert isinstance(gone, Problem) and "upload the file again" in gone.message
-    assert isinstance(route(ref, registry()), Problem)
+    assert isinstance(gone, AddressProblem) and "upload the file again" in gone.message
+    assert isinstance(route(ref, registry()), AddressProblem)
     # With uploads and nothing configured, the page lists the uploads rather than the demo.
     assert route({}, registry(), uploads={"a-1"}) == JobList("upload")
     assert listable(registry(OPENAI), {"a-1"}) == ("openai", "upload")
@@ -125,7 +125,7 @@ def test_nothing_that_works_is_a_problem_pointing_at_the_sidebar() -> None:
     broken = registry({"OPENAI_API_KEY": "sk-x", "OPENAI_BASE_URL": "ftp://nowhere"})
     assert broken.names == () and broken.problems
     problem = route({}, broken)
-    assert isinstance(problem, Problem) and "sidebar" in problem.message
+    assert isinstance(problem, AddressProblem) and "sidebar" in problem.message
 
 
 _TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=60) | st.sampled_from(
@@ -151,8 +151,8 @@ _PARAMS = st.dictionaries(
 @pytest.mark.parametrize("envs", [(), (OPENAI,), (AZURE, TOGETHER)])
 def test_hostile_query_strings_never_raise_and_never_echo_markup(params, job, uploads, envs) -> None:
     result = route(params, registry(*envs), job=job, uploads=uploads)
-    assert isinstance(result, JobList | OneRun | Compare | Demo | Problem)
-    if isinstance(result, Problem):
+    assert isinstance(result, JobList | OneRun | Compare | Demo | AddressProblem)
+    if isinstance(result, AddressProblem):
         assert not MARKUP & set(result.message), result.message
         assert "\n" not in result.message and len(result.message) <= 500
     if isinstance(result, Compare):

@@ -23,9 +23,9 @@ from components.sources import SourceConfig, SourceKind, UploadSource, upload_co
 from components.sources.files import UPLOAD
 from components.text import markdown_literal
 from components.ui.auto_refresh import current_run
+from components.ui.cached_reads import cached_run, forget_run
 from components.ui.connection import Connection
 from components.ui.errors import show_error
-from components.ui.loaders import cached_run, forget_run
 from components.ui.session_slot import SessionSlot
 
 PARTIAL = SessionSlot[RunData]("partial_run")
@@ -50,12 +50,12 @@ class Loaded:
     archive_note: str | None = None
 
 
-def _remember(config: SourceConfig, job_id: str, run: RunData) -> None:
+def _remember(config: SourceConfig, run_id: str, run: RunData) -> None:
     """Keep a partial run to resume (one per session bounds the memory); forget it once complete."""
     if run.is_partial:
-        PARTIAL.put((config, job_id), run)
+        PARTIAL.put((config, run_id), run)
     else:
-        PARTIAL.clear((config, job_id))
+        PARTIAL.clear((config, run_id))
 
 
 def config_of(connection: Connection, source: str) -> SourceConfig | None:
