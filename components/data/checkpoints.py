@@ -20,8 +20,15 @@ CHECKPOINT_COLUMNS: tuple[str, ...] = (
     "model",
     "created_at",
     "metrics_step",
+    "step_only",
     *METRIC_NAMES,
 )
+"""Every checkpoint frame's columns, then any metric beyond the catalogue its source logged. ``metrics_step``
+is the step its metrics were measured at (the earliest, when taken from several; NaN: none); ``step_only``
+is 1 for a logged step offered as a candidate where no checkpoint is known to be saved (a result file's
+validated steps: ``model`` is empty, no name is invented), else 0."""
+# Columns of a per-step frame that are not metrics of the model.
+_NOT_METRICS = frozenset({"step", "metrics_step", "step_only", "total_steps"})
 
 
 def utc_times(seconds: np.ndarray) -> pd.DatetimeIndex:
@@ -63,6 +70,7 @@ def checkpoints_frame(records: Iterable[Any], *, notes: list[Note] | None = None
             ),
             "created_at": utc_times(seconds),
             "metrics_step": column(kept, lambda record: as_float(_metrics(record).get("step"))),
+            "step_only": np.zeros(len(kept), dtype="int64"),
             **{
                 name: column(kept, lambda r, name=name: as_float(_metrics(r).get(name)))
                 for name in METRIC_NAMES
@@ -86,17 +94,53 @@ def checkpoints_frame(records: Iterable[Any], *, notes: list[Note] | None = None
 
 
 def with_step_metrics(checkpoints: pd.DataFrame, per_step: pd.DataFrame) -> pd.DataFrame:
-    """The checkpoints, each metric they lack taken from ``per_step`` at exactly their step.
+    """The checkpoints, each metric they lack (the catalogue's and every other one logged) from ``per_step``.
 
-    For sources whose checkpoints carry no metrics (Together, a trainer's folders, epoch ends of a result
-    file): a checkpoint's numbers are what was logged at its step, never a neighbour's.
+    For sources whose checkpoints carry no metrics (Together, a trainer's folders, a result file's steps): a
+    checkpoint's numbers are what was logged at its step, else at the nearest logged step before it up to one
+    logging interval of that metric (a checkpoint at step 336 of a run logged every 10 steps gets step 330's
+    values; one two intervals past the last log gets none). ``metrics_step`` says from which step.
     """
     if checkpoints.empty or per_step.empty:
         return checkpoints
-    logged = per_step.drop_duplicates("step", keep="last").set_index("step")
-    filled = checkpoints.copy()
-    for name in METRIC_NAMES:
-        if name in logged:
-            at_step = filled["step"].map(logged[name]).to_numpy(dtype="float64")
-            filled[name] = filled[name].fillna(pd.Series(at_step, index=filled.index))
-    return filled
+    logged = per_step.drop_duplicates("step", keep="last").sort_values("step", kind="stable")
+    steps = logged["step"].to_numpy(dtype="int64")
+    targets = checkpoints["step"].to_numpy(dtype="int64")
+    taken_from = np.full(len(checkpoints), np.nan)
+    columns: dict[str, np.ndarray] = {}
+    for name in logged.columns:
+        if name in _NOT_METRICS or not pd.api.types.is_float_dtype(logged[name]):
+            continue
+        values, sources = nearest_logged(steps, logged[name].to_numpy(dtype="float64"), targets)
+        own = (
+            checkpoints[name].to_numpy(dtype="float64")
+            if name in checkpoints
+            else np.full(len(targets), np.nan)
+        )
+        use = np.isnan(own) & ~np.isnan(values)
+        columns[name] = np.where(use, values, own)
+        taken_from = np.fmin(taken_from, np.where(use, sources, np.nan))
+    said = checkpoints["metrics_step"].to_numpy(dtype="float64")
+    columns["metrics_step"] = np.where(np.isnan(said), taken_from, said)
+    kept = checkpoints.drop(columns=[name for name in columns if name in checkpoints])
+    filled = pd.concat([kept, pd.DataFrame(columns, index=checkpoints.index)], axis="columns")
+    return filled[[*checkpoints.columns, *(name for name in columns if name not in checkpoints)]]
+
+
+def nearest_logged(
+    steps: np.ndarray, values: np.ndarray, targets: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each target step, the value logged at it or at the nearest step before it no further than one
+    logging interval (the median gap between the steps this metric was logged at), and that step; NaN for
+    none. ``steps`` ascending and unique."""
+    have = ~np.isnan(values)
+    logged_steps, logged_values = steps[have], values[have]
+    none = np.full(len(targets), np.nan)
+    if not len(logged_steps):
+        return none, none
+    interval = float(np.median(np.diff(logged_steps))) if len(logged_steps) > 1 else 0.0
+    at = np.searchsorted(logged_steps, targets, side="right") - 1
+    found = at >= 0
+    at = np.maximum(at, 0)
+    near = found & (targets - logged_steps[at] <= interval)
+    return np.where(near, logged_values[at], none), np.where(near, logged_steps[at].astype("float64"), none)

@@ -79,11 +79,16 @@ def build_history(
     at_dense, at_mark = np.searchsorted(steps, dense_steps), np.searchsorted(steps, mark_steps)
     rows = len(steps)
     history: dict[str, object] = {"step": steps}
+    # A checkpoint's metrics measured at an earlier step (``with_step_metrics``) are no point at its own.
+    measured = marks["metrics_step"].to_numpy(dtype="float64") if "metrics_step" in marks else None
+    own_step = (
+        np.ones(len(marks), dtype=bool) if measured is None else np.isnan(measured) | (measured == mark_steps)
+    )
     for name in (*METRIC_NAMES, *extras):
         own = dense[name].to_numpy(dtype="float64") if name in dense else np.full(len(dense), np.nan)
         history[name] = _placed(rows, at_dense, own, np.nan)
         if name in METRIC_NAMES:
-            _fill_gaps(history[name], at_mark, marks[name].to_numpy(dtype="float64"))
+            _fill_gaps(history[name], at_mark[own_step], marks[name].to_numpy(dtype="float64")[own_step])
     # Taken from small arrays by position: no per-row string objects are made or checked.
     history["source"] = pd.array([source.value, HistorySource.CHECKPOINTS.value], dtype="string").take(
         _placed(rows, at_dense, np.zeros(len(dense), dtype="int64"), 1)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from components.data.bounds import STEP_RULE, usable_steps
+from components.data.metric_columns import MAX_METRIC_COLUMNS, kept_columns
 from components.data.metrics import METRIC_NAMES
 from components.data.values import as_float
 from components.domain.note import Note, NoteKind, left_out
@@ -36,6 +37,9 @@ COLUMN_ALIASES: dict[str, str] = {
     "full_validation_loss": "full_valid_loss",
     "full_validation_mean_token_accuracy": "full_valid_mean_token_accuracy",
     "full_valid_accuracy": "full_valid_mean_token_accuracy",
+    # OpenAI's legacy (GPT-3) result files: their sequence accuracies and elapsed counts stay extras.
+    "training_token_accuracy": "train_mean_token_accuracy",
+    "validation_token_accuracy": "valid_mean_token_accuracy",
 }
 # Azure's older result files (and its older docs) measure exact-match accuracy, not token accuracy: the
 # curves are drawn in the accuracy charts, with a note saying what they measure.
@@ -43,8 +47,8 @@ EXACT_MATCH_COLUMNS = frozenset({"training_accuracy", "valid_accuracy"})
 # Five times the longest honest run seen (a 17 MB file holds about 456,000 steps); beyond it the file is
 # thinned to an evenly spaced subset of steps, which is all a chart can show anyway.
 MAX_RESULT_ROWS = 500_000
-# DPO and RFT files add a few reward columns; a file with thousands is not a result file.
-MAX_EXTRA_COLUMNS = 8
+# Extra columns read from a file's header: enough to keep the ``MAX_METRIC_COLUMNS`` with the most values.
+MAX_READ_EXTRAS = 5 * MAX_METRIC_COLUMNS
 # Rows converted at a time: bounds what a chunk of text cells costs before it becomes floats.
 CHUNK_ROWS = 10_000
 # Full validation is computed at epoch ends only: those rows survive thinning (up to a tenth of the cap).
@@ -107,10 +111,10 @@ def _line_count(data: bytes) -> int:
     return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n") + 1
 
 
-def _columns(data: bytes) -> tuple[dict[int, str], int, list[str]]:
-    """File position -> canonical name of the columns to read (step, the metrics, the first extras), how
-    many extra columns the file has, and which exact-match accuracy columns it reads. When two columns mean
-    the same metric the first one wins.
+def _columns(data: bytes) -> tuple[dict[int, str], list[str], list[str]]:
+    """File position -> canonical name of the columns to read (step, the metrics, the first
+    ``MAX_READ_EXTRAS`` extras), the extras it does not read, and which exact-match accuracy columns it
+    reads. When two columns mean the same metric the first one wins.
     """
     try:
         header = pd.read_csv(io.BytesIO(data), nrows=0, encoding_errors="replace").columns
@@ -126,21 +130,36 @@ def _columns(data: bytes) -> tuple[dict[int, str], int, list[str]]:
     if "step" not in first:
         raise ResultFileError("the result file has no step column")
     extras = [name for name in first if name not in ("step", *METRIC_NAMES)]
-    wanted = ["step", *(name for name in METRIC_NAMES if name in first), *extras[:MAX_EXTRA_COLUMNS]]
-    return {first[name]: name for name in sorted(wanted, key=first.__getitem__)}, len(extras), exact
+    wanted = ["step", *(name for name in METRIC_NAMES if name in first), *extras[:MAX_READ_EXTRAS]]
+    return (
+        {first[name]: name for name in sorted(wanted, key=first.__getitem__)},
+        extras[MAX_READ_EXTRAS:],
+        exact,
+    )
+
+
+def _bounded(frame: pd.DataFrame, unread: list[str], notes: list[Note] | None) -> pd.DataFrame:
+    """``frame`` with at most ``MAX_METRIC_COLUMNS`` extras: those with the most values (unread ones have
+    none)."""
+    extras = [name for name in frame.columns if name not in ("step", *METRIC_NAMES)]
+    values = {name: int(frame[name].notna().sum()) for name in extras} | dict.fromkeys(unread, 0)
+    kept = set(kept_columns(values, notes, "result file"))
+    dropped = [name for name in extras if name not in kept]
+    return frame.drop(columns=dropped) if dropped else frame
 
 
 def results_frame(csv: bytes | str, *, notes: list[Note] | None = None) -> pd.DataFrame:
     """One row per step: ``step``, the six catalogue metrics (NaN when the file lacks them), then extras.
 
-    Extra numeric columns (e.g. DPO and RFT reward columns) are kept as float so they can still be plotted;
-    non-numeric or empty ones cannot be and are dropped. A later row for a step overrides an earlier one,
+    Every extra numeric column (DPO and RFT rewards, the legacy sequence accuracies and elapsed counts) is
+    kept as float under its name, up to ``MAX_METRIC_COLUMNS``; non-numeric or empty ones cannot be plotted
+    and are dropped. A later row for a step overrides an earlier one,
     as a rerun of that step would. Rows whose step is not usable (see ``bounds.MAX_STEP``) are left out,
     and a file longer than ``MAX_RESULT_ROWS`` keeps one step in N, its epoch ends and its last step;
     ``notes`` says so in words.
     """
     data = csv.encode() if isinstance(csv, str) else csv
-    columns, extra_count, exact = _columns(data)
+    columns, unread, exact = _columns(data)
     names = list(columns.values())
     kept = _KeptRows(names, lines=_line_count(data))
     try:
@@ -151,7 +170,7 @@ def results_frame(csv: bytes | str, *, notes: list[Note] | None = None) -> pd.Da
                 kept.add(chunk.set_axis(names, axis="columns"))
     except (pd.errors.EmptyDataError, pd.errors.ParserError) as error:
         raise ResultFileError(f"the result file is not a readable CSV: {error}") from error
-    frame = kept.frame()
+    frame = _bounded(kept.frame(), unread, notes)
     if notes is not None:
         if exact:
             measure = "columns measure" if len(exact) > 1 else "column measures"
@@ -161,12 +180,6 @@ def results_frame(csv: bytes | str, *, notes: list[Note] | None = None) -> pd.Da
                     f"The result file's {' and '.join(exact)} {measure} exact-match accuracy (Azure's older "
                     "format), not token accuracy; the accuracy charts show it.",
                 )
-            )
-        if extra_count > MAX_EXTRA_COLUMNS:
-            left_out(
-                notes,
-                f"The result file has {extra_count:,} extra columns; "
-                f"only the first {MAX_EXTRA_COLUMNS} were read.",
             )
         if kept.bad_steps:
             left_out(

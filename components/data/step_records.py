@@ -4,12 +4,12 @@ Trainers and some providers log training and evaluation separately: a Hugging Fa
 ``{loss, step}`` and ``{eval_loss, step}`` entries, Together's metrics endpoint ``{train/loss,
 train/global_step}`` and ``{eval/loss, train/global_step}``. Both are merged by step here: for each column
 the last value logged at that step wins. Keys the caller maps become the catalogue's metrics; other numeric
-keys are kept as extras (learning rate, gradient norm, DPO rewards), bounded in number and in name.
+keys are kept as extras under their logged names (learning rate, gradient norm, ``eval_f1``, DPO rewards),
+every one of them up to a bound on the total (``components.data.metric_columns``).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,14 +19,13 @@ import pandas as pd
 
 from components.data.bounds import STEP_RULE, time_rule, unix_seconds, usable_steps
 from components.data.checkpoints import implausible_times, utc_times
+from components.data.metric_columns import METRIC_COLUMN_NAME, kept_columns
 from components.data.metrics import METRIC_NAMES
-from components.data.results_file import MAX_EXTRA_COLUMNS, MAX_RESULT_ROWS
+from components.data.results_file import MAX_RESULT_ROWS
 from components.data.values import as_float, as_number, column
 from components.domain.note import Note, left_out
 from components.wording import count
 
-# An extra column's name is shown in tables and exports: a plain metric name, never markup or a path.
-_EXTRA_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./-]{0,63}")
 # A million logged entries is ten times a 100,000-step run logging train and eval every step.
 MAX_RECORDS = 1_000_000
 
@@ -38,20 +37,16 @@ def _numeric(value: Any) -> bool:
 def _extra_names(
     records: list[Mapping[str, Any]], taken: Collection[str], notes: list[Note] | None, what: str
 ) -> list[str]:
-    """Numeric keys beyond the mapped ones, in the order first seen; at most ``MAX_EXTRA_COLUMNS``."""
-    seen: dict[str, None] = {}
+    """Every numeric key beyond the mapped ones, in the order first seen, up to ``MAX_METRIC_COLUMNS``."""
+    values: dict[str, int] = {}
     for record in records:
         for key, value in record.items():
-            if key not in seen and key not in taken and _numeric(value) and _EXTRA_NAME.fullmatch(str(key)):
-                seen[key] = None
-    names = list(seen)
-    if len(names) > MAX_EXTRA_COLUMNS and notes is not None:
-        left_out(
-            notes,
-            f"The {what} has {len(names):,} other values per step; "
-            f"only the first {MAX_EXTRA_COLUMNS} were read.",
-        )
-    return names[:MAX_EXTRA_COLUMNS]
+            if _numeric(value) and key not in taken:
+                if key in values:
+                    values[key] += 1
+                elif METRIC_COLUMN_NAME.fullmatch(str(key)):
+                    values[key] = 1
+    return kept_columns(values, notes, what)
 
 
 @dataclass(frozen=True)

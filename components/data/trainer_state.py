@@ -3,7 +3,9 @@
 ``log_history`` holds separate entries per event, merged here by ``step``: training ones (``loss``,
 ``grad_norm``, ``learning_rate``, ``epoch``; TRL's SFTTrainer adds ``mean_token_accuracy``, ``entropy``,
 ``num_tokens``) and evaluation ones (``eval_loss``, ``eval_<metric>``, timings). The final summary entry
-(``train_runtime``…, whose ``train_loss`` is the run's mean, not a step's value) is not a step.
+(``train_runtime``…, whose ``train_loss`` is the run's mean, not a step's value) is not a step: it says the
+run ended, as ``should_training_stop`` does (before ``max_steps`` when it stopped early). Each entry's
+``epoch`` is kept as logged, a column of the history.
 
 Which of our splits an evaluation is: the Trainer evaluates on the *whole* ``eval_dataset`` every
 ``eval_steps`` (or each epoch), so ``eval_loss`` and ``eval_mean_token_accuracy`` are full validation
@@ -69,15 +71,21 @@ class TrainerState:
     best_model_checkpoint: str | None  # a path as the trainer wrote it
     best_step: int | None
     best_metric: float | None
+    ended: bool = False  # the file says training ended: its final summary entry, or should_training_stop
 
     @property
     def finished(self) -> bool:
-        """Whether training reached its last step."""
-        return (
+        """Whether training ended: the file says so, or it reached its last step."""
+        return self.ended or (
             self.global_step is not None
             and self.max_steps is not None
             and 0 < self.max_steps <= self.global_step
         )
+
+    @property
+    def stopped_early(self) -> bool:
+        """Whether training ended before ``max_steps`` (early stopping, a callback's should_training_stop)."""
+        return self.finished and self.global_step is not None and (self.max_steps or 0) > self.global_step
 
 
 def checkpoint_step(name: str | None) -> int | None:
@@ -104,6 +112,15 @@ def is_trainer_state(obj: Mapping[str, Any]) -> bool:
     return isinstance(obj.get("log_history"), list)
 
 
+def _should_stop(obj: Mapping[str, Any]) -> bool:
+    """Whether the file says the trainer was told to stop: ``should_training_stop`` in the saved
+    ``TrainerControl`` (``stateful_callbacks``), where the Trainer writes it."""
+    control = obj.get("stateful_callbacks")
+    control = control.get("TrainerControl") if isinstance(control, Mapping) else None
+    args = control.get("args") if isinstance(control, Mapping) else None
+    return isinstance(args, Mapping) and args.get("should_training_stop") is True
+
+
 def parse_trainer_state(obj: Mapping[str, Any], *, notes: list[Note] | None = None) -> TrainerState:
     """The run in a ``trainer_state.json`` object: its per-step history and its facts.
 
@@ -111,9 +128,9 @@ def parse_trainer_state(obj: Mapping[str, Any], *, notes: list[Note] | None = No
     """
     if not is_trainer_state(obj):
         raise TrainerStateError("The file has no log_history: it is not a Hugging Face trainer_state.json.")
-    entries = [
-        entry for entry in obj["log_history"] if isinstance(entry, Mapping) and _SUMMARY_KEY not in entry
-    ]
+    entries = [entry for entry in obj["log_history"] if isinstance(entry, Mapping)]
+    summary = any(_SUMMARY_KEY in entry for entry in entries)
+    entries = [entry for entry in entries if _SUMMARY_KEY not in entry]
     history = step_records_frame(entries, TRAINER_RECORDS, notes=notes, what="trainer state's log_history")
     checked = CheckedFields(notes, "trainer state")
     best_path = text_or_none(obj.get("best_model_checkpoint"))
@@ -132,4 +149,5 @@ def parse_trainer_state(obj: Mapping[str, Any], *, notes: list[Note] | None = No
         best_model_checkpoint=best_path,
         best_step=best_step if best_step is not None else checkpoint_step(best_path),
         best_metric=finite(obj.get("best_metric")),
+        ended=summary or _should_stop(obj),
     )

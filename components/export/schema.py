@@ -30,10 +30,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, fields
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from components.data.bounds import MAX_STEP, usable_steps
 from components.data.checkpoints import CHECKPOINT_COLUMNS
+from components.data.metric_columns import MAX_METRIC_COLUMNS
 from components.data.metrics import METRIC_NAMES
 from components.data.results_file import MAX_RESULT_ROWS
 from components.domain import (
@@ -54,13 +56,16 @@ from components.errors import MalformedDataError
 FORMAT = "ft-checkpoint-dashboard-export"
 VERSION = 1
 MAX_RUNS = 50  # a comparison holds up to 10 runs; an archive batch a few dozen
-MAX_COLUMNS = 64
+MAX_COLUMNS = MAX_METRIC_COLUMNS + 32  # every metric a run keeps, and the columns that describe a row
 MAX_CHECKPOINT_ROWS = 200_000
 MAX_TEXT_CHARS = 10_000
+# Columns added since version 1 was first written, filled when an older document lacks them.
+ADDED_COLUMNS: dict[str, dict[str, int]] = {"checkpoints": {"step_only": 0}}
 HISTORY_REQUIRED = ("step", *METRIC_NAMES, "source", "checkpoint_id", "model", "created_at")
 # The type each column the page reads must have; other columns (extras) are float64.
 COLUMN_TYPES: dict[str, str] = {
     "step": "int64",
+    "step_only": "int64",
     **dict.fromkeys((*METRIC_NAMES, "metrics_step"), "float64"),
     **dict.fromkeys(("source", "checkpoint_id", "model"), "string"),
     "created_at": "datetime_ns_utc",
@@ -116,7 +121,10 @@ def text_values(series: pd.Series) -> list[str | None]:
 
 
 TABLES: dict[str, tuple[tuple[str, ...], int]] = {
-    "checkpoints": (CHECKPOINT_COLUMNS, MAX_CHECKPOINT_ROWS),
+    "checkpoints": (
+        tuple(name for name in CHECKPOINT_COLUMNS if name not in ADDED_COLUMNS["checkpoints"]),
+        MAX_CHECKPOINT_ROWS,
+    ),
     "history": (HISTORY_REQUIRED, MAX_RESULT_ROWS),
 }
 """Each table of a run: the columns it must have, and the most rows it may hold."""
@@ -152,7 +160,11 @@ def checked_frame(data: dict[str, Any], names: Sequence[str], table: str) -> pd.
     need(len(data) == len(names), f"the {table} table names a column twice")
     need(all(name in data for name in TABLES[table][0]), f"the {table} table lacks a column it needs")
     need(bool(usable_steps(data["step"]).all()), f"the {table} table has a step outside 0 to {MAX_STEP:,}")
-    return pd.DataFrame(data, columns=list(names))
+    frame = pd.DataFrame(data, columns=list(names))
+    for name, value in ADDED_COLUMNS.get(table, {}).items():
+        if name not in frame:
+            frame.insert(len(frame.columns), name, np.full(len(frame), value, dtype="int64"))
+    return frame
 
 
 # ---- Writing ----------------------------------------------------------------------------------------------

@@ -1,11 +1,11 @@
 """Runs opened from files, with no key and no network: a folder on the server, and uploads in the browser.
 
 ``DASHBOARD_RUNS_DIR`` is scanned for training output folders (``checkpoint-N/trainer_state.json``; the
-newest trainer state holds the whole history) and for single run files (result CSVs, this tool's
-exports), listed newest first like any source's runs. The scan is bounded (depth, entries, runs), never
-follows a symbolic link, and a run is opened by re-finding its id in a fresh scan and reading it through
-directory handles opened one component at a time without following links, so no name from outside can
-make it read anything but a regular file inside the folder.
+trainer state with the highest ``global_step`` holds the whole history) and for single run files (result
+CSVs, this tool's exports), listed newest first like any source's runs. The scan is bounded (depth, entries,
+runs), never follows a symbolic link, and a run is opened by re-finding its id in a fresh scan and reading
+it through directory handles opened one component at a time without following links, so no name from
+outside can make it read anything but a regular file inside the folder.
 
 A run's id is made from its path, never the path itself: ``{readable part}-{10 hex of a hash}``, one safe
 segment (see ``components.domain.ref``), stable across restarts. Uploads get ids from their name and bytes.
@@ -17,7 +17,7 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path, PurePosixPath
@@ -46,6 +46,7 @@ TRAINER_STATE = "trainer_state.json"
 RUN_FILE_SUFFIXES = (".csv", ".json", ".txt", ".parquet")
 _CHECKPOINT_FOLDER = re.compile(r"checkpoint-(\d{1,10})")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+_GLOBAL_STEP = re.compile(rb'"global_step"\s*:\s*(\d{1,10})\b')
 _NOFOLLOW = os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 
 
@@ -70,7 +71,7 @@ class FoundRun:
     relative: PurePosixPath  # the run's folder (trainer output) or file, relative to the root
     kind: FileKind
     modified: float
-    state_file: PurePosixPath | None = None  # trainer output: the newest trainer_state.json
+    state_file: PurePosixPath | None = None  # trainer output: the trainer_state.json that went furthest
     checkpoint_steps: tuple[int, ...] = ()
 
     def summary(self, source: str) -> RunSummary:
@@ -166,7 +167,7 @@ class _Scanner:
                 except OSError:
                     self.skipped += 1
         if checkpoints or state_mtime is not None:
-            self._add_trainer_run(here, checkpoints, state_mtime)
+            self._add_trainer_run(fd, here, checkpoints, state_mtime)
             return  # a training output folder is one run: its subfolders are its checkpoints
         for file in files:
             if not self._full() and file.name.lower().endswith(RUN_FILE_SUFFIXES):
@@ -194,14 +195,9 @@ class _Scanner:
         return info.st_mtime if stat.S_ISREG(info.st_mode) else None
 
     def _add_trainer_run(
-        self, here: PurePosixPath, checkpoints: dict[int, float], state_mtime: float | None
+        self, fd: int, here: PurePosixPath, checkpoints: dict[int, float], state_mtime: float | None
     ) -> None:
-        candidates = [
-            (mtime, here / f"checkpoint-{step}" / TRAINER_STATE) for step, mtime in checkpoints.items()
-        ]
-        if state_mtime is not None:
-            candidates.append((state_mtime, here / TRAINER_STATE))
-        modified, newest = max(candidates, key=lambda candidate: (candidate[0], str(candidate[1])))
+        modified = max([*checkpoints.values(), *([state_mtime] if state_mtime is not None else [])])
         readable = here.name or self.root.name
         self.runs.append(
             FoundRun(
@@ -209,7 +205,7 @@ class _Scanner:
                 relative=here,
                 kind=FileKind.TRAINER_STATE,
                 modified=modified,
-                state_file=newest,
+                state_file=here / _furthest_state(fd, checkpoints, top_level=state_mtime is not None),
                 checkpoint_steps=tuple(sorted(checkpoints)),
             )
         )
@@ -228,6 +224,32 @@ class _Scanner:
         self.runs.append(
             FoundRun(make_run_id(Path(file.name).stem, os.fsencode(str(relative))), relative, kind, modified)
         )
+
+
+def _furthest_state(fd: int, checkpoints: Collection[int], *, top_level: bool) -> str:
+    """The trainer state that went furthest, relative to the output folder ``fd``: the highest
+    ``global_step`` the file states, of the top-level one and the last ``checkpoint-N``'s (whose step is N
+    when its head does not say); a tie goes to the top-level one. Never the newest file time: a copy or a
+    checkout can make ``checkpoint-20/`` newer than the end of a 120-step run."""
+    candidates = [f"checkpoint-{max(checkpoints)}/{TRAINER_STATE}"] if checkpoints else []
+    if top_level:
+        candidates.append(TRAINER_STATE)
+    steps = {name: _stated_step(fd, name) for name in candidates}
+    if checkpoints and steps[candidates[0]] is None:
+        steps[candidates[0]] = max(checkpoints)
+    return max(
+        candidates, key=lambda name: (steps[name] if steps[name] is not None else -1, name == TRAINER_STATE)
+    )
+
+
+def _stated_step(fd: int, name: str) -> int | None:
+    """The ``global_step`` a trainer state's head states (the Trainer sorts its keys: it comes before the
+    log), else None."""
+    try:
+        match = _GLOBAL_STEP.search(_read_at(fd, name, HEAD_BYTES, whole=False))
+    except (OSError, RunFileError):
+        return None
+    return int(match.group(1)) if match else None
 
 
 def _read_at(fd: int, name: str, max_bytes: int, *, whole: bool = True) -> bytes:

@@ -49,7 +49,15 @@ from components.errors import DashboardError, MalformedDataError
 from components.export.json_file import runs_from_export
 from components.export.parquet_file import runs_from_parquet
 from components.sources.base import parsed
-from components.sources.file_kinds import FileKind, looks_like_json, sniff
+from components.sources.file_kinds import (
+    HEAD_BYTES,
+    FileKind,
+    csv_names,
+    formats_read,
+    lightning_metrics,
+    looks_like_json,
+    sniff,
+)
 from components.sources.openai import epoch_end_conventions
 from components.text import ECHO_CHARS, clean
 from components.wording import count
@@ -74,9 +82,18 @@ def trainer_conventions(save_steps: int | None) -> Conventions:
     )
 
 
-NO_EPOCH_ENDS = (
+LIGHTNING_CSV = ": it is a PyTorch Lightning metrics.csv, a format it does not read"
+OTHER_CSV = (
+    ": it is a CSV, but not an OpenAI or Azure result file (none of their columns, such as train_loss)"
+)
+VALIDATED_STEPS = (
     "A result file names no checkpoints, and this one has no full-validation rows to mark its epoch ends: "
-    "the curves are shown without checkpoints, so none can be recommended."
+    "its validated steps are offered instead, as steps (step-N), not saved checkpoints; whether one was "
+    "saved there is in the provider's console."
+)
+NO_EPOCH_ENDS = (
+    "A result file names no checkpoints, and this one has no validation rows to mark a step by: the curves "
+    "are shown without checkpoints, so none can be recommended."
 )
 NO_TRAINER_ACCURACY = (
     "This trainer state logs no token accuracy (TRL's SFTTrainer logs mean_token_accuracy; the plain "
@@ -151,13 +168,18 @@ def _unknown_file(data: bytes, origin: Origin) -> MalformedDataError:
     if looks_like_json(data):
         load_json_object(data, f"file {origin.shown}")  # broken JSON says so
         return _other_json(origin)
+    if lightning_metrics(data[:HEAD_BYTES]):
+        return _not_a_run_file(origin, LIGHTNING_CSV)
+    if len(csv_names(data[:HEAD_BYTES])) > 1:
+        return _not_a_run_file(origin, OTHER_CSV)
     return _not_a_run_file(origin)
 
 
-def _not_a_run_file(origin: Origin, why: str = "") -> MalformedDataError:
-    return MalformedDataError(
-        f"The file {origin.shown} is not a run file this dashboard reads{why} (it reads result CSVs, Hugging "
-        "Face trainer_state.json files and its own exports)."
+def _not_a_run_file(origin: Origin, why: str = "") -> RunFileError:
+    """A file in no format the dashboard reads: it says which it reads. A RunFileError, not a malformed
+    answer of an API: the file is fine, only not ours to read, and no API setting would change that."""
+    return RunFileError(
+        f"The file {origin.shown} is not a run file this dashboard reads{why}. It reads {formats_read()}."
     )
 
 
@@ -178,12 +200,20 @@ def _from_export(runs: tuple[RunData, ...], origin: Origin) -> RunData:
     )
 
 
-def _epoch_end_checkpoints(results: pd.DataFrame) -> pd.DataFrame:
-    """Checkpoint rows at a result file's epoch ends (rows with a full validation value)."""
+def _result_file_checkpoints(results: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """Checkpoint rows of a result file alone, and the note saying what they are: its epoch ends (rows with a
+    full validation value, where OpenAI and Azure save one), else each validated step as a step candidate
+    (``step_only`` 1, ``model`` empty: no checkpoint is known to be saved there, and no name is invented)."""
     epoch_ends = results["full_valid_loss"].notna() | results["full_valid_mean_token_accuracy"].notna()
-    steps = results.loc[epoch_ends, "step"].tolist()
+    validated = results["valid_loss"].notna() | results["valid_mean_token_accuracy"].notna()
+    marked, note = (
+        (epoch_ends, EPOCH_ENDS_AS_CHECKPOINTS) if epoch_ends.any() else (validated, VALIDATED_STEPS)
+    )
+    steps = results.loc[marked, "step"].tolist()
     frame = checkpoints_frame([{"id": f"step-{step}", "step_number": step} for step in steps])
-    return with_step_metrics(frame, results)
+    if marked is validated:
+        frame["step_only"] = 1
+    return with_step_metrics(frame, results), note if steps else NO_EPOCH_ENDS
 
 
 def run_from_result_csv(data: bytes, origin: Origin) -> RunData:
@@ -194,8 +224,8 @@ def run_from_result_csv(data: bytes, origin: Origin) -> RunData:
     except MalformedDataError as exc:
         raise _not_a_run_file(origin, f": {exc}") from None
     results = parsed(f"file {origin.shown}", results_frame, csv, notes=notes)
-    checkpoints = _epoch_end_checkpoints(results)
-    notes.append(Note(NoteKind.INFO, EPOCH_ENDS_AS_CHECKPOINTS if not checkpoints.empty else NO_EPOCH_ENDS))
+    checkpoints, what = _result_file_checkpoints(results)
+    notes.append(Note(NoteKind.INFO, what))
     last = int(results["step"].max()) if not results.empty else None
     summary = RunSummary(
         ref=origin.ref, status=RunStatus.SUCCEEDED, name=as_text(origin.name), total_steps=last or None
@@ -225,6 +255,8 @@ def _trainer_checkpoints(state: TrainerState, steps: Collection[int], model_pref
 
 
 def _status(state: TrainerState) -> tuple[RunStatus, str | None]:
+    if state.stopped_early:
+        return RunStatus.SUCCEEDED, f"stopped early at step {state.global_step:,} of {state.max_steps:,}"
     if state.finished:
         return RunStatus.SUCCEEDED, None
     if state.global_step is not None and state.max_steps:
@@ -254,6 +286,10 @@ def run_from_trainer_state(
         checkpoint_steps = named
     checkpoints = _trainer_checkpoints(state, checkpoint_steps, model_prefix)
     status, said = _status(state)
+    if state.stopped_early:
+        notes.append(
+            Note(NoteKind.INFO, f"Training {said} planned (max_steps): the file says it ended there.")
+        )
     summary = RunSummary(
         ref=origin.ref,
         status=status,

@@ -203,3 +203,38 @@ def test_any_change_to_an_export_reads_back_or_raises_our_error(path: list[Any],
 
 
 BASE_EXPORT = to_export(trainer_run())
+
+
+def grpo_run() -> RunData:
+    """An authentic GRPO trainer state: about 50 metrics under their logged names, history and checkpoints."""
+    from tests.sources.test_trainer_fixtures import TRAINERS
+
+    folder = TRAINERS / "grpo"
+    origin = Origin(RunRef("files", "grpo-0123456789"), "Runs folder", "grpo")
+    return run_from_trainer_state(
+        json.loads((folder / "trainer_state.json").read_bytes()), origin, checkpoint_steps=[6, 12, 18, 24]
+    )
+
+
+def test_every_logged_metric_round_trips_in_both_export_formats() -> None:
+    from components.export.parquet_file import to_parquet_export
+    from tests.domain.export_support import read_export
+
+    run = grpo_run()
+    assert "rewards/reward_keyword/mean" in run.checkpoints
+    more = {f"eval_task_{n}/score": np.linspace(0, 1, len(run.history)) for n in range(150)}
+    wider = pd.concat([run.history, pd.DataFrame(more, index=run.history.index)], axis="columns")
+    run = replace(run, history=wider)  # 200 metrics: the most a run keeps
+    for data in (to_export(run), to_parquet_export(run)):
+        (back,) = read_export(data)
+        assert_same_run(back, run)
+
+
+def test_an_export_written_before_step_only_still_opens() -> None:
+    document = json.loads(to_export(demo_run()))
+    columns = document["runs"][0]["checkpoints"]["columns"]
+    document["runs"][0]["checkpoints"]["columns"] = [
+        column for column in columns if column["name"] != "step_only"
+    ]
+    back = from_export(json.dumps(document).encode())
+    assert (back.checkpoints["step_only"] == 0).all() and len(back.checkpoints) == len(demo_run().checkpoints)

@@ -13,13 +13,13 @@ import pytest
 
 from components.data.trainer_state import parse_trainer_state
 from components.domain import HistorySource, ProviderBest, RunRef, RunStatus
-from components.errors import DashboardError, MalformedDataError
+from components.errors import DashboardError
 from components.export.json_file import to_export
 from components.sources.file_kinds import FileKind, sniff
 from components.sources.run_files import (
     EPOCH_ENDS_AS_CHECKPOINTS,
-    NO_EPOCH_ENDS,
     NO_TRAINER_ACCURACY,
+    VALIDATED_STEPS,
     Origin,
     run_from_bytes,
 )
@@ -115,7 +115,9 @@ def test_azure_result_columns_are_read_in_both_formats() -> None:
     assert old.notes[0].text.startswith(
         "The result file's training_accuracy and valid_accuracy columns measure exact-match"
     )
-    assert old.checkpoints.empty and old.notes[-1].text == NO_EPOCH_ENDS
+    # No full validation: the validated steps are offered as steps, not saved checkpoints (no model name).
+    assert len(old.checkpoints) == 48 and (old.checkpoints["step_only"] == 1).all()
+    assert (old.checkpoints["model"] == "").all() and old.notes[-1].text == VALIDATED_STEPS
 
 
 def test_an_export_opens_under_its_new_address_and_says_where_it_came_from() -> None:
@@ -152,13 +154,13 @@ def test_the_kind_is_read_from_the_content_never_the_name() -> None:
     ],
 )
 def test_what_is_not_a_run_file_is_a_clear_message(data: bytes, says: str) -> None:
-    with pytest.raises(MalformedDataError, match=says) as info:
+    with pytest.raises(DashboardError, match=says) as info:
         run_from_bytes(data, ORIGIN)
     assert isinstance(info.value, DashboardError) and len(str(info.value)) < 400
 
 
 def test_a_hostile_file_name_is_cleaned_and_bounded_in_messages() -> None:
     origin = Origin(RunRef("upload", "x-0123456789"), "Uploaded files", "\u202e" + "evil\n<b>" * 50)
-    with pytest.raises(MalformedDataError) as info:
+    with pytest.raises(DashboardError) as info:
         run_from_bytes(b"\x00", origin)
     assert "\u202e" not in str(info.value) and "\n" not in str(info.value) and len(str(info.value)) < 400

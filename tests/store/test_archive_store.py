@@ -328,3 +328,15 @@ def test_a_store_of_the_first_schema_is_migrated_with_its_runs(store_config: Sto
         assert_same_run(archived.run, run)
     finally:
         store.engine.dispose()
+
+
+def test_every_logged_metric_of_a_run_round_trips_through_the_archive(store: ArchiveStore) -> None:
+    from tests.domain.test_run_export import grpo_run
+
+    run = grpo_run()
+    owner = store.fingerprint(KEY_A)
+    assert store.save(run, owner).outcome is Saved.STORED
+    archived = store.load(run.summary.ref, store.viewer([KEY_A]))
+    assert archived is not None
+    assert_same_run(archived.run, run)
+    assert "eval_rewards/reward_keyword/mean" in archived.run.checkpoints

@@ -8,9 +8,9 @@ import math
 import pandas as pd
 import pytest
 
-from components.data import results_file
+from components.data import metric_columns, results_file
 from components.data.metrics import METRIC_NAMES
-from components.data.results_file import MAX_EXTRA_COLUMNS, ResultFileError, decode_result_file, results_frame
+from components.data.results_file import ResultFileError, decode_result_file, results_frame
 from components.domain import Note
 
 # The sample in OpenAI's fine-tuning guide.
@@ -212,18 +212,39 @@ def test_the_last_step_survives_thinning(monkeypatch: pytest.MonkeyPatch) -> Non
     assert results_frame(text)["step"].tolist() == [1, 4, 7, 10, 13, 16, 19, 22, 23]
 
 
-def test_only_the_first_extra_columns_are_read() -> None:
+def test_every_extra_column_is_read_under_its_name_up_to_the_bound(monkeypatch: pytest.MonkeyPatch) -> None:
     extras = [f"reward_{i}" for i in range(12)]
     notes: list[Note] = []
+    text = "step," + ",".join(extras) + "\n1," + ",".join("0.5" for _ in extras) + "\n"
 
-    frame = results_frame(
-        "step," + ",".join(extras) + "\n1," + ",".join("0.5" for _ in extras) + "\n", notes=notes
+    frame = results_frame(text, notes=notes)
+
+    assert list(frame.columns) == ["step", *METRIC_NAMES, *extras] and notes == []
+    sparse = "step,a,b,c\n1,0.5,,0.1\n2,0.4,,0.2\n3,,0.3,0.3\n"
+    monkeypatch.setattr(metric_columns, "MAX_METRIC_COLUMNS", 2)
+    frame = results_frame(sparse, notes=notes)
+    assert list(frame.columns) == ["step", *METRIC_NAMES, "a", "c"]  # b has the fewest values
+    assert [note.text for note in notes] == [
+        "The result file has 3 metrics, more than the 2 the dashboard keeps: left out the 1 with the fewest "
+        "values."
+    ]
+
+
+def test_legacy_gpt3_columns_are_read() -> None:
+    text = (
+        "step,elapsed_tokens,elapsed_examples,training_loss,training_sequence_accuracy,"
+        "training_token_accuracy,validation_loss,validation_sequence_accuracy,validation_token_accuracy\n"
+        "1,2048,8,1.5,0.0,0.61,1.7,0.0,0.58\n2,4096,16,1.2,0.125,0.66,,,\n"
     )
 
-    assert list(frame.columns) == ["step", *METRIC_NAMES, *extras[:MAX_EXTRA_COLUMNS]]
-    assert [note.text for note in notes] == [
-        "The result file has 12 extra columns; only the first 8 were read."
-    ]
+    frame = results_frame(text)
+
+    assert frame["train_loss"].tolist() == [1.5, 1.2]
+    assert frame["train_mean_token_accuracy"].tolist() == [0.61, 0.66]
+    assert frame["valid_loss"].iloc[0] == 1.7 and frame["valid_mean_token_accuracy"].iloc[0] == 0.58
+    assert frame["training_sequence_accuracy"].tolist() == [0.0, 0.125]
+    assert frame["validation_sequence_accuracy"].iloc[0] == 0.0
+    assert frame["elapsed_tokens"].tolist() == [2048, 4096] and frame["elapsed_examples"].tolist() == [8, 16]
 
 
 def test_a_number_too_long_for_a_float_is_missing_not_a_crash() -> None:
