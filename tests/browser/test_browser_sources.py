@@ -110,13 +110,15 @@ def test_a_click_on_a_runs_name_opens_it_and_ticking_still_compares(
         page.get_by_role("button", name="All runs of OpenAI").click()
         wait_for_app_run(page)
         page.get_by_text("Select to compare").click()
+        expect(page.get_by_role("button", name="Compare selected (0)")).to_be_visible()
         wait_for_app_run(page)
         grid = page.locator("[class*='st-key-job_table_']").get_by_test_id("stDataFrame")
         expect(grid).to_be_visible()
         box = grid.bounding_box()
         assert box is not None
-        for row in (0, 2):  # each row's selection box
+        for ticked, row in enumerate((0, 2), start=1):  # each row's selection box, one rerun each
             page.mouse.click(box["x"] + 15, box["y"] + ROW_HEIGHT * (row + 1.5))
+            expect(page.get_by_role("button", name=f"Compare selected ({ticked})")).to_be_visible()
             wait_for_app_run(page)
         expect(page).not_to_have_url(re.compile(r"[?&]run="))
         page.get_by_role("button", name="Compare selected (2)").click()
