@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from components.data.bounds import MAX_STEP
+from components.data.metric_columns import MAX_METRIC_COLUMNS
 from components.data.together import together_checkpoints_frame, together_metrics_frame
 from components.domain import RunRef
 from components.errors import DashboardError
@@ -70,7 +71,8 @@ def _in_bounds(run: Any) -> None:
         assert ((steps >= 0) & (steps <= MAX_STEP)).all()
         assert frame["step"].is_unique or frame is run.checkpoints
     assert run.history["step"].is_monotonic_increasing
-    assert len(run.history.columns) <= 1 + 6 + 8 + 4  # step, metrics, at most 8 extras, joined columns
+    # step, the catalogue, every other metric up to the bound, the joined columns
+    assert len(run.history.columns) <= 1 + 6 + MAX_METRIC_COLUMNS + 4
 
 
 @PROPERTY

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from components.data.bounds import STEP_RULE
 from components.data.step_records import RecordLayout, step_records_frame
@@ -35,4 +36,27 @@ def test_records_merge_by_step_with_times_in_the_layouts_unit_and_the_rest_as_ex
     assert list(frame.columns)[-2:] == ["created_at", "lr"] and "x" not in frame
     assert notes == [
         Note(NoteKind.LEFT_OUT, f"Left out 1 entry of the log without a usable step ({STEP_RULE}).")
+    ]
+
+
+def test_every_numeric_key_is_kept_up_to_the_bound_then_the_sparsest_go(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from components.data import metric_columns
+
+    records = [{"s": step, "a": 1.0, "b": 2.0, **({"c": 3.0} if step < 3 else {})} for step in range(1, 5)]
+    records.append({"s": 1, "rare": 4.0})
+    frame = step_records_frame(records, LAYOUT)
+    assert list(frame.columns)[-4:] == ["a", "b", "c", "rare"]
+
+    monkeypatch.setattr(metric_columns, "MAX_METRIC_COLUMNS", 2)
+    notes: list[Note] = []
+    frame = step_records_frame(records, LAYOUT, notes=notes, what="log")
+    assert list(frame.columns)[-2:] == ["a", "b"] and "c" not in frame and "rare" not in frame
+    assert notes == [
+        Note(
+            NoteKind.LEFT_OUT,
+            "The log has 4 metrics, more than the 2 the dashboard keeps: left out the 2 with the fewest "
+            "values.",
+        )
     ]
