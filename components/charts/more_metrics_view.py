@@ -123,11 +123,16 @@ class Panel:
     def title(self) -> str:
         return panel_title(self.info)
 
+    @property
+    def direction(self) -> str:
+        return DIRECTION_WORDS[self.info.direction]
+
 
 @dataclass(frozen=True)
 class PanelView:
-    """What every panel shares with the main chart: the x axis' titles and range, where the recommended
-    (★) and the selected checkpoints are (chart units), and the theme."""
+    """What every panel shares with the main chart: the x axis' titles and range (the zoom's, else the
+    whole run's, so a sparse evaluation lines up with the panels beside it), where the recommended (★)
+    and the selected checkpoints are (chart units), and the theme."""
 
     x_title: str = X_TITLES[XMode.STEP]
     hover_title: str = HOVER_TITLES[XMode.STEP]
@@ -139,11 +144,13 @@ class PanelView:
 
 @dataclass(frozen=True)
 class PanelRun:
-    """A run as the panels read it: its full per-step frame, its checkpoints and its x axes."""
+    """A run as the panels read it: its full per-step frame, its checkpoints, its x axes and a running
+    job's planned length (the x axis runs to it, as the main chart's; None when finished)."""
 
     history: pd.DataFrame
     checkpoints: pd.DataFrame
     axes: RunAxes
+    total_steps: int | None = None
 
 
 def _checkpoint_step(checkpoints: pd.DataFrame, checkpoint_id: str | None) -> float | None:
@@ -158,20 +165,31 @@ def x_mode_of(axes: RunAxes, options: ViewOptions) -> XMode:
     return XMode(options.x_mode) if options.x_mode in axes.modes else XMode.STEP
 
 
+def _x_extent(run: PanelRun, zoom: StepRange | None) -> tuple[float, float] | None:
+    """The steps every panel spans: the zoom, else the run's first to last step (or its planned end)."""
+    if zoom is not None:
+        return zoom.start, zoom.end
+    steps = run.history["step"]
+    if steps.empty:
+        return None
+    return float(steps.min()), float(max(steps.max(), run.total_steps or 0))
+
+
 def panel_view(run: PanelRun, options: ViewOptions, zoom: StepRange | None, marks: Highlights) -> PanelView:
-    """The shared x axis in the reader's units, the zoom as an x range and the two checkpoints' lines."""
+    """The shared x axis in the reader's units, its range and the two checkpoints' lines."""
     mode = x_mode_of(run.axes, options)
+    extent = _x_extent(run, zoom)
     steps = [
         _checkpoint_step(run.checkpoints, marks.best_id),
         _checkpoint_step(run.checkpoints, marks.selected_id),
-        *((zoom.start, zoom.end) if zoom else ()),
+        *(extent or ()),
     ]
     known = [s for s in steps if s is not None]
     xs = dict(zip(known, run.axes.to_x(mode, pd.Series(known, dtype="float64")).tolist(), strict=True))
     return PanelView(
         x_title=X_TITLES[mode],
         hover_title=HOVER_TITLES[mode],
-        x_range=(xs[zoom.start], xs[zoom.end]) if zoom else None,
+        x_range=(xs[extent[0]], xs[extent[1]]) if extent else None,
         best_x=xs.get(steps[0]) if steps[0] is not None else None,
         selected_x=xs.get(steps[1]) if steps[1] is not None else None,
         theme=options.theme,

@@ -15,10 +15,14 @@ from components.charts.more_metrics_view import Panel, PanelView
 from components.charts.style import Palette, palette
 from components.data.metric_model import Split
 
-PANEL_HEIGHT = 210
-"""About a third of the main chart: a turn in the curve is still readable, two rows fit on a laptop."""
-PANEL_MARGIN = {"l": 8, "r": 8, "t": 30, "b": 8}
+PANEL_HEIGHT = 230
+"""About 40 % of the main chart: a turn in the curve is still readable, two rows fit on a laptop."""
+PANEL_WIDTH = 380
+"""Two panels a row beside the sidebar on a 1280 px screen, one on a narrow one, more on a wide one."""
+PANEL_MARGIN = {"l": 8, "r": 8, "t": 52, "b": 8}
+"""The top holds the title's two lines (the label, then which way is better) and the ★ above the plot."""
 PANEL_TITLE_SIZE = 12
+DIRECTION_SIZE = 11
 MARKED_POINTS = style.JOINED_POINTS
 """An evaluation of up to this many points shows each point; beyond, a line only."""
 BEST_LABEL = "★"
@@ -28,6 +32,10 @@ def _colour(panel: Panel, colours: Palette) -> str:
     if panel.raw:
         return colours.full_valid
     return colours.checkpoint if panel.info.split is Split.RUN else colours.train
+
+
+def _small(text: str) -> str:
+    return f"<span style='font-size:{DIRECTION_SIZE}px'>{text}</span>"
 
 
 def _hover(view: PanelView) -> str:
@@ -93,7 +101,11 @@ def panel_figure(panel: Panel, view: PanelView) -> go.Figure:
         x_axis["range"] = list(view.x_range)
     figure = go.Figure(_traces(panel, view, colours))
     figure.update_layout(
-        title={"text": panel.title, "font": {"size": PANEL_TITLE_SIZE}, "x": 0, "xanchor": "left"},
+        title={
+            "text": f"{panel.info.label}<br>{_small(panel.direction)}",
+            "font": {"size": PANEL_TITLE_SIZE},
+            **{"x": 0, "xanchor": "left", "y": 0.98, "yanchor": "top", "yref": "container"},
+        },
         height=PANEL_HEIGHT,
         margin=PANEL_MARGIN,
         showlegend=False,

@@ -91,7 +91,8 @@ def more_metrics_of(
     """Every panel of the section for the reader's x axis, smoothing and zoom, with the recommended and
     selected checkpoints of ``highlights`` (the main chart's) as lines."""
     run = prepared.run
-    panel_run = PanelRun(run.history, run.checkpoints, prepared.axes)
+    total_steps = None if run.summary.is_terminal else run.total_steps
+    panel_run = PanelRun(run.history, run.checkpoints, prepared.axes, total_steps)
     history = run.history
     panel_options = PanelOptions(
         x_mode_of(prepared.axes, options),

@@ -2,8 +2,8 @@
 
 The section is an expander that tracks its state (``on_change="rerun"``), so its body runs only while it
 is open: closed (the default beyond a few metrics) it costs the page nothing, and it runs in a fragment,
-so opening it rebuilds the panels, not the page. Two panels a row (Streamlit stacks the columns on a
-narrow screen).
+so opening it rebuilds the panels, not the page. Panels of a fixed width wrap: two a row beside the
+sidebar at 1280 px, one on a narrow screen, more on a wide one.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import streamlit as st
 
 from components.charts.config import plotly_config
 from components.charts.options import ViewOptions
-from components.charts.small_multiples import panel_figure
+from components.charts.small_multiples import PANEL_WIDTH, panel_figure
 from components.export.download import chart_image_name
 from components.page.chart import ChartModel
 from components.page.model import Prepared
@@ -26,7 +26,6 @@ from components.page.more_metrics import (
 
 SECTION_KEY = "more_metrics_open"
 PANEL_KEY = "more_metric:"
-PER_ROW = 2
 
 
 def panel_key(name: str) -> str:
@@ -35,17 +34,16 @@ def panel_key(name: str) -> str:
 
 
 def _group(group: GroupPanels, model: MoreMetricsModel, run_id: str) -> None:
+    """A group's heading, then its panels side by side, wrapping to the next row where the page ends."""
     st.markdown(f"##### {group.group.heading}")
-    panels = group.panels
-    for start in range(0, len(panels), PER_ROW):
-        for column, panel in zip(st.columns(PER_ROW), panels[start : start + PER_ROW], strict=False):
-            with column:
-                st.plotly_chart(
-                    panel_figure(panel, model.view),
-                    key=panel_key(panel.info.name),
-                    config=plotly_config(chart_image_name([run_id], panel.info.name), zoom_on_page=True),
-                    width="stretch",
-                )
+    with st.container(horizontal=True, wrap=True, gap="small"):
+        for panel in group.panels:
+            st.plotly_chart(
+                panel_figure(panel, model.view),
+                key=panel_key(panel.info.name),
+                config=plotly_config(chart_image_name([run_id], panel.info.name), zoom_on_page=True),
+                width=PANEL_WIDTH,
+            )
 
 
 @st.fragment

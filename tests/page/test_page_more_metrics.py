@@ -40,5 +40,6 @@ def test_the_grpo_run_draws_every_metric_once_more_metrics_is_opened(
     for name in ("reward", "reward_std", "rewards/reward_keyword/mean", "kl", "eval_reward", "learning_rate"):
         assert has_key(at, panel_key(name)), name
     spec = chart_spec(at, panel_key("rewards/reward_keyword/mean"))
-    assert spec["layout"]["title"]["text"] == "Training reward: reward_keyword (mean) · higher is better"
+    title = spec["layout"]["title"]["text"]
+    assert title.startswith("Training reward: reward_keyword (mean)<br>") and "higher is better" in title
     assert not has_key(at, panel_key("train_loss")) and not has_key(at, panel_key("step"))

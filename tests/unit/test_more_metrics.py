@@ -129,6 +129,8 @@ def test_the_panels_share_the_zoom_the_x_axis_and_the_checkpoints() -> None:
     assert (zoomed.view.best_x, zoomed.view.selected_x) == (steps[-1], steps[0])
     reward = next(panel for panel in zoomed.panels if panel.info.name == "reward")
     assert reward.x.min() >= 99 and reward.x.max() <= 201 and len(reward.x) >= 100
+    whole = _model(run)
+    assert whole.view.x_range == (float(run.history["step"].min()), float(run.history["step"].max()))
     in_epochs = _model(run, ViewOptions(x_mode=XMode.EPOCH), best_id=ids[-1])
     assert in_epochs.view.x_title == "Epoch" and in_epochs.view.best_x == pytest.approx(3.0)
     assert max(panel.x.max() for panel in in_epochs.panels) == pytest.approx(3.0)
@@ -148,7 +150,8 @@ def test_the_figure_draws_the_star_and_the_selection_in_the_pages_theme() -> Non
         ]
         assert [note.text for note in figure.layout.annotations] == [BEST_LABEL]
         assert [trace.line.color for trace in figure.data] == [colours.train, colours.train]
-        assert figure.layout.title.text == "Training reward · higher is better"
+        assert figure.layout.title.text.startswith("Training reward<br>")
+        assert figure.layout.title.text.endswith(">higher is better</span>")
         assert figure.layout.xaxis.fixedrange and figure.layout.yaxis.fixedrange
 
 
