@@ -22,6 +22,8 @@ PANEL_WIDTH = 380
 PANEL_MARGIN = {"l": 8, "r": 8, "t": 52, "b": 8}
 """The top holds the title's two lines (the label, then which way is better) and the ★ above the plot."""
 PANEL_TITLE_SIZE = 12
+TITLE_Y = 1 - 14 / PANEL_HEIGHT
+"""The title's top, 14 px down: plotly anchors a two-line title by its first line's middle, not its top."""
 DIRECTION_SIZE = 11
 MARKED_POINTS = style.JOINED_POINTS
 """An evaluation of up to this many points shows each point; beyond, a line only."""
@@ -104,7 +106,7 @@ def panel_figure(panel: Panel, view: PanelView) -> go.Figure:
         title={
             "text": f"{panel.info.label}<br>{_small(panel.direction)}",
             "font": {"size": PANEL_TITLE_SIZE},
-            **{"x": 0, "xanchor": "left", "y": 0.98, "yanchor": "top", "yref": "container"},
+            **{"x": 0, "xanchor": "left", "y": TITLE_Y, "yanchor": "top", "yref": "container"},
         },
         height=PANEL_HEIGHT,
         margin=PANEL_MARGIN,
