@@ -19,6 +19,7 @@ from components.ui.curves_panel import curves_panel
 from components.ui.exports import export_buttons
 from components.ui.job_header import job_header
 from components.ui.metric_help import metric_help
+from components.ui.more_metrics import more_metrics
 from components.ui.navigation import go
 from components.ui.recommendation import recommendation_strip
 from components.ui.recommended_vs_selected import comparison_panel
@@ -105,6 +106,7 @@ def run_page(connection: Connection, loaded: Loaded) -> None:
         curves_panel(page.chart, run_id, page.loaded)
         for kind, reason in page.unavailable:  # where that metric's panel would be
             st.info(markdown_literal(reason, NOTE_CHARS), icon=UNAVAILABLE_ICONS.get(kind))
+        more_metrics(prepared, options, page.chart, run_id)
     else:
         st.info(page.no_curves, icon=":material/hourglass:")
         st.caption(f"Read: {page.loaded}.")
