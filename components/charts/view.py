@@ -18,7 +18,15 @@ from components.charts.options import NO_HIGHLIGHTS, Drag, Highlights, StepRange
 from components.charts.style import DEFAULT_THEME, Theme
 from components.data.axes import choice_range, robust_range
 from components.data.downsample import downsample, evenly_spaced
-from components.data.epochs import elapsed_seconds, epoch_ends, epoch_lines, steps_per_epoch, to_epoch
+from components.data.epochs import (
+    LoggedEpochs,
+    elapsed_seconds,
+    epoch_ends,
+    epoch_lines,
+    logged_epochs,
+    steps_per_epoch,
+    to_epoch,
+)
 from components.data.metrics import METRICS, NO_CONVENTIONS, Kind, metrics_of_kind
 from components.data.smoothing import reference_gap, smooth
 from components.domain import Conventions
@@ -105,19 +113,24 @@ class RunDisplay:
 
 @dataclass(frozen=True)
 class RunAxes:
-    """What x axes a run supports: epochs need steps per epoch, elapsed time needs ≥2 timestamps."""
+    """What x axes a run supports: epochs need the file's logged epochs or steps per epoch, elapsed time
+    needs ≥2 timestamps. Epochs as the file logs them (``logged``) win over the derived length."""
 
     steps_per_epoch: float | None
     anchors: pd.DataFrame
     has_time: bool
+    logged: LoggedEpochs | None = None
 
     @property
     def modes(self) -> list[XMode]:
-        return [XMode.STEP] + [XMode.EPOCH] * bool(self.steps_per_epoch) + [XMode.ELAPSED] * self.has_time
+        has_epochs = bool(self.logged or self.steps_per_epoch)
+        return [XMode.STEP] + [XMode.EPOCH] * has_epochs + [XMode.ELAPSED] * self.has_time
 
     def to_x(self, mode: XMode, steps: pd.Series) -> pd.Series:
         """Steps in the units of ``mode`` (epochs, minutes since the start, or steps)."""
         steps = steps.astype("float64")
+        if mode is XMode.EPOCH and self.logged:
+            return self.logged.at(steps)
         if mode is XMode.EPOCH and self.steps_per_epoch:
             return to_epoch(steps, self.steps_per_epoch)
         if mode is XMode.ELAPSED and self.has_time:
@@ -128,7 +141,8 @@ class RunAxes:
 def run_axes(
     history: pd.DataFrame, checkpoints: pd.DataFrame, *, n_epochs: int | str | None, total_steps: int | None
 ) -> RunAxes:
-    """Work out the run's epoch length and time anchors once, from the job and its data."""
+    """Work out the run's epochs (as logged, else their length) and time anchors once, from the job and
+    its data."""
     spe = steps_per_epoch(
         n_epochs=n_epochs, total_steps=total_steps, checkpoint_steps=checkpoints["step"].to_numpy()
     )
@@ -136,7 +150,7 @@ def run_axes(
         [history[["step", "created_at"]], checkpoints[["step", "created_at"]]], ignore_index=True
     ).dropna(subset=["created_at"])
     has_time = elapsed_seconds(checkpoints["step"], anchors) is not None
-    return RunAxes(steps_per_epoch=spe, anchors=anchors, has_time=has_time)
+    return RunAxes(steps_per_epoch=spe, anchors=anchors, has_time=has_time, logged=logged_epochs(history))
 
 
 def _with_smoothing(history: pd.DataFrame, weight: float) -> pd.DataFrame:
@@ -234,11 +248,16 @@ def _on_screen(
 
 
 def _epoch_ends(run: ChartRun, mode: XMode) -> list[float]:
-    """The epoch lines to draw, to the end of the data or of a running job's planned steps."""
+    """The epoch lines to draw, to the end of the data or of a running job's planned steps: at the whole
+    epochs the file logs, else every derived epoch length."""
     last_step = int(run.history["step"].max()) if not run.history.empty else 0
     end = max(last_step, run.total_steps or 0)
-    ends = epoch_lines(epoch_ends(run.axes.steps_per_epoch, end)) if run.axes.steps_per_epoch else []
-    return _steps_to_x(run.axes, mode, ends)
+    axes = run.axes
+    if axes.logged:
+        ends = axes.logged.ends(end)
+    else:
+        ends = epoch_ends(axes.steps_per_epoch, end) if axes.steps_per_epoch else []
+    return _steps_to_x(axes, mode, epoch_lines(ends))
 
 
 def build_display(

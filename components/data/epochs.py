@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -79,6 +80,69 @@ def epoch_lines(ends: Sequence[float], limit: int = MAX_EPOCH_LINES) -> list[flo
 def to_epoch(steps: pd.Series, spe: float) -> pd.Series:
     """Steps as fractional epochs, to align runs trained on datasets of different sizes."""
     return (steps.astype("float64") / spe).rename("epoch")
+
+
+@dataclass(frozen=True)
+class LoggedEpochs:
+    """The epochs a run's file states at its logged steps, which win over any epoch length we derive.
+
+    A Trainer logs ``epoch`` at each entry (step 2,400 may be epoch 0.32 while ``max_steps`` over
+    ``num_train_epochs`` would make it 1.0). ``steps`` rise strictly and ``epochs`` never fall; step 0
+    is epoch 0. Between logged steps the epoch is interpolated by step; past the last one it goes on at
+    the run's average rate (its last epoch over its last step), so a running job's axis reaches its end.
+    """
+
+    steps: tuple[float, ...]
+    epochs: tuple[float, ...]
+
+    @property
+    def _rate(self) -> float:
+        """Epochs per step, on average over the run: the slope beyond the last logged step."""
+        return self.epochs[-1] / self.steps[-1]
+
+    def at(self, steps: pd.Series) -> pd.Series:
+        """Steps as the epochs the file states, interpolated between its logged steps."""
+        at = steps.to_numpy(dtype="float64")
+        epochs = np.interp(at, self.steps, self.epochs)
+        beyond = self.epochs[-1] + (at - self.steps[-1]) * self._rate
+        return pd.Series(np.where(at > self.steps[-1], beyond, epochs), index=steps.index, name="epoch")
+
+    def ends(self, last_step: float, limit: int = MAX_EPOCH_ENDS) -> list[float]:
+        """The steps where the file's epoch reaches each whole number, up to ``last_step``.
+
+        As :func:`epoch_ends`, the count is worked out first: more than ``limit`` ends give none.
+        """
+        if not (math.isfinite(last_step) and last_step > 0):
+            return []
+        last_epoch = float(self.at(pd.Series([float(last_step)])).iloc[0]) + _STEP_TOLERANCE
+        if not (math.isfinite(last_epoch) and last_epoch < limit + 1):
+            return []
+        epochs, first = np.unique(np.asarray(self.epochs), return_index=True)  # where each value begins
+        steps = np.asarray(self.steps)[first]
+        wholes = np.arange(1, math.floor(last_epoch) + 1, dtype="float64")
+        inside = np.interp(wholes, epochs, steps)
+        beyond = self.steps[-1] + (wholes - self.epochs[-1]) / self._rate
+        return np.where(wholes > self.epochs[-1], beyond, inside).tolist()
+
+
+def logged_epochs(history: pd.DataFrame) -> LoggedEpochs | None:
+    """The ``epoch`` column of a history as :class:`LoggedEpochs`; None where the file logs no epochs.
+
+    Rows with no finite, non-negative step and epoch are skipped; a step logged twice keeps its highest
+    epoch, and an epoch lower than one before it (a resumed run's rounding) is raised to it, so the
+    axis never runs backwards. None as well when no logged epoch is above 0: nothing to scale by.
+    """
+    if "epoch" not in history.columns:
+        return None
+    steps = pd.to_numeric(history["step"], errors="coerce").astype("float64")
+    epochs = pd.to_numeric(history["epoch"], errors="coerce").astype("float64")
+    known = np.isfinite(steps) & np.isfinite(epochs) & (steps >= 0) & (epochs >= 0)
+    by_step = epochs[known].groupby(steps[known]).max().sort_index().cummax()
+    by_step = by_step[by_step.index > 0]
+    if by_step.empty or by_step.iloc[-1] <= 0:
+        return None
+    steps_at = (0.0, *by_step.index.to_numpy(dtype="float64").tolist())
+    return LoggedEpochs(steps=steps_at, epochs=(0.0, *by_step.to_numpy(dtype="float64").tolist()))
 
 
 def elapsed_seconds(steps: pd.Series, anchors: pd.DataFrame) -> pd.Series | None:

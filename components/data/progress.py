@@ -9,7 +9,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from components.data.epochs import steps_per_epoch
+from components.data.epochs import logged_epochs, steps_per_epoch
 from components.domain import RunStatus, RunSummary
 
 # The step rate is read over this many of the latest timed steps: recent enough to follow the job's
@@ -70,14 +70,18 @@ def _from_step_rate(times: pd.Series, remaining: int) -> pd.Timestamp | None:
 
 
 def _epochs(
-    job: RunSummary, total_steps: int | None, checkpoint_steps: list[int], steps_done: int | None
+    job: RunSummary, history: pd.DataFrame, total_steps: int | None, checkpoint_steps: list[int]
 ) -> tuple[float | None, int | None]:
-    """Epochs done (fractional) and the job's epoch count; an "auto" count from the checkpoints' spacing."""
+    """Epochs done (fractional) and the job's epoch count; an "auto" count from the checkpoints' spacing.
+    Epochs done are the history's logged epoch at its last step where the file logs one (a Trainer's)."""
+    steps_done = int(history["step"].max()) if not history.empty else None
     sent = job.hyperparameters.n_epochs
     spe = steps_per_epoch(n_epochs=sent, total_steps=total_steps, checkpoint_steps=checkpoint_steps)
     n_epochs = sent if isinstance(sent, int) else None
     if n_epochs is None and spe and total_steps:
         n_epochs = round(total_steps / spe)
+    if steps_done is not None and (logged := logged_epochs(history)) is not None:
+        return float(logged.at(pd.Series([float(steps_done)])).iloc[0]), n_epochs
     return (steps_done / spe if spe and steps_done is not None else None), n_epochs
 
 
@@ -113,7 +117,7 @@ def run_progress(
     elif steps_done is not None and total_steps:
         fraction = float(np.clip(steps_done / total_steps, 0.0, 1.0))
     marked = [int(step) for step in history["step"][history["checkpoint_id"].notna()]]
-    epochs_done, n_epochs = _epochs(job, total_steps, marked, steps_done)
+    epochs_done, n_epochs = _epochs(job, history, total_steps, marked)
     times = _timed(history)
     start = job.created_at if job.created_at is not None else (times.iloc[0] if len(times) else None)
     end = job.finished_at if job.is_terminal else now

@@ -11,14 +11,19 @@ from components.data.metrics import METRIC_NAMES
 from components.page.recommendation import comparison_columns
 from components.text import ID_CHARS, MODEL_CHARS, clean
 
+# The model-name cell of a validated step offered as a candidate where no checkpoint is known to be saved.
+STEP_ONLY_MODEL = "validated step (no checkpoint saved)"
+
 
 @dataclass(frozen=True)
 class TableModel:
     """Rows in display order with their checkpoint ids as sent, and the selected row's position.
 
     Columns: ``best`` (★), ``step``, the deciding metric, ``verdict`` and ``gap`` (the band's words and
-    the valid − train number), the other metrics, ``created_at``, ``checkpoint_id`` and ``model`` (both
-    cleaned: the grid is not Markdown, but control and bidi characters must still go).
+    the valid − train number), the other metrics, ``metrics_from`` (only when some checkpoint's metrics
+    were logged at an earlier step), ``created_at``, ``checkpoint_id`` and ``model`` (both cleaned: the
+    grid is not Markdown, but control and bidi characters must still go; a validated step with no saved
+    checkpoint is said so in place of a name).
     """
 
     frame: pd.DataFrame
@@ -31,6 +36,24 @@ class TableModel:
 def _shown(texts: pd.Series, limit: int) -> pd.Series:
     """API text as the grid draws it: no control or bidi characters, one line, bounded."""
     return texts.map(lambda text: clean(text, limit)).astype("string")
+
+
+def _metrics_from(checkpoints: pd.DataFrame) -> dict[str, pd.Series]:
+    """``metrics_from``: "step 330" where a checkpoint's metrics were logged at another step than its own
+    (the nearest logged one before it), blank elsewhere; no column when every row's are its own."""
+    taken = checkpoints["metrics_step"]
+    borrowed = taken.notna() & (taken != checkpoints["step"])
+    if not borrowed.any():
+        return {}
+    said = taken.where(borrowed).map(lambda step: f"step {int(step):,}" if pd.notna(step) else "")
+    return {"metrics_from": said.astype("string")}
+
+
+def _model_names(checkpoints: pd.DataFrame) -> pd.Series:
+    """The model names as the grid draws them; a validated step offered with no checkpoint saved (a
+    result file's) is said so, not left blank, and no name is invented for it."""
+    names = _shown(checkpoints["model"], MODEL_CHARS)
+    return names.mask(checkpoints["step_only"].astype(bool), STEP_ONLY_MODEL)
 
 
 def table_of(
@@ -58,9 +81,10 @@ def table_of(
             "verdict": verdicts["verdict"],
             "gap": verdicts["gap"],
             **{name: checkpoints[name] for name in rest},
+            **_metrics_from(checkpoints),
             "created_at": checkpoints["created_at"],
             "checkpoint_id": _shown(checkpoints["checkpoint_id"], ID_CHARS),
-            "model": _shown(checkpoints["model"], MODEL_CHARS),
+            "model": _model_names(checkpoints),
         }
     )
     order = frame.assign(_pinned=ids != best_id).sort_values(["_pinned", "step"], kind="stable").index

@@ -105,6 +105,11 @@ class RunFileError(DashboardError):
     """A run file that cannot be read from disk or is too large; the message names it."""
 
 
+class NotARunFileError(RunFileError, MalformedDataError):
+    """A file in no format the dashboard reads: the message says what it was recognised as (if anything)
+    and which formats are read. The file is fine, only not ours to read: no API setting would change it."""
+
+
 @dataclass(frozen=True)
 class Origin:
     """Where a file's run is read from: its address, the source in words, and its name to show."""
@@ -155,14 +160,14 @@ def _trainer_state_object(data: bytes, origin: Origin) -> dict[str, Any]:
     return obj
 
 
-def _other_json(origin: Origin) -> MalformedDataError:
-    return MalformedDataError(
+def _other_json(origin: Origin) -> NotARunFileError:
+    return NotARunFileError(
         f"The file {origin.shown} is JSON, but neither a trainer_state.json (no log_history) nor a "
-        "dashboard export."
+        f"dashboard export. It reads {formats_read()}."
     )
 
 
-def _unknown_file(data: bytes, origin: Origin) -> MalformedDataError:
+def _unknown_file(data: bytes, origin: Origin) -> NotARunFileError:
     """Why a file of no kind the dashboard reads is not read: its JSON is broken, or of another kind, or it
     is no run file at all."""
     if looks_like_json(data):
@@ -175,10 +180,9 @@ def _unknown_file(data: bytes, origin: Origin) -> MalformedDataError:
     return _not_a_run_file(origin)
 
 
-def _not_a_run_file(origin: Origin, why: str = "") -> RunFileError:
-    """A file in no format the dashboard reads: it says which it reads. A RunFileError, not a malformed
-    answer of an API: the file is fine, only not ours to read, and no API setting would change that."""
-    return RunFileError(
+def _not_a_run_file(origin: Origin, why: str = "") -> NotARunFileError:
+    """A file in no format the dashboard reads: it says which it reads."""
+    return NotARunFileError(
         f"The file {origin.shown} is not a run file this dashboard reads{why}. It reads {formats_read()}."
     )
 

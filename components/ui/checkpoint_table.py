@@ -30,6 +30,11 @@ def _columns(table: TableModel) -> dict:
         "verdict": st.column_config.TextColumn(
             "Overfitting", help="From the chart's shaded band: validation loss rising while training falls"
         ),
+        "metrics_from": st.column_config.TextColumn(
+            "Metrics from",
+            help="The logged step this checkpoint's metrics were taken from, where it was not saved at one "
+            "(the nearest logged step before it)",
+        ),
         "created_at": st.column_config.DatetimeColumn("Created (UTC)", format="YYYY-MM-DD HH:mm"),
         "checkpoint_id": st.column_config.TextColumn("Checkpoint ID"),
         "model": st.column_config.TextColumn("Model name", width="large"),

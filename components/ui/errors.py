@@ -23,8 +23,11 @@ from components.api import (
     ResponseTooLargeError,
     ServerError,
 )
+from components.data.trainer_state import TrainerStateError
 from components.domain import InvalidRunRefError
 from components.errors import DashboardError, MalformedDataError
+from components.sources.file_kinds import formats_read
+from components.sources.run_files import NotARunFileError, RunFileError
 from components.text import NOTE_CHARS, markdown_literal
 
 logger = logging.getLogger(__name__)
@@ -92,6 +95,11 @@ _ADVICE: list[tuple[type[Exception], str, str]] = [
         "Raise `DASHBOARD_MAX_RESPONSE_MB` (lists and the job) or `DASHBOARD_MAX_FILE_MB` (result files) if "
         "this job really is that large.",
     ),
+    # A file's errors (uploaded or in the runs folder) come before the API's: no API setting, key or
+    # Refresh changes what a file holds. Its message says what the file was recognised as.
+    (NotARunFileError, "This file is not in a format the dashboard reads", ""),
+    (TrainerStateError, "The trainer state could not be read", f"The dashboard reads {formats_read()}."),
+    (RunFileError, "The file or folder could not be read", ""),
     (
         MalformedDataError,
         "The job's data is not in the documented shape",

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from components.page.table import STEP_ONLY_MODEL
 from components.sources import Upload
+from components.sources.file_kinds import formats_read
 from components.ui.uploads import SAVE_KEY, UPLOADER_KEY
 from devtools.standin import StandInServer, make_run
 from devtools.trainer_runs import trainer_state
@@ -95,3 +97,56 @@ def test_save_to_archive_stores_a_file_run_only_when_asked(archive: Path) -> Non
     assert str(at.query_params["run"]).count("archive:") == 1
     [line] = [visible_text(c.value) for c in at.main.caption if "From the archive" in c.value]
     assert line.partition(" :material/inventory_2: ")[2].startswith("From the archive, saved ")
+
+
+_LIGHTNING_METRICS = (
+    b"epoch,step,train_loss_step,val_loss,val_acc\n"
+    b"0,49,0.91,,\n0,99,0.72,,\n0,99,,0.70,0.61\n1,149,0.55,,\n1,199,0.49,,\n1,199,,0.58,0.69\n"
+)
+
+
+@pytest.mark.usefixtures("no_api_env")
+@pytest.mark.parametrize(
+    ("name", "data", "recognised"),
+    [
+        ("metrics.csv", _LIGHTNING_METRICS, "PyTorch Lightning metrics.csv"),
+        ("config.json", json.dumps({"model": "gpt2", "lr": 3e-4}).encode(), "is JSON, but neither"),
+        # The uploader takes .csv/.txt/.json/.parquet only: a PNG under one of those names.
+        ("curves.parquet", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "not a run file"),
+        ("broken.json", b'{"log_history": [', "not valid JSON"),
+    ],
+)
+def test_a_file_we_do_not_read_says_what_it_is_and_which_formats_are_read(
+    name: str, data: bytes, recognised: str
+) -> None:
+    at = _upload(new_app().run(), name, data)
+    assert not at.exception
+    [error] = [visible_text(error.value) for error in at.main.error]
+    assert recognised in error
+    for words in formats_read().split(", "):
+        assert words in error
+    assert not any(advice in error for advice in ("OPENAI_BASE_URL", "API key", "OPENAI_", "Refresh"))
+
+
+@pytest.mark.usefixtures("no_api_env")
+def test_the_table_says_which_step_a_checkpoints_metrics_were_logged_at() -> None:
+    # Logged every 10 steps, saved at the end, step 205: its numbers are step 200's, and the table says so.
+    state = trainer_state(n_steps=205, save_steps=50, eval_steps=50)
+    rows = table(_upload(new_app().run(), "trainer_state.json", json.dumps(state).encode()))
+    assert 205 in rows["step"].tolist()
+    said = dict(zip(rows["step"], rows["metrics_from"], strict=True))
+    assert said == {step: ("step 200" if step == 205 else "") for step in said}
+    # Where every checkpoint is at a logged step, there is no such column.
+    assert "metrics_from" not in table(_upload(new_app().run(), "trainer_state.json", STATE))
+
+
+@pytest.mark.usefixtures("no_api_env")
+def test_a_validated_step_with_no_saved_checkpoint_is_named_as_such() -> None:
+    # A result file with batch validation only (no full validation, so no epoch ends): validated steps.
+    validated = {step: f"{1.2 / step:.4f},0.6" for step in range(10, 41, 10)}
+    lines = ["step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy"] + [
+        f"{step},{1 / step:.4f},0.5,{validated.get(step, ',')}" for step in range(1, 41)
+    ]
+    rows = table(_upload(new_app().run(), "step_metrics.csv", "\n".join(lines).encode()))
+    assert sorted(rows["step"]) == [10, 20, 30, 40]
+    assert set(rows["model"]) == {STEP_ONLY_MODEL}

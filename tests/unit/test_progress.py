@@ -180,3 +180,10 @@ def test_progress_stays_in_its_bounds(done, total, status, n_epochs):
         assert progress.running
         assert progress.estimated_finish >= pd.Timestamp(START + 60 + 2 * done, unit="s", tz="UTC")
     assert progress.elapsed is None or progress.elapsed >= pd.Timedelta(0)
+
+
+def test_epochs_done_are_the_epoch_the_file_logs_at_its_last_step():
+    # 4 epochs over 600 steps by the job would make step 360 epoch 2.4; the file says 0.9.
+    history = _running_history().assign(epoch=lambda frame: frame["step"] / 400)
+    progress = run_progress(_job(status="running", hyperparameters={"n_epochs": 4}), history, 600, now=NOW)
+    assert (progress.n_epochs, progress.epochs_done) == (4, pytest.approx(0.9))
