@@ -189,7 +189,8 @@ def _chart(
     chart_run = ChartRun(
         run.history, run.checkpoints, prepared.axes, prepared.spans, total_steps, run.conventions
     )
-    display = build_display(chart_run, options, highlights=_chart_highlights(highlights), zoom=zoom)
+    highlights = _chart_highlights(highlights)
+    display = build_display(chart_run, options, highlights=highlights, zoom=zoom)
     caption = _chart_caption(
         display.rows_shown, display.rows_total, len(display.checkpoints), len(run.checkpoints)
     )

@@ -23,6 +23,7 @@ from components.ui.selection import full_range
 
 METRIC_KEY = "metric"
 BETTER_KEY = "better"  # which way is better, for a metric whose direction is unknown
+METRIC_RUN_KEY = "metric_run"  # the run whose metric the reader chose: another run starts at its own
 X_KEY = "x"
 SMOOTHING_KEY = "smooth"
 LOG_KEY = "log"
@@ -120,8 +121,20 @@ def _better(prepared: Prepared, metric: str | None) -> Direction | None:
     return Direction(better) if better in _BETTER else None
 
 
-def _sidebar(prepared: Prepared) -> tuple[str | None, Direction | None, str, float, YRange, bool]:
+def _new_run(prepared: Prepared, run_id: str) -> None:
+    """Another run opened: its metric starts at its own default decider (what its trainer declared), not
+    the last run's pick; a link's metric is kept on the first run of a session."""
+    if st.session_state.get(METRIC_RUN_KEY, run_id) != run_id:
+        st.session_state[METRIC_KEY] = prepared.default_metric
+        st.session_state.pop(BETTER_KEY, None)
+    st.session_state[METRIC_RUN_KEY] = run_id
+
+
+def _sidebar(
+    prepared: Prepared, run_id: str
+) -> tuple[str | None, Direction | None, str, float, YRange, bool]:
     """The sidebar block: the deciding metric, the x axis, smoothing, the y range and a log y axis."""
+    _new_run(prepared, run_id)
     with st.sidebar:
         st.subheader("Reading the curves")
         metric = None
@@ -178,7 +191,7 @@ def view_options(
     """Render the controls (the mouse mode into ``toolbar``, a container above the chart; None when there
     is no chart, and its last value stands) and read them, with which way is better for a picked metric
     of unknown direction (None: not asked, or not answered yet)."""
-    metric, better, x_mode, smoothing, y_range, log_y = _sidebar(prepared)
+    metric, better, x_mode, smoothing, y_range, log_y = _sidebar(prepared, run_id)
     if toolbar is None:
         drag = st.session_state.get(DRAG_KEY, Drag.PICK)
     else:
