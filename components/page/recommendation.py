@@ -8,7 +8,7 @@ from enum import StrEnum
 
 import pandas as pd
 
-from components.data.metric_model import Decider
+from components.data.metric_model import Decider, Rule
 from components.data.metrics import sentence_label
 from components.data.recommend import Basis, Recommendation
 from components.page.formatting import MINUS, difference_text, metric_text
@@ -20,6 +20,8 @@ COMPARE_HINT = (
     "Click a checkpoint on the chart or tick a row of the table to compare it here with the recommended one."
 )
 SAME_HINT = "The selected checkpoint is the recommended one."
+# The rules under which a reward decides and the loss is not used: the strip says why, in a line.
+_NOT_THE_LOSS = frozenset({Rule.HELD_OUT_REWARD, Rule.TRAIN_REWARD})
 
 
 class Tone(StrEnum):
@@ -55,6 +57,7 @@ class Strip:
     snippet: str | None
     metrics: tuple[tuple[str, str], ...]
     why: str = ""
+    why_in_strip: bool = False  # said on the strip (a reward decides, not the loss), else behind Details
     step_only: bool = False
 
 
@@ -103,6 +106,7 @@ def strip_of(
         snippet=None if advice.step_only else usage_snippet(advice.model),
         metrics=_metrics(checkpoint, labels),
         why=decider.reason if decider is not None else "",
+        why_in_strip=decider is not None and decider.rule in _NOT_THE_LOSS,
         step_only=advice.step_only,
     )
 

@@ -23,7 +23,10 @@ ADVICE_LOOK = {Tone.GO: ("green", "✓"), Tone.CAUTION: ("orange", "⚠")}
 
 
 def _details(strip: Strip) -> None:
-    """What the popover holds: the long explanation, every metric, the id, and a line of code."""
+    """What the popover holds: why the metric decides, the long explanation, every metric, the id, and a
+    line of code."""
+    if strip.why and not strip.why_in_strip:
+        st.markdown(strip.why)
     if strip.details:
         st.markdown(strip.details)
     if strip.unsaved:
@@ -69,5 +72,5 @@ def recommendation_strip(strip: Strip) -> None:
             with st.popover("Details", icon=":material/description:", width="content"):
                 _details(strip)
         st.caption(strip.reason)
-        if strip.why:
+        if strip.why_in_strip:
             st.caption(strip.why)
