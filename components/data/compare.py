@@ -16,9 +16,10 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
-from components.data.best import available_metrics
+from components.data.best import available_metrics, declared_of, run_metrics
 from components.data.epochs import steps_per_epoch
-from components.data.metrics import BY_NAME, METRIC_NAMES, PREFERRED_DECIDERS, Metric
+from components.data.metric_model import Direction, MetricInfo, classify, default_decider
+from components.data.metrics import BY_NAME, sentence_label
 from components.data.overfitting import overfit_spans
 from components.data.recommend import Basis, Recommendation, recommend
 from components.domain import RunData, RunRef
@@ -26,8 +27,6 @@ from components.wording import count
 
 MAX_RUNS = 10
 """More curves than this on one chart are no longer told apart, by colour or by anything else."""
-
-_SPLIT_WORDS = {"train": "training", "valid": "batch validation", "full_valid": "full validation"}
 
 
 class Alignment(StrEnum):
@@ -39,9 +38,21 @@ class Alignment(StrEnum):
 
 
 def metric_words(name: str) -> str:
-    """A metric inside a sentence: ``full validation loss``."""
-    metric = BY_NAME[name]
-    return f"{_SPLIT_WORDS[metric.split]} {metric.kind}"
+    """A metric inside a sentence: ``full validation loss``, ``evaluation F1``."""
+    return sentence_label(name)
+
+
+def _declared(run: RunData) -> MetricInfo | None:
+    """The metric ``run``'s source declared it chose by, with its direction, when the run offers it."""
+    infos = run_metrics(run.history, run.checkpoints)
+    decider = declared_of(run.provider_best, [infos[name] for name in available_metrics(run.checkpoints)])
+    return None if decider is None else decider.metric
+
+
+def metric_info(runs: Sequence[RunData], name: str) -> MetricInfo:
+    """``name`` as the runs describe it: with the direction a run's source declared, else the name table's."""
+    declared = (info for run in runs if (info := _declared(run)) is not None and info.name == name)
+    return next(declared, classify(name))
 
 
 def run_length(run: RunData) -> float | None:
@@ -95,28 +106,31 @@ def aligned_x(run: RunData, steps: pd.Series | np.ndarray, alignment: Alignment)
     return values
 
 
-def common_metrics(runs: Sequence[RunData]) -> list[str]:
-    """The metrics every run's checkpoints carry, in catalogue order: the ones all runs can be ranked by."""
-    shared = set(METRIC_NAMES)
-    for run in runs:
-        shared &= set(available_metrics(run.checkpoints))
-    return [name for name in METRIC_NAMES if name in shared]
-
-
 def offered_metrics(runs: Sequence[RunData]) -> list[str]:
-    """Every metric some run's checkpoints carry, in catalogue order: what a reader may rank by."""
-    present = {name for run in runs for name in available_metrics(run.checkpoints)}
-    return [name for name in METRIC_NAMES if name in present]
+    """Every metric with a direction some run's checkpoints carry, in the runs' order: what a reader may
+    rank by (runs are ranked against each other, so a metric must say which way is better)."""
+    present = dict.fromkeys(name for run in runs for name in available_metrics(run.checkpoints))
+    return [name for name in present if metric_info(runs, name).has_direction]
+
+
+def common_metrics(runs: Sequence[RunData]) -> list[str]:
+    """The offered metrics every run's checkpoints carry: the ones all runs can be ranked by."""
+    carried = [set(available_metrics(run.checkpoints)) for run in runs]
+    return [name for name in offered_metrics(runs) if all(name in names for names in carried)]
 
 
 def default_compare_metric(runs: Sequence[RunData]) -> str | None:
-    """The single-run rule over the metrics all runs share (full validation loss, batch validation loss,
-    training loss, then any shared one), else the most trusted metric any run has."""
+    """The metric every run declared it chose by, when they agree and share it; else the single-run
+    order (:func:`~components.data.metric_model.default_decider`) over the metrics all runs share, else
+    over those any run has."""
     shared = common_metrics(runs)
+    declared = {info.name if info else None for info in map(_declared, runs)}
+    if len(declared) == 1 and (name := declared.pop()) in shared:
+        return name
     for pool in (shared, offered_metrics(runs)):
-        choice = next((name for name in PREFERRED_DECIDERS if name in pool), pool[0] if pool else None)
-        if choice is not None:
-            return choice
+        decider = default_decider([metric_info(runs, name) for name in pool], None)
+        if decider is not None:
+            return decider.metric.name
     return None
 
 
@@ -158,10 +172,12 @@ def _final(run: RunData, metric: str) -> tuple[int | None, float | None]:
     return int(last["step"]), (float(value) if pd.notna(value) else None)
 
 
-def run_result(run: RunData, metric: str | None) -> RunResult:
-    """``run``'s recommended checkpoint by ``metric``, chosen exactly as the single-run page chooses it."""
+def run_result(run: RunData, metric: str | MetricInfo | None) -> RunResult:
+    """``run``'s recommended checkpoint by ``metric`` (a name: the name table's direction), chosen exactly
+    as the single-run page chooses it."""
     advice = None
-    if metric is not None and metric in available_metrics(run.checkpoints):
+    name = metric.name if isinstance(metric, MetricInfo) else metric
+    if name is not None and name in available_metrics(run.checkpoints):
         advice = recommend(
             run.checkpoints,
             run.history,
@@ -170,14 +186,14 @@ def run_result(run: RunData, metric: str | None) -> RunResult:
             spans=overfit_spans(run.history),
             checkpoints_saved=run.conventions.checkpoints_saved,
         )
-    final_step, final_value = _final(run, metric) if metric else (None, None)
+    final_step, final_value = _final(run, name) if name else (None, None)
     return RunResult(run.summary.ref, advice, final_step, final_value)
 
 
-def _difference(metric: Metric, best: float, other: float) -> str:
+def _difference(metric: MetricInfo, best: float, other: float) -> str:
     """``4.2 % lower than`` / ``0.012 higher than``: how far ahead the best run is."""
-    direction = "higher" if metric.higher_is_better else "lower"
-    if metric.kind == "accuracy":
+    direction = "higher" if metric.direction is Direction.HIGHER else "lower"
+    if metric.name in BY_NAME and BY_NAME[metric.name].kind == "accuracy":
         return f"{abs(best - other) * 100:.1f} points {direction} than"
     if other:
         return f"{abs(best - other) / abs(other) * 100:.1f} % {direction} than"
@@ -199,7 +215,7 @@ def verdict(runs: Sequence[RunData], results: Sequence[RunResult], metric: str |
         return RunVerdict(
             None, None, "No checkpoint of these runs carries a metric, so none can be ranked.", (), ()
         )
-    decider = BY_NAME[metric]
+    decider = metric_info(runs, metric)
     words = metric_words(metric)
     ranked = [result for result in results if result.value is not None]
     unranked = tuple(result.ref for result in results if result.value is None)
@@ -228,20 +244,20 @@ def _no_comparison(ranked: Sequence[RunResult], words: str) -> str:
     return f"No run has {words} at its checkpoints, so the runs cannot be compared on it."
 
 
-def _best_two(ranked: Sequence[RunResult], decider: Metric) -> tuple[RunResult, RunResult]:
+def _best_two(ranked: Sequence[RunResult], decider: MetricInfo) -> tuple[RunResult, RunResult]:
     """The best and the runner-up; ties go to the first run as given, so only the data decides."""
     order = sorted(
         range(len(ranked)),
-        key=lambda i: (-ranked[i].value if decider.higher_is_better else ranked[i].value, i),
+        key=lambda i: (-ranked[i].value if decider.direction is Direction.HIGHER else ranked[i].value, i),
     )
     return ranked[order[0]], ranked[order[1]]
 
 
-def _reason(best: RunResult, runner_up: RunResult, decider: Metric, words: str, ranked: int) -> str:
+def _reason(best: RunResult, runner_up: RunResult, decider: MetricInfo, words: str, ranked: int) -> str:
     """``run has the lowest … of 3 runs: 0.412 at its step 300 checkpoint, 4.2 % lower than …``."""
     advice = best.recommendation
     assert advice is not None and best.value is not None and runner_up.value is not None
-    extreme = "highest" if decider.higher_is_better else "lowest"
+    extreme = "highest" if decider.direction is Direction.HIGHER else "lowest"
     if best.value == runner_up.value:
         ahead = f"tied with {runner_up.ref}, named first as listed"
     else:
@@ -268,7 +284,7 @@ def _best_caveats(best: RunResult, runs: Sequence[RunData], words: str) -> list[
             "The runs were validated on different files, so their validation metrics measure different "
             "examples."
         )
-    if advice.in_overfit_span:
+    if advice.in_overfit_span and not advice.band_overruled:
         caveats.append(
             f"{best.ref}'s checkpoint lies inside its overfitting band: compare an earlier checkpoint."
         )

@@ -43,22 +43,40 @@ SPLIT_LABELS: dict[str, str] = {"train": "Training", "valid": "Validation (batch
 NO_CONVENTIONS = Conventions()
 
 
+def _model_label(name: str) -> str:
+    """The metric model's label (imported here: the model reads trainer states, whose reader imports this
+    catalogue)."""
+    from components.data.metric_model.names import classify
+
+    return classify(name).label
+
+
 def metric_label(name: str, conventions: Conventions = NO_CONVENTIONS) -> str:
-    """A metric's label in one run: the catalogue's, with full validation named as the run's source does
+    """A metric's label in one run: the metric model's, with full validation named as the run's source does
     (``Validation loss (full, epoch end)`` on OpenAI, ``Evaluation loss (full validation set)`` for a
     trainer), so a label never claims an epoch end where the source evaluates every N steps."""
-    metric = BY_NAME[name]
-    return conventions.full_label(metric.kind) if metric.split == "full_valid" else metric.label
+    metric = BY_NAME.get(name)
+    if metric is not None and metric.split == "full_valid":
+        return conventions.full_label(metric.kind)
+    return _model_label(name)
+
+
+_SPLIT_WORDS = {"train": "training", "valid": "batch validation", "full_valid": "full validation"}
+
+
+def sentence_label(name: str) -> str:
+    """A metric's name inside a sentence: ``full validation loss`` for the six OpenAI columns (today's
+    words), else the metric model's label with a small first letter (``evaluation F1``)."""
+    metric = BY_NAME.get(name)
+    if metric is not None:
+        return f"{_SPLIT_WORDS[metric.split]} {metric.kind}"
+    label = _model_label(name)
+    return label[:1].lower() + label[1:]
 
 
 def split_label(split: Split, conventions: Conventions = NO_CONVENTIONS) -> str:
     """A split's name in one run's legend: ``Training``, ``Validation (batch)``, or its full validation."""
     return conventions.full_label() if split == "full_valid" else SPLIT_LABELS[split]
-
-
-# The order in which a metric is trusted to pick the checkpoint: full validation is computed on the
-# whole validation split, batch validation on a small noisy sample, training loss says least.
-PREFERRED_DECIDERS: tuple[str, ...] = ("full_valid_loss", "valid_loss", "train_loss")
 
 
 def metrics_of_kind(kind: Kind) -> tuple[Metric, ...]:

@@ -54,6 +54,12 @@ class ProviderBest:
     step: int | None = None
     metric: str | None = None  # the provider's own metric name, as sent
     value: float | None = None
+    # The metric that chose it, as the run's column (``eval_f1``; ``eval_loss`` is ``full_valid_loss``), which
+    # way is better ("lower"/"higher", a metric model Direction's value) and why, in words: our default
+    # decider when the run offers that column.
+    decider: str | None = None
+    direction: str | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True)

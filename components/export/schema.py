@@ -359,6 +359,9 @@ def _provider_best(best: Any) -> ProviderBest | None:
         step=_integer(best.get("step"), "step", 0, MAX_STEP),
         metric=_text(best.get("metric"), "metric"),
         value=_number(best.get("value"), "value"),
+        decider=_text(best.get("decider"), "decider"),
+        direction=_text(best.get("direction"), "direction"),
+        reason=_text(best.get("reason"), "reason"),
     )
 
 

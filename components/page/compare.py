@@ -25,12 +25,13 @@ from components.data.compare import (
     alignments,
     default_alignment,
     default_compare_metric,
+    metric_info,
     offered_metrics,
     run_length,
     run_result,
     verdict,
 )
-from components.data.metrics import BY_NAME
+from components.data.metrics import BY_NAME, metric_label
 from components.domain import AUTO, RunData
 from components.page.header import duration
 from components.text import ID_CHARS, MODEL_CHARS, WORD_CHARS, clean
@@ -111,7 +112,7 @@ def _table(
     prepared: ComparePrepared, results: Sequence[RunResult], metric: str | None, best_index: int | None
 ) -> pd.DataFrame:
     """One row per run, in the order given: the ★ run, its checkpoint and metric, then what the run was."""
-    label = BY_NAME[metric].label if metric else "Metric"
+    label = metric_label(metric) if metric else "Metric"
     rows = []
     for index, (run, result) in enumerate(zip(prepared.runs, results, strict=True)):
         summary, advice = run.summary, result.recommendation
@@ -183,14 +184,16 @@ def build_compare(prepared: ComparePrepared, options: CompareOptions) -> Compare
     and :func:`build_compare_display` draws them."""
     metric = options.metric if options.metric in prepared.metrics else prepared.default_metric
     alignment = options.alignment if options.alignment in prepared.alignments else prepared.default_alignment
-    results = [run_result(run, metric) for run in prepared.runs]
+    decider = metric_info(prepared.runs, metric) if metric else None
+    results = [run_result(run, decider) for run in prepared.runs]
     decision = verdict(prepared.runs, results, metric)
     best_index = next((i for i, run in enumerate(prepared.runs) if decision.best == run.summary.ref), None)
     compared = [
         DrawnRun(run, label, result)
         for run, label, result in zip(prepared.runs, prepared.labels, results, strict=True)
     ]
-    drawn = build_compare_display(compared, metric, alignment, options)
+    # The comparison's figure draws the six OpenAI columns; another decider ranks, the figure shows losses.
+    drawn = build_compare_display(compared, metric if metric in BY_NAME else None, alignment, options)
     return CompareModel(
         curves=drawn.curves,
         view=drawn.view,

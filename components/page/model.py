@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
 from components.charts.options import Highlights, StepRange, ViewOptions, XMode, default_smoothing
 from components.charts.view import ChartRun, RunAxes, build_display, run_axes
-from components.data.best import available_metrics, default_metric
-from components.data.metrics import METRIC_NAMES, metric_label
+from components.data.best import available_metrics, choose_decider, declared_of, run_metrics
+from components.data.metric_model import Decider, Direction, MetricInfo, default_decider
+from components.data.metrics import BY_NAME, METRIC_NAMES, metric_label
 from components.data.overfitting import CheckpointVerdict, checkpoint_verdicts, overfit_spans, unjudged
 from components.data.recommend import Recommendation, recommend
 from components.domain import Conventions, Note, RunData
@@ -22,6 +23,9 @@ from components.wording import count
 
 NO_CHECKPOINTS = "**This job has no checkpoints yet.**"
 NO_METRIC = "No checkpoint of this job carries a metric, so none can be recommended."
+NO_DIRECTION = (
+    'Which way is {label} better? Choose lower or higher under "Best checkpoint by" to choose by it.'
+)
 NO_CURVES = "No training metrics yet: the curves appear once the job reports its first steps."
 NO_ACCURACY = "This run reports no accuracy metric, so only the loss is drawn."
 UNJUDGED = {
@@ -37,10 +41,16 @@ class Prepared:
     run: RunData
     axes: RunAxes
     spans: tuple[tuple[int, int], ...]
-    metrics: tuple[str, ...]
-    default_metric: str | None
+    metrics: tuple[str, ...]  # every metric a checkpoint carries that can choose (bookkeeping cannot)
+    default_metric: str | None  # the default decider's name
     default_smoothing: float
     labels: dict[str, str]  # every metric's label in this run (full validation as its source names it)
+    infos: dict[str, MetricInfo]  # every metric of the run, as the metric model describes it
+
+    @property
+    def unknown_direction(self) -> tuple[str, ...]:
+        """The metrics offered whose direction the reader must give."""
+        return tuple(name for name in self.metrics if not self.infos[name].has_direction)
 
     @property
     def x_modes(self) -> list[XMode]:
@@ -55,6 +65,9 @@ class Prepared:
 def prepare(run: RunData) -> Prepared:
     """The parts of the page that depend on the run only, worked out once per run."""
     steps = run.history["step"]
+    infos = run_metrics(run.history, run.checkpoints)
+    offered = tuple(available_metrics(run.checkpoints, infos))
+    default = _default_decider(run, infos, offered)
     return Prepared(
         run=run,
         axes=run_axes(
@@ -64,11 +77,22 @@ def prepare(run: RunData) -> Prepared:
             total_steps=run.total_steps,
         ),
         spans=tuple(overfit_spans(run.history)),
-        metrics=tuple(available_metrics(run.checkpoints)),
-        default_metric=default_metric(run.checkpoints),
+        metrics=offered,
+        default_metric=None if default is None else default.metric.name,
         default_smoothing=default_smoothing(float(steps.max() - steps.min()) if len(steps) else 0.0),
-        labels={name: metric_label(name, run.conventions) for name in METRIC_NAMES},
+        labels={name: metric_label(name, run.conventions) for name in _labelled(offered)},
+        infos=infos,
     )
+
+
+def _default_decider(run: RunData, infos: dict[str, MetricInfo], offered: tuple[str, ...]) -> Decider | None:
+    chosen = [infos[name] for name in offered]
+    return declared_of(run.provider_best, chosen) or default_decider(chosen, None)
+
+
+def _labelled(offered: tuple[str, ...]) -> list[str]:
+    """The catalogue's six first (the table's and panel's order so far), then every other metric offered."""
+    return [*METRIC_NAMES, *(name for name in offered if name not in METRIC_NAMES)]
 
 
 def no_checkpoints(conventions: Conventions) -> str:
@@ -110,13 +134,15 @@ def _chart_caption(display_rows: int, total_rows: int, marked: int, checkpoints:
     return ("; ".join(parts) + "; the table and downloads have every row.") if parts else None
 
 
-def _advice(prepared: Prepared, metric: str | None) -> Recommendation | None:
-    """Our recommendation by ``metric``, worded for a running or a finished job."""
+def _advice(prepared: Prepared, decider: Decider | None) -> Recommendation | None:
+    """Our recommendation by ``decider``, worded for a running or a finished job."""
     run = prepared.run
+    if decider is None:
+        return None
     return recommend(
         run.checkpoints,
         run.history,
-        metric,
+        decider.metric,
         finished=run.summary.is_terminal,
         spans=prepared.spans,
         checkpoints_saved=run.conventions.checkpoints_saved,
@@ -127,13 +153,20 @@ def _highlights(
     ids: pd.Series, advice: Recommendation | None, metric: str | None, picked: str | None
 ) -> Highlights:
     """What the chart and the table mark: the deciding metric, our pick, and the reader's pick when it is
-    one of this run's checkpoints."""
+    one of this run's checkpoints. The main chart draws the six OpenAI columns: a decider or best unsaved
+    point of another metric is not marked on it."""
+    unsaved = advice.unsaved_best if advice else None
     return Highlights(
         decider=advice.metric if advice else metric,
         best_id=advice.checkpoint_id if advice else None,
         selected_id=picked if picked is not None and (ids == picked).any() else None,
-        unsaved_best=advice.unsaved_best if advice else None,
+        unsaved_best=unsaved if unsaved is not None and unsaved.metric in BY_NAME else None,
     )
+
+
+def _chart_highlights(marks: Highlights) -> Highlights:
+    """``marks`` as the main chart takes them: its decider one of the six columns it draws."""
+    return replace(marks, decider=marks.decider if marks.decider in BY_NAME else None)
 
 
 def _chart_notes(run: RunData) -> tuple[str, ...]:
@@ -156,6 +189,7 @@ def _chart(
     chart_run = ChartRun(
         run.history, run.checkpoints, prepared.axes, prepared.spans, total_steps, run.conventions
     )
+    highlights = _chart_highlights(highlights)
     display = build_display(chart_run, options, highlights=highlights, zoom=zoom)
     caption = _chart_caption(
         display.rows_shown, display.rows_total, len(display.checkpoints), len(run.checkpoints)
@@ -173,10 +207,14 @@ def _loaded(run: RunData) -> str:
     )
 
 
-def _waiting(run: RunData, advice: Recommendation | None) -> str | None:
-    """Why there is no recommendation yet: no checkpoint saved, or none carries a metric."""
+def _waiting(prepared: Prepared, advice: Recommendation | None, picked: str | None) -> str | None:
+    """Why there is no recommendation yet: no checkpoint saved, a picked metric with no direction given,
+    or no checkpoint carries a metric."""
+    run = prepared.run
     if run.checkpoints.empty:
         return no_checkpoints(run.conventions)
+    if advice is None and picked in prepared.unknown_direction:
+        return NO_DIRECTION.format(label=prepared.labels[picked])
     return NO_METRIC if advice is None else None
 
 
@@ -195,21 +233,29 @@ def _table(prepared: Prepared, verdicts: pd.DataFrame, marks: Highlights) -> Tab
 
 
 def build_page(
-    prepared: Prepared, options: ViewOptions, *, selected_id: str | None = None, zoom: StepRange | None = None
+    prepared: Prepared,
+    options: ViewOptions,
+    *,
+    selected_id: str | None = None,
+    zoom: StepRange | None = None,
+    direction: Direction | None = None,
 ) -> PageModel:
     """The whole page for ``options``; ``selected_id`` is the reader's pick (ignored unless it is one of
-    this run's checkpoints) and ``zoom`` a step range drawn on the chart."""
+    this run's checkpoints), ``zoom`` a step range drawn on the chart and ``direction`` which way is better
+    for a picked metric whose direction is unknown."""
     run = prepared.run
     checkpoints = run.checkpoints
-    metric = options.metric if options.metric in prepared.metrics else prepared.default_metric
-    advice = _advice(prepared, metric)
+    picked = options.metric if options.metric in prepared.metrics else None
+    decider = choose_decider(prepared.infos, prepared.metrics, run.provider_best, picked, direction)
+    metric = decider.metric.name if decider is not None else picked or prepared.default_metric
+    advice = _advice(prepared, decider)
     ids = checkpoints["checkpoint_id"].astype(str)
     marks = _highlights(ids, advice, metric, selected_id)
     verdicts = checkpoint_verdicts(checkpoints, prepared.spans, run.history)
     strip = comparison = None
     if advice is not None:
         row = checkpoints.loc[ids == advice.checkpoint_id].iloc[0]
-        strip = strip_of(advice, row, prepared.labels)
+        strip = strip_of(advice, row, prepared.labels, decider)
         comparison = comparison_of(
             checkpoints, verdicts, advice.metric, advice.checkpoint_id, marks.selected_id, prepared.labels
         )
@@ -218,7 +264,7 @@ def build_page(
         header=header_of(run.summary),
         loaded=_loaded(run),
         notes=run.notes,
-        waiting=_waiting(run, advice),
+        waiting=_waiting(prepared, advice, picked),
         strip=strip,
         comparison=comparison,
         chart=chart,

@@ -8,7 +8,8 @@ from enum import StrEnum
 
 import pandas as pd
 
-from components.data.metrics import BY_NAME, METRIC_NAMES
+from components.data.metric_model import Decider, Rule
+from components.data.metrics import sentence_label
 from components.data.recommend import Basis, Recommendation
 from components.page.formatting import MINUS, difference_text, metric_text
 from components.text import usage_snippet
@@ -18,8 +19,9 @@ VERDICT_LABEL = "Overfitting"
 COMPARE_HINT = (
     "Click a checkpoint on the chart or tick a row of the table to compare it here with the recommended one."
 )
-_SPLIT_PHRASES = {"train": "Training", "valid": "Batch validation", "full_valid": "Full validation"}
 SAME_HINT = "The selected checkpoint is the recommended one."
+# The rules under which a reward decides and the loss is not used: the strip says why, in a line.
+_NOT_THE_LOSS = frozenset({Rule.HELD_OUT_REWARD, Rule.TRAIN_REWARD})
 
 
 class Tone(StrEnum):
@@ -33,8 +35,10 @@ class Tone(StrEnum):
 class Strip:
     """The recommendation, compact: model name to copy, the deciding number, one line why, the advice.
 
-    ``model`` and ``checkpoint_id`` come from the API; the rest is ours. ``metrics`` are every value of
-    the checkpoint as (label, text); ``details``, ``unsaved`` and ``snippet`` go behind a click.
+    ``model`` and ``checkpoint_id`` come from the API (``model`` is empty for a validated step where no
+    checkpoint was saved: ``step_only``); the rest is ours. ``metrics`` are every value of the checkpoint as
+    (label, text); ``details``, ``unsaved`` and ``snippet`` go behind a click. ``why`` says why this metric
+    decides (the decider's reason: declared by the source, the documented order, or the reader's pick).
     """
 
     title: str
@@ -52,27 +56,41 @@ class Strip:
     unsaved: str | None
     snippet: str | None
     metrics: tuple[tuple[str, str], ...]
+    why: str = ""
+    why_in_strip: bool = False  # said on the strip (a reward decides, not the loss), else behind Details
+    step_only: bool = False
 
 
 def metric_phrase(name: str) -> str:
-    """A metric's name as a short phrase, ``Full validation loss``: the catalogue's labels are for charts."""
-    metric = BY_NAME[name]
-    return f"{_SPLIT_PHRASES[metric.split]} {metric.kind}"
+    """A metric's name as a short phrase, ``Full validation loss``, ``Evaluation F1``."""
+    phrase = sentence_label(name)
+    return phrase[:1].upper() + phrase[1:]
 
 
 def _metrics(row: pd.Series, labels: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
     return tuple(
-        (labels[name], metric_text(name, float(row[name]))) for name in METRIC_NAMES if pd.notna(row[name])
+        (label, metric_text(name, float(row[name])))
+        for name, label in labels.items()
+        if name in row and pd.notna(row[name])
     )
 
 
-def strip_of(advice: Recommendation, checkpoint: pd.Series, labels: Mapping[str, str]) -> Strip:
+def _title(advice: Recommendation) -> str:
+    if advice.step_only:
+        return "Best validated step (no checkpoint saved there)"
+    return "Recommended checkpoint" if advice.final else "Best checkpoint so far"
+
+
+def strip_of(
+    advice: Recommendation, checkpoint: pd.Series, labels: Mapping[str, str], decider: Decider | None = None
+) -> Strip:
     """The strip for ``advice``; ``checkpoint`` is its row of the checkpoints frame, ``labels`` the run's
-    metric labels (``components.data.metrics.metric_label``)."""
+    metric labels (``components.data.metrics.metric_label``) in the page's order, ``decider`` the metric that
+    chose (its reason is said)."""
     validated = advice.basis in (Basis.FULL_VALIDATION, Basis.BATCH_VALIDATION)
-    go = validated and advice.final and not advice.in_overfit_span
+    go = validated and advice.final and (not advice.in_overfit_span or advice.band_overruled)
     return Strip(
-        title="Recommended checkpoint" if advice.final else "Best checkpoint so far",
+        title=_title(advice),
         decided_by=metric_phrase(advice.metric),
         checkpoint_id=advice.checkpoint_id,
         model=advice.model,
@@ -85,8 +103,11 @@ def strip_of(advice: Recommendation, checkpoint: pd.Series, labels: Mapping[str,
         basis=advice.basis,
         details=advice.details,
         unsaved=advice.unsaved_minimum,
-        snippet=usage_snippet(advice.model),
+        snippet=None if advice.step_only else usage_snippet(advice.model),
         metrics=_metrics(checkpoint, labels),
+        why=decider.reason if decider is not None else "",
+        why_in_strip=decider is not None and decider.rule in _NOT_THE_LOSS,
+        step_only=advice.step_only,
     )
 
 
@@ -130,9 +151,9 @@ def comparison_of(
     """The comparison of the recommended checkpoint with the selected one (if any, and not the same).
 
     ``verdicts`` is ``checkpoint_verdicts`` of ``checkpoints``, row for row, so the verdict here is the
-    table's and the band's; ``labels`` are the run's metric labels.
+    table's and the band's; ``labels`` are the run's metric labels, one per metric offered, in order.
     """
-    present = [name for name in METRIC_NAMES if checkpoints[name].notna().any()]
+    present = [name for name in labels if name in checkpoints and checkpoints[name].notna().any()]
     metrics = comparison_columns(decider, present)
     columns = ["Step", *(labels[name] for name in metrics), GAP_LABEL, VERDICT_LABEL]
     ids = checkpoints["checkpoint_id"].astype(str)

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from components.data.metrics import METRIC_NAMES
 from components.page.recommendation import comparison_columns
 from components.text import ID_CHARS, MODEL_CHARS, clean
 
@@ -30,7 +29,7 @@ class TableModel:
     row_ids: tuple[str, ...]
     selected_row: int | None
     decider: str | None
-    labels: Mapping[str, str]  # the run's metric labels, for the metric columns' headers
+    labels: Mapping[str, str]  # the run's metric labels (every metric offered), for the columns' headers
 
 
 def _shown(texts: pd.Series, limit: int) -> pd.Series:
@@ -70,7 +69,7 @@ def table_of(
     ``verdicts`` is ``checkpoint_verdicts`` of ``checkpoints``, row for row.
     """
     ids = checkpoints["checkpoint_id"].astype(str)
-    present = [name for name in METRIC_NAMES if checkpoints[name].notna().any()]
+    present = [name for name in labels if name in checkpoints and checkpoints[name].notna().any()]
     metrics = comparison_columns(decider, present)
     first, rest = metrics[:1], metrics[1:]
     frame = pd.DataFrame(

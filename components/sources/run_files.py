@@ -22,9 +22,11 @@ import pandas as pd
 
 from components.data.checkpoints import checkpoints_frame, with_step_metrics
 from components.data.history import build_history
+from components.data.metric_model import Declared, declared_decider
 from components.data.metrics import metrics_of_kind
 from components.data.results_file import decode_result_file, results_frame
 from components.data.trainer_state import (
+    TRAINER_METRICS,
     TrainerState,
     checkpoint_step,
     is_trainer_state,
@@ -319,12 +321,16 @@ def run_from_trainer_state(
         total_steps=summary.total_steps,
         notes=tuple(notes),
         unavailable={} if logged else {"accuracy": NO_TRAINER_ACCURACY},
-        provider_best=_trainer_best(state, checkpoints),
+        provider_best=_trainer_best(state, checkpoints, declared_decider(obj)),
         conventions=trainer_conventions(state.save_steps),
     )
 
 
-def _trainer_best(state: TrainerState, checkpoints: pd.DataFrame) -> ProviderBest | None:
+def _trainer_best(
+    state: TrainerState, checkpoints: pd.DataFrame, declared: Declared | None
+) -> ProviderBest | None:
+    """The trainer's best checkpoint, with the metric it declares it chose by (under the run's column
+    name: the Trainer's ``eval_loss`` is ``full_valid_loss``), which way is better and why."""
     if state.best_model_checkpoint is None and state.best_step is None:
         return None
     step = state.best_step if state.best_step is not None else checkpoint_step(state.best_model_checkpoint)
@@ -334,4 +340,8 @@ def _trainer_best(state: TrainerState, checkpoints: pd.DataFrame) -> ProviderBes
         checkpoint_id=f"checkpoint-{step}" if saved else None,
         step=step,
         value=state.best_metric,
+        metric=None if declared is None else declared.metric,
+        decider=None if declared is None else TRAINER_METRICS.get(declared.metric, declared.metric),
+        direction=None if declared is None else declared.direction.value,
+        reason=None if declared is None else declared.reason,
     )

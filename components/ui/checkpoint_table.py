@@ -6,7 +6,7 @@ from functools import partial
 
 import streamlit as st
 
-from components.data.metrics import METRICS
+from components.data.metrics import BY_NAME
 from components.page.table import TableModel
 from components.ui.selection import on_table_select, table_round
 
@@ -39,11 +39,12 @@ def _columns(table: TableModel) -> dict:
         "checkpoint_id": st.column_config.TextColumn("Checkpoint ID"),
         "model": st.column_config.TextColumn("Model name", width="large"),
     }
-    for metric in METRICS:
-        columns[metric.name] = st.column_config.NumberColumn(
-            table.labels[metric.name],
-            format="percent" if metric.higher_is_better else "%.4f",
-            help="Decides the recommendation" if metric.name == table.decider else None,
+    for name, label in table.labels.items():
+        percent = name in BY_NAME and BY_NAME[name].higher_is_better  # OpenAI's token accuracies
+        columns[name] = st.column_config.NumberColumn(
+            label,
+            format="percent" if percent else "%.4f",
+            help="Decides the recommendation" if name == table.decider else None,
         )
     return columns
 

@@ -19,7 +19,7 @@ from components.charts.config import plotly_config
 from components.charts.options import CompareOptions
 from components.charts.style import DEFAULT_THEME
 from components.data.compare import MAX_RUNS, Alignment
-from components.data.metrics import BY_NAME
+from components.data.metrics import metric_label
 from components.domain import RunData, RunRef
 from components.export.download import chart_image_name
 from components.page.compare import (
@@ -91,7 +91,7 @@ class ComparedRun(Protocol):
 
 
 def _metric_label(name: str) -> str:
-    return BY_NAME[name].label
+    return metric_label(name)
 
 
 def _alignment(prepared: ComparePrepared) -> Alignment:

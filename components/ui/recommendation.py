@@ -14,12 +14,19 @@ NO_SNIPPET = (
     "No snippet: this model name has characters that no provider's model names have, so it is not "
     "offered as code to paste."
 )
+STEP_ONLY = (
+    "No checkpoint was saved at this step, so there is no model name to copy: the file lists validated "
+    "steps, not saved checkpoints."
+)
 # Plain glyphs, not icons: the page's only icons in text are Streamlit's own.
 ADVICE_LOOK = {Tone.GO: ("green", "✓"), Tone.CAUTION: ("orange", "⚠")}
 
 
 def _details(strip: Strip) -> None:
-    """What the popover holds: the long explanation, every metric, the id, and a line of code."""
+    """What the popover holds: why the metric decides, the long explanation, every metric, the id, and a
+    line of code."""
+    if strip.why and not strip.why_in_strip:
+        st.markdown(strip.why)
     if strip.details:
         st.markdown(strip.details)
     if strip.unsaved:
@@ -28,12 +35,23 @@ def _details(strip: Strip) -> None:
         st.dataframe(
             pd.DataFrame(strip.metrics, columns=["Metric", "Value"]), hide_index=True, width="stretch"
         )
-    st.caption(f"Checkpoint {code_span(strip.checkpoint_id)}")
+    if not strip.step_only:
+        st.caption(f"Checkpoint {code_span(strip.checkpoint_id)}")
     if strip.snippet is not None:
         st.caption("Call it with the OpenAI Python SDK:")
         st.code(strip.snippet, language="python", wrap_lines=True)
     elif strip.model:
         st.caption(NO_SNIPPET)
+
+
+def _name(strip: Strip) -> None:
+    """The model name to copy; a validated step has none, and none is invented."""
+    if strip.model:
+        st.code(clean(strip.model, MODEL_CHARS), language=None, wrap_lines=True)
+    elif strip.step_only:
+        st.caption(STEP_ONLY)
+    else:
+        st.caption("The API sent no model name for this checkpoint.")
 
 
 def recommendation_strip(strip: Strip) -> None:
@@ -45,10 +63,7 @@ def recommendation_strip(strip: Strip) -> None:
         with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
             with st.container(width="stretch", gap="small"):
                 st.caption(f"**★ {strip.title}** · step {strip.step:,}")
-                if strip.model:
-                    st.code(clean(strip.model, MODEL_CHARS), language=None, wrap_lines=True)
-                else:
-                    st.caption("The API sent no model name for this checkpoint.")
+                _name(strip)
             st.metric(
                 strip.decided_by, strip.value, help=f"Decided by: {strip.decided_by.lower()}", width="content"
             )
@@ -57,3 +72,5 @@ def recommendation_strip(strip: Strip) -> None:
             with st.popover("Details", icon=":material/description:", width="content"):
                 _details(strip)
         st.caption(strip.reason)
+        if strip.why_in_strip:
+            st.caption(strip.why)

@@ -83,10 +83,10 @@ def run_page(connection: Connection, loaded: Loaded) -> None:
     zoom = zoom_of(run_id)
     # Laid out top to bottom here, filled once the options (read by widgets further down) are known.
     header, strip, toolbar = st.container(), st.container(), st.container()
-    options = view_options(
+    options, better = view_options(
         prepared, run_id, zoomed=zoom is not None, toolbar=toolbar if prepared.has_curves else None
     )
-    page = build_page(prepared, options, selected_id=selected_id, zoom=zoom)
+    page = build_page(prepared, options, selected_id=selected_id, zoom=zoom, direction=better)
     with header:
         job_header(page.header)
         live_progress(connection, loaded.config, run_id, run)

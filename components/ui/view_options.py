@@ -15,12 +15,15 @@ from streamlit.delta_generator import DeltaGenerator
 
 from components.charts.options import MAX_SMOOTHING, Drag, ViewOptions, XMode, YRange
 from components.charts.style import DEFAULT_THEME
+from components.data.metric_model import Direction
 from components.page import Prepared
 from components.page.chart import PICK_HINT, ZOOM_HINT
 from components.ui.controls import Control, log_toggle, metric_select, smoothing_slider, y_range_choice
 from components.ui.selection import full_range
 
 METRIC_KEY = "metric"
+BETTER_KEY = "better"  # which way is better, for a metric whose direction is unknown
+METRIC_RUN_KEY = "metric_run"  # the run whose metric the reader chose: another run starts at its own
 X_KEY = "x"
 SMOOTHING_KEY = "smooth"
 LOG_KEY = "log"
@@ -96,8 +99,42 @@ def _x_axis(prepared: Prepared) -> XMode:
     return x_mode
 
 
-def _sidebar(prepared: Prepared) -> tuple[str | None, str, float, YRange, bool]:
+_BETTER = {Direction.LOWER.value: "Lower is better", Direction.HIGHER.value: "Higher is better"}
+
+
+def _better(prepared: Prepared, metric: str | None) -> Direction | None:
+    """Which way is better, asked only for a metric whose direction is unknown (kept in the URL)."""
+    if metric not in prepared.unknown_direction:
+        return None
+    choices = list(_BETTER)
+    kept = st.session_state.get(BETTER_KEY)
+    better = st.radio(
+        f"Is a lower or a higher {prepared.labels[metric]} better?",
+        choices,
+        index=choices.index(kept) if kept in choices else None,
+        key=BETTER_KEY,
+        bind="query-params",
+        format_func=_BETTER.__getitem__,
+        horizontal=True,
+        help="Nothing in this metric's name says which way is better: say it, and the checkpoint is chosen.",
+    )
+    return Direction(better) if better in _BETTER else None
+
+
+def _new_run(prepared: Prepared, run_id: str) -> None:
+    """Another run opened: its metric starts at its own default decider (what its trainer declared), not
+    the last run's pick; a link's metric is kept on the first run of a session."""
+    if st.session_state.get(METRIC_RUN_KEY, run_id) != run_id:
+        st.session_state[METRIC_KEY] = prepared.default_metric
+        st.session_state.pop(BETTER_KEY, None)
+    st.session_state[METRIC_RUN_KEY] = run_id
+
+
+def _sidebar(
+    prepared: Prepared, run_id: str
+) -> tuple[str | None, Direction | None, str, float, YRange, bool]:
     """The sidebar block: the deciding metric, the x axis, smoothing, the y range and a log y axis."""
+    _new_run(prepared, run_id)
     with st.sidebar:
         st.subheader("Reading the curves")
         metric = None
@@ -107,6 +144,7 @@ def _sidebar(prepared: Prepared) -> tuple[str | None, str, float, YRange, bool]:
             metric = metric_select(
                 "Best checkpoint by", METRIC, metrics, default, prepared.labels.__getitem__
             )
+        better = _better(prepared, metric)
         x_mode = _x_axis(prepared)
         smoothing = smoothing_slider(
             SMOOTHING, _kept(SMOOTHING_KEY, _SMOOTHING_VALUES, prepared.default_smoothing)
@@ -118,7 +156,7 @@ def _sidebar(prepared: Prepared) -> tuple[str | None, str, float, YRange, bool]:
             Y_RANGE, st.radio, None if just_set else framings.index(_kept(Y_KEY, framings, YRange.CHOICE))
         )
         log_y = log_toggle(LOG, _kept(LOG_KEY, (True, False), False))
-    return metric, x_mode, smoothing, y_range, log_y
+    return metric, better, x_mode, smoothing, y_range, log_y
 
 
 def _toolbar(run_id: str, zoomed: bool, y_range: YRange) -> Drag:
@@ -149,10 +187,11 @@ def _toolbar(run_id: str, zoomed: bool, y_range: YRange) -> Drag:
 
 def view_options(
     prepared: Prepared, run_id: str, *, zoomed: bool, toolbar: DeltaGenerator | None
-) -> ViewOptions:
+) -> tuple[ViewOptions, Direction | None]:
     """Render the controls (the mouse mode into ``toolbar``, a container above the chart; None when there
-    is no chart, and its last value stands) and read them."""
-    metric, x_mode, smoothing, y_range, log_y = _sidebar(prepared)
+    is no chart, and its last value stands) and read them, with which way is better for a picked metric
+    of unknown direction (None: not asked, or not answered yet)."""
+    metric, better, x_mode, smoothing, y_range, log_y = _sidebar(prepared, run_id)
     if toolbar is None:
         drag = st.session_state.get(DRAG_KEY, Drag.PICK)
     else:
@@ -166,4 +205,4 @@ def view_options(
         y_range=y_range,
         drag=drag,
         theme=st.context.theme.type or DEFAULT_THEME,
-    )
+    ), better

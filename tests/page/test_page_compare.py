@@ -175,3 +175,12 @@ def test_each_runs_notes_are_a_click_away() -> None:
     [text] = [visible_text(el.value) for el in expander.markdown]
     assert text == "openai:ftjob-kept From the archive, saved 2026-11-25 12:38 UTC: <b>no request</b>."
     assert not [el for el in _open(SHORT, LONG).expander if el.label.startswith("Notes on these runs")]
+
+
+def test_two_trainer_runs_are_ranked_by_the_metric_both_trainers_declared() -> None:
+    # Both declare eval_f1 (higher is better): the comparison ranks by it, not by a loss.
+    at = _open("trainer:classifier_f1", "upload:classifier_f1")
+    assert not at.exception
+    assert at.get_by_key(METRIC_KEY).value == "eval_f1"
+    markdown = [visible_text(el.value) for el in at.markdown]
+    assert any("has the highest evaluation F1 of 2 runs" in text for text in markdown)

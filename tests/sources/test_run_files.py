@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -72,8 +73,17 @@ def test_an_uploaded_trainer_state_is_a_run_with_the_trainers_best_beside_ours()
     assert run.checkpoints["checkpoint_id"].tolist() == ["checkpoint-2", "checkpoint-4"]
     assert run.checkpoints["full_valid_loss"].tolist() == [1.3125, 1.375]
     assert run.checkpoints["train_loss"].tolist() == [1.5, 0.875]
-    assert run.provider_best == ProviderBest(
-        label="The trainer's best_model_checkpoint", checkpoint_id="checkpoint-2", step=2, value=1.3125
+    # The metric the trainer chose by is recorded with it (issue 15): eval_loss, read as full_valid_loss.
+    best = run.provider_best
+    assert best is not None and best.reason and "lower is better" in best.reason
+    assert replace(best, reason=None) == ProviderBest(
+        label="The trainer's best_model_checkpoint",
+        checkpoint_id="checkpoint-2",
+        step=2,
+        value=1.3125,
+        metric="eval_loss",
+        decider="full_valid_loss",
+        direction="lower",
     )
     assert run.unavailable == {} and run.total_steps == 4
     assert "DASHBOARD_RUNS_DIR shows every checkpoint-N" in run.notes[0].text

@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from components.data.best import available_metrics, best_checkpoint, default_metric
+from components.data.best import available_metrics, best_checkpoint, choose_decider, run_metrics
 from components.data.checkpoints import CHECKPOINT_COLUMNS, checkpoints_frame
 from components.data.metrics import METRIC_NAMES
 from components.domain import Note
@@ -56,6 +56,13 @@ def test_duplicates_are_dropped_and_garbage_is_nan_not_zero() -> None:
     assert frame.loc[0, "train_loss"] == 0.5
     assert frame.loc[1, ["train_loss", "valid_loss", "full_valid_loss"]].isna().all()
     assert frame.loc[2, list(METRIC_NAMES)].isna().all()
+
+
+def default_metric(frame: pd.DataFrame) -> str | None:
+    """The default decider of checkpoints alone (no declared metric): the page's rule (issue 15 moved it
+    from data.best.default_metric to choose_decider over the metric model)."""
+    decider = choose_decider(run_metrics(frame, frame), available_metrics(frame), None)
+    return None if decider is None else decider.metric.name
 
 
 def test_an_empty_list_gives_an_empty_frame_with_the_columns() -> None:
