@@ -340,3 +340,22 @@ def test_every_logged_metric_of_a_run_round_trips_through_the_archive(store: Arc
     assert archived is not None
     assert_same_run(archived.run, run)
     assert "eval_rewards/reward_keyword/mean" in archived.run.checkpoints
+
+
+def test_the_declared_deciding_metric_round_trips_through_the_archive(store: ArchiveStore) -> None:
+    """A trainer's declared metric (eval_f1, higher is better) is stored with the run, so a run reopened from
+    the archive is chosen by what it was trained for, not by the documented fallback order."""
+    import json
+
+    from components.sources.run_files import Origin, run_from_trainer_state
+    from tests.sources.test_trainer_fixtures import TRAINERS
+
+    state = json.loads((TRAINERS / "classifier_f1" / "trainer_state.json").read_bytes())
+    origin = Origin(RunRef("files", "classifier-0123456789"), "Runs folder", "classifier_f1")
+    run = run_from_trainer_state(state, origin, checkpoint_steps=[20, 40, 60, 80, 100])
+    assert run.provider_best is not None and run.provider_best.decider == "eval_f1"
+    assert store.save(run, store.fingerprint(KEY_A)).outcome is Saved.STORED
+    archived = store.load(run.summary.ref, store.viewer([KEY_A]))
+    assert archived is not None
+    assert archived.run.provider_best == run.provider_best
+    assert (archived.run.provider_best.decider, archived.run.provider_best.direction) == ("eval_f1", "higher")
