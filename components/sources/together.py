@@ -21,6 +21,7 @@ from components.api.pagination import Item
 from components.api.together import TogetherClient
 from components.data.checkpoints import with_step_metrics
 from components.data.history import build_history, densest
+from components.data.metric_model import together_declared
 from components.data.together import (
     NO_ACCURACY,
     TOGETHER,
@@ -116,7 +117,7 @@ def together_run(
         total_steps=summary.total_steps,
         notes=tuple(dict.fromkeys(notes)),
         unavailable={"accuracy": NO_ACCURACY},
-        provider_best=_early_stopping(read.raw_job, checkpoints),
+        provider_best=early_stopping_pick(read.raw_job, checkpoints),
         conventions=info.conventions,
         is_partial=bool(owed),
         resume=TogetherLive.of(read, quiet, owed) if live else None,
@@ -179,14 +180,20 @@ def load_together_run(
     return together_run(TogetherRead(raw, summary, items, metrics), notes, info, owed=frozenset(owed))
 
 
-def _early_stopping(raw: dict, checkpoints: pd.DataFrame) -> ProviderBest | None:
+def early_stopping_pick(raw: dict, checkpoints: pd.DataFrame) -> ProviderBest | None:
     step, value = early_stopping_best(raw)
     if step is None:
         return None
     at_step = checkpoints.loc[checkpoints["step"] == step, "checkpoint_id"]
+    declared = together_declared(step, value, metric="full_valid_loss")  # Together's eval/loss column
+    assert declared is not None  # a step was given
     return ProviderBest(
         label="Together AI's early-stopping best step",
         checkpoint_id=str(at_step.iloc[-1]) if len(at_step) else None,
         step=step,
         value=value,
+        metric="eval/loss",
+        decider=declared.metric,
+        direction=declared.direction.value,
+        reason=declared.reason,
     )

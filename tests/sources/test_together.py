@@ -135,6 +135,22 @@ def test_checkpoints_are_named_as_togethers_sdk_names_them() -> None:
     assert frame["created_at"].tolist()[0] == pd.Timestamp("2024-05-22 19:30:40", tz="UTC")
 
 
+def test_early_stopping_is_the_declared_decider_by_validation_loss() -> None:
+    """Together stops a job when its validation loss stops improving: its best step is declared by that
+    loss, lower is better, so the page chooses by the metric Together itself judged by."""
+    from components.sources.together import early_stopping_pick
+
+    checkpoints = together_checkpoints_frame(
+        CHECKPOINTS, job_id=JOB["id"], output_model=JOB["model_output_name"]
+    )
+    best = early_stopping_pick(JOB, checkpoints)
+    assert best is not None and (best.step, best.value) == (2, 0.7)
+    assert best.checkpoint_id == f"{JOB['id']}:2"
+    assert (best.decider, best.direction) == ("full_valid_loss", "lower")
+    assert best.reason is not None and "early stopping" in best.reason
+    assert early_stopping_pick({**JOB, "early_stopping_best_step": None}, checkpoints) is None
+
+
 # --- over HTTP --------------------------------------------------------------------------------------------
 
 
