@@ -11,8 +11,14 @@ from components.charts.view import ChartRun, RunAxes, build_display, run_axes
 from components.data.best import available_metrics, choose_decider, declared_of, run_metrics
 from components.data.metric_model import Decider, Direction, MetricInfo, default_decider
 from components.data.metrics import BY_NAME, METRIC_NAMES, metric_label
-from components.data.overfitting import CheckpointVerdict, checkpoint_verdicts, overfit_spans, unjudged
-from components.data.recommend import Recommendation, recommend
+from components.data.overfitting import (
+    CheckpointVerdict,
+    checkpoint_verdicts,
+    overfit_spans,
+    overruled,
+    unjudged,
+)
+from components.data.recommend import Recommendation, overrules_band, recommend
 from components.domain import Conventions, Note, RunData
 from components.page.chart import ChartModel
 from components.page.header import Header, header_of, loaded_caption
@@ -252,6 +258,8 @@ def build_page(
     ids = checkpoints["checkpoint_id"].astype(str)
     marks = _highlights(ids, advice, metric, selected_id)
     verdicts = checkpoint_verdicts(checkpoints, prepared.spans, run.history)
+    if decider is not None and overrules_band(decider.metric):
+        verdicts = overruled(verdicts)
     strip = comparison = None
     if advice is not None:
         row = checkpoints.loc[ids == advice.checkpoint_id].iloc[0]

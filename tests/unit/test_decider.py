@@ -174,3 +174,18 @@ def test_the_strip_tone_follows_the_task_metric_inside_the_band() -> None:
     assert page.strip is not None
     assert page.strip.tone is Tone.GO or "still running" in page.strip.advice
     assert isinstance(page.table.frame, pd.DataFrame)
+
+
+def test_the_table_calls_no_checkpoint_overfit_where_the_deciding_task_metric_overrules_the_band() -> None:
+    from components.data.overfitting import CheckpointVerdict
+
+    run = _folder("speech_like_wer")
+    prepared = replace(prepare(run), spans=((60.0, 80.0),))  # evaluation loss rising from step 60
+    by_wer = build_page(prepared, ViewOptions(metric="eval_wer"))
+    by_loss = build_page(prepared, ViewOptions(metric="full_valid_loss"))
+    assert by_wer.table is not None and by_loss.table is not None
+    at_70 = by_wer.table.frame["step"] == 70
+    assert by_wer.table.frame.loc[at_70, "verdict"].tolist() == [str(CheckpointVerdict.LOSS_RISING)]
+    assert by_loss.table.frame.loc[by_loss.table.frame["step"] == 70, "verdict"].tolist() == [
+        str(CheckpointVerdict.OVERFITTING)
+    ]
