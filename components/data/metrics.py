@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from components.data.metric_model.names import classify
 from components.domain.run import Conventions
 
 Kind = Literal["loss", "accuracy"]
@@ -44,10 +45,7 @@ NO_CONVENTIONS = Conventions()
 
 
 def _model_label(name: str) -> str:
-    """The metric model's label (imported here: the model reads trainer states, whose reader imports this
-    catalogue)."""
-    from components.data.metric_model.names import classify
-
+    """The metric model's label for ``name``."""
     return classify(name).label
 
 

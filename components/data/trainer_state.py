@@ -16,7 +16,6 @@ OpenAI's batch validation (``valid_*``: a small sample at every step).
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from components.data.bounds import MAX_BATCH_SIZE, MAX_EPOCHS, MAX_STEP, MAX_TRAINED_TOKENS
+from components.data.checkpoint_names import checkpoint_step
 from components.data.job import CheckedFields, finite, text_or_none
 from components.data.step_records import RecordLayout, step_records_frame
 from components.domain.note import Note
@@ -50,7 +50,6 @@ TRAINER_IGNORED = frozenset(
 )
 TRAINER_RECORDS = RecordLayout("step", TRAINER_METRICS, ignored=TRAINER_IGNORED)
 _SUMMARY_KEY = "train_runtime"
-_CHECKPOINT_DIR = re.compile(r"checkpoint-(\d{1,10})")
 
 
 class TrainerStateError(MalformedDataError):
@@ -86,14 +85,6 @@ class TrainerState:
     def stopped_early(self) -> bool:
         """Whether training ended before ``max_steps`` (early stopping, a callback's should_training_stop)."""
         return self.finished and self.global_step is not None and (self.max_steps or 0) > self.global_step
-
-
-def checkpoint_step(name: str | None) -> int | None:
-    """N of a ``…/checkpoint-N`` path or folder name, else None."""
-    if not name:
-        return None
-    match = _CHECKPOINT_DIR.fullmatch(re.split(r"[\\/]", name.rstrip("/\\"))[-1])
-    return int(match.group(1)) if match and int(match.group(1)) <= MAX_STEP else None
 
 
 def load_json_object(data: bytes, what: str) -> Mapping[str, Any]:

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from components.data.checkpoint_names import checkpoint_step
 from components.data.checkpoints import checkpoints_frame, with_step_metrics
 from components.data.history import build_history
 from components.data.metric_model import Declared, declared_decider
@@ -28,7 +29,6 @@ from components.data.results_file import decode_result_file, results_frame
 from components.data.trainer_state import (
     TRAINER_METRICS,
     TrainerState,
-    checkpoint_step,
     is_trainer_state,
     load_json_object,
     parse_trainer_state,

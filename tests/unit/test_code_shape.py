@@ -53,3 +53,19 @@ def test_the_checks_find_what_they_look_for(tmp_path: Path, monkeypatch) -> None
     assert names == ["f"]
     tree = ast.parse("def g(self, a, b, c, d, e, f, h): pass")
     assert code_shape._parameters(tree.body[0]) == 7
+
+
+def test_a_circle_through_a_packages_init_is_found(tmp_path: Path, monkeypatch) -> None:
+    """``x`` imports ``pkg.b``, which first runs ``pkg/__init__``, which imports ``pkg.a``, which imports
+    ``x``: a circle no single import line shows (the metric catalogue and the metric model once had one)."""
+    monkeypatch.setattr(code_shape, "ROOT", tmp_path)
+    root = tmp_path / "components"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "__init__.py").write_text("from components.pkg.a import y\n")
+    (root / "pkg" / "a.py").write_text("from components.x import z\n")
+    (root / "pkg" / "b.py").write_text("w = 1\n")
+    (root / "x.py").write_text("def f():\n    from components.pkg.b import w\n")
+    imports = code_shape.all_imports()
+    assert code_shape.circles(imports) == [["components.pkg", "components.pkg.a", "components.x"]]
+    (root / "pkg" / "a.py").write_text("z = 1\n")  # no way back: no circle
+    assert code_shape.circles(code_shape.all_imports()) == []

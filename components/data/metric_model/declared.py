@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from components.data.checkpoint_names import checkpoint_step
 from components.data.job import finite, text_or_none, whole
 from components.data.metric_model.info import Direction, DirectionSource
 from components.data.metric_model.names import classify
 from components.data.metric_model.priority import preference
-from components.data.trainer_state import checkpoint_step
 
 _REL_TOLERANCE = 1e-9  # best_metric is the logged float itself; JSON keeps it exact, a copy may round
 _ABS_TOLERANCE = 1e-12
