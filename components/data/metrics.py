@@ -16,13 +16,17 @@ Split = Literal["train", "valid", "full_valid"]
 class Metric:
     """One metric column; ``split`` tells batch validation from full validation (the whole validation set).
 
-    ``label`` is the catalogue's; a run names its full validation as its source does (:func:`metric_label`).
+    ``label`` is the metric model's (one table of labels); a run names its full validation as its source
+    does (:func:`metric_label`).
     """
 
     name: str
-    label: str
     kind: Kind
     split: Split
+
+    @property
+    def label(self) -> str:
+        return classify(self.name).label
 
     @property
     def higher_is_better(self) -> bool:
@@ -30,23 +34,18 @@ class Metric:
 
 
 METRICS: tuple[Metric, ...] = (
-    Metric("train_loss", "Training loss", "loss", "train"),
-    Metric("valid_loss", "Validation loss (batch)", "loss", "valid"),
-    Metric("full_valid_loss", "Validation loss (full)", "loss", "full_valid"),
-    Metric("train_mean_token_accuracy", "Training accuracy", "accuracy", "train"),
-    Metric("valid_mean_token_accuracy", "Validation accuracy (batch)", "accuracy", "valid"),
-    Metric("full_valid_mean_token_accuracy", "Validation accuracy (full)", "accuracy", "full_valid"),
+    Metric("train_loss", "loss", "train"),
+    Metric("valid_loss", "loss", "valid"),
+    Metric("full_valid_loss", "loss", "full_valid"),
+    Metric("train_mean_token_accuracy", "accuracy", "train"),
+    Metric("valid_mean_token_accuracy", "accuracy", "valid"),
+    Metric("full_valid_mean_token_accuracy", "accuracy", "full_valid"),
 )
 METRIC_NAMES: tuple[str, ...] = tuple(metric.name for metric in METRICS)
 BY_NAME: dict[str, Metric] = {metric.name: metric for metric in METRICS}
 
 SPLIT_LABELS: dict[str, str] = {"train": "Training", "valid": "Validation (batch)"}  # full: the run's words
 NO_CONVENTIONS = Conventions()
-
-
-def _model_label(name: str) -> str:
-    """The metric model's label for ``name``."""
-    return classify(name).label
 
 
 def metric_label(name: str, conventions: Conventions = NO_CONVENTIONS) -> str:
@@ -56,7 +55,7 @@ def metric_label(name: str, conventions: Conventions = NO_CONVENTIONS) -> str:
     metric = BY_NAME.get(name)
     if metric is not None and metric.split == "full_valid":
         return conventions.full_label(metric.kind)
-    return _model_label(name)
+    return classify(name).label
 
 
 _SPLIT_WORDS = {"train": "training", "valid": "batch validation", "full_valid": "full validation"}
@@ -68,7 +67,7 @@ def sentence_label(name: str) -> str:
     metric = BY_NAME.get(name)
     if metric is not None:
         return f"{_SPLIT_WORDS[metric.split]} {metric.kind}"
-    label = _model_label(name)
+    label = classify(name).label
     return label[:1].lower() + label[1:]
 
 

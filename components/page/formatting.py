@@ -14,11 +14,12 @@ def metric_text(name: str, value: float | None) -> str:
     """``0.5597`` for a loss, ``91.84 %`` for an accuracy; an em dash when there is no value."""
     if value is None or not math.isfinite(value):
         return "—"
-    return f"{value:.2%}" if _percent(name) else f"{value:.4f}"
+    return f"{value:.2%}" if is_percent(name) else f"{value:.4f}"
 
 
-def _percent(name: str) -> bool:
-    """OpenAI's token accuracies are fractions shown as percentages; other metrics as logged."""
+def is_percent(name: str) -> bool:
+    """OpenAI's token accuracies are fractions shown as percentages (in the text and the table alike);
+    other metrics as logged."""
     return name in BY_NAME and BY_NAME[name].higher_is_better
 
 
@@ -28,7 +29,7 @@ def difference_text(name: str, delta: float | None) -> str:
         return "same" if delta == 0 else "—"
     direction = classify(name).direction
     better = delta > 0 if direction is Direction.HIGHER else delta < 0
-    number = f"{delta * 100:+.2f} pt" if _percent(name) else f"{delta:+.4f}"
+    number = f"{delta * 100:+.2f} pt" if is_percent(name) else f"{delta:+.4f}"
     if direction not in (Direction.LOWER, Direction.HIGHER):
         return number.replace("-", MINUS)
     return f"{number.replace('-', MINUS)} ({'better' if better else 'worse'})"

@@ -6,7 +6,7 @@ from functools import partial
 
 import streamlit as st
 
-from components.data.metrics import BY_NAME
+from components.page.formatting import is_percent
 from components.page.table import TableModel
 from components.ui.selection import on_table_select, table_round
 
@@ -40,10 +40,9 @@ def _columns(table: TableModel) -> dict:
         "model": st.column_config.TextColumn("Model name", width="large"),
     }
     for name, label in table.labels.items():
-        percent = name in BY_NAME and BY_NAME[name].higher_is_better  # OpenAI's token accuracies
         columns[name] = st.column_config.NumberColumn(
             label,
-            format="percent" if percent else "%.4f",
+            format="percent" if is_percent(name) else "%.4f",
             help="Decides the recommendation" if name == table.decider else None,
         )
     return columns
