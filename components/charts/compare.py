@@ -50,7 +50,7 @@ RUN_COLOURS: dict[Theme, tuple[str, ...]] = {
 }
 SOLID_RUNS = 5
 """Runs after the fifth are dashed too: a second cue besides colour for readers who cannot tell hues apart."""
-_NUMBER = {"loss": "%{y:.4f}", "accuracy": "%{y:.2%}"}
+_NUMBER: dict[Kind, str] = {"loss": "%{y:.4f}", "accuracy": "%{y:.2%}", "task": "%{y:.4f}"}
 FLOAT32_POINTS = 1_500
 """Longer series go to the browser as float32: half the bytes, and far finer than a pixel."""
 SPARSE_POINTS = 20
@@ -74,7 +74,7 @@ def run_dash(index: int) -> str:
 def _kinds(runs: Sequence[RunCurves], view: CompareView) -> list[Kind]:
     return [
         kind
-        for kind in ("loss", "accuracy")
+        for kind in ("loss", "accuracy", "task")
         if kind in view.metrics
         and any(
             view.metrics[kind] in run.frame and run.frame[view.metrics[kind]].notna().any() for run in runs
@@ -185,8 +185,9 @@ def _legend_star(view: CompareView) -> go.Scatter:
 
 
 def compare_figure(runs: Sequence[RunCurves], view: CompareView) -> go.Figure:
-    """Loss on top and accuracy below (each only when some run has it), a line per run in its colour, its
-    ★, and a legend entry per run. An empty figure when no run has a drawn value."""
+    """Loss on top and accuracy (or the deciding metric, when not one of the six) below, each only when some
+    run has it, a line per run in its colour, its ★, and a legend entry per run. An empty figure when no
+    run has a drawn value."""
     figure = go.Figure()
     kinds = _kinds(runs, view)
     if not kinds:

@@ -19,7 +19,14 @@ from components.charts.style import DEFAULT_THEME, Theme
 from components.data.axes import choice_range, robust_range
 from components.data.compare import Alignment, RunResult, aligned_x
 from components.data.downsample import downsample
-from components.data.metrics import BY_NAME, METRIC_NAMES, Kind, counterpart
+from components.data.metrics import (
+    BY_NAME,
+    Kind,
+    chart_metric,
+    counterpart,
+    plot_title,
+    task_metrics,
+)
 from components.data.smoothing import reference_gap, smooth
 from components.domain import RunData
 
@@ -94,29 +101,42 @@ class _Plan:
 
     @property
     def columns(self) -> list[str]:
-        return sorted(set(self.metrics.values()) | set(self.training.values()), key=METRIC_NAMES.index)
+        return list(dict.fromkeys([*self.metrics.values(), *self.training.values()]))
 
     def framed(self, kind: Kind) -> list[str]:
         """The columns that frame one plot's y range: its metric and, when drawn, training."""
         return [self.metrics[kind], *([self.training[kind]] if kind in self.training else [])]
 
 
-def _drawn(metric: str | None, show_training: bool) -> tuple[dict[Kind, str], dict[Kind, str]]:
-    """The column per plot: the deciding metric's split for both kinds; training beside it when asked."""
+_SPLIT_LOSS = {"train": "train_loss", "valid": "valid_loss", "full_valid": "full_valid_loss"}
+
+
+def _drawn(
+    metric: str | None, show_training: bool, names: Sequence[str]
+) -> tuple[dict[Kind, str], dict[Kind, str]]:
+    """The column per plot: the deciding metric's split for loss and accuracy; or, for a metric not one of
+    the six (F1, a reward), the loss of its split above it. Training beside them when asked."""
     if metric is None:
         return {}, {}
-    metrics: dict[Kind, str] = {kind: counterpart(metric, kind) for kind in ("loss", "accuracy")}
+    split = chart_metric(metric).split
+    if metric in BY_NAME:
+        metrics: dict[Kind, str] = {kind: counterpart(metric, kind) for kind in ("loss", "accuracy")}
+    else:
+        metrics = {"loss": _SPLIT_LOSS[split], "task": metric}
     training: dict[Kind, str] = {}
-    if show_training and BY_NAME[metric].split != "train":
-        training = {kind: counterpart("train_loss", kind) for kind in ("loss", "accuracy")}
+    if show_training and split != "train":
+        training = {kind: counterpart("train_loss", kind) for kind in metrics if kind != "task"}
+        paired = [m.name for m in task_metrics(metric, names) if m.split == "train"]
+        training.update({"task": paired[0]} if paired else {})
     return metrics, training
 
 
-def _plan(runs: int, metric: str | None, alignment: Alignment, show_training: bool) -> _Plan:
+def _plan(runs: Sequence[DrawnRun], metric: str | None, alignment: Alignment, show_training: bool) -> _Plan:
     """The columns drawn and each run's share of :data:`MAX_DRAWN_ROWS`, in buckets of its columns."""
-    metrics, training = _drawn(metric, show_training)
+    names = list(dict.fromkeys(name for item in runs for name in item.run.history.columns))
+    metrics, training = _drawn(metric, show_training, names)
     columns = set(metrics.values()) | set(training.values())
-    share = max(MIN_ROWS_PER_RUN, MAX_DRAWN_ROWS // max(runs, 1))
+    share = max(MIN_ROWS_PER_RUN, MAX_DRAWN_ROWS // max(len(runs), 1))
     buckets = max(2 * share // (1 + 2 * max(len(columns), 1)), 4)
     return _Plan(metrics, training, alignment, buckets)
 
@@ -128,7 +148,7 @@ def _smoothed(history: pd.DataFrame, columns: Sequence[str], weight: float) -> p
     gap = reference_gap(history)
     out = history[["step", *columns]].copy()
     for column in columns:
-        if BY_NAME[column].split != "full_valid" and out[column].notna().any():
+        if chart_metric(column).split != "full_valid" and out[column].notna().any():
             out[column] = smooth(history[column], history["step"], weight, gap)
     return out
 
@@ -136,7 +156,6 @@ def _smoothed(history: pd.DataFrame, columns: Sequence[str], weight: float) -> p
 def _frame_range(
     frames: Sequence[tuple[pd.DataFrame, pd.DataFrame]],
     columns: Sequence[str],
-    kind: Kind,
     options: CompareOptions,
 ) -> tuple[float, float] | None:
     """The y range of one plot over every run: framed on each run's choice (pooled), the middle 90 % or
@@ -149,8 +168,8 @@ def _frame_range(
         return everything
     lows, highs = [], []
     for frame, checkpoints in frames:
-        only = frame.reindex(columns=["step", *METRIC_NAMES])  # what is not drawn does not frame
-        framed = choice_range(only, checkpoints, kind, options.log_y) or robust_range(
+        only = frame.reindex(columns=["step", *columns])  # what is not drawn does not frame
+        framed = choice_range(only, checkpoints, columns, options.log_y) or robust_range(
             [only[c] for c in columns], 0, 100, options.log_y
         )
         if framed is not None:
@@ -198,7 +217,10 @@ def _view(plan: _Plan, y_range: dict[Kind, tuple[float, float]], options: Compar
     alignment = plan.alignment
     return CompareView(
         metrics=plan.metrics,
-        labels={kind: BY_NAME[column].label for kind, column in plan.metrics.items()},
+        labels={
+            kind: plot_title(column) if kind == "task" else BY_NAME[column].label
+            for kind, column in plan.metrics.items()
+        },
         training=plan.training,
         x_title=X_TITLES[alignment],
         hover_title=HOVER_TITLES[alignment],
@@ -215,7 +237,7 @@ def build_compare_display(
 ) -> CompareDisplay:
     """Everything the comparison's figure needs: ``metric`` and ``alignment`` as the page decided them
     (``options``' own may name what these runs lack), the rest of ``options`` as the reader chose."""
-    plan = _plan(len(runs), metric, alignment, options.show_training)
+    plan = _plan(runs, metric, alignment, options.show_training)
     frames = [_smoothed(item.run.history, plan.columns, options.smoothing) for item in runs]
     curves = tuple(
         _curves(item, index, frame, plan)
@@ -224,7 +246,7 @@ def build_compare_display(
     pooled = [(frame, item.run.checkpoints) for item, frame in zip(runs, frames, strict=True)]
     y_range = {}
     for kind in plan.metrics:
-        framed = _frame_range(pooled, plan.framed(kind), kind, options)
+        framed = _frame_range(pooled, plan.framed(kind), options)
         if framed is not None:
             y_range[kind] = framed
     return CompareDisplay(

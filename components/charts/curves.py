@@ -22,14 +22,14 @@ from components.charts import style
 from components.charts.layout import AxisOptions, axis_of, stacked_layout
 from components.charts.options import NO_HIGHLIGHTS, Drag, Highlights
 from components.charts.style import Palette
-from components.charts.view import KINDS, SMOOTHED_SUFFIX, ChartView, RunDisplay
+from components.charts.view import SMOOTHED_SUFFIX, ChartView, Plot, RunDisplay, plotted
 from components.data.metrics import (
     BY_NAME,
     Kind,
     Metric,
+    chart_metric,
     counterpart,
     metric_label,
-    metrics_of_kind,
     split_label,
 )
 from components.text import MODEL_CHARS, plotly_text
@@ -41,7 +41,8 @@ SELECTED_TRACE = "Selected checkpoint"
 UNSAVED_TRACE = "Best point, no checkpoint saved"
 # Unified hover lists traces by legend rank: the checkpoint under the pointer comes first.
 _HOVER_FIRST = 1
-_NUMBER = {"loss": "%{y:.4f}", "accuracy": "%{y:.2%}"}
+_NUMBER: dict[Kind, str] = {"loss": "%{y:.4f}", "accuracy": "%{y:.2%}", "task": "%{y:.4f}"}
+_TEXT: dict[Kind, str] = {"loss": "{:.4f}", "accuracy": "{:.2%}", "task": "{:.4f}"}
 # Plotly dims unselected points after a click; the page marks the pick itself, so nothing dims.
 _NO_DIMMING = {"selected": {"marker": {"opacity": 1}}, "unselected": {"marker": {"opacity": 1}}}
 # A line's points as click targets: markers plotly can select, never drawn, not even once clicked.
@@ -51,10 +52,6 @@ _CLICK_TARGETS = {
     "selected": _INVISIBLE,
     "unselected": _INVISIBLE,
 }
-
-
-def _present(history: pd.DataFrame, kind: Kind) -> list[Metric]:
-    return [m for m in metrics_of_kind(kind) if m.name in history and history[m.name].notna().any()]
 
 
 def _scatter(count: int) -> type[go.Scatter] | type[go.Scattergl]:
@@ -123,9 +120,7 @@ def _trend(look: _Look, history: pd.DataFrame, x: str, colours: Palette) -> go.S
     """The smoothed line; its hover row carries the raw value too when the raw points do not hover."""
     column, number = look.metric.name, _NUMBER[look.metric.kind]
     trend = history[[x, column + SMOOTHED_SUFFIX]].dropna()
-    raw_text = history.loc[trend.index, column].map(
-        (lambda v: f"{v:.4f}") if look.metric.kind == "loss" else (lambda v: f"{v:.2%}")
-    )
+    raw_text = history.loc[trend.index, column].map(_TEXT[look.metric.kind].format)
     return _scatter(len(trend))(
         **look.common,
         x=trend[x].to_numpy(),
@@ -202,31 +197,36 @@ def _full_valid(
     )
 
 
-def _marker_y(checkpoints: pd.DataFrame, kind: Kind, decider: str | None) -> pd.Series:
-    """Each checkpoint's height on a plot: the decider's counterpart, else full, train, batch."""
-    order = [counterpart(decider, kind)] if decider else []
+def _marker_y(checkpoints: pd.DataFrame, plot: Plot, decider: str | None) -> pd.Series:
+    """Each checkpoint's height on a plot: the decider (or its counterpart of this plot's kind), else the
+    plot's full, train, batch series."""
+    names = [m.name for m in plot.metrics]
+    if decider in names:
+        order = [decider]
+    else:
+        order = [counterpart(decider, plot.kind)] if decider in BY_NAME and plot.kind != "task" else []
     order += [
-        m.name
-        for m in sorted(metrics_of_kind(kind), key=lambda m: ("full_valid", "train", "valid").index(m.split))
+        m.name for m in sorted(plot.metrics, key=lambda m: ("full_valid", "train", "valid").index(m.split))
     ]
     y = pd.Series(np.nan, index=checkpoints.index)
     for name in order:
-        y = y.fillna(checkpoints[name])
+        if name in checkpoints:
+            y = y.fillna(checkpoints[name])
     return y
 
 
-def _values(row: pd.Series, kind: Kind) -> str:
-    """One hover line with a checkpoint's metrics of one kind, e.g. "loss: train 0.4375 · full 0.5597"."""
+def _values(row: pd.Series, plot: Plot) -> str:
+    """One hover line with a checkpoint's metrics of one plot, e.g. "loss: train 0.4375 · full 0.5597"."""
     words = {"train": "train", "valid": "batch", "full_valid": "full"}
     shown = [
-        f"{words[m.split]} {row[m.name]:.4f}" if kind == "loss" else f"{words[m.split]} {row[m.name]:.2%}"
-        for m in metrics_of_kind(kind)
+        f"{words[m.split]} {_TEXT[m.kind].format(row[m.name])}"
+        for m in plot.metrics
         if pd.notna(row.get(m.name))
     ]
-    return f"{kind}: " + " · ".join(shown) if shown else ""
+    return f"{plot.word}: " + " · ".join(shown) if shown else ""
 
 
-def _hover_text(checkpoints: pd.DataFrame, highlights: Highlights) -> list[str]:
+def _hover_text(checkpoints: pd.DataFrame, highlights: Highlights, plots: Sequence[Plot]) -> list[str]:
     """Each checkpoint's hover: its model name (from the API, so escaped for plotly's HTML), step and
     metrics, and whether it is the recommended or the selected one."""
     lines = []
@@ -237,7 +237,7 @@ def _hover_text(checkpoints: pd.DataFrame, highlights: Highlights) -> list[str]:
             if wanted is not None and row["checkpoint_id"] == wanted
         ]
         head = " · ".join([f"step {int(row['step']):,}", *tags])
-        values = [text for text in (_values(row, "loss"), _values(row, "accuracy")) if text]
+        values = [text for text in (_values(row, plot) for plot in plots) if text]
         lines.append("<br>".join([f"<b>{plotly_text(row['model'], MODEL_CHARS)}</b>", head, *values]))
     return lines
 
@@ -257,7 +257,7 @@ class _Plot:
     whether it is the top plot (whose marks alone carry the hover and the legend entries), and the height
     of the rug of ticks that stands for many checkpoints (None: the marks sit on the curve)."""
 
-    kind: Kind
+    word: str
     axis: str
     first: bool
     y: pd.Series
@@ -266,7 +266,7 @@ class _Plot:
 
     @property
     def suffix(self) -> str:
-        return "" if self.first else f" · {self.kind}"
+        return "" if self.first else f" · {self.word}"
 
 
 def _checkpoint_marker(many: bool, colours: Palette) -> dict[str, object]:
@@ -355,7 +355,7 @@ def _chosen(
 
 
 def _checkpoint_marks(
-    display: RunDisplay, highlights: Highlights, kinds: Sequence[Kind], colours: Palette, scatter: type
+    display: RunDisplay, highlights: Highlights, colours: Palette, scatter: type
 ) -> list[go.Scatter]:
     """Per plot: every marked checkpoint, then the recommended ★ and the selected ring on the curve.
 
@@ -364,15 +364,17 @@ def _checkpoint_marks(
     the top plot's marks carry the hover row (first in the hover, by legend rank), so a checkpoint is
     listed once; the lower plot's marks still take clicks.
     """
-    checkpoints = display.checkpoints
+    checkpoints, plots = display.checkpoints, display.view.plots
+    kinds = [plot.kind for plot in plots]
     many = len(checkpoints) >= style.MANY_MARKS
     marker = _checkpoint_marker(many, colours)
-    hover = _hover_text(checkpoints, highlights)
+    hover = _hover_text(checkpoints, highlights, plots)
     marks, on_top = [], []
-    for kind in kinds:
-        y = _marker_y(checkpoints, kind, highlights.decider)
-        rug = _rug_level(display.view, kind) if many else None
-        plot = _Plot(kind, axis_of(kinds, kind), kind == kinds[0], y, y.notna().to_numpy(), rug)
+    for drawn in plots:
+        y = _marker_y(checkpoints, drawn, highlights.decider)
+        rug = _rug_level(display.view, drawn.kind) if many else None
+        first = drawn.kind == kinds[0]
+        plot = _Plot(drawn.word, axis_of(kinds, drawn.kind), first, y, y.notna().to_numpy(), rug)
         if plot.present.any():
             marks.append(_marks(display, plot, marker, hover, scatter))
             on_top += _chosen(display, plot, highlights, colours, scatter)
@@ -380,14 +382,15 @@ def _checkpoint_marks(
 
 
 def _unsaved_mark(
-    display: RunDisplay, highlights: Highlights, kinds: Sequence[Kind], colours: Palette, scatter: type
+    display: RunDisplay, highlights: Highlights, colours: Palette, scatter: type
 ) -> list[go.Scatter]:
     """The run's best point where no checkpoint was saved: a hollow star on its curve, named in the hover."""
-    best = highlights.unsaved_best
-    if best is None or BY_NAME[best.metric].kind not in kinds:
+    best, plots = highlights.unsaved_best, display.view.plots
+    on = [plot for plot in plots if best is not None and best.metric in {m.name for m in plot.metrics}]
+    if best is None or not on:
         return []
-    metric = BY_NAME[best.metric]
-    label = metric_label(metric.name, display.view.conventions).lower()
+    kinds = [plot.kind for plot in plots]
+    label = metric_label(best.metric, display.view.conventions).lower()
     [x] = display.x_at([best.step])
     smoothed = f"smoothed {best.value:.4f}, " if best.smoothed else ""
     return [
@@ -395,7 +398,7 @@ def _unsaved_mark(
             x=[x],
             y=[best.raw_value],
             xaxis="x",
-            yaxis=axis_of(kinds, metric.kind),
+            yaxis=axis_of(kinds, on[0].kind),
             name=UNSAVED_TRACE,
             legendgroup="unsaved",
             mode="markers",
@@ -414,11 +417,9 @@ def _unsaved_mark(
     ]
 
 
-def _legend_entries(
-    history: pd.DataFrame, kinds: Sequence[Kind], colours: Palette, view: ChartView
-) -> list[go.Scatter]:
+def _legend_entries(colours: Palette, view: ChartView) -> list[go.Scatter]:
     """One legend entry per split for both plots (a click on it hides that split in both)."""
-    splits = {m.split for kind in kinds for m in _present(history, kind)}
+    splits = {m.split for m in plotted(view.plots)}
     looks = {
         "train": {"mode": "lines", "line": {"color": colours.train, "width": style.LINE_WIDTH}},
         "valid": {
@@ -496,10 +497,12 @@ def _layout(display: RunDisplay, kinds: Sequence[Kind], colours: Palette) -> dic
     mode, and the reading aids."""
     view = display.view
     shapes, labels = _reading_aids(display, kinds, colours)
+    titles = {plot.kind: plot.title for plot in view.plots}
     axes = AxisOptions(
         x_title=view.x_title,
         hover_title=view.hover_title,
         spike_colour=colours.epoch_line,
+        y_titles=titles,
         log_y=view.log_y,
         y_range=view.y_range,
         fixed_range=True,
@@ -518,20 +521,22 @@ def _layout(display: RunDisplay, kinds: Sequence[Kind], colours: Palette) -> dic
 
 
 def curves_figure(display: RunDisplay, highlights: Highlights = NO_HIGHLIGHTS) -> go.Figure:
-    """Loss on top and accuracy below (each only when the run has it), plus checkpoints and reading aids.
+    """The view's plots (loss on top; accuracy or the deciding metric below), each only when the run has
+    it, plus checkpoints and reading aids.
 
     ``display.history`` needs the x column and metric columns (optionally ``<metric>__smoothed``);
     ``display.checkpoints`` needs x, ``checkpoint_id``, ``model``, ``step`` and the metrics. A figure
     with no data is returned when neither kind has a value.
     """
-    history, view = display.history, display.view
+    view = display.view
     colours = style.palette(view.theme)
-    kinds = [kind for kind in KINDS if _present(history, kind)]
-    deciding = highlights.decider is not None and BY_NAME[highlights.decider].split == "valid"
+    kinds = [plot.kind for plot in view.plots]
+    decider = highlights.decider
+    deciding = decider is not None and chart_metric(decider).split == "valid"
     figure = go.Figure()
     if not kinds:
         return figure
-    on_plot = [(kind, metric) for kind in kinds for metric in _present(history, kind)]
+    on_plot = [(plot.kind, metric) for plot in view.plots for metric in plot.metrics]
     lines = [
         trace
         for kind, metric in on_plot
@@ -550,9 +555,9 @@ def curves_figure(display: RunDisplay, highlights: Highlights = NO_HIGHLIGHTS) -
         [
             *lines,
             *full,
-            *_checkpoint_marks(display, highlights, kinds, colours, scatter),
-            *_unsaved_mark(display, highlights, kinds, colours, scatter),
-            *_legend_entries(history, kinds, colours, view),
+            *_checkpoint_marks(display, highlights, colours, scatter),
+            *_unsaved_mark(display, highlights, colours, scatter),
+            *_legend_entries(colours, view),
         ]
     )
     figure.update_layout(_layout(display, kinds, colours))

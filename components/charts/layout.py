@@ -24,8 +24,9 @@ def axis_of(kinds: Sequence[Kind], kind: Kind) -> str:
 @dataclass(frozen=True)
 class AxisOptions:
     """What the two figures' axes differ in: the x title and hover title, the spike line's colour, y titles
-    (a kind not named is "Loss" or "Accuracy"), log scale and y ranges, whether the browser may zoom
-    (``fixed_range`` turns it off), and keys added to the x axis (a range, a tick format)."""
+    (a kind not named is "Loss" or "Accuracy"; the ``task`` plot is always named), log scale and y ranges,
+    whether the browser may zoom (``fixed_range`` turns it off), and keys added to the x axis (a range, a
+    tick format)."""
 
     x_title: str
     hover_title: str
@@ -56,10 +57,14 @@ def _x_axis(kinds: Sequence[Kind], axes: AxisOptions) -> dict[str, object]:
 def _y_axis(kinds: Sequence[Kind], kind: Kind, axes: AxisOptions) -> dict[str, object]:
     """The y axis of ``kind``: its share of the height, title, scale, tick format and range."""
     both = len(kinds) == 2
-    domain = (style.LOSS_DOMAIN if kind == kinds[0] else style.ACCURACY_DOMAIN) if both else (0.0, 1.0)
+    top, below = style.TASK_DOMAINS if "task" in kinds else (style.LOSS_DOMAIN, style.ACCURACY_DOMAIN)
+    domain = (top if kind == kinds[0] else below) if both else (0.0, 1.0)
     return {
         "domain": list(domain),
-        "title": {"text": axes.y_titles.get(kind, Y_TITLES[kind]), "font": {"size": style.TITLE_SIZE}},
+        "title": {
+            "text": axes.y_titles.get(kind, Y_TITLES.get(kind, "")),
+            "font": {"size": style.TITLE_SIZE},
+        },
         "type": "log" if axes.log_y else "linear",
         **({"fixedrange": True} if axes.fixed_range else {}),
         "tickformat": ".0%" if kind == "accuracy" else None,

@@ -130,6 +130,9 @@ HEIGHT_BOTH = 560
 HEIGHT_LOSS_ONLY = 420
 LOSS_DOMAIN = (0.40, 1.0)
 ACCURACY_DOMAIN = (0.0, 0.31)
+# With the deciding metric below the loss (F1, a reward), the two plots share the height more evenly: the
+# lower plot is the one the choice is made on.
+TASK_DOMAINS = ((0.50, 1.0), (0.0, 0.41))
 """Vertical shares of the plot area (paper coordinates) when both subplots show; loss gets the larger."""
 MARGIN = {"l": 10, "r": 10, "t": 36, "b": 10}
 """The top margin holds the one legend, above the plots, where it never covers a curve."""

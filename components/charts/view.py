@@ -9,11 +9,12 @@ full data.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
+from components.charts.layout import Y_TITLES
 from components.charts.options import NO_HIGHLIGHTS, Drag, Highlights, StepRange, ViewOptions, XMode, YRange
 from components.charts.style import DEFAULT_THEME, Theme
 from components.data.axes import choice_range, robust_range
@@ -27,7 +28,14 @@ from components.data.epochs import (
     steps_per_epoch,
     to_epoch,
 )
-from components.data.metrics import METRICS, NO_CONVENTIONS, Kind, metrics_of_kind
+from components.data.metrics import (
+    NO_CONVENTIONS,
+    Kind,
+    Metric,
+    metrics_of_kind,
+    plot_title,
+    task_metrics,
+)
 from components.data.smoothing import reference_gap, smooth
 from components.domain import Conventions
 
@@ -52,14 +60,52 @@ SMOOTHED_SUFFIX = "__smoothed"
 MAX_DISPLAY_POINTS = 2_000
 # Markers drawn: more would bury the curves, and 100,000 made 120 MB of page JSON.
 MAX_CHECKPOINT_MARKERS = 1_000
-KINDS: tuple[Kind, ...] = ("loss", "accuracy")
+
+
+@dataclass(frozen=True)
+class Plot:
+    """One plot of the chart: what it draws (``kind``), the series it draws in train, batch, full order,
+    and its y title."""
+
+    kind: Kind
+    metrics: tuple[Metric, ...]
+    title: str
+
+    @property
+    def word(self) -> str:
+        """The plot in a hover line or a trace's name: ``loss``, ``accuracy``, or its metric (``F1``)."""
+        return self.title if self.kind == "task" else self.kind
+
+
+def plots_of(history: pd.DataFrame, decider: str | None) -> tuple[Plot, ...]:
+    """Loss on top; below it the deciding metric when that is not one of the six (a classifier's F1, a GRPO
+    run's reward, with its training counterpart), else token accuracy. Only series with a value are drawn,
+    and only plots with a series."""
+
+    def drawn(plot: Plot) -> Plot | None:
+        present = tuple(m for m in plot.metrics if m.name in history and history[m.name].notna().any())
+        return replace(plot, metrics=present) if present else None
+
+    task = task_metrics(decider, history.columns)
+    below = drawn(Plot("task", task, plot_title(decider))) if task and decider else None
+    plots = [
+        drawn(Plot("loss", metrics_of_kind("loss"), Y_TITLES["loss"])),
+        below or drawn(Plot("accuracy", metrics_of_kind("accuracy"), Y_TITLES["accuracy"])),
+    ]
+    return tuple(plot for plot in plots if plot is not None)
+
+
+def plotted(plots: Sequence[Plot]) -> list[Metric]:
+    """Every series the plots draw, in their order."""
+    return [metric for plot in plots for metric in plot.metrics]
 
 
 @dataclass(frozen=True)
 class ChartView:
-    """How the chart looks: x column and titles, y scale and ranges, x range, reading aids, mouse, theme,
-    and the run's words for its full validation (``conventions``) in names and hovers."""
+    """How the chart looks: its plots, x column and titles, y scale and ranges, x range, reading aids,
+    mouse, theme, and the run's words for its full validation (``conventions``) in names and hovers."""
 
+    plots: tuple[Plot, ...] = ()
     x: str = "step"
     x_title: str = "Step"
     hover_title: str = HOVER_TITLES[XMode.STEP]
@@ -153,15 +199,15 @@ def run_axes(
     return RunAxes(steps_per_epoch=spe, anchors=anchors, has_time=has_time, logged=logged_epochs(history))
 
 
-def _with_smoothing(history: pd.DataFrame, weight: float) -> pd.DataFrame:
-    """Add ``<metric>__smoothed`` for train and batch-validation series that smoothing changes.
+def _with_smoothing(history: pd.DataFrame, weight: float, metrics: Sequence[Metric]) -> pd.DataFrame:
+    """Add ``<metric>__smoothed`` for the drawn train and batch-validation series that smoothing changes.
 
     Every series decays by distance in steps, with the training series' spacing as the unit, so batch
     validation logged every 10th step smooths over the same steps as training logged at every one.
     """
     added = {}
     gap = reference_gap(history)
-    for metric in METRICS:
+    for metric in metrics:
         if metric.split == "full_valid" or history[metric.name].isna().all():
             continue
         smoothed = smooth(history[metric.name], history["step"], weight, gap)
@@ -176,24 +222,26 @@ def _steps_to_x(axes: RunAxes, mode: XMode, steps: Iterable[float]) -> list[floa
 
 
 def _y_ranges(
-    history: pd.DataFrame, checkpoints: pd.DataFrame, framing: YRange, log: bool
+    history: pd.DataFrame, checkpoints: pd.DataFrame, plots: Sequence[Plot], options: ViewOptions
 ) -> dict[str, tuple[float, float]]:
-    """The y range of each kind: framed on the choice, the middle 90 % or (when zoomed) all the window.
+    """The y range of each plot: framed on the choice, the middle 90 % or (when zoomed) all the window.
 
     ``history`` is the part of the run on screen. Plotly's own autorange spans every point, also those
     outside a zoom, so a zoomed chart gets its range from the window's points here.
     """
     ranges: dict[str, tuple[float, float]] = {}
-    for kind in KINDS:
-        series = [history[m.name] for m in metrics_of_kind(kind)]
+    framing, log = options.y_range, options.log_y
+    for plot in plots:
+        columns = [m.name for m in plot.metrics]
+        series = [history[column] for column in columns]
         if framing is YRange.CHOICE:
-            bounds = choice_range(history, checkpoints, kind, log) or robust_range(series, 0, 100, log)
+            bounds = choice_range(history, checkpoints, columns, log) or robust_range(series, 0, 100, log)
         elif framing is YRange.ROBUST:
             bounds = robust_range(series, log=log)
         else:
             bounds = robust_range(series, 0, 100, log)
         if bounds is not None:
-            ranges[kind] = bounds
+            ranges[plot.kind] = bounds
     return ranges
 
 
@@ -212,7 +260,7 @@ class ChartRun:
 
 
 def _thinned(
-    run: ChartRun, smoothed: pd.DataFrame, highlights: Highlights
+    run: ChartRun, smoothed: pd.DataFrame, highlights: Highlights, metrics: Sequence[Metric]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The marked checkpoints (the recommended and selected ones always) and the history thinned to about
     :data:`MAX_DISPLAY_POINTS` buckets, keeping the rows of every mark and of the best unsaved step."""
@@ -225,7 +273,7 @@ def _thinned(
     shown = downsample(
         smoothed,
         max_points=MAX_DISPLAY_POINTS,
-        value_columns=[metric.name for metric in METRICS],
+        value_columns=[metric.name for metric in metrics],
         keep_steps=[*marked["step"].tolist(), *unsaved],
     )
     return shown, marked
@@ -275,18 +323,21 @@ def build_display(
     """
     axes = run.axes
     mode = XMode(options.x_mode) if options.x_mode in axes.modes else XMode.STEP
-    shown, marked = _thinned(run, _with_smoothing(run.history, options.smoothing), highlights)
+    plots = plots_of(run.history, highlights.decider)
+    drawn = plotted(plots)
+    shown, marked = _thinned(run, _with_smoothing(run.history, options.smoothing, drawn), highlights, drawn)
     shown = shown.assign(x=axes.to_x(mode, shown["step"]).to_numpy())
     marked = marked.assign(x=axes.to_x(mode, marked["step"]).to_numpy())
     on_screen, x_range = _on_screen(run, mode, zoom)
     on_screen_checkpoints = run.checkpoints[run.checkpoints["step"].isin(on_screen["step"])]
     view = ChartView(
+        plots=plots,
         x="x",
         x_title=X_TITLES[mode],
         hover_title=HOVER_TITLES[mode],
         point_label=POINT_LABELS[mode],
         log_y=options.log_y,
-        y_range=_y_ranges(on_screen, on_screen_checkpoints, options.y_range, options.log_y),
+        y_range=_y_ranges(on_screen, on_screen_checkpoints, plots, options),
         x_range=x_range,
         epoch_ends=_epoch_ends(run, mode),
         overfit_spans=[tuple(_steps_to_x(axes, mode, span)) for span in run.spans],

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
 from components.data.best import available_metrics, best_checkpoint
-from components.data.metrics import Kind, metrics_of_kind
 
 _PADDING = 0.05
 # Without checkpoints to go by, a choice is made over the last 70 % of the run, past the early drop.
@@ -81,14 +80,14 @@ def _choice_start(history: pd.DataFrame, checkpoints: pd.DataFrame, best_steps: 
 
 
 def choice_range(
-    history: pd.DataFrame, checkpoints: pd.DataFrame, kind: Kind, log: bool = False
+    history: pd.DataFrame, checkpoints: pd.DataFrame, columns: Sequence[str], log: bool = False
 ) -> tuple[float, float] | None:
     """A y-range framing where the choice is made, so the early drop does not squeeze it to the bottom.
 
     From the first saved checkpoint (not before 30 % of the run, unless a checkpoint there is the best
-    by a metric) less a margin, to the end, all series of ``kind`` pooled. Single spikes are left out,
-    except at the checkpoints a metric ranks best, which must stay in view. Padded by 5 %; log10 bounds
-    with ``log``, as plotly expects. None when there is nothing to frame or the frame would zoom in
+    by a metric) less a margin, to the end, the series ``columns`` of one plot pooled. Single spikes are
+    left out, except at the checkpoints a metric ranks best, which must stay in view. Padded by 5 %; log10
+    bounds with ``log``, as plotly expects. None when there is nothing to frame or the frame would zoom in
     less than 1.5 times on the full range.
     """
     if history.empty:
@@ -96,9 +95,9 @@ def choice_range(
     best_steps = _best_steps(checkpoints)
     start = _choice_start(history, checkpoints, best_steps)
     framed, everything = [], []
-    for metric in metrics_of_kind(kind):
+    for column in columns:
         steps = history["step"].to_numpy(dtype="float64")
-        values = history[metric.name].to_numpy(dtype="float64")
+        values = history[column].to_numpy(dtype="float64")
         if log:
             with np.errstate(divide="ignore", invalid="ignore"):
                 values = np.where(values > 0, np.log10(values), np.nan)

@@ -31,7 +31,7 @@ from components.data.compare import (
     run_result,
     verdict,
 )
-from components.data.metrics import BY_NAME, metric_label
+from components.data.metrics import metric_label
 from components.domain import AUTO, RunData
 from components.page.header import duration
 from components.text import ID_CHARS, MODEL_CHARS, WORD_CHARS, clean
@@ -192,8 +192,7 @@ def build_compare(prepared: ComparePrepared, options: CompareOptions) -> Compare
         DrawnRun(run, label, result)
         for run, label, result in zip(prepared.runs, prepared.labels, results, strict=True)
     ]
-    # The comparison's figure draws the six OpenAI columns; another decider ranks, the figure shows losses.
-    drawn = build_compare_display(compared, metric if metric in BY_NAME else None, alignment, options)
+    drawn = build_compare_display(compared, metric, alignment, options)
     return CompareModel(
         curves=drawn.curves,
         view=drawn.view,

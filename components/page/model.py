@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import pandas as pd
 
 from components.charts.options import Highlights, StepRange, ViewOptions, XMode, default_smoothing
-from components.charts.view import ChartRun, RunAxes, build_display, run_axes
+from components.charts.view import ChartRun, RunAxes, RunDisplay, build_display, run_axes
 from components.data.best import available_metrics, choose_decider, declared_of, run_metrics
 from components.data.metric_model import Decider, Direction, MetricInfo, default_decider
-from components.data.metrics import BY_NAME, METRIC_NAMES, metric_label
+from components.data.metrics import METRIC_NAMES, metric_label
 from components.data.overfitting import (
     CheckpointVerdict,
     checkpoint_verdicts,
@@ -159,27 +159,21 @@ def _highlights(
     ids: pd.Series, advice: Recommendation | None, metric: str | None, picked: str | None
 ) -> Highlights:
     """What the chart and the table mark: the deciding metric, our pick, and the reader's pick when it is
-    one of this run's checkpoints. The main chart draws the six OpenAI columns: a decider or best unsaved
-    point of another metric is not marked on it."""
-    unsaved = advice.unsaved_best if advice else None
+    one of this run's checkpoints. The chart draws the decider's plot (the six, or the run's own metric)."""
     return Highlights(
         decider=advice.metric if advice else metric,
         best_id=advice.checkpoint_id if advice else None,
         selected_id=picked if picked is not None and (ids == picked).any() else None,
-        unsaved_best=unsaved if unsaved is not None and unsaved.metric in BY_NAME else None,
+        unsaved_best=advice.unsaved_best if advice else None,
     )
 
 
-def _chart_highlights(marks: Highlights) -> Highlights:
-    """``marks`` as the main chart takes them: its decider one of the six columns it draws."""
-    return replace(marks, decider=marks.decider if marks.decider in BY_NAME else None)
-
-
-def _chart_notes(run: RunData) -> tuple[str, ...]:
+def _chart_notes(run: RunData, display: RunDisplay) -> tuple[str, ...]:
     """What the chart cannot show and why: no accuracy (unless the source says so itself, where the
-    accuracy panel would be) and overfitting that cannot be judged."""
+    accuracy panel would be, or the deciding metric's plot is drawn there) and overfitting that cannot be
+    judged."""
     has_accuracy = any(name.endswith("accuracy") for name in available_metrics(run.history))
-    quiet = has_accuracy or "accuracy" in run.unavailable
+    quiet = has_accuracy or "accuracy" in run.unavailable or _below_loss(display) == "task"
     judged = [UNJUDGED[reason] for reason in [unjudged(run.history)] if reason in UNJUDGED]
     return tuple(([] if quiet else [NO_ACCURACY]) + judged)
 
@@ -195,12 +189,28 @@ def _chart(
     chart_run = ChartRun(
         run.history, run.checkpoints, prepared.axes, prepared.spans, total_steps, run.conventions
     )
-    highlights = _chart_highlights(highlights)
     display = build_display(chart_run, options, highlights=highlights, zoom=zoom)
     caption = _chart_caption(
         display.rows_shown, display.rows_total, len(display.checkpoints), len(run.checkpoints)
     )
-    return ChartModel(display, highlights, zoom, caption or "", _chart_notes(run))
+    return ChartModel(display, highlights, zoom, caption or "", _chart_notes(run, display))
+
+
+def _below_loss(display: RunDisplay) -> str | None:
+    """What the chart's second plot draws: ``accuracy``, ``task`` (the deciding metric) or nothing."""
+    kinds = [plot.kind for plot in display.view.plots if plot.kind != "loss"]
+    return kinds[0] if kinds else None
+
+
+def _unavailable(run: RunData, chart: ChartModel | None) -> tuple[tuple[str, str], ...]:
+    """The source's reasons a metric cannot be reported, said where its plot would be: none without a
+    chart, and no accuracy's reason when the deciding metric's plot stands there instead."""
+    if chart is None:
+        return ()
+    task_below = _below_loss(chart.display) == "task"
+    return tuple(
+        (kind, why) for kind, why in run.unavailable.items() if not (task_below and kind == "accuracy")
+    )
 
 
 def _loaded(run: RunData) -> str:
@@ -279,5 +289,5 @@ def build_page(
         no_curves=None if chart is not None else NO_CURVES,
         table=_table(prepared, verdicts, marks),
         provider_best=provider_best_line(run.provider_best, strip),
-        unavailable=tuple(run.unavailable.items()) if chart is not None else (),
+        unavailable=_unavailable(run, chart),
     )

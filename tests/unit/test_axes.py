@@ -8,7 +8,11 @@ from components.data.axes import _spikes, choice_range, robust_range
 from components.data.best import best_checkpoint
 from components.data.checkpoints import checkpoints_frame
 from components.data.history import build_history
+from components.data.metrics import metrics_of_kind
 from components.domain import HistorySource
+
+LOSSES = [metric.name for metric in metrics_of_kind("loss")]
+ACCURACIES = [metric.name for metric in metrics_of_kind("accuracy")]
 
 
 def test_ignores_a_spike():
@@ -52,11 +56,11 @@ def _run(checkpoint_metrics: dict[int, dict[str, float]] | None = None, **column
 def test_without_checkpoints_the_last_70_percent_are_framed():
     history, checkpoints = _run()
     # From step 30 less a margin of 5: train 0.47 at step 25 to 0.32 at 100, padded by 5 % of 0.15.
-    assert choice_range(history, checkpoints, "loss") == pytest.approx((0.3125, 0.4775))
+    assert choice_range(history, checkpoints, LOSSES) == pytest.approx((0.3125, 0.4775))
     # The same on a log axis, in log10 units.
     low, high = np.log10(0.32), np.log10(0.47)
     pad = 0.05 * (high - low)
-    assert choice_range(history, checkpoints, "loss", log=True) == pytest.approx((low - pad, high + pad))
+    assert choice_range(history, checkpoints, LOSSES, log=True) == pytest.approx((low - pad, high + pad))
 
 
 def test_a_single_batch_spike_does_not_set_the_frame():
@@ -64,7 +68,7 @@ def test_a_single_batch_spike_does_not_set_the_frame():
     valid[STEPS == 60] = 10.1
     history, checkpoints = _run(valid_loss=valid)
     # 0.32 (train at 100) to 0.57 (batch validation without its spike), padded by 5 % of 0.25.
-    assert choice_range(history, checkpoints, "loss") == pytest.approx((0.3075, 0.5825))
+    assert choice_range(history, checkpoints, LOSSES) == pytest.approx((0.3075, 0.5825))
 
 
 def test_late_checkpoints_frame_from_the_first_of_them():
@@ -74,7 +78,7 @@ def test_late_checkpoints_frame_from_the_first_of_them():
         {step: {"train_loss": float(TRAIN[step]), "full_valid_loss": value} for step, value in full.items()}
     )
     # From step 80 less 5: train 0.37 at step 75 down to 0.32; full validation up to 0.45.
-    assert choice_range(history, checkpoints, "loss") == pytest.approx((0.32 - 0.0065, 0.45 + 0.0065))
+    assert choice_range(history, checkpoints, LOSSES) == pytest.approx((0.32 - 0.0065, 0.45 + 0.0065))
 
 
 def test_an_early_best_checkpoint_stays_in_view():
@@ -84,17 +88,17 @@ def test_an_early_best_checkpoint_stays_in_view():
     )
     # The best full validation is at step 10, inside the early drop: the frame starts at step 5 (train
     # 1.25) and reaches down to 0.3; the full range 0.3–2.0 is still 1.8 times taller.
-    assert choice_range(history, checkpoints, "loss") == pytest.approx((0.3 - 0.0475, 1.25 + 0.0475))
+    assert choice_range(history, checkpoints, LOSSES) == pytest.approx((0.3 - 0.0475, 1.25 + 0.0475))
 
 
 def test_no_frame_when_it_would_not_zoom_in_much():
     history, checkpoints = _run()
     linear = history.assign(train_loss=1 - history["step"] / 200)
     # Steps 25–100 span 0.875–0.5, three quarters of the full 1.0–0.5: not worth leaving the full range.
-    assert choice_range(linear, checkpoints, "loss") is None
-    assert choice_range(history, checkpoints, "accuracy") is None
-    assert choice_range(history.iloc[0:0], checkpoints, "loss") is None
-    assert choice_range(history.assign(train_loss=0.5), checkpoints, "loss") is None
+    assert choice_range(linear, checkpoints, LOSSES) is None
+    assert choice_range(history, checkpoints, ACCURACIES) is None
+    assert choice_range(history.iloc[0:0], checkpoints, LOSSES) is None
+    assert choice_range(history.assign(train_loss=0.5), checkpoints, LOSSES) is None
 
 
 def test_spikes_are_single_points_away_from_both_neighbours():
@@ -123,7 +127,7 @@ def test_the_checkpoints_a_metric_ranks_best_are_always_in_the_frame(train, vali
         for step, a, b in marks
     )
     history = build_history(checkpoints, results, HistorySource.RESULT_FILE)
-    framed = choice_range(history, checkpoints, "loss", log=log)
+    framed = choice_range(history, checkpoints, LOSSES, log=log)
     if framed is None:
         return
     low, high = framed

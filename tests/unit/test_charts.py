@@ -26,6 +26,7 @@ from components.charts.view import (
     ChartView,
     RunDisplay,
     build_display,
+    plots_of,
     run_axes,
 )
 from components.data.checkpoints import checkpoints_frame
@@ -46,13 +47,14 @@ def _trace(figure: go.Figure, name: str) -> go.Scatter:
     return next(trace for trace in figure.data if trace.name == name)
 
 
-def _raw_display(frame: pd.DataFrame, checkpoints: pd.DataFrame, view: ChartView | None = None) -> RunDisplay:
-    """A display of frames as they are (x = step), for tests of the figure alone."""
+def _raw_display(frame: pd.DataFrame, checkpoints: pd.DataFrame, decider: str | None = None) -> RunDisplay:
+    """A display of frames as they are (x = step), for tests of the figure alone: the plots the view would
+    choose for ``decider``."""
     history = frame.assign(x=frame["step"])
     return RunDisplay(
         history,
         checkpoints.assign(x=checkpoints["step"]),
-        view or ChartView(x="x", conventions=OPENAI_CONVENTIONS),
+        ChartView(plots=plots_of(frame, decider), x="x", conventions=OPENAI_CONVENTIONS),
         len(frame),
         len(frame),
     )
