@@ -75,7 +75,7 @@ AZURE_SCHEDULE = (
     "concepts-model-retirement-schedule-content.md, 2026-07-07)"
 )
 _OPENAI_SAYS = "OpenAI's deprecations page"
-_REPORTED_SAYS = "reported by third parties, not found in OpenAI's own copy"
+_REPORTED_SAYS = "reported by third parties only"
 _AZURE_SAYS = "Microsoft's retirement schedule"
 OPENAI_NO_NEW_JOBS = Dated(date(2027, 1, 6), OPENAI_NOTICE, _OPENAI_SAYS)
 """From this day OpenAI creates no new fine-tuning job for anyone (some organisations were refused since

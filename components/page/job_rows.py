@@ -22,8 +22,8 @@ ANSWERS_UNTIL = "Answers until"
 COLUMNS = (
     "Run",
     "Status",
-    "Base model",
     ANSWERS_UNTIL,
+    "Base model",
     "Model or suffix",
     "Created",
     "Finished",
@@ -46,8 +46,8 @@ def job_rows(runs: Sequence[RunSummary], today: date) -> pd.DataFrame:
         {
             "Run": clean(run.run_id, ID_CHARS),
             "Status": clean(run.status_text, WORD_CHARS),
-            "Base model": clean(run.base_model, MODEL_CHARS) if run.base_model else None,
             ANSWERS_UNTIL: answers_cell(run, today),
+            "Base model": clean(run.base_model, MODEL_CHARS) if run.base_model else None,
             "Model or suffix": _model_or_suffix(run),
             "Created": run.created_at,
             "Finished": run.finished_at,

@@ -104,30 +104,29 @@ def _training_lines(rows: Sequence[Retirement], today: date) -> list[str]:
     return lines
 
 
-_UNSTATED = (
-    "Whether the runs themselves (curves, checkpoints, files) can still be read afterwards is not stated "
-    "anywhere"
-)
+_UNSTATED = "Reading the runs afterwards is promised nowhere"
 _NO_ARCHIVE = "no archive is configured (`DASHBOARD_STORE`) to keep"
 
 
 def _keeping_runs(archive: bool) -> str:
     """How a list's runs stay readable once the provider stops serving them."""
     if not archive:
-        return f"{_UNSTATED}, and {_NO_ARCHIVE} them here."
+        return f"{_UNSTATED}, and {_NO_ARCHIVE} them."
     return (
-        f"{_UNSTATED}: saving them to the archive now keeps them readable here (a finished run is saved when "
-        "it is opened; `python -m components.archive` saves every run)."
+        f"{_UNSTATED}: saved to the archive now, they stay readable here (a finished run is saved when it is "
+        "opened; `python -m components.archive` saves every run)."
     )
 
 
 def _keeping_run(kept: Kept) -> str:
-    """Whether this run stays readable once the provider stops serving it."""
+    """Whether this run stays readable once the provider stops serving it, in a few words: the line sits in
+    the header, above the chart."""
     if kept is Kept.SAVED:
-        return "The archive keeps this run: its curves, checkpoints and metrics stay readable here."
+        return "The archive keeps this run."
+    unstated = "reading it afterwards is promised nowhere"
     if kept is Kept.NO_ARCHIVE:
-        return f"{_UNSTATED}, and {_NO_ARCHIVE} this run here."
-    return f"{_UNSTATED}; this run is not in the archive yet (a run is saved there once it has finished)."
+        return f"No archive (`DASHBOARD_STORE`) keeps it, and {unstated}."
+    return f"It is not in the archive yet (saved once finished), and {unstated}."
 
 
 def list_notice(runs: Iterable[RunSummary], today: date, *, archive: bool) -> str | None:
@@ -161,11 +160,17 @@ def has_reported(cells: Iterable[str | None]) -> bool:
 
 @dataclass(frozen=True)
 class RunRetirement:
-    """A run's date for its page: ``text`` (Markdown of our own words) shown once under the header, as a
-    warning when ``urgent`` (fewer than 60 days left, or stopped), else as a caption."""
+    """A run's date for its page, shown once in its header: ``head`` (the date, and the days left) then
+    ``rest`` (who says so, what stops, whether the archive keeps the run); both Markdown of our own words.
+    ``urgent``: fewer than 60 days left, or stopped (the page marks it so)."""
 
-    text: str
+    head: str
+    rest: str
     urgent: bool
+
+    @property
+    def text(self) -> str:
+        return f"{self.head} {self.rest}"
 
 
 def run_line(run: RunSummary, provider: str, today: date, kept: Kept) -> RunRetirement | None:
@@ -177,17 +182,18 @@ def run_line(run: RunSummary, provider: str, today: date, kept: Kept) -> RunReti
     said = dated.said_by
     if left >= SOON_DAYS:
         return RunRetirement(
-            f"Models answer until {_day(dated)} · {count(left, 'day')} left ({said}).", False
+            f"Models answer until {_day(dated)} · {count(left, 'day')} left", f"({said}).", False
         )
     who, family = PROVIDER_WORDS[retirement.provider], code_span(retirement.family)
-    head = (
-        f"**This run's models stop answering on {_day(dated)}**, in {count(left, 'day')}: {who} stops "
-        f"serving fine-tunes of {family} then ({said})."
-        if left > 0
-        else f"**This run's models stopped answering on {_day(dated)}**: {who} no longer serves fine-tunes "
-        f"of {family} ({said})."
-    )
-    return RunRetirement(f"{head} {_keeping_run(kept)}", True)
+    if left > 0:
+        head = f"**Models stop answering on {_day(dated)}**, in {count(left, 'day')}"
+        what = f"{who} stops serving fine-tunes of {family}"
+    else:
+        head, what = (
+            f"**Models stopped answering on {_day(dated)}**",
+            f"{who} no longer serves fine-tunes of {family}",
+        )
+    return RunRetirement(head, f"({said}): {what}. {_keeping_run(kept)}", True)
 
 
 CLOSED_TITLE = "OpenAI no longer accepts new fine-tuning jobs here"

@@ -58,13 +58,11 @@ def reported_footnote(cells: Iterable[str | None]) -> None:
         st.caption(REPORTED_FOOTNOTE)
 
 
-def run_retirement(run: RunData, saved_at: pd.Timestamp | None, *, archive: bool) -> None:
-    """The day a run's models stop answering, once, under its header: a warning when fewer than 60 days
-    are left (or they have stopped), else a caption. ``saved_at``: when the archive saved it (None: not)."""
+def retirement_line(run: RunData, saved_at: pd.Timestamp | None, *, archive: bool) -> str | None:
+    """The day a run's models stop answering, for one line of its header (None without a known date);
+    within 60 days (or once stopped) its head is orange. ``saved_at``: when the archive saved the run."""
     line = run_line(run.summary, run.provenance.source, today(), Kept.of(saved_at is not None, archive))
     if line is None:
-        return
-    if line.urgent:
-        st.warning(line.text, icon=NOTICE_ICON)
-    else:
-        st.caption(f"{NOTICE_ICON} {line.text}")
+        return None
+    head = f":orange[{line.head}]" if line.urgent else line.head
+    return f"{NOTICE_ICON} {head} {line.rest}"

@@ -128,16 +128,24 @@ def test_a_source_without_dates_hides_the_column(
     assert _notices(at) == []
 
 
-def test_a_run_says_once_under_its_header_when_its_models_stop(fleet: list) -> None:
+def _header_lines(at: AppTest) -> list[str]:
+    """The lines of the header's caption that say when the run's models stop answering."""
+    return [line for c in at.main.caption for line in c.value.split("  \n") if "event_busy" in line]
+
+
+def test_a_run_says_once_in_its_header_when_its_models_stop(fleet: list) -> None:
     mini, nano = fleet[0], fleet[2]
     at = new_app(job=mini.job["id"]).run()
-    [line] = _notices(at)
-    assert line.startswith("**This run's models stop answering on 2027-01-14†**, in 38 days: OpenAI stops")
-    assert "no archive is configured (`DASHBOARD_STORE`) to keep this run here." in line
-    assert visible_text(at.markdown[0].value).startswith(mini.job["id"])  # the header comes first
-    stopped = new_app(job=nano.job["id"]).run()
-    [line] = _notices(stopped)
-    assert line.startswith("**This run's models stopped answering on 2026-10-23**")
+    [line] = _header_lines(at)
+    assert line.startswith(
+        ":material/event_busy: :orange[**Models stop answering on 2027-01-14†**, in 38 days] (reported by "
+        "third parties only): OpenAI stops serving fine-tunes of `gpt-4o-mini`. No archive"
+    )
+    [header] = [c.value for c in at.main.caption if line in c.value]
+    assert header.startswith("Base model `gpt-4o-mini-2024-07-18`")  # under the job's facts, same caption
+    assert _notices(at) == [] and "2027-01-14" not in " ".join(el.value for el in at.main.markdown)
+    [line] = _header_lines(new_app(job=nano.job["id"]).run())
+    assert ":orange[**Models stopped answering on 2026-10-23**]" in line
 
 
 def test_an_archived_run_says_the_archive_keeps_it(
@@ -145,15 +153,13 @@ def test_an_archived_run_says_the_archive_keeps_it(
 ) -> None:
     monkeypatch.setenv("DASHBOARD_STORE", str(tmp_path / "archive.sqlite3"))
     at = new_app(job=fleet[0].job["id"]).run()  # read, finished: saved as it is opened
-    [line] = _notices(at)
-    assert line.endswith(
-        "The archive keeps this run: its curves, checkpoints and metrics stay readable here."
-    )
+    [line] = _header_lines(at)
+    assert line.endswith("The archive keeps this run.")
     listing = new_app().run()
-    assert "saving them to the archive now keeps them readable here" in _notices(listing)[0]
+    assert "saved to the archive now, they stay readable here" in _notices(listing)[0]
 
 
-def test_an_azure_run_far_from_its_date_shows_it_as_one_caption(
+def test_an_azure_run_far_from_its_date_shows_it_plainly(
     monkeypatch: pytest.MonkeyPatch, no_api_env: None, standin: StandInServer
 ) -> None:
     job_id = azure_job_id("dates")
@@ -162,10 +168,9 @@ def test_an_azure_run_far_from_its_date_shows_it_as_one_caption(
     monkeypatch.setenv("AZURE_OPENAI_API_KEY", DEFAULT_API_KEY)
     monkeypatch.setenv(TODAY_SETTING, TODAY)
     at = new_app(job=job_id).run()
-    lines = [c.value for c in at.main.caption if "answer until" in c.value]
-    assert lines == [
-        ":material/event_busy: Models answer until 2027-10-14 · 311 days left (Microsoft's "
-        "retirement schedule)."
+    assert _header_lines(at) == [
+        ":material/event_busy: Models answer until 2027-10-14 · 311 days left (Microsoft's retirement "
+        "schedule)."
     ]
     assert _notices(at) == []
 

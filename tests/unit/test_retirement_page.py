@@ -76,12 +76,14 @@ def test_the_notice_says_what_stops_when_for_how_many_runs_and_how_to_keep_them(
         "- **2026-10-23** · stopped: fine-tunes of `gpt-4.1-nano`, `davinci-002` (2 listed runs)",
         "- **2027-01-14†** · in 38 days: fine-tunes of `gpt-4o-mini`, `gpt-4.1` (3 listed runs)",
     ]
-    assert rest[0].startswith("OpenAI refuses new fine-tuning jobs from 2027-01-06. Whether the runs ")
-    assert "saving them to the archive now keeps them readable here" in rest[0]
+    assert rest[0].startswith(
+        "OpenAI refuses new fine-tuning jobs from 2027-01-06. Reading the runs afterwards"
+    )
+    assert "saved to the archive now, they stay readable here" in rest[0]
     assert "`python -m components.archive`" in rest[0]
     closed = list_notice(runs, date(2027, 1, 6), archive=False)
     assert closed is not None and "OpenAI has refused new fine-tuning jobs since 2027-01-06." in closed
-    assert "no archive is configured (`DASHBOARD_STORE`) to keep them here" in closed
+    assert "no archive is configured (`DASHBOARD_STORE`) to keep them." in closed
 
 
 def test_a_list_whose_models_all_stopped_says_they_stopped() -> None:
@@ -114,32 +116,39 @@ def test_the_notice_carries_no_outside_text_and_no_markup_but_its_own() -> None:
 @pytest.mark.parametrize(
     ("kept", "words"),
     [
-        (Kept.SAVED, "The archive keeps this run: its curves, checkpoints and metrics stay readable here."),
-        (Kept.NOT_YET, "this run is not in the archive yet (a run is saved there once it has finished)."),
-        (Kept.NO_ARCHIVE, "no archive is configured (`DASHBOARD_STORE`) to keep this run here."),
+        (Kept.SAVED, "The archive keeps this run."),
+        (
+            Kept.NOT_YET,
+            "It is not in the archive yet (saved once finished), and reading it afterwards is promised "
+            "nowhere.",
+        ),
+        (
+            Kept.NO_ARCHIVE,
+            "No archive (`DASHBOARD_STORE`) keeps it, and reading it afterwards is promised nowhere.",
+        ),
     ],
 )
-def test_a_run_with_fewer_than_60_days_left_gets_a_warning_that_says_if_it_is_kept(
+def test_a_run_with_fewer_than_60_days_left_is_urgent_and_says_whether_it_is_kept(
     kept: Kept, words: str
 ) -> None:
     line = run_line(_run("gpt-4o-mini-2024-07-18"), "openai", TODAY, kept)
     assert line is not None and line.urgent
-    assert line.text.startswith(
-        "**This run's models stop answering on 2027-01-14†**, in 38 days: OpenAI stops serving fine-tunes "
-        "of `gpt-4o-mini` then (reported by third parties, not found in OpenAI's own copy). "
+    assert line.head == "**Models stop answering on 2027-01-14†**, in 38 days"
+    assert line.rest == (
+        f"(reported by third parties only): OpenAI stops serving fine-tunes of `gpt-4o-mini`. {words}"
     )
-    assert line.text.endswith(words)
+    assert line.text == f"{line.head} {line.rest}"
 
 
-def test_a_run_further_off_gets_one_caption_and_a_stopped_one_says_so() -> None:
+def test_a_run_further_off_gets_its_date_alone_and_a_stopped_one_says_so() -> None:
     far = run_line(_run("gpt-4.1-2025-04-14"), "azure", TODAY, Kept.SAVED)
     assert far is not None and not far.urgent
     assert far.text == "Models answer until 2027-10-14 · 311 days left (Microsoft's retirement schedule)."
     stopped = run_line(_run("o4-mini-2025-04-16"), "openai", TODAY, Kept.SAVED)
     assert stopped is not None and stopped.urgent
-    assert stopped.text.startswith(
-        "**This run's models stopped answering on 2026-10-23**: OpenAI no longer serves fine-tunes of "
-        "`o4-mini` (OpenAI's deprecations page)."
+    assert stopped.text == (
+        "**Models stopped answering on 2026-10-23** (OpenAI's deprecations page): OpenAI no longer serves "
+        "fine-tunes of `o4-mini`. The archive keeps this run."
     )
     assert run_line(_run("gpt-4.1-2025-04-14"), "demo", TODAY, Kept.SAVED) is None
     assert Kept.of(True, False) is Kept.SAVED and Kept.of(False, True) is Kept.NOT_YET
