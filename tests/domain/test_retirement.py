@@ -4,6 +4,7 @@ provider under every name variant, and the job list's "stops within 60 days" fil
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -164,3 +165,19 @@ def test_the_filter_keeps_the_runs_that_stop_soon_in_their_order() -> None:
     ]
     assert [run.run_id for run in filter_stopping(runs, TODAY, True)] == ["ftjob-0", "ftjob-2", "ftjob-4"]
     assert filter_stopping(runs, TODAY, False) == runs
+
+
+def test_the_readme_table_gives_the_same_dates_as_the_code() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("## When the models stop answering", 1)[1].split("\n## ", 1)[0]
+    lines = [
+        line for line in section.splitlines() if line.startswith("| OpenAI |") or line.startswith("| Azure")
+    ]
+    for row in RETIREMENTS:
+        provider = "| OpenAI |" if row.provider == OPENAI else "| Azure OpenAI |"
+        [line] = [line for line in lines if line.startswith(provider) and f"`{row.family}`" in line]
+        assert f"{row.answers_until.day:%Y-%m-%d}" in line, (row, line)
+        training = f"{row.training_closes.day:%Y-%m-%d}"
+        assert ("with them" if row.training_closes == row.answers_until else training) in line, (row, line)
+        assert ("†" in line) == row.answers_until.reported
+        assert all(version in line for version in row.versions)
