@@ -119,14 +119,13 @@ def _keeping_runs(archive: bool) -> str:
 
 
 def _keeping_run(kept: Kept) -> str:
-    """Whether this run stays readable once the provider stops serving it, in a few words: the line sits in
-    the header, above the chart."""
+    """Whether the archive keeps this run, in a few words: the line sits in the header, above the chart,
+    and must stay one line at 1280 px."""
     if kept is Kept.SAVED:
         return "The archive keeps this run."
-    unstated = "reading it afterwards is promised nowhere"
     if kept is Kept.NO_ARCHIVE:
-        return f"No archive (`DASHBOARD_STORE`) keeps it, and {unstated}."
-    return f"It is not in the archive yet (saved once finished), and {unstated}."
+        return "No archive (`DASHBOARD_STORE`) keeps it."
+    return "The archive saves it once it has finished."
 
 
 def list_notice(runs: Iterable[RunSummary], today: date, *, archive: bool) -> str | None:
@@ -161,7 +160,7 @@ def has_reported(cells: Iterable[str | None]) -> bool:
 @dataclass(frozen=True)
 class RunRetirement:
     """A run's date for its page, shown once in its header: ``head`` (the date, and the days left) then
-    ``rest`` (who says so, what stops, whether the archive keeps the run); both Markdown of our own words.
+    ``rest`` (who says so, whether the archive keeps the run); both Markdown of our own words, one line.
     ``urgent``: fewer than 60 days left, or stopped (the page marks it so)."""
 
     head: str
@@ -184,16 +183,11 @@ def run_line(run: RunSummary, provider: str, today: date, kept: Kept) -> RunReti
         return RunRetirement(
             f"Models answer until {_day(dated)} · {count(left, 'day')} left", f"({said}).", False
         )
-    who, family = PROVIDER_WORDS[retirement.provider], code_span(retirement.family)
     if left > 0:
         head = f"**Models stop answering on {_day(dated)}**, in {count(left, 'day')}"
-        what = f"{who} stops serving fine-tunes of {family}"
     else:
-        head, what = (
-            f"**Models stopped answering on {_day(dated)}**",
-            f"{who} no longer serves fine-tunes of {family}",
-        )
-    return RunRetirement(head, f"({said}): {what}. {_keeping_run(kept)}", True)
+        head = f"**Models stopped answering on {_day(dated)}**"
+    return RunRetirement(head, f"({said}). {_keeping_run(kept)}", True)
 
 
 CLOSED_TITLE = "OpenAI no longer accepts new fine-tuning jobs here"

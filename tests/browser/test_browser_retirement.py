@@ -99,5 +99,5 @@ def test_a_run_opened_from_the_list_says_when_its_models_stop(page: Page, app: R
     expect(page).to_have_url(re.compile(r"[?&]run=openai%3Aftjob-fleet00029"))
     line = page.get_by_test_id("stCaptionContainer").filter(has_text="Models stop answering on 2027-01-14†")
     expect(line).to_be_visible()
-    expect(line).to_contain_text("in 38 days (reported by third parties only): OpenAI stops serving")
+    expect(line).to_contain_text("in 38 days (reported by third parties only). No archive (DASHBOARD_STORE)")
     expect(page.get_by_test_id("stAlertContainer").filter(has_text="stop answering")).to_have_count(0)

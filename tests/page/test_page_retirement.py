@@ -137,9 +137,9 @@ def test_a_run_says_once_in_its_header_when_its_models_stop(fleet: list) -> None
     mini, nano = fleet[0], fleet[2]
     at = new_app(job=mini.job["id"]).run()
     [line] = _header_lines(at)
-    assert line.startswith(
+    assert line == (
         ":material/event_busy: :orange[**Models stop answering on 2027-01-14†**, in 38 days] (reported by "
-        "third parties only): OpenAI stops serving fine-tunes of `gpt-4o-mini`. No archive"
+        "third parties only). No archive (`DASHBOARD_STORE`) keeps it."
     )
     [header] = [c.value for c in at.main.caption if line in c.value]
     assert header.startswith("Base model `gpt-4o-mini-2024-07-18`")  # under the job's facts, same caption
