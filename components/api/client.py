@@ -379,7 +379,7 @@ class ApiClient:
                 f" The API asks to wait {_duration(wait)} before trying again, longer than this load could "
                 "wait: press Refresh after that."
             )
-        return status_error_class(response.status_code)(
+        return status_error_class(response.status_code, code)(
             message,
             status=response.status_code,
             request_id=response.headers.get("x-request-id"),

@@ -66,6 +66,19 @@ class PermissionDeniedError(APIStatusError):
     """403: the key may not read this job (wrong organisation or project)."""
 
 
+class PlatformClosedError(PermissionDeniedError):
+    """The provider no longer takes fine-tuning jobs here (403 ``training_not_available``): a platform
+    closing, not a request that failed. OpenAI sends it on job creation; whether reads ever answer it is
+    UNCONFIRMED, so it is recognised on any request."""
+
+
+CLOSED_PLATFORM_CODES = frozenset({"training_not_available"})
+"""Error codes that mean the fine-tuning platform is closed to this organisation. Only OpenAI's
+``training_not_available`` is known (shared/api.md, and the message users quote: "OpenAI is winding down
+the fine-tuning platform and your organization is no longer able to create new fine-tuning training
+jobs."); Azure's equivalent is not documented."""
+
+
 class NotFoundError(APIStatusError):
     """404: no such job, or not visible to this key."""
 
@@ -114,8 +127,11 @@ _STATUS_CLASSES: dict[int, type[APIStatusError]] = {
 }
 
 
-def status_error_class(status: int) -> type[APIStatusError]:
-    """The error class for an HTTP status, as the official SDK maps them."""
+def status_error_class(status: int, code: str | None = None) -> type[APIStatusError]:
+    """The error class for an HTTP status, as the official SDK maps them; a 4xx whose ``code`` says the
+    fine-tuning platform is closed is a :class:`PlatformClosedError` whatever its status."""
+    if 400 <= status < 500 and code in CLOSED_PLATFORM_CODES:
+        return PlatformClosedError
     if status >= 500:
         return ServerError
     return _STATUS_CLASSES.get(status, BadRequestError if 400 <= status < 500 else APIStatusError)

@@ -1,12 +1,17 @@
-"""Pure helpers for a job list: search and status filter over run summaries of any source."""
+"""Pure helpers for a job list: search, status filter and the "stops answering soon" filter over run
+summaries of any source."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from datetime import date
 
+from components.domain.retirement import run_retirement
 from components.domain.summary import RunStatus, RunSummary
 
 MAX_QUERY_CHARS = 200
+SOON_DAYS = 60
+"""A model with fewer days left than this is "stopping soon": the job list's filter and notice."""
 
 
 def searchable(run: RunSummary) -> tuple[str, ...]:
@@ -39,3 +44,15 @@ def status_counts(runs: Iterable[RunSummary]) -> dict[RunStatus, int]:
     for run in runs:
         counts[run.status] = counts.get(run.status, 0) + 1
     return {status: counts[status] for status in RunStatus if status in counts}
+
+
+def stops_soon(run: RunSummary, today: date, within: int = SOON_DAYS) -> bool:
+    """Whether the run's models still answer ``today`` and stop within ``within`` days (by the dates of
+    ``components.domain.retirement``; a run without a known date never does)."""
+    retirement = run_retirement(run)
+    return retirement is not None and 0 < retirement.days_left(today) < within
+
+
+def filter_stopping(runs: Iterable[RunSummary], today: date, only: bool) -> list[RunSummary]:
+    """The runs whose models stop answering within :data:`SOON_DAYS` when ``only``, else all of them."""
+    return [run for run in runs if not only or stops_soon(run, today)]

@@ -8,16 +8,21 @@ API, a folder or a file.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 import pandas as pd
 
 from components.domain import RunStatus, RunSummary
+from components.domain.listing import SOON_DAYS
+from components.page.retirement import answers_cell
 from components.text import ID_CHARS, MODEL_CHARS, WORD_CHARS, clean
 from components.wording import count
 
+ANSWERS_UNTIL = "Answers until"
 COLUMNS = (
     "Run",
     "Status",
+    ANSWERS_UNTIL,
     "Base model",
     "Model or suffix",
     "Created",
@@ -33,12 +38,15 @@ def _model_or_suffix(run: RunSummary) -> str | None:
     return clean(value, MODEL_CHARS) if value else None
 
 
-def job_rows(runs: Sequence[RunSummary]) -> pd.DataFrame:
-    """The table of ``runs`` in their order; unknown values are empty cells, never made up."""
+def job_rows(runs: Sequence[RunSummary], today: date) -> pd.DataFrame:
+    """The table of ``runs`` in their order; unknown values are empty cells, never made up. "Answers until"
+    is the day each run's models stop answering and the days left from ``today`` (see
+    ``components.page.retirement``)."""
     rows = [
         {
             "Run": clean(run.run_id, ID_CHARS),
             "Status": clean(run.status_text, WORD_CHARS),
+            ANSWERS_UNTIL: answers_cell(run, today),
             "Base model": clean(run.base_model, MODEL_CHARS) if run.base_model else None,
             "Model or suffix": _model_or_suffix(run),
             "Created": run.created_at,
@@ -68,3 +76,8 @@ def listed_caption(listed: int, pages: int, more: bool, shown: int) -> str:
         "more exist: Load more reads the next page." if more else "that is all of them."
     )
     return text if shown == listed else f"Showing {shown:,} of {text}"
+
+
+def stopping_label(stopping: int) -> str:
+    """``Stops within 60 days (12)``: the filter with how many listed runs it keeps."""
+    return f"Stops within {SOON_DAYS} days ({stopping:,})"

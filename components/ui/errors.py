@@ -19,6 +19,7 @@ from components.api import (
     NotFoundError,
     PaginationError,
     PermissionDeniedError,
+    PlatformClosedError,
     RateLimitError,
     ResponseTooLargeError,
     ServerError,
@@ -26,13 +27,16 @@ from components.api import (
 from components.data.trainer_state import TrainerStateError
 from components.domain import InvalidRunRefError
 from components.errors import DashboardError, MalformedDataError
+from components.page.retirement import CLOSED_TITLE, closed_platform_words
 from components.sources.file_kinds import formats_read
 from components.sources.run_files import NotARunFileError, RunFileError
 from components.text import NOTE_CHARS, markdown_literal
+from components.ui.retirement import today
 
 logger = logging.getLogger(__name__)
 
 UNEXPECTED_TITLE = "Something unexpected went wrong"
+CLOSED_ICON = ":material/door_front:"
 
 # First match wins, so a subclass comes before its base.
 _ADVICE: list[tuple[type[Exception], str, str]] = [
@@ -119,14 +123,27 @@ _ADVICE: list[tuple[type[Exception], str, str]] = [
 
 def describe(exc: Exception) -> tuple[str, str, str]:
     """(title, what happened, what to do) for an exception; unknown ones say little on purpose."""
+    if isinstance(exc, PlatformClosedError):  # what it means comes first, the API's words after
+        return CLOSED_TITLE, str(exc), closed_platform_words(today())
     for kind, title, advice in _ADVICE:
         if isinstance(exc, kind):
             return title, str(exc), advice
     return UNEXPECTED_TITLE, type(exc).__name__, "Try Refresh; if it persists, report it."
 
 
+def closed_message(exc: PlatformClosedError) -> str:
+    """The platform closing, in words (a notice, not a failed request); the API's own text after it,
+    escaped."""
+    title, detail, words = describe(exc)
+    return f"**{title}.** {words}\n\nThe API said: {markdown_literal(detail, NOTE_CHARS)}"
+
+
 def show_error(exc: Exception) -> None:
-    """Show ``exc`` as a message; log unexpected ones server-side, where a traceback may help."""
+    """Show ``exc`` as a message; log unexpected ones server-side, where a traceback may help. The
+    fine-tuning platform closing is said as a notice, not as an error."""
+    if isinstance(exc, PlatformClosedError):
+        st.info(closed_message(exc), icon=CLOSED_ICON)
+        return
     title, detail, advice = describe(exc)
     if title == UNEXPECTED_TITLE:
         logger.exception("Unexpected error while showing a job")

@@ -15,10 +15,12 @@ def _shown(fact: Fact) -> str:
     ) or "—"
 
 
-def job_header(header: Header) -> None:
+def job_header(header: Header, note: str | None = None) -> None:
     """Status badge, one line of facts, and a failure (a running job's progress is ``auto_refresh``'s).
 
-    Every value here comes from the API, so each goes through components.text.
+    Every value here comes from the API, so each goes through components.text; ``note`` is Markdown of the
+    page's own words (when the run's models stop answering), put under the facts in the same caption so it
+    costs a line, not an element.
     """
     status = markdown_literal(header.status, WORD_CHARS) or "unknown"
     with st.container(horizontal=True, vertical_alignment="center"):
@@ -27,7 +29,8 @@ def job_header(header: Header) -> None:
         )
         with st.popover("Job details", icon=":material/info:", width="content"):
             st.markdown("  \n".join(f"**{fact.label}** {_shown(fact)}" for fact in header.details))
-    st.caption(" · ".join(f"{fact.label} {_shown(fact)}" for fact in header.summary))
+    facts = " · ".join(f"{fact.label} {_shown(fact)}" for fact in header.summary)
+    st.caption(facts + (f"  \n{note}" if note else ""))
     if header.failure is not None:
         message, code = header.failure
         shown_code = markdown_literal(code, WORD_CHARS)

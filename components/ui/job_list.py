@@ -14,21 +14,34 @@ from functools import partial
 
 import streamlit as st
 
-from components.domain import RunRef, RunStatus, RunSummary, filter_status, search_runs, status_counts
-from components.page.job_rows import job_rows, listed_caption, status_label
+from components.api import PlatformClosedError
+from components.domain import (
+    RunRef,
+    RunStatus,
+    RunSummary,
+    filter_status,
+    filter_stopping,
+    search_runs,
+    status_counts,
+    stops_soon,
+)
+from components.page.job_rows import ANSWERS_UNTIL, job_rows, listed_caption, status_label, stopping_label
 from components.page.route import MAX_COMPARE, MIN_COMPARE, showing
 from components.sources import RunPage, SourceConfig, UploadSource
 from components.sources.files import UPLOAD
 from components.text import NOTE_CHARS, markdown_literal
 from components.ui.cached_reads import source_for
 from components.ui.connection import Connection, describe_source
-from components.ui.errors import UNEXPECTED_TITLE, describe
+from components.ui.errors import CLOSED_ICON, UNEXPECTED_TITLE, closed_message, describe
 from components.ui.navigation import go
+from components.ui.retirement import answers_column, reported_footnote, retirement_notice, today
 from components.ui.run_loading import config_of
 
 LISTS_KEY = "job_lists"
 SEARCH_KEY = "job_search"
 STATUS_KEY = "job_status"
+SOON_KEY = "job_stops_soon"
+SOON = "soon"  # the one option of the "stops within 60 days" filter
 COMPARE_KEY = "job_compare"
 MORE_KEY = "job_more"
 GO_COMPARE_KEY = "job_compare_go"
@@ -47,6 +60,7 @@ class Listing:
     pages: int = 0
     notes: tuple[str, ...] = ()
     error: str | None = None  # the last read's failure, shown above the rows kept
+    closed: bool = False  # that failure is the fine-tuning platform closing: a notice, not an error
 
     @property
     def more(self) -> bool:
@@ -63,6 +77,8 @@ def _read_next(listing: Listing) -> Listing:
     """``listing`` with the next page appended, or with the failure when the read fails (rows kept)."""
     try:
         page: RunPage = source_for(listing.config).list_runs(listing.cursor)
+    except PlatformClosedError as exc:  # the platform closing is said in words, not as a failed read
+        return replace(listing, error=closed_message(exc), closed=True)
     except Exception as exc:  # a failed read is a message over the rows already listed, never a traceback
         title, detail, advice = describe(exc)
         if title == UNEXPECTED_TITLE:  # a bug, not a failed read: its traceback goes to the server's log
@@ -114,9 +130,15 @@ def _open(refs: list[RunRef]) -> None:
     st.rerun()
 
 
-def _filters(runs: tuple[RunSummary, ...]) -> tuple[str, list[RunStatus], bool]:
+def _soon_label(_option: str, stopping: int) -> str:
+    return stopping_label(stopping)
+
+
+def _filters(runs: tuple[RunSummary, ...], stopping: int) -> tuple[str, list[RunStatus], bool, bool]:
+    """The search, the status filter, the "stops within 60 days" filter (when ``stopping`` listed runs
+    do) and the compare switch, in one row."""
     counts = status_counts(runs)
-    for key, default in ((SEARCH_KEY, ""), (STATUS_KEY, []), (COMPARE_KEY, False)):
+    for key, default in ((SEARCH_KEY, ""), (STATUS_KEY, []), (SOON_KEY, None), (COMPARE_KEY, False)):
         _kept_widget(key, default)
     st.session_state[STATUS_KEY] = [status for status in st.session_state[STATUS_KEY] if status in counts]
     with st.container(horizontal=True, vertical_alignment="bottom"):
@@ -137,6 +159,14 @@ def _filters(runs: tuple[RunSummary, ...]) -> tuple[str, list[RunStatus], bool]:
             on_change=_keep,
             args=(STATUS_KEY,),
         )
+        soon = stopping > 0 and st.pills(
+            "Answers until",
+            [SOON],
+            format_func=partial(_soon_label, stopping=stopping),  # picklable, as the session's state must be
+            key=SOON_KEY,
+            on_change=_keep,
+            args=(SOON_KEY,),
+        )
         compare = st.toggle(
             "Select to compare",
             key=COMPARE_KEY,
@@ -144,7 +174,7 @@ def _filters(runs: tuple[RunSummary, ...]) -> tuple[str, list[RunStatus], bool]:
             args=(COMPARE_KEY,),
             help=f"Tick {MIN_COMPARE} to {MAX_COMPARE} runs, then Compare.",
         )
-    return query or "", list(statuses or []), compare
+    return query or "", list(statuses or []), soon == SOON, compare
 
 
 def job_list_page(connection: Connection, name: str, *, refresh: bool = False) -> None:
@@ -155,14 +185,20 @@ def job_list_page(connection: Connection, name: str, *, refresh: bool = False) -
     st.title("Fine-tuning runs")
     st.caption(describe_source(config))
     listing = _listing(connection, config, name, refresh=refresh)
-    if listing.error:
+    if listing.error and listing.closed:
+        st.info(listing.error, icon=CLOSED_ICON)
+    elif listing.error:
         st.error(listing.error, icon=":material/error:")
     for note in listing.notes:
         st.warning(markdown_literal(note, NOTE_CHARS), icon=":material/warning:")
-    query, statuses, compare = _filters(listing.runs)
-    shown = filter_status(search_runs(listing.runs, query), statuses)
+    now = today()
+    retirement_notice(config, listing.runs, now, archive=connection.registry.archive is not None)
+    stopping = sum(stops_soon(run, now) for run in listing.runs)
+    query, statuses, soon, compare = _filters(listing.runs, stopping)
+    shown = filter_stopping(filter_status(search_runs(listing.runs, query), statuses), now, soon)
+    table = job_rows(shown, now)
     event = st.dataframe(
-        job_rows(shown),
+        table,
         key=table_key(),
         on_select="rerun",
         # A click on any cell of a row opens its run (a row's box alone would leave a click on its name
@@ -174,6 +210,8 @@ def job_list_page(connection: Connection, name: str, *, refresh: bool = False) -
             "Created": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
             "Finished": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
             "Trained tokens": st.column_config.NumberColumn(format="localized"),
+            # hidden where no listed run has a date (Together, files, the archive)
+            ANSWERS_UNTIL: answers_column() if table[ANSWERS_UNTIL].notna().any() else None,
         },
     )
     cells = event.selection.get("cells", [])  # none in a selection set through Session State
@@ -200,5 +238,6 @@ def job_list_page(connection: Connection, name: str, *, refresh: bool = False) -
             ):
                 _open(chosen)
         st.caption(listed_caption(len(listing.runs), listing.pages, listing.cursor is not None, len(shown)))
+    reported_footnote(table[ANSWERS_UNTIL])
     if chosen and not compare:
         _open(chosen[:1])

@@ -23,6 +23,7 @@ from components.ui.more_metrics import more_metrics
 from components.ui.navigation import go
 from components.ui.recommendation import recommendation_strip
 from components.ui.recommended_vs_selected import comparison_panel
+from components.ui.retirement import retirement_line
 from components.ui.run_loading import Loaded
 from components.ui.selection import picked, zoom_of
 from components.ui.try_checkpoints import try_checkpoints
@@ -88,7 +89,8 @@ def run_page(connection: Connection, loaded: Loaded) -> None:
     )
     page = build_page(prepared, options, selected_id=selected_id, zoom=zoom, direction=better)
     with header:
-        job_header(page.header)
+        archive = connection.registry.archive is not None
+        job_header(page.header, retirement_line(run, loaded.saved_at, archive=archive))
         live_progress(connection, loaded.config, run_id, run)
         on_source_line = archived(loaded) is not None  # the stored copy's sentence, said above
         for note in page.notes:

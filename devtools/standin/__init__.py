@@ -2,6 +2,7 @@
 variants and a real HTTP server."""
 
 from .azure import AZURE_BASE_MODEL, azure_job_id, make_azure_run
+from .closing import FLEET_BASES, TRAINING_NOT_AVAILABLE, TRAINING_NOT_AVAILABLE_MESSAGE, built_on, make_fleet
 from .growing import GrowingRun, GrowingTogetherRun, make_growing_run, make_growing_together_run
 from .hostile import closed_port_url, metrics_as, with_result_file, with_status, without_fields
 from .server import DEFAULT_API_KEY, Fault, RecordedRequest, StandInServer
@@ -12,6 +13,9 @@ from .together import TogetherRun, make_together_run, together_job_id
 __all__ = [
     "AZURE_BASE_MODEL",
     "DEFAULT_API_KEY",
+    "FLEET_BASES",
+    "TRAINING_NOT_AVAILABLE",
+    "TRAINING_NOT_AVAILABLE_MESSAGE",
     "Fault",
     "GrowingRun",
     "GrowingTogetherRun",
@@ -20,9 +24,11 @@ __all__ = [
     "SyntheticRun",
     "TogetherRun",
     "azure_job_id",
+    "built_on",
     "closed_port_url",
     "make_azure_run",
     "make_checkpoints_only",
+    "make_fleet",
     "make_growing_run",
     "make_growing_together_run",
     "make_run",

@@ -16,6 +16,10 @@ Behaviour follows /work/shared/api.md and /work/shared/providers.md; stdlib only
   says, with per-model faults (:meth:`StandInServer.add_chat_faults`).
 - Every job's validation file at ``…/files/{validation_file}/content`` (``chat.validation_jsonl``).
 - Jobs that grow while a test watches (``growing``): :meth:`StandInServer.advance` and :meth:`finish`.
+- The platform closing (``closing``), by the stand-in's own date (:meth:`StandInServer.set_today`): job
+  creation (``POST …/fine_tuning/jobs``) refused with 403 ``training_not_available`` from
+  :meth:`StandInServer.close_training`'s day, and models that answer 404 ``model_not_found`` from
+  :meth:`StandInServer.retire_models`' day.
 """
 
 from __future__ import annotations
@@ -30,13 +34,15 @@ import sys
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from . import chat
+from .closing import TRAINING_NOT_AVAILABLE, TRAINING_NOT_AVAILABLE_MESSAGE, Closing, real_today
 from .growing import GrowingRun, GrowingTogetherRun
-from .synthetic import SyntheticRun
+from .synthetic import SyntheticRun, make_run
 from .together import TogetherRun
 
 DEFAULT_API_KEY = "sk-test-standin"
@@ -129,6 +135,7 @@ class Fault:
     content_type: str = "text/html"  # kind="body" or "content_type"
     after_chunks: int = 2  # kind="stall", "cut" or "stream_error": chunks streamed before it
     message: str | None = None  # kind="status" or "stream_error": the error's message (default: OpenAI's)
+    code: str | None = None  # kind="status": the error's code (e.g. "training_not_available")
 
 
 @dataclass(frozen=True)
@@ -189,10 +196,12 @@ class _ApiError(Exception):
         self.reply = _json_reply(status, {"error": error}, headers)
 
     @classmethod
-    def scripted(cls, status: int, headers: dict[str, str], message: str | None = None) -> _ApiError:
-        """The body OpenAI sends for a status a Fault asks for (or one with the Fault's `message`)."""
-        if message is not None:
-            return cls(status, message, headers=headers)
+    def scripted(
+        cls, status: int, headers: dict[str, str], message: str | None = None, code: str | None = None
+    ) -> _ApiError:
+        """The body OpenAI sends for a status a Fault asks for (or one with the Fault's `message`, `code`)."""
+        if message is not None or code is not None:
+            return cls(status, message or f"Scripted fault: HTTP {status}.", code=code, headers=headers)
         if status == 429:
             return cls(
                 429,
@@ -221,6 +230,27 @@ def _route(path: str) -> _Route | None:
         if match := pattern.fullmatch(path):
             return _Route(provider, endpoint, unquote(match.group(1)) if match.groups() else "", dated)
     return None
+
+
+def _json_body(raw: bytes) -> dict:
+    """A request's JSON object, or the 400 the API answers for anything else."""
+    try:
+        body = json.loads(raw or b"null")
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise _ApiError(400, "We could not parse the JSON body of your request.")
+    return body
+
+
+def _allowed(route: _Route | None) -> tuple[str, ...]:
+    """The methods a path takes: POST for chat completions, GET and POST for an OpenAI-shaped jobs list
+    (job creation), GET for every other read."""
+    if route is not None and route.endpoint == "chat":
+        return ("POST",)
+    if route is not None and route.endpoint == "jobs" and route.provider != "together":
+        return ("GET", "POST")
+    return ("GET",)
 
 
 def _mask(key: str) -> str:
@@ -331,6 +361,9 @@ class StandInServer:
         self._file_owner: dict[tuple[Provider, str], str] = {}
         self._models: dict[Provider, set[str]] = {}
         self._chat_faults: dict[tuple[Provider, str], list[Fault]] = {}
+        self._today = real_today()
+        self._closings: dict[Provider, Closing] = {}
+        self._created = 0
         self._log: list[RecordedRequest] = []
         self._release = threading.Event()
         self._httpd: _HTTPServer | None = None
@@ -481,6 +514,22 @@ class StandInServer:
         with self._lock:
             self._list_faults.setdefault(provider, []).extend(replace(fault) for fault in faults)
 
+    def set_today(self, day: date) -> None:
+        """The stand-in's date, which decides what is closed and retired (default: today in UTC)."""
+        with self._lock:
+            self._today = day
+
+    def close_training(self, on: date, *, provider: Provider = "openai") -> None:
+        """From ``on``, creating a fine-tuning job answers 403 ``training_not_available``."""
+        with self._lock:
+            self._closings.setdefault(provider, Closing()).training_closes = on
+
+    def retire_models(self, base: str, on: date, *, provider: Provider = "openai") -> None:
+        """From ``on``, every model built on ``base`` (a family or one snapshot: the base model itself, its
+        fine-tunes and their checkpoints) answers chat completions 404 ``model_not_found``."""
+        with self._lock:
+            self._closings.setdefault(provider, Closing()).retired.append((base, on))
+
     def issue_entra_token(self) -> str:
         """A Microsoft Entra ID access token this server accepts as Azure's bearer token (JWT-shaped)."""
         token = ".".join(secrets.token_urlsafe(24) for _ in range(3))
@@ -498,6 +547,8 @@ class StandInServer:
             self._chat_faults.clear()
             self._entra_tokens.clear()
             self._log.clear()
+            self._closings.clear()
+            self._today = real_today()
 
     def reset_log(self) -> None:
         """Forget the requests recorded so far (runs and faults stay), to count what comes next."""
@@ -584,14 +635,16 @@ class StandInServer:
         try:
             route = _route(path)
             self._authorize(route.provider if route else "openai", headers)
-            allowed = "POST" if route is not None and route.endpoint == "chat" else "GET"
-            if method != allowed:
+            allowed = _allowed(route)
+            if method not in allowed:
                 message = f"Method not allowed ({method} {path})"
-                raise _ApiError(405, message, headers={"Allow": allowed})
+                raise _ApiError(405, message, headers={"Allow": ", ".join(allowed)})
             if route is None or (route.dated and "api-version" not in query):
                 raise _ApiError(404, "Resource not found" if route else f"Invalid URL ({method} {path})")
             if route.endpoint == "chat":
                 return self._chat(route, body)
+            if method == "POST":
+                return self._create_job(route, body)
             with self._lock:
                 if route.endpoint == "jobs":
                     job = None
@@ -609,7 +662,7 @@ class StandInServer:
         """The reply `fault` makes of a request."""
         kind = fault.kind
         if kind == "status":
-            raise _ApiError.scripted(fault.status, fault.headers, fault.message)
+            raise _ApiError.scripted(fault.status, fault.headers, fault.message, fault.code)
         if kind in ("drop_connection", "reset"):
             return _DROP if kind == "drop_connection" else _RESET
         if kind == "malformed_json":
@@ -676,12 +729,7 @@ class StandInServer:
 
     def _chat(self, route: _Route, raw: bytes) -> _Reply:
         """A chat completion as OpenAI (and Azure, Together) answer one, or the model's scripted fault."""
-        try:
-            body = json.loads(raw or b"null")
-        except ValueError:
-            body = None
-        if not isinstance(body, dict):
-            raise _ApiError(400, "We could not parse the JSON body of your request.")
+        body = _json_body(raw)
         model = route.ident or body.get("model")
         if not isinstance(model, str) or not model:
             raise _ApiError(400, "you must provide a model parameter", param="model")
@@ -693,7 +741,8 @@ class StandInServer:
             message = "The 'stream_options' parameter is only allowed when 'stream' is enabled."
             raise _ApiError(400, message, param="stream_options")
         with self._lock:
-            known = model in self._models.get(route.provider, set())
+            closing = self._closings.get(route.provider, Closing())
+            known = model in self._models.get(route.provider, set()) and closing.answers(model, self._today)
             fault = _take_fault(self._chat_faults.get((route.provider, model), []), "chat")
         if not known:
             if route.dated:
@@ -805,6 +854,34 @@ class StandInServer:
             then=then,
             hang_seconds=fault.hang_seconds,
         )
+
+    def _create_job(self, route: _Route, raw: bytes) -> _Reply:
+        """``POST …/fine_tuning/jobs``: 403 ``training_not_available`` once training has closed; before,
+        a new job that has just started (validating its files), served from then on."""
+        body = _json_body(raw)
+        for name in ("model", "training_file"):
+            if not isinstance(body.get(name), str) or not body[name]:
+                raise _ApiError(400, f"Missing required parameter: '{name}'.", param=name)
+        with self._lock:
+            closed = self._closings.get(route.provider, Closing()).training_closed(self._today)
+            self._created += 1
+            created = self._created
+        job_id = f"ftjob-new{created:05d}"
+        if closed:
+            raise _ApiError(403, TRAINING_NOT_AVAILABLE_MESSAGE, code=TRAINING_NOT_AVAILABLE)
+        run = make_run(  # a seed of its own: file ids come from the seed, and files are served by id
+            job_id,
+            status="running",
+            progress=0.0,
+            result_file=None,
+            base_model=body["model"],
+            seed=2_000_000 + created,
+        )
+        run = replace(
+            run, job=run.job | {"status": "validating_files", "training_file": body["training_file"]}
+        )
+        self.add_run(run, provider=route.provider)
+        return _json_reply(200, run.job)
 
     def _jobs_list(self, provider: Provider, query: dict[str, str], paging: Paging) -> _Reply:
         """A provider's jobs: OpenAI and Azure newest first in cursor pages; Together all at once in the

@@ -3,6 +3,8 @@ silent), and the provider's best checkpoint beside ours in one line."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 
 from components.data.recommend import Basis
@@ -25,14 +27,17 @@ def test_rows_keep_order_and_clean_outside_text() -> None:
         ),
         RunSummary(RunRef("files", "run-a"), RunStatus.UNKNOWN, name="out/run-a"),
     ]
-    frame = job_rows(runs)
+    frame = job_rows(runs, date(2026, 12, 7))
     assert list(frame.columns) == list(COLUMNS)
     first, second = frame.to_dict("records")
     assert first["Run"] == "ftjob-b" and first["Base model"] == "gpt-4o-mini"
+    # a base model carrying a bidi control is no model the table of dates names: no date, not a guess
+    assert first["Answers until"] is None and second["Answers until"] is None
     assert first["Model or suffix"] == "line break" and first["Trained tokens"] == 1234
     assert second["Status"] == "unknown" and second["Model or suffix"] == "out/run-a"
     assert pd.isna(second["Base model"]) and pd.isna(second["Created"]) and pd.isna(second["Trained tokens"])
-    assert job_rows([]).empty and list(job_rows([]).columns) == list(COLUMNS)
+    empty = job_rows([], date(2026, 12, 7))
+    assert empty.empty and list(empty.columns) == list(COLUMNS)
 
 
 def test_the_caption_says_how_many_are_listed_and_whether_more_exist() -> None:
