@@ -25,6 +25,7 @@ from components.ui.connection import Connection, describe_source
 from components.ui.errors import UNEXPECTED_TITLE, describe
 from components.ui.navigation import go
 from components.ui.run_loading import config_of
+from components.ui.save_all import save_all_panel
 
 LISTS_KEY = "job_lists"
 SEARCH_KEY = "job_search"
@@ -200,5 +201,6 @@ def job_list_page(connection: Connection, name: str, *, refresh: bool = False) -
             ):
                 _open(chosen)
         st.caption(listed_caption(len(listing.runs), listing.pages, listing.cursor is not None, len(shown)))
+    save_all_panel(connection, config)
     if chosen and not compare:
         _open(chosen[:1])
