@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from components.archive.save_all import Failure, Outcome, Tally, megabytes, save_all, summary_lines
+from components.archive.save_all import Failure, Outcome, Tally, byte_size, save_all, summary_lines
 from components.domain import RunRef
 from components.errors import DashboardError
 from components.sources import resolve_sources
@@ -78,8 +78,8 @@ class ProgressDisplay:
 
     def step(self, tally: Tally, ref: RunRef, outcome: Outcome) -> None:
         amounts = (
-            f"{count(tally.wire.requests, 'request')} · {megabytes(tally.wire.bytes_read)} read · "
-            f"{megabytes(tally.bytes_stored)} stored"
+            f"{count(tally.wire.requests, 'request')} · {byte_size(tally.wire.bytes_read)} read · "
+            f"{byte_size(tally.bytes_stored)} stored"
         )
         if self._bar:
             filled = round(20 * tally.done / tally.total) if tally.total else 20

@@ -280,18 +280,22 @@ def save_all(
             _save_planned(saver, todo, tally, report)
 
 
-def megabytes(size: int) -> str:
-    """A byte count in words: ``812 kB``, ``4.1 MB``."""
+def byte_size(size: int) -> str:
+    """A byte count in words: ``640 B``, ``812 kB``, ``4.1 MB``, ``1.2 GB``."""
+    if size < 1000:
+        return f"{size} B"
     if size < 1_000_000:
         return f"{size / 1000:.0f} kB"
-    return f"{size / 1_000_000:.1f} MB"
+    if size < 1_000_000_000:
+        return f"{size / 1_000_000:.1f} MB"
+    return f"{size / 1_000_000_000:.1f} GB"
 
 
 def progress_text(tally: Tally) -> str:
     """Where a save stands, in one line: runs done of all, requests, bytes read and stored."""
     return (
         f"{tally.done} of {count(tally.total, 'run')} · {count(tally.wire.requests, 'request')} · "
-        f"{megabytes(tally.wire.bytes_read)} read · {megabytes(tally.bytes_stored)} stored"
+        f"{byte_size(tally.wire.bytes_read)} read · {byte_size(tally.bytes_stored)} stored"
     )
 
 
@@ -302,8 +306,8 @@ def summary_lines(tally: Tally, labels: Sequence[str]) -> list[str]:
         f"Listed {count(tally.listed, 'run')} in {count(tally.pages, 'page')} from {', '.join(labels)}.",
         f"Saved {count(tally.saved, 'run')} with their files{added}; {tally.already} already there; "
         f"{tally.unfinished} not finished (saved once they end); {len(tally.failures)} failed.",
-        f"{count(tally.wire.requests, 'request')}, {megabytes(tally.wire.bytes_read)} read, "
-        f"{megabytes(tally.bytes_stored)} stored.",
+        f"{count(tally.wire.requests, 'request')}, {byte_size(tally.wire.bytes_read)} read, "
+        f"{byte_size(tally.bytes_stored)} stored.",
     ]
     if tally.files_skipped:
         lines.append(

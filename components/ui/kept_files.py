@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from components.archive import ArchiveAccess, ServedFrom, connect_archive
-from components.archive.save_all import megabytes
+from components.archive.save_all import byte_size
 from components.domain import RunRef
 from components.sources.archive import ARCHIVE
 from components.store import FileRole, FileState, KeptFile, StoreError
@@ -28,7 +28,7 @@ TABLE_KEY = "kept_files"
 
 
 def _size(file: KeptFile) -> str:
-    return "unknown" if file.size is None else megabytes(file.size)
+    return "unknown" if file.size is None else byte_size(file.size)
 
 
 def _state(file: KeptFile) -> str:
@@ -69,7 +69,8 @@ def kept_files_panel(connection: Connection, loaded: Loaded) -> None:
         "Size": [_size(file) for file in files],
         "Kept": [_state(file) for file in files],
     }
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key=TABLE_KEY)
+    with st.container(key=TABLE_KEY):
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     with st.container(horizontal=True, gap="small"):
         for file in files:
             if file.state is not FileState.KEPT:

@@ -75,7 +75,8 @@ def _summary(tally: Tally, config: SourceConfig, ended: bool) -> None:
         failures = pd.DataFrame(
             {"Run": [clean(f.what) for f in tally.failures], "Why": [clean(f.reason) for f in tally.failures]}
         )
-        st.dataframe(failures, hide_index=True, width="stretch", key=FAILURES_KEY)
+        with st.container(key=FAILURES_KEY):
+            st.dataframe(failures, hide_index=True, width="stretch")
 
 
 def _save(connection: Connection, config: SourceConfig) -> None:
@@ -100,8 +101,8 @@ def _save(connection: Connection, config: SourceConfig) -> None:
         LAST.put(config, save)
         save_all(access.store, [config], tally, _PageReport(bar, config.label, tally), viewer=access.viewer)
         save.ended = True
-    bar.empty()
-    _summary(tally, config, ended=True)
+    bar.progress(1.0, text=f"Done with the runs of {markdown_literal(config.label)}: {progress_text(tally)}")
+    _summary(tally, config, ended=True)  # under the bar, which keeps the final numbers
 
 
 def save_all_panel(connection: Connection, config: SourceConfig) -> None:
