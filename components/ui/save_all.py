@@ -2,10 +2,12 @@
 listed), with its events, checkpoints and files, into the archive (``components.archive.save_all``), with a
 progress bar and a summary.
 
-The save runs inside this script run, so it stops when the tab closes or the page reruns (a click
-elsewhere). What it stored stays stored, in the archive, not in this session: the next click continues,
-reading nothing already there. The session keeps only the last save's counts, to say how far it got. A save
-takes the archive's command lock, so a page and ``python -m components.archive`` never save at once.
+The save runs inside this script run, so it stops when the tab closes or the page runs again (a click
+elsewhere): Streamlit stops a script at its next ``st`` call, which here is the bar's update after a run is
+stored, so the run being read is still stored whole (or not at all: it is one transaction). What it stored
+stays stored, in the archive, not in this session: the next click continues, reading nothing already there.
+The session keeps only the last save's counts, to say how far it got. A save takes the archive's command
+lock, so a page and ``python -m components.archive`` never save one archive at once.
 """
 
 from __future__ import annotations
