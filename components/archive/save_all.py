@@ -38,7 +38,7 @@ from components.store import (
     archivable_problem,
     credential_material,
 )
-from components.store.kept_files import EVENTS_FILE
+from components.store.kept_files import EVENTS_FILE, settled
 from components.text import MESSAGE_CHARS, clean
 from components.wording import count
 
@@ -175,14 +175,14 @@ def plan(saver: Saver, runs: Sequence[RunSummary], tally: Tally) -> list[tuple[R
 
 
 def read_files(saver: Saver, job_id: str, have: Sequence[KeptFile]) -> list[FileToKeep]:
-    """The run's files not settled in ``have`` (kept, skipped or missing before): its events, and each file
-    of the job, read unless this owner already keeps it with another run."""
-    settled = {(file.role, file.file_id) for file in have if file.state is not FileState.FAILED}
+    """The run's files not settled in ``have`` (kept, missing, or skipped and still over the limit): its
+    events, and each file of the job, read unless this owner already keeps it with another run."""
     limit = saver.store.config.file_limit
+    done = {(file.role, file.file_id) for file in have if settled(file, limit)}
     named = dict.fromkeys(saver.files.file_ids(saver.files.job(job_id)))
-    wanted = [pair for pair in named if pair not in settled]
+    wanted = [pair for pair in named if pair not in done]
     known = saver.store.known_files(saver.owner, saver.config.name, [file_id for _, file_id in wanted])
-    files = [] if (FileRole.EVENTS, EVENTS_FILE) in settled else [read_events(saver.files, job_id, limit)]
+    files = [] if (FileRole.EVENTS, EVENTS_FILE) in done else [read_events(saver.files, job_id, limit)]
     for role, file_id in wanted:
         if file_id in known:
             files.append(FileToKeep(replace(known[file_id], role=role)))  # its bytes are stored already
@@ -303,9 +303,9 @@ def summary_lines(tally: Tally, labels: Sequence[str]) -> list[str]:
     """The closing summary in plain sentences (numbers and our words only; the failures come apart)."""
     added = f", the files of {count(tally.files_added, 'run')} archived before" if tally.files_added else ""
     lines = [
-        f"Listed {count(tally.listed, 'run')} in {count(tally.pages, 'page')} from {', '.join(labels)}.",
         f"Saved {count(tally.saved, 'run')} with their files{added}; {tally.already} already there; "
         f"{tally.unfinished} not finished (saved once they end); {len(tally.failures)} failed.",
+        f"Listed {count(tally.listed, 'run')} in {count(tally.pages, 'page')} from {', '.join(labels)}: "
         f"{count(tally.wire.requests, 'request')}, {byte_size(tally.wire.bytes_read)} read, "
         f"{byte_size(tally.bytes_stored)} stored.",
     ]

@@ -476,7 +476,8 @@ class ArchiveStore:
 
     def save_states(self, refs: Collection[RunRef], viewer: Viewer, owner: str) -> dict[RunRef, Kept]:
         """Where each of ``refs`` stands for "Save all runs": WHOLE when a copy this viewer sees has its files
-        saved, RUN_ONLY when ``owner``'s copy lacks (some of) them; refs in neither case are left out."""
+        saved (none failed, none skipped that the file limit now allows), RUN_ONLY when ``owner``'s copy lacks
+        (some of) them; refs in neither case are left out."""
         states: dict[RunRef, Kept] = {}
         pairs = [(ref.source, ref.run_id) for ref in refs]
         for start in range(0, len(pairs), MAX_PAGE):
@@ -484,7 +485,7 @@ class ArchiveStore:
                 archived_runs.c.source,
                 archived_runs.c.run_id,
                 archived_runs.c.owner,
-                files_saved().label("whole"),
+                files_saved(self.config.file_limit).label("whole"),
             ).where(
                 tuple_(archived_runs.c.source, archived_runs.c.run_id).in_(pairs[start : start + MAX_PAGE]),
                 self._visible(viewer),

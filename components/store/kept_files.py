@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import Connection, and_, delete, exists, select
+from sqlalchemy import Connection, and_, delete, exists, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from components.store.schema import archived_blobs, archived_files, archived_runs
@@ -199,13 +199,24 @@ def file_bytes(connection: Connection, run_pk: int, role: FileRole, file_id: str
     return pa.decompress(bytes(row.data), decompressed_size=row.size, codec=CODEC, asbytes=True)
 
 
-def files_saved() -> Any:
-    """Whether a stored run's files were saved whole: it has file rows and none that failed."""
+def files_saved(limit: int) -> Any:
+    """Whether a stored run's files were saved whole: it has file rows, none that failed, and none skipped
+    for its size that the file limit ``limit`` (bytes) now allows."""
     has_files = exists().where(archived_files.c.run_pk == archived_runs.c.id)
-    failed = exists().where(
-        archived_files.c.run_pk == archived_runs.c.id, archived_files.c.state == FileState.FAILED.value
+    failed = archived_files.c.state == FileState.FAILED.value
+    fits_now = and_(
+        archived_files.c.state == FileState.SKIPPED.value,
+        or_(archived_files.c.size.is_(None), archived_files.c.size <= limit),
     )
-    return and_(has_files, ~failed)
+    owed = exists().where(archived_files.c.run_pk == archived_runs.c.id, or_(failed, fits_now))
+    return and_(has_files, ~owed)
+
+
+def settled(file: KeptFile, limit: int) -> bool:
+    """Whether a recorded file needs no read: kept, missing, or skipped and still over ``limit``."""
+    if file.state is FileState.FAILED:
+        return False
+    return not (file.state is FileState.SKIPPED and (file.size is None or file.size <= limit))
 
 
 def forget_runs_files(connection: Connection, run_pks: Any) -> None:

@@ -62,12 +62,12 @@ def kept_files_panel(connection: Connection, loaded: Loaded) -> None:
     if not files:
         return
     st.markdown("#### Files kept in the archive")
-    rows = {
+    rows = {  # what matters first, so a narrow page shows it without scrolling the table
         "File": [file.role.words for file in files],
-        "Name": [clean(file.name, ID_CHARS) for file in files],
-        "Id": [clean(file.file_id, ID_CHARS) for file in files],
         "Size": [_size(file) for file in files],
         "Kept": [_state(file) for file in files],
+        "Name": [clean(file.name, ID_CHARS) for file in files],
+        "Id": [clean(file.file_id, ID_CHARS) for file in files],
     }
     with st.container(key=TABLE_KEY):
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")

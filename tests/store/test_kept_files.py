@@ -33,7 +33,11 @@ def files_for(job: str, training: bytes = b'{"messages": []}\n' * 40) -> list:
     return [
         kept_bytes(FileRole.TRAINING, f"file-train-{job}", "train.jsonl", training),
         not_kept(
-            FileRole.VALIDATION, f"file-valid-{job}", FileState.SKIPPED, "It is larger than 1 MB.", 5_000_000
+            FileRole.VALIDATION,
+            f"file-valid-{job}",
+            FileState.SKIPPED,
+            "It is larger than 50 MB.",
+            60_000_000,
         ),
         kept_bytes(FileRole.EVENTS, EVENTS_FILE, "events.jsonl", b'{"id": "ftevent-1"}\n'),
     ]
@@ -52,10 +56,10 @@ def test_files_are_saved_with_their_run_and_read_back_exactly(store: ArchiveStor
     kept = store.kept_files(ref, viewer)
     assert [(f.role, f.state, f.size) for f in kept] == [
         (FileRole.TRAINING, FileState.KEPT, 680),
-        (FileRole.VALIDATION, FileState.SKIPPED, 5_000_000),
+        (FileRole.VALIDATION, FileState.SKIPPED, 60_000_000),
         (FileRole.EVENTS, FileState.KEPT, 20),
     ]
-    assert kept[1].reason == "It is larger than 1 MB." and kept[1].sha256 is None
+    assert kept[1].reason == "It is larger than 50 MB." and kept[1].sha256 is None
     assert store.kept_file(ref, viewer, FileRole.TRAINING, "file-train-a") == b'{"messages": []}\n' * 40
     assert store.kept_file(ref, viewer, FileRole.VALIDATION, "file-valid-a") is None
     archive_id = store.list_runs(viewer).runs[0].archive_id

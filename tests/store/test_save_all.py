@@ -117,7 +117,7 @@ def test_every_run_is_saved_with_its_files_and_each_url_is_read_once(
         store.engine.dispose()
 
 
-def test_a_file_over_the_limit_is_recorded_with_its_size_and_never_read(
+def test_a_file_over_the_limit_is_recorded_with_its_size_and_read_once_the_limit_allows_it(
     standin: StandInServer, tmp_path: Path
 ) -> None:
     large = b"x" * 30_000
@@ -136,8 +136,20 @@ def test_a_file_over_the_limit_is_recorded_with_its_size_and_never_read(
         training_id = job(0).job["training_file"]
         assert not any(request.path.endswith(f"/files/{training_id}/content") for request in standin.requests)
         assert any("larger than the file limit" in line for line in summary_lines(tally, ["OpenAI"]))
+        standin.reset_log()
+        assert saved(store, openai(standin))[0].already == 1  # still over the limit: nothing to read
+        assert [request.path for request in standin.requests] == ["/v1/fine_tuning/jobs"]
     finally:
         store.engine.dispose()
+    raised = open_store(replace(config, file_limit=50_000))  # DASHBOARD_SAVE_FILE_LIMIT_MB raised
+    try:
+        standin.reset_log()
+        tally, steps = saved(raised, openai(standin))
+        assert [outcome for *_, outcome in steps.steps] == [Outcome.FILES_ADDED] and tally.failures == []
+        assert standin.count("file", "ftjob-0000") == 1  # the skipped file, and only it
+        assert content(raised, "ftjob-0000", FileRole.TRAINING, training_id) == large
+    finally:
+        raised.engine.dispose()
 
 
 def test_a_run_archived_without_its_files_gets_only_its_files(
@@ -152,7 +164,7 @@ def test_a_run_archived_without_its_files_gets_only_its_files(
     assert (tally.files_added, tally.saved, tally.failures) == (1, 0, [])
     assert standin.count("checkpoints") == 0  # the run itself is not read again
     assert set(files_by_role(sqlite_store, "ftjob-0000")) == set(FileRole)
-    assert "the files of 1 run archived before" in summary_lines(tally, ["OpenAI"])[1]
+    assert "the files of 1 run archived before" in summary_lines(tally, ["OpenAI"])[0]
 
 
 def test_a_file_that_fails_is_tried_again_alone_by_the_next_save(
