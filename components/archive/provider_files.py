@@ -11,7 +11,7 @@ recorded as missing; any other failure as failed, which the next save tries agai
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Protocol
 
 import httpx
@@ -36,6 +36,7 @@ from components.store.kept_files import EVENTS_FILE
 from components.text import MESSAGE_CHARS, clean
 
 MEGABYTE = 1_000_000
+MAX_SIZE = 2**53  # a byte count a file could have; a larger "bytes" is not one (and would not fit a column)
 EVENTS_NAME = "events.jsonl"
 LIMIT_SETTING = "DASHBOARD_SAVE_FILE_LIMIT_MB"
 
@@ -48,7 +49,7 @@ class ProviderFiles(Protocol):
 
     def job(self, job_id: str) -> dict[str, Any]: ...
 
-    def events(self, job_id: str) -> list[Item]: ...
+    def event_pages(self, job_id: str) -> Iterator[list[Item]]: ...
 
     def file_ids(self, job: Mapping[str, Any]) -> list[tuple[FileRole, str]]: ...
 
@@ -72,13 +73,12 @@ class OpenAIFiles:
     def job(self, job_id: str) -> dict[str, Any]:
         return self._client.start_load().get_job(job_id)
 
-    def events(self, job_id: str) -> list[Item]:
-        """Every event, each page with a deadline of its own (the cursor rules of ``ApiClient.pages``)."""
-        progress, items = ListProgress(), []
+    def event_pages(self, job_id: str) -> Iterator[list[Item]]:
+        """Every page of events, each with a deadline of its own (the cursor rules of ``ApiClient.pages``)."""
+        progress = ListProgress()
         while not progress.complete:
             progress, data = next(self._client.start_load().event_pages(job_id, progress))
-            items.extend(data)
-        return items
+            yield data
 
     def file_ids(self, job: Mapping[str, Any]) -> list[tuple[FileRole, str]]:
         results = [(FileRole.RESULT, file_id) for file_id in result_file_ids(job)]
@@ -98,12 +98,12 @@ class TogetherFiles:
     def job(self, job_id: str) -> dict[str, Any]:
         return self._client.start_load().get_job(job_id)
 
-    def events(self, job_id: str) -> list[Item]:
+    def event_pages(self, job_id: str) -> Iterator[list[Item]]:
         path = f"fine-tunes/{segment(job_id)}/events"
         items = self._client.start_load().json_object(path).get("data")
         if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
             raise MalformedResponseError(f"{path} answered with a 'data' that is not a list of objects.")
-        return items
+        yield items
 
     def file_ids(self, job: Mapping[str, Any]) -> list[tuple[FileRole, str]]:
         return _named(job, FileRole.TRAINING, FileRole.VALIDATION)
@@ -118,24 +118,31 @@ def _over(limit: int) -> str:
 
 
 def read_events(files: ProviderFiles, job_id: str, limit: int) -> FileToKeep:
-    """The job's events as one JSON-lines file (skipped with its size when over ``limit``)."""
+    """The job's events as one JSON-lines file, in the order they came; given up (skipped, with the size
+    read so far) as soon as they outgrow ``limit``, so a list of any length costs at most that much memory."""
+    lines: list[bytes] = []
+    size = 0
     try:
-        items = files.events(job_id)
+        for page in files.event_pages(job_id):
+            encoded = [
+                (json.dumps(item, ensure_ascii=False) + "\n").encode("utf-8", "replace") for item in page
+            ]
+            lines += encoded
+            size += sum(map(len, encoded))
+            if size > limit:
+                reason = f"The events are {_over(limit)}."
+                return not_kept(FileRole.EVENTS, EVENTS_FILE, FileState.SKIPPED, reason, size)
     except DashboardError as exc:
-        return not_kept(
-            FileRole.EVENTS, EVENTS_FILE, FileState.FAILED, f"They could not be read ({_reason(exc)})."
-        )
-    data = "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in items).encode("utf-8", "replace")
-    if len(data) > limit:
-        return not_kept(
-            FileRole.EVENTS, EVENTS_FILE, FileState.SKIPPED, f"The events are {_over(limit)}.", len(data)
-        )
-    return kept_bytes(FileRole.EVENTS, EVENTS_FILE, EVENTS_NAME, data)
+        reason = f"They could not be read ({_reason(exc)})."
+        return not_kept(FileRole.EVENTS, EVENTS_FILE, FileState.FAILED, reason)
+    return kept_bytes(FileRole.EVENTS, EVENTS_FILE, EVENTS_NAME, b"".join(lines))
 
 
 def _size(described: Mapping[str, Any]) -> int | None:
+    """The file's size as its object gives it, when that is a plausible byte count."""
     size = described.get("bytes")
-    return size if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else None
+    plausible = isinstance(size, int) and not isinstance(size, bool) and 0 <= size <= MAX_SIZE
+    return size if plausible else None
 
 
 def read_file(client: ApiClient, role: FileRole, file_id: str, limit: int) -> FileToKeep:
@@ -152,8 +159,8 @@ def read_file(client: ApiClient, role: FileRole, file_id: str, limit: int) -> Fi
         answer = client.start_load().request(
             "GET", f"{path}/content", accept="application/binary", max_bytes=limit
         )
-    except ResponseTooLargeError:
-        return not_kept(role, file_id, FileState.SKIPPED, f"The file is {_over(limit)}.", size)
+    except ResponseTooLargeError:  # its object gave no size, or a wrong one: more than the limit, at least
+        return not_kept(role, file_id, FileState.SKIPPED, f"The file is {_over(limit)}.", limit + 1)
     except (NotFoundError, InvalidJobIdError) as exc:
         return not_kept(role, file_id, FileState.MISSING, f"The provider no longer has it ({_reason(exc)}).")
     except DashboardError as exc:

@@ -77,7 +77,7 @@ class FileToKeep:
 def kept_bytes(role: FileRole, file_id: str, name: str, data: bytes) -> FileToKeep:
     """A file read whole, to be kept."""
     digest = hashlib.sha256(data).hexdigest()
-    record = KeptFile(role, file_id, clip(name, NAME_CHARS), len(data), FileState.KEPT, None, digest)
+    record = KeptFile(role, file_id, clean(name, NAME_CHARS), len(data), FileState.KEPT, None, digest)
     return FileToKeep(record, data)
 
 

@@ -11,9 +11,12 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import MetaData, select
 
+from components.api import make_http_client
+from components.archive.provider_files import provider_files, read_file
 from components.archive.save_all import FAILED_IN_A_ROW, Outcome, Tally, save_all, summary_lines
 from components.domain import RunRef
 from components.sources import open_source, resolve_sources
@@ -283,3 +286,45 @@ def test_no_part_of_the_key_is_stored_or_reported(standin: StandInServer, sqlite
         for table in tables.sorted_tables:
             for row in connection.execute(select(table)):
                 assert DEFAULT_API_KEY.encode() not in repr(tuple(row)).encode()
+
+
+def test_events_over_the_limit_stop_being_read_at_the_limit(standin: StandInServer, tmp_path: Path) -> None:
+    standin.add_run(job(0, n_steps=480))  # 483 events: 5 pages, about 145 kB of JSON lines
+    config = resolve_store(
+        {"DASHBOARD_STORE": str(tmp_path / "a.sqlite3"), "DASHBOARD_SAVE_FILE_LIMIT_MB": "0.02"}, {}
+    )
+    store = open_store(config)
+    try:
+        tally, _ = saved(store, openai(standin))
+        assert tally.failures == [] and tally.saved == 1
+        events = files_by_role(store, "ftjob-0000")[FileRole.EVENTS]
+        assert events.state is FileState.SKIPPED and 20_000 < events.size < 145_000
+        assert standin.count("events", "ftjob-0000") == 1  # given up after the page that passed the limit
+    finally:
+        store.engine.dispose()
+
+
+def test_a_hostile_file_object_is_recorded_within_bounds(standin: StandInServer) -> None:
+    """A file object with an impossible size and a name with a NUL, a path and markup: the size is taken as
+    unknown, the bytes are read within the limit, and the name is kept as visible text only."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/content"):
+            return httpx.Response(200, content=b"x" * 100)
+        return httpx.Response(200, json={"bytes": 10**30, "filename": "../\x00<b>evil</b>\u202e.jsonl" * 40})
+
+    config = openai(standin)
+    http = make_http_client(
+        config.api.base_url, read_timeout=5, max_retries=0, transport=httpx.MockTransport(answer)
+    )
+    with http:
+        files = provider_files(config, http)
+        kept = read_file(files.client, FileRole.TRAINING, "file-abc", limit=1_000)
+        too_large = read_file(files.client, FileRole.TRAINING, "file-abc", limit=50)
+        not_an_id = read_file(files.client, FileRole.TRAINING, "../etc/passwd", limit=1_000)
+    assert (kept.record.state, kept.record.size, kept.data) == (FileState.KEPT, 100, b"x" * 100)
+    assert (
+        "\x00" not in kept.record.name and "\u202e" not in kept.record.name and len(kept.record.name) <= 255
+    )
+    assert (too_large.record.state, too_large.record.size) == (FileState.SKIPPED, 51)
+    assert (not_an_id.record.state, not_an_id.record.file_id) == (FileState.MISSING, "")
