@@ -4,7 +4,8 @@ storing a run's per-step table as rows instead of one Parquet blob would cost.
 Run from the repo root: ``python benchmarks/archive.py``. It serves the stand-in API on loopback and uses a
 SQLite file in a temporary folder, and a throwaway PostgreSQL server when Debian's binaries are installed.
 Targets (issue 9): an archived 100,000-step run is ready in under 0.5 s with no request; archiving costs,
-per job, what one load of it costs. Prints numbers; asserts nothing.
+per job, what one load of it costs, plus (since issue 16) its events and files: one request per 100 events
+and two per file (``benchmarks/save_all.py`` measures that part). Prints numbers; asserts nothing.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""The archive for the page (``service``: open runs from it, save runs to it) and from the command line
-(``python -m components.archive``: store every finished run of every configured source)."""
+"""The archive for the page (``service``: open runs from it, save runs to it), "Save all runs" with their
+files (``save_all``: the job list's button), and the command line (``python -m components.archive``: the
+same for every configured API source)."""
 
 from components.archive.service import (
     ArchiveAccess,

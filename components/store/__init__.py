@@ -4,6 +4,7 @@ readable after their provider stops serving them. No Streamlit here."""
 from components.store.archive_store import (
     ArchivedRun,
     ArchiveStore,
+    Kept,
     ListedRuns,
     NotArchivableError,
     Saved,
@@ -17,7 +18,9 @@ from components.store.archive_store import (
 from components.store.connections import connect_store, forget_stores
 from components.store.errors import StoreError
 from components.store.fingerprint import NO_CREDENTIAL, credential_material
+from components.store.kept_files import FileRole, FileState, FileToKeep, KeptFile, kept_bytes, not_kept
 from components.store.settings import (
+    FILE_LIMIT_VARIABLE,
     SHARED_VARIABLE,
     STORE_VARIABLE,
     StoreConfig,
@@ -26,11 +29,17 @@ from components.store.settings import (
 )
 
 __all__ = [
+    "FILE_LIMIT_VARIABLE",
     "NO_CREDENTIAL",
     "SHARED_VARIABLE",
     "STORE_VARIABLE",
     "ArchiveStore",
     "ArchivedRun",
+    "FileRole",
+    "FileState",
+    "FileToKeep",
+    "Kept",
+    "KeptFile",
     "ListedRuns",
     "NotArchivableError",
     "SaveResult",
@@ -45,6 +54,8 @@ __all__ = [
     "credential_material",
     "default_store_path",
     "forget_stores",
+    "kept_bytes",
+    "not_kept",
     "open_store",
     "resolve_store",
 ]

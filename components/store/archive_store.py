@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -29,6 +29,17 @@ from components.export.schema import read_run_body, run_body, summary_body, summ
 from components.store.engine import WRITE, make_engine, upgrade
 from components.store.errors import StoreError, store_errors
 from components.store.fingerprint import NO_CREDENTIAL, fingerprint
+from components.store.kept_files import (
+    FileRole,
+    FileToKeep,
+    KeptFile,
+    file_bytes,
+    files_of,
+    files_saved,
+    forget_runs_files,
+    known_files,
+    write_files,
+)
 from components.store.schema import archive_meta, archived_frames, archived_runs
 from components.store.settings import StoreConfig
 
@@ -40,6 +51,13 @@ MAX_PAGE = 500
 
 class NotArchivableError(StoreError, ValueError):
     """A run that must not be stored: still running, or only partly read."""
+
+
+class Kept(StrEnum):
+    """How much of a run "Save all runs" finds in the archive already (:meth:`ArchiveStore.save_states`)."""
+
+    WHOLE = "whole"  # the run and its files: nothing to read
+    RUN_ONLY = "run only"  # the run (this owner's copy), without all of its files
 
 
 class Saved(StrEnum):
@@ -131,6 +149,27 @@ def _utc(value: Any) -> pd.Timestamp:
 
 def _db_time(stamp: pd.Timestamp | None) -> Any:
     return None if stamp is None else stamp.tz_convert("UTC").to_pydatetime()
+
+
+def _now() -> pd.Timestamp:
+    """Now, as both databases keep a time (microseconds, UTC)."""
+    return pd.Timestamp.now(tz="UTC").floor("us")
+
+
+def _own(ref: RunRef, owner: str) -> Any:
+    """``owner``'s copy of ``ref``."""
+    return and_(
+        archived_runs.c.owner == owner,
+        archived_runs.c.source == ref.source,
+        archived_runs.c.run_id == ref.run_id,
+    )
+
+
+def _addressed(run: RunRef | str) -> Any:
+    """The copies of a run named by its address, or by its archive id (a string: ``archive:<id>``)."""
+    if isinstance(run, str):
+        return archived_runs.c.archive_id == run
+    return and_(archived_runs.c.source == run.source, archived_runs.c.run_id == run.run_id)
 
 
 def _like(word: str) -> str:
@@ -277,50 +316,66 @@ class ArchiveStore:
 
     # ---- Writing -------------------------------------------------------------------------------------------
 
-    def save(self, run: RunData, owner: str, *, replace: bool = True) -> SaveResult:
-        """Store ``run`` whole under the fingerprint ``owner``, in one transaction.
+    def save(
+        self, run: RunData, owner: str, *, replace: bool = True, files: Sequence[FileToKeep] = ()
+    ) -> SaveResult:
+        """Store ``run`` whole under the fingerprint ``owner``, with its ``files``
+        (``components.store.kept_files``), in one transaction.
 
-        ``replace``: an older copy of this run under ``owner`` is replaced (else kept, and nothing written).
-        A running or partly read run raises :class:`NotArchivableError`.
+        ``replace``: an older copy of this run under ``owner`` is replaced (else kept, and only ``files`` are
+        recorded with it). A running or partly read run raises :class:`NotArchivableError`.
         """
         if problem := archivable_problem(run):
             raise NotArchivableError(problem)
         blobs = {"history": frame_to_parquet(run.history), "checkpoints": frame_to_parquet(run.checkpoints)}
-        saved_at = pd.Timestamp.now(tz="UTC").floor("us")  # what both databases keep of a time
+        saved_at = _now()
         row = _run_row(run, owner, blobs, saved_at)
-        ref = run.summary.ref
         with self._write() as connection:
             existed = connection.execute(
-                select(archived_runs.c.id).where(
-                    archived_runs.c.owner == owner,
-                    archived_runs.c.source == ref.source,
-                    archived_runs.c.run_id == ref.run_id,
-                )
+                select(archived_runs.c.id).where(_own(run.summary.ref, owner))
             ).first()
             run_pk = connection.execute(
                 _upsert(connection, row, replace).returning(archived_runs.c.id)
             ).scalar()
             if run_pk is None:
-                return SaveResult(Saved.ALREADY, 0, None)
+                assert existed is not None
+                written = write_files(connection, existed.id, files, _db_time(saved_at))
+                return SaveResult(Saved.ALREADY, written, None)
             connection.execute(delete(archived_frames).where(archived_frames.c.run_pk == run_pk))
             connection.execute(
                 insert(archived_frames),
                 [{"run_pk": run_pk, "name": name, "codec": CODEC, "data": blobs[name]} for name in TABLES],
             )
+            written = write_files(connection, run_pk, files, _db_time(saved_at))
         outcome = Saved.REPLACED if existed is not None else Saved.STORED
-        return SaveResult(outcome, row["stored_bytes"], saved_at)
+        return SaveResult(outcome, row["stored_bytes"] + written, saved_at)
+
+    def add_files(self, ref: RunRef, owner: str, files: Sequence[FileToKeep]) -> int:
+        """Record ``files`` with ``owner``'s stored copy of ``ref``, which stays as it is; the bytes written.
+
+        StoreError when that copy is gone (removed since it was found).
+        """
+        with self._write() as connection:
+            run_pk = connection.execute(select(archived_runs.c.id).where(_own(ref, owner))).scalar()
+            if run_pk is None:
+                raise StoreError("The run is no longer in the archive: save it again.")
+            return write_files(connection, run_pk, files, _db_time(_now()))
 
     # ---- Reading -------------------------------------------------------------------------------------------
 
-    def _read(self, where: Any, viewer: Viewer) -> ArchivedRun | None:
-        """The newest visible run matching ``where``, with its tables, in one statement."""
-        newest = (
+    def _newest(self, where: Any, viewer: Viewer) -> Any:
+        """The id of the newest copy matching ``where`` that ``viewer`` may see, as a scalar subquery."""
+        return (
             select(archived_runs.c.id)
             .where(where, self._visible(viewer))
             .order_by(archived_runs.c.saved_at.desc(), archived_runs.c.id.desc())
             .limit(1)
             .scalar_subquery()
         )
+
+    def _read(self, where: Any, viewer: Viewer) -> ArchivedRun | None:
+        """The newest visible run matching ``where``, with its tables, in one statement."""
+        newest = self._newest(where, viewer)
         statement = (
             select(
                 archived_runs.c.archive_id,
@@ -414,7 +469,58 @@ class ArchiveStore:
         with self._write() as connection:
             ids = select(archived_runs.c.id).where(where, self._visible(viewer))
             connection.execute(delete(archived_frames).where(archived_frames.c.run_pk.in_(ids)))
+            forget_runs_files(connection, ids)
             return connection.execute(delete(archived_runs).where(archived_runs.c.id.in_(ids))).rowcount
+
+    # ---- Kept files (components.store.kept_files) --------------------------------------------------------
+
+    def save_states(self, refs: Collection[RunRef], viewer: Viewer, owner: str) -> dict[RunRef, Kept]:
+        """Where each of ``refs`` stands for "Save all runs": WHOLE when a copy this viewer sees has its files
+        saved (none failed, none skipped that the file limit now allows), RUN_ONLY when ``owner``'s copy lacks
+        (some of) them; refs in neither case are left out."""
+        states: dict[RunRef, Kept] = {}
+        pairs = [(ref.source, ref.run_id) for ref in refs]
+        for start in range(0, len(pairs), MAX_PAGE):
+            statement = select(
+                archived_runs.c.source,
+                archived_runs.c.run_id,
+                archived_runs.c.owner,
+                files_saved(self.config.file_limit).label("whole"),
+            ).where(
+                tuple_(archived_runs.c.source, archived_runs.c.run_id).in_(pairs[start : start + MAX_PAGE]),
+                self._visible(viewer),
+            )
+            with self._errors("be read"), self._engine.connect() as connection:
+                for row in connection.execute(statement):
+                    ref = RunRef(row.source, row.run_id)
+                    if row.whole:
+                        states[ref] = Kept.WHOLE
+                    elif row.owner == owner and states.get(ref) is not Kept.WHOLE:
+                        states[ref] = Kept.RUN_ONLY
+        return states
+
+    def own_files(self, ref: RunRef, owner: str) -> list[KeptFile]:
+        """The files recorded with ``owner``'s copy of ``ref`` (none when it has none)."""
+        with self._errors("be read"), self._engine.connect() as connection:
+            run_pk = connection.execute(select(archived_runs.c.id).where(_own(ref, owner))).scalar()
+            return [] if run_pk is None else files_of(connection, run_pk)
+
+    def known_files(self, owner: str, source: str, file_ids: Collection[str]) -> dict[str, KeptFile]:
+        """Which of ``file_ids`` ``owner`` already keeps with some run of ``source``, by id."""
+        with self._errors("be read"), self._engine.connect() as connection:
+            return known_files(connection, owner, source, file_ids)
+
+    def kept_files(self, run: RunRef | str, viewer: Viewer) -> list[KeptFile]:
+        """The files recorded with the newest copy this viewer sees of ``run`` (its address or archive id)."""
+        with self._errors("be read"), self._engine.connect() as connection:
+            run_pk = connection.execute(select(self._newest(_addressed(run), viewer))).scalar()
+            return [] if run_pk is None else files_of(connection, run_pk)
+
+    def kept_file(self, run: RunRef | str, viewer: Viewer, role: FileRole, file_id: str) -> bytes | None:
+        """The kept bytes of one file of ``run`` (its newest copy this viewer sees), or None."""
+        with self._errors("be read"), self._engine.connect() as connection:
+            run_pk = connection.execute(select(self._newest(_addressed(run), viewer))).scalar()
+            return None if run_pk is None else file_bytes(connection, run_pk, role, file_id)
 
 
 def open_store(config: StoreConfig) -> ArchiveStore:
@@ -436,6 +542,7 @@ def open_store(config: StoreConfig) -> ArchiveStore:
 __all__ = [
     "ArchiveStore",
     "ArchivedRun",
+    "Kept",
     "ListedRuns",
     "NotArchivableError",
     "SaveResult",

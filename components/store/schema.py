@@ -7,6 +7,12 @@
   blob. A 100,000-step history is about 2 MB this way and decodes in milliseconds; as rows it would be
   100,000 inserts to write and a large query to read back.
 - ``archive_meta``: the store's own values: its fingerprint key.
+- ``archived_files`` (revision 0003): the files kept with a stored run by "Save all runs": its result,
+  training and validation files and its events, one row each, saying whether each was kept, skipped (larger
+  than ``DASHBOARD_SAVE_FILE_LIMIT_MB``, with the size the provider gave), missing (the provider no longer
+  has it) or failed (tried again by the next save). A row with no file id is the run's events.
+- ``archived_blobs`` (revision 0003): the bytes of kept files, zstd-compressed, addressed by their SHA-256,
+  so a training file that twenty runs share is stored once.
 
 Changing a table means a new revision in ``components/store/migrations/versions``; the migrations never
 import this module, so each keeps the schema of its own time.
@@ -65,6 +71,31 @@ archived_runs = Table(
     Index("ix_archived_runs_sort_time", "sort_time"),
     Index("ix_archived_runs_archive_id", "archive_id"),
     Index("ix_archived_runs_ref", "source", "run_id"),
+)
+
+archived_blobs = Table(
+    "archived_blobs",
+    metadata,
+    Column("sha256", String(64), primary_key=True),  # of the bytes as read from the provider
+    Column("size", BigInteger, nullable=False),  # the bytes as read (the blob is compressed)
+    Column("codec", String(16), nullable=False),  # "zstd"
+    Column("data", LargeBinary, nullable=False),
+)
+
+archived_files = Table(
+    "archived_files",
+    metadata,
+    Column("run_pk", Integer, ForeignKey("archived_runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("role", String(16), primary_key=True),  # result, training, validation, events
+    Column("file_id", String(128), primary_key=True),  # the provider's file id; "" for the events
+    Column("name", String(255), nullable=False),  # the provider's file name, clipped (untrusted)
+    Column("size", BigInteger),  # bytes as read, or as the provider gave them for a skipped file
+    Column("state", String(16), nullable=False),  # kept, skipped, missing, failed
+    Column("reason", String(1000)),  # why it was not kept, in words (untrusted text quoted)
+    Column("sha256", String(64), ForeignKey("archived_blobs.sha256")),  # the kept bytes
+    Column("saved_at", DateTime(timezone=True), nullable=False),
+    Index("ix_archived_files_file_id", "file_id"),
+    Index("ix_archived_files_sha256", "sha256"),
 )
 
 archived_frames = Table(

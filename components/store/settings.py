@@ -1,5 +1,6 @@
-"""Where the archive lives: ``DASHBOARD_STORE`` (a SQLite file by default, PostgreSQL for a team) and whether
-every session may read every stored run (``DASHBOARD_STORE_SHARED``).
+"""Where the archive lives: ``DASHBOARD_STORE`` (a SQLite file by default, PostgreSQL for a team), whether
+every session may read every stored run (``DASHBOARD_STORE_SHARED``), and the largest file "Save all runs"
+keeps with a run (``DASHBOARD_SAVE_FILE_LIMIT_MB``).
 
 A store URL can hold a database password, so it is never shown as given: :attr:`StoreConfig.shown` masks the
 password, ``repr`` shows only that, and a value that cannot be parsed is refused without repeating it.
@@ -20,6 +21,13 @@ from components.api.settings import ConfigError, Settings
 
 STORE_VARIABLE = "DASHBOARD_STORE"
 SHARED_VARIABLE = "DASHBOARD_STORE_SHARED"
+FILE_LIMIT_VARIABLE = "DASHBOARD_SAVE_FILE_LIMIT_MB"
+DEFAULT_FILE_LIMIT_MB = 50.0
+"""Training files are mostly a few MB; 50 MB keeps nearly all of them while one file (held in memory while
+it is read and compressed) stays small beside the server's memory. A larger one is recorded with its size."""
+MAX_FILE_LIMIT_MB = 1000.0
+"""Under the 1 GB that one SQLite or PostgreSQL value may hold."""
+MEGABYTE = 1_000_000
 APP_FOLDER = "ft-checkpoint-dashboard"
 FILE_NAME = "archive.sqlite3"
 OFF = frozenset({"off", "none", "disabled"})
@@ -35,6 +43,7 @@ class StoreConfig:
 
     url: URL = field(repr=False)
     shared: bool = False
+    file_limit: int = round(DEFAULT_FILE_LIMIT_MB * MEGABYTE)  # bytes: the largest file saved with a run
 
     @property
     def dialect(self) -> str:
@@ -57,7 +66,7 @@ class StoreConfig:
         return (self.url.password,) if self.url.password else ()
 
     def __repr__(self) -> str:
-        return f"StoreConfig({self.shown!r}, shared={self.shared})"
+        return f"StoreConfig({self.shown!r}, shared={self.shared}, file_limit={self.file_limit})"
 
 
 def default_store_path(env: Mapping[str, Any]) -> Path:
@@ -111,4 +120,5 @@ def resolve_store(
     if raw is not None and raw.lower() in OFF:
         return None
     url = _parse(raw) if raw is not None else _sqlite_url(default_store_path(env))
-    return StoreConfig(url, _flag(settings, SHARED_VARIABLE))
+    limit = settings.number(FILE_LIMIT_VARIABLE, DEFAULT_FILE_LIMIT_MB, 0.001, MAX_FILE_LIMIT_MB)
+    return StoreConfig(url, _flag(settings, SHARED_VARIABLE), round(limit * MEGABYTE))

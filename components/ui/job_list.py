@@ -36,6 +36,7 @@ from components.ui.errors import CLOSED_ICON, UNEXPECTED_TITLE, closed_message, 
 from components.ui.navigation import go
 from components.ui.retirement import answers_column, reported_footnote, retirement_notice, today
 from components.ui.run_loading import config_of
+from components.ui.save_all import save_all_panel
 
 LISTS_KEY = "job_lists"
 SEARCH_KEY = "job_search"
@@ -239,5 +240,6 @@ def job_list_page(connection: Connection, name: str, *, refresh: bool = False) -
                 _open(chosen)
         st.caption(listed_caption(len(listing.runs), listing.pages, listing.cursor is not None, len(shown)))
     reported_footnote(table[ANSWERS_UNTIL])
+    save_all_panel(connection, config)
     if chosen and not compare:
         _open(chosen[:1])

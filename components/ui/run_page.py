@@ -18,6 +18,7 @@ from components.ui.connection import Connection, endpoint_of
 from components.ui.curves_panel import curves_panel
 from components.ui.exports import export_buttons
 from components.ui.job_header import job_header
+from components.ui.kept_files import kept_files_panel
 from components.ui.metric_help import metric_help
 from components.ui.more_metrics import more_metrics
 from components.ui.navigation import go
@@ -119,5 +120,6 @@ def run_page(connection: Connection, loaded: Loaded) -> None:
         checkpoint_table(page.table)
     try_checkpoints(loaded.config, run, page.strip.checkpoint_id if page.strip else None)
     export_buttons(run, run_id)
+    kept_files_panel(connection, loaded)
     save_file_run(connection, loaded)
     metric_help()

@@ -14,7 +14,8 @@ Behaviour follows /work/shared/api.md and /work/shared/providers.md; stdlib only
   ``/openai/deployments/{name}/chat/completions``) for every model of the runs it serves (and
   :meth:`StandInServer.add_models`), streamed as server-sent events or not, answering as ``chat.answer``
   says, with per-model faults (:meth:`StandInServer.add_chat_faults`).
-- Every job's validation file at ``…/files/{validation_file}/content`` (``chat.validation_jsonl``).
+- Every job's validation file at ``…/files/{validation_file}/content`` (``chat.validation_jsonl``), and each
+  file's object (``bytes``, ``filename``, ``purpose``) at ``…/files/{id}``.
 - Jobs that grow while a test watches (``growing``): :meth:`StandInServer.advance` and :meth:`finish`.
 - The platform closing (``closing``), by the stand-in's own date (:meth:`StandInServer.set_today`): job
   creation (``POST …/fine_tuning/jobs``) refused with 403 ``training_not_available`` from
@@ -56,6 +57,7 @@ _OPENAI_READS = (
     ("checkpoints", r"/fine_tuning/jobs/([^/]+)/checkpoints"),
     ("events", r"/fine_tuning/jobs/([^/]+)/events"),
     ("file", r"/files/([^/]+)/content"),
+    ("file_object", r"/files/([^/]+)"),
 )
 _TOGETHER = (
     ("jobs", r"/fine-tunes"),
@@ -64,6 +66,7 @@ _TOGETHER = (
     ("metrics", r"/fine-tunes/([^/]+)/metrics"),
     ("events", r"/fine-tunes/([^/]+)/events"),
     ("file", r"/files/([^/]+)/content"),
+    ("file_object", r"/files/([^/]+)"),
     ("chat", r"/chat/completions"),
 )
 # (provider, path prefix, dated: needs api-version) and the endpoints under it
@@ -577,7 +580,7 @@ class StandInServer:
         """The job a routed request belongs to: a file's producer ("" if unknown), else the id."""
         return (
             self._file_owner.get((route.provider, route.ident), "")
-            if route.endpoint == "file"
+            if route.endpoint in ("file", "file_object")
             else route.ident
         )
 
@@ -695,13 +698,21 @@ class StandInServer:
         """The normal answer for a routed GET."""
         if route.endpoint == "jobs":
             return self._jobs_list(route.provider, query, paging)
-        if route.endpoint == "file":
+        if route.endpoint in ("file", "file_object"):
             files = job.run.files if job is not None and isinstance(job.run, SyntheticRun) else {}
             if route.ident in files:
-                return _Reply(200, files[route.ident], "application/octet-stream")
-            if job is None or job.run.job.get("validation_file") != route.ident:
+                body = files[route.ident]
+            elif job is not None and job.run.job.get("validation_file") == route.ident:
+                body = chat.validation_jsonl(job.run.job["id"])
+            else:
                 raise _ApiError(404, f"No such File object: {route.ident}", param="id")
-            return _Reply(200, chat.validation_jsonl(job.run.job["id"]), "application/octet-stream")
+            if route.endpoint == "file":
+                return _Reply(200, body, "application/octet-stream")
+            assert job is not None  # a file is served only as a job's
+            result = route.ident in (job.run.job.get("result_files") or [])
+            name = "step_metrics.csv" if result else "data.jsonl"
+            described = {"object": "file", "id": route.ident, "bytes": len(body), "filename": name}
+            return _json_reply(200, described | {"purpose": "fine-tune-results" if result else "fine-tune"})
         if job is None:
             if route.provider == "together":
                 raise _ApiError(404, f"Fine-tune job {route.ident} not found", code="not_found")

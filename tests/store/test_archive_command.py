@@ -1,6 +1,6 @@
 """``python -m components.archive`` end to end: the real command as a subprocess against the stand-in over
-loopback, on SQLite and PostgreSQL: progress, summary, requests per job, killed and resumed, exit statuses,
-the lock, quiet mode."""
+loopback, on SQLite and PostgreSQL: progress, summary, requests, killed with SIGKILL and resumed (losing
+nothing, reading nothing stored again), exit statuses, the lock, quiet mode."""
 
 from __future__ import annotations
 
@@ -10,30 +10,25 @@ import re
 import signal
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
-from components.archive.command import ProgressDisplay, Tally
+from components.archive.command import ProgressDisplay
+from components.archive.save_all import Outcome, Tally
+from components.archive.transport import WireCount
 from components.domain import RunRef
-from components.sources import open_source, resolve_sources
-from components.store import StoreConfig, Viewer, open_store
+from components.store import FileRole, FileState, StoreConfig, Viewer, open_store
+from components.store.engine import make_engine
 from components.store.locks import command_lock
+from devtools.many_jobs import START, add_jobs, job, training_file
 from devtools.standin import DEFAULT_API_KEY, Fault, StandInServer, make_run
 
 ROOT = Path(__file__).resolve().parents[2]
-START = 1_732_000_000
-
-
-def add_jobs(standin: StandInServer, count: int) -> list[str]:
-    """``count`` finished jobs created a second apart, and one running job; the finished ids, newest first."""
-    ids = [f"ftjob-{n:04d}" for n in range(count)]
-    for n, job_id in enumerate(ids):
-        standin.add_run(make_run(job_id, n_steps=40, n_epochs=2, seed=n, start=START + n))
-    standin.add_run(
-        make_run("ftjob-live", n_steps=40, n_epochs=2, status="running", progress=0.5, start=START)
-    )
-    return ids[::-1]
 
 
 def command_env(standin: StandInServer, store: StoreConfig, tmp_path: Path) -> dict[str, str]:
@@ -74,14 +69,6 @@ def started(env: dict[str, str]) -> subprocess.Popen[str]:
     )
 
 
-def single_load_cost(standin: StandInServer, job_id: str) -> int:
-    """The requests one load of ``job_id`` costs the page's way, with the request log left as it was."""
-    before = len(standin.requests)
-    registry = resolve_sources({"OPENAI_API_KEY": DEFAULT_API_KEY, "OPENAI_BASE_URL": standin.base_url}, {})
-    open_source(registry.get("openai")).load_run(job_id)
-    return len(standin.requests) - before
-
-
 def stored_refs(store: StoreConfig) -> set[RunRef]:
     opened = open_store(store)
     try:
@@ -93,94 +80,130 @@ def stored_refs(store: StoreConfig) -> set[RunRef]:
 def test_help_documents_the_command() -> None:
     done = archive({**os.environ, "PYTHONPATH": str(ROOT)}, "--help")
     assert done.returncode == 0
-    for words in ("python -m components.archive", "DASHBOARD_STORE", "--quiet", "cron", "Exit status"):
+    for words in (
+        "python -m components.archive",
+        "DASHBOARD_STORE",
+        "DASHBOARD_SAVE_FILE_LIMIT_MB",
+        "--quiet",
+        "cron",
+        "Exit status",
+        "training and validation",
+    ):
         assert words in done.stdout
 
 
-def test_every_finished_job_is_stored_at_the_cost_of_one_load_each(
+def test_every_finished_job_is_saved_with_its_files_and_not_read_again(
     standin: StandInServer, store_config: StoreConfig, tmp_path: Path
 ) -> None:
     finished = add_jobs(standin, 12)
-    cost = single_load_cost(standin, finished[0])
-    standin.reset()
-    add_jobs(standin, 12)
     done = archive(command_env(standin, store_config, tmp_path))
     assert done.returncode == 0, done.stderr
     progress = re.findall(
-        r"^(\d+)/12 (openai:ftjob-\d{4}): stored \(1 page · \d+ kB read · \d+ kB stored\)$", done.stdout, re.M
+        r"^(\d+)/12 (openai:ftjob-\d{4}): saved \((\d+) requests · \d+ kB read · \d+ kB stored\)$",
+        done.stdout,
+        re.M,
     )
-    assert [int(step) for step, _ in progress] == list(range(1, 13))
-    assert [ref for _, ref in progress] == [f"openai:{job}" for job in finished]
-    assert "Listed 13 runs in 1 page from OpenAI." in done.stdout
+    assert [int(step) for step, _, _ in progress] == list(range(1, 13))
+    assert [ref for _, ref, _ in progress] == [f"openai:{job}" for job in finished]
+    assert f"Listed 13 runs in 1 page from OpenAI: {len(standin.requests)} requests, " in done.stdout
     assert (
-        "Stored 12 (" in done.stdout
-        and "skipped 1 (0 already in the archive, 1 not finished); failed 0." in done.stdout
+        "Saved 12 runs with their files; 0 already there; 1 not finished (saved once they end); 0 failed."
+        in done.stdout
     )
+    assert int(progress[-1][2]) == len(standin.requests)
     assert standin.count("jobs") == 1  # the list: 13 jobs in one page of 100
-    assert len(standin.requests) - 1 == 12 * cost  # and each job what one load of it costs
     assert standin.count("job", "ftjob-live") == 0  # a running job is not even opened
     assert stored_refs(store_config) == {RunRef("openai", job) for job in finished}
 
-    standin.reset()
-    add_jobs(standin, 12)
+    standin.reset_log()
     again = archive(command_env(standin, store_config, tmp_path))
-    assert (
-        again.returncode == 0 and "Stored 0 (" in again.stdout and "12 already in the archive" in again.stdout
+    assert again.returncode == 0 and "Saved 0 runs with their files; 12 already there;" in again.stdout
+    assert [request.path for request in standin.requests] == ["/v1/fine_tuning/jobs"]  # nothing read twice
+
+
+def stored_count(store: StoreConfig) -> int:
+    """How many runs the store holds (each is written with its files in one transaction)."""
+    engine = make_engine(store)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT count(*) FROM archived_runs")).scalar_one()
+    except DBAPIError:  # the database exists before its schema does
+        return 0
+    finally:
+        engine.dispose()
+
+
+def wait_for(condition: Callable[[], bool], child: subprocess.Popen[str], seconds: float = 60) -> None:
+    """Wait until ``condition`` holds, checking it again and again; fail if the child ends first."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert child.poll() is None, "the command ended before the condition held"
+        assert time.monotonic() < deadline, "the condition did not hold in time"
+        time.sleep(0.02)
+
+
+def requests_of(standin: StandInServer, job_id: str) -> int:
+    return sum(
+        standin.count(endpoint, job_id)
+        for endpoint in ("job", "checkpoints", "events", "file", "file_object")
     )
-    assert [request.path for request in standin.requests] == ["/v1/fine_tuning/jobs"]  # nothing loaded twice
 
 
-def test_killed_mid_way_and_run_again_it_stores_the_rest(
+def test_killed_mid_way_it_loses_nothing_and_reads_nothing_stored_again(
     standin: StandInServer, store_config: StoreConfig, tmp_path: Path
 ) -> None:
-    finished = add_jobs(standin, 10)
-    hung = finished[4]  # the fifth job to be stored hangs, so the kill lands in the middle of a load
-    standin.reset()
-    for n in range(10):
-        job_id = f"ftjob-{n:04d}"
-        faults = [Fault("job", "hang", hang_seconds=60)] if job_id == hung else []
-        standin.add_run(make_run(job_id, n_steps=40, n_epochs=2, seed=n, start=START + n), faults)
+    hung = 4  # the sixth job saved (newest first) hangs, so the command cannot finish before the kill
+    finished = add_jobs(standin, 10, faults={hung: [Fault("job", "hang", hang_seconds=60)]})
     child = started(command_env(standin, store_config, tmp_path))
     try:
-        assert child.stdout is not None
-        lines = []
-        while not (lines and lines[-1].startswith("4/10 ")):
-            lines.append(child.stdout.readline())
-            assert lines[-1], "".join(lines) + child.stderr.read()
+        wait_for(lambda: stored_count(store_config) >= 3, child)
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=30)
     finally:
         if child.poll() is None:
             child.kill()
-    first_four = {RunRef("openai", job) for job in finished[:4]}
-    assert stored_refs(store_config) == first_four
+    kept_before = stored_refs(store_config)
+    assert 3 <= len(kept_before) < 10
+    assert kept_before == {RunRef("openai", job) for job in finished[: len(kept_before)]}  # newest first
 
     standin.reset()
     add_jobs(standin, 10)
     resumed = archive(command_env(standin, store_config, tmp_path))
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
-    assert "Stored 6 (" in resumed.stdout and "4 already in the archive" in resumed.stdout
-    assert re.search(r"^1/6 openai:ftjob-0005: stored", resumed.stdout, re.M)  # the hung one, first this time
-    assert all(standin.count("job", job) == 0 for job in finished[:4])  # stored ones are not read again
+    assert f"{len(kept_before)} already there;" in resumed.stdout
+    assert f"Saved {10 - len(kept_before)} runs with their files;" in resumed.stdout
+    assert all(requests_of(standin, ref.run_id) == 0 for ref in kept_before)  # nothing stored is read again
+    assert all(requests_of(standin, job) > 0 for job in finished if RunRef("openai", job) not in kept_before)
     assert stored_refs(store_config) == {RunRef("openai", job) for job in finished}
+    opened = open_store(store_config)
+    try:
+        viewer = opened.viewer([DEFAULT_API_KEY])
+        for n in range(10):
+            job_id = f"ftjob-{n:04d}"
+            files = opened.kept_files(RunRef("openai", job_id), viewer)
+            assert {file.role: file.state for file in files} == dict.fromkeys(FileRole, FileState.KEPT)
+            training = job(n).job["training_file"]
+            kept = opened.kept_file(RunRef("openai", job_id), viewer, FileRole.TRAINING, training)
+            assert kept == training_file(job_id)
+    finally:
+        opened.engine.dispose()
 
 
 def test_a_failing_job_fails_the_command_with_its_reason(
     standin: StandInServer, store_config: StoreConfig, tmp_path: Path
 ) -> None:
-    add_jobs(standin, 3)
-    standin.reset()
-    for n in range(3):
-        faults = [Fault("file", "status", status=500, times=None)] if n == 1 else []
-        faults += [Fault("events", "status", status=500, times=None)] if n == 1 else []
-        standin.add_run(make_run(f"ftjob-{n:04d}", n_steps=40, n_epochs=2, seed=n, start=START + n), faults)
+    failing = [
+        Fault("file", "status", status=500, times=None),
+        Fault("events", "status", status=500, times=None),
+    ]
+    add_jobs(standin, 3, faults={1: failing})
     standin.add_run(
         make_run("ftjob-gone", n_steps=40, n_epochs=2, start=START + 9),
         [Fault("job", "status", status=404, times=None)],
     )
     done = archive(command_env(standin, store_config, tmp_path), "--quiet")
     assert done.returncode == 1
-    assert "Stored 2 (" in done.stdout and "failed 2:" in done.stdout
+    assert "Saved 2 runs with their files;" in done.stdout and "; 2 failed." in done.stdout
     assert re.search(r"^  openai:ftjob-0001: Only part of the run could be read", done.stdout, re.M)
     assert re.search(r"^  openai:ftjob-gone: .+", done.stdout, re.M)
     assert not re.search(r"^\d+/\d+ ", done.stdout, re.M)  # --quiet: no progress, only the summary
@@ -206,16 +229,14 @@ def test_a_second_command_at_once_stops_and_says_so(
             done = archive(command_env(standin, store_config, tmp_path))
     finally:
         store.engine.dispose()
-    assert done.returncode == 3 and "another archive command" in done.stderr
+    assert done.returncode == 3 and "another save is working on this archive" in done.stderr
     assert standin.requests == []
 
 
 def test_terminated_it_says_what_was_kept(
     standin: StandInServer, store_config: StoreConfig, tmp_path: Path
 ) -> None:
-    standin.add_run(
-        make_run("ftjob-0000", n_steps=40, n_epochs=2, start=START), [Fault("job", "hang", hang_seconds=60)]
-    )
+    standin.add_run(job(0), [Fault("job", "hang", hang_seconds=60)])
     child = started(command_env(standin, store_config, tmp_path))
     assert child.stdout is not None
     assert child.stdout.readline().startswith("Listing OpenAI: 1 page, 1 run")  # then it opens the hung job
@@ -245,12 +266,16 @@ def test_the_progress_bar_on_a_terminal() -> None:
 
     screen = Terminal()
     display = ProgressDisplay(screen, quiet=False)
-    tally = Tally(pages=2, done=3, total=4, bytes_read=2_500_000, bytes_stored=800_000)
-    display.step(tally, RunRef("openai", "ftjob-abc"), "stored")
+    tally = Tally(
+        pages=2, done=3, total=4, wire=WireCount(requests=40, bytes_read=2_500_000), bytes_stored=800_000
+    )
+    display.step(tally, RunRef("openai", "ftjob-abc"), Outcome.SAVED)
     display.end()
-    text = screen.getvalue()
-    assert text.startswith("\r[###############-----] 3/4 runs · 2 pages · 2.5 MB read · 800 kB stored")
-    assert text.endswith("\n") and "openai:ftjob-abc stored" in text
+    shown = screen.getvalue()
+    assert shown.startswith(
+        "\r[###############-----] 3/4 runs · openai:ftjob-abc saved · 40 requests · 2.5 MB"
+    )
+    assert shown.endswith("\n")
 
 
 def test_a_wrong_runs_folder_is_not_the_commands_failure(

@@ -121,8 +121,8 @@ def test_the_archive_failing_never_fails_the_page(standin: StandInServer, server
     standin.add_run(make_run(JOB, n_steps=400))
     assert server.access is not None and server.access.store is not None
     with server.access.store.engine.begin() as connection:  # the archive breaks under the page
-        connection.execute(text("DROP TABLE archived_frames"))
-        connection.execute(text("DROP TABLE archived_runs"))
+        for table in ("archived_files", "archived_frames", "archived_runs"):
+            connection.execute(text(f"DROP TABLE {table}"))
     opened = server.open()
     assert opened.served_from is ServedFrom.SOURCE and opened.saved_at is None
     assert any(note.text.startswith("The archive could not be read") for note in opened.run.notes)
