@@ -113,8 +113,8 @@ def _keeping_runs(archive: bool) -> str:
     if not archive:
         return f"{_UNSTATED}, and {_NO_ARCHIVE} them."
     return (
-        f"{_UNSTATED}: saved to the archive now, they stay readable here (a finished run is saved when it is "
-        "opened; `python -m components.archive` saves every run)."
+        f"{_UNSTATED}: saved to the archive now, they stay readable here (**Save all runs of this source** "
+        "below the list, or `python -m components.archive`, keeps every run with its files)."
     )
 
 
