@@ -11,7 +11,7 @@ still missing. Everything here is plain data: no I/O, picklable, and the text in
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import pandas as pd
@@ -129,6 +129,15 @@ class AnswerSet:
             for prompt in self.prompts
             if (found := have.get((model.key, prompt.key))) is None or not found.ok
         ]
+
+    def in_order(self) -> AnswerSet:
+        """The same set with its answers model by model, prompt by prompt (the order it is shown in)."""
+        models = {model.key: index for index, model in enumerate(self.models)}
+        prompts = {prompt.key: index for index, prompt in enumerate(self.prompts)}
+        ordered = sorted(
+            self.answers, key=lambda a: (models.get(a.model_key, len(models)), prompts.get(a.prompt_key, 0))
+        )
+        return replace(self, answers=tuple(ordered))
 
     def model(self, key: str) -> SetModel | None:
         return next((model for model in self.models if model.key == key), None)

@@ -89,7 +89,9 @@ def _upsert_answers(connection: Connection, rows: list[dict[str, Any]]) -> None:
     statement = dialect.insert(answers)
     changed = {name: statement.excluded[name] for name in rows[0] if name not in ("model_pk", "prompt_key")}
     connection.execute(
-        statement.on_conflict_do_update(index_elements=[answers.c.model_pk, answers.c.prompt_key], set_=changed),
+        statement.on_conflict_do_update(
+            index_elements=[answers.c.model_pk, answers.c.prompt_key], set_=changed
+        ),
         rows,
     )
 
@@ -264,7 +266,9 @@ class AnswerStore:
             .subquery()
         )
         models = (
-            select(answer_models.c.set_pk, func.count().label("n")).group_by(answer_models.c.set_pk).subquery()
+            select(answer_models.c.set_pk, func.count().label("n"))
+            .group_by(answer_models.c.set_pk)
+            .subquery()
         )
         statement = (
             select(
@@ -298,7 +302,7 @@ class AnswerStore:
         ]
 
     def load(self, set_id: str, viewer: Viewer) -> AnswerSet | None:
-        """The whole set (prompts, models, every stored answer), or None when this viewer has none by that id."""
+        """The whole set (prompts, models, every stored answer); None when this viewer has none by that id."""
         with self._errors("be read"), self._store.engine.connect() as connection:
             head = connection.execute(
                 select(answer_sets).where(answer_sets.c.set_id == set_id, self._visible(viewer))
@@ -311,10 +315,14 @@ class AnswerStore:
                 .order_by(answer_prompts.c.position)
             ).all()
             model_rows = connection.execute(
-                select(answer_models).where(answer_models.c.set_pk == head.id).order_by(answer_models.c.position)
+                select(answer_models)
+                .where(answer_models.c.set_pk == head.id)
+                .order_by(answer_models.c.position)
             ).all()
             answer_rows = connection.execute(
-                select(answers).where(answers.c.set_pk == head.id).order_by(answers.c.model_pk, answers.c.prompt_key)
+                select(answers)
+                .where(answers.c.set_pk == head.id)
+                .order_by(answers.c.model_pk, answers.c.prompt_key)
             ).all()
         models = {row.id: _set_model(row) for row in model_rows}
         return AnswerSet(
@@ -324,8 +332,9 @@ class AnswerStore:
             created_at=_utc(head.created_at),
             params=_params(head.params),
             prompts=tuple(
-                SetPrompt(row.prompt_key, tuple(json.loads(row.messages)), row.expected) for row in prompt_rows
+                SetPrompt(row.prompt_key, tuple(json.loads(row.messages)), row.expected)
+                for row in prompt_rows
             ),
             models=tuple(models.values()),
             answers=tuple(_recorded(row, models[row.model_pk].key) for row in answer_rows),
-        )
+        ).in_order()

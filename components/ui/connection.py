@@ -15,6 +15,7 @@ from typing import Any
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from components.api import ApiConfig
 from components.api.limits import Limits
 from components.page.route import JobList, listable
 from components.settings import resolve_settings, typed_azure_endpoint
@@ -45,6 +46,7 @@ class Connection:
     refresh_seconds: float | None  # how often a running job is read again; None: the setting is wrong
     limits: Limits = field(default_factory=Limits)
     uploads: tuple[Upload, ...] = ()
+    compat: ApiConfig | None = None  # DASHBOARD_COMPAT_BASE_URL: answers replacement models
 
     @property
     def upload_ids(self) -> frozenset[str]:
@@ -173,6 +175,7 @@ def connection_sidebar() -> tuple[Connection, DeltaGenerator]:
         registry=registry,
         refresh_seconds=settings.refresh_seconds,
         limits=settings.limits,
+        compat=settings.compat,
     )
     return connection, switch
 

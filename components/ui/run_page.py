@@ -115,7 +115,7 @@ def run_page(connection: Connection, loaded: Loaded) -> None:
     if page.table is not None:
         st.markdown("#### All checkpoints")
         checkpoint_table(page.table)
-    try_checkpoints(loaded.config, run, page.strip.checkpoint_id if page.strip else None)
+    try_checkpoints(loaded.config, run, page.strip.checkpoint_id if page.strip else None, connection)
     export_buttons(run, run_id)
     save_file_run(connection, loaded)
     metric_help()

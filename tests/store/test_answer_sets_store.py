@@ -14,19 +14,32 @@ WHEN = pd.Timestamp("2026-12-01 10:00:00.123456", tz="UTC")
 
 
 def _set(set_id: str = "set-1", run_key: str = "openai-ftjob-a") -> AnswerSet:
-    prompts = tuple(
-        SetPrompt(
-            f"validation:{line}",
-            ({"role": "system", "content": "Add."}, {"role": "user", "content": f"What is {line} plus 1?"}),
-            f"{line} plus 1 is {line + 1}.",
-        )
-        for line in (3, 7)
-    ) + (SetPrompt("upload:1", ({"role": "user", "content": "Hi ünïcode \u202e"},), None),)
+    prompts = (
+        *(
+            SetPrompt(
+                f"validation:{line}",
+                ({"role": "system", "content": "Add."}, {"role": "user", "content": f"What is {line}+1?"}),
+                f"{line} plus 1 is {line + 1}.",
+            )
+            for line in (3, 7)
+        ),
+        SetPrompt("upload:1", ({"role": "user", "content": "Hi ünïcode \u202e"},), None),
+    )
     models = (
-        SetModel("ft:gpt-4o-mini:o::x:ckpt-step-40", "Checkpoint at step 40", "checkpoint", "openai", "http://h/v1", 40, "ckpt-1"),
+        SetModel(
+            "ft:gpt-4o-mini:o::x:ckpt-step-40",
+            "Checkpoint at step 40",
+            "checkpoint",
+            "openai",
+            "http://h/v1",
+            40,
+            "ckpt-1",
+        ),
         SetModel("ft:gpt-4o-mini:o::x", "Final model", "final", "openai", "http://h/v1"),
     )
-    return AnswerSet(set_id, run_key, "Validation, 2 examples", WHEN, AnswerParams(0.0, 64, 7), prompts, models)
+    return AnswerSet(
+        set_id, run_key, "Validation, 2 examples", WHEN, AnswerParams(0.0, 64, 7), prompts, models
+    )
 
 
 def _answer(model: SetModel, prompt: SetPrompt, text: str = "ok", error: str | None = None) -> RecordedAnswer:
@@ -78,7 +91,9 @@ def test_a_replacement_is_added_as_another_model(store: ArchiveStore) -> None:
     answers = AnswerStore(store)
     recorded = _set()
     answers.create(recorded, "owner-a")
-    local = SetModel("llama3.1:8b", "Replacement: llama3.1:8b", "replacement", "compatible", "http://127.0.0.1:11434/v1")
+    local = SetModel(
+        "llama3.1:8b", "Replacement: llama3.1:8b", "replacement", "compatible", "http://127.0.0.1:11434/v1"
+    )
     answers.add_models(recorded.set_id, [local, recorded.models[0]])  # the known one is left as it is
     answers.put_answers(recorded.set_id, [_answer(local, recorded.prompts[2], "hello")])
     back = answers.load(recorded.set_id, Viewer(frozenset({"owner-a"})))

@@ -38,9 +38,7 @@ def upgrade() -> None:
     op.create_table(
         "answer_models",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column(
-            "set_pk", sa.Integer, sa.ForeignKey("answer_sets.id", ondelete="CASCADE"), nullable=False
-        ),
+        sa.Column("set_pk", sa.Integer, sa.ForeignKey("answer_sets.id", ondelete="CASCADE"), nullable=False),
         sa.Column("position", sa.Integer, nullable=False),
         sa.Column("source", sa.String(32), nullable=False),
         sa.Column("model", sa.String(256), nullable=False),
@@ -57,9 +55,7 @@ def upgrade() -> None:
             "model_pk", sa.Integer, sa.ForeignKey("answer_models.id", ondelete="CASCADE"), primary_key=True
         ),
         sa.Column("prompt_key", sa.String(64), primary_key=True),
-        sa.Column(
-            "set_pk", sa.Integer, sa.ForeignKey("answer_sets.id", ondelete="CASCADE"), nullable=False
-        ),
+        sa.Column("set_pk", sa.Integer, sa.ForeignKey("answer_sets.id", ondelete="CASCADE"), nullable=False),
         sa.Column("text", sa.Text, nullable=False),
         sa.Column("error", sa.Text),
         sa.Column("error_kind", sa.String(16)),
