@@ -119,7 +119,9 @@ def set_jsonl(answer_set: AnswerSet, model_key: str | None = None) -> bytes:
                 continue
             messages = [*map(dict, prompt.messages), {"role": "assistant", "content": answer.text}]
             line = {"messages": messages, "metadata": _metadata(answer_set, prompt, model, answer)}
-            lines.append(json.dumps(line, ensure_ascii=False, allow_nan=False))
+            lines.append(
+                json.dumps(line, ensure_ascii=True, allow_nan=False)
+            )  # no raw U+2028 to split a line
     return "".join(line + "\n" for line in lines).encode()
 
 
@@ -133,7 +135,8 @@ def _json_lines(data: bytes, max_lines: int) -> Iterator[tuple[int, Any]]:
     except UnicodeDecodeError:
         raise SetFileError("The file is not UTF-8 text, so not chat JSONL.") from None
     seen = 0
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Lines end at "\n" only (JSON Lines): str.splitlines would also split inside a string at U+2028 or \x85.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         seen += 1
