@@ -7,6 +7,8 @@ providers): the UI escapes every sentence made here.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
 
 import pandas as pd
 
@@ -78,6 +80,25 @@ def progress_text(progress: Progress) -> str:
     """``37 of 150 answers · 2 failed``."""
     failed = f" · {progress.failed:,} failed" if progress.failed else ""
     return f"{progress.done:,} of {progress.total:,} answers{failed}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How asking for answers ended, in words: a success, answers that failed, or a stop."""
+
+    kind: Literal["success", "warning", "error"]
+    text: str
+
+
+def outcome_of(progress: Progress) -> Outcome:
+    """``12 answers stored in the archive.``, or how many failed (their errors are kept)."""
+    if progress.failed:
+        return Outcome(
+            "warning",
+            f"{count(progress.done - progress.failed, 'answer')} stored, {progress.failed:,} failed (their "
+            "errors are kept; asking again sends only those).",
+        )
+    return Outcome("success", f"{count(progress.done, 'answer')} stored in the archive.")
 
 
 def missing_line(answer_set: AnswerSet) -> str | None:

@@ -58,9 +58,11 @@ from components.inference.service import compat_chat, open_chat
 from components.page.recordings import (
     MAX_RECORD_MODELS,
     OFFLINE,
+    Outcome,
     answered_models,
     default_record_models,
     missing_line,
+    outcome_of,
     params_line,
     pending_line,
     progress_text,
@@ -160,33 +162,33 @@ def _ask(
     answer_set: AnswerSet,
     pending: Sequence[tuple[SetModel, SetPrompt]],
     client: ChatClient,
-) -> None:
-    """Ask ``pending`` behind a progress bar, each answer stored as it arrives; say how it ended."""
+) -> Outcome:
+    """Ask ``pending`` behind a progress bar (answers done of all, failures), each answer stored as it
+    arrives; how it ended, for :func:`_say`."""
     bar = st.progress(0.0, text=progress_text(Progress(0, len(pending), 0)))
 
     def advance(progress: Progress) -> None:
         bar.progress(progress.done / max(progress.total, 1), text=progress_text(progress))
 
     try:
-        outcome = record(
+        progress = record(
             client, pending, answer_set.params, keeper(access, answer_set.set_id), on_progress=advance
         )
     except StoreError as exc:
+        return Outcome("error", f"Stopped: the archive could not keep an answer. {exc}")
+    finally:
         bar.empty()
-        st.error(
-            f"**Stopped: the archive could not keep an answer.** {markdown_literal(str(exc))}",
-            icon=":material/error:",
-        )
-        return
-    bar.empty()
-    if outcome.failed:
-        st.warning(
-            f"{count(outcome.done - outcome.failed, 'answer')} stored, {outcome.failed:,} failed (their "
-            "errors are kept; asking again sends only those).",
-            icon=":material/warning:",
-        )
-    else:
-        st.success(f"{count(outcome.done, 'answer')} stored in the archive.", icon=":material/check_circle:")
+    return outcome_of(progress)
+
+
+def _say(outcome: Outcome) -> None:
+    icons = {
+        "success": ":material/check_circle:",
+        "warning": ":material/warning:",
+        "error": ":material/error:",
+    }
+    show = {"success": st.success, "warning": st.warning, "error": st.error}[outcome.kind]
+    show(markdown_literal(outcome.text, NOTE_CHARS), icon=icons[outcome.kind])
 
 
 # ---- A set ------------------------------------------------------------------------------------------------
@@ -226,15 +228,16 @@ def _downloads(answer_set: AnswerSet, name: str) -> None:
         )
 
 
-def _replacement(access: ArchiveAccess, answer_set: AnswerSet, askers: Sequence[Asker]) -> None:
-    """Another model answers the set's prompts, stored as one more model of the set."""
+def _replacement(access: ArchiveAccess, answer_set: AnswerSet, askers: Sequence[Asker]) -> Outcome | None:
+    """Another model answers the set's prompts, stored as one more model of the set; how it went, when it
+    was asked."""
     if not askers:
         st.caption(
             "No source can answer now: configure an API source or an OpenAI-compatible endpoint "
             "(DASHBOARD_COMPAT_BASE_URL, e.g. a local vLLM, llama.cpp or Ollama server) to compare a "
             "replacement."
         )
-        return
+        return None
     by_name = {asker.source: asker for asker in askers}
     with st.container(horizontal=True, vertical_alignment="bottom"):
         source = st.selectbox(
@@ -270,27 +273,27 @@ def _replacement(access: ArchiveAccess, answer_set: AnswerSet, askers: Sequence[
         try:
             add_models(access, answer_set.set_id, [candidate])
         except StoreError as exc:
-            st.error(markdown_literal(str(exc)), icon=":material/error:")
-            return
-        _ask(access, answer_set, pending, asker.client())
-        st.rerun(scope="fragment")
+            return Outcome("error", str(exc))
+        return _ask(access, answer_set, pending, asker.client())
+    return None
 
 
-def _resume(access: ArchiveAccess, answer_set: AnswerSet, asker: Asker | None) -> None:
-    """What is missing from the set and, while its models answer, the button that asks only that."""
+def _resume(access: ArchiveAccess, answer_set: AnswerSet, asker: Asker | None) -> Outcome | None:
+    """What is missing from the set and, while its models answer, the button that asks only that; how it
+    went, when it was asked."""
     line = missing_line(answer_set)
     if line is None:
-        return
+        return None
     if asker is None:
         st.caption(markdown_literal(line.split(":", 1)[0] + "."))
-        return
+        return None
     pending = answer_set.missing(tuple(m for m in answer_set.models if m.source == asker.source))
     st.caption(markdown_literal(line))
     if pending and st.button(
         f"Ask the {count(len(pending), 'missing answer')}", key=RESUME_KEY, icon=":material/replay:"
     ):
-        _ask(access, answer_set, pending, asker.client())
-        st.rerun(scope="fragment")
+        return _ask(access, answer_set, pending, asker.client())
+    return None
 
 
 def show_set(answer_set: AnswerSet, recommended: str | None) -> None:
@@ -336,11 +339,22 @@ def _sets_tab(
         return
     st.caption(markdown_literal(f"{params_line(answer_set.params)} {OFFLINE}", NOTE_CHARS))
     own = next((asker for asker in askers if asker.source in {m.source for m in answer_set.models}), None)
-    _resume(access, answer_set, own)
-    show_set(answer_set, recommended(answer_set))
-    _downloads(answer_set, run.summary.run_id)
+    # Laid out top to bottom, filled once the buttons below the answers have been read: a set that has just
+    # been asked for more is read again, so the table shows what was stored.
+    head, body = st.empty(), st.container()
     with st.expander("Compare a replacement", icon=":material/compare_arrows:"):
-        _replacement(access, answer_set, askers)
+        outcome = _replacement(access, answer_set, askers)
+    with head.container():
+        outcome = _resume(access, answer_set, own) or outcome
+    if outcome is not None:
+        answer_set = load_set(access, answer_set.set_id) or answer_set
+        with head.container():  # in place of the button just clicked: how it went, what is still missing
+            _say(outcome)
+            if (line := missing_line(answer_set)) is not None:
+                st.caption(markdown_literal(line))
+    with body:
+        show_set(answer_set, recommended(answer_set))
+        _downloads(answer_set, run.summary.run_id)
 
 
 # ---- A new set --------------------------------------------------------------------------------------------
@@ -467,7 +481,7 @@ def _record_tab(
             st.error(markdown_literal(str(exc)), icon=":material/error:")
             return
         st.session_state[f"{SET_KEY}:{key}"] = answer_set.set_id
-        _ask(access, answer_set, pending, client())
+        _say(_ask(access, answer_set, pending, client()))
         st.caption("The set is under **Recorded sets**.")
 
 
