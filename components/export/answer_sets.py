@@ -17,8 +17,8 @@ a byte limit, at most :data:`MAX_PROMPTS` prompts, every field checked; anything
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
@@ -33,6 +33,7 @@ from components.domain.answers import (
     SetPrompt,
 )
 from components.errors import MalformedDataError
+from components.export.schema import check_document
 from components.wording import count
 
 SET_FORMAT = "ft-checkpoint-dashboard-answers"
@@ -51,9 +52,11 @@ class SetFileError(MalformedDataError):
     """A JSONL file that cannot be read as chat prompts or as a recorded set; the message names the line."""
 
 
-def _need(condition: bool, line: int, problem: str) -> None:
+def _need(condition: bool, line: int | str, problem: str) -> None:
+    """``line``: the file's line, or in words where the problem is (a set in an export document)."""
     if not condition:
-        raise SetFileError(f"Line {line:,} cannot be read: {problem}.")
+        where = f"Line {line:,}" if isinstance(line, int) else line
+        raise SetFileError(f"{where} cannot be read: {problem}.")
 
 
 # ---- Writing ----------------------------------------------------------------------------------------------
@@ -150,7 +153,7 @@ def _json_lines(data: bytes, max_lines: int) -> Iterator[tuple[int, Any]]:
             raise SetFileError(f"Line {number:,} is not valid JSON.") from None
 
 
-def _messages(raw: Any, line: int) -> list[dict[str, str]]:
+def _messages(raw: Any, line: int | str) -> list[dict[str, str]]:
     """A conversation's messages as ``{"role", "content"}`` with text content, checked."""
     _need(isinstance(raw, list) and 1 <= len(raw) <= MAX_MESSAGES, line, "it has no list of messages")
     messages = []
@@ -166,7 +169,7 @@ def _messages(raw: Any, line: int) -> list[dict[str, str]]:
     return messages
 
 
-def _split(messages: list[dict[str, str]], line: int) -> tuple[tuple[dict[str, str], ...], str | None]:
+def _split(messages: list[dict[str, str]], line: int | str) -> tuple[tuple[dict[str, str], ...], str | None]:
     """The prompt (it must ask something) and, when the conversation ends with the assistant, its answer."""
     expected = messages[-1]["content"] if messages[-1]["role"] == "assistant" else None
     prompt = tuple(messages[:-1] if expected is not None else messages)
@@ -194,14 +197,16 @@ def parse_prompt_file(data: bytes) -> PromptFile:
     return PromptFile(tuple(prompts), sum(prompt.expected is not None for prompt in prompts))
 
 
-def _text(value: Any, line: int, what: str, limit: int = MAX_NAME_CHARS, *, optional: bool = False) -> Any:
+def _text(
+    value: Any, line: int | str, what: str, limit: int = MAX_NAME_CHARS, *, optional: bool = False
+) -> Any:
     if value is None and optional:
         return None
     _need(isinstance(value, str) and len(value) <= limit, line, f"its {what} is not text")
     return value
 
 
-def _whole(value: Any, line: int, what: str, high: int = 10**9) -> int | None:
+def _whole(value: Any, line: int | str, what: str, high: int = 10**9) -> int | None:
     if value is None:
         return None
     _need(
@@ -212,7 +217,7 @@ def _whole(value: Any, line: int, what: str, high: int = 10**9) -> int | None:
     return value
 
 
-def _real(value: Any, line: int, what: str) -> float | None:
+def _real(value: Any, line: int | str, what: str) -> float | None:
     if value is None:
         return None
     ok = isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 10**6
@@ -220,7 +225,7 @@ def _real(value: Any, line: int, what: str) -> float | None:
     return float(value)
 
 
-def _time(value: Any, line: int, what: str) -> pd.Timestamp:
+def _time(value: Any, line: int | str, what: str) -> pd.Timestamp:
     try:
         when = pd.Timestamp(_text(value, line, what, 64))
     except (ValueError, TypeError, OverflowError):
@@ -231,7 +236,7 @@ def _time(value: Any, line: int, what: str) -> pd.Timestamp:
     return when.tz_convert("UTC")
 
 
-def _read_params(raw: Any, line: int) -> AnswerParams:
+def _read_params(raw: Any, line: int | str) -> AnswerParams:
     _need(isinstance(raw, Mapping), line, "its parameters are not an object")
     seed = raw.get("seed")
     _need(
@@ -246,13 +251,13 @@ def _read_params(raw: Any, line: int) -> AnswerParams:
     )
 
 
-def _section(meta: Mapping[str, Any], name: str, line: int) -> Mapping[str, Any]:
+def _section(meta: Mapping[str, Any], name: str, line: int | str) -> Mapping[str, Any]:
     section = meta.get(name)
     _need(isinstance(section, Mapping), line, f"its metadata has no {name}")
     return section
 
 
-def _read_model(raw: Mapping[str, Any], line: int) -> tuple[int, SetModel]:
+def _read_model(raw: Mapping[str, Any], line: int | str) -> tuple[int, SetModel]:
     kind = raw.get("kind")
     _need(kind in MODEL_KINDS, line, "its model kind is unknown")
     model = SetModel(
@@ -268,7 +273,7 @@ def _read_model(raw: Mapping[str, Any], line: int) -> tuple[int, SetModel]:
 
 
 def _read_answer(
-    raw: Mapping[str, Any], line: int, prompt_key: str, model: SetModel, text: str
+    raw: Mapping[str, Any], line: int | str, prompt_key: str, model: SetModel, text: str
 ) -> RecordedAnswer:
     return RecordedAnswer(
         prompt_key=prompt_key,
@@ -295,7 +300,7 @@ class _Collected:
     answers: dict[tuple[str, str], RecordedAnswer] | None = None
 
 
-def _read_line(obj: Any, line: int, found: _Collected) -> None:
+def _read_line(obj: Any, line: int | str, found: _Collected) -> None:
     _need(isinstance(obj, Mapping), line, "it is not an object")
     meta = obj.get("metadata")
     ours = isinstance(meta, Mapping) and meta.get("format") == SET_FORMAT
@@ -356,3 +361,131 @@ def read_set_jsonl(data: bytes) -> AnswerSet:
         models=tuple(model for _, model in sorted(found.models.values(), key=lambda pair: pair[0])),
         answers=tuple(found.answers.values()),
     ).in_order()
+
+
+# ---- In the export document -------------------------------------------------------------------------------
+
+MAX_SETS = 50
+"""Recorded sets one export document holds: a run rarely has more than a handful."""
+IN_DOCUMENT = "A recorded answer set of the export file"
+
+
+def _answer_body(answer: RecordedAnswer, prompts: dict[str, int], models: dict[str, int]) -> dict[str, Any]:
+    return {
+        "prompt": prompts[answer.prompt_key],
+        "model": models[answer.model_key],
+        "text": answer.text,
+        "error": answer.error,
+        "error_kind": answer.error_kind,
+        "status": answer.status,
+        "request_id": answer.request_id,
+        "finish_reason": answer.finish_reason,
+        "tokens_in": answer.tokens_in,
+        "tokens_out": answer.tokens_out,
+        "usage_reported": answer.usage_reported,
+        "seconds": answer.seconds,
+        "answered_at": _stamp(answer.answered_at),
+        "params": _params(answer.params),
+    }
+
+
+def answer_set_body(answer_set: AnswerSet) -> dict[str, Any]:
+    """A whole set (failed answers included) as the export document holds it; :func:`answer_sets_of`
+    reads it back."""
+    prompts = {prompt.key: index for index, prompt in enumerate(answer_set.prompts)}
+    models = {model.key: index for index, model in enumerate(answer_set.models)}
+    return {
+        "id": answer_set.set_id,
+        "name": answer_set.name,
+        "run": answer_set.run_key,
+        "created_at": _stamp(answer_set.created_at),
+        "params": _params(answer_set.params),
+        "prompts": [
+            {"key": p.key, "messages": [dict(m) for m in p.messages], "expected": p.expected}
+            for p in answer_set.prompts
+        ],
+        "models": [
+            {
+                "model": m.model,
+                "label": m.label,
+                "kind": m.kind,
+                "source": m.source,
+                "endpoint": m.endpoint,
+                "step": m.step,
+                "checkpoint_id": m.checkpoint_id,
+                "position": i,
+            }
+            for i, m in enumerate(answer_set.models)
+        ],
+        "answers": [_answer_body(answer, prompts, models) for answer in answer_set.answers],
+    }
+
+
+def _listed(value: Any, what: str, most: int) -> list[Any]:
+    _need(isinstance(value, list) and len(value) <= most, IN_DOCUMENT, f"its {what} are not a list")
+    return value
+
+
+def _index(value: Any, size: int, what: str) -> int:
+    ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value < size
+    _need(ok, IN_DOCUMENT, f"an answer names no {what} of the set")
+    return value
+
+
+def _body_answer(raw: Any, prompts: Sequence[SetPrompt], models: Sequence[SetModel]) -> RecordedAnswer:
+    _need(isinstance(raw, Mapping), IN_DOCUMENT, "an answer is not an object")
+    prompt = prompts[_index(raw.get("prompt"), len(prompts), "prompt")]
+    model = models[_index(raw.get("model"), len(models), "model")]
+    answer = _read_answer(
+        raw, IN_DOCUMENT, prompt.key, model, _text(raw.get("text"), IN_DOCUMENT, "answer", MAX_MESSAGE_CHARS)
+    )
+    return replace(
+        answer,
+        error=_text(raw.get("error"), IN_DOCUMENT, "error", MAX_MESSAGE_CHARS, optional=True),
+        error_kind=_text(raw.get("error_kind"), IN_DOCUMENT, "error kind", 16, optional=True),
+        status=_whole(raw.get("status"), IN_DOCUMENT, "status", 999),
+    )
+
+
+def _body_set(raw: Any) -> AnswerSet:
+    _need(isinstance(raw, Mapping), IN_DOCUMENT, "it is not an object")
+    prompts = []
+    for item in _listed(raw.get("prompts"), "prompts", MAX_PROMPTS):
+        _need(isinstance(item, Mapping), IN_DOCUMENT, "a prompt is not an object")
+        messages = tuple(_messages(item.get("messages"), IN_DOCUMENT))
+        expected = _text(
+            item.get("expected"), IN_DOCUMENT, "expected answer", MAX_MESSAGE_CHARS, optional=True
+        )
+        prompts.append(SetPrompt(_text(item.get("key"), IN_DOCUMENT, "prompt key", 64), messages, expected))
+    models = []
+    for item in _listed(raw.get("models"), "models", MAX_SET_LINES):
+        _need(isinstance(item, Mapping), IN_DOCUMENT, "a model is not an object")
+        models.append(_read_model(item, IN_DOCUMENT)[1])
+    _need(len({p.key for p in prompts}) == len(prompts), IN_DOCUMENT, "a prompt key is there twice")
+    _need(len({m.key for m in models}) == len(models), IN_DOCUMENT, "a model is there twice")
+    answers = [
+        _body_answer(item, prompts, models) for item in _listed(raw.get("answers"), "answers", MAX_SET_LINES)
+    ]
+    _need(
+        len({(a.model_key, a.prompt_key) for a in answers}) == len(answers),
+        IN_DOCUMENT,
+        "an answer is there twice",
+    )
+    return AnswerSet(
+        set_id=_text(raw.get("id"), IN_DOCUMENT, "set id", 40),
+        run_key=_text(raw.get("run"), IN_DOCUMENT, "run", 128),
+        name=_text(raw.get("name"), IN_DOCUMENT, "set name"),
+        created_at=_time(raw.get("created_at"), IN_DOCUMENT, "set time"),
+        params=_read_params(raw.get("params"), IN_DOCUMENT),
+        prompts=tuple(prompts),
+        models=tuple(models),
+        answers=tuple(answers),
+    ).in_order()
+
+
+def answer_sets_of(document: Mapping[str, Any]) -> tuple[AnswerSet, ...]:
+    """The recorded sets an export document carries (none in a version 1 document, which had none)."""
+    check_document(document)
+    raw = document.get("answer_sets", [])
+    _need(isinstance(raw, list) and len(raw) <= MAX_SETS, IN_DOCUMENT, f"there are more than {MAX_SETS}")
+    return tuple(_body_set(item) for item in raw)

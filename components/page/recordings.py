@@ -135,3 +135,11 @@ def answered_models(answer_set: AnswerSet) -> Sequence[tuple[str, str]]:
     """(model key, label) of the models with at least one answer: what a JSONL per model can hold."""
     answered = {answer.model_key for answer in answer_set.answers if answer.ok}
     return [(model.key, model.label) for model in answer_set.models if model.key in answered]
+
+
+def opened_line(answer_set: AnswerSet) -> str:
+    """What a set opened from a file holds: ``<name>: 50 prompts × 3 models, 150 answers. Asked at …``"""
+    size = f"{count(len(answer_set.prompts), 'prompt')} × {count(len(answer_set.models), 'model')}"
+    return (
+        f"{answer_set.name}: {size}, {count(answer_set.answered, 'answer')}. {params_line(answer_set.params)}"
+    )

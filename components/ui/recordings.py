@@ -35,6 +35,7 @@ from components.archive.recordings import (
 )
 from components.domain import RunData
 from components.domain.answers import AnswerParams, AnswerSet, SetModel, SetPrompt
+from components.errors import MalformedDataError
 from components.export.answer_sets import (
     MAX_PROMPTS,
     SetFileError,
@@ -42,6 +43,7 @@ from components.export.answer_sets import (
     read_set_jsonl,
     set_jsonl,
 )
+from components.export.download import answer_sets_in
 from components.inference import DEFAULT_SEED, DEFAULT_WORKERS, ChatClient, ModelMenu, sample_examples
 from components.inference.recording import (
     Progress,
@@ -62,6 +64,7 @@ from components.page.recordings import (
     answered_models,
     default_record_models,
     missing_line,
+    opened_line,
     outcome_of,
     params_line,
     pending_line,
@@ -485,43 +488,74 @@ def _record_tab(
         st.caption("The set is under **Recorded sets**.")
 
 
+def _sets_in_file(data: bytes, limit: int) -> tuple[AnswerSet, ...]:
+    """The sets a file holds: a recorded set's JSONL, or a run file exported here (JSON or Parquet)."""
+    if len(data) > limit:
+        raise SetFileError(f"The file is larger than {limit / 1e6:g} MB (DASHBOARD_MAX_FILE_MB).")
+    head = data.lstrip()[:1]
+    if data.startswith(b"PAR1") or (head == b"{" and b'"ft-checkpoint-dashboard-export"' in data[:200]):
+        return answer_sets_in(data)
+    return (read_set_jsonl(data),)
+
+
 def _open_tab(
-    access: ArchiveAccess, config: SourceConfig, run: RunData, recommended: Callable[[AnswerSet], str | None]
+    access: ArchiveAccess,
+    config: SourceConfig,
+    run: RunData,
+    recommended: Callable[[AnswerSet], str | None],
+    limit: int,
 ) -> None:
     upload = st.file_uploader(
-        "A recorded set (JSONL exported here)", type=["jsonl"], key=SET_FILE_KEY,
-        help="Every line a chat example with this dashboard's metadata: the set opens as it was exported.",
+        "A recorded set: its chat JSONL, or a run file exported here", type=["jsonl", "json", "parquet"],
+        key=SET_FILE_KEY,
+        help="Every line a chat example with this dashboard's metadata, or the run file of a run with "
+        "recorded answers: each set opens as it was exported.",
     )  # fmt: skip
     if upload is None:
         return
     try:
-        answer_set = read_set_jsonl(upload.getvalue())
-    except SetFileError as exc:
-        st.error(markdown_literal(str(exc)), icon=":material/error:")
+        found = _sets_in_file(upload.getvalue(), limit)
+    except MalformedDataError as exc:
+        st.error(markdown_literal(str(exc), NOTE_CHARS), icon=":material/error:")
         return
-    st.caption(
-        markdown_literal(
-            f"{answer_set.name}: {count(len(answer_set.prompts), 'prompt')} × "
-            f"{count(len(answer_set.models), 'model')}, {answer_set.answered:,} answers. "
-            f"{params_line(answer_set.params)}",
-            NOTE_CHARS,
-        )
+    if not found:
+        st.info("This run file carries no recorded answers.", icon=":material/info:")
+        return
+    labels = {index: f"{answer_set.name} ({answer_set.set_id})" for index, answer_set in enumerate(found)}
+    shown = {i: clean(label, NOTE_CHARS) for i, label in labels.items()}
+    index = (
+        st.selectbox("Set", list(labels), format_func=shown.__getitem__, key=f"{SET_FILE_KEY}:which")
+        if len(found) > 1
+        else 0
     )
+    answer_set = found[index]
+    st.caption(markdown_literal(opened_line(answer_set), NOTE_CHARS))
     if answer_set.run_key != run_key(run.summary.ref):
         st.caption(f"Recorded for another run ({code_span(answer_set.run_key)}).")
     show_set(answer_set, recommended(answer_set))
-    if can_record(access) and st.button(
-        "Save to the archive", key=SAVE_SET_KEY, icon=":material/inventory_2:"
-    ):
+    if st.button("Save to the archive", key=SAVE_SET_KEY, icon=":material/inventory_2:"):
         try:
             saved = import_set(access, config, answer_set)
         except StoreError as exc:
             st.error(markdown_literal(str(exc)), icon=":material/error:")
             return
         st.success(
-            "Saved to the archive." if saved else "This set is already in the archive.",
+            "Saved to the archive: it is under Recorded sets of its run."
+            if saved
+            else "This set is already in the archive.",
             icon=":material/check_circle:",
         )
+
+
+def run_answer_sets(connection: Connection, run: RunData) -> list[AnswerSet]:
+    """Every recorded set of ``run`` this session may see, whole (for the run's export file); none when the
+    archive cannot be read this time (the page says so where the sets are shown)."""
+    access = connect_archive(connection.registry)
+    try:
+        infos = sets_of(access, run_key(run.summary.ref))
+        return [found for info in infos if (found := load_set(access, info.set_id)) is not None]
+    except StoreError:
+        return []
 
 
 @st.fragment
@@ -564,4 +598,4 @@ def recorded_answers(
             _record_tab(access, config, run, menu, recommended_id, client)
     if tabs[OPEN_TAB].open:
         with tabs[OPEN_TAB]:
-            _open_tab(access, config, run, recommended)
+            _open_tab(access, config, run, recommended, connection.limits.max_file_bytes)

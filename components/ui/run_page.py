@@ -23,6 +23,7 @@ from components.ui.more_metrics import more_metrics
 from components.ui.navigation import go
 from components.ui.recommendation import recommendation_strip
 from components.ui.recommended_vs_selected import comparison_panel
+from components.ui.recordings import run_answer_sets
 from components.ui.run_loading import Loaded
 from components.ui.selection import picked, zoom_of
 from components.ui.try_checkpoints import try_checkpoints
@@ -116,6 +117,6 @@ def run_page(connection: Connection, loaded: Loaded) -> None:
         st.markdown("#### All checkpoints")
         checkpoint_table(page.table)
     try_checkpoints(loaded.config, run, page.strip.checkpoint_id if page.strip else None, connection)
-    export_buttons(run, run_id)
+    export_buttons(run, run_id, run_answer_sets(connection, run))
     save_file_run(connection, loaded)
     metric_help()

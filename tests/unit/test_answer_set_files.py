@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -21,6 +23,9 @@ from components.export.answer_sets import (
     read_set_jsonl,
     set_jsonl,
 )
+from components.export.download import ExportFormat, answer_sets_in, export_file
+from components.export.json_file import runs_from_export, to_export
+from components.export.parquet_file import runs_from_parquet
 from components.inference.recording import set_csv
 
 WHEN = pd.Timestamp("2026-12-01 09:30:00.5", tz="UTC")
@@ -182,3 +187,55 @@ def test_a_set_file_from_elsewhere_is_refused_with_its_line() -> None:
     hostile["metadata"]["answer"]["tokens_in"] = -1
     with pytest.raises(SetFileError, match="tokens in"):
         read_set_jsonl(json.dumps(hostile).encode())
+
+
+# ---- In the run file (the export document, version 2) ------------------------------------------------------
+
+
+def _demo_run():
+    from components.sources.demo import demo_source
+
+    return demo_source().load_run("ftjob-demo")
+
+
+@pytest.mark.parametrize("prefer", [ExportFormat.JSON, ExportFormat.PARQUET])
+def test_the_run_file_carries_the_sets_whole_failures_included(prefer: ExportFormat) -> None:
+    run, answer_set = _demo_run(), _set_with_a_failure()
+    exported = export_file(
+        run, prefer, answer_sets=[answer_set, replace(answer_set, set_id="s2", answers=())]
+    )
+    sets = answer_sets_in(exported.data)
+    assert sets == (answer_set.in_order(), replace(answer_set, set_id="s2", answers=()))
+    assert sets[0].failed == 1 and sets[0].answer("openai|m-bad", "upload:1").error == "-boom"
+    read = runs_from_parquet if prefer is ExportFormat.PARQUET else runs_from_export
+    [back] = read(exported.data)
+    assert back.history.equals(run.history) and back.summary == run.summary
+
+
+def test_an_export_of_version_1_still_opens_and_carries_no_sets() -> None:
+    document = json.loads(to_export(_demo_run()))
+    assert document["version"] == 2 and "answer_sets" not in document  # none given, none written
+    document["version"] = 1
+    old = json.dumps(document).encode()
+    assert answer_sets_in(old) == ()
+    [run] = runs_from_export(old)
+    assert run.summary.ref.run_id == "ftjob-demo"
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (lambda body: body["answers"][0].update(model=9), "names no model"),
+        (lambda body: body["answers"].append(dict(body["answers"][0])), "there twice"),
+        (lambda body: body["prompts"][0]["messages"][0].update(role="tool"), "role is not one of"),
+        (lambda body: body.update(created_at="yesterday"), "set time is not a time"),
+        (lambda body: body["answers"][0].update(status="500"), "status is not a count"),
+    ],
+)
+def test_a_hostile_set_in_a_run_file_is_a_message(change: Any, said: str) -> None:
+    document = json.loads(to_export(_demo_run(), [_set_with_a_failure()]))
+    change(document["answer_sets"][0])
+    with pytest.raises(
+        SetFileError, match=f"A recorded answer set of the export file cannot be read: .*{said}"
+    ):
+        answer_sets_in(json.dumps(document).encode())
