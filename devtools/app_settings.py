@@ -37,6 +37,9 @@ APP_SETTINGS: tuple[str, ...] = (
     "DASHBOARD_RUNS_DIR",
     "DASHBOARD_STORE",
     "DASHBOARD_STORE_SHARED",
+    # Replacement models answer through an OpenAI-compatible endpoint (components.settings)
+    "DASHBOARD_COMPAT_BASE_URL",
+    "DASHBOARD_COMPAT_API_KEY",
 )
 ARCHIVE_OFF = {STORE_VARIABLE: "off"}
 
