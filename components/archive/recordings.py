@@ -76,5 +76,4 @@ def add_models(access: ArchiveAccess | None, set_id: str, models: Sequence[SetMo
 
 def keeper(access: ArchiveAccess | None, set_id: str) -> Callable[[RecordedAnswer], None]:
     """What a recording hands each answer to: it is stored at once, in its own transaction."""
-    answers = _answers(access)
-    return lambda answer: answers.put_answers(set_id, [answer])
+    return _answers(access).writer(set_id)

@@ -10,7 +10,7 @@ answer that arrived, and the next one asks only what is missing.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -31,6 +31,7 @@ from components.store.engine import WRITE
 from components.store.errors import StoreError, store_errors
 from components.store.fingerprint import NO_CREDENTIAL
 
+UNKNOWN_MODEL = "An answer names a model that is not part of its set; nothing was stored."
 _ANSWER_FIELDS = (
     "text",
     "error",
@@ -199,6 +200,23 @@ class AnswerStore:
         with self._write() as connection:
             self._put(connection, self._pk(connection, set_id), recorded)
 
+    def writer(self, set_id: str) -> Callable[[RecordedAnswer], None]:
+        """What a recording hands each answer to: one statement and commit per answer (the set's and its
+        models' keys are looked up once, again only for a model added since)."""
+        keys: dict[str, tuple[int, dict[str, int]]] = {}
+
+        def write(answer: RecordedAnswer) -> None:
+            with self._write() as connection:
+                if set_id not in keys or answer.model_key not in keys[set_id][1]:
+                    set_pk = self._pk(connection, set_id)
+                    keys[set_id] = (set_pk, self._model_pks(connection, set_pk))
+                set_pk, model_pks = keys[set_id]
+                if answer.model_key not in model_pks:
+                    raise StoreError(UNKNOWN_MODEL)
+                _upsert_answers(connection, [_answer_row(set_pk, model_pks[answer.model_key], answer)])
+
+        return write
+
     def delete(self, set_id: str, viewer: Viewer) -> bool:
         """Remove a set this viewer may see, with everything in it; whether there was one."""
         with self._write() as connection:
@@ -235,16 +253,18 @@ class AnswerStore:
             )
 
     @staticmethod
-    def _put(connection: Connection, set_pk: int, recorded: Sequence[RecordedAnswer]) -> None:
+    def _model_pks(connection: Connection, set_pk: int) -> dict[str, int]:
         rows = connection.execute(
             select(answer_models.c.id, answer_models.c.source, answer_models.c.model).where(
                 answer_models.c.set_pk == set_pk
             )
         ).all()
-        model_pks = {f"{row.source}|{row.model}": row.id for row in rows}
-        unknown = {answer.model_key for answer in recorded} - set(model_pks)
-        if unknown:
-            raise StoreError("An answer names a model that is not part of its set; nothing was stored.")
+        return {SetModel(row.model, "", "base", row.source).key: row.id for row in rows}
+
+    def _put(self, connection: Connection, set_pk: int, recorded: Sequence[RecordedAnswer]) -> None:
+        model_pks = self._model_pks(connection, set_pk)
+        if {answer.model_key for answer in recorded} - set(model_pks):
+            raise StoreError(UNKNOWN_MODEL)
         _upsert_answers(connection, [_answer_row(set_pk, model_pks[a.model_key], a) for a in recorded])
 
     # ---- Reading -------------------------------------------------------------------------------------------
