@@ -48,13 +48,18 @@ def set_name(validation: int, seed: int | None, available: int, upload: str | No
 
 
 def set_label(info: AnswerSetInfo) -> str:
-    """One line in the list of a run's sets: name, size, how much is answered, when it was made."""
-    done = f"{info.answered:,} of {info.prompts * info.models:,} answered"
-    failed = f", {info.failed:,} failed" if info.failed else ""
-    return (
-        f"{info.name} · {count(info.prompts, 'prompt')} × {count(info.models, 'model')} · {done}{failed} · "
-        f"{info.created_at:%Y-%m-%d %H:%M} UTC"
-    )
+    """One line in the list of a run's sets, short enough for a narrow page: its name, when it was made,
+    and how many answers failed when some did (the rest is said under it, see :func:`set_facts`)."""
+    failed = f" · {info.failed:,} failed" if info.failed else ""
+    return f"{info.name} · {info.created_at:%Y-%m-%d %H:%M} UTC{failed}"
+
+
+def set_facts(answer_set: AnswerSet) -> str:
+    """``20 prompts × 3 models, 60 of 60 answered. Asked at temperature 0, … Read from the archive: …``"""
+    size = f"{count(len(answer_set.prompts), 'prompt')} × {count(len(answer_set.models), 'model')}"
+    failed = f" ({answer_set.failed:,} failed)" if answer_set.failed else ""
+    done = f"{answer_set.answered:,} of {answer_set.total:,} answered{failed}"
+    return f"{size}, {done}. {params_line(answer_set.params)} {OFFLINE}"
 
 
 def params_line(params: AnswerParams) -> str:

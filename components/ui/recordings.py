@@ -59,17 +59,16 @@ from components.inference.recording import (
 from components.inference.service import compat_chat, open_chat
 from components.page.recordings import (
     MAX_RECORD_MODELS,
-    OFFLINE,
     Outcome,
     answered_models,
     default_record_models,
     missing_line,
     opened_line,
     outcome_of,
-    params_line,
     pending_line,
     progress_text,
     recommended_in_set,
+    set_facts,
     set_label,
     set_name,
     set_scores,
@@ -208,7 +207,7 @@ def _downloads(answer_set: AnswerSet, name: str) -> None:
             options,
             format_func={key: clean(label, MODEL_CHARS) for key, label in labels.items()}.__getitem__,
             key=f"{JSONL_MODEL_KEY}:{answer_set.set_id}",
-            width=260,
+            width=220,
             help="One model's answers are the training data for a replacement (TRL's SFTTrainer reads the "
             "file as it is); every model's opens again as this set.",
         )
@@ -340,7 +339,7 @@ def _sets_tab(
     if answer_set is None:
         st.caption("That set is no longer in the archive.")
         return
-    st.caption(markdown_literal(f"{params_line(answer_set.params)} {OFFLINE}", NOTE_CHARS))
+    st.caption(markdown_literal(set_facts(answer_set), NOTE_CHARS))
     own = next((asker for asker in askers if asker.source in {m.source for m in answer_set.models}), None)
     # Laid out top to bottom, filled once the buttons below the answers have been read: a set that has just
     # been asked for more is read again, so the table shows what was stored.

@@ -101,7 +101,9 @@ def test_fifty_by_three_reopened_from_the_archive_with_every_model_refusing_make
     assert not reopened.exception
     texts = _texts(reopened)
     assert any(t.startswith("Opened from the archive, the models are not asked") for t in texts)
-    assert any("150 of 150 answered" in option for option in reopened.selectbox(key=f"rec_set:{KEY}").options)
+    assert any(
+        t.startswith("50 prompts × 3 models, 150 of 150 answered. Asked at temperature 0") for t in texts
+    )
     summary = reopened.table[-1].value
     assert summary.loc["All models", "Answered"] == "150" and summary.loc["All models", "Errors"] == "0"
     assert len(reopened.dataframe[-1].value) == 50
