@@ -169,6 +169,9 @@ def connection_sidebar() -> tuple[Connection, DeltaGenerator]:
             if store is not None and any(config.kind is SourceKind.API for config in registry.configs):
                 kept = markdown_literal(store_endpoint(store))
                 st.caption(f"Finished runs are kept in the archive: {kept}")
+            if settings.compat is not None:
+                compat = code_span(settings.compat.display_base_url, URL_CHARS)
+                st.caption(f"Replacement models answer through the OpenAI-compatible endpoint {compat}")
     job_source = registry.job_source()
     connection = Connection(
         source=job_source if job_source is not None and job_source.api is not None else DEMO_SOURCE,

@@ -163,24 +163,31 @@ def _ask(
     access: ArchiveAccess,
     answer_set: AnswerSet,
     pending: Sequence[tuple[SetModel, SetPrompt]],
-    client: ChatClient,
+    client: Callable[[SetModel], ChatClient],
 ) -> Outcome:
     """Ask ``pending`` behind a progress bar (answers done of all, failures), each answer stored as it
-    arrives; how it ended, for :func:`_say`."""
-    bar = st.progress(0.0, text=progress_text(Progress(0, len(pending), 0)))
-
-    def advance(progress: Progress) -> None:
-        bar.progress(progress.done / max(progress.total, 1), text=progress_text(progress))
-
+    arrives, each model through ``client(model)`` (the models of one source together); how it ended, for
+    :func:`_say`."""
+    total = len(pending)
+    bar = st.progress(0.0, text=progress_text(Progress(0, total, 0)))
+    so_far = Progress(0, total, 0)
+    keep = keeper(access, answer_set.set_id)
     try:
-        progress = record(
-            client, pending, answer_set.params, keeper(access, answer_set.set_id), on_progress=advance
-        )
+        for source in dict.fromkeys(model.source for model, _ in pending):
+            group = [(model, prompt) for model, prompt in pending if model.source == source]
+            before = so_far
+
+            def advance(progress: Progress, before: Progress = before) -> None:
+                done = Progress(before.done + progress.done, total, before.failed + progress.failed)
+                bar.progress(done.done / max(total, 1), text=progress_text(done))
+
+            ended = record(client(group[0][0]), group, answer_set.params, keep, on_progress=advance)
+            so_far = Progress(so_far.done + ended.done, total, so_far.failed + ended.failed)
     except StoreError as exc:
         return Outcome("error", f"Stopped: the archive could not keep an answer. {exc}")
     finally:
         bar.empty()
-    return outcome_of(progress)
+    return outcome_of(so_far)
 
 
 def _say(outcome: Outcome) -> None:
@@ -276,25 +283,26 @@ def _replacement(access: ArchiveAccess, answer_set: AnswerSet, askers: Sequence[
             add_models(access, answer_set.set_id, [candidate])
         except StoreError as exc:
             return Outcome("error", str(exc))
-        return _ask(access, answer_set, pending, asker.client())
+        return _ask(access, answer_set, pending, lambda _model: asker.client())
     return None
 
 
-def _resume(access: ArchiveAccess, answer_set: AnswerSet, asker: Asker | None) -> Outcome | None:
-    """What is missing from the set and, while its models answer, the button that asks only that; how it
-    went, when it was asked."""
+def _resume(access: ArchiveAccess, answer_set: AnswerSet, askers: Sequence[Asker]) -> Outcome | None:
+    """What is missing from the set and, for the models whose source can be asked, the button that asks
+    only that; how it went, when it was asked."""
     line = missing_line(answer_set)
     if line is None:
         return None
-    if asker is None:
-        st.caption(markdown_literal(line.split(":", 1)[0] + "."))
+    by_source = {asker.source: asker for asker in askers}
+    pending = [(model, prompt) for model, prompt in answer_set.missing() if model.source in by_source]
+    if not pending:
+        st.caption(markdown_literal(line.split(":", 1)[0] + ": no source that asked them is configured now."))
         return None
-    pending = answer_set.missing(tuple(m for m in answer_set.models if m.source == asker.source))
     st.caption(markdown_literal(line))
-    if pending and st.button(
+    if st.button(
         f"Ask the {count(len(pending), 'missing answer')}", key=RESUME_KEY, icon=":material/replay:"
     ):
-        return _ask(access, answer_set, pending, asker.client())
+        return _ask(access, answer_set, pending, lambda model: by_source[model.source].client())
     return None
 
 
@@ -340,14 +348,13 @@ def _sets_tab(
         st.caption("That set is no longer in the archive.")
         return
     st.caption(markdown_literal(set_facts(answer_set), NOTE_CHARS))
-    own = next((asker for asker in askers if asker.source in {m.source for m in answer_set.models}), None)
     # Laid out top to bottom, filled once the buttons below the answers have been read: a set that has just
     # been asked for more is read again, so the table shows what was stored.
     head, body = st.empty(), st.container()
     with st.expander("Compare a replacement", icon=":material/compare_arrows:"):
         outcome = _replacement(access, answer_set, askers)
     with head.container():
-        outcome = _resume(access, answer_set, own) or outcome
+        outcome = _resume(access, answer_set, askers) or outcome
     if outcome is not None:
         answer_set = load_set(access, answer_set.set_id) or answer_set
         with head.container():  # in place of the button just clicked: how it went, what is still missing
@@ -393,8 +400,8 @@ def _validation_part(
     return list(validation_prompts(chosen)), available, int(seed)
 
 
-def _upload_part() -> tuple[list[SetPrompt], str | None]:
-    """Prompts from a JSONL file the user uploads (checked line by line)."""
+def _upload_part(limit: int) -> tuple[list[SetPrompt], str | None]:
+    """Prompts from a JSONL file the user uploads (at most ``limit`` bytes, checked line by line)."""
     upload = st.file_uploader(
         "Your prompts (JSONL)",
         type=["jsonl", "json"],
@@ -405,7 +412,10 @@ def _upload_part() -> tuple[list[SetPrompt], str | None]:
     if upload is None:
         return [], None
     try:
-        parsed = parse_prompt_file(upload.getvalue())
+        data = upload.getvalue()
+        if len(data) > limit:
+            raise SetFileError(f"The file is larger than {limit / 1e6:g} MB (DASHBOARD_MAX_FILE_MB).")
+        parsed = parse_prompt_file(data)
     except SetFileError as exc:
         st.error(markdown_literal(str(exc)), icon=":material/error:")
         return [], None
@@ -448,7 +458,7 @@ def _record_tab(
     )
     chosen = deployments(menu, [labels[m] for m in picked], DEPLOYMENT_KEY) if picked else []
     validation, available, sample_seed = _validation_part(config, run, client)
-    uploaded, upload_name = _upload_part()
+    uploaded, upload_name = _upload_part(config.limits.max_file_bytes)
     params = _parameters()
     prompts = [*validation, *uploaded][:MAX_PROMPTS]
     models = [set_model(choice, config.name, _endpoint(config.api)) for choice in chosen or []]
@@ -483,7 +493,7 @@ def _record_tab(
             st.error(markdown_literal(str(exc)), icon=":material/error:")
             return
         st.session_state[f"{SET_KEY}:{key}"] = answer_set.set_id
-        _say(_ask(access, answer_set, pending, client()))
+        _say(_ask(access, answer_set, pending, lambda _model: client()))
         st.caption("The set is under **Recorded sets**.")
 
 

@@ -141,8 +141,13 @@ def test_a_replacement_through_the_compatible_endpoint_is_scored_beside_the_reco
 ) -> None:
     monkeypatch.setenv("DASHBOARD_COMPAT_BASE_URL", api_env.base_url)
     monkeypatch.setenv("DASHBOARD_COMPAT_API_KEY", DEFAULT_API_KEY)
+    monkeypatch.setenv("OPENAI_MAX_RETRIES", "0")
     api_env.add_models("local-llama")
+    api_env.add_chat_faults("local-llama", [Fault("chat", "status", status=503, times=2)])
     at = new_app(job=JOB).run()
+    assert any(
+        t.startswith("Replacement models answer through the OpenAI-compatible endpoint") for t in _texts(at)
+    )
     _record(at, 5)
     at.session_state[TABS] = "Recorded sets"
     at.run()
@@ -153,6 +158,12 @@ def test_a_replacement_through_the_compatible_endpoint_is_scored_beside_the_reco
     at.button(key="rec_replacement").click().run(timeout=TIMEOUT)
     assert not at.exception
     assert _chat_models(api_env) == Counter({"local-llama": 5})
+    assert any(t.startswith("3 answers stored, 2 failed") for t in _texts(at))
+    assert at.table[-1].value.loc["Replacement: local-llama", "Errors"] == "2"
+    at.run()
+    api_env.reset_log()
+    at.button(key="rec_resume").click().run(timeout=TIMEOUT)  # through the endpoint that answered them
+    assert _chat_models(api_env) == Counter({"local-llama": 2})
     summary = at.table[-1].value
     assert summary.loc["Replacement: local-llama", "Answered"] == "5"
     conversation = [{"role": "user", "content": at.dataframe[-1].value["Question"][0]}]
