@@ -5,8 +5,8 @@
   who recorded it (``owner``, a credential fingerprint, seen as runs are) and how its prompts are asked.
 - ``answer_prompts``: the set's prompts in order, each with its key, messages (JSON) and expected answer.
 - ``answer_models``: the models asked, in order; a model is its source and name within a set.
-- ``answers``: one row per (model, prompt): the text or the error, usage, latency, time and how it was
-  asked. A recording writes each answer as it arrives, so a stopped one keeps every answer it got.
+- ``recorded_answers``: one row per (model, prompt): the text or the error, usage, latency, time and how it
+  was asked. A recording writes each answer as it arrives, so a stopped one keeps every answer it got.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ answer_models = Table(
 )
 
 answers = Table(
-    "answers",
+    "recorded_answers",
     metadata,
     Column("model_pk", Integer, ForeignKey("answer_models.id", ondelete="CASCADE"), primary_key=True),
     Column("prompt_key", String(64), primary_key=True),
@@ -86,5 +86,5 @@ answers = Table(
     Column("temperature", Float),
     Column("max_tokens", Integer),
     Column("seed", Integer),
-    Index("ix_answers_set_pk", "set_pk"),
+    Index("ix_recorded_answers_set_pk", "set_pk"),
 )

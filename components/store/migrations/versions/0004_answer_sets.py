@@ -50,7 +50,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("set_pk", "source", "model", name="uq_answer_models_set_model"),
     )
     op.create_table(
-        "answers",
+        "recorded_answers",
         sa.Column(
             "model_pk", sa.Integer, sa.ForeignKey("answer_models.id", ondelete="CASCADE"), primary_key=True
         ),
@@ -71,11 +71,11 @@ def upgrade() -> None:
         sa.Column("max_tokens", sa.Integer),
         sa.Column("seed", sa.Integer),
     )
-    op.create_index("ix_answers_set_pk", "answers", ["set_pk"])
+    op.create_index("ix_recorded_answers_set_pk", "recorded_answers", ["set_pk"])
 
 
 def downgrade() -> None:
-    op.drop_table("answers")
+    op.drop_table("recorded_answers")
     op.drop_table("answer_models")
     op.drop_table("answer_prompts")
     op.drop_table("answer_sets")
