@@ -557,8 +557,12 @@ def _open_tab(
 
 
 def run_answer_sets(connection: Connection, run: RunData) -> list[AnswerSet]:
-    """Every recorded set of ``run`` this session may see, whole (for the run's export file); none when the
-    archive cannot be read this time (the page says so where the sets are shown)."""
+    """Every recorded set of ``run`` this session may see, whole (for the run's export file); none for a run
+    whose source keeps nothing in the archive unasked (the demo, files), or when the archive cannot be read
+    this time (the page says so where the sets are shown)."""
+    config = connection.registry.get(run.summary.ref.source)
+    if config is None or config.kind not in (SourceKind.API, SourceKind.ARCHIVE):
+        return []
     access = connect_archive(connection.registry)
     try:
         infos = sets_of(access, run_key(run.summary.ref))

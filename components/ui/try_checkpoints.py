@@ -223,7 +223,7 @@ def try_checkpoints(
         st.info(markdown_literal(menu.reason or ""), icon=":material/block:")
         return
     _panel(config, run, menu, recommended_id)
-    if connection is not None:
+    if connection is not None and config.kind is SourceKind.API:  # the demo's answers are built in
         st.markdown("#### Recorded answers")
         st.caption(RECORD_WHY)
         recorded_answers(connection, config, run, menu, recommended_id, lambda: chat_client(config))

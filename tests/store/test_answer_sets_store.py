@@ -7,8 +7,10 @@ import pandas as pd
 import pytest
 
 from components.domain.answers import AnswerParams, AnswerSet, RecordedAnswer, SetModel, SetPrompt
-from components.store import ArchiveStore, StoreError, Viewer
+from components.store import ArchiveStore, StoreConfig, StoreError, Viewer, open_store
 from components.store.answer_sets import AnswerStore
+from components.store.engine import current_revision, make_engine, upgrade
+from devtools.archive_runs import finished_run
 
 WHEN = pd.Timestamp("2026-12-01 10:00:00.123456", tz="UTC")
 
@@ -122,3 +124,26 @@ def test_sets_are_seen_as_runs_are(store: ArchiveStore) -> None:
     assert {info.set_id for info in answers.sets_of("openai-ftjob-a", team)} == {"mine", "theirs"}
     assert not answers.delete("theirs", mine) and answers.delete("mine", mine)
     assert answers.load("mine", mine) is None
+
+
+def test_an_archive_of_revision_0002_gains_the_answer_tables_and_keeps_its_runs(
+    store_config: StoreConfig,
+) -> None:
+    engine = make_engine(store_config)
+    try:
+        upgrade(engine, "0002")
+        with engine.connect() as connection:
+            assert current_revision(connection) == "0002"
+            assert "answer_sets" not in engine.dialect.get_table_names(connection)
+        old = ArchiveStore(engine, store_config)
+        run = finished_run("ftjob-before-answers")
+        old.save(run, "owner-a")
+        store = open_store(store_config)  # migrates to the newest revision
+        with store.engine.connect() as connection:
+            assert current_revision(connection) == "0004"
+        assert store.load(run.summary.ref, Viewer(frozenset({"owner-a"}))) is not None
+        AnswerStore(store).create(_set(), "owner-a")
+        assert AnswerStore(store).sets_of("openai-ftjob-a", Viewer(frozenset({"owner-a"})))
+        store.engine.dispose()
+    finally:
+        engine.dispose()
