@@ -39,6 +39,9 @@ APP_SETTINGS: tuple[str, ...] = (
     "DASHBOARD_STORE_SHARED",
     "DASHBOARD_TODAY",
     "DASHBOARD_SAVE_FILE_LIMIT_MB",
+    # Replacement models answer through an OpenAI-compatible endpoint (components.settings)
+    "DASHBOARD_COMPAT_BASE_URL",
+    "DASHBOARD_COMPAT_API_KEY",
 )
 ARCHIVE_OFF = {STORE_VARIABLE: "off"}
 

@@ -116,6 +116,7 @@ class ChatRequest:
     temperature: float | None = None
     max_tokens: int | None = None
     stream: bool = True
+    seed: int | None = None  # best-effort determinism, where the provider takes it
 
     def body(self, dialect: ChatDialect) -> dict[str, Any]:
         body: dict[str, Any] = {"messages": [dict(message) for message in self.messages]}
@@ -125,6 +126,8 @@ class ChatRequest:
             body["temperature"] = self.temperature
         if self.max_tokens is not None:
             body[dialect.max_tokens_key] = self.max_tokens
+        if self.seed is not None:
+            body["seed"] = self.seed
         if self.stream:
             body["stream"] = True
             if dialect.usage_option:

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from components.domain import RunData, RunRef
-from components.export.json_file import to_export
-from components.export.parquet_file import to_parquet_export
+from components.domain.answers import AnswerSet
+from components.export.json_file import answer_sets_from_export, to_export
+from components.export.parquet_file import answer_sets_from_parquet, to_parquet_export
 from components.export.schema import export_runs
 
 MAX_NAME_CHARS = 120
@@ -79,8 +80,13 @@ def _cells(runs: Sequence[RunData]) -> int:
     return sum(frame.size for run in runs for frame in (run.history, run.checkpoints))
 
 
-def export_file(runs: RunData | Sequence[RunData], prefer: ExportFormat | None = None) -> ExportFile:
-    """One run or a comparison as the smaller of the two formats (or as ``prefer``).
+def export_file(
+    runs: RunData | Sequence[RunData],
+    prefer: ExportFormat | None = None,
+    answer_sets: Sequence[AnswerSet] = (),
+) -> ExportFile:
+    """One run or a comparison (with the runs' recorded ``answer_sets``) as the smaller of the two formats
+    (or as ``prefer``).
 
     When the Parquet file is smaller than the least the JSON could take (two bytes a cell), the JSON is not
     built at all, so a long run costs one encoding.
@@ -88,11 +94,17 @@ def export_file(runs: RunData | Sequence[RunData], prefer: ExportFormat | None =
     chosen = export_runs(runs)
     refs = [run.summary.ref for run in chosen]
     if prefer is ExportFormat.JSON:
-        return ExportFile(download_name(refs, extension="json"), to_export(chosen), ExportFormat.JSON)
-    parquet = to_parquet_export(chosen)
+        data = to_export(chosen, answer_sets)
+        return ExportFile(download_name(refs, extension="json"), data, ExportFormat.JSON)
+    parquet = to_parquet_export(chosen, answer_sets)
     if prefer is ExportFormat.PARQUET or len(parquet) < JSON_BYTES_PER_CELL * _cells(chosen):
         return ExportFile(download_name(refs, extension="parquet"), parquet, ExportFormat.PARQUET)
-    json_data = to_export(chosen)
+    json_data = to_export(chosen, answer_sets)
     if len(json_data) <= len(parquet):
         return ExportFile(download_name(refs, extension="json"), json_data, ExportFormat.JSON)
     return ExportFile(download_name(refs, extension="parquet"), parquet, ExportFormat.PARQUET)
+
+
+def answer_sets_in(data: bytes) -> tuple[AnswerSet, ...]:
+    """The recorded answer sets an export file (Parquet or JSON, told by its first bytes) carries."""
+    return answer_sets_from_parquet(data) if data.startswith(b"PAR1") else answer_sets_from_export(data)

@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 
 from components.domain import RunData
+from components.domain.answers import AnswerSet
+from components.export.answer_sets import answer_set_body, answer_sets_of
 from components.export.schema import (
     MAX_COLUMNS,
     ExportError,
@@ -73,9 +75,11 @@ def _write_frame(_table: str, frame: pd.DataFrame) -> dict[str, Any]:
     return {"rows": len(frame), "columns": [_column(str(name), frame[name]) for name in frame.columns]}
 
 
-def to_export(runs: RunData | Sequence[RunData]) -> bytes:
-    """One run, or several (a comparison), as this tool's versioned JSON export (UTF-8 bytes)."""
-    return to_json(export_document([run_body(run, _write_frame) for run in export_runs(runs)]))
+def to_export(runs: RunData | Sequence[RunData], answer_sets: Sequence[AnswerSet] = ()) -> bytes:
+    """One run, or several (a comparison), as this tool's versioned JSON export (UTF-8 bytes), with the
+    runs' recorded answer sets when given."""
+    bodies = [run_body(run, _write_frame) for run in export_runs(runs)]
+    return to_json(export_document(bodies, [answer_set_body(answer_set) for answer_set in answer_sets]))
 
 
 # ---- Reading ----------------------------------------------------------------------------------------------
@@ -148,11 +152,20 @@ def _read_frame(table: str, body: Any) -> pd.DataFrame:
     return checked_frame(data, [column["name"] for column in columns], table)
 
 
-def runs_from_export(data: bytes) -> tuple[RunData, ...]:
-    """Every run of an export file (one, or the runs of a comparison)."""
+def _document(data: bytes) -> dict[str, Any]:
     try:
         obj = json.loads(data)
     except (ValueError, RecursionError):
         raise ExportError("The export file is not valid JSON.") from None
     need(isinstance(obj, dict), "it is not a JSON object")
-    return runs_from_export_object(obj, _read_frame)
+    return obj
+
+
+def runs_from_export(data: bytes) -> tuple[RunData, ...]:
+    """Every run of an export file (one, or the runs of a comparison)."""
+    return runs_from_export_object(_document(data), _read_frame)
+
+
+def answer_sets_from_export(data: bytes) -> tuple[AnswerSet, ...]:
+    """The recorded answer sets an export file carries (none in one made before they were exported)."""
+    return answer_sets_of(_document(data))

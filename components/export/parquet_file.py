@@ -25,6 +25,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from components.domain import RunData
+from components.domain.answers import AnswerSet
+from components.export.answer_sets import answer_set_body, answer_sets_of
 from components.export.schema import (
     MAX_COLUMNS,
     ExportError,
@@ -129,8 +131,9 @@ def frame_from_parquet(data: bytes, table_name: str) -> pd.DataFrame:
 # ---- The export file ---------------------------------------------------------------------------------------
 
 
-def to_parquet_export(runs: RunData | Sequence[RunData]) -> bytes:
-    """One run, or several (a comparison), as this tool's Parquet export."""
+def to_parquet_export(runs: RunData | Sequence[RunData], answer_sets: Sequence[AnswerSet] = ()) -> bytes:
+    """One run, or several (a comparison), as this tool's Parquet export, with the runs' recorded answer
+    sets (in the document, in the file's metadata) when given."""
     tables: list[pa.Table] = []
     offset = 0
 
@@ -148,7 +151,8 @@ def to_parquet_export(runs: RunData | Sequence[RunData]) -> bytes:
 
     bodies = [run_body(run, writer(position)) for position, run in enumerate(export_runs(runs))]
     whole = pa.concat_tables(tables, promote_options="default")
-    whole = whole.replace_schema_metadata({METADATA_KEY: to_json(export_document(bodies))})
+    document = export_document(bodies, [answer_set_body(answer_set) for answer_set in answer_sets])
+    whole = whole.replace_schema_metadata({METADATA_KEY: to_json(document)})
     sink = pa.BufferOutputStream()
     pq.write_table(whole, sink, compression=COMPRESSION)
     return sink.getvalue().to_pybytes()
@@ -210,6 +214,11 @@ def _document(file: pq.ParquetFile) -> dict[str, Any]:
         raise ExportError("The export file cannot be read: its description is not valid JSON.") from None
     need(isinstance(document, dict), "its description is not a JSON object")
     return document
+
+
+def answer_sets_from_parquet(data: bytes) -> tuple[AnswerSet, ...]:
+    """The recorded answer sets a Parquet export carries (none in one made before they were exported)."""
+    return answer_sets_of(_document(_parquet_file(data)))
 
 
 def runs_from_parquet(data: bytes) -> tuple[RunData, ...]:

@@ -10,11 +10,15 @@ in an export.
 
 The document::
 
-    {"format": "ft-checkpoint-dashboard-export", "version": 1, "exported_at": "…Z",
+    {"format": "ft-checkpoint-dashboard-export", "version": 2, "exported_at": "…Z",
      "runs": [{"summary": {…}, "provenance": {…}, "history_source": "result file", "total_steps": 480,
                "notes": […], "unavailable": {…}, "provider_best": {…} | null, "partial": false,
                "conventions": {"full_validation": "Validation", …}, "checkpoints": TABLE, "history": TABLE},
-              …]}
+              …],
+     "answer_sets": [{…}, …]}
+
+Version 2 added ``answer_sets``, the runs' recorded answers (``components.export.answer_sets``), present only
+when a run has some; a version 1 document is a version 2 one without them, so every old export still opens.
 
 Column types, in every file: ``int64``, ``float64``, ``string`` (null for missing), ``datetime_ns_utc``. A
 document from outside is untrusted: every field is checked on reading, and anything wrong is an
@@ -54,7 +58,7 @@ from components.domain import (
 from components.errors import MalformedDataError
 
 FORMAT = "ft-checkpoint-dashboard-export"
-VERSION = 1
+VERSION = 2
 MAX_RUNS = 50  # a comparison holds up to 10 runs; an archive batch a few dozen
 MAX_COLUMNS = MAX_METRIC_COLUMNS + 32  # every metric a run keeps, and the columns that describe a row
 MAX_CHECKPOINT_ROWS = 200_000
@@ -219,14 +223,28 @@ def export_runs(runs: RunData | Sequence[RunData]) -> list[RunData]:
     return chosen
 
 
-def export_document(bodies: list[dict[str, Any]]) -> dict[str, Any]:
-    """The export document around run bodies: format, version and when it was made."""
-    return {
+def export_document(bodies: list[dict[str, Any]], answer_sets: Sequence[Any] = ()) -> dict[str, Any]:
+    """The export document around run bodies (and the bodies of their recorded answer sets, when there are
+    any): format, version and when it was made."""
+    document = {
         "format": FORMAT,
         "version": VERSION,
         "exported_at": pd.Timestamp.now(tz="UTC").isoformat(),
         "runs": bodies,
     }
+    return document | ({"answer_sets": list(answer_sets)} if answer_sets else {})
+
+
+def check_document(obj: Mapping[str, Any]) -> None:
+    """That ``obj`` is this dashboard's export, of a version this code reads (an ExportError otherwise)."""
+    need(obj.get("format") == FORMAT, "it is not this dashboard's export")
+    version = obj.get("version")
+    need(isinstance(version, int) and not isinstance(version, bool), "it has no version")
+    if version > VERSION:
+        raise ExportError(
+            f"The export file was made by a newer version of the dashboard (format {version}); this one "
+            f"reads format {VERSION}. Update the dashboard to open it."
+        )
 
 
 def to_json(document: Any) -> bytes:
@@ -410,14 +428,7 @@ def read_run_body(body: Any, read_frame: FrameReader) -> RunData:
 
 def runs_from_export_object(obj: Mapping[str, Any], read_frame: FrameReader) -> tuple[RunData, ...]:
     """Every run of an export document already parsed from JSON (tables through ``read_frame``)."""
-    need(obj.get("format") == FORMAT, "it is not this dashboard's export")
-    version = obj.get("version")
-    need(isinstance(version, int) and not isinstance(version, bool), "it has no version")
-    if version > VERSION:
-        raise ExportError(
-            f"The export file was made by a newer version of the dashboard (format {version}); this one "
-            f"reads format {VERSION}. Update the dashboard to open it."
-        )
+    check_document(obj)
     runs = obj.get("runs")
     need(isinstance(runs, list) and 1 <= len(runs) <= MAX_RUNS, f"it must hold 1 to {MAX_RUNS} runs")
     return tuple(read_run_body(run, read_frame) for run in runs)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import httpx
 
-from components.api import ApiClient, make_http_client
+from components.api import ApiClient, ApiConfig, make_http_client
 from components.api.chat import OPENAI_CHAT, ChatClient, chat_dialect
 from components.demo import DEMO_CONFIG, demo_transport
 from components.errors import DashboardError
@@ -38,3 +38,9 @@ def open_chat(config: SourceConfig, http: httpx.Client | None = None) -> ChatCli
     return ChatClient(
         ApiClient(http or http_client_for(config), config.api), chat_dialect(config.name, config.api)
     )
+
+
+def compat_chat(api: ApiConfig, http: httpx.Client) -> ChatClient:
+    """The chat client of an OpenAI-compatible endpoint (``DASHBOARD_COMPAT_BASE_URL``): OpenAI's dialect,
+    through ``http``, whose base URL is that endpoint's (its key is sent there and nowhere else)."""
+    return ChatClient(ApiClient(http, api), OPENAI_CHAT)

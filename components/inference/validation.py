@@ -132,11 +132,15 @@ def parse_validation_file(data: bytes, *, file_id: str | None = None) -> Validat
 
 
 def sample_examples(
-    examples: Sequence[Example], n: int = DEFAULT_EXAMPLES, seed: int = DEFAULT_SEED
+    examples: Sequence[Example],
+    n: int = DEFAULT_EXAMPLES,
+    seed: int = DEFAULT_SEED,
+    *,
+    most: int = MAX_EXAMPLES,
 ) -> tuple[Example, ...]:
-    """``n`` examples (at most :data:`MAX_EXAMPLES`) drawn with ``seed``, in file order: the same draw every
-    time, so runs of different checkpoints answer the same questions."""
-    n = max(0, min(n, MAX_EXAMPLES, len(examples)))
+    """``n`` examples (at most ``most``) drawn with ``seed``, in file order: the same draw every time, so
+    runs of different checkpoints answer the same questions (a recording of n ≤ 50 draws the tab's)."""
+    n = max(0, min(n, most, len(examples)))
     chosen = sorted(random.Random(seed).sample(range(len(examples)), n))
     return tuple(examples[index] for index in chosen)
 

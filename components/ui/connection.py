@@ -15,6 +15,7 @@ from typing import Any
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from components.api import ApiConfig
 from components.api.limits import Limits
 from components.page.route import JobList, listable
 from components.settings import resolve_settings, typed_azure_endpoint
@@ -45,6 +46,7 @@ class Connection:
     refresh_seconds: float | None  # how often a running job is read again; None: the setting is wrong
     limits: Limits = field(default_factory=Limits)
     uploads: tuple[Upload, ...] = ()
+    compat: ApiConfig | None = None  # DASHBOARD_COMPAT_BASE_URL: answers replacement models
 
     @property
     def upload_ids(self) -> frozenset[str]:
@@ -167,12 +169,16 @@ def connection_sidebar() -> tuple[Connection, DeltaGenerator]:
             if store is not None and any(config.kind is SourceKind.API for config in registry.configs):
                 kept = markdown_literal(store_endpoint(store))
                 st.caption(f"Finished runs are kept in the archive: {kept}")
+            if settings.compat is not None:
+                compat = code_span(settings.compat.display_base_url, URL_CHARS)
+                st.caption(f"Replacement models answer through the OpenAI-compatible endpoint {compat}")
     job_source = registry.job_source()
     connection = Connection(
         source=job_source if job_source is not None and job_source.api is not None else DEMO_SOURCE,
         registry=registry,
         refresh_seconds=settings.refresh_seconds,
         limits=settings.limits,
+        compat=settings.compat,
     )
     return connection, switch
 

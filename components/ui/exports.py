@@ -14,6 +14,7 @@ from functools import partial
 import streamlit as st
 
 from components.domain import RunData
+from components.domain.answers import AnswerSet
 from components.export.csv_file import export_csv
 from components.export.download import ExportFile, export_file
 
@@ -21,9 +22,9 @@ EXPORTS_KEY = "export_files"
 KEPT_EXPORTS = 2
 """Files kept per session: the run on screen and a comparison; older ones are built again if needed."""
 RUN_FILE_HELP = (
-    "The whole run (summary, notes, every step and checkpoint) as one {format} file, the smaller of this "
-    "dashboard's two formats. Upload it or put it in the runs folder to open it again with the same curves "
-    "and numbers."
+    "The whole run (summary, notes, every step and checkpoint, its recorded answers) as one {format} file, "
+    "the smaller of this dashboard's two formats. Upload it or put it in the runs folder to open it again "
+    "with the same curves and numbers."
 )
 COMPARISON_FILE_HELP = (
     "Every run of this comparison, whole, in one {format} file, the smaller of this dashboard's two formats. "
@@ -46,13 +47,14 @@ def _token(runs: Sequence[RunData]) -> tuple:
     )
 
 
-def session_export(runs: Sequence[RunData]) -> ExportFile:
-    """The export file of ``runs``, built once per browser session and kept there (the last two)."""
-    token = _token(runs)
+def session_export(runs: Sequence[RunData], answer_sets: Sequence[AnswerSet] = ()) -> ExportFile:
+    """The export file of ``runs`` (with their recorded ``answer_sets``), built once per browser session
+    and kept there (the last two)."""
+    token = (_token(runs), tuple((s.set_id, len(s.models), len(s.answers), s.answered) for s in answer_sets))
     kept: dict = st.session_state.get(EXPORTS_KEY, {})
     if token not in kept:
         recent = list(kept.items())[-(KEPT_EXPORTS - 1) :] if KEPT_EXPORTS > 1 else []
-        kept = {**dict(recent), token: export_file(list(runs))}
+        kept = {**dict(recent), token: export_file(list(runs), answer_sets=answer_sets)}
         st.session_state[EXPORTS_KEY] = kept
     return kept[token]
 
@@ -70,9 +72,9 @@ def _file_button(file: ExportFile, label: str, help_text: str, key: str | None =
     )
 
 
-def export_buttons(run: RunData, run_id: str) -> None:
-    """Three buttons with short labels (they never clip): the run as one file, its per-step history and its
-    checkpoint list as CSV.
+def export_buttons(run: RunData, run_id: str, answer_sets: Sequence[AnswerSet] = ()) -> None:
+    """Three buttons with short labels (they never clip): the run as one file (with its recorded answer
+    sets), its per-step history and its checkpoint list as CSV.
 
     ``run_id`` is the checked ID the page asked for (letters, digits, ``-``, ``_``), never the ``id`` the
     API sent back, so a file name cannot carry a path or anything else a server chose; the run file is
@@ -83,7 +85,7 @@ def export_buttons(run: RunData, run_id: str) -> None:
         ("Checkpoints CSV", run.checkpoints, "checkpoints"),
     )
     with st.container(horizontal=True, gap="small"):
-        _file_button(session_export([run]), "Run file", RUN_FILE_HELP)
+        _file_button(session_export([run], answer_sets), "Run file", RUN_FILE_HELP)
         for label, frame, name in downloads:
             st.download_button(
                 label,

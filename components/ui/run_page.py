@@ -25,6 +25,7 @@ from components.ui.navigation import go
 from components.ui.recommendation import recommendation_strip
 from components.ui.recommended_vs_selected import comparison_panel
 from components.ui.retirement import retirement_line
+from components.ui.recordings import run_answer_sets
 from components.ui.run_loading import Loaded
 from components.ui.selection import picked, zoom_of
 from components.ui.try_checkpoints import try_checkpoints
@@ -118,8 +119,8 @@ def run_page(connection: Connection, loaded: Loaded) -> None:
     if page.table is not None:
         st.markdown("#### All checkpoints")
         checkpoint_table(page.table)
-    try_checkpoints(loaded.config, run, page.strip.checkpoint_id if page.strip else None)
-    export_buttons(run, run_id)
+    try_checkpoints(loaded.config, run, page.strip.checkpoint_id if page.strip else None, connection)
+    export_buttons(run, run_id, run_answer_sets(connection, run))
     kept_files_panel(connection, loaded)
     save_file_run(connection, loaded)
     metric_help()

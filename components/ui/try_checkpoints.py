@@ -37,9 +37,12 @@ from components.page.try_models import (
     recommended_label,
     send_label,
 )
-from components.sources import SourceConfig
+from components.sources import SourceConfig, SourceKind
 from components.text import MODEL_CHARS, clean, code_span, markdown_literal
 from components.ui.cached_reads import shared_http_client, source_for
+from components.ui.connection import Connection
+from components.ui.deployments import deployments
+from components.ui.recordings import recorded_answers
 from components.ui.session_slot import SessionSlot
 from components.ui.validation_examples import validation_panel
 
@@ -54,6 +57,14 @@ ANSWERS_KEY = "try_answers"
 DEPLOYMENT_KEY = "try_deployment"  # + the model's name
 ANSWER_CHARS = 20_000
 PROMPT_TAB, VALIDATION_TAB = "On a prompt", "On validation examples"
+ARCHIVED_RUN = (
+    "Opened from the archive, the models are not asked: these are the answers recorded while they answered. "
+    "Showing, scoring and exporting them makes no request."
+)
+RECORD_WHY = (
+    "What the models answer, kept in the archive: readable, scored and exportable after they stop answering, "
+    "and the reference a replacement is measured against."
+)
 
 
 @dataclass(frozen=True)
@@ -127,23 +138,6 @@ def _stream(
     return [answer for answer in answers if answer is not None]
 
 
-def _deployments(menu: ModelMenu, chosen: Sequence[ModelChoice]) -> list[ModelChoice] | None:
-    """On Azure, each chosen model asked through the deployment named for it; None until all are named."""
-    if not menu.needs_deployment:
-        return list(chosen)
-    st.caption(markdown_literal(menu.reason or ""))
-    asked = []
-    for column, choice in zip(st.columns(len(chosen)), chosen, strict=True):
-        name = column.text_input(
-            f"Deployment of {choice.label}",
-            key=f"{DEPLOYMENT_KEY}:{choice.model}",
-            placeholder="my-deployment",
-            help=f"The Azure deployment made from {code_span(choice.model, MODEL_CHARS)}.",
-        )
-        asked.append(choice.deployed_as(name) if name.strip() else None)
-    return None if None in asked else [choice for choice in asked if choice is not None]
-
-
 def _prompt_tab(config: SourceConfig, run_key: str, asked: Sequence[ModelChoice] | None) -> None:
     prompt = st.text_area("Prompt", key=PROMPT_KEY, placeholder="Ask what your users will ask…", height=100)
     with st.container(horizontal=True, vertical_alignment="bottom"):
@@ -194,7 +188,7 @@ def _panel(config: SourceConfig, run: RunData, menu: ModelMenu, recommended_id: 
         help="Two to four among the run's checkpoints, its final model and its base model.",
     )
     chosen = [labels[model] for model in picked]
-    asked = _deployments(menu, chosen) if chosen else []
+    asked = deployments(menu, chosen, DEPLOYMENT_KEY) if chosen else []
     prompt_tab, validation_tab = st.tabs([PROMPT_TAB, VALIDATION_TAB], key=TABS_KEY, on_change="rerun")
     if prompt_tab.open:
         with prompt_tab:
@@ -210,11 +204,26 @@ def _panel(config: SourceConfig, run: RunData, menu: ModelMenu, recommended_id: 
             )
 
 
-def try_checkpoints(config: SourceConfig, run: RunData, recommended_id: str | None = None) -> None:
-    """The "Try checkpoints" section of a run's page; a source without inference says so instead."""
+def try_checkpoints(
+    config: SourceConfig,
+    run: RunData,
+    recommended_id: str | None = None,
+    connection: Connection | None = None,
+) -> None:
+    """The "Try checkpoints" section of a run's page, then its recorded answers (given the session's
+    ``connection``). A run opened from the archive offers its recorded sets instead of live calls; another
+    source without inference says why it cannot be asked."""
     st.markdown("#### Try checkpoints")
     menu = model_menu(run, source_for(config).info)
     if not menu.available:
+        if connection is not None and config.kind is SourceKind.ARCHIVE:
+            st.caption(ARCHIVED_RUN)
+            recorded_answers(connection, config, run, None, recommended_id)
+            return
         st.info(markdown_literal(menu.reason or ""), icon=":material/block:")
         return
     _panel(config, run, menu, recommended_id)
+    if connection is not None and config.kind is SourceKind.API:  # the demo's answers are built in
+        st.markdown("#### Recorded answers")
+        st.caption(RECORD_WHY)
+        recorded_answers(connection, config, run, menu, recommended_id, lambda: chat_client(config))

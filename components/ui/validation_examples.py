@@ -60,7 +60,7 @@ EXAMPLES = SessionSlot[ValidationSet](SET_KEY)
 RESULT = SessionSlot[ValidationRun](RESULT_KEY)
 
 
-def _validation_set(
+def validation_set(
     config: SourceConfig, run: RunData, client: Callable[[], ChatClient]
 ) -> ValidationSet | None:
     """This run's validation examples, read on first use and kept in the session; None after showing
@@ -89,14 +89,15 @@ def _validation_set(
     return examples
 
 
-def _scores(outcome: ValidationRun, recommended: str | None) -> None:
-    st.table(score_table(outcome.summary).set_index("Model"))
-    sentence = best_on_examples(outcome.summary, recommended)
+def scores(summary: pd.DataFrame, recommended: str | None) -> None:
+    """The per-model scores, then the sentence naming the best model (and the recommended one)."""
+    st.table(score_table(summary).set_index("Model"))
+    sentence = best_on_examples(summary, recommended)
     if sentence is not None:
         st.caption(markdown_literal(sentence, NOTE_CHARS))
 
 
-def _answers_table(results: pd.DataFrame) -> None:
+def answers_table(results: pd.DataFrame) -> None:
     """Every example with the expected answer beside each model's: the model's label heads its answer."""
     wide = side_by_side(results)
     config: dict[str, object] = {
@@ -119,8 +120,8 @@ def _answers_table(results: pd.DataFrame) -> None:
 
 
 def _show(outcome: ValidationRun, run: RunData, recommended: str | None) -> None:
-    _scores(outcome, recommended)
-    _answers_table(outcome.results)
+    scores(outcome.summary, recommended)
+    answers_table(outcome.results)
     st.download_button(
         "Download results (CSV)",
         outcome.csv(),
@@ -164,7 +165,7 @@ def validation_panel(
     makes the source's chat client when one is needed; ``recommended`` is the label of the recommended
     checkpoint, to say how it scores beside the best.
     """
-    examples = _validation_set(config, run, client)
+    examples = validation_set(config, run, client)
     if examples is None:
         return
     for note in examples.notes:

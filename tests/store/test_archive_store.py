@@ -271,7 +271,7 @@ def test_an_empty_database_gets_the_whole_schema(store_config: StoreConfig) -> N
             assert current_revision(connection) is None
         store = open_store(store_config)
         with store.engine.connect() as connection:
-            assert current_revision(connection) == head_revision() == "0003"
+            assert current_revision(connection) == head_revision() == "0004"
             names = set(store.engine.dialect.get_table_names(connection))
         assert {
             "archived_runs",
@@ -281,6 +281,7 @@ def test_an_empty_database_gets_the_whole_schema(store_config: StoreConfig) -> N
             "archive_meta",
             "archive_schema_version",
         } <= names
+        assert {"answer_sets", "answer_prompts", "answer_models", "recorded_answers"} <= names
         store.engine.dispose()
     finally:
         engine.dispose()

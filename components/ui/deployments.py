@@ -1,0 +1,29 @@
+"""Azure OpenAI answers deployments only: one deployment-name input per chosen model, shared by the panels
+that ask models (each panel with its own widget keys)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+
+from components.inference import ModelChoice, ModelMenu
+from components.text import MODEL_CHARS, code_span, markdown_literal
+
+
+def deployments(menu: ModelMenu, chosen: Sequence[ModelChoice], key: str) -> list[ModelChoice] | None:
+    """On Azure, each chosen model asked through the deployment named for it; None until all are named.
+    Elsewhere the chosen models as they are. ``key`` prefixes the inputs' keys (one per model)."""
+    if not menu.needs_deployment:
+        return list(chosen)
+    st.caption(markdown_literal(menu.reason or ""))
+    asked = []
+    for column, choice in zip(st.columns(len(chosen)), chosen, strict=True):
+        name = column.text_input(
+            f"Deployment of {choice.label}",
+            key=f"{key}:{choice.model}",
+            placeholder="my-deployment",
+            help=f"The Azure deployment made from {code_span(choice.model, MODEL_CHARS)}.",
+        )
+        asked.append(choice.deployed_as(name) if name.strip() else None)
+    return None if None in asked else [choice for choice in asked if choice is not None]
