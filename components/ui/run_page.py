@@ -24,8 +24,8 @@ from components.ui.more_metrics import more_metrics
 from components.ui.navigation import go
 from components.ui.recommendation import recommendation_strip
 from components.ui.recommended_vs_selected import comparison_panel
-from components.ui.retirement import retirement_line
 from components.ui.recordings import run_answer_sets
+from components.ui.retirement import retirement_line
 from components.ui.run_loading import Loaded
 from components.ui.selection import picked, zoom_of
 from components.ui.try_checkpoints import try_checkpoints

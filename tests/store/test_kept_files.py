@@ -138,7 +138,7 @@ def test_a_store_of_revision_0002_is_migrated_with_its_runs(store_config: StoreC
     store = open_store(store_config)  # opening migrates to the newest revision
     try:
         with store.engine.connect() as connection:
-            assert current_revision(connection) == head_revision() == "0003"
+            assert current_revision(connection) == head_revision() == "0004"
         viewer, ref = store.viewer([KEY_A]), run.summary.ref
         assert store.load(ref, viewer) is not None and store.kept_files(ref, viewer) == []
         assert store.save_states([ref], viewer, owner) == {ref: Kept.RUN_ONLY}
