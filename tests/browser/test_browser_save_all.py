@@ -108,7 +108,8 @@ def test_a_save_stopped_by_another_click_says_so_and_the_next_one_continues(
             search = page.get_by_role("textbox", name="Search")
             search.fill("ftjob")
             search.press("Enter")  # another run of the page: the save stops at its next step
-            stopped = page.get_by_test_id("stAlertContentWarning")
+            # The list's notice that models stop answering is a warning too: the save's says it stopped.
+            stopped = page.get_by_test_id("stAlertContentWarning").filter(has_text="Saving stopped")
             expect(stopped).to_contain_text(
                 re.compile(rf"Saving stopped after [23] of {JOBS} runs"), timeout=20_000
             )
