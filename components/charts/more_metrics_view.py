@@ -29,8 +29,6 @@ from components.data.smoothing import reference_gap, smooth, typical_gap
 
 NOT_METRICS = frozenset({*METRIC_NAMES, "step", "created_at", "metrics_step", "step_only"})
 """Columns the main chart draws, and the bookkeeping of rows: never a panel of their own."""
-COLLAPSED_ABOVE = 6
-"""With more metrics than this the section starts closed: opened, it is built; closed, it costs nothing."""
 SERIES_POINTS = 2_000
 """The most points of one series drawn (besides the marked checkpoints): about a panel's width in pixels."""
 RAW_SPLITS = frozenset({Split.FULL_EVAL, Split.BATCH_VALID, Split.NAMED_EVAL, Split.MIXED_EVAL, Split.TEST})
