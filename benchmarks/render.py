@@ -30,15 +30,13 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from components.api import FineTuningClient, make_http_client  # noqa: E402
 from components.charts.curves import curves_figure  # noqa: E402
-from components.charts.options import ViewOptions  # noqa: E402
 from components.data.checkpoints import checkpoints_frame  # noqa: E402
 from components.data.history import build_history  # noqa: E402
 from components.data.results_file import decode_result_file, results_frame  # noqa: E402
 from components.domain import HistorySource  # noqa: E402
-from components.page import build_page, prepare  # noqa: E402
 from components.sources.openai import load_run  # noqa: E402
 from devtools.app_settings import ARCHIVE_OFF  # noqa: E402
-from devtools.bench import MARKS_SCRIPT, timed, visit  # noqa: E402
+from devtools.bench import MARKS_SCRIPT, first_view, timed, visit  # noqa: E402
 from devtools.configs import openai_config  # noqa: E402
 from devtools.harness import CHROMIUM, CHROMIUM_ARGS, app_process  # noqa: E402
 from devtools.standin import DEFAULT_API_KEY, StandInServer, SyntheticRun, make_run  # noqa: E402
@@ -64,12 +62,7 @@ def in_process(run: SyntheticRun, client: FineTuningClient) -> dict[str, Any]:
     checkpoints = checkpoints_frame(run.checkpoints)
     _, frames_s = timed(lambda: build_history(checkpoints, results_frame(text), HistorySource.RESULT_FILE))
     data = load_run(client, run.job["id"])
-
-    def page() -> Any:
-        prepared = prepare(data)
-        return build_page(prepared, ViewOptions(smoothing=prepared.default_smoothing))
-
-    model, page_s = timed(page)
+    model, page_s = timed(lambda: first_view(data))
     figure, figure_s = timed(lambda: curves_figure(model.chart.display, model.chart.highlights))
     text, json_s = timed(lambda: plotly.io.to_json(figure))
     return {

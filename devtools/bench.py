@@ -13,15 +13,20 @@ from typing import Any, TypeVar
 
 from playwright.sync_api import BrowserContext
 
+from components.charts.options import ViewOptions
+from components.domain import RunData
+from components.page import PageModel, build_page, prepare
 from components.sources import RunSource, http_client_for, open_source, resolve_sources
 from devtools.harness import wait_for_app_run
 from devtools.standin import StandInServer
 
 T = TypeVar("T")
+ALL_MARKS = ("drawn", "loaded", "done")
 
 # Marks, in ms since navigation, taken once per animation frame: "loaded" when the page's heading (drawn
 # once the runs are read) is on the page, "done" when the script run has finished, "chart" when the chart
-# element is on the page, "drawn" when the chart has traces on screen (SVG trace groups or the WebGL canvas).
+# element is on the page, "drawn" when the first chart has traces on screen (SVG trace groups or the WebGL
+# canvas); then "points", how many points that chart's traces hold (a check that two pages drew alike).
 MARKS_SCRIPT = """
 window.__marks = {};
 (function poll() {
@@ -33,7 +38,10 @@ window.__marks = {};
   if (!marks.chart && document.querySelector('[data-testid="stPlotlyChart"]')) marks.chart = now;
   const gd = document.querySelector('.js-plotly-plot');
   if (!marks.drawn && gd && gd._fullData && gd._fullData.length
-      && gd.querySelector('.scatterlayer .trace, canvas.gl-canvas-context')) marks.drawn = now;
+      && gd.querySelector('.scatterlayer .trace, canvas.gl-canvas-context')) {
+    marks.drawn = now;
+    marks.points = gd._fullData.reduce((n, trace) => n + (trace._length || 0), 0);
+  }
   if (!marks.drawn || !marks.done) requestAnimationFrame(poll);
 })();
 """
@@ -72,9 +80,19 @@ def named_source(env: Mapping[str, str], name: str) -> RunSource:
     return open_source(config, http_client_for(config))
 
 
-def visit(context: BrowserContext, url: str, timeout_ms: float) -> dict[str, Any]:
+def first_view(data: RunData) -> PageModel:
+    """The page model a first visit to ``data``'s page shows: the run's default smoothing, every other
+    option at its default (the figure is ``curves_figure(model.chart.display, model.chart.highlights)``)."""
+    prepared = prepare(data)
+    return build_page(prepared, ViewOptions(smoothing=prepared.default_smoothing))
+
+
+def visit(
+    context: BrowserContext, url: str, timeout_ms: float, until: tuple[str, ...] = ALL_MARKS
+) -> dict[str, Any]:
     """Milliseconds from navigation to each mark of ``MARKS_SCRIPT`` and the websocket bytes received
-    (``bytes``), in a new tab (a new Streamlit session)."""
+    (``bytes``), in a new tab (a new Streamlit session), once the marks ``until`` are taken (a page
+    without the run page's heading never takes "loaded")."""
     page = context.new_page()
     received = [0]
 
@@ -84,7 +102,7 @@ def visit(context: BrowserContext, url: str, timeout_ms: float) -> dict[str, Any
     page.on("websocket", on_socket)
     page.goto(url)
     page.wait_for_function(
-        "() => window.__marks.drawn && window.__marks.loaded && window.__marks.done", timeout=timeout_ms
+        "(until) => until.every((m) => window.__marks[m])", arg=list(until), timeout=timeout_ms
     )
     wait_for_app_run(page)
     marks = page.evaluate("() => window.__marks")

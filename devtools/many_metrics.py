@@ -1,15 +1,19 @@
-"""A run that logs many metrics beyond the six OpenAI columns, for the "More metrics" tests and benchmark:
+"""A run that logs many metrics beyond the six OpenAI columns, for the "More metrics" tests and benchmarks:
 noisy training series, bookkeeping, reward functions under ``rewards/``, and evaluations every
-``eval_every`` steps under ``eval_`` and ``eval_rewards/``, as a trainer logs them (NaN between logs)."""
+``eval_every`` steps under ``eval_`` and ``eval_rewards/``, as a trainer logs them (NaN between logs);
+as a run in memory, or as a stand-in job whose result file logs them."""
 
 from __future__ import annotations
 
+import base64
+import io
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from components.domain import RunData
+from devtools.standin import SyntheticRun
 
 # (prefix, base names) cycled through until the run has the metrics asked for.
 TRAINING = ("reward", "reward_std", "kl", "entropy", "grad_norm", "learning_rate", "num_tokens")
@@ -38,13 +42,25 @@ def _series(name: str, steps: np.ndarray, rng: np.random.Generator, eval_every: 
 
 def with_many_metrics(run: RunData, n_metrics: int, *, eval_every: int = 100, seed: int = 3) -> RunData:
     """``run`` with ``n_metrics`` more columns in its history, and their values at its checkpoints."""
-    rng = np.random.default_rng(seed)
     history = run.history
     steps = history["step"].to_numpy(dtype="float64")
-    extra = pd.DataFrame(
-        {name: _series(name, steps, rng, eval_every) for name in metric_names(n_metrics)},
-        index=history.index,
-    )
+    extra = pd.DataFrame(_extra_columns(steps, n_metrics, eval_every, seed), index=history.index)
     at_checkpoints = pd.concat([history[["step"]], extra], axis=1).drop_duplicates("step").set_index("step")
     checkpoints = run.checkpoints.join(at_checkpoints, on="step")
     return replace(run, history=pd.concat([history, extra], axis=1), checkpoints=checkpoints)
+
+
+def _extra_columns(steps: np.ndarray, n_metrics: int, eval_every: int, seed: int) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return {name: _series(name, steps, rng, eval_every) for name in metric_names(n_metrics)}
+
+
+def served_with_many_metrics(
+    run: SyntheticRun, n_metrics: int, *, eval_every: int = 100, seed: int = 3
+) -> SyntheticRun:
+    """The stand-in job ``run`` whose base64 result file logs ``n_metrics`` more columns (read as extras)."""
+    [(file_id, body)] = run.files.items()
+    frame = pd.read_csv(io.BytesIO(base64.b64decode(body)))
+    extra = _extra_columns(frame["step"].to_numpy(dtype="float64"), n_metrics, eval_every, seed)
+    csv = frame.assign(**extra).to_csv(index=False, lineterminator="\n").encode()
+    return replace(run, files={file_id: base64.b64encode(csv)})

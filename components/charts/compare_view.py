@@ -18,7 +18,7 @@ from components.charts.options import CompareOptions, YRange
 from components.charts.style import DEFAULT_THEME, Theme
 from components.data.axes import choice_range, robust_range
 from components.data.compare import Alignment, RunResult, aligned_x
-from components.data.downsample import downsample
+from components.data.downsample import MIN_BUDGET, downsample
 from components.data.metrics import (
     BY_NAME,
     Kind,
@@ -97,7 +97,7 @@ class _Plan:
     metrics: dict[Kind, str]
     training: dict[Kind, str]
     alignment: Alignment
-    buckets: int  # the thinning's buckets per run
+    budget: int  # the points each drawn series of a run keeps
 
     @property
     def columns(self) -> list[str]:
@@ -132,13 +132,12 @@ def _drawn(
 
 
 def _plan(runs: Sequence[DrawnRun], metric: str | None, alignment: Alignment, show_training: bool) -> _Plan:
-    """The columns drawn and each run's share of :data:`MAX_DRAWN_ROWS`, in buckets of its columns."""
+    """The columns drawn and each run's share of :data:`MAX_DRAWN_ROWS`, split between its columns."""
     names = list(dict.fromkeys(name for item in runs for name in item.run.history.columns))
     metrics, training = _drawn(metric, show_training, names)
     columns = set(metrics.values()) | set(training.values())
     share = max(MIN_ROWS_PER_RUN, MAX_DRAWN_ROWS // max(len(runs), 1))
-    buckets = max(2 * share // (1 + 2 * max(len(columns), 1)), 4)
-    return _Plan(metrics, training, alignment, buckets)
+    return _Plan(metrics, training, alignment, max(share // max(len(columns), 1), MIN_BUDGET))
 
 
 def _smoothed(history: pd.DataFrame, columns: Sequence[str], weight: float) -> pd.DataFrame:
@@ -201,7 +200,7 @@ def _curves(item: DrawnRun, index: int, frame: pd.DataFrame, plan: _Plan) -> Run
     """One run's smoothed ``frame`` thinned to its share (its recommended step kept), on the shared x."""
     advice = item.result.recommendation
     keep = [advice.step] if advice else []
-    thin = downsample(frame, max_points=plan.buckets, value_columns=plan.columns, keep_steps=keep)
+    thin = downsample(frame, budget=plan.budget, value_columns=plan.columns, keep_steps=keep)
     thin = thin.assign(x=aligned_x(item.run, thin["step"], plan.alignment))
     return RunCurves(
         label=item.label,

@@ -6,8 +6,9 @@ else a trainer logs (``eval_f1``, ``rewards/margins``, ``reward``, ``kl``, the l
 gradient norm too: bookkeeping is worth reading) gets a panel here. The panels read as the main chart does:
 the same x axis (the run's axes), zoom, smoothing (training series only: an evaluation is a few exact
 points, drawn raw) and the recommended and selected checkpoints as vertical lines. Each series is thinned
-to about :data:`SERIES_POINTS` points with :func:`components.data.downsample.downsample` (extremes and the
-marked checkpoints kept), so 50 metrics of 100,000 steps stay a few megabytes of figure. Pure.
+to at most :data:`SERIES_POINTS` points with :func:`components.data.downsample.downsample` (MinMaxLTTB: the
+shape, the extremes and the marked checkpoints kept), so 50 metrics of 100,000 steps stay a few megabytes
+of figure. Pure.
 """
 
 from __future__ import annotations
@@ -21,20 +22,15 @@ import pandas as pd
 from components.charts.options import Highlights, StepRange, ViewOptions, XMode
 from components.charts.style import DEFAULT_THEME, Theme
 from components.charts.view import HOVER_TITLES, X_TITLES, RunAxes
-from components.data.downsample import downsample
+from components.data.downsample import downsample, step_window
 from components.data.metric_model import Direction, MetricInfo, Split, classify_all
 from components.data.metrics import METRIC_NAMES
 from components.data.smoothing import reference_gap, smooth, typical_gap
 
 NOT_METRICS = frozenset({*METRIC_NAMES, "step", "created_at", "metrics_step", "step_only"})
 """Columns the main chart draws, and the bookkeeping of rows: never a panel of their own."""
-COLLAPSED_ABOVE = 6
-"""With more metrics than this the section starts closed: opened, it is built; closed, it costs nothing."""
 SERIES_POINTS = 2_000
 """The most points of one series drawn (besides the marked checkpoints): about a panel's width in pixels."""
-_BUCKETS_FOR = 2 * (SERIES_POINTS // 3)
-"""``downsample``'s ``max_points`` that keeps at most SERIES_POINTS rows of one value column (a bucket's
-first row, its minimum and its maximum)."""
 RAW_SPLITS = frozenset({Split.FULL_EVAL, Split.BATCH_VALID, Split.NAMED_EVAL, Split.MIXED_EVAL, Split.TEST})
 """Evaluations: exact values at a few steps, drawn raw as points joined by lines."""
 DIRECTION_WORDS: dict[Direction, str] = {
@@ -196,14 +192,6 @@ def panel_view(run: PanelRun, options: ViewOptions, zoom: StepRange | None, mark
     )
 
 
-def _window(steps: np.ndarray, zoom: StepRange | None) -> slice:
-    """The rows of a zoom, and one either side so the line runs to the frame's edges."""
-    if zoom is None:
-        return slice(None)
-    low = max(int(np.searchsorted(steps, zoom.start, "left")) - 1, 0)
-    return slice(low, int(np.searchsorted(steps, zoom.end, "right")) + 1)
-
-
 def smoothing_gap(history: pd.DataFrame) -> float:
     """The smoothing's unit of distance, as the main chart's (the training loss' spacing)."""
     return reference_gap(history) if "train_loss" in history else typical_gap(history["step"])
@@ -223,7 +211,7 @@ class PanelOptions:
 def build_panel(run: PanelRun, info: MetricInfo, options: PanelOptions) -> Panel:
     """One metric's panel: smoothed on the whole run (training series only: bookkeeping such as the
     learning rate is exact, evaluations are drawn raw), cut to the zoom, then thinned to
-    about :data:`SERIES_POINTS` points keeping the extremes and the checkpoints' steps."""
+    :data:`SERIES_POINTS` points keeping its shape, its extremes and the checkpoints' steps."""
     values = run.history[["step", info.name]].dropna()
     values = values.sort_values("step", kind="stable").rename(columns={info.name: "value"})
     raw = info.split in RAW_SPLITS
@@ -231,10 +219,9 @@ def build_panel(run: PanelRun, info: MetricInfo, options: PanelOptions) -> Panel
         smoothed = smooth(values["value"], values["step"], options.smoothing, options.gap)
         if not smoothed.equals(values["value"]):
             values = values.assign(smoothed=smoothed)
-    values = values.iloc[_window(values["step"].to_numpy(dtype="float64"), options.zoom)]
-    shown = downsample(
-        values, max_points=_BUCKETS_FOR, value_columns=["value"], keep_steps=options.keep_steps
-    )
+    if (zoom := options.zoom) is not None:
+        values = values.iloc[step_window(values["step"].to_numpy(dtype="float64"), zoom.start, zoom.end)]
+    shown = downsample(values, budget=SERIES_POINTS, value_columns=["value"], keep_steps=options.keep_steps)
     x = run.axes.to_x(options.mode, shown["step"]).to_numpy(dtype="float32")
     smoothed_y = shown["smoothed"].to_numpy(dtype="float32") if "smoothed" in shown else None
     return Panel(info, x, shown["value"].to_numpy(dtype="float32"), smoothed_y, raw, len(values))

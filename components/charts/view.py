@@ -18,7 +18,7 @@ from components.charts.layout import Y_TITLES
 from components.charts.options import NO_HIGHLIGHTS, Drag, Highlights, StepRange, ViewOptions, XMode, YRange
 from components.charts.style import DEFAULT_THEME, Theme
 from components.data.axes import choice_range, robust_range
-from components.data.downsample import downsample, evenly_spaced
+from components.data.downsample import ZOOM_MARGIN, downsample, evenly_spaced, step_window
 from components.data.epochs import (
     LoggedEpochs,
     elapsed_seconds,
@@ -58,6 +58,7 @@ POINT_LABELS: dict[XMode, str] = {
 }
 SMOOTHED_SUFFIX = "__smoothed"
 MAX_DISPLAY_POINTS = 2_000
+"""The most points of one series drawn (besides the marked checkpoints): about the chart's width in pixels."""
 # Markers drawn: more would bury the curves, and 100,000 made 120 MB of page JSON.
 MAX_CHECKPOINT_MARKERS = 1_000
 
@@ -124,7 +125,8 @@ class ChartView:
 @dataclass(frozen=True)
 class RunDisplay:
     """The thinned frames and the view: at most ``MAX_CHECKPOINT_MARKERS`` (and the kept ones) of the
-    checkpoints, and about ``MAX_DISPLAY_POINTS`` buckets of the history, each with an ``x`` column."""
+    checkpoints, and at most ``MAX_DISPLAY_POINTS`` points a series of the history, each with an ``x``
+    column; ``rows_total`` of the history (a zoom's steps when zoomed) thinned to ``rows_shown``."""
 
     history: pd.DataFrame
     checkpoints: pd.DataFrame
@@ -260,23 +262,33 @@ class ChartRun:
 
 
 def _thinned(
-    run: ChartRun, smoothed: pd.DataFrame, highlights: Highlights, metrics: Sequence[Metric]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The marked checkpoints (the recommended and selected ones always) and the history thinned to about
-    :data:`MAX_DISPLAY_POINTS` buckets, keeping the rows of every mark and of the best unsaved step."""
+    run: ChartRun,
+    smoothed: pd.DataFrame,
+    highlights: Highlights,
+    metrics: Sequence[Metric],
+    zoom: StepRange | None,
+) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """The marked checkpoints (the recommended and selected ones always), the history thinned to at most
+    :data:`MAX_DISPLAY_POINTS` points a series of ``metrics`` (keeping the rows of every mark and of the best
+    unsaved step), and how many rows it was thinned from. A zoom is drawn in detail: only its steps (and a
+    small margin) are thinned, at the same budget, so a narrow zoom shows every step logged in it."""
     checkpoints = run.checkpoints
     kept_ids = [i for i in (highlights.best_id, highlights.selected_id) if i]
     kept = checkpoints["checkpoint_id"].isin(kept_ids).to_numpy()
     marked = evenly_spaced(checkpoints, MAX_CHECKPOINT_MARKERS, keep=kept)
     unsaved = [highlights.unsaved_best.step] if highlights.unsaved_best else []
-    # Extremes are kept for the raw series only: a smoothed line has no spikes to lose.
+    if zoom is not None:
+        ordered = smoothed.sort_values("step", kind="stable")
+        steps = ordered["step"].to_numpy(dtype="float64")
+        smoothed = ordered.iloc[step_window(steps, zoom.start, zoom.end, ZOOM_MARGIN)]
+    # The raw series choose the rows: a smoothed line, drawn through the same rows, has no spikes to lose.
     shown = downsample(
         smoothed,
-        max_points=MAX_DISPLAY_POINTS,
+        budget=MAX_DISPLAY_POINTS,
         value_columns=[metric.name for metric in metrics],
         keep_steps=[*marked["step"].tolist(), *unsaved],
     )
-    return shown, marked
+    return shown, marked, len(smoothed)
 
 
 def _on_screen(
@@ -325,7 +337,8 @@ def build_display(
     mode = XMode(options.x_mode) if options.x_mode in axes.modes else XMode.STEP
     plots = plots_of(run.history, highlights.decider)
     drawn = plotted(plots)
-    shown, marked = _thinned(run, _with_smoothing(run.history, options.smoothing, drawn), highlights, drawn)
+    smoothed = _with_smoothing(run.history, options.smoothing, drawn)
+    shown, marked, thinned_from = _thinned(run, smoothed, highlights, drawn, zoom)
     shown = shown.assign(x=axes.to_x(mode, shown["step"]).to_numpy())
     marked = marked.assign(x=axes.to_x(mode, marked["step"]).to_numpy())
     on_screen, x_range = _on_screen(run, mode, zoom)
@@ -347,5 +360,5 @@ def build_display(
         conventions=run.conventions,
     )
     return RunDisplay(
-        history=shown, checkpoints=marked, view=view, rows_total=len(run.history), rows_shown=len(shown)
+        history=shown, checkpoints=marked, view=view, rows_total=thinned_from, rows_shown=len(shown)
     )

@@ -174,7 +174,7 @@ def _caption(drawn: CompareDisplay) -> str:
     if drawn.rows_shown >= drawn.rows_total:
         return ""
     return (
-        f"{drawn.rows_shown:,} of {count(drawn.rows_total, 'step')} drawn (each stretch's extremes kept); "
+        f"{drawn.rows_shown:,} of {count(drawn.rows_total, 'step')} drawn (their shape and extremes kept); "
         "the table and the comparison file have every row."
     )
 

@@ -134,7 +134,9 @@ def _chart_caption(display_rows: int, total_rows: int, marked: int, checkpoints:
     """What thinning left out, so no reader mistakes the drawing for the data (tables keep every row)."""
     parts = []
     if display_rows < total_rows:
-        parts.append(f"{display_rows:,} of {total_rows:,} steps drawn (each stretch's extremes kept)")
+        parts.append(
+            f"{display_rows:,} of {total_rows:,} steps drawn (their shape, extremes and checkpoints kept)"
+        )
     if marked < checkpoints:
         parts.append(f"{marked:,} of {count(checkpoints, 'checkpoint')} marked, evenly spread")
     return ("; ".join(parts) + "; the table and downloads have every row.") if parts else None

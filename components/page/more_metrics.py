@@ -1,7 +1,7 @@
 """The "More metrics" section of a run's page: a small panel per metric the main chart does not draw.
 
-Built apart from :func:`components.page.build_page` and only when asked (the section open), so a run
-that logs fifty metrics draws its main chart as fast as one that logs six: :func:`more_metric_names` is
+Built apart from :func:`components.page.build_page` and only when asked (the section opened), so a run
+that logs fifty metrics draws its main chart as fast as one that logs none: :func:`more_metric_names` is
 all the page needs before that (the count in the section's label).
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from components.charts.more_metrics_view import (
-    COLLAPSED_ABOVE,
     SERIES_POINTS,
     MetricGroup,
     Panel,
@@ -55,11 +54,6 @@ class MoreMetricsModel:
 def more_metrics_count(prepared: Prepared) -> int:
     """How many panels the section holds (cheap: names only, nothing thinned or smoothed)."""
     return len(more_metric_names(prepared.run.history))
-
-
-def starts_open(prepared: Prepared) -> bool:
-    """A few panels are shown at once; more wait until the reader opens the section."""
-    return more_metrics_count(prepared) <= COLLAPSED_ABOVE
 
 
 def _keep_steps(prepared: Prepared, marks: Highlights) -> tuple[float, ...]:

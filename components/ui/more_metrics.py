@@ -1,8 +1,10 @@
 """ "More metrics" beneath the main chart: a small chart per other metric the run logs, by prefix.
 
 The section is an expander that tracks its state (``on_change="rerun"``), so its body runs only while it
-is open: closed (the default beyond a few metrics) it costs the page nothing, and it runs in a fragment,
-so opening it rebuilds the panels, not the page. Panels of a fixed width wrap: two a row beside the
+is open. It starts closed, whatever the number of metrics: closed it costs the page nothing, so the main
+chart is drawn first (panels built in the same run were drawn with it, each a plotly chart of its own,
+and delayed it: ``benchmarks/first_chart.py``). It runs in a fragment, so opening it rebuilds the panels,
+not the page; once opened it stays open for the session. Panels of a fixed width wrap: two a row beside the
 sidebar at 1280 px, one on a narrow screen, more on a wide one.
 """
 
@@ -16,13 +18,7 @@ from components.charts.small_multiples import PANEL_WIDTH, panel_figure
 from components.export.download import chart_image_name
 from components.page.chart import ChartModel
 from components.page.model import Prepared
-from components.page.more_metrics import (
-    GroupPanels,
-    MoreMetricsModel,
-    more_metrics_count,
-    more_metrics_of,
-    starts_open,
-)
+from components.page.more_metrics import GroupPanels, MoreMetricsModel, more_metrics_count, more_metrics_of
 
 SECTION_KEY = "more_metrics_open"
 PANEL_KEY = "more_metric:"
@@ -54,7 +50,7 @@ def more_metrics(prepared: Prepared, options: ViewOptions, chart: ChartModel, ru
         return
     section = st.expander(
         f"More metrics ({found})",
-        expanded=starts_open(prepared),
+        expanded=False,
         key=SECTION_KEY,
         on_change="rerun",
         icon=":material/monitoring:",

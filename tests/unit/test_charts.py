@@ -21,6 +21,7 @@ from components.charts.curves import (
 from components.charts.options import Drag, Highlights, StepRange, ViewOptions, XMode, YRange
 from components.charts.view import (
     MAX_CHECKPOINT_MARKERS,
+    MAX_DISPLAY_POINTS,
     SMOOTHED_SUFFIX,
     ChartRun,
     ChartView,
@@ -294,6 +295,23 @@ def test_a_zoom_sets_the_x_range_and_frames_y_on_the_steps_in_it() -> None:
     assert epochs.steps_at(epochs.view.x_range) == pytest.approx([1_500, 2_500])
 
 
+def test_a_zoom_into_200_steps_of_a_100k_run_draws_every_logged_step_in_it() -> None:
+    history, checkpoints = _run(100_000, checkpoint_steps=(25_000, 50_000, 75_000, 100_000))
+    whole = _display(history, checkpoints, ViewOptions(smoothing=0.9))
+    # Three dense series (training loss and accuracy, batch validation every 10th step), each thinned to
+    # MAX_DISPLAY_POINTS rows of its own; the rows of one are drawn by every series logged there.
+    assert whole.rows_total == 100_000
+    assert len(whole.history) <= 3 * MAX_DISPLAY_POINTS + len(checkpoints) + 2
+    assert whole.history["step"].between(50_001, 50_200).sum() < 50
+    zoomed = _display(history, checkpoints, ViewOptions(smoothing=0.9), zoom=StepRange(50_001, 50_200))
+    inside = zoomed.history[zoomed.history["step"].between(50_001, 50_200)]
+    assert inside["step"].tolist() == list(range(50_001, 50_201))  # all 200 rows
+    assert inside["valid_loss"].notna().sum() == 20 and inside["train_loss__smoothed"].notna().all()
+    # The detail reaches a little beyond the edges, not over the run, and nothing is left out of it.
+    assert zoomed.history["step"].between(49_980, 50_221).all()
+    assert zoomed.rows_shown == zoomed.rows_total == len(zoomed.history)
+
+
 def test_a_running_jobs_axis_runs_to_its_total_steps() -> None:
     history, checkpoints = _run(300, checkpoint_steps=(100, 200, 300))
     display = _display(history, checkpoints, total_steps=500)
@@ -378,9 +396,9 @@ def test_markers_are_an_evenly_spread_subset_plus_the_kept_ones() -> None:
     assert len(steps) == MAX_CHECKPOINT_MARKERS + 2
     assert {10, 50_000, 12_340, 33_330} <= set(steps)
     assert steps == sorted(steps)
-    # The history keeps the marked steps, not all 5,000: 1,000 buckets × (first row + the extremes of its
-    # two dense columns) at most, plus the markers and the last row.
-    assert display.rows_shown <= 1_000 * 5 + len(steps) + 1
+    # The history keeps the marked steps, not all 5,000: at most MAX_DISPLAY_POINTS rows for each of its
+    # two dense columns, plus the markers and the first and last rows.
+    assert display.rows_shown <= 2 * MAX_DISPLAY_POINTS + len(steps) + 2
     figure = curves_figure(display, highlights)
     marks = _trace(figure, CHECKPOINT_TRACE)
     assert len(marks.x) == len(marks.hovertext) == MAX_CHECKPOINT_MARKERS + 2

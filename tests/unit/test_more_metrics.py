@@ -24,7 +24,7 @@ from components.charts.style import palette
 from components.data.metric_model import classify
 from components.domain import RunData
 from components.page import build_page, prepare
-from components.page.more_metrics import MoreMetricsModel, more_metrics_of, starts_open
+from components.page.more_metrics import MoreMetricsModel, more_metrics_of
 from components.sources import open_source, resolve_sources
 from devtools.compare_runs import synthetic_run
 from devtools.many_metrics import with_many_metrics
@@ -153,11 +153,6 @@ def test_the_figure_draws_the_star_and_the_selection_in_the_pages_theme() -> Non
         assert figure.layout.title.text.startswith("Training reward<br>")
         assert figure.layout.title.text.endswith(">higher is better</span>")
         assert figure.layout.xaxis.fixedrange and figure.layout.yaxis.fixedrange
-
-
-def test_a_few_metrics_start_open_many_start_closed() -> None:
-    assert starts_open(prepare(_small(6)))
-    assert not starts_open(prepare(_small(7)))
 
 
 def test_fifty_metrics_of_100000_steps_stay_within_the_size_budget() -> None:
