@@ -1,7 +1,8 @@
-"""Recording answers in a real browser, then reading them with the provider gone: the page records 5
-validation examples × 2 models into the archive (a temporary SQLite file), the stand-in API stops, the
-dashboard restarts, and the run opened from the archive shows the recorded set, scored, and downloads it as
-chat JSONL that opens back as the same set."""
+"""Before the models go, the whole path in a real browser (issue 16): the job list says the run's models
+stop answering in 38 days, "Save all runs of this source" saves it with its files, the run's page records 5
+validation examples × 2 models into the archive (a temporary SQLite file); then the stand-in API stops, the
+dashboard restarts, and the run opened from the archive shows its kept files and the recorded set, scored,
+and downloads it as chat JSONL that opens back as the same set."""
 
 from __future__ import annotations
 
@@ -24,6 +25,16 @@ pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no chromium at {CHROMIUM}"),
 ]
 JOB = "ftjob-recorded-browser"
+TODAY = "2026-12-07"  # the stand-in's runs are fine-tunes of gpt-4o-mini: 38 days before 2027-01-14
+
+
+def _notice_and_save_all(page: Page) -> None:
+    notice = page.get_by_test_id("stAlertContainer").filter(has_text="Fine-tuned models stop answering soon.")
+    expect(notice).to_contain_text("2027-01-14† · in 38 days: fine-tunes of")
+    expect(notice).to_contain_text("Save all runs of this source")
+    page.get_by_role("button", name="Save all runs of this source").click()
+    summary = page.get_by_test_id("stAlertContentSuccess")
+    expect(summary).to_contain_text(re.compile(r"Saved 1 run"), timeout=30_000)
 
 
 def _record_five(page: Page) -> None:
@@ -38,15 +49,18 @@ def _record_five(page: Page) -> None:
     expect(page.get_by_text("10 answers stored in the archive.")).to_be_visible(timeout=60_000)
 
 
-def test_a_set_recorded_in_the_page_is_read_and_downloaded_with_the_provider_gone(
+def test_saved_and_recorded_before_the_models_go_then_read_and_downloaded_with_the_provider_gone(
     browser: Browser, browser_context_args: dict, tmp_path: Path
 ) -> None:
     server = StandInServer().start()
     try:
         server.add_run(make_run(JOB, n_steps=300, n_epochs=3))
-        env = keyed_env(server, DASHBOARD_STORE=str(tmp_path / "archive.sqlite3"))
+        env = keyed_env(server, DASHBOARD_STORE=str(tmp_path / "archive.sqlite3"), DASHBOARD_TODAY=TODAY)
         with app_process(env) as app:
             page = browser.new_context(**browser_context_args).new_page()
+            page.goto(app.url + "/")
+            wait_for_app_run(page)
+            _notice_and_save_all(page)
             page.goto(app.url + job_path(JOB))
             wait_for_app_run(page)
             assert server.count("chat") == 0
@@ -60,6 +74,9 @@ def test_a_set_recorded_in_the_page_is_read_and_downloaded_with_the_provider_gon
         page = browser.new_context(**browser_context_args).new_page()
         page.goto(app.url + f"/?run=archive:openai-{JOB}")
         wait_for_app_run(page)
+        kept = page.get_by_role("heading", name="Files kept in the archive")
+        kept.scroll_into_view_if_needed()
+        expect(kept).to_be_visible()
         expect(
             page.get_by_text(re.compile(r"^Opened from the archive, the models are not asked"))
         ).to_be_visible()
