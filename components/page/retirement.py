@@ -22,6 +22,7 @@ from components.domain.retirement import (
     OPENAI_NO_NEW_JOBS,
     Dated,
     Retirement,
+    answers_until,
     run_retirement,
 )
 from components.text import code_span
@@ -205,4 +206,17 @@ def closed_platform_words(today: date) -> str:
     return (
         f"OpenAI no longer accepts new fine-tuning jobs on this platform {since}; reading existing runs "
         "still works where the API answers, and runs saved to the archive stay readable here."
+    )
+
+
+def retired_model_words(model: str, provider: str, status: int | None, today: date) -> str | None:
+    """Why a model answered 404: its fine-tunes stopped answering on the table's day (said with who says
+    so), so the request was not wrong; None when the table does not say the model has stopped."""
+    retirement = answers_until(provider, model)
+    if status != 404 or retirement is None or not retirement.stopped(today):
+        return None
+    return (
+        f"This model stopped answering on {_day(retirement.answers_until)} "
+        f"({retirement.answers_until.said_by}): fine-tunes of {code_span(retirement.family)} are no longer "
+        "served. What it answered is kept only where it was recorded (**Recorded answers**)."
     )

@@ -29,6 +29,7 @@ from components.inference import (
     prompt_messages,
     requests_for,
 )
+from components.page.retirement import retired_model_words
 from components.page.try_models import (
     NOT_READY,
     answer_facts,
@@ -43,6 +44,7 @@ from components.ui.cached_reads import shared_http_client, source_for
 from components.ui.connection import Connection
 from components.ui.deployments import deployments
 from components.ui.recordings import recorded_answers
+from components.ui.retirement import today
 from components.ui.session_slot import SessionSlot
 from components.ui.validation_examples import validation_panel
 
@@ -86,12 +88,16 @@ def chat_client(config: SourceConfig) -> ChatClient:
     return open_chat(config, shared_http_client(config.api.base_url, limits.read_timeout, limits.max_retries))
 
 
-def _answer_error(answer: ChatAnswer) -> None:
+def _answer_error(answer: ChatAnswer, provider: str) -> None:
+    """Why a model gave no answer: the API's words (as text), after ours when its model has stopped
+    answering for good (a 404 once the provider's date has passed)."""
     error = answer.error
     assert error is not None
     status = f" (HTTP {error.status})" if error.status else ""
     request = f" Request id {code_span(error.request_id)}." if error.request_id else ""
-    st.error(f"**No answer{status}:** {markdown_literal(error.message)}{request}", icon=":material/error:")
+    gone = retired_model_words(answer.model, provider, error.status, today())
+    said = f"**No answer{status}:** {markdown_literal(error.message)}{request}"
+    st.error(f"{gone}\n\n{said}" if gone else said, icon=":material/error:")
 
 
 def _column_head(choice: ModelChoice, asked_as: str) -> None:
@@ -99,7 +105,7 @@ def _column_head(choice: ModelChoice, asked_as: str) -> None:
     st.caption(code_span(asked_as, MODEL_CHARS))
 
 
-def _show_answers(asked: Asked) -> None:
+def _show_answers(asked: Asked, provider: str) -> None:
     """The last Send's answers, side by side, as they ended."""
     for column, choice, answer in zip(
         st.columns(len(asked.choices)), asked.choices, asked.answers, strict=True
@@ -109,12 +115,12 @@ def _show_answers(asked: Asked) -> None:
             if answer.text:
                 st.markdown(markdown_literal(answer.text, ANSWER_CHARS))
             if answer.error is not None:
-                _answer_error(answer)
+                _answer_error(answer, provider)
             st.caption(answer_facts(answer))
 
 
 def _stream(
-    client: ChatClient, choices: Sequence[ModelChoice], requests: Sequence[ChatRequest]
+    client: ChatClient, choices: Sequence[ModelChoice], requests: Sequence[ChatRequest], provider: str
 ) -> list[ChatAnswer]:
     """Send every request at once and write each piece into its model's column as it arrives."""
     slots = []
@@ -133,7 +139,7 @@ def _stream(
             answers[event.index] = event.answer
             with facts_slot.container():
                 if event.answer.error is not None:
-                    _answer_error(event.answer)
+                    _answer_error(event.answer, provider)
                 st.caption(answer_facts(event.answer))
     return [answer for answer in answers if answer is not None]
 
@@ -163,12 +169,12 @@ def _prompt_tab(config: SourceConfig, run_key: str, asked: Sequence[ModelChoice]
             temperature=float(temperature),
             max_tokens=int(max_tokens),
         )
-        answers = _stream(chat_client(config), asked, requests)
+        answers = _stream(chat_client(config), asked, requests, config.name)
         ANSWERS.put(run_key, Asked(tuple(asked), tuple(answers)))
         return
     last = ANSWERS.get(run_key)
     if last is not None:
-        _show_answers(last)
+        _show_answers(last, config.name)
 
 
 @st.fragment

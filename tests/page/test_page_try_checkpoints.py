@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -204,3 +205,27 @@ def test_the_demo_runs_its_validation_examples_offline(no_api_env: None) -> None
         "All models",
     ]
     assert scores.loc["All models", "Answered"] == "30" and scores.loc["All models", "Errors"] == "0"
+
+
+def test_a_model_past_its_retirement_day_is_said_to_have_stopped_answering(
+    open_page: Callable[..., AppTest], api_env: StandInServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After 2027-01-14 the stand-in answers 404 model_not_found for fine-tunes of gpt-4o-mini, as OpenAI
+    will: the try panel says the model stopped answering (and where its answers are kept), then the API's
+    words, instead of a bare failed request."""
+    after = date(2027, 1, 20)
+    monkeypatch.setenv("DASHBOARD_TODAY", after.isoformat())
+    api_env.set_today(after)
+    api_env.retire_models("gpt-4o-mini", date(2027, 1, 14))
+    api_env.add_run(make_run(JOB, n_steps=300, n_epochs=3))
+    at = open_page(JOB)
+
+    at.multiselect(key=MODELS_KEY).set_value(_checkpoints(at)[:2]).run()
+    at.text_area(key="try_prompt").input("What is 12 plus 30?").run()
+    at.button(key="try_send").click().run(timeout=TIMEOUT)
+    assert not at.exception
+    errors = [visible_text(element.value) for element in at.error]
+    assert len(errors) == 2  # both checkpoints are fine-tunes of gpt-4o-mini
+    for error in errors:
+        assert error.startswith("This model stopped answering on 2027-01-14†")
+        assert "Recorded answers" in error and "No answer (HTTP 404)" in error

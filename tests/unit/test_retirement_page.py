@@ -21,6 +21,7 @@ from components.page.retirement import (
     closed_platform_words,
     has_reported,
     list_notice,
+    retired_model_words,
     run_line,
     today_from,
 )
@@ -174,3 +175,14 @@ def test_the_closed_platform_in_words_before_and_after_training_closes() -> None
         "archive stay readable here."
     )
     assert "on this platform since 2027-01-06;" in closed_platform_words(date(2027, 1, 6))
+
+
+def test_a_404_is_called_a_stopped_model_only_once_its_day_has_passed() -> None:
+    model = "ft:gpt-4o-mini-2024-07-18:org::abc"
+    after = date(2027, 1, 14)
+    said = retired_model_words(model, "openai", 404, after)
+    assert said is not None and said.startswith("This model stopped answering on 2027-01-14†")
+    assert retired_model_words(model, "openai", 404, after - timedelta(days=1)) is None  # still served
+    assert retired_model_words(model, "openai", 500, after) is None  # another failure
+    assert retired_model_words("my-own-model", "openai", 404, after) is None  # not in the table
+    assert retired_model_words(model, "together", 404, after) is None  # not that provider's model
