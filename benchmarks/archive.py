@@ -16,7 +16,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,28 +27,14 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from components.archive import connect_archive, open_with_archive  # noqa: E402
 from components.archive.command import main as archive_command  # noqa: E402
 from components.sources import open_source, resolve_sources  # noqa: E402
-from components.store import StoreConfig, Viewer, forget_stores, open_store, resolve_store  # noqa: E402
-from devtools.postgres import find_bindir, postgres_server  # noqa: E402
+from components.store import StoreConfig, Viewer, forget_stores, open_store  # noqa: E402
+from devtools.bench import bench_stores  # noqa: E402
 from devtools.standin import DEFAULT_API_KEY, StandInServer, make_run  # noqa: E402
 
 REPEATS = 5
 LONG_JOB = "ftjob-bench-100k"
 JOBS = 100
 JOB_STEPS = 2_000
-
-
-@contextlib.contextmanager
-def stores() -> Iterator[list[tuple[str, StoreConfig]]]:
-    """A fresh SQLite file, and a PostgreSQL database when the binaries are installed."""
-    with tempfile.TemporaryDirectory() as folder, contextlib.ExitStack() as stack:
-        found = [("SQLite", resolve_store({"DASHBOARD_STORE": f"{folder}/archive.sqlite3"}, {}))]
-        if find_bindir() is not None:
-            server = stack.enter_context(postgres_server())
-            server.create_database("bench")
-            found.append(("PostgreSQL", resolve_store({"DASHBOARD_STORE": server.url("bench")}, {})))
-        else:
-            print("(PostgreSQL binaries not found: SQLite only)")
-        yield found
 
 
 def env_for(server: StandInServer) -> dict[str, str]:
@@ -135,7 +120,7 @@ def rows_instead_of_a_blob(history: pd.DataFrame) -> None:
 
 
 def main() -> None:
-    with StandInServer() as server, stores() as found:
+    with StandInServer() as server, bench_stores() as found:
         for name, store in found:
             server.reset()
             server.add_run(make_run(LONG_JOB, n_steps=100_000, n_epochs=4))

@@ -10,12 +10,9 @@ Prints numbers; asserts nothing.
 
 from __future__ import annotations
 
-import contextlib
 import statistics
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,9 +41,9 @@ from components.inference.recording import (  # noqa: E402
     validation_prompts,
 )
 from components.sources import open_source, resolve_sources  # noqa: E402
-from components.store import StoreConfig, Viewer, forget_stores, open_store, resolve_store  # noqa: E402
+from components.store import StoreConfig, Viewer, forget_stores, open_store  # noqa: E402
 from components.store.answer_sets import AnswerStore  # noqa: E402
-from devtools.postgres import find_bindir, postgres_server  # noqa: E402
+from devtools.bench import bench_stores  # noqa: E402
 from devtools.standin import DEFAULT_API_KEY, Fault, StandInServer, make_run  # noqa: E402
 
 JOB = "ftjob-bench-recording"
@@ -55,20 +52,6 @@ BASELINE_REPEATS = 20
 LATENCIES = (0.0, 0.05)
 """Seconds the stand-in takes per answer: at once (what the dashboard itself costs), and like a fast model."""
 OWNER = "bench"
-
-
-@contextlib.contextmanager
-def stores() -> Iterator[list[tuple[str, StoreConfig]]]:
-    """A fresh SQLite file, and a PostgreSQL database when the binaries are installed."""
-    with tempfile.TemporaryDirectory() as folder, contextlib.ExitStack() as stack:
-        found = [("SQLite", resolve_store({"DASHBOARD_STORE": f"{folder}/archive.sqlite3"}, {}))]
-        if find_bindir() is not None:
-            server = stack.enter_context(postgres_server())
-            server.create_database("bench")
-            found.append(("PostgreSQL", resolve_store({"DASHBOARD_STORE": server.url("bench")}, {})))
-        else:
-            print("(PostgreSQL binaries not found: SQLite only)")
-        yield [(name, config) for name, config in found if config is not None]
 
 
 def _seconds(start: float) -> float:
@@ -189,7 +172,7 @@ def _slow_models(server: StandInServer, seconds: float) -> None:
 
 
 def main() -> None:
-    with StandInServer() as server, stores() as found:
+    with StandInServer() as server, bench_stores() as found:
         for latency in LATENCIES:
             for name, config in found:
                 server.reset()

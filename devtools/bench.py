@@ -6,9 +6,11 @@ measuring the same from one benchmark to the next.
 
 from __future__ import annotations
 
+import contextlib
 import statistics
+import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from playwright.sync_api import BrowserContext
@@ -17,7 +19,9 @@ from components.charts.options import ViewOptions
 from components.domain import RunData
 from components.page import PageModel, build_page, prepare
 from components.sources import RunSource, http_client_for, open_source, resolve_sources
+from components.store import StoreConfig, resolve_store
 from devtools.harness import wait_for_app_run
+from devtools.postgres import find_bindir, postgres_server
 from devtools.standin import StandInServer
 
 T = TypeVar("T")
@@ -108,3 +112,18 @@ def visit(
     marks = page.evaluate("() => window.__marks")
     page.close()
     return {**marks, "bytes": received[0]}
+
+
+@contextlib.contextmanager
+def bench_stores() -> Iterator[list[tuple[str, StoreConfig]]]:
+    """A fresh SQLite file, and a PostgreSQL database when the binaries are installed: the archive
+    benchmarks measure both."""
+    with tempfile.TemporaryDirectory() as folder, contextlib.ExitStack() as stack:
+        found = [("SQLite", resolve_store({"DASHBOARD_STORE": f"{folder}/archive.sqlite3"}, {}))]
+        if find_bindir() is not None:
+            server = stack.enter_context(postgres_server())
+            server.create_database("bench")
+            found.append(("PostgreSQL", resolve_store({"DASHBOARD_STORE": server.url("bench")}, {})))
+        else:
+            print("(PostgreSQL binaries not found: SQLite only)")
+        yield [(name, config) for name, config in found if config is not None]

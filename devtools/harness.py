@@ -12,13 +12,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 import httpx
-from playwright.sync_api import Page
+from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -132,3 +132,13 @@ def wait_for_app_run(page: Page, timeout: float = 30_000) -> None:
         "[data-testid='stApp'][data-test-script-state='notRunning']",
     ):
         page.locator(selector).wait_for(state="attached", timeout=timeout)
+
+
+def screenshot_page(stack: ExitStack, width: int, height: int, *, dark: bool) -> Page:
+    """A page of headless chromium at ``width`` × ``height`` CSS pixels in the light or dark colour scheme,
+    for the screenshot scripts; the browser closes with ``stack``."""
+    playwright = stack.enter_context(sync_playwright())
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    stack.callback(browser.close)
+    scheme = "dark" if dark else "light"
+    return browser.new_page(viewport={"width": width, "height": height}, color_scheme=scheme)

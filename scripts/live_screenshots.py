@@ -17,13 +17,11 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from devtools.app_settings import clean_env  # noqa: E402
-from devtools.harness import CHROMIUM, CHROMIUM_ARGS, app_process, wait_for_app_run  # noqa: E402
+from devtools.harness import app_process, screenshot_page, wait_for_app_run  # noqa: E402
 from devtools.standin import DEFAULT_API_KEY, StandInServer, make_growing_run  # noqa: E402
 
 JOB = "ftjob-watched"
@@ -58,12 +56,7 @@ def main() -> None:
             DASHBOARD_REFRESH_SECONDS="2",
         )
         app = stack.enter_context(app_process(env))
-        playwright = stack.enter_context(sync_playwright())
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(
-            viewport={"width": args.width, "height": args.height},
-            color_scheme="dark" if args.dark else "light",
-        )
+        page = screenshot_page(stack, args.width, args.height, dark=args.dark)
         page.goto(f"{app.url}/?job={JOB}")
         wait_for_app_run(page)
         server.advance(JOB, 40)  # the next refresh brings 40 steps
@@ -91,7 +84,6 @@ def main() -> None:
         page.get_by_role("button", name=re.compile(r"^Run 10 examples")).evaluate("b => b.scrollIntoView()")
         page.wait_for_timeout(800)
         page.screenshot(path=args.out_dir / f"validation-examples{suffix}")
-        browser.close()
 
 
 if __name__ == "__main__":

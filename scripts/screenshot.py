@@ -20,13 +20,12 @@ from contextlib import ExitStack, suppress
 from pathlib import Path
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from devtools.app_settings import ARCHIVE_OFF  # noqa: E402
-from devtools.harness import CHROMIUM, CHROMIUM_ARGS, app_process, wait_for_app_run  # noqa: E402
+from devtools.harness import app_process, screenshot_page, wait_for_app_run  # noqa: E402
 from devtools.standin import (  # noqa: E402
     DEFAULT_API_KEY,
     StandInServer,
@@ -74,12 +73,7 @@ def main() -> None:
     args = parser.parse_args()
     with ExitStack() as stack:
         app = stack.enter_context(app_process(_environment(stack, args.standin, args.sources)))
-        playwright = stack.enter_context(sync_playwright())
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(
-            viewport={"width": args.width, "height": args.height},
-            color_scheme="dark" if args.dark else "light",
-        )
+        page = screenshot_page(stack, args.width, args.height, dark=args.dark)
         page.goto(app.url + "/" + args.query)
         wait_for_app_run(page)
         with suppress(PlaywrightTimeoutError):  # a page with an error or no metrics has neither
@@ -89,7 +83,6 @@ def main() -> None:
             wait_for_app_run(page)
         page.wait_for_timeout(800)  # plotly's and the grid's last paint
         page.screenshot(path=args.out)
-        browser.close()
 
 
 if __name__ == "__main__":

@@ -16,13 +16,13 @@ import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from devtools.app_settings import clean_env  # noqa: E402
-from devtools.harness import CHROMIUM, CHROMIUM_ARGS, app_process, wait_for_app_run  # noqa: E402
+from devtools.harness import app_process, screenshot_page, wait_for_app_run  # noqa: E402
 from devtools.many_jobs import add_jobs  # noqa: E402
 from devtools.standin import DEFAULT_API_KEY, Fault, StandInServer  # noqa: E402
 
@@ -54,12 +54,7 @@ def main() -> None:
             DASHBOARD_STORE=f"{folder}/archive.sqlite3",
         )
         app = stack.enter_context(app_process(env))
-        playwright = stack.enter_context(sync_playwright())
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(
-            viewport={"width": args.width, "height": args.height},
-            color_scheme="dark" if args.dark else "light",
-        )
+        page = screenshot_page(stack, args.width, args.height, dark=args.dark)
         page.goto(app.url + "/")
         wait_for_app_run(page)
         button = page.get_by_role("button", name="Save all runs of this source")
@@ -87,7 +82,6 @@ def main() -> None:
         page.mouse.wheel(0, 300)
         page.wait_for_timeout(800)
         page.screenshot(path=f"{args.prefix}-files.png")
-        browser.close()
 
 
 if __name__ == "__main__":

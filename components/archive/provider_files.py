@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 import httpx
 
@@ -60,10 +60,13 @@ def _named(job: Mapping[str, Any], *roles: FileRole) -> list[tuple[FileRole, str
     return [(role, file_id) for role, file_id in found if isinstance(file_id, str) and file_id]
 
 
-class OpenAIFiles:
-    """OpenAI's (and Azure OpenAI's) job: result files, training and validation files, paged events."""
+Client = TypeVar("Client", FineTuningClient, TogetherClient)
 
-    def __init__(self, client: FineTuningClient) -> None:
+
+class _JobFiles(Generic[Client]):
+    """What both providers' readers share: their client, and a job read with a deadline of its own."""
+
+    def __init__(self, client: Client) -> None:
         self._client = client
 
     @property
@@ -72,6 +75,10 @@ class OpenAIFiles:
 
     def job(self, job_id: str) -> dict[str, Any]:
         return self._client.start_load().get_job(job_id)
+
+
+class OpenAIFiles(_JobFiles[FineTuningClient]):
+    """OpenAI's (and Azure OpenAI's) job: result files, training and validation files, paged events."""
 
     def event_pages(self, job_id: str) -> Iterator[list[Item]]:
         """Every page of events, each with a deadline of its own (the cursor rules of ``ApiClient.pages``)."""
@@ -85,18 +92,8 @@ class OpenAIFiles:
         return results + _named(job, FileRole.TRAINING, FileRole.VALIDATION)
 
 
-class TogetherFiles:
+class TogetherFiles(_JobFiles[TogetherClient]):
     """Together AI's job: training and validation files, and ``GET /fine-tunes/{id}/events`` (one list)."""
-
-    def __init__(self, client: TogetherClient) -> None:
-        self._client = client
-
-    @property
-    def client(self) -> ApiClient:
-        return self._client
-
-    def job(self, job_id: str) -> dict[str, Any]:
-        return self._client.start_load().get_job(job_id)
 
     def event_pages(self, job_id: str) -> Iterator[list[Item]]:
         path = f"fine-tunes/{segment(job_id)}/events"
