@@ -79,7 +79,7 @@ from components.store import StoreError
 from components.text import MODEL_CHARS, NOTE_CHARS, clean, code_span, markdown_literal
 from components.ui.cached_reads import shared_http_client
 from components.ui.connection import Connection
-from components.ui.deployments import deployments
+from components.ui.deployments import deployments, pick_models
 from components.ui.validation_examples import answers_table, scores, validation_set
 from components.wording import count
 
@@ -446,17 +446,15 @@ def _record_tab(
     client: Callable[[], ChatClient],
 ) -> None:
     key = run_key(run.summary.ref)
-    labels = {choice.model: choice for choice in menu.choices}
-    picked = st.multiselect(
+    picked = pick_models(
+        menu,
         "Models to record",
-        list(labels),
-        default=default_record_models(menu, recommended_id),
-        key=f"{MODELS_KEY}:{key}",
-        max_selections=MAX_RECORD_MODELS,
-        format_func={m: f"{c.label} · {clean(m, MODEL_CHARS)}" for m, c in labels.items()}.__getitem__,
-        help="The recommended checkpoint and the final model to start with; add others or the base model.",
+        default_record_models(menu, recommended_id),
+        f"{MODELS_KEY}:{key}",
+        MAX_RECORD_MODELS,
+        "The recommended checkpoint and the final model to start with; add others or the base model.",
     )
-    chosen = deployments(menu, [labels[m] for m in picked], DEPLOYMENT_KEY) if picked else []
+    chosen = deployments(menu, picked, DEPLOYMENT_KEY) if picked else []
     validation, available, sample_seed = _validation_part(config, run, client)
     uploaded, upload_name = _upload_part(config.limits.max_file_bytes)
     params = _parameters()

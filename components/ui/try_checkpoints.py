@@ -39,10 +39,10 @@ from components.page.try_models import (
     send_label,
 )
 from components.sources import SourceConfig, SourceKind
-from components.text import MODEL_CHARS, clean, code_span, markdown_literal
+from components.text import MODEL_CHARS, code_span, markdown_literal
 from components.ui.cached_reads import shared_http_client, source_for
 from components.ui.connection import Connection
-from components.ui.deployments import deployments
+from components.ui.deployments import deployments, pick_models
 from components.ui.recordings import recorded_answers
 from components.ui.retirement import today
 from components.ui.session_slot import SessionSlot
@@ -180,20 +180,14 @@ def _prompt_tab(config: SourceConfig, run_key: str, asked: Sequence[ModelChoice]
 @st.fragment
 def _panel(config: SourceConfig, run: RunData, menu: ModelMenu, recommended_id: str | None) -> None:
     run_key = str(run.summary.ref)
-    labels = {choice.model: choice for choice in menu.choices}
-    picked = st.multiselect(
+    chosen = pick_models(
+        menu,
         "Models to compare",
-        list(labels),
-        default=default_models(menu, recommended_id),
-        key=f"{MODELS_KEY}:{run_key}",
-        max_selections=MAX_MODELS,
-        # model names come from the API: cleaned (no control or bidi characters) like every shown value
-        format_func={
-            model: f"{choice.label} · {clean(model, MODEL_CHARS)}" for model, choice in labels.items()
-        }.__getitem__,
-        help="Two to four among the run's checkpoints, its final model and its base model.",
+        default_models(menu, recommended_id),
+        f"{MODELS_KEY}:{run_key}",
+        MAX_MODELS,
+        "Two to four among the run's checkpoints, its final model and its base model.",
     )
-    chosen = [labels[model] for model in picked]
     asked = deployments(menu, chosen, DEPLOYMENT_KEY) if chosen else []
     prompt_tab, validation_tab = st.tabs([PROMPT_TAB, VALIDATION_TAB], key=TABS_KEY, on_change="rerun")
     if prompt_tab.open:
