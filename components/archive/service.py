@@ -106,10 +106,10 @@ def _filer(store: ArchiveStore, registry: Registry) -> Owner | None:
     this session; never a key the operator configured, which every visitor of the server uses."""
     user = registry.archive.user if registry.archive is not None else None
     if user:
-        return Owner(store.user(user), OwnerKind.USER)
+        return Owner(store.user_fingerprint(user), OwnerKind.USER)
     typed = (config for config in registry.configs if config.key_source is KeySource.TYPED)
     material = next((credential_material(config.api) for config in typed), None)
-    return Owner(store.fingerprint(material)) if material else None
+    return Owner.of(store.fingerprint(material)) if material else None
 
 
 def _kept_automatically(config: SourceConfig, run: RunData) -> bool:
@@ -228,7 +228,7 @@ def save_to_archive(access: ArchiveAccess | None, config: SourceConfig, run: Run
     if access is None or access.store is None:
         reason = access.problem if access is not None and access.problem else "DASHBOARD_STORE is off."
         return SaveReport(False, f"Not saved: {reason}")
-    owner = Owner(access.owner(config)) if config.api is not None else _files_owner(access)
+    owner = Owner.of(access.owner(config)) if config.api is not None else _files_owner(access)
     if owner is None:
         return SaveReport(False, KEYLESS_OFF)
     try:

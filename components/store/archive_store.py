@@ -351,7 +351,7 @@ class ArchiveStore:
         """The fingerprint of a credential's material in this store (``components.store.fingerprint``)."""
         return fingerprint(self._key, material)
 
-    def user(self, email: str) -> str:
+    def user_fingerprint(self, email: str) -> str:
         """The fingerprint of the signed-in user with this e-mail address in this store."""
         return user_fingerprint(self._key, email)
 
@@ -359,7 +359,9 @@ class ArchiveStore:
         """The viewer of a session holding these credentials (materials), signed in as ``user`` (an e-mail
         address) or not, in this store's sharing mode."""
         fingerprints = {self.fingerprint(material) for material in materials}
-        return Viewer(frozenset(fingerprints | ({self.user(user)} if user else set())), self.config.shared)
+        if user:
+            fingerprints.add(self.user_fingerprint(user))
+        return Viewer(frozenset(fingerprints), self.config.shared)
 
     @staticmethod
     def _visible(viewer: Viewer) -> Any:
