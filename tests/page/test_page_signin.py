@@ -9,9 +9,10 @@ import json
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from components.sources import Upload
+from components.sources import SourceConfig, Upload, resolve_sources
 from components.ui.signin import SIGN_IN_KEY, SIGN_OUT_KEY
 from components.ui.uploads import SAVE_KEY, UPLOADER_KEY
 from devtools.trainer_runs import trainer_state
@@ -116,3 +117,20 @@ def test_each_signed_in_user_sees_only_the_uploads_they_saved(
     bob.run()
     assert not bob.exception and not bob.get("plotly_chart")
     assert "in the archive" in page_text(bob) and "Alice" not in page_text(bob)
+
+
+def test_every_cached_read_is_keyed_by_the_signed_in_user() -> None:
+    """The address rides in every source config, which keys every ``st.cache_data`` read of a run."""
+    registry = resolve_sources({"OPENAI_API_KEY": "sk-test-0123456789"}, {})
+    calls: list[str | None] = []
+
+    @st.cache_data
+    def read(config: SourceConfig) -> int:
+        calls.append(config.user)
+        return len(calls)
+
+    alice, bob = (registry.signed_in(who).get("openai") for who in ("alice@team.example", "bob@team.example"))
+    assert registry.signed_in(None) is registry and registry.get("openai").user is None
+    assert (read(alice), read(bob), read(alice)) == (1, 2, 1)
+    assert calls == ["alice@team.example", "bob@team.example"]
+    assert "team.example" not in repr(alice)
