@@ -22,12 +22,15 @@ from components.ui.job_list import job_list_page
 from components.ui.job_picker import job_picker
 from components.ui.run_loading import load_ref
 from components.ui.run_page import run_page
+from components.ui.signin import for_user, signed_in_user
 from components.ui.uploads import upload_sidebar
 
 # An emoji favicon is drawn in the page; a Material one is fetched from a Google host on every page view.
 st.set_page_config(page_title="Fine-tuning checkpoints", page_icon="📈", layout="wide")
 
+user = signed_in_user()  # stops here, with only the sign-in page, unless signed in and allowed (or off)
 connection, switch = connection_sidebar()
+connection = for_user(connection, user)
 typed_job, refresh = job_picker()
 connection = replace(connection, uploads=upload_sidebar())
 params = {name: st.query_params.get_all(name) for name in st.query_params}

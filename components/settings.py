@@ -7,6 +7,7 @@ take keys typed in the page, are resolved by ``components.sources.resolve_source
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -30,6 +31,15 @@ endpoint (a proxy, the stand-in) with ``AZURE_OPENAI_ENDPOINT``."""
 COMPAT_URL_SETTING = "DASHBOARD_COMPAT_BASE_URL"
 COMPAT_KEY_SETTING = "DASHBOARD_COMPAT_API_KEY"
 COMPAT_LABEL = "OpenAI-compatible endpoint"
+REQUIRE_LOGIN_SETTING = "DASHBOARD_REQUIRE_LOGIN"
+ALLOWED_USERS_SETTING = "DASHBOARD_ALLOWED_USERS"
+AUTH_KEYS = ("redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url")
+"""What ``st.login`` needs in the ``[auth]`` section of ``.streamlit/secrets.toml`` (Streamlit 1.67's
+``auth_util.validate_auth_credentials``: the default provider's settings may sit in ``[auth]`` itself)."""
+_TRUE = frozenset({"true", "1", "yes", "on"})
+_FALSE = frozenset({"false", "0", "no", "off"})
+_DOMAIN = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+")
+_LOCAL = re.compile(r"[a-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}")  # an address's local part (RFC 5322 atoms)
 _T = TypeVar("_T")
 
 
@@ -43,6 +53,81 @@ class DashboardSettings:
     # in the order the sidebar names them: archive, auto-refresh, limits, compatible endpoint
     problems: tuple[SourceProblem, ...] = ()
     compat: ApiConfig | None = None  # an OpenAI-compatible endpoint that answers replacements (vLLM, Ollama…)
+
+
+@dataclass(frozen=True)
+class AllowList:
+    """Who may use a dashboard that requires sign-in: whole e-mail addresses and whole domains (case-folded).
+
+    A domain admits its own addresses only, not those of its subdomains; an address the provider says is
+    unverified is never admitted.
+    """
+
+    addresses: frozenset[str] = frozenset()
+    domains: frozenset[str] = frozenset()
+
+    def admits(self, email: object, verified: object = None) -> bool:
+        """Whether the signed-in user with this ``email`` claim (and ``email_verified`` claim) may use it."""
+        if not isinstance(email, str) or verified is False or email.count("@") != 1:
+            return False
+        address = email.strip().casefold()
+        local, _, domain = address.partition("@")
+        return bool(local) and (address in self.addresses or domain in self.domains)
+
+
+@dataclass(frozen=True)
+class SignInSettings:
+    """Whether the page requires sign-in, who is allowed, and what is wrong with either (fail closed: a
+    wrong setting requires sign-in, admits nobody and says why)."""
+
+    required: bool = False
+    allowed: AllowList = AllowList()
+    problem: str | None = None  # safe to show: names the setting, never a secret
+
+
+def allow_list(text: str) -> AllowList:
+    """``alice@team.example, @team.example other.example``: addresses and domains, by commas or spaces."""
+    addresses, domains = set(), set()
+    for entry in re.split(r"[\s,;]+", text.strip().casefold()):
+        if not entry:
+            continue
+        local, _, domain = entry.rpartition("@")
+        if not _DOMAIN.fullmatch(domain) or (local and not _LOCAL.fullmatch(local)):
+            raise ConfigError(f"{ALLOWED_USERS_SETTING} holds an entry that is not an address or a domain.")
+        if local:
+            addresses.add(entry)
+        else:
+            domains.add(domain)
+    return AllowList(frozenset(addresses), frozenset(domains))
+
+
+def _auth_problem(secrets: Mapping[str, Any]) -> str | None:
+    """What the ``[auth]`` section lacks for ``st.login`` (None: complete); never repeats a value."""
+    auth = secrets.get("auth")
+    if not isinstance(auth, Mapping):
+        return "its [auth] section is missing from .streamlit/secrets.toml"
+    missing = [key for key in AUTH_KEYS if not str(auth.get(key) or "").strip()]
+    return f"its [auth] section lacks {', '.join(missing)}" if missing else None
+
+
+def sign_in_settings(env: Mapping[str, Any], secrets: Mapping[str, Any]) -> SignInSettings:
+    """``DASHBOARD_REQUIRE_LOGIN`` (off unless true) and ``DASHBOARD_ALLOWED_USERS``; a required sign-in
+    with no one allowed, or without ``[auth]`` for ``st.login``, is a problem that admits nobody."""
+    settings = Settings(env, secrets)
+    raw = (settings.text(REQUIRE_LOGIN_SETTING) or "false").casefold()
+    if raw not in _TRUE | _FALSE:
+        return SignInSettings(True, problem=f"{REQUIRE_LOGIN_SETTING} must be true or false.")
+    if raw in _FALSE:
+        return SignInSettings()
+    try:
+        allowed = allow_list(settings.text(ALLOWED_USERS_SETTING) or "")
+    except ConfigError as exc:
+        return SignInSettings(True, problem=str(exc))
+    if not allowed.addresses and not allowed.domains:
+        return SignInSettings(True, problem=f"{ALLOWED_USERS_SETTING} names no one who may sign in.")
+    if problem := _auth_problem(secrets):
+        return SignInSettings(True, allowed, f"Sign-in is required ({REQUIRE_LOGIN_SETTING}), but {problem}.")
+    return SignInSettings(True, allowed)
 
 
 def refresh_interval(env: Mapping[str, Any], secrets: Mapping[str, Any]) -> float:

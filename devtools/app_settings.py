@@ -39,6 +39,10 @@ APP_SETTINGS: tuple[str, ...] = (
     "DASHBOARD_STORE_SHARED",
     "DASHBOARD_TODAY",
     "DASHBOARD_SAVE_FILE_LIMIT_MB",
+    "DASHBOARD_KEYLESS_SAVES",
+    # Sign-in (components.settings.sign_in_settings)
+    "DASHBOARD_REQUIRE_LOGIN",
+    "DASHBOARD_ALLOWED_USERS",
     # Replacement models answer through an OpenAI-compatible endpoint (components.settings)
     "DASHBOARD_COMPAT_BASE_URL",
     "DASHBOARD_COMPAT_API_KEY",

@@ -34,7 +34,7 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -81,7 +81,7 @@ def app_process(
     ``extra_args`` go to ``streamlit run`` after the harness's own options (e.g. ``--logger.level=debug``);
     ``script`` is the page to run (a test's small app instead of the dashboard).
     """
-    port = _free_port()
+    port = free_port()
     with tempfile.TemporaryFile(mode="w+") as log:
         process = subprocess.Popen(
             [

@@ -9,6 +9,9 @@ source scripts/lib.sh
 command -v chromium >/dev/null || apt_install chromium fonts-dejavu-core
 # The archive's tests start their own PostgreSQL server from Debian's binaries (as the postgres user).
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || apt_install postgresql
+# The sign-in browser tests start a real OpenID Connect provider: the npm package in devtools/oidc.
+command -v npm >/dev/null || apt_install nodejs npm
+[ -d devtools/oidc/node_modules/oidc-provider ] || npm ci --prefix devtools/oidc --no-audit --no-fund --silent
 ensure_venv requirements-dev.txt
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .

@@ -19,6 +19,7 @@ from enum import StrEnum
 
 import pandas as pd
 
+from components.api.settings import KeySource
 from components.domain import Note, NoteKind, RunData, RunRef, check_run_id
 from components.domain.note import last_of
 from components.errors import DashboardError
@@ -26,8 +27,11 @@ from components.sources.archive import ARCHIVE, NotInArchiveError, not_in_archiv
 from components.sources.base import Progress, RunSource, SourceKind
 from components.sources.registry import Registry, SourceConfig
 from components.store import (
+    NO_CREDENTIAL,
     ArchiveStore,
     NotArchivableError,
+    Owner,
+    OwnerKind,
     Saved,
     StoreConfig,
     StoreError,
@@ -64,11 +68,14 @@ class Opened:
 
 @dataclass(frozen=True)
 class ArchiveAccess:
-    """One session's archive: the store (None when it could not be opened) and who the session is."""
+    """One session's archive: the store (None when it could not be opened), who the session is, and whom
+    the runs it saves from files and uploads are filed under."""
 
     store: ArchiveStore | None
     viewer: Viewer
     problem: str | None = None  # why there is no archive this time, for a note in the page
+    # the signed-in user, else the session's first typed key; None: neither (a visitor without a key)
+    filer: Owner | None = None
 
     def owner(self, config: SourceConfig) -> str:
         """The fingerprint a run read through ``config`` is stored under."""
@@ -91,7 +98,18 @@ def connect_archive(
         store = connect(config.store)
     except StoreError as exc:
         return ArchiveAccess(None, Viewer(), f"The archive is not available this time: {exc}")
-    return ArchiveAccess(store, store.viewer(config.credentials))
+    return ArchiveAccess(store, store.viewer(config.credentials, config.user), None, _filer(store, registry))
+
+
+def _filer(store: ArchiveStore, registry: Registry) -> Owner | None:
+    """Whom runs from files and uploads are filed under: the signed-in user, else the first key typed in
+    this session; never a key the operator configured, which every visitor of the server uses."""
+    user = registry.archive.user if registry.archive is not None else None
+    if user:
+        return Owner(store.user_fingerprint(user), OwnerKind.USER)
+    typed = (config for config in registry.configs if config.key_source is KeySource.TYPED)
+    material = next((credential_material(config.api) for config in typed), None)
+    return Owner.of(store.fingerprint(material)) if material else None
 
 
 def _kept_automatically(config: SourceConfig, run: RunData) -> bool:
@@ -202,13 +220,17 @@ class SaveReport:
 def save_to_archive(access: ArchiveAccess | None, config: SourceConfig, run: RunData) -> SaveReport:
     """Store a run the user asked to keep (files, uploads, or any other finished run); never raises.
 
-    Runs from files carry no credential: they are stored under the session's first credential when it has
-    one (so the same key sees them later), else visible to every session of this archive.
+    A run read from an API is stored under its key, as when it is kept automatically. A run from files or an
+    upload carries no credential: it is filed under the signed-in user, else the session's typed key; a
+    visitor with neither saves only when ``DASHBOARD_KEYLESS_SAVES`` allows it, up to that many runs in all,
+    visible to every session.
     """
     if access is None or access.store is None:
         reason = access.problem if access is not None and access.problem else "DASHBOARD_STORE is off."
         return SaveReport(False, f"Not saved: {reason}")
-    owner = access.owner(config) if config.api is not None else _files_owner(access)
+    owner = Owner.of(access.owner(config)) if config.api is not None else _files_owner(access)
+    if owner is None:
+        return SaveReport(False, KEYLESS_OFF)
     try:
         outcome = access.store.save(run, owner)
     except (NotArchivableError, StoreError) as exc:
@@ -218,7 +240,17 @@ def save_to_archive(access: ArchiveAccess | None, config: SourceConfig, run: Run
     return SaveReport(True, f"{words} the archive on {saved_at:%Y-%m-%d %H:%M} UTC.", saved_at)
 
 
-def _files_owner(access: ArchiveAccess) -> str:
+KEYLESS_OFF = (
+    "Not saved: this session is not signed in and has no key of its own (a key the server holds does not "
+    "count), and this server keeps no runs for such visitors (DASHBOARD_KEYLESS_SAVES). Add a key in the "
+    "sidebar to save it under that key."
+)
+
+
+def _files_owner(access: ArchiveAccess) -> Owner | None:
+    """The owner of a run from files or an upload; None when the visitor may not save one."""
     assert access.store is not None
-    fingerprints = sorted(access.viewer.fingerprints)
-    return fingerprints[0] if fingerprints else access.store.fingerprint(None)
+    if access.filer is not None:
+        return access.filer
+    quota = access.store.config.keyless_saves
+    return Owner(NO_CREDENTIAL, OwnerKind.NONE, quota) if quota > 0 else None

@@ -9,7 +9,7 @@ archive, when given, comes last and does not count: it holds what other sources 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +63,8 @@ class SourceConfig:
     store: StoreConfig | None = None  # the archive
     # The archive: the credentials of the session's other sources, whose runs it shows (never shown).
     credentials: tuple[str, ...] = field(default=(), repr=False)
+    # The signed-in user's e-mail address (None: no sign-in): in every cache key, and whose runs it shows.
+    user: str | None = field(default=None, repr=False)
 
     @property
     def key_origin(self) -> str:
@@ -109,6 +111,13 @@ class Registry:
     def job_source(self) -> SourceConfig | None:
         """The source an old ``?job=`` id opens in: OpenAI, else Azure (None: neither is configured)."""
         return next((config for name in API_SOURCES_FOR_JOB_IDS if (config := self.get(name))), None)
+
+    def signed_in(self, user: str | None) -> Registry:
+        """These sources for the signed-in ``user`` (an e-mail address): each config carries it, so nothing
+        cached for one user is served to another, and the archive shows the runs that user saved."""
+        if user is None:
+            return self
+        return replace(self, configs=tuple(replace(config, user=user) for config in self.configs))
 
     def ref_for_job(self, job_id: str) -> RunRef | None:
         """The run an old ``?job=ftjob-…`` link means, or None when no API source could hold it."""
@@ -236,7 +245,7 @@ def open_source(
     if config.kind is SourceKind.ARCHIVE:
         assert config.store is not None
         store = connect_store(config.store)  # opened once per process; StoreError when unreachable
-        return ArchiveSource(store, store.viewer(config.credentials))
+        return ArchiveSource(store, store.viewer(config.credentials, config.user))
     if config.name == FILES:
         assert config.runs_dir is not None
         return FilesSource(config.runs_dir, config.limits)

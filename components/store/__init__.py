@@ -7,6 +7,9 @@ from components.store.archive_store import (
     Kept,
     ListedRuns,
     NotArchivableError,
+    Owner,
+    OwnerKind,
+    QuotaReachedError,
     Saved,
     SaveResult,
     StoredRun,
@@ -21,6 +24,7 @@ from components.store.fingerprint import NO_CREDENTIAL, credential_material
 from components.store.kept_files import FileRole, FileState, FileToKeep, KeptFile, kept_bytes, not_kept
 from components.store.settings import (
     FILE_LIMIT_VARIABLE,
+    KEYLESS_SAVES_VARIABLE,
     SHARED_VARIABLE,
     STORE_VARIABLE,
     StoreConfig,
@@ -30,6 +34,7 @@ from components.store.settings import (
 
 __all__ = [
     "FILE_LIMIT_VARIABLE",
+    "KEYLESS_SAVES_VARIABLE",
     "NO_CREDENTIAL",
     "SHARED_VARIABLE",
     "STORE_VARIABLE",
@@ -42,6 +47,9 @@ __all__ = [
     "KeptFile",
     "ListedRuns",
     "NotArchivableError",
+    "Owner",
+    "OwnerKind",
+    "QuotaReachedError",
     "SaveResult",
     "Saved",
     "StoreConfig",

@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, true, tuple_
+from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, text, true, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 
 from components.data.values import as_text
@@ -28,7 +28,7 @@ from components.export.parquet_file import frame_from_parquet, frame_to_parquet
 from components.export.schema import read_run_body, run_body, summary_body, summary_from_document
 from components.store.engine import WRITE, make_engine, upgrade
 from components.store.errors import StoreError, store_errors
-from components.store.fingerprint import NO_CREDENTIAL, fingerprint
+from components.store.fingerprint import NO_CREDENTIAL, fingerprint, user_fingerprint
 from components.store.kept_files import (
     FileRole,
     FileToKeep,
@@ -47,10 +47,39 @@ CODEC = "parquet-zstd"
 TABLES = ("history", "checkpoints")
 LIVE = frozenset({RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.PAUSED})
 MAX_PAGE = 500
+QUOTA_LOCK = 0x66745F71756F7461  # pg_advisory_xact_lock key ("ft_quota"): one quota check at a time
 
 
 class NotArchivableError(StoreError, ValueError):
     """A run that must not be stored: still running, or only partly read."""
+
+
+class QuotaReachedError(StoreError):
+    """The owner already has as many runs stored as it may (visitors with neither a key nor a sign-in)."""
+
+
+class OwnerKind(StrEnum):
+    """What a stored run's owner fingerprint is a fingerprint of (column ``owner_kind``)."""
+
+    KEY = "key"  # the credential the run was read with
+    USER = "user"  # the signed-in user who saved it
+    NONE = "none"  # nobody: saved by a visitor with neither a key nor a sign-in (NO_CREDENTIAL)
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Whom a run is stored for: a fingerprint, what it is of, and how many runs it may hold (None: any)."""
+
+    fingerprint: str
+    kind: OwnerKind = OwnerKind.KEY
+    quota: int | None = None
+
+    @classmethod
+    def of(cls, owner: str | Owner) -> Owner:
+        """``owner`` as an Owner: a bare fingerprint is a credential's, or nobody's (NO_CREDENTIAL)."""
+        if isinstance(owner, Owner):
+            return owner
+        return cls(owner, OwnerKind.NONE if owner == NO_CREDENTIAL else OwnerKind.KEY)
 
 
 class Kept(StrEnum):
@@ -79,7 +108,8 @@ class SaveResult:
 
 @dataclass(frozen=True)
 class Viewer:
-    """Who reads the archive: the fingerprints of a session's credentials, and whether the store is shared.
+    """Who reads the archive: the fingerprints of a session's credentials and of its signed-in user, and
+    whether the store is shared.
 
     A viewer sees the runs stored under any of its fingerprints and those stored with no credential; in a
     shared store (``DASHBOARD_STORE_SHARED=true``) every run.
@@ -177,13 +207,14 @@ def _like(word: str) -> str:
     return f"%{escaped}%"
 
 
-def _run_row(run: RunData, owner: str, blobs: dict[str, bytes], saved_at: pd.Timestamp) -> dict[str, Any]:
-    """The ``archived_runs`` row of ``run`` saved at ``saved_at`` under ``owner`` (tables: ``blobs``)."""
+def _run_row(run: RunData, owner: Owner, blobs: dict[str, bytes], saved_at: pd.Timestamp) -> dict[str, Any]:
+    """The ``archived_runs`` row of ``run`` saved at ``saved_at`` for ``owner`` (tables: ``blobs``)."""
     body = run_body(run, lambda _name, frame: {"rows": len(frame), "codec": CODEC})
     body.pop("summary")
     summary = run.summary
     return {
-        "owner": owner,
+        "owner": owner.fingerprint,
+        "owner_kind": owner.kind.value,
         "source": summary.ref.source,
         "run_id": summary.ref.run_id,
         "archive_id": archive_id(summary.ref),
@@ -212,6 +243,22 @@ def _upsert(connection: Connection, row: dict[str, Any], replace: bool) -> Any:
         return statement.on_conflict_do_nothing(index_elements=keys)
     changed = {name: statement.excluded[name] for name in row if name not in ("owner", "source", "run_id")}
     return statement.on_conflict_do_update(index_elements=keys, set_=changed)
+
+
+def _check_quota(connection: Connection, owner: Owner) -> None:
+    """QuotaReachedError when ``owner`` may hold no more runs; counted inside the writing transaction."""
+    if owner.quota is None:
+        return
+    if connection.dialect.name == "postgresql":  # SQLite's BEGIN IMMEDIATE already makes writers take turns
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": QUOTA_LOCK})
+    held = connection.execute(
+        select(func.count()).select_from(archived_runs).where(archived_runs.c.owner == owner.fingerprint)
+    ).scalar_one()
+    if held >= owner.quota:
+        raise QuotaReachedError(
+            f"the archive already holds {held} runs saved without a key or a sign-in, the most this server "
+            "allows; sign in or add a key to save more"
+        )
 
 
 # What the job list shows of a stored run (its tables are not read).
@@ -304,9 +351,17 @@ class ArchiveStore:
         """The fingerprint of a credential's material in this store (``components.store.fingerprint``)."""
         return fingerprint(self._key, material)
 
-    def viewer(self, materials: Iterable[str | None] = ()) -> Viewer:
-        """The viewer of a session holding these credentials (materials), in this store's sharing mode."""
-        return Viewer(frozenset(self.fingerprint(material) for material in materials), self.config.shared)
+    def user_fingerprint(self, email: str) -> str:
+        """The fingerprint of the signed-in user with this e-mail address in this store."""
+        return user_fingerprint(self._key, email)
+
+    def viewer(self, materials: Iterable[str | None] = (), user: str | None = None) -> Viewer:
+        """The viewer of a session holding these credentials (materials), signed in as ``user`` (an e-mail
+        address) or not, in this store's sharing mode."""
+        fingerprints = {self.fingerprint(material) for material in materials}
+        if user:
+            fingerprints.add(self.user_fingerprint(user))
+        return Viewer(frozenset(fingerprints), self.config.shared)
 
     @staticmethod
     def _visible(viewer: Viewer) -> Any:
@@ -317,23 +372,27 @@ class ArchiveStore:
     # ---- Writing -------------------------------------------------------------------------------------------
 
     def save(
-        self, run: RunData, owner: str, *, replace: bool = True, files: Sequence[FileToKeep] = ()
+        self, run: RunData, owner: str | Owner, *, replace: bool = True, files: Sequence[FileToKeep] = ()
     ) -> SaveResult:
-        """Store ``run`` whole under the fingerprint ``owner``, with its ``files``
-        (``components.store.kept_files``), in one transaction.
+        """Store ``run`` whole for ``owner`` (an :class:`Owner`, or a credential's fingerprint), with its
+        ``files`` (``components.store.kept_files``), in one transaction.
 
         ``replace``: an older copy of this run under ``owner`` is replaced (else kept, and only ``files`` are
-        recorded with it). A running or partly read run raises :class:`NotArchivableError`.
+        recorded with it). A running or partly read run raises :class:`NotArchivableError`; a new run beyond
+        the owner's quota :class:`QuotaReachedError`.
         """
         if problem := archivable_problem(run):
             raise NotArchivableError(problem)
+        owner = Owner.of(owner)
         blobs = {"history": frame_to_parquet(run.history), "checkpoints": frame_to_parquet(run.checkpoints)}
         saved_at = _now()
         row = _run_row(run, owner, blobs, saved_at)
         with self._write() as connection:
             existed = connection.execute(
-                select(archived_runs.c.id).where(_own(run.summary.ref, owner))
+                select(archived_runs.c.id).where(_own(run.summary.ref, owner.fingerprint))
             ).first()
+            if existed is None:
+                _check_quota(connection, owner)
             run_pk = connection.execute(
                 _upsert(connection, row, replace).returning(archived_runs.c.id)
             ).scalar()
@@ -545,6 +604,9 @@ __all__ = [
     "Kept",
     "ListedRuns",
     "NotArchivableError",
+    "Owner",
+    "OwnerKind",
+    "QuotaReachedError",
     "SaveResult",
     "Saved",
     "StoredRun",

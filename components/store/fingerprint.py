@@ -8,6 +8,9 @@ guessed key against them. The material is the API key itself (``Authorization: B
 for Microsoft Entra ID, whose tokens change every hour, it is the server's identity at that endpoint
 (``entra-id:`` and the base URL). A run read with no credential (the demo, files) has the fingerprint
 :data:`NO_CREDENTIAL`, which no hash can equal.
+
+A signed-in user's fingerprint is the same HMAC over a scheme of its own (``… user v1`` NUL the e-mail
+address, case-folded), so no user can have the fingerprint of a key, nor a key the fingerprint of a user.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import hmac
 from components.api import ApiConfig, ApiKeyAuth, BearerAuth, EntraIdAuth
 
 SCHEME = b"ft-checkpoint-dashboard credential v1\x00"
+USER_SCHEME = b"ft-checkpoint-dashboard user v1\x00"
 NO_CREDENTIAL = "none"
 
 
@@ -26,6 +30,12 @@ def fingerprint(store_key: bytes, material: str | None) -> str:
     if not material:
         return NO_CREDENTIAL
     return hmac.new(store_key, SCHEME + material.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+
+
+def user_fingerprint(store_key: bytes, email: str) -> str:
+    """The fingerprint of the signed-in user with this e-mail address under ``store_key``."""
+    material = email.strip().casefold().encode("utf-8", "surrogatepass")
+    return hmac.new(store_key, USER_SCHEME + material, hashlib.sha256).hexdigest()
 
 
 def credential_material(api: ApiConfig | None) -> str | None:

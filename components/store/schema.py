@@ -1,6 +1,7 @@
 """The archive's tables as the code reads and writes them (the newest schema revision).
 
-- ``archived_runs``: one row per stored run and credential fingerprint (``owner``): its address, the summary
+- ``archived_runs``: one row per stored run and owner: a fingerprint (``owner``) of the credential that read
+  it, of the signed-in user who saved it, or none (``owner_kind``, revision 0005): its address, the summary
   columns a job list sorts, filters and searches by, the run's summary and the rest of its body as JSON (the
   export document's own shapes), where and when it was read, and when it was saved.
 - ``archived_frames``: the run's two tables (``history``, ``checkpoints``), each one zstd-compressed Parquet
@@ -48,9 +49,9 @@ archived_runs = Table(
     "archived_runs",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column(
-        "owner", String(64), nullable=False
-    ),  # the credential's fingerprint (components.store.fingerprint)
+    Column("owner", String(64), nullable=False),  # a fingerprint (components.store.fingerprint)
+    # what ``owner`` is a fingerprint of: "key" (a credential), "user" (signed in), "none" (revision 0005)
+    Column("owner_kind", String(8), nullable=False, server_default="key"),
     Column("source", String(20), nullable=False),  # the RunRef it was read as
     Column("run_id", String(128), nullable=False),
     Column("archive_id", String(128), nullable=False),  # its id under the archive source

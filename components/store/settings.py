@@ -1,6 +1,7 @@
 """Where the archive lives: ``DASHBOARD_STORE`` (a SQLite file by default, PostgreSQL for a team), whether
 every session may read every stored run (``DASHBOARD_STORE_SHARED``), and the largest file "Save all runs"
-keeps with a run (``DASHBOARD_SAVE_FILE_LIMIT_MB``).
+keeps with a run (``DASHBOARD_SAVE_FILE_LIMIT_MB``), and how many runs visitors with neither a key nor a
+sign-in may save (``DASHBOARD_KEYLESS_SAVES``: none unless the operator says so).
 
 A store URL can hold a database password, so it is never shown as given: :attr:`StoreConfig.shown` masks the
 password, ``repr`` shows only that, and a value that cannot be parsed is refused without repeating it.
@@ -22,6 +23,8 @@ from components.api.settings import ConfigError, Settings
 STORE_VARIABLE = "DASHBOARD_STORE"
 SHARED_VARIABLE = "DASHBOARD_STORE_SHARED"
 FILE_LIMIT_VARIABLE = "DASHBOARD_SAVE_FILE_LIMIT_MB"
+KEYLESS_SAVES_VARIABLE = "DASHBOARD_KEYLESS_SAVES"
+MAX_KEYLESS_SAVES = 100_000
 DEFAULT_FILE_LIMIT_MB = 50.0
 """Training files are mostly a few MB; 50 MB keeps nearly all of them while one file (held in memory while
 it is read and compressed) stays small beside the server's memory. A larger one is recorded with its size."""
@@ -44,6 +47,7 @@ class StoreConfig:
     url: URL = field(repr=False)
     shared: bool = False
     file_limit: int = round(DEFAULT_FILE_LIMIT_MB * MEGABYTE)  # bytes: the largest file saved with a run
+    keyless_saves: int = 0  # how many runs visitors with neither a key nor a sign-in may save, in all
 
     @property
     def dialect(self) -> str:
@@ -66,7 +70,10 @@ class StoreConfig:
         return (self.url.password,) if self.url.password else ()
 
     def __repr__(self) -> str:
-        return f"StoreConfig({self.shown!r}, shared={self.shared}, file_limit={self.file_limit})"
+        return (
+            f"StoreConfig({self.shown!r}, shared={self.shared}, file_limit={self.file_limit}, "
+            f"keyless_saves={self.keyless_saves})"
+        )
 
 
 def default_store_path(env: Mapping[str, Any]) -> Path:
@@ -121,4 +128,5 @@ def resolve_store(
         return None
     url = _parse(raw) if raw is not None else _sqlite_url(default_store_path(env))
     limit = settings.number(FILE_LIMIT_VARIABLE, DEFAULT_FILE_LIMIT_MB, 0.001, MAX_FILE_LIMIT_MB)
-    return StoreConfig(url, _flag(settings, SHARED_VARIABLE), round(limit * MEGABYTE))
+    keyless = settings.whole(KEYLESS_SAVES_VARIABLE, 0, 0, MAX_KEYLESS_SAVES)
+    return StoreConfig(url, _flag(settings, SHARED_VARIABLE), round(limit * MEGABYTE), keyless)

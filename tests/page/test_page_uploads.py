@@ -79,10 +79,17 @@ def test_a_file_larger_than_the_limit_is_refused_with_a_message(monkeypatch: pyt
     assert any("larger than" in error.value for error in at.main.error)
 
 
-def test_save_to_archive_stores_a_file_run_only_when_asked(archive: Path) -> None:
+def test_save_to_archive_stores_a_file_run_only_when_asked(
+    archive: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     at = _upload(new_app().run(), "trainer_state.json", STATE)
     assert not at.exception
     assert at.button(key=SAVE_KEY)
+    at.button(key=SAVE_KEY).click().run()  # no key, no sign-in: only when the operator allows it
+    [refused] = [text for w in at.main.warning if (text := visible_text(w.value)).startswith("Not saved")]
+    assert refused.startswith("Not saved: this session is not signed in and has no key of its own")
+    assert "DASHBOARD_KEYLESS_SAVES" in refused and not at.main.success
+    monkeypatch.setenv("DASHBOARD_KEYLESS_SAVES", "3")
     at.button(key=SAVE_KEY).click().run()
     [saved] = [s.value for s in at.main.success]
     assert saved.startswith("Saved to the archive on ")

@@ -11,6 +11,7 @@ from components.store import ArchiveStore, StoreConfig, StoreError, Viewer, open
 from components.store.answer_sets import AnswerStore
 from components.store.engine import current_revision, make_engine, upgrade
 from devtools.archive_runs import finished_run
+from tests.store.old_rows import write_old_run
 
 WHEN = pd.Timestamp("2026-12-01 10:00:00.123456", tz="UTC")
 
@@ -135,12 +136,11 @@ def test_an_archive_of_revision_0002_gains_the_answer_tables_and_keeps_its_runs(
         with engine.connect() as connection:
             assert current_revision(connection) == "0002"
             assert "answer_sets" not in engine.dialect.get_table_names(connection)
-        old = ArchiveStore(engine, store_config)
         run = finished_run("ftjob-before-answers")
-        old.save(run, "owner-a")
+        write_old_run(engine, run, "owner-a")
         store = open_store(store_config)  # migrates to the newest revision
         with store.engine.connect() as connection:
-            assert current_revision(connection) == "0004"
+            assert current_revision(connection) == "0005"
         assert store.load(run.summary.ref, Viewer(frozenset({"owner-a"}))) is not None
         AnswerStore(store).create(_set(), "owner-a")
         assert AnswerStore(store).sets_of("openai-ftjob-a", Viewer(frozenset({"owner-a"})))

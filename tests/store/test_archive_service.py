@@ -163,16 +163,20 @@ def test_the_demo_is_never_archived(store_config: StoreConfig) -> None:
 def test_runs_from_files_are_saved_only_when_asked(standin: StandInServer, server: Page) -> None:
     upload = finished_run("trainer_state-0123456789", n_steps=40, source="upload")
     files = replace(server.config, name="upload", kind=SourceKind.FILES, api=None)
-    report = save_to_archive(server.access, files, upload)
+    typed = resolve_sources(
+        {"OPENAI_BASE_URL": standin.base_url},
+        {},
+        {"openai": "sk-typed-key-0001"},
+        store=server.access.store.config,
+    )
+    access = connect_archive(typed)
+    report = save_to_archive(access, files, upload)
     assert report.saved and report.message.startswith("Saved to the archive on ")
-    same_key = Page(standin, server.access.store.config)
-    assert same_key.access.store.load(upload.summary.ref, same_key.access.viewer) is not None
-    other_key = Page(standin, server.access.store.config, key="sk-another-key-000")
-    assert other_key.access.store.load(upload.summary.ref, other_key.access.viewer) is None
+    assert access.store.load(upload.summary.ref, access.viewer) is not None
 
     running = finished_run("trainer_state-live", n_steps=40, source="upload")
     running = replace(running, summary=replace(running.summary, status=running.summary.status.RUNNING))
-    refused = save_to_archive(server.access, files, running)
+    refused = save_to_archive(access, files, running)
     assert not refused.saved and "archived once it has finished" in refused.message
     assert not save_to_archive(None, files, upload).saved
 

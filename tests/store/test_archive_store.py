@@ -13,11 +13,9 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, func, insert, select, text
+from sqlalchemy import event, func, select, text
 
 from components.domain import Note, NoteKind, RunRef, RunStatus
-from components.export.parquet_file import frame_to_parquet
-from components.export.schema import run_body, summary_body
 from components.store import (
     NO_CREDENTIAL,
     ArchiveStore,
@@ -31,6 +29,7 @@ from components.store.engine import current_revision, head_revision, make_engine
 from components.store.schema import archive_meta, archived_frames, archived_runs
 from devtools.archive_runs import finished_run
 from tests.domain.test_run_export import assert_same_run
+from tests.store.old_rows import write_old_run
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY_A, KEY_B = "sk-key-of-alice-0123456789", "sk-key-of-bob-9876543210"
@@ -271,7 +270,7 @@ def test_an_empty_database_gets_the_whole_schema(store_config: StoreConfig) -> N
             assert current_revision(connection) is None
         store = open_store(store_config)
         with store.engine.connect() as connection:
-            assert current_revision(connection) == head_revision() == "0004"
+            assert current_revision(connection) == head_revision() == "0005"
             names = set(store.engine.dialect.get_table_names(connection))
         assert {
             "archived_runs",
@@ -291,37 +290,7 @@ def test_a_store_of_the_first_schema_is_migrated_with_its_runs(store_config: Sto
     engine = make_engine(store_config)
     run = finished_run("ftjob-old", n_steps=400)
     upgrade(engine, "0001")
-    body = run_body(run, lambda _name, frame: {"rows": len(frame), "codec": "parquet-zstd"})
-    body.pop("summary")
-    saved = run.provenance.fetched_at.to_pydatetime()
-    with engine.begin() as connection:  # as the code of revision 0001 wrote a run: no search_text
-        run_pk = connection.execute(
-            insert(archived_runs)
-            .values(
-                owner=NO_CREDENTIAL,
-                source="openai",
-                run_id="ftjob-old",
-                archive_id="openai-ftjob-old",
-                status="succeeded",
-                created_at=saved,
-                sort_time=saved,
-                saved_at=saved,
-                fetched_at=saved,
-                source_label="OpenAI",
-                endpoint="http://127.0.0.1/v1",
-                summary=json.dumps(summary_body(run.summary)),
-                body=json.dumps(body),
-                history_rows=len(run.history),
-                checkpoint_rows=len(run.checkpoints),
-                stored_bytes=1,
-            )
-            .returning(archived_runs.c.id)
-        ).scalar_one()
-        for name, frame in (("history", run.history), ("checkpoints", run.checkpoints)):
-            blob = frame_to_parquet(frame)
-            connection.execute(
-                insert(archived_frames).values(run_pk=run_pk, name=name, codec="parquet-zstd", data=blob)
-            )
+    write_old_run(engine, run, NO_CREDENTIAL, search_text=False)  # as revision 0001 wrote it
     engine.dispose()
 
     store = open_store(store_config)
@@ -353,7 +322,6 @@ def test_every_logged_metric_of_a_run_round_trips_through_the_archive(store: Arc
 def test_the_declared_deciding_metric_round_trips_through_the_archive(store: ArchiveStore) -> None:
     """A trainer's declared metric (eval_f1, higher is better) is stored with the run, so a run reopened from
     the archive is chosen by what it was trained for, not by the documented fallback order."""
-    import json
 
     from components.sources.run_files import Origin, run_from_trainer_state
     from tests.sources.test_trainer_fixtures import TRAINERS

@@ -25,6 +25,7 @@ from components.store.engine import current_revision, head_revision, make_engine
 from components.store.kept_files import EVENTS_FILE, KeptFile, download_name
 from components.store.schema import archived_blobs, archived_files, archived_runs
 from devtools.archive_runs import finished_run
+from tests.store.old_rows import write_old_run
 
 KEY_A, KEY_B = "sk-key-a-0123456789", "sk-key-b-0123456789"
 
@@ -131,14 +132,13 @@ def test_a_store_of_revision_0002_is_migrated_with_its_runs(store_config: StoreC
     engine = make_engine(store_config)
     upgrade(engine, "0002")
     run = finished_run("ftjob-before", n_steps=100)
-    before = ArchiveStore(engine, store_config)  # the code of revision 0002 wrote runs only
-    owner = before.fingerprint(KEY_A)
-    before.save(run, owner)
+    owner = ArchiveStore(engine, store_config).fingerprint(KEY_A)
+    write_old_run(engine, run, owner)  # the code of revision 0002 wrote runs only
     engine.dispose()
     store = open_store(store_config)  # opening migrates to the newest revision
     try:
         with store.engine.connect() as connection:
-            assert current_revision(connection) == head_revision() == "0004"
+            assert current_revision(connection) == head_revision() == "0005"
         viewer, ref = store.viewer([KEY_A]), run.summary.ref
         assert store.load(ref, viewer) is not None and store.kept_files(ref, viewer) == []
         assert store.save_states([ref], viewer, owner) == {ref: Kept.RUN_ONLY}
