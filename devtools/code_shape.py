@@ -30,6 +30,9 @@ FLOORS: tuple[frozenset[str], ...] = (
     frozenset({"archive", "inference", "settings"}),
     frozenset({"page"}),
     frozenset({"ui"}),
+    # The command that starts the app, and `python -m components` calling it.
+    frozenset({"launch"}),
+    frozenset({"__main__"}),
 )
 STREAMLIT_ALLOWED = ("app.py", "components/ui/")
 MAX_LINES = 60

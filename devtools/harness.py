@@ -35,6 +35,7 @@ CHROMIUM_ARGS = [
 
 
 def free_port() -> int:
+    """A loopback port nobody listens on now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -82,27 +83,27 @@ def app_process(
     ``script`` is the page to run (a test's small app instead of the dashboard).
     """
     port = free_port()
+    command = [
+        *(sys.executable, "-m", "streamlit", "run", str(script)),
+        *("--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"),
+        *extra_args,
+    ]
+    with server_process(command, port, env, cwd=ROOT, startup_seconds=startup_seconds) as app:
+        yield app
+
+
+@contextmanager
+def server_process(
+    command: Sequence[str | Path],
+    port: int,
+    env: Mapping[str, str],
+    *,
+    cwd: Path,
+    startup_seconds: float = 60,
+) -> Iterator[RunningApp]:
+    """Start ``command`` (a Streamlit server on 127.0.0.1:``port``), wait until healthy, stop it after."""
     with tempfile.TemporaryFile(mode="w+") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(script),
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.fileWatcherType",
-                "none",
-                *extra_args,
-            ],
-            cwd=ROOT,
-            env=dict(env),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        process = subprocess.Popen(command, cwd=cwd, env=dict(env), stdout=log, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + startup_seconds
         try:
