@@ -16,9 +16,10 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from components.api import ApiConfig
+from components.api.config import typed_azure_endpoint
 from components.api.limits import Limits
 from components.page.route import JobList, listable
-from components.settings import resolve_settings, typed_azure_endpoint
+from components.settings import resolve_settings
 from components.sources import Registry, SourceConfig, SourceKind, Upload, resolve_sources
 from components.sources.archive import store_endpoint
 from components.sources.azure import AZURE
@@ -86,14 +87,14 @@ def _configured(name: str, env: Mapping[str, Any], stored: Mapping[str, Any]) ->
     return any(source.get(variable) for source in (env, stored))
 
 
-def _typed_keys(env: Mapping[str, Any], stored: Mapping[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
-    """Password fields for the sources without a configured key (kept in this session only), and the
-    setting a typed Azure endpoint adds."""
+def _typed_keys(env: Mapping[str, Any], stored: Mapping[str, Any]) -> tuple[dict[str, str], str | None]:
+    """Password fields for the sources without a configured key (kept in this session only), and the Azure
+    endpoint typed, if any (``components.api.config.typed_azure_config`` gives it the typed key only)."""
     missing = [name for name in (OPENAI, AZURE, TOGETHER) if not _configured(name, env, stored)]
     typed: dict[str, str] = {}
-    extra: dict[str, str] = {}
+    typed_endpoint = None
     if not missing:
-        return typed, extra
+        return typed, typed_endpoint
     helper = "Kept in this browser session only: never in the URL, a log or a shared cache."
     with st.expander("Add a key for this session", expanded=OPENAI in missing and len(missing) == 3):
         for name in missing:
@@ -119,11 +120,8 @@ def _typed_keys(env: Mapping[str, Any], stored: Mapping[str, Any]) -> tuple[dict
             )
             if value:
                 typed[name] = value
-                if endpoint is not None:
-                    # Only with a typed key: without one the server would sign in to the visitor's
-                    # endpoint with its own Microsoft Entra ID identity.
-                    extra["AZURE_OPENAI_ENDPOINT"] = endpoint
-    return typed, extra
+            typed_endpoint = endpoint or typed_endpoint
+    return typed, typed_endpoint
 
 
 def source_details(config: SourceConfig) -> str:
@@ -150,11 +148,10 @@ def connection_sidebar() -> tuple[Connection, DeltaGenerator]:
         st.subheader("Sources")
         listed, switch, keys = st.container(), st.container(), st.container()
         with keys:
-            typed, extra = _typed_keys(env, stored)
-        merged_env = {**env, **extra} if extra else env
+            typed, typed_endpoint = _typed_keys(env, stored)
         settings = resolve_settings(env, stored)
         store = settings.store
-        registry = resolve_sources(merged_env, stored, typed or None, store=store)
+        registry = resolve_sources(env, stored, typed or None, azure_endpoint=typed_endpoint, store=store)
         with listed:
             for problem in (*registry.problems, *settings.problems):
                 message = markdown_literal(problem.message, NOTE_CHARS)
