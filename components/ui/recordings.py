@@ -77,7 +77,7 @@ from components.settings import COMPAT_LABEL
 from components.sources import SourceConfig, SourceKind
 from components.store import StoreError
 from components.text import MODEL_CHARS, NOTE_CHARS, clean, code_span, markdown_literal
-from components.ui.cached_reads import shared_http_client
+from components.ui.cached_reads import http_client
 from components.ui.connection import Connection
 from components.ui.deployments import deployments, pick_models
 from components.ui.validation_examples import answers_table, scores, validation_set
@@ -141,8 +141,7 @@ def _endpoint(api: ApiConfig | None) -> str:
 
 
 def _compat(api: ApiConfig) -> Callable[[], ChatClient]:
-    limits = api.limits
-    return lambda: compat_chat(api, shared_http_client(api.base_url, limits.read_timeout, limits.max_retries))
+    return lambda: compat_chat(api, http_client(api))
 
 
 def _client_of(api: ApiConfig, source: str) -> Callable[[], ChatClient]:
@@ -150,8 +149,7 @@ def _client_of(api: ApiConfig, source: str) -> Callable[[], ChatClient]:
 
     def make() -> ChatClient:
         config = SourceConfig(source, source, SourceKind.API, api.limits, api=api)
-        limits = api.limits
-        return open_chat(config, shared_http_client(api.base_url, limits.read_timeout, limits.max_retries))
+        return open_chat(config, http_client(api))
 
     return make
 

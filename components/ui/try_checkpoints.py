@@ -40,7 +40,7 @@ from components.page.try_models import (
 )
 from components.sources import SourceConfig, SourceKind
 from components.text import MODEL_CHARS, code_span, markdown_literal
-from components.ui.cached_reads import shared_http_client, source_for
+from components.ui.cached_reads import http_client, source_for
 from components.ui.connection import Connection
 from components.ui.deployments import deployments, pick_models
 from components.ui.recordings import recorded_answers
@@ -82,10 +82,7 @@ ANSWERS = SessionSlot[Asked](ANSWERS_KEY)
 
 def chat_client(config: SourceConfig) -> ChatClient:
     """The source's chat client, through the pooled HTTP client of its base URL (the demo's is built in)."""
-    if config.api is None:
-        return open_chat(config)
-    limits = config.limits
-    return open_chat(config, shared_http_client(config.api.base_url, limits.read_timeout, limits.max_retries))
+    return open_chat(config) if config.api is None else open_chat(config, http_client(config.api))
 
 
 def _answer_error(answer: ChatAnswer, provider: str) -> None:
