@@ -15,9 +15,10 @@ from typing import Any
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from components.api import ApiConfig
+from components.api import ApiConfig, ConfigError
 from components.api.config import typed_azure_endpoint
 from components.api.limits import Limits
+from components.inference.spending import SpendingRules, resolve_spending
 from components.page.route import JobList, listable
 from components.settings import resolve_settings
 from components.sources import Registry, SourceConfig, SourceKind, Upload, resolve_sources
@@ -48,6 +49,7 @@ class Connection:
     limits: Limits = field(default_factory=Limits)
     uploads: tuple[Upload, ...] = ()
     compat: ApiConfig | None = None  # DASHBOARD_COMPAT_BASE_URL: answers replacement models
+    spending: SpendingRules = field(default_factory=SpendingRules)  # what the server's keys may be used for
 
     @property
     def upload_ids(self) -> frozenset[str]:
@@ -124,6 +126,14 @@ def _typed_keys(env: Mapping[str, Any], stored: Mapping[str, Any]) -> tuple[dict
     return typed, typed_endpoint
 
 
+def _spending(env: Mapping[str, Any], stored: Mapping[str, Any]) -> tuple[SpendingRules, str | None]:
+    """The operator's rules for the server's keys; the defaults and the problem when a setting is wrong."""
+    try:
+        return resolve_spending(env, stored), None
+    except ConfigError as exc:
+        return SpendingRules(), str(exc)
+
+
 def source_details(config: SourceConfig) -> str:
     """A source's endpoint and where its key comes from (never the key), as Markdown."""
     endpoint = code_span(endpoint_of(config), URL_CHARS)
@@ -152,10 +162,14 @@ def connection_sidebar() -> tuple[Connection, DeltaGenerator]:
         settings = resolve_settings(env, stored)
         store = settings.store
         registry = resolve_sources(env, stored, typed or None, azure_endpoint=typed_endpoint, store=store)
+        spending, spending_problem = _spending(env, stored)
         with listed:
             for problem in (*registry.problems, *settings.problems):
                 message = markdown_literal(problem.message, NOTE_CHARS)
                 st.error(f"Configuration problem ({problem.label}): {message}")
+            if spending_problem is not None:
+                message = markdown_literal(spending_problem, NOTE_CHARS)
+                st.error(f"Configuration problem (budgets, the defaults apply): {message}")
             if any(problem.name == OPENAI for problem in registry.problems):
                 st.stop()
             if registry.is_demo:
@@ -176,6 +190,7 @@ def connection_sidebar() -> tuple[Connection, DeltaGenerator]:
         refresh_seconds=settings.refresh_seconds,
         limits=settings.limits,
         compat=settings.compat,
+        spending=spending,
     )
     return connection, switch
 

@@ -21,6 +21,7 @@ from tests.page.page_support import TIMEOUT, new_app, table
 
 JOB = "ftjob-held"
 ENDPOINTS = 20
+HELD = 600.0  # seconds: far longer than the test, which releases the held request itself
 
 
 @pytest.fixture
@@ -50,9 +51,9 @@ def test_a_load_in_progress_survives_another_session_typing_20_endpoints(
     api_env: StandInServer, no_azure_dns: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OPENAI_MAX_RETRIES", "0")
-    api_env.add_run(make_run(JOB, n_steps=300), [Fault("checkpoints", "hang", hang_seconds=TIMEOUT)])
+    api_env.add_run(make_run(JOB, n_steps=300), [Fault("checkpoints", "hang", hang_seconds=HELD)])
     loading = new_app(job=JOB)
-    held = threading.Thread(target=lambda: loading.run(timeout=2 * TIMEOUT))
+    held = threading.Thread(target=lambda: loading.run(timeout=HELD))
     held.start()
     try:
         _wait_for(lambda: api_env.count("checkpoints", JOB) == 1, "session A's load to reach the stand-in")
