@@ -77,6 +77,14 @@ def too_long(messages: Iterable[Message], most: int) -> str | None:
     return None
 
 
+def at_cap(what: str, text: str, most: int) -> str | None:
+    """Said under a field the page cuts at ``most`` characters once ``text`` has reached it, else None."""
+    if len(text) < most:
+        return None
+    limit = f"this server's limit of {most:,} characters ({MAX_PROMPT_CHARS})"
+    return f"The {what} is at {limit}: longer text is cut."
+
+
 def cost_of(estimate: CostEstimate) -> Cost:
     """What an estimate charges: its requests, and its tokens at their most (every answer max tokens long,
     when max tokens is set)."""

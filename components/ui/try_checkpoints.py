@@ -29,7 +29,7 @@ from components.inference import (
     prompt_messages,
     requests_for,
 )
-from components.inference.spending import SpendingRules, requests_cost, too_long
+from components.inference.spending import SpendingRules, at_cap, requests_cost
 from components.page.retirement import retired_model_words
 from components.page.try_models import (
     NOT_READY,
@@ -157,6 +157,9 @@ def _prompt_tab(
             help="0 answers the most likely way every time: best for comparing checkpoints.",
         )  # fmt: skip
         max_tokens = st.number_input("Max tokens", 1, 4_096, 256, 32, key=MAX_TOKENS_KEY, width=130)
+    for what, text in (("prompt", prompt), ("system message", system)):
+        if (cut := at_cap(what, text, most)) is not None:
+            st.caption(cut)
     requests = requests_for(
         [choice.model for choice in asked or []],
         prompt_messages(prompt, system),
@@ -164,7 +167,7 @@ def _prompt_tab(
         max_tokens=int(max_tokens),
     )
     ready = can_send(asked, prompt)
-    guard.show(requests_cost(requests) if ready else None)
+    budget = st.empty()  # filled below, once a click has been charged
     clicked = st.button(
         send_label(asked),
         key=SEND_KEY,
@@ -173,9 +176,9 @@ def _prompt_tab(
         disabled=not ready,
         help=None if ready else NOT_READY,
     )
-    refused = too_long(prompt_messages(prompt, system), most) if clicked and asked else None
-    if clicked and asked and refused is None:
-        refused = guard.refuse(requests_cost(requests))
+    refused = guard.refuse(requests_cost(requests)) if clicked and asked else None
+    with budget.container():
+        guard.show(requests_cost(requests) if ready else None)
     if refused is not None:
         st.error(markdown_literal(refused), icon=":material/block:")
     elif clicked and asked:

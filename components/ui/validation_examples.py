@@ -187,7 +187,7 @@ def validation_panel(
     cost = estimate_cost(chosen, len(models), max_tokens=max_tokens)
     st.caption(cost_line(cost, len(chosen), len(models)))
     ready = len(models) >= 1
-    guard.show(cost_of(cost) if ready else None)
+    budget = st.empty()  # filled below, once a click has been charged
     if st.button(
         f"Run {len(chosen)} examples on {count(len(models), 'model')}",
         key=RUN_KEY,
@@ -206,6 +206,8 @@ def validation_panel(
         )
         bar.empty()
         RESULT.put(str(run.summary.ref), outcome)
+    with budget.container():
+        guard.show(cost_of(cost) if ready else None)
     result = RESULT.get(str(run.summary.ref))
     if result is not None:
         _show(result, run, recommended)
