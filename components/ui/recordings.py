@@ -13,6 +13,10 @@ Three lazy tabs (nothing in a closed tab runs, so opening the page sends nothing
   parameters, the requests and tokens before the click, then a progress bar while each answer is stored as
   it arrives.
 - **Open a set file**: a JSONL exported here, shown as the set it holds and saved to the archive on demand.
+
+Every ask on a server's credential (the run's source, another configured source, the OpenAI-compatible
+endpoint) is charged to the user's budget, and its prompts checked against the operator's cap, before
+anything is stored or sent (``components.ui.budgets``).
 """
 
 from __future__ import annotations

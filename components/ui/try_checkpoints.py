@@ -4,8 +4,10 @@ The panel is a fragment: picking models and writing the prompt rerun only it, ne
 is sent until **Send** is clicked; each model's answer streams into its own column with its latency and
 tokens, and a model that fails shows its own error while the others go on. The last answers are kept in
 this browser session (never in a cache) so they stay on the page until the next Send. Azure OpenAI answers
-deployments only, so each chosen model gets a deployment-name input. The second tab runs the job's
-validation examples (``components.ui.validation_examples``).
+deployments only, so each chosen model gets a deployment input. The second tab runs the job's validation
+examples (``components.ui.validation_examples``). On the server's key (not one the user typed) the operator's
+rules hold (``components.ui.budgets``): every Send is charged to the user's budget before it goes, the base
+model is offered only when allowed, and Azure deployments come from the operator's list.
 """
 
 from __future__ import annotations

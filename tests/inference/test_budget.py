@@ -105,3 +105,14 @@ def test_no_sequence_of_asks_gets_more_than_the_budget_and_every_refusal_says_tr
         for j in range(i, len(granted)):
             sent = sum(r for _, r, _ in granted[i : j + 1])
             assert sent <= rules.burst + rules.requests_per_minute * (granted[j][0] - start) / 60 + 1e-6
+
+
+def test_the_ledger_forgets_idle_owners_past_its_bound(monkeypatch) -> None:
+    monkeypatch.setattr("components.inference.budget.MAX_ACCOUNTS", 3)
+    now = [NOON]
+    ledger = Ledger(RULES, clock=lambda: now[0])
+    assert ledger.charge("busy", Cost(10, 10)) is None
+    for n in range(3):
+        assert ledger.charge(f"idle-{n}", Cost(0, 0)) is None  # an account equal to a new one
+    assert set(ledger._accounts) == {"busy"}  # the idle ones went, the one with spending stayed
+    assert ledger.standing("busy") == Standing(0, 990, MIDNIGHT)
