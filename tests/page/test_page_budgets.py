@@ -212,3 +212,16 @@ def test_recording_more_than_the_budget_is_refused_before_a_set_is_started(
     at.session_state[tabs] = "Recorded sets"
     at.run()
     assert "No answers are recorded for this run yet." in _texts(at)
+
+
+def test_a_wrong_budget_setting_is_named_in_the_sidebar_and_the_defaults_apply(
+    budget_page: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DASHBOARD_BUDGET_BURST", "lots")
+    at = budget_page
+    at.run()
+    assert [visible_text(error.value) for error in at.sidebar.error] == [
+        "Configuration problem (budgets, the defaults apply): DASHBOARD_BUDGET_BURST must be a number, "
+        "got 'lots'."
+    ]
+    assert _budget_line(at).startswith(f"{BUDGET} 1,000 requests now")
