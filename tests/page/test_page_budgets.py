@@ -225,3 +225,22 @@ def test_a_wrong_budget_setting_is_named_in_the_sidebar_and_the_defaults_apply(
         "got 'lots'."
     ]
     assert _budget_line(at).startswith(f"{BUDGET} 1,000 requests now")
+
+
+def test_recorded_prompts_from_a_file_longer_than_the_cap_are_refused(
+    budget_page: AppTest, api_env: StandInServer, archive: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DASHBOARD_MAX_PROMPT_CHARS", "20")
+    at = budget_page
+    at.session_state[f"rec_tabs:openai-{JOB}"] = "Record a new set"
+    at.run()
+    at.checkbox(key="rec_use_validation").uncheck().run()
+    lines = b'{"messages": [{"role": "user", "content": "short"}]}\n'
+    lines += b'{"messages": [{"role": "user", "content": "' + b"x" * 30 + b'"}]}\n'
+    at.file_uploader(key="rec_prompts_file").upload("prompts.jsonl", lines, "application/jsonl").run()
+    at.button(key="rec_record").click().run(timeout=TIMEOUT)
+    assert not at.exception and api_env.count("chat") == 0
+    assert [visible_text(error.value) for error in at.error] == [
+        "The message is 30 characters long; this server sends at most 20 (DASHBOARD_MAX_PROMPT_CHARS). "
+        "Shorten it and send again."
+    ]
