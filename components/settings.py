@@ -11,7 +11,6 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 from components.api import ApiConfig, BearerAuth, ConfigError, NoAuth
 from components.api.config import normalise_base_url
@@ -24,10 +23,6 @@ from components.store import StoreConfig, resolve_store
 INTERVAL_SETTING = "DASHBOARD_REFRESH_SECONDS"
 DEFAULT_INTERVAL_SECONDS = 60.0
 MAX_INTERVAL_SECONDS = 86_400.0
-AZURE_HOSTS = (".openai.azure.com", ".cognitiveservices.azure.com", ".services.ai.azure.com")
-"""Where a typed Azure endpoint may point: Azure's own hosts, over HTTPS. The server sends the typed key
-there, so a page visitor must not be able to make it call any other host; an operator sets any other
-endpoint (a proxy, the stand-in) with ``AZURE_OPENAI_ENDPOINT``."""
 COMPAT_URL_SETTING = "DASHBOARD_COMPAT_BASE_URL"
 COMPAT_KEY_SETTING = "DASHBOARD_COMPAT_API_KEY"
 COMPAT_LABEL = "OpenAI-compatible endpoint"
@@ -136,17 +131,6 @@ def refresh_interval(env: Mapping[str, Any], secrets: Mapping[str, Any]) -> floa
     Any other value is a ConfigError naming the setting, as for every other setting.
     """
     return Settings(env, secrets).number(INTERVAL_SETTING, DEFAULT_INTERVAL_SECONDS, 1, MAX_INTERVAL_SECONDS)
-
-
-def typed_azure_endpoint(text: str) -> str | None:
-    """A typed Azure endpoint when it is an HTTPS URL on one of Azure's hosts, else None (see AZURE_HOSTS)."""
-    try:
-        parts = urlsplit(text.strip())
-    except ValueError:
-        return None
-    host = (parts.hostname or "").lower()
-    ok = parts.scheme == "https" and not parts.username and not parts.password and host.endswith(AZURE_HOSTS)
-    return f"https://{host}{f':{parts.port}' if parts.port else ''}/" if ok else None
 
 
 def compat_endpoint(env: Mapping[str, Any], secrets: Mapping[str, Any]) -> ApiConfig | None:

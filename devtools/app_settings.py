@@ -46,6 +46,13 @@ APP_SETTINGS: tuple[str, ...] = (
     # Replacement models answer through an OpenAI-compatible endpoint (components.settings)
     "DASHBOARD_COMPAT_BASE_URL",
     "DASHBOARD_COMPAT_API_KEY",
+    # What the server's keys may be used for (components.inference.spending)
+    "DASHBOARD_BUDGET_REQUESTS_PER_MINUTE",
+    "DASHBOARD_BUDGET_BURST",
+    "DASHBOARD_BUDGET_TOKENS_PER_DAY",
+    "DASHBOARD_MAX_PROMPT_CHARS",
+    "DASHBOARD_OFFER_BASE_MODEL",
+    "DASHBOARD_AZURE_DEPLOYMENTS",
 )
 ARCHIVE_OFF = {STORE_VARIABLE: "off"}
 

@@ -4,7 +4,8 @@ typed in the page. Kept free of Streamlit so a notebook can build a config from 
 - OpenAI: ``OPENAI_API_KEY``, ``OPENAI_BASE_URL`` (an ``*.azure.com`` base gets the ``api-key`` header, as
   before), ``OPENAI_ORG_ID``, ``OPENAI_PROJECT_ID``, ``OPENAI_API_VERSION``.
 - Azure OpenAI: ``AZURE_OPENAI_ENDPOINT``, ``AZURE_OPENAI_API_KEY`` (else Microsoft Entra ID through the
-  optional azure-identity), ``OPENAI_API_VERSION`` (a dated version selects the dated paths).
+  optional azure-identity), ``OPENAI_API_VERSION`` (a dated version selects the dated paths); or an endpoint
+  typed in the page, which only ever gets the key typed with it (:func:`typed_azure_config`).
 - Together AI: ``TOGETHER_API_KEY``, ``TOGETHER_BASE_URL``.
 - Every source: the shared :class:`~components.api.limits.Limits`.
 """
@@ -37,6 +38,10 @@ _AZURE_HOSTS = (".azure.com", ".azure.us", ".azure.cn")
 # versions (v1, preview, latest) keep /v1.
 _DATED_VERSION = re.compile(r"\d{4}-\d{2}-\d{2}(?:-preview)?")
 _AZURE_PATH_TAIL = re.compile(r"/openai(?:/v1)?$", re.IGNORECASE)
+TYPED_AZURE_HOSTS = (".openai.azure.com", ".cognitiveservices.azure.com", ".services.ai.azure.com")
+"""Where a typed Azure endpoint may point: Azure's own hosts, over HTTPS. The server sends the typed key
+there, so a page visitor must not be able to make it call any other host; an operator sets any other
+endpoint (a proxy, the stand-in) with ``AZURE_OPENAI_ENDPOINT``."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,8 @@ class ApiConfig:
     auth: Auth = field(default_factory=NoAuth)
     limits: Limits = field(default_factory=Limits)
     api_version: str | None = None  # sent as ``api-version`` on every request when set
+    # typed in the page: never pooled with the operator's endpoints, never given a server credential
+    visitor_endpoint: bool = False
 
     @property
     def display_base_url(self) -> str:
@@ -130,22 +137,70 @@ def azure_base_url(endpoint: str, api_version: str | None) -> str:
     return f"{root}/openai" if dated else f"{root}/openai/v1"
 
 
+def typed_azure_endpoint(text: str) -> str | None:
+    """A typed Azure endpoint when it is an HTTPS URL on one of Azure's hosts, else None
+    (see :data:`TYPED_AZURE_HOSTS`)."""
+    try:
+        parts = urlsplit(text.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    host = (parts.hostname or "").lower()
+    ok = (
+        parts.scheme == "https"
+        and not parts.username
+        and not parts.password
+        and host.endswith(TYPED_AZURE_HOSTS)
+    )
+    return f"https://{host}{f':{port}' if port else ''}/" if ok else None
+
+
+def typed_azure_config(
+    endpoint: str, typed_key: str | None, env: Mapping[str, Any], secrets: Mapping[str, Any]
+) -> tuple[ApiConfig, KeySource] | None:
+    """The Azure config of an endpoint a visitor typed: with the key typed beside it, and nothing else.
+
+    Never the server's ``AZURE_OPENAI_API_KEY`` nor its Microsoft Entra ID identity: a visitor's endpoint
+    gets no credential the visitor did not type. A key that is blank once cleaned (spaces, tabs, no-break
+    spaces) means no Azure source yet; one with characters no key has (a zero-width space) is a ConfigError.
+    """
+    checked = typed_azure_endpoint(endpoint)
+    if checked is None:
+        raise ConfigError("A typed Azure OpenAI endpoint must be https://<resource>.openai.azure.com/.")
+    key, source = Settings({}, {}).key("AZURE_OPENAI_API_KEY", typed_key)
+    if not key:
+        return None
+    settings = Settings(env, secrets)
+    api_version = settings.text("OPENAI_API_VERSION")
+    config = ApiConfig(
+        base_url=azure_base_url(checked.rstrip("/"), api_version),
+        auth=ApiKeyAuth(key),
+        limits=resolve_limits(env, secrets),
+        api_version=api_version,
+        visitor_endpoint=True,
+    )
+    return config, source
+
+
 def resolve_azure_config(
     env: Mapping[str, Any],
     secrets: Mapping[str, Any],
     typed_key: str | None = None,
     *,
+    typed_endpoint: str | None = None,
     token_provider: TokenProvider | None = None,
 ) -> tuple[ApiConfig, KeySource] | None:
-    """The Azure OpenAI source's config, or None when ``AZURE_OPENAI_ENDPOINT`` is not set.
+    """The Azure OpenAI source's config: the operator's ``AZURE_OPENAI_ENDPOINT``, else an endpoint typed in
+    the page (:func:`typed_azure_config`, the typed key only); None when neither is given.
 
-    With no key, the server signs in with Microsoft Entra ID (scope ``cognitiveservices``) through the
-    optional azure-identity, or ``token_provider`` when given; without either, a ConfigError says what to do.
+    At the operator's endpoint with no key, the server signs in with Microsoft Entra ID (scope
+    ``cognitiveservices``) through the optional azure-identity, or ``token_provider`` when given; without
+    either, a ConfigError says what to do.
     """
     settings = Settings(env, secrets)
     endpoint = settings.text("AZURE_OPENAI_ENDPOINT")
     if endpoint is None:
-        return None
+        return None if typed_endpoint is None else typed_azure_config(typed_endpoint, typed_key, env, secrets)
     endpoint = normalise_base_url(endpoint, "AZURE_OPENAI_ENDPOINT")
     key, source = settings.key("AZURE_OPENAI_API_KEY", typed_key)
     auth: Auth

@@ -66,8 +66,9 @@ def _name(value: object) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def model_menu(run: RunData, info: SourceInfo) -> ModelMenu:
-    """The models ``run`` offers, as read by the source ``info`` describes."""
+def model_menu(run: RunData, info: SourceInfo, *, base_model: bool = True) -> ModelMenu:
+    """The models ``run`` offers, as read by the source ``info`` describes; its base model only when
+    ``base_model`` (a general chat model: on the server's key only when the operator allows it)."""
     if not info.inference:
         return ModelMenu((), False, NO_ENDPOINT_ARCHIVE if info.kind is SourceKind.ARCHIVE else NO_ENDPOINT)
     # Together names the output model from the start; it answers once the job has succeeded.
@@ -91,7 +92,7 @@ def model_menu(run: RunData, info: SourceInfo) -> ModelMenu:
     if final is not None and final not in choices:
         choices[final] = ModelChoice(final, "final", "Final model")
     base = _name(run.summary.base_model)
-    if base is not None and base not in choices:
+    if base_model and base is not None and base not in choices:
         choices[base] = ModelChoice(base, "base", "Base model (before fine-tuning)")
     if not choices:
         return ModelMenu((), False, NO_MODELS)

@@ -169,12 +169,14 @@ def resolve_sources(
     secrets: Mapping[str, Any],
     typed_keys: Mapping[str, str] | None = None,
     *,
+    azure_endpoint: str | None = None,
     token_provider: TokenProvider | None = None,
     store: StoreConfig | None = None,
 ) -> Registry:
     """Every configured source, in order; the demo alone when none is and nothing is wrong.
 
     ``typed_keys`` maps a source name (openai, azure, together) to a key typed in this browser session;
+    ``azure_endpoint`` is an Azure endpoint typed there (it only ever gets the typed Azure key);
     ``token_provider`` replaces azure-identity for Microsoft Entra ID (tests); ``store``
     (``components.store.resolve_store``) adds the archive last, showing the runs of these credentials.
     """
@@ -187,7 +189,13 @@ def resolve_sources(
             lambda: _api(
                 AZURE,
                 AZURE_LABEL,
-                resolve_azure_config(env, secrets, typed.get(AZURE), token_provider=token_provider),
+                resolve_azure_config(
+                    env,
+                    secrets,
+                    typed.get(AZURE),
+                    typed_endpoint=azure_endpoint,
+                    token_provider=token_provider,
+                ),
             ),
         ),
         (

@@ -15,10 +15,12 @@ from typing import Any
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from components.api import ApiConfig
+from components.api import ApiConfig, ConfigError
+from components.api.config import typed_azure_endpoint
 from components.api.limits import Limits
+from components.inference.spending import SpendingRules, resolve_spending
 from components.page.route import JobList, listable
-from components.settings import resolve_settings, typed_azure_endpoint
+from components.settings import resolve_settings
 from components.sources import Registry, SourceConfig, SourceKind, Upload, resolve_sources
 from components.sources.archive import store_endpoint
 from components.sources.azure import AZURE
@@ -47,6 +49,7 @@ class Connection:
     limits: Limits = field(default_factory=Limits)
     uploads: tuple[Upload, ...] = ()
     compat: ApiConfig | None = None  # DASHBOARD_COMPAT_BASE_URL: answers replacement models
+    spending: SpendingRules = field(default_factory=SpendingRules)  # what the server's keys may be used for
 
     @property
     def upload_ids(self) -> frozenset[str]:
@@ -86,14 +89,14 @@ def _configured(name: str, env: Mapping[str, Any], stored: Mapping[str, Any]) ->
     return any(source.get(variable) for source in (env, stored))
 
 
-def _typed_keys(env: Mapping[str, Any], stored: Mapping[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
-    """Password fields for the sources without a configured key (kept in this session only), and the
-    setting a typed Azure endpoint adds."""
+def _typed_keys(env: Mapping[str, Any], stored: Mapping[str, Any]) -> tuple[dict[str, str], str | None]:
+    """Password fields for the sources without a configured key (kept in this session only), and the Azure
+    endpoint typed, if any (``components.api.config.typed_azure_config`` gives it the typed key only)."""
     missing = [name for name in (OPENAI, AZURE, TOGETHER) if not _configured(name, env, stored)]
     typed: dict[str, str] = {}
-    extra: dict[str, str] = {}
+    typed_endpoint = None
     if not missing:
-        return typed, extra
+        return typed, typed_endpoint
     helper = "Kept in this browser session only: never in the URL, a log or a shared cache."
     with st.expander("Add a key for this session", expanded=OPENAI in missing and len(missing) == 3):
         for name in missing:
@@ -119,11 +122,16 @@ def _typed_keys(env: Mapping[str, Any], stored: Mapping[str, Any]) -> tuple[dict
             )
             if value:
                 typed[name] = value
-                if endpoint is not None:
-                    # Only with a typed key: without one the server would sign in to the visitor's
-                    # endpoint with its own Microsoft Entra ID identity.
-                    extra["AZURE_OPENAI_ENDPOINT"] = endpoint
-    return typed, extra
+            typed_endpoint = endpoint or typed_endpoint
+    return typed, typed_endpoint
+
+
+def _spending(env: Mapping[str, Any], stored: Mapping[str, Any]) -> tuple[SpendingRules, str | None]:
+    """The operator's rules for the server's keys; the defaults and the problem when a setting is wrong."""
+    try:
+        return resolve_spending(env, stored), None
+    except ConfigError as exc:
+        return SpendingRules(), str(exc)
 
 
 def source_details(config: SourceConfig) -> str:
@@ -150,15 +158,18 @@ def connection_sidebar() -> tuple[Connection, DeltaGenerator]:
         st.subheader("Sources")
         listed, switch, keys = st.container(), st.container(), st.container()
         with keys:
-            typed, extra = _typed_keys(env, stored)
-        merged_env = {**env, **extra} if extra else env
+            typed, typed_endpoint = _typed_keys(env, stored)
         settings = resolve_settings(env, stored)
         store = settings.store
-        registry = resolve_sources(merged_env, stored, typed or None, store=store)
+        registry = resolve_sources(env, stored, typed or None, azure_endpoint=typed_endpoint, store=store)
+        spending, spending_problem = _spending(env, stored)
         with listed:
             for problem in (*registry.problems, *settings.problems):
                 message = markdown_literal(problem.message, NOTE_CHARS)
                 st.error(f"Configuration problem ({problem.label}): {message}")
+            if spending_problem is not None:
+                message = markdown_literal(spending_problem, NOTE_CHARS)
+                st.error(f"Configuration problem (budgets, the defaults apply): {message}")
             if any(problem.name == OPENAI for problem in registry.problems):
                 st.stop()
             if registry.is_demo:
@@ -179,6 +190,7 @@ def connection_sidebar() -> tuple[Connection, DeltaGenerator]:
         refresh_seconds=settings.refresh_seconds,
         limits=settings.limits,
         compat=settings.compat,
+        spending=spending,
     )
     return connection, switch
 

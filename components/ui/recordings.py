@@ -13,6 +13,10 @@ Three lazy tabs (nothing in a closed tab runs, so opening the page sends nothing
   parameters, the requests and tokens before the click, then a progress bar while each answer is stored as
   it arrives.
 - **Open a set file**: a JSONL exported here, shown as the set it holds and saved to the archive on demand.
+
+Every ask on a server's credential (the run's source, another configured source, the OpenAI-compatible
+endpoint) is charged to the user's budget, and its prompts checked against the operator's cap, before
+anything is stored or sent (``components.ui.budgets``).
 """
 
 from __future__ import annotations
@@ -57,6 +61,7 @@ from components.inference.recording import (
     validation_prompts,
 )
 from components.inference.service import compat_chat, open_chat
+from components.inference.spending import cost_of, too_long
 from components.page.recordings import (
     MAX_RECORD_MODELS,
     Outcome,
@@ -75,11 +80,13 @@ from components.page.recordings import (
 )
 from components.settings import COMPAT_LABEL
 from components.sources import SourceConfig, SourceKind
+from components.sources.azure import AZURE
 from components.store import StoreError
 from components.text import MODEL_CHARS, NOTE_CHARS, clean, code_span, markdown_literal
-from components.ui.cached_reads import shared_http_client
+from components.ui.budgets import Guard, guard_for
+from components.ui.cached_reads import http_client
 from components.ui.connection import Connection
-from components.ui.deployments import deployments, pick_models
+from components.ui.deployments import NO_DEPLOYMENTS, deployments, pick_models
 from components.ui.validation_examples import answers_table, scores, validation_set
 from components.wording import count
 
@@ -104,6 +111,7 @@ SET_FILE_KEY = "rec_set_file"
 SAVE_SET_KEY = "rec_save_set"
 SETS_TAB, RECORD_TAB, OPEN_TAB = "Recorded sets", "Record a new set", "Open a set file"
 ALL_MODELS = ""
+ALLOWED_ONLY = "The server's Azure OpenAI credential calls only the deployments its operator lists:"
 
 
 @dataclass(frozen=True)
@@ -114,6 +122,7 @@ class Asker:
     label: str
     endpoint: str
     client: Callable[[], ChatClient]
+    guard: Guard  # the operator's rules, and whether asking spends the server's credential
 
 
 def _askers(
@@ -122,16 +131,19 @@ def _askers(
     """Where models can be asked: the run's own source first, the other configured API sources, then the
     OpenAI-compatible endpoint."""
     found = []
+    rules = connection.spending
     if client is not None:
-        found.append(Asker(config.name, config.label, _endpoint(config.api), client))
+        found.append(
+            Asker(config.name, config.label, _endpoint(config.api), client, guard_for(config, rules))
+        )
     for other in connection.registry.configs:
         if other.kind is SourceKind.API and other.api is not None and other.name != config.name:
-            found.append(
-                Asker(other.name, other.label, _endpoint(other.api), _client_of(other.api, other.name))
-            )
-    if connection.compat is not None:
+            ask = _client_of(other.api, other.name)
+            found.append(Asker(other.name, other.label, _endpoint(other.api), ask, guard_for(other, rules)))
+    if connection.compat is not None:  # the operator's endpoint: its key (or compute) is the server's
+        compat = connection.compat
         found.append(
-            Asker("compatible", COMPAT_LABEL, _endpoint(connection.compat), _compat(connection.compat))
+            Asker("compatible", COMPAT_LABEL, _endpoint(compat), _compat(compat), Guard(rules, True))
         )
     return found
 
@@ -141,8 +153,7 @@ def _endpoint(api: ApiConfig | None) -> str:
 
 
 def _compat(api: ApiConfig) -> Callable[[], ChatClient]:
-    limits = api.limits
-    return lambda: compat_chat(api, shared_http_client(api.base_url, limits.read_timeout, limits.max_retries))
+    return lambda: compat_chat(api, http_client(api))
 
 
 def _client_of(api: ApiConfig, source: str) -> Callable[[], ChatClient]:
@@ -150,13 +161,26 @@ def _client_of(api: ApiConfig, source: str) -> Callable[[], ChatClient]:
 
     def make() -> ChatClient:
         config = SourceConfig(source, source, SourceKind.API, api.limits, api=api)
-        limits = api.limits
-        return open_chat(config, shared_http_client(api.base_url, limits.read_timeout, limits.max_retries))
+        return open_chat(config, http_client(api))
 
     return make
 
 
 # ---- Asking -----------------------------------------------------------------------------------------------
+
+
+def _refusal(
+    pending: Sequence[tuple[SetModel, SetPrompt]], guard_of: Callable[[SetModel], Guard], max_tokens: int
+) -> str | None:
+    """Why ``pending`` may not be sent on the server's credentials (a prompt longer than the operator allows,
+    or more than the user's budget, which is charged here when it fits); None when it may."""
+    paid = [(model, prompt) for model, prompt in pending if guard_of(model).budgeted]
+    if not paid:
+        return None
+    guard = guard_of(paid[0][0])
+    most = guard.rules.max_prompt_chars
+    too = next((why for _, prompt in paid if (why := too_long(prompt.messages, most)) is not None), None)
+    return too or guard.refuse(cost_of(estimate_pending(paid, max_tokens)))
 
 
 def _ask(
@@ -264,6 +288,12 @@ def _replacement(access: ArchiveAccess, answer_set: AnswerSet, askers: Sequence[
             width=260,
         ).strip()
     asker = by_name[source]
+    allowed = asker.guard.deployments() if asker.source == AZURE else None
+    if model and allowed is not None and model not in allowed:
+        st.caption(
+            markdown_literal(NO_DEPLOYMENTS if not allowed else f"{ALLOWED_ONLY} {', '.join(allowed)}.")
+        )
+        model = ""
     candidate = replacement_model(model, asker.source, asker.endpoint) if model else None
     pending = answer_set.missing((candidate,)) if candidate is not None else []
     cost = estimate_pending(pending, answer_set.params.max_tokens)
@@ -271,6 +301,7 @@ def _replacement(access: ArchiveAccess, answer_set: AnswerSet, askers: Sequence[
         st.caption(
             markdown_literal(pending_line(cost, len(answer_set.prompts), 1, DEFAULT_WORKERS), NOTE_CHARS)
         )
+        asker.guard.show(cost_of(cost))
     clicked = st.button(
         f"Ask {count(len(pending), 'prompt')}" if candidate is not None else "Ask",
         key=REPLACEMENT_KEY,
@@ -279,6 +310,9 @@ def _replacement(access: ArchiveAccess, answer_set: AnswerSet, askers: Sequence[
         help="The same prompts, with the set's parameters; the answers are stored beside the recorded ones.",
     )
     if clicked and candidate is not None:
+        refused = _refusal(pending, lambda _model: asker.guard, answer_set.params.max_tokens)
+        if refused is not None:
+            return Outcome("error", refused)
         try:
             add_models(access, answer_set.set_id, [candidate])
         except StoreError as exc:
@@ -299,9 +333,16 @@ def _resume(access: ArchiveAccess, answer_set: AnswerSet, askers: Sequence[Asker
         st.caption(markdown_literal(line.split(":", 1)[0] + ": no source that asked them is configured now."))
         return None
     st.caption(markdown_literal(line))
+    max_tokens = answer_set.params.max_tokens
+    paid = [(model, prompt) for model, prompt in pending if by_source[model.source].guard.budgeted]
+    if paid:
+        by_source[paid[0][0].source].guard.show(cost_of(estimate_pending(paid, max_tokens)))
     if st.button(
         f"Ask the {count(len(pending), 'missing answer')}", key=RESUME_KEY, icon=":material/replay:"
     ):
+        refused = _refusal(pending, lambda model: by_source[model.source].guard, max_tokens)
+        if refused is not None:
+            return Outcome("error", refused)
         return _ask(access, answer_set, pending, lambda model: by_source[model.source].client())
     return None
 
@@ -443,7 +484,7 @@ def _record_tab(
     run: RunData,
     menu: ModelMenu,
     recommended_id: str | None,
-    client: Callable[[], ChatClient],
+    asker: Asker,
 ) -> None:
     key = run_key(run.summary.ref)
     picked = pick_models(
@@ -454,22 +495,17 @@ def _record_tab(
         MAX_RECORD_MODELS,
         "The recommended checkpoint and the final model to start with; add others or the base model.",
     )
-    chosen = deployments(menu, picked, DEPLOYMENT_KEY) if picked else []
-    validation, available, sample_seed = _validation_part(config, run, client)
+    chosen = deployments(menu, picked, DEPLOYMENT_KEY, asker.guard.deployments()) if picked else []
+    validation, available, sample_seed = _validation_part(config, run, asker.client)
     uploaded, upload_name = _upload_part(config.limits.max_file_bytes)
     params = _parameters()
     prompts = [*validation, *uploaded][:MAX_PROMPTS]
     models = [set_model(choice, config.name, _endpoint(config.api)) for choice in chosen or []]
     pending = [(model, prompt) for model in models for prompt in prompts]
-    st.caption(
-        markdown_literal(
-            pending_line(
-                estimate_pending(pending, params.max_tokens), len(prompts), len(models), DEFAULT_WORKERS
-            ),
-            NOTE_CHARS,
-        )
-    )
+    cost = estimate_pending(pending, params.max_tokens)
+    st.caption(markdown_literal(pending_line(cost, len(prompts), len(models), DEFAULT_WORKERS), NOTE_CHARS))
     ready = bool(pending) and chosen is not None
+    asker.guard.show(cost_of(cost) if ready else None)
     if st.button(
         f"Record {count(len(pending), 'answer')}",
         key=RECORD_KEY,
@@ -478,6 +514,10 @@ def _record_tab(
         disabled=not ready,
         help=None if ready else "Pick models (on Azure, name their deployments) and prompts first.",
     ):
+        refused = _refusal(pending, lambda _model: asker.guard, params.max_tokens)
+        if refused is not None:
+            _say(Outcome("error", refused))
+            return
         answer_set = new_set(
             run,
             set_name(len(validation), sample_seed, available, upload_name, len(uploaded)),
@@ -491,7 +531,7 @@ def _record_tab(
             st.error(markdown_literal(str(exc)), icon=":material/error:")
             return
         st.session_state[f"{SET_KEY}:{key}"] = answer_set.set_id
-        _say(_ask(access, answer_set, pending, lambda _model: client()))
+        _say(_ask(access, answer_set, pending, lambda _model: asker.client()))
         st.caption("The set is under **Recorded sets**.")
 
 
@@ -606,7 +646,7 @@ def recorded_answers(
     if RECORD_TAB in tabs and tabs[RECORD_TAB].open:
         assert menu is not None and client is not None
         with tabs[RECORD_TAB]:
-            _record_tab(access, config, run, menu, recommended_id, client)
+            _record_tab(access, config, run, menu, recommended_id, askers[0])
     if tabs[OPEN_TAB].open:
         with tabs[OPEN_TAB]:
             _open_tab(access, config, run, recommended, connection.limits.max_file_bytes)

@@ -4,8 +4,10 @@ The panel is a fragment: picking models and writing the prompt rerun only it, ne
 is sent until **Send** is clicked; each model's answer streams into its own column with its latency and
 tokens, and a model that fails shows its own error while the others go on. The last answers are kept in
 this browser session (never in a cache) so they stay on the page until the next Send. Azure OpenAI answers
-deployments only, so each chosen model gets a deployment-name input. The second tab runs the job's
-validation examples (``components.ui.validation_examples``).
+deployments only, so each chosen model gets a deployment input. The second tab runs the job's validation
+examples (``components.ui.validation_examples``). On the server's key (not one the user typed) the operator's
+rules hold (``components.ui.budgets``): every Send is charged to the user's budget before it goes, the base
+model is offered only when allowed, and Azure deployments come from the operator's list.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from components.inference import (
     prompt_messages,
     requests_for,
 )
+from components.inference.spending import SpendingRules, at_cap, requests_cost
 from components.page.retirement import retired_model_words
 from components.page.try_models import (
     NOT_READY,
@@ -40,7 +43,8 @@ from components.page.try_models import (
 )
 from components.sources import SourceConfig, SourceKind
 from components.text import MODEL_CHARS, code_span, markdown_literal
-from components.ui.cached_reads import shared_http_client, source_for
+from components.ui.budgets import Guard, guard_for
+from components.ui.cached_reads import http_client, source_for
 from components.ui.connection import Connection
 from components.ui.deployments import deployments, pick_models
 from components.ui.recordings import recorded_answers
@@ -82,10 +86,7 @@ ANSWERS = SessionSlot[Asked](ANSWERS_KEY)
 
 def chat_client(config: SourceConfig) -> ChatClient:
     """The source's chat client, through the pooled HTTP client of its base URL (the demo's is built in)."""
-    if config.api is None:
-        return open_chat(config)
-    limits = config.limits
-    return open_chat(config, shared_http_client(config.api.base_url, limits.read_timeout, limits.max_retries))
+    return open_chat(config) if config.api is None else open_chat(config, http_client(config.api))
 
 
 def _answer_error(answer: ChatAnswer, provider: str) -> None:
@@ -144,16 +145,31 @@ def _stream(
     return [answer for answer in answers if answer is not None]
 
 
-def _prompt_tab(config: SourceConfig, run_key: str, asked: Sequence[ModelChoice] | None) -> None:
-    prompt = st.text_area("Prompt", key=PROMPT_KEY, placeholder="Ask what your users will ask…", height=100)
+def _prompt_tab(
+    config: SourceConfig, run_key: str, asked: Sequence[ModelChoice] | None, guard: Guard
+) -> None:
+    most = guard.rules.max_prompt_chars
+    prompt = st.text_area(
+        "Prompt", key=PROMPT_KEY, placeholder="Ask what your users will ask…", height=100, max_chars=most
+    )
     with st.container(horizontal=True, vertical_alignment="bottom"):
-        system = st.text_input("System message (optional)", key=SYSTEM_KEY, width="stretch")
+        system = st.text_input("System message (optional)", key=SYSTEM_KEY, width="stretch", max_chars=most)
         temperature = st.number_input(
             "Temperature", 0.0, 2.0, 0.0, 0.1, key=TEMPERATURE_KEY, width=130,
             help="0 answers the most likely way every time: best for comparing checkpoints.",
         )  # fmt: skip
         max_tokens = st.number_input("Max tokens", 1, 4_096, 256, 32, key=MAX_TOKENS_KEY, width=130)
+    for what, text in (("prompt", prompt), ("system message", system)):
+        if (cut := at_cap(what, text, most)) is not None:
+            st.caption(cut)
+    requests = requests_for(
+        [choice.model for choice in asked or []],
+        prompt_messages(prompt, system),
+        temperature=float(temperature),
+        max_tokens=int(max_tokens),
+    )
     ready = can_send(asked, prompt)
+    budget = st.empty()  # filled below, once a click has been charged
     clicked = st.button(
         send_label(asked),
         key=SEND_KEY,
@@ -162,13 +178,12 @@ def _prompt_tab(config: SourceConfig, run_key: str, asked: Sequence[ModelChoice]
         disabled=not ready,
         help=None if ready else NOT_READY,
     )
-    if clicked and asked:
-        requests = requests_for(
-            [choice.model for choice in asked],
-            prompt_messages(prompt, system),
-            temperature=float(temperature),
-            max_tokens=int(max_tokens),
-        )
+    refused = guard.refuse(requests_cost(requests)) if clicked and asked else None
+    with budget.container():
+        guard.show(requests_cost(requests) if ready else None)
+    if refused is not None:
+        st.error(markdown_literal(refused), icon=":material/block:")
+    elif clicked and asked:
         answers = _stream(chat_client(config), asked, requests, config.name)
         ANSWERS.put(run_key, Asked(tuple(asked), tuple(answers)))
         return
@@ -178,7 +193,9 @@ def _prompt_tab(config: SourceConfig, run_key: str, asked: Sequence[ModelChoice]
 
 
 @st.fragment
-def _panel(config: SourceConfig, run: RunData, menu: ModelMenu, recommended_id: str | None) -> None:
+def _panel(
+    config: SourceConfig, run: RunData, menu: ModelMenu, recommended_id: str | None, guard: Guard
+) -> None:
     run_key = str(run.summary.ref)
     chosen = pick_models(
         menu,
@@ -186,13 +203,14 @@ def _panel(config: SourceConfig, run: RunData, menu: ModelMenu, recommended_id: 
         default_models(menu, recommended_id),
         f"{MODELS_KEY}:{run_key}",
         MAX_MODELS,
-        "Two to four among the run's checkpoints, its final model and its base model.",
+        "Two to four among the run's checkpoints, its final model"
+        + (" and its base model." if any(c.kind == "base" for c in menu.choices) else "."),
     )
-    asked = deployments(menu, chosen, DEPLOYMENT_KEY) if chosen else []
+    asked = deployments(menu, chosen, DEPLOYMENT_KEY, guard.deployments()) if chosen else []
     prompt_tab, validation_tab = st.tabs([PROMPT_TAB, VALIDATION_TAB], key=TABS_KEY, on_change="rerun")
     if prompt_tab.open:
         with prompt_tab:
-            _prompt_tab(config, run_key, asked)
+            _prompt_tab(config, run_key, asked, guard)
     if validation_tab.open:
         with validation_tab:
             validation_panel(
@@ -201,6 +219,7 @@ def _panel(config: SourceConfig, run: RunData, menu: ModelMenu, recommended_id: 
                 asked,
                 client=lambda: chat_client(config),
                 recommended=recommended_label(menu, recommended_id),
+                guard=guard,
             )
 
 
@@ -214,7 +233,9 @@ def try_checkpoints(
     ``connection``). A run opened from the archive offers its recorded sets instead of live calls; another
     source without inference says why it cannot be asked."""
     st.markdown("#### Try checkpoints")
-    menu = model_menu(run, source_for(config).info)
+    rules = connection.spending if connection is not None else SpendingRules()
+    guard = guard_for(config, rules)
+    menu = model_menu(run, source_for(config).info, base_model=rules.base_model or not guard.budgeted)
     if not menu.available:
         if connection is not None and config.kind is SourceKind.ARCHIVE:
             st.caption(ARCHIVED_RUN)
@@ -222,7 +243,7 @@ def try_checkpoints(
             return
         st.info(markdown_literal(menu.reason or ""), icon=":material/block:")
         return
-    _panel(config, run, menu, recommended_id)
+    _panel(config, run, menu, recommended_id, guard)
     if connection is not None and config.kind is SourceKind.API:  # the demo's answers are built in
         st.markdown("#### Recorded answers")
         st.caption(RECORD_WHY)

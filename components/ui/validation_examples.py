@@ -32,6 +32,7 @@ from components.inference import (
     run_validation,
     sample_examples,
 )
+from components.inference.spending import cost_of
 from components.page.validation import (
     ANSWER,
     EXACT,
@@ -43,6 +44,7 @@ from components.page.validation import (
 )
 from components.sources import SourceConfig
 from components.text import NOTE_CHARS, markdown_literal
+from components.ui.budgets import Guard
 from components.ui.errors import show_error
 from components.ui.session_slot import SessionSlot
 from components.wording import count
@@ -151,18 +153,28 @@ def _choices(examples: ValidationSet) -> tuple[tuple[Example, ...], int]:
     return sample_examples(examples.examples, int(n)), int(max_tokens)
 
 
+def _refused(why: str | None) -> bool:
+    """Say why a run was not sent, when the budget refused it."""
+    if why is not None:
+        st.error(markdown_literal(why), icon=":material/block:")
+    return why is not None
+
+
 def validation_panel(
     config: SourceConfig,
     run: RunData,
     asked: Sequence[ModelChoice] | None,
     *,
     client: Callable[[], ChatClient],
+    guard: Guard,
     recommended: str | None = None,
 ) -> None:
-    """The validation tab: how many examples, what it costs, the Run button, then the scored answers.
+    """The validation tab: how many examples, what it costs (and, on the server's key, what is left of the
+    user's budget), the Run button, then the scored answers.
 
     ``asked`` are the models picked above (None while an Azure deployment name is missing); ``client``
-    makes the source's chat client when one is needed; ``recommended`` is the label of the recommended
+    makes the source's chat client when one is needed; ``guard`` charges the user's budget before anything
+    is sent; ``recommended`` is the label of the recommended
     checkpoint, to say how it scores beside the best.
     """
     examples = validation_set(config, run, client)
@@ -175,6 +187,7 @@ def validation_panel(
     cost = estimate_cost(chosen, len(models), max_tokens=max_tokens)
     st.caption(cost_line(cost, len(chosen), len(models)))
     ready = len(models) >= 1
+    budget = st.empty()  # filled below, once a click has been charged
     if st.button(
         f"Run {len(chosen)} examples on {count(len(models), 'model')}",
         key=RUN_KEY,
@@ -182,7 +195,7 @@ def validation_panel(
         icon=":material/play_arrow:",
         disabled=not ready,
         help=None if ready else "Pick the models above (on Azure, name their deployments) first.",
-    ):
+    ) and not _refused(guard.refuse(cost_of(cost))):
         bar = st.progress(0.0, text=f"0 of {cost.requests} answers")
         outcome = run_validation(
             client(),
@@ -193,6 +206,8 @@ def validation_panel(
         )
         bar.empty()
         RESULT.put(str(run.summary.ref), outcome)
+    with budget.container():
+        guard.show(cost_of(cost) if ready else None)
     result = RESULT.get(str(run.summary.ref))
     if result is not None:
         _show(result, run, recommended)

@@ -540,8 +540,14 @@ class StandInServer:
             self._entra_tokens.add(token)
         return token
 
+    def release_hangs(self) -> None:
+        """Answer every request held by a "hang" (or "stall") fault now, and later ones at once, until reset:
+        a test holds a load in flight exactly as long as it needs."""
+        self._release.set()
+
     def reset(self) -> None:
         """Forget runs, faults, tokens and the request log (for a server shared across tests)."""
+        self._release.clear()
         with self._lock:
             self._jobs.clear()
             self._list_faults.clear()

@@ -80,9 +80,10 @@ def test_nothing_is_sent_before_record_and_the_answers_are_scored_as_computed_he
 
 
 def test_fifty_by_three_reopened_from_the_archive_with_every_model_refusing_makes_no_request(
-    page: AppTest, api_env: StandInServer
+    page: AppTest, api_env: StandInServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     at = page
+    monkeypatch.setenv("DASHBOARD_OFFER_BASE_MODEL", "true")  # the operator offers the base model
     at.session_state[TABS] = "Record a new set"
     at.run()
     options = at.multiselect(key=MODELS).options

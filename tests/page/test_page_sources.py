@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from components.api.config import typed_azure_endpoint
 from components.data.together import NO_ACCURACY
-from components.settings import typed_azure_endpoint
 from components.ui.connection import AZURE_ENDPOINT_KEY, TYPED_KEYS
 from devtools.standin import DEFAULT_API_KEY, StandInServer, make_together_run, together_job_id
 from tests.markdown_view import tokens, visible_text
@@ -135,3 +135,31 @@ def test_a_source_link_to_a_source_not_configured_is_named_without_markup(
     [warning] = [visible_text(w.value) for w in at.main.warning]
     assert "is not configured on this dashboard (configured: openai)." in warning
     assert "<" not in warning
+
+
+@pytest.mark.usefixtures("no_api_env")
+@pytest.mark.parametrize("key", ["   ", "\t", "\u200b"])
+def test_a_typed_azure_endpoint_with_a_blank_or_invisible_key_never_gets_the_servers_identity(
+    monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    """Issue 17, item 1: with azure-identity installed and an ambient identity, a key of spaces made the
+    server call the visitor's endpoint with its own Entra ID token."""
+    asked: list[str] = []
+
+    def server_identity(scope: str):
+        asked.append(scope)
+        raise RuntimeError("the test's stand-in for the server's identity")
+
+    monkeypatch.setattr("components.api.config.azure_identity_available", lambda: True)
+    monkeypatch.setattr("components.api.auth.default_token_provider", server_identity)
+    at = new_app().run()
+    at.text_input(key=AZURE_ENDPOINT_KEY).input("https://visitor.openai.azure.com/").run()
+    at.text_input(key=TYPED_KEYS["azure"]).input(key).run()
+    assert not at.exception
+    assert asked == []
+    assert not any("Azure OpenAI" in c.value for c in at.sidebar.caption if "key from" in c.value)
+    if key.strip():  # the zero-width space: a key no one can type, named as the Azure settings' problem
+        [error] = [e.value for e in at.sidebar.error]
+        assert "Azure OpenAI" in error and "cannot be part of a key" in error
+    else:  # spaces or a tab: no key yet, so no Azure source
+        assert not at.sidebar.error

@@ -126,6 +126,9 @@ def test_azure_asks_each_model_through_the_deployment_named_for_it(
     standin.add_models("ckpt-200-deployment", "base-deployment", provider="azure")
     monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", standin.azure_endpoint)
     monkeypatch.setenv("AZURE_OPENAI_API_KEY", DEFAULT_API_KEY)
+    # the server's key: only the operator's deployments, and the base model because the operator allows it
+    monkeypatch.setenv("DASHBOARD_AZURE_DEPLOYMENTS", "ckpt-200-deployment, base-deployment")
+    monkeypatch.setenv("DASHBOARD_OFFER_BASE_MODEL", "true")
     at = new_app(job=job).run()
     models_key = f"try_models:azure:{job}"
     picked = [option.split(" · ", 1)[1] for option in at.multiselect(key=models_key).options]
@@ -133,8 +136,10 @@ def test_azure_asks_each_model_through_the_deployment_named_for_it(
     at.text_area(key="try_prompt").input("What is 5 plus 8?").run()
     assert any("give the name of its deployment here" in text for text in _texts(at))
     assert at.button(key="try_send").disabled  # no deployment named yet
-    at.text_input(key=f"try_deployment:{picked[1]}").input("ckpt-200-deployment").run()
-    at.text_input(key=f"try_deployment:{picked[-1]}").input("base-deployment").run()
+    listed = ["ckpt-200-deployment", "base-deployment"]
+    assert at.selectbox(key=f"try_deployment:{picked[1]}").options == listed
+    at.selectbox(key=f"try_deployment:{picked[1]}").select("ckpt-200-deployment").run()
+    at.selectbox(key=f"try_deployment:{picked[-1]}").select("base-deployment").run()
     at.button(key="try_send").click().run(timeout=TIMEOUT)
     assert not at.exception
     asked = [
