@@ -34,7 +34,7 @@ def owner() -> str:
     """Whose budget: the signed-in user's e-mail, else this browser session (an opaque id kept in it)."""
     email = st.user.get("email") if st.user.get("is_logged_in") else None
     if isinstance(email, str) and email:
-        return f"user:{email.lower()}"
+        return f"user:{email.strip().casefold()}"  # as signin.signed_in_user names the user
     if OWNER_KEY not in st.session_state:
         st.session_state[OWNER_KEY] = f"session:{uuid.uuid4().hex}"
     return str(st.session_state[OWNER_KEY])
