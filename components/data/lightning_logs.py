@@ -10,7 +10,7 @@ full validation. ``train_loss`` (or its per-step ``train_loss_step``) is the tra
 
 A checkpoint's name is its step: ``ModelCheckpoint``'s default ``{epoch}-{step}`` gives
 ``epoch=3-step=1200.ckpt``, a monitored value adds ``-val_loss=0.41``, a clash ``-v1``; ``last.ckpt`` names
-no step and is not placed.
+no step and is not placed (it is a copy of the last one saved).
 """
 
 from __future__ import annotations
@@ -25,14 +25,14 @@ import pandas as pd
 
 from components.data.log_read import LogRead
 from components.data.step_records import RecordLayout, step_records_frame
-from components.domain.note import Note, NoteKind, left_out
+from components.domain.note import Note, left_out
 from components.errors import MalformedDataError
-from components.wording import count
 
 LIGHTNING_METRICS: dict[str, str] = {
     "train_loss": "train_loss",
     "train_loss_step": "train_loss",
     "reduced_train_loss": "train_loss",
+    "reduced_train_loss_step": "train_loss",
     "val_loss": "full_valid_loss",
 }
 LIGHTNING_RECORDS = RecordLayout("step", LIGHTNING_METRICS)
@@ -69,28 +69,15 @@ def read_lightning_metrics(data: bytes, notes: list[Note] | None = None) -> LogR
     return LogRead(history=history)
 
 
-def checkpoint_records(
-    paths: Iterable[PurePosixPath], notes: list[Note] | None = None
-) -> tuple[Mapping[str, Any], ...]:
+def checkpoint_records(paths: Iterable[PurePosixPath]) -> tuple[Mapping[str, Any], ...]:
     """Each ``.ckpt`` file that names its step, as a checkpoint named by its path (relative, to load it with
-    ``load_from_checkpoint``); those without (``last.ckpt``) are counted in a note."""
-    records, unplaced = [], 0
+    ``load_from_checkpoint``); ``last.ckpt`` names none and is the copy of one of them, so it is left out."""
+    records = []
     for path in paths:
         found = _CHECKPOINT_STEP.search(path.stem)
-        if found is None:
-            unplaced += 1
-            continue
-        records.append(
-            {"id": path.name, "step_number": int(found.group(1)), "fine_tuned_model_checkpoint": str(path)}
-        )
-    if unplaced and notes is not None:
-        notes.append(
-            Note(
-                NoteKind.INFO,
-                f"{count(unplaced, 'checkpoint file')} (such as last.ckpt) name no step, so they are not "
-                "marked on the curves.",
-            )
-        )
+        if found is not None:
+            step = int(found.group(1))
+            records.append({"id": path.name, "step_number": step, "fine_tuned_model_checkpoint": str(path)})
     return tuple(records)
 
 

@@ -63,7 +63,7 @@ def read_folder_logs(root: Path, logs: FolderLogs, max_bytes: int) -> LogRead:
         if kind is FileKind.TINKER_CHECKPOINTS
     ]
     if logs.checkpoint_files:
-        reads.append(LogRead(empty_history(), checkpoints=checkpoint_records(logs.checkpoint_files, notes)))
+        reads.append(LogRead(empty_history(), checkpoints=checkpoint_records(logs.checkpoint_files)))
     if logs.hparams is not None:
         hyperparameters = read_hparams(read_under(root, logs.hparams, max_bytes), notes)
         reads.append(LogRead(empty_history(), hyperparameters=hyperparameters))

@@ -52,9 +52,10 @@ def load_found(root: Path, found: FoundRun, origin: Origin, max_bytes: int) -> R
     if found.kind is FileKind.TRAINER_STATE:
         assert found.state_file is not None
         data = read_under(root, found.state_file, max_bytes)
-        return run_from_bytes(
+        run = run_from_bytes(
             data, origin, checkpoint_steps=found.checkpoint_steps, model_prefix=prefix, logs=logs
         )
+        return run if logs is None else replace(run, summary=replace(run.summary, method=found.label))
     if logs is not None:
         return run_from_logs(logs, origin, found.label)
     return run_from_bytes(read_under(root, found.relative, max_bytes), origin)

@@ -293,7 +293,7 @@ def _has_accuracy(history: pd.DataFrame) -> bool:
 
 def run_from_logs(read: LogRead, origin: Origin, label: str) -> RunData:
     """A run from training logs alone (no trainer state): ``label`` says what they were recognised as."""
-    notes = [*read.notes, Note(NoteKind.INFO, f"Read from {label}.")]
+    notes = list(read.notes)
     checkpoints = _log_checkpoints(read, notes)
     settings = read.hyperparameters
     summary = RunSummary(
