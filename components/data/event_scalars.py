@@ -8,7 +8,7 @@ Every scalar tag is read, whoever wrote it: ``torch.utils.tensorboard`` and tens
   ``test_x`` as ``test/x`` and every other key as ``train/x``: they are read back as the trainer state's
   keys (``eval/loss`` is ``eval_loss``, full validation; ``train/loss`` is ``loss``), so a run reads the
   same from its events as from its ``trainer_state.json``; the final summary (``train/train_loss``,
-  ``train/train_runtime``…) is no step's value and is left out;
+  ``train/train_runtime``…) is no step's value and is left out, but says the run ended;
 - Lightning's and NeMo's ``train_loss``, ``reduced_train_loss`` and ``val_loss`` are the training and
   validation loss (``components.data.lightning_logs``);
 - any other tag keeps its name, for the metric model to classify (``val_acc``, ``Loss/train``).
@@ -68,39 +68,46 @@ def scalars(event: event_pb2.Event) -> Iterator[tuple[str, float]]:
                 yield value.tag, float(array.reshape(()))
 
 
-def step_records(events: Iterable[event_pb2.Event], notes: list[Note] | None = None) -> list[dict[str, Any]]:
-    """One record per step: its scalars under their names and the last wall time, at most ``MAX_RECORDS``
-    steps (the later ones are counted in a note)."""
-    by_step: dict[int, dict[str, Any]] = {}
-    dropped = 0
-    for event in events:
+class _ByStep:
+    """The events' scalars gathered by step (the last written wins), at most ``MAX_RECORDS`` steps, and
+    whether the Trainer's final summary (``train/train_runtime``…) was among them: it says training ended."""
+
+    def __init__(self) -> None:
+        self.records: dict[int, dict[str, Any]] = {}
+        self.dropped = 0
+        self.ended = False
+
+    def add(self, event: event_pb2.Event) -> None:
         for tag, value in scalars(event):
             name = metric_name(tag)
             if name is None:
+                self.ended = True
                 continue
-            record = by_step.get(event.step)
+            record = self.records.get(event.step)
             if record is None:
-                if len(by_step) >= MAX_RECORDS:
-                    dropped += 1
+                if len(self.records) >= MAX_RECORDS:
+                    self.dropped += 1
                     continue
-                record = by_step[event.step] = {"step": event.step}
+                record = self.records[event.step] = {"step": event.step}
             record[name] = value
             record[WALL_TIME] = event.wall_time
-    if dropped and notes is not None:
-        left_out(
-            notes,
-            f"The event files hold more than {MAX_RECORDS:,} steps; {dropped:,} later values were not read.",
-        )
-    return list(by_step.values())
 
 
 def read_events(events: Iterable[event_pb2.Event], notes: list[Note] | None = None) -> LogRead:
-    """The run in the events of one run's event files (read in order): every scalar tag by step."""
-    return LogRead(
-        history=step_records_frame(
-            step_records(events, notes), EVENT_RECORDS, notes=notes, what="event files"
+    """The run in the events of one event file (read in order): every scalar tag by step, and whether the
+    Trainer's final summary says training ended."""
+    steps = _ByStep()
+    for event in events:
+        steps.add(event)
+    if steps.dropped and notes is not None:
+        left_out(
+            notes,
+            f"The event files hold more than {MAX_RECORDS:,} steps; {steps.dropped:,} later values were not "
+            "read.",
         )
-    )
+    records = list(steps.records.values())
+    history = step_records_frame(records, EVENT_RECORDS, notes=notes, what="event files")
+    return LogRead(history=history, ended=steps.ended)
 
 
 def files_merged(reads: Iterable[LogRead]) -> LogRead:

@@ -120,6 +120,7 @@ def test_nemo_names_in_tensorboard_events_are_the_training_and_validation_loss(v
     assert "reduced_train_loss_epoch" in run.history and "val_acc" in run.history
     assert run.summary.hyperparameters.learning_rate == {"version_0": 0.5, "version_1": 0.05}[version]
     assert run.checkpoints["step_only"].eq(1).all()  # TensorBoard knows no checkpoints: validated steps
+    assert run.summary.status is RunStatus.UNKNOWN  # Lightning's events say nothing of an end
     metric, step = _strip(run)
     assert metric == "val_acc" and step in history["val_acc"].dropna().index
 
@@ -139,6 +140,7 @@ def test_a_trainer_event_file_reads_every_tag_as_the_trainer_state_names_it() ->
     losses = _state_evaluations("classifier_f1", "loss")
     assert history["train_loss"].dropna().to_dict() == pytest.approx(losses)
     assert "train_runtime" not in run.history and "train_loss" in run.history  # no summary as a step
+    assert run.summary.status is RunStatus.SUCCEEDED  # ... but the summary says training ended
     assert run.history["created_at"].notna().all()
     metric, step = _strip(run)
     assert metric == "eval_f1" and f1[step] == max(f1.values())
