@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from tensorboard.compat.proto import event_pb2, summary_pb2
 from tensorboard.summary.writer.event_file_writer import EventFileWriter
@@ -73,6 +73,7 @@ def test_a_truncated_event_file_reads_up_to_its_last_whole_record(tmp_path: Path
     assert history["step"].tolist() == list(range(1, 50))
 
 
+@settings(deadline=None)
 @given(st.binary(max_size=64))
 def test_random_bytes_are_no_event_file(head: bytes) -> None:
     assert sniff(head) is not FileKind.TENSORBOARD_EVENTS
@@ -109,3 +110,21 @@ def test_a_zip_that_unpacks_beyond_the_limit_is_refused() -> None:
 def test_a_zip_of_no_run_says_what_is_read() -> None:
     with pytest.raises(RunFileError, match="holds no run this dashboard reads"):
         run_from_zip(_zip({"notes.txt": b"hello"}), ORIGIN, 10_000)
+
+
+_values = st.dictionaries(st.integers(0, 50), st.floats(-1e6, 1e6, allow_nan=False), max_size=20)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_values, _values)
+def test_merged_logs_keep_every_step_and_the_first_value_at_each(first: dict, second: dict) -> None:
+    from components.data.log_read import empty_history, merged_frames
+
+    def frame(values: dict):
+        table = empty_history().reindex(range(len(values)))
+        table["step"] = list(values)
+        table["train_loss"] = list(values.values())
+        return table.astype({"step": "int64"}).sort_values("step")
+
+    result = merged_frames([frame(first), frame(second)]).set_index("step")["train_loss"].to_dict()
+    assert result == second | first
