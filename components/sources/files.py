@@ -1,11 +1,12 @@
 """Runs opened from files, with no key and no network: a folder on the server, and uploads in the browser.
 
-``DASHBOARD_RUNS_DIR`` is scanned for training output folders (``checkpoint-N/trainer_state.json``; the
-trainer state with the highest ``global_step`` holds the whole history) and for single run files (result
-CSVs, this tool's exports), listed newest first like any source's runs. The scan is bounded (depth, entries,
-runs), never follows a symbolic link, and a run is opened by re-finding its id in a fresh scan and reading
-it through directory handles opened one component at a time without following links, so no name from
-outside can make it read anything but a regular file inside the folder.
+``DASHBOARD_RUNS_DIR`` is scanned (``components.sources.folder_scan``) for training output folders, folders
+of training logs (TensorBoard, LLaMA-Factory, Lightning, tinker) and single run files (result CSVs, this
+tool's exports), listed newest first like any source's runs. The scan is bounded (depth, entries, runs),
+never follows a symbolic link, and is kept ``SCAN_SECONDS`` (a failure too); a run is opened by finding its
+id in that scan and reading it through directory handles opened one component at a time without following
+links (``components.sources.under_root``), so no name from outside can make it read anything but a regular
+file inside the folder. An upload is one file, or a zip of a run folder (``components.sources.folder_run``).
 
 A run's id is made from its path, never the path itself: ``{readable part}-{10 hex of a hash}``, one safe
 segment (see ``components.domain.ref``), stable across restarts. Uploads get ids from their name and bytes.
