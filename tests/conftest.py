@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 import streamlit as st
 
+from components.sources.files import SCANS
 from devtools.postgres import PostgresServer, find_bindir, postgres_server
 from devtools.standin import DEFAULT_API_KEY, StandInServer
 
@@ -47,7 +48,10 @@ def api_key() -> str:
 
 @pytest.fixture(autouse=True)
 def _clear_streamlit_caches() -> Iterator[None]:
-    """Streamlit caches are module-global: without this, one test's data leaks into the next."""
+    """Streamlit caches are module-global, as is the runs folder's scan cache: without this, one test's data
+    leaks into the next (and a test that writes into a folder it listed a moment ago would see the old
+    scan)."""
     st.cache_data.clear()
     st.cache_resource.clear()
+    SCANS.clear()
     yield

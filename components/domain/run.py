@@ -25,6 +25,7 @@ class HistorySource(StrEnum):
     METRICS_EVENTS = "metrics events"
     METRICS_ENDPOINT = "metrics endpoint"
     TRAINER_STATE = "trainer state"
+    TRAINING_LOGS = "training logs"
     EXPORT = "exported file"
     CHECKPOINTS = "checkpoints"
     NONE = "none"

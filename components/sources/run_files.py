@@ -6,7 +6,10 @@ Each file is read as what its first bytes say it is (``components.sources.file_k
 - this tool's own export: a JSON file (``components.export.json_file``) or a Parquet file
   (``components.export.parquet_file``);
 - a Hugging Face Trainer / TRL ``trainer_state.json`` (``components.data.trainer_state``);
-- an OpenAI or Azure result CSV, plain or base64 (``components.data.results_file``).
+- an OpenAI or Azure result CSV, plain or base64 (``components.data.results_file``);
+- a training log (TensorBoard events, LLaMA-Factory's ``trainer_log.jsonl``, Lightning's ``metrics.csv``,
+  the tinker cookbook's ``metrics.jsonl`` or ``checkpoints.jsonl``: ``components.sources.log_files``), alone
+  or, from a run folder, several together (``components.sources.folder_logs``) and beside a trainer state.
 
 Every failure is a :class:`~components.errors.DashboardError` that names the file.
 """
@@ -23,7 +26,8 @@ import pandas as pd
 from components.data.checkpoint_names import checkpoint_step
 from components.data.checkpoints import checkpoints_frame, with_step_metrics
 from components.data.history import build_history
-from components.data.metric_model import Declared, declared_decider
+from components.data.log_read import LogRead, merged_frames
+from components.data.metric_model import Declared, Split, classify_all, declared_decider
 from components.data.metrics import metrics_of_kind
 from components.data.results_file import decode_result_file, results_frame
 from components.data.trainer_state import (
@@ -53,13 +57,14 @@ from components.export.parquet_file import runs_from_parquet
 from components.sources.base import parsed
 from components.sources.file_kinds import (
     HEAD_BYTES,
+    LOG_KINDS,
     FileKind,
     csv_names,
     formats_read,
-    lightning_metrics,
     looks_like_json,
     sniff,
 )
+from components.sources.log_files import label_of, log_from_bytes
 from components.sources.openai import epoch_end_conventions
 from components.text import ECHO_CHARS, clean
 from components.wording import count
@@ -84,10 +89,7 @@ def trainer_conventions(save_steps: int | None) -> Conventions:
     )
 
 
-LIGHTNING_CSV = ": it is a PyTorch Lightning metrics.csv, a format it does not read"
-OTHER_CSV = (
-    ": it is a CSV, but not an OpenAI or Azure result file (none of their columns, such as train_loss)"
-)
+OTHER_CSV = ": it is a CSV of another kind"
 VALIDATED_STEPS = (
     "A result file names no checkpoints, and this one has no full-validation rows to mark its epoch ends: "
     "its validated steps are offered instead, as steps (step-N), not saved checkpoints; whether one was "
@@ -134,11 +136,17 @@ def run_from_bytes(
     *,
     checkpoint_steps: Collection[int] | None = None,
     model_prefix: str = "",
+    logs: LogRead | None = None,
 ) -> RunData:
     """The run in one file, read as what its first bytes say it is. ``checkpoint_steps`` are the
     ``checkpoint-N`` folders found beside a trainer state (None: the file alone); ``model_prefix`` is
-    prepended to their names (the folder, relative)."""
-    match sniff(data):
+    prepended to their names (the folder, relative); ``logs`` are the training logs beside it."""
+    kind = sniff(data)
+    if kind in LOG_KINDS:
+        notes: list[Note] = []
+        read = parsed(f"file {origin.shown}", log_from_bytes, kind, data, notes)
+        return run_from_logs(replace(read, notes=tuple(notes)), origin, label_of([kind]))
+    match kind:
         case FileKind.PARQUET_EXPORT:
             return _from_export(runs_from_parquet(data), origin)
         case FileKind.JSON_EXPORT:
@@ -146,11 +154,11 @@ def run_from_bytes(
         case FileKind.TRAINER_STATE:
             obj = _trainer_state_object(data, origin)
             return run_from_trainer_state(
-                obj, origin, checkpoint_steps=checkpoint_steps, model_prefix=model_prefix
+                obj, origin, checkpoint_steps=checkpoint_steps, model_prefix=model_prefix, logs=logs
             )
         case FileKind.RESULT_CSV | FileKind.RESULT_CSV_BASE64:
             return run_from_result_csv(data, origin)
-        case None:
+        case _:
             raise _unknown_file(data, origin)
 
 
@@ -175,8 +183,6 @@ def _unknown_file(data: bytes, origin: Origin) -> NotARunFileError:
     if looks_like_json(data):
         load_json_object(data, f"file {origin.shown}")  # broken JSON says so
         return _other_json(origin)
-    if lightning_metrics(data[:HEAD_BYTES]):
-        return _not_a_run_file(origin, LIGHTNING_CSV)
     if len(csv_names(data[:HEAD_BYTES])) > 1:
         return _not_a_run_file(origin, OTHER_CSV)
     return _not_a_run_file(origin)
@@ -248,6 +254,101 @@ def run_from_result_csv(data: bytes, origin: Origin) -> RunData:
     )
 
 
+LOG_CONVENTIONS = Conventions(full_validation="Evaluation", full_validation_detail="full validation set")
+NO_LOG_CHECKPOINTS = (
+    "These logs name no saved checkpoints: their evaluated steps are offered instead, as steps (step-N), not "
+    "saved checkpoints."
+)
+NO_LOG_EVALUATIONS = (
+    "These logs name no saved checkpoints and hold no evaluation to mark a step by: the curves are shown "
+    "without checkpoints, so none can be recommended."
+)
+NO_LOG_ACCURACY = "These logs hold no token accuracy."
+_HELD_OUT = frozenset({Split.FULL_EVAL, Split.BATCH_VALID, Split.NAMED_EVAL})
+
+
+def _evaluated_steps(history: pd.DataFrame) -> pd.DataFrame:
+    """Step candidates of logs that save no checkpoints: each step with a held-out value (``step_only``)."""
+    held_out = [info.name for info in classify_all(history.columns[1:]) if info.split in _HELD_OUT]
+    steps = history.loc[history[held_out].notna().any(axis=1), "step"].tolist() if held_out else []
+    frame = checkpoints_frame([{"id": f"step-{step}", "step_number": step} for step in steps])
+    frame["step_only"] = 1
+    return with_step_metrics(frame, history)
+
+
+def _log_checkpoints(read: LogRead, notes: list[Note]) -> pd.DataFrame:
+    """The checkpoints the logs name, else their evaluated steps (saying so)."""
+    named = with_step_metrics(checkpoints_frame(read.checkpoints, notes=notes), read.history)
+    if not named.empty:
+        return named
+    steps = _evaluated_steps(read.history)
+    notes.append(Note(NoteKind.INFO, NO_LOG_CHECKPOINTS if not steps.empty else NO_LOG_EVALUATIONS))
+    return steps
+
+
+def _has_accuracy(history: pd.DataFrame) -> bool:
+    accuracy = [metric.name for metric in metrics_of_kind("accuracy")]
+    return not history.empty and bool(np.isfinite(history[accuracy].to_numpy()).any())
+
+
+def run_from_logs(read: LogRead, origin: Origin, label: str) -> RunData:
+    """A run from training logs alone (no trainer state): ``label`` says what they were recognised as."""
+    notes = list(read.notes)
+    checkpoints = _log_checkpoints(read, notes)
+    settings = read.hyperparameters
+    summary = RunSummary(
+        ref=origin.ref,
+        status=RunStatus.SUCCEEDED if read.ended else RunStatus.UNKNOWN,
+        name=as_text(origin.name),
+        method=label,
+        total_steps=read.total_steps,
+        hyperparameters=Hyperparameters(
+            n_epochs=_whole(settings.get("n_epochs")),
+            batch_size=_whole(settings.get("batch_size")),
+            learning_rate=settings.get("learning_rate"),
+        ),
+    )
+    has_history = not read.history.empty
+    return RunData(
+        summary=summary,
+        checkpoints=checkpoints,
+        history=build_history(
+            checkpoints, read.history if has_history else None, HistorySource.TRAINING_LOGS
+        ),
+        history_source=HistorySource.TRAINING_LOGS
+        if has_history
+        else (HistorySource.CHECKPOINTS if not checkpoints.empty else HistorySource.NONE),
+        provenance=origin.provenance(),
+        total_steps=read.total_steps,
+        notes=tuple(notes),
+        unavailable={} if _has_accuracy(read.history) else {"accuracy": NO_LOG_ACCURACY},
+        conventions=LOG_CONVENTIONS,
+    )
+
+
+def _whole(value: float | None) -> int | None:
+    return int(value) if value is not None and value.is_integer() and 0 < value < 1e9 else None
+
+
+def _with_logs(state: TrainerState, logs: LogRead | None, notes: list[Note]) -> TrainerState:
+    """The trainer state's history, then what its training logs add: the steps logged since the last save
+    (the logs are written at every logging step, a trainer state only at a save) and series it lacks."""
+    if logs is None or logs.history.empty:
+        return state
+    notes.extend(logs.notes)
+    last = int(state.history["step"].max()) if not state.history.empty else -1
+    newer = int((logs.history["step"] > last).sum())
+    if newer:
+        notes.append(
+            Note(
+                NoteKind.INFO,
+                f"{newer:,} steps after the last saved trainer state (step {last:,}) come from the training "
+                "logs beside it, which are written at every logging step.",
+            )
+        )
+    return replace(state, history=merged_frames([state.history, logs.history]))
+
+
 def _trainer_checkpoints(state: TrainerState, steps: Collection[int], model_prefix: str) -> pd.DataFrame:
     records = [
         {
@@ -276,10 +377,13 @@ def run_from_trainer_state(
     *,
     checkpoint_steps: Collection[int] | None = None,
     model_prefix: str = "",
+    logs: LogRead | None = None,
 ) -> RunData:
-    """A trainer state and, when known, the ``checkpoint-N`` folders saved beside it."""
+    """A trainer state and, when known, the ``checkpoint-N`` folders saved beside it and its training logs
+    (TensorBoard events, LLaMA-Factory's log), which add the steps logged since its last save."""
     notes: list[Note] = []
     state = parsed(f"file {origin.shown}", parse_trainer_state, obj, notes=notes)
+    state = _with_logs(state, logs, notes)
     if checkpoint_steps is None:
         named = {step for step in (state.global_step, state.best_step) if step}
         notes.append(
@@ -305,8 +409,7 @@ def run_from_trainer_state(
         total_steps=state.max_steps or None,
         hyperparameters=Hyperparameters(n_epochs=state.num_train_epochs, batch_size=state.train_batch_size),
     )
-    accuracy = [metric.name for metric in metrics_of_kind("accuracy")]
-    logged = not state.history.empty and bool(np.isfinite(state.history[accuracy].to_numpy()).any())
+    logged = _has_accuracy(state.history)
     has_history = not state.history.empty
     return RunData(
         summary=summary,

@@ -1,5 +1,6 @@
 """Runs opened from files in the browser, key or no key: a result CSV (plain or base64), a trainer's
-``trainer_state.json``, or this tool's own export (JSON or Parquet).
+``trainer_state.json``, a training log (a TensorBoard event file, LLaMA-Factory's ``trainer_log.jsonl``,
+Lightning's ``metrics.csv``, tinker's ``metrics.jsonl``), a zip of a run folder, or this tool's own export.
 
 The bytes stay in this browser session (the uploader's own state); the URL gets only the run's address
 ``?run=upload:<id>`` (an id made from the file's name and a hash of its bytes, never its content), which
@@ -25,7 +26,8 @@ UPLOADER_KEY = "run_files"
 SAVE_KEY = "save_to_archive"
 SAVED = SessionSlot[SaveReport]("saved_to_archive")
 """What the last "Save to archive" of this session said, for the run it saved."""
-FILE_TYPES = ["csv", "txt", "json", "parquet"]
+# Any name: a file is told by its content (TensorBoard's event files end in a number, not a type).
+FILE_TYPES = None
 
 
 def _as_uploads(files: object) -> tuple[Upload, ...]:
@@ -51,7 +53,9 @@ def upload_sidebar() -> tuple[Upload, ...]:
             on_change=_open_newest,
             help=(
                 "A result CSV from OpenAI or Azure (plain or base64), a trainer_state.json from a Hugging "
-                "Face Trainer or TRL run, or this dashboard's own export. It stays in this browser session."
+                "Face Trainer or TRL run, a TensorBoard event file, a trainer_log.jsonl (LLaMA-Factory), a "
+                "metrics.csv (Lightning), a metrics.jsonl (Tinker), a zip of a run folder, or this "
+                "dashboard's own export. It stays in this browser session."
             ),
         )
     return _as_uploads(files)

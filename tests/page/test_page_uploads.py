@@ -106,19 +106,12 @@ def test_save_to_archive_stores_a_file_run_only_when_asked(
     assert line.partition(" :material/inventory_2: ")[2].startswith("From the archive, saved ")
 
 
-_LIGHTNING_METRICS = (
-    b"epoch,step,train_loss_step,val_loss,val_acc\n"
-    b"0,49,0.91,,\n0,99,0.72,,\n0,99,,0.70,0.61\n1,149,0.55,,\n1,199,0.49,,\n1,199,,0.58,0.69\n"
-)
-
-
 @pytest.mark.usefixtures("no_api_env")
 @pytest.mark.parametrize(
     ("name", "data", "recognised"),
     [
-        ("metrics.csv", _LIGHTNING_METRICS, "PyTorch Lightning metrics.csv"),
         ("config.json", json.dumps({"model": "gpt2", "lr": 3e-4}).encode(), "is JSON, but neither"),
-        # The uploader takes .csv/.txt/.json/.parquet only: a PNG under one of those names.
+        # A PNG under a run file's name: a file is told by its content, never its name.
         ("curves.parquet", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "not a run file"),
         ("broken.json", b'{"log_history": [', "not valid JSON"),
     ],

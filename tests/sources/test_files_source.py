@@ -14,10 +14,11 @@ from components.domain import InvalidRunRefError, RunRef
 from components.domain.ref import RUN_ID_PATTERN
 from components.errors import MalformedDataError
 from components.export.json_file import to_export
-from components.sources import FilesSource, Upload, UploadSource, check_upload
-from components.sources import files as files_module
+from components.sources import FilesSource, Upload, UploadSource, check_upload, folder_scan
 from components.sources.file_kinds import FileKind
+from components.sources.files import SCANS
 from components.sources.run_files import RunFileError
+from components.sources.under_root import read_under
 from devtools.standin import make_run
 from devtools.trainer_runs import trainer_state, write_trainer_output
 
@@ -55,11 +56,14 @@ def runs(tmp_path: Path) -> Path:
     for step in (50, 100, 150, 200):
         state = root / "team/exp1/llama-dpo" / f"checkpoint-{step}" / "trainer_state.json"
         touch(state, 1_740_000_000 + step)
+    SCANS.clear()  # the folder changed after the scan of load_run, which is kept a few seconds
     return root
 
 
 def _id(source: FilesSource, name: str) -> str:
-    return next(run.run_id for run in source.list_runs().runs if run.name == name)
+    """The id of a run, from a fresh scan (the list's scan is kept a few seconds; these tests change the
+    folder in between)."""
+    return next(run.run_id for run in source.scan().runs if str(run.relative) == name)
 
 
 def test_the_scan_lists_every_run_newest_first(runs: Path) -> None:
@@ -128,7 +132,7 @@ def test_a_folder_swapped_for_a_link_after_the_scan_is_not_read(runs: Path, tmp_
     (runs / "openai").rename(tmp_path / "moved")
     os.symlink(tmp_path / "elsewhere", runs / "openai")
     with pytest.raises(RunFileError, match="could not be read"):
-        files_module.read_under(runs, found.relative, LIMITS.max_file_bytes)
+        read_under(runs, found.relative, LIMITS.max_file_bytes)
 
 
 def test_a_run_that_moved_or_an_unknown_id_is_a_clear_message(runs: Path) -> None:
@@ -151,7 +155,8 @@ def test_the_scan_is_bounded_in_depth_and_count(tmp_path: Path, monkeypatch: pyt
 
     for n in range(5):
         (root / f"run-{n}.csv").write_bytes(result_csv())
-    monkeypatch.setattr(files_module, "MAX_RUNS", 3)
+    monkeypatch.setattr(folder_scan, "MAX_RUNS", 3)
+    SCANS.clear()  # the folder changed within the seconds a scan is kept
     page = FilesSource(root, LIMITS).list_runs()
     assert len(page.runs) == 3
     assert page.notes[0].startswith("The runs folder is larger than one scan reads")
@@ -223,7 +228,7 @@ def test_a_folder_with_more_entries_than_a_scan_reads_is_cut_with_a_note(
     csv = result_csv()
     for n in range(30):
         (tmp_path / f"run-{n:02d}.csv").write_bytes(csv)
-    monkeypatch.setattr(files_module, "MAX_ENTRIES", 10)
+    monkeypatch.setattr(folder_scan, "MAX_ENTRIES", 10)
     page = FilesSource(tmp_path, LIMITS).list_runs()
     assert len(page.runs) <= 10
     assert page.notes[0].startswith("The runs folder is larger than one scan reads")

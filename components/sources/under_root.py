@@ -1,0 +1,92 @@
+"""Files inside the runs folder, opened one path component at a time without following a symbolic link,
+so no name from outside can make the dashboard read anything but a regular file inside the folder."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
+
+from components.api.limits import MEGABYTE
+from components.sources.run_files import RunFileError
+from components.text import ECHO_CHARS, clean
+
+NOFOLLOW = os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+
+
+def open_dir(parent: int, name: str) -> int:
+    """The folder ``name`` in the folder ``parent``, never through a link."""
+    return os.open(name, os.O_RDONLY | os.O_DIRECTORY | NOFOLLOW, dir_fd=parent)
+
+
+def open_root(root: Path) -> int:
+    return os.open(root, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
+
+
+def open_at(fd: int, name: str) -> BinaryIO:
+    """The regular file ``name`` in directory ``fd``, opened for reading, never through a link."""
+    file_fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | NOFOLLOW, dir_fd=fd)
+    handle = os.fdopen(file_fd, "rb")
+    if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+        handle.close()
+        raise RunFileError(f"{clean(name, ECHO_CHARS)} is not a regular file.")
+    return handle
+
+
+def too_large(name: str, max_bytes: int) -> RunFileError:
+    return RunFileError(
+        f"{clean(name, ECHO_CHARS)} is larger than {max_bytes / MEGABYTE:g} MB, the most the dashboard reads "
+        "from one file (DASHBOARD_MAX_FILE_MB)."
+    )
+
+
+def read_at(fd: int, name: str, max_bytes: int, *, whole: bool = True) -> bytes:
+    """Up to ``max_bytes`` of the regular file ``name`` in directory ``fd``, never through a link.
+
+    ``whole``: the file must fit, else RunFileError (a sniff reads only the start).
+    """
+    with open_at(fd, name) as handle:
+        data = handle.read(max_bytes + 1 if whole else max_bytes)
+    if whole and len(data) > max_bytes:
+        raise too_large(name, max_bytes)
+    return data
+
+
+@contextmanager
+def opened_under(root: Path, relative: PurePosixPath, max_bytes: int) -> Iterator[BinaryIO]:
+    """The regular file at ``relative`` inside ``root``, open; RunFileError when it is larger than
+    ``max_bytes`` or cannot be opened."""
+    parts = relative.parts
+    if not parts or any(part in ("", ".", "..") or "/" in part for part in parts):
+        raise RunFileError("A run file's path is not inside the runs folder.")
+    try:
+        fd = open_root(root)
+        try:
+            for part in parts[:-1]:
+                child = open_dir(fd, part)
+                os.close(fd)
+                fd = child
+            handle = open_at(fd, parts[-1])
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise RunFileError(
+            f"The run file {clean(str(relative), ECHO_CHARS * 2)} could not be read "
+            f"({type(exc).__name__}); it may have been moved. Refresh the list."
+        ) from None
+    with handle:
+        if os.fstat(handle.fileno()).st_size > max_bytes:
+            raise too_large(parts[-1], max_bytes)
+        yield handle
+
+
+def read_under(root: Path, relative: PurePosixPath, max_bytes: int) -> bytes:
+    """A regular file at ``relative`` inside ``root``, whole (at most ``max_bytes``)."""
+    with opened_under(root, relative, max_bytes) as handle:
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise too_large(relative.name, max_bytes)
+    return data
