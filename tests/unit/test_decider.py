@@ -22,8 +22,9 @@ from components.data.recommend import Basis, recommend
 from components.domain import RunData, RunRef
 from components.page import PageModel, build_page, prepare
 from components.page.model import NO_DIRECTION
-from components.page.recommendation import Tone
+from components.page.recommendation import Tone, metric_phrase
 from components.sources import FilesSource
+from components.sources.openai import OPENAI_CONVENTIONS
 from components.sources.run_files import Origin, run_from_bytes
 
 TRAINERS = Path(__file__).resolve().parents[1] / "fixtures" / "trainers"
@@ -189,3 +190,12 @@ def test_the_table_calls_no_checkpoint_overfit_where_the_deciding_task_metric_ov
     assert by_loss.table.frame.loc[by_loss.table.frame["step"] == 70, "verdict"].tolist() == [
         str(CheckpointVerdict.OVERFITTING)
     ]
+
+
+def test_a_trainers_evaluation_loss_is_named_in_its_words_and_openais_in_todays() -> None:
+    orpo = build_page(prepare(_uploaded("orpo")), ViewOptions())
+    assert orpo.strip is not None and orpo.strip.metric == "full_valid_loss"
+    assert orpo.strip.decided_by == "Evaluation loss"  # the Trainer's eval_loss, not "Full validation loss"
+    assert metric_phrase("full_valid_loss", OPENAI_CONVENTIONS) == "Full validation loss"
+    assert metric_phrase("full_valid_mean_token_accuracy") == "Full validation accuracy"
+
