@@ -337,6 +337,10 @@ def test_large_runs_are_thinned_for_display_and_drawn_with_webgl_marks_on_top() 
         assert isinstance(_trace(figure, name), go.Scattergl)
     assert _names(figure).index(CHECKPOINT_TRACE) > _names(figure).index("Training loss (smoothed)")
     assert len(figure.to_json()) < 2_000_000
+    # Each line is drawn through its own points, the checkpoints' steps and the ends, whatever the others
+    # keep: the budget is per series, not per row of the union.
+    for trace in figure.data:
+        assert len(trace.x) <= MAX_DISPLAY_POINTS + len(checkpoints) + 2, trace.name
 
 
 def test_the_overfitting_band_is_shaded_on_both_plots_where_given() -> None:
