@@ -21,14 +21,17 @@ from components.data.compare import Alignment, RunResult, aligned_x
 from components.data.downsample import MIN_BUDGET, downsample
 from components.data.metrics import (
     BY_NAME,
+    NO_CONVENTIONS,
     Kind,
     chart_metric,
     counterpart,
+    metric_label,
     plot_title,
     task_metrics,
 )
 from components.data.smoothing import reference_gap, smooth
 from components.domain import RunData
+from components.domain.run import Conventions
 
 MAX_DRAWN_ROWS = 20_000
 """Rows drawn for all runs together (each run gets its share): 10 runs of 10,000 steps stay near 1 MB."""
@@ -211,13 +214,22 @@ def _curves(item: DrawnRun, index: int, frame: pd.DataFrame, plan: _Plan) -> Run
     )
 
 
-def _view(plan: _Plan, y_range: dict[Kind, tuple[float, float]], options: CompareOptions) -> CompareView:
-    """The axes' titles and scale for the alignment, the ranges framed, the reader's theme."""
+def _conventions(runs: Sequence[DrawnRun]) -> Conventions:
+    """The runs' words for full validation when they all share them (trainers: "Evaluation"), else none."""
+    shared = {item.run.conventions.full_label() for item in runs}
+    return runs[0].run.conventions if len(shared) == 1 else NO_CONVENTIONS
+
+
+def _view(
+    plan: _Plan, y_range: dict[Kind, tuple[float, float]], options: CompareOptions, conventions: Conventions
+) -> CompareView:
+    """The axes' titles (full validation in the runs' own words) and scale for the alignment, the ranges
+    framed, the reader's theme."""
     alignment = plan.alignment
     return CompareView(
         metrics=plan.metrics,
         labels={
-            kind: plot_title(column) if kind == "task" else BY_NAME[column].label
+            kind: plot_title(column) if kind == "task" else metric_label(column, conventions)
             for kind, column in plan.metrics.items()
         },
         training=plan.training,
@@ -250,7 +262,7 @@ def build_compare_display(
             y_range[kind] = framed
     return CompareDisplay(
         curves=curves,
-        view=_view(plan, y_range, options),
+        view=_view(plan, y_range, options, _conventions(runs)),
         rows_total=sum(len(frame) for frame in frames),
         rows_shown=sum(len(curve.frame) for curve in curves),
     )

@@ -7,12 +7,17 @@ under its smoothed one). Both plots sit on the same x axis, so one hover
 (``hovermode="x unified"`` over ``hoversubplots="axis"``) names the step and every series of both plots
 there, as TensorBoard's tooltip table does, with the checkpoint at that step first. Checkpoint marks
 carry their id in ``customdata`` so a click can pick one; on large runs they shrink to ticks.
+
+Traces and layout are built as plain dicts and wrapped once, unvalidated, in a ``go.Figure``: plotly's
+validation of each property took ~0.13 s per figure whatever the run's length, before the page could send
+the chart. ``tests/unit/test_charts.py`` holds every figure to plotly's validation instead.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -54,8 +59,17 @@ _CLICK_TARGETS = {
 }
 
 
-def _scatter(count: int) -> type[go.Scatter] | type[go.Scattergl]:
-    return go.Scattergl if count > WEBGL_THRESHOLD else go.Scatter
+Trace = dict[str, Any]
+"""One plotly trace as a dict (``type`` first), its unset properties left out."""
+
+
+def _scatter(count: int) -> str:
+    return "scattergl" if count > WEBGL_THRESHOLD else "scatter"
+
+
+def _trace(kind: str, **props: object) -> Trace:
+    """A trace of type ``kind`` ("scatter" or "scattergl") with the properties that are set."""
+    return {"type": kind, **{name: value for name, value in props.items() if value is not None}}
 
 
 def _raw_mode(metric: Metric, points: int, strong: bool) -> str:
@@ -89,7 +103,7 @@ class _Look:
         return {"legendgroup": self.metric.split, "showlegend": False, "xaxis": "x", "yaxis": self.axis}
 
 
-def _raw(look: _Look, values: pd.DataFrame, x: str) -> go.Scatter:
+def _raw(look: _Look, values: pd.DataFrame, x: str) -> Trace:
     """The metric's logged values: a line, points or both (:func:`_raw_mode`), faint under a smoothed line."""
     metric, strong = look.metric, look.strong
     if len(values) <= 1:
@@ -99,7 +113,8 @@ def _raw(look: _Look, values: pd.DataFrame, x: str) -> go.Scatter:
     else:
         size = style.DOT_SIZE if len(values) > style.JOINED_POINTS else style.BATCH_VALID_SIZE
         marks = {"marker": {"color": look.colour, "size": size}, **_NO_DIMMING}
-    return _scatter(len(values))(
+    return _trace(
+        _scatter(len(values)),
         **look.common,
         **marks,
         x=values[x].to_numpy(),
@@ -116,12 +131,13 @@ def _raw(look: _Look, values: pd.DataFrame, x: str) -> go.Scatter:
     )
 
 
-def _trend(look: _Look, history: pd.DataFrame, x: str, colours: Palette) -> go.Scatter:
+def _trend(look: _Look, history: pd.DataFrame, x: str, colours: Palette) -> Trace:
     """The smoothed line; its hover row carries the raw value too when the raw points do not hover."""
     column, number = look.metric.name, _NUMBER[look.metric.kind]
     trend = history[[x, column + SMOOTHED_SUFFIX]].dropna()
     raw_text = history.loc[trend.index, column].map(_TEXT[look.metric.kind].format)
-    return _scatter(len(trend))(
+    return _trace(
+        _scatter(len(trend)),
         **look.common,
         x=trend[x].to_numpy(),
         y=trend[column + SMOOTHED_SUFFIX].to_numpy(),
@@ -138,9 +154,7 @@ def _trend(look: _Look, history: pd.DataFrame, x: str, colours: Palette) -> go.S
     )
 
 
-def _series(
-    metric: Metric, display: RunDisplay, axis: str, colours: Palette, deciding: bool
-) -> list[go.Scatter]:
+def _series(metric: Metric, display: RunDisplay, axis: str, colours: Palette, deciding: bool) -> list[Trace]:
     """A metric's raw values and, when smoothing changes them, its smoothed line; one hover row for both.
 
     The raw values are faint under the smoothed line, except batch validation when it decides the
@@ -166,15 +180,14 @@ def _series(
     return traces
 
 
-def _full_valid(
-    metric: Metric, display: RunDisplay, axis: str, colours: Palette, scatter: type
-) -> go.Scatter:
+def _full_valid(metric: Metric, display: RunDisplay, axis: str, colours: Palette, scatter: str) -> Trace:
     """Full validation: bold points joined by a dotted line, never smoothed; small when many."""
     view = display.view
     label = metric_label(metric.name, view.conventions)
     values = display.history[[view.x, metric.name]].dropna()
     many = len(values) >= style.MANY_MARKS
-    return scatter(
+    return _trace(
+        scatter,
         x=values[view.x].to_numpy(),
         y=values[metric.name].to_numpy(),
         xaxis="x",
@@ -287,12 +300,13 @@ def _checkpoint_marker(many: bool, colours: Palette) -> dict[str, object]:
 
 
 def _marks(
-    display: RunDisplay, plot: _Plot, marker: dict[str, object], hover: list[str], scatter: type
-) -> go.Scatter:
+    display: RunDisplay, plot: _Plot, marker: dict[str, object], hover: list[str], scatter: str
+) -> Trace:
     """Every marked checkpoint on one plot: on the curve, or as a rug of ticks when there are many."""
     checkpoints, present = display.checkpoints, plot.present
     ids = checkpoints["checkpoint_id"].astype(str)
-    return scatter(
+    return _trace(
+        scatter,
         xaxis="x",
         yaxis=plot.axis,
         x=checkpoints.loc[present, display.view.x].to_numpy(),
@@ -312,8 +326,8 @@ def _marks(
 
 
 def _chosen(
-    display: RunDisplay, plot: _Plot, highlights: Highlights, colours: Palette, scatter: type
-) -> list[go.Scatter]:
+    display: RunDisplay, plot: _Plot, highlights: Highlights, colours: Palette, scatter: str
+) -> list[Trace]:
     """The recommended ★ and the selected ring on one plot, each where that checkpoint has a height."""
     checkpoints = display.checkpoints
     ids = checkpoints["checkpoint_id"].astype(str)
@@ -336,7 +350,8 @@ def _chosen(
         chosen = plot.present & (ids == wanted).to_numpy() if wanted else np.zeros(len(ids), dtype=bool)
         if chosen.any():
             traces.append(
-                scatter(
+                _trace(
+                    scatter,
                     xaxis="x",
                     yaxis=plot.axis,
                     x=checkpoints.loc[chosen, display.view.x].to_numpy(),
@@ -355,8 +370,8 @@ def _chosen(
 
 
 def _checkpoint_marks(
-    display: RunDisplay, highlights: Highlights, colours: Palette, scatter: type
-) -> list[go.Scatter]:
+    display: RunDisplay, highlights: Highlights, colours: Palette, scatter: str
+) -> list[Trace]:
     """Per plot: every marked checkpoint, then the recommended ★ and the selected ring on the curve.
 
     A few checkpoints are diamonds on the curve. Many are ticks along the foot of each plot, a rug that
@@ -381,9 +396,7 @@ def _checkpoint_marks(
     return marks + on_top
 
 
-def _unsaved_mark(
-    display: RunDisplay, highlights: Highlights, colours: Palette, scatter: type
-) -> list[go.Scatter]:
+def _unsaved_mark(display: RunDisplay, highlights: Highlights, colours: Palette, scatter: str) -> list[Trace]:
     """The run's best point where no checkpoint was saved: a hollow star on its curve, named in the hover."""
     best, plots = highlights.unsaved_best, display.view.plots
     on = [plot for plot in plots if best is not None and best.metric in {m.name for m in plot.metrics}]
@@ -394,7 +407,8 @@ def _unsaved_mark(
     [x] = display.x_at([best.step])
     smoothed = f"smoothed {best.value:.4f}, " if best.smoothed else ""
     return [
-        scatter(
+        _trace(
+            scatter,
             x=[x],
             y=[best.raw_value],
             xaxis="x",
@@ -417,7 +431,7 @@ def _unsaved_mark(
     ]
 
 
-def _legend_entries(colours: Palette, view: ChartView) -> list[go.Scatter]:
+def _legend_entries(colours: Palette, view: ChartView) -> list[Trace]:
     """One legend entry per split for both plots (a click on it hides that split in both)."""
     splits = {m.split for m in plotted(view.plots)}
     looks = {
@@ -434,7 +448,8 @@ def _legend_entries(colours: Palette, view: ChartView) -> list[go.Scatter]:
         },
     }
     return [
-        go.Scatter(
+        _trace(
+            "scatter",
             x=[None],
             y=[None],
             name=split_label(split, view.conventions),
@@ -515,8 +530,8 @@ def _layout(display: RunDisplay, kinds: Sequence[Kind], colours: Palette) -> dic
         "clickmode": "event+select",
         "dragmode": "select" if view.drag is Drag.ZOOM else "pan",
         "selectdirection": "h",
-        "shapes": shapes,
-        "annotations": labels,
+        **({"shapes": shapes} if shapes else {}),
+        **({"annotations": labels} if labels else {}),
     }
 
 
@@ -533,9 +548,8 @@ def curves_figure(display: RunDisplay, highlights: Highlights = NO_HIGHLIGHTS) -
     kinds = [plot.kind for plot in view.plots]
     decider = highlights.decider
     deciding = decider is not None and chart_metric(decider).split == "valid"
-    figure = go.Figure()
     if not kinds:
-        return figure
+        return go.Figure()
     on_plot = [(plot.kind, metric) for plot in view.plots for metric in plot.metrics]
     lines = [
         trace
@@ -545,20 +559,17 @@ def curves_figure(display: RunDisplay, highlights: Highlights = NO_HIGHLIGHTS) -
     ]
     # WebGL traces are painted above every SVG trace, so marks meant to sit on top of WebGL lines
     # must be WebGL too.
-    scatter = go.Scattergl if any(isinstance(trace, go.Scattergl) for trace in lines) else go.Scatter
+    scatter = "scattergl" if any(trace["type"] == "scattergl" for trace in lines) else "scatter"
     full = [
         _full_valid(metric, display, axis_of(kinds, kind), colours, scatter)
         for kind, metric in on_plot
         if metric.split == "full_valid"
     ]
-    figure.add_traces(
-        [
-            *lines,
-            *full,
-            *_checkpoint_marks(display, highlights, colours, scatter),
-            *_unsaved_mark(display, highlights, colours, scatter),
-            *_legend_entries(colours, view),
-        ]
-    )
-    figure.update_layout(_layout(display, kinds, colours))
-    return figure
+    traces = [
+        *lines,
+        *full,
+        *_checkpoint_marks(display, highlights, colours, scatter),
+        *_unsaved_mark(display, highlights, colours, scatter),
+        *_legend_entries(colours, view),
+    ]
+    return go.Figure(data=traces, layout=_layout(display, kinds, colours), _validate=False)

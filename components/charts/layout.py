@@ -67,7 +67,7 @@ def _y_axis(kinds: Sequence[Kind], kind: Kind, axes: AxisOptions) -> dict[str, o
         },
         "type": "log" if axes.log_y else "linear",
         **({"fixedrange": True} if axes.fixed_range else {}),
-        "tickformat": ".0%" if kind == "accuracy" else None,
+        **({"tickformat": ".0%"} if kind == "accuracy" else {}),
         **({"range": list(axes.y_range[kind])} if kind in axes.y_range else {}),
     }
 

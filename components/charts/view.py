@@ -281,12 +281,15 @@ def _thinned(
         ordered = smoothed.sort_values("step", kind="stable")
         steps = ordered["step"].to_numpy(dtype="float64")
         smoothed = ordered.iloc[step_window(steps, zoom.start, zoom.end, ZOOM_MARGIN)]
-    # The raw series choose the rows: a smoothed line, drawn through the same rows, has no spikes to lose.
+    # The raw series choose the rows: a smoothed line, drawn through its raw series' rows, has no spikes
+    # to lose.
+    names = [metric.name for metric in metrics]
     shown = downsample(
         smoothed,
         budget=MAX_DISPLAY_POINTS,
-        value_columns=[metric.name for metric in metrics],
+        value_columns=names,
         keep_steps=[*marked["step"].tolist(), *unsaved],
+        follow={name + SMOOTHED_SUFFIX: name for name in names},
     )
     return shown, marked, len(smoothed)
 

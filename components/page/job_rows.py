@@ -32,26 +32,26 @@ COLUMNS = (
 )
 
 
-def _model_or_suffix(run: RunSummary) -> str | None:
+def _model_or_suffix(run: RunSummary) -> str:
     """The fine-tuned model when there is one, else the suffix it will carry, else the run's name."""
     value = run.fine_tuned_model or run.suffix or run.name
-    return clean(value, MODEL_CHARS) if value else None
+    return clean(value, MODEL_CHARS) if value else ""
 
 
 def job_rows(runs: Sequence[RunSummary], today: date) -> pd.DataFrame:
-    """The table of ``runs`` in their order; unknown values are empty cells, never made up. "Answers until"
-    is the day each run's models stop answering and the days left from ``today`` (see
-    ``components.page.retirement``)."""
+    """The table of ``runs`` in their order; unknown values are empty cells, never made up (an unknown text is
+    ``""``: ``st.dataframe`` writes a grey "None" in a missing text cell). "Answers until" is the day each
+    run's models stop answering and the days left from ``today`` (see ``components.page.retirement``)."""
     rows = [
         {
             "Run": clean(run.run_id, ID_CHARS),
             "Status": clean(run.status_text, WORD_CHARS),
-            ANSWERS_UNTIL: answers_cell(run, today),
-            "Base model": clean(run.base_model, MODEL_CHARS) if run.base_model else None,
+            ANSWERS_UNTIL: answers_cell(run, today) or "",
+            "Base model": clean(run.base_model, MODEL_CHARS) if run.base_model else "",
             "Model or suffix": _model_or_suffix(run),
             "Created": run.created_at,
             "Finished": run.finished_at,
-            "Method": clean(run.method, WORD_CHARS) if run.method else None,
+            "Method": clean(run.method, WORD_CHARS) if run.method else "",
             "Trained tokens": run.trained_tokens,
         }
         for run in runs

@@ -275,7 +275,7 @@ def build_page(
     strip = comparison = None
     if advice is not None:
         row = checkpoints.loc[ids == advice.checkpoint_id].iloc[0]
-        strip = strip_of(advice, row, prepared.labels, decider)
+        strip = strip_of(advice, row, prepared.labels, decider, run.conventions)
         comparison = comparison_of(
             checkpoints, verdicts, advice.metric, advice.checkpoint_id, marks.selected_id, prepared.labels
         )

@@ -9,8 +9,9 @@ from enum import StrEnum
 import pandas as pd
 
 from components.data.metric_model import Decider, Rule
-from components.data.metrics import sentence_label
+from components.data.metrics import BY_NAME, NO_CONVENTIONS, sentence_label
 from components.data.recommend import Basis, Recommendation
+from components.domain.run import Conventions
 from components.page.formatting import MINUS, difference_text, metric_text
 from components.text import usage_snippet
 
@@ -61,8 +62,12 @@ class Strip:
     step_only: bool = False
 
 
-def metric_phrase(name: str) -> str:
-    """A metric's name as a short phrase, ``Full validation loss``, ``Evaluation F1``."""
+def metric_phrase(name: str, conventions: Conventions = NO_CONVENTIONS) -> str:
+    """A metric's name as a short phrase, ``Full validation loss``, ``Evaluation F1``; full validation in the
+    words of the run's source where it has its own (a trainer's ``eval_loss`` is its ``Evaluation loss``)."""
+    metric, own = BY_NAME.get(name), conventions.full_validation
+    if metric is not None and metric.split == "full_valid" and own != NO_CONVENTIONS.full_validation:
+        return f"{own} {metric.kind}"
     phrase = sentence_label(name)
     return phrase[:1].upper() + phrase[1:]
 
@@ -82,16 +87,20 @@ def _title(advice: Recommendation) -> str:
 
 
 def strip_of(
-    advice: Recommendation, checkpoint: pd.Series, labels: Mapping[str, str], decider: Decider | None = None
+    advice: Recommendation,
+    checkpoint: pd.Series,
+    labels: Mapping[str, str],
+    decider: Decider | None = None,
+    conventions: Conventions = NO_CONVENTIONS,
 ) -> Strip:
     """The strip for ``advice``; ``checkpoint`` is its row of the checkpoints frame, ``labels`` the run's
     metric labels (``components.data.metrics.metric_label``) in the page's order, ``decider`` the metric that
-    chose (its reason is said)."""
+    chose (its reason is said), ``conventions`` the source's words for its full validation."""
     validated = advice.basis in (Basis.FULL_VALIDATION, Basis.BATCH_VALIDATION)
     go = validated and advice.final and (not advice.in_overfit_span or advice.band_overruled)
     return Strip(
         title=_title(advice),
-        decided_by=metric_phrase(advice.metric),
+        decided_by=metric_phrase(advice.metric, conventions),
         checkpoint_id=advice.checkpoint_id,
         model=advice.model,
         step=advice.step,

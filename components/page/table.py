@@ -12,6 +12,9 @@ from components.text import ID_CHARS, MODEL_CHARS, clean
 
 # The model-name cell of a validated step offered as a candidate where no checkpoint is known to be saved.
 STEP_ONLY_MODEL = "validated step (no checkpoint saved)"
+MAIN_METRICS = 8
+"""Metric columns shown at first (the decider and the next ones in the page's order: losses, then the run's
+own); a GRPO run logs some 50 choosable metrics, so the rest wait behind a "more columns" choice."""
 
 
 @dataclass(frozen=True)
@@ -22,7 +25,8 @@ class TableModel:
     the valid − train number), the other metrics, ``metrics_from`` (only when some checkpoint's metrics
     were logged at an earlier step), ``created_at``, ``checkpoint_id`` and ``model`` (both cleaned: the
     grid is not Markdown, but control and bidi characters must still go; a validated step with no saved
-    checkpoint is said so in place of a name).
+    checkpoint is said so in place of a name). ``more`` names the metric columns beyond the first
+    :data:`MAIN_METRICS`, in the frame too but shown only when the reader asks for them.
     """
 
     frame: pd.DataFrame
@@ -30,6 +34,12 @@ class TableModel:
     selected_row: int | None
     decider: str | None
     labels: Mapping[str, str]  # the run's metric labels (every metric offered), for the columns' headers
+    more: tuple[str, ...] = ()
+
+    @property
+    def main_columns(self) -> list[str]:
+        """The columns shown at first: every column but ``more``."""
+        return [column for column in self.frame.columns if column not in self.more]
 
 
 def _shown(texts: pd.Series, limit: int) -> pd.Series:
@@ -72,6 +82,7 @@ def table_of(
     present = [name for name in labels if name in checkpoints and checkpoints[name].notna().any()]
     metrics = comparison_columns(decider, present)
     first, rest = metrics[:1], metrics[1:]
+    more = metrics[MAIN_METRICS:]
     frame = pd.DataFrame(
         {
             "best": (ids == best_id).map({True: "★", False: ""}),
@@ -90,4 +101,11 @@ def table_of(
     frame = frame.loc[order].dropna(axis="columns", how="all").reset_index(drop=True)
     row_ids = tuple(ids.loc[order])
     selected = row_ids.index(selected_id) if selected_id in row_ids else None
-    return TableModel(frame=frame, row_ids=row_ids, selected_row=selected, decider=decider, labels=labels)
+    return TableModel(
+        frame=frame,
+        row_ids=row_ids,
+        selected_row=selected,
+        decider=decider,
+        labels=labels,
+        more=tuple(name for name in more if name in frame),
+    )

@@ -11,6 +11,7 @@ from components.page.table import TableModel
 from components.ui.selection import on_table_select, table_round
 
 TABLE_KEY = "checkpoint_table"
+MORE_COLUMNS_KEY = "checkpoint_table_more"
 
 
 def rows_key() -> str:
@@ -56,12 +57,18 @@ def checkpoint_table(table: TableModel) -> None:
     """One selectable row per checkpoint, the recommended one first; the selected row is ticked."""
     key = rows_key()
     with st.container(key=TABLE_KEY):
+        everything = bool(table.more) and st.toggle(
+            f"More columns ({len(table.more)} more metrics)",
+            key=MORE_COLUMNS_KEY,
+            help="Every metric this run's checkpoints carry; at first the deciding one and the main ones.",
+        )
         st.dataframe(
             table.frame,
             key=key,
             hide_index=True,
             width="stretch",
             column_config=_columns(table),
+            column_order=None if everything else table.main_columns,
             # Rows map to the ids as sent, not as shown, so a row picks exactly its checkpoint.
             on_select=partial(on_table_select, key, list(table.row_ids)),
             selection_mode="single-row",

@@ -1,9 +1,10 @@
 """Downloads of the full data (never the thinned display data): a run or a comparison as one file that this
 dashboard opens again, and the per-step and checkpoint tables as CSV.
 
-The run file is JSON or Parquet, whichever is smaller (``components.export.download.export_file``); it is
-built once per run and browser session (kept in Session State, never in a cache shared between users, since
-it holds the run's data), so reruns of the page cost nothing.
+Every file is built when its button is clicked (``st.download_button`` with a callable), on a thread of its
+own, never while the page draws: the run file took 0.1-1.1 s of a page's run, right after the chart, while
+the browser drew it. The run file is JSON or Parquet, the smaller as told from the run's size
+(``components.export.download.planned_format``), so its button names the format before it is built.
 """
 
 from __future__ import annotations
@@ -16,11 +17,8 @@ import streamlit as st
 from components.domain import RunData
 from components.domain.answers import AnswerSet
 from components.export.csv_file import export_csv
-from components.export.download import ExportFile, export_file
+from components.export.download import export_file, planned_format, planned_name
 
-EXPORTS_KEY = "export_files"
-KEPT_EXPORTS = 2
-"""Files kept per session: the run on screen and a comparison; older ones are built again if needed."""
 RUN_FILE_HELP = (
     "The whole run (summary, notes, every step and checkpoint, its recorded answers) as one {format} file, "
     "the smaller of this dashboard's two formats. Upload it or put it in the runs folder to open it again "
@@ -32,42 +30,28 @@ COMPARISON_FILE_HELP = (
 )
 
 
-def _token(runs: Sequence[RunData]) -> tuple:
-    """What identifies the runs' data: their addresses, when they were read, their sizes and state."""
-    return tuple(
-        (
-            str(run.summary.ref),
-            run.provenance.fetched_at.value,
-            run.summary.status.value,
-            run.is_partial,
-            len(run.history),
-            len(run.checkpoints),
-        )
-        for run in runs
-    )
+def export_bytes(runs: Sequence[RunData], answer_sets: Sequence[AnswerSet] = ()) -> bytes:
+    """The export file of ``runs`` (with their recorded ``answer_sets``) in its planned format: what a click
+    on the button downloads."""
+    return export_file(list(runs), prefer=planned_format(runs), answer_sets=answer_sets).data
 
 
-def session_export(runs: Sequence[RunData], answer_sets: Sequence[AnswerSet] = ()) -> ExportFile:
-    """The export file of ``runs`` (with their recorded ``answer_sets``), built once per browser session
-    and kept there (the last two)."""
-    token = (_token(runs), tuple((s.set_id, len(s.models), len(s.answers), s.answered) for s in answer_sets))
-    kept: dict = st.session_state.get(EXPORTS_KEY, {})
-    if token not in kept:
-        recent = list(kept.items())[-(KEPT_EXPORTS - 1) :] if KEPT_EXPORTS > 1 else []
-        kept = {**dict(recent), token: export_file(list(runs), answer_sets=answer_sets)}
-        st.session_state[EXPORTS_KEY] = kept
-    return kept[token]
-
-
-def _file_button(file: ExportFile, label: str, help_text: str, key: str | None = None) -> None:
+def _file_button(
+    runs: Sequence[RunData],
+    answer_sets: Sequence[AnswerSet],
+    label: str,
+    help_text: str,
+    key: str | None = None,
+) -> None:
+    kind = planned_format(runs)
     st.download_button(
-        f"{label} ({file.format.value.upper()})",
-        data=file.data,
-        file_name=file.name,
-        mime=file.mime,
+        f"{label} ({kind.value.upper()})",
+        data=partial(export_bytes, tuple(runs), tuple(answer_sets)),  # built on click
+        file_name=planned_name(runs),
+        mime=kind.mime,
         on_click="ignore",
         icon=":material/download:",
-        help=help_text.format(format=file.format.value.upper()),
+        help=help_text.format(format=kind.value.upper()),
         key=key,
     )
 
@@ -85,7 +69,7 @@ def export_buttons(run: RunData, run_id: str, answer_sets: Sequence[AnswerSet] =
         ("Checkpoints CSV", run.checkpoints, "checkpoints"),
     )
     with st.container(horizontal=True, gap="small"):
-        _file_button(session_export([run], answer_sets), "Run file", RUN_FILE_HELP)
+        _file_button([run], answer_sets, "Run file", RUN_FILE_HELP)
         for label, frame, name in downloads:
             st.download_button(
                 label,
@@ -99,4 +83,4 @@ def export_buttons(run: RunData, run_id: str, answer_sets: Sequence[AnswerSet] =
 
 def comparison_button(runs: Sequence[RunData], key: str) -> None:
     """One button: every run of a comparison in one file."""
-    _file_button(session_export(runs), "Comparison file", COMPARISON_FILE_HELP, key=key)
+    _file_button(runs, (), "Comparison file", COMPARISON_FILE_HELP, key=key)

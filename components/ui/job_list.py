@@ -212,7 +212,7 @@ def job_list_page(connection: Connection, name: str, *, refresh: bool = False) -
             "Finished": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
             "Trained tokens": st.column_config.NumberColumn(format="localized"),
             # hidden where no listed run has a date (Together, files, the archive)
-            ANSWERS_UNTIL: answers_column() if table[ANSWERS_UNTIL].notna().any() else None,
+            ANSWERS_UNTIL: answers_column() if table[ANSWERS_UNTIL].ne("").any() else None,
         },
     )
     cells = event.selection.get("cells", [])  # none in a selection set through Session State

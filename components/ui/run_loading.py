@@ -12,6 +12,7 @@ expiring, continues it from its saved cursors; it is never handed to another ses
 
 from __future__ import annotations
 
+import contextvars
 from dataclasses import dataclass
 
 import pandas as pd
@@ -31,6 +32,7 @@ from components.ui.session_slot import SessionSlot
 PARTIAL = SessionSlot[RunData]("partial_run")
 """The last partial run of this session, kept for the (config, run id) it was read with."""
 UPLOADED_RUNS_KEY = "uploaded_runs"
+LOADING_ICON = ":material/hourglass_top:"
 KEPT_UPLOADS = 4  # parsed uploaded runs kept per session (a comparison of a few reads none again)
 
 
@@ -79,8 +81,9 @@ def _uploaded(connection: Connection, config: SourceConfig, run_id: str) -> Open
 def load_ref(connection: Connection, ref: RunRef, *, refresh: bool = False) -> Loaded | None:
     """The run ``ref`` names, or None after showing why it could not be read. Never raises.
 
-    While it loads, a status box counts pages and items; once loaded the box goes (the header says in one
-    line what was read), so it takes no room above the chart. API runs go through the archive when one is
+    While it loads, a line counts pages and items; once loaded the line goes (the header says in one line
+    what was read), so it takes no room above the chart. A line, not ``st.status``: that box sleeps 50 ms
+    when it is created, on every visit, cached run or not. API runs go through the archive when one is
     configured; the demo and runs from files never do (files are saved only when the user asks).
     """
     shown = markdown_literal(str(ref))  # checked, but ``_`` could still start emphasis in a label
@@ -96,7 +99,11 @@ def load_ref(connection: Connection, ref: RunRef, *, refresh: bool = False) -> L
     if refresh:
         forget_run(config, ref.run_id)
     slot = st.empty()
-    status = slot.status(f"Loading {shown}…", expanded=False)
+    slot.caption(f"{LOADING_ICON} Loading {shown}…")
+    # Progress is said from inside the cached read, where Streamlit records every element to replay it on
+    # a cache hit (and cannot replay one drawn into a block made outside). It is said in the script's own
+    # context instead, unrecorded: the line is gone once the run is loaded, so there is nothing to replay.
+    outside = contextvars.copy_context()
     try:
         if ref.source == UPLOAD:
             opened = _uploaded(connection, config, ref.run_id)
@@ -104,13 +111,13 @@ def load_ref(connection: Connection, ref: RunRef, *, refresh: bool = False) -> L
             opened = cached_run(
                 config,
                 ref.run_id,
-                _on_progress=lambda message: status.update(label=message),
+                _on_progress=lambda message: outside.copy().run(slot.caption, f"{LOADING_ICON} {message}"),
                 _resume=PARTIAL.get((config, ref.run_id)),
                 _archive=archive,
                 _refresh=refresh,
             )
     except Exception as exc:  # every failure becomes a message in the page, never a traceback
-        status.update(label=f"Could not load {shown}", state="error")
+        slot.caption(f"Could not load {shown}.")
         show_error(exc)
         return None
     _remember(config, ref.run_id, opened.run)

@@ -67,7 +67,7 @@ def test_best_card_names_lowest_full_validation_loss_after_25_pages(
     big_page: tuple[Page, float], big_run: SyntheticRun, browser_standin: StandInServer
 ) -> None:
     page, _ = big_page
-    code = page.locator(".st-key-best_card [data-testid='stCode']").first
+    code = page.locator(".st-key-best_model code").first
     expect(code).to_have_text(recommended_model(big_run.checkpoints), timeout=30_000)
     assert browser_standin.count("checkpoints", BIG) == N_CHECKPOINTS // 100
 

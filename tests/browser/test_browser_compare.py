@@ -120,7 +120,7 @@ def test_values_in_the_url_that_are_no_option_are_ignored(page: Page, compare_ap
     page.wait_for_function(
         "() => { const L = document.querySelector('.js-plotly-plot')._fullLayout;"
         " return L.xaxis.title.text === 'Fraction of training'"
-        " && L.yaxis.title.text === 'Validation loss (full)'; }"
+        " && L.yaxis.title.text === 'Validation loss (full, epoch end)'; }"
     )
     expect(page.get_by_test_id("stException")).to_have_count(0)
     expect(page.locator("b", has_text="nope")).to_have_count(0)

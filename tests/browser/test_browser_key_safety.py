@@ -31,7 +31,7 @@ def test_demo_without_a_key_shows_the_demo_recommendation(page: Page, demo_app: 
     wait_for_app_run(page)
     expect(page.get_by_test_id("stAlert").get_by_text("Demo job")).to_be_visible()
     card = page.locator(".st-key-best_card")
-    expect(card.get_by_test_id("stCode").first).to_have_text(recommended_model(checkpoints))
+    expect(card.locator(".st-key-best_model code")).to_have_text(recommended_model(checkpoints))
     wait_for_charts(page)
     assert not KEY_TEXT.search(page.content())
 

@@ -168,7 +168,7 @@ def expect_job_shown(page: Page, run: SyntheticRun) -> None:
     Which checkpoint is recommended is not checked here: that is the curves tests' job.
     """
     models = "|".join(re.escape(c["fine_tuned_model_checkpoint"]) for c in run.checkpoints)
-    card = page.locator(".st-key-best_card").get_by_test_id("stCode").first
+    card = page.locator(".st-key-best_card .st-key-best_model code")
     expect(card).to_have_text(re.compile(f"^({models})$"), timeout=30_000)
     wait_for_charts(page)
     expect(page.get_by_test_id("stDownloadButton")).to_have_count(len(EXPORTS))

@@ -11,8 +11,9 @@ from streamlit.testing.v1 import AppTest
 
 from components.charts.compare import STAR_LEGEND
 from components.data.compare import MAX_RUNS
+from components.export.download import planned_format, planned_name
 from components.ui.compare_page import ALIGN_KEY, CHART_KEY, LOG_KEY, METRIC_KEY, TABLE_KEY
-from components.ui.exports import EXPORTS_KEY
+from components.ui.exports import export_bytes
 from devtools.compare_runs import run_from_spec
 from tests.domain.export_support import read_export
 from tests.markdown_view import visible_text
@@ -130,10 +131,12 @@ def test_the_remove_hook_drops_a_run() -> None:
 def test_the_comparison_downloads_as_one_file_that_reads_back() -> None:
     at = _open(SHORT, LONG)
     [button] = [el for el in at.get("download_button") if "Comparison file" in el.proto.label]
-    [file] = at.session_state[EXPORTS_KEY].values()  # what the button hands the browser
-    assert file.name == f"compare_openai-ftjob-short_openai-ftjob-long.{file.format.value}"
-    assert button.proto.label == f"Comparison file ({file.format.value.upper()})"
-    back = read_export(file.data)
+    runs = [run_from_spec(SHORT), run_from_spec(LONG)]
+    kind = planned_format(runs)
+    assert planned_name(runs) == f"compare_openai-ftjob-short_openai-ftjob-long.{kind.value}"
+    assert button.proto.label == f"Comparison file ({kind.value.upper()})"
+    assert button.proto.deferred_file_id and not button.proto.url  # built when clicked
+    back = read_export(export_bytes(runs))  # what a click builds
     assert [run.summary.ref for run in back] == [
         run_from_spec(SHORT).summary.ref,
         run_from_spec(LONG).summary.ref,

@@ -44,7 +44,7 @@ def _strip_text(at: AppTest) -> str:
         ("seq2seq_rouge", "Evaluation ROUGE-L", 70),
         ("sft_two_eval_sets", "Evaluation loss (chat set)", 40),
         ("dpo", "Evaluation reward margin", 30),
-        ("orpo", "Full validation loss", 30),  # the Trainer's eval_loss, in the strip's words of today
+        ("orpo", "Evaluation loss", 30),  # the Trainer's eval_loss, in the trainer's words
     ],
 )
 def test_each_uploaded_trainer_state_is_recommended_by_its_declared_metric(

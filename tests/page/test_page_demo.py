@@ -39,7 +39,8 @@ def test_demo_page_shows_info_box_and_recommended_model(demo: AppTest) -> None:
     assert strip.metric[0].label == "Full validation loss"
     assert strip.metric[0].value == f"{DEMO_BEST['metrics']['full_valid_loss']:.4f}"
     assert any(caption.value.startswith("Lowest full validation loss") for caption in strip.caption)
-    assert "use it right away" in strip.markdown[0].value
+    assert strip.markdown[0].value == f"`{DEMO_BEST['fine_tuned_model_checkpoint']}`"  # inline, not st.code
+    assert "use it right away" in strip.markdown[1].value  # the advice, under the name
     # No "Loaded…" box above the chart: what was read is one line of the chart's caption.
     assert not demo.get("status")
     assert any(

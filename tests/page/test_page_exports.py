@@ -1,5 +1,6 @@
 """The single-run page's downloads: the run as one file that reads back to the same curves and numbers (the
-smaller of JSON and Parquet), the CSVs as before, and a chart PNG named after the run and its metric."""
+smaller of JSON and Parquet), built only when its button is clicked, the CSVs as before, and a chart PNG
+named after the run and its metric."""
 
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ from streamlit.testing.v1 import AppTest
 
 from components.api.limits import Limits
 from components.demo import DEMO_JOB_ID
-from components.export.download import ExportFormat, export_file
+from components.export.download import ExportFormat, export_file, planned_format, planned_name
 from components.sources import FilesSource, Upload, UploadSource
 from components.sources.demo import demo_source
 from components.ui.curves_panel import CHART_KEY
-from components.ui.exports import EXPORTS_KEY
+from components.ui.exports import export_bytes
+from devtools.compare_runs import run_from_spec
 from tests.domain.export_support import read_export
 from tests.page.page_support import new_app
 
@@ -30,11 +32,11 @@ def demo_page(no_api_env: None) -> AppTest:
 
 def test_the_run_downloads_as_one_file_that_reads_back_to_the_same_run(demo_page: AppTest) -> None:
     labels = [button.proto.label for button in demo_page.get("download_button")]
-    [file] = demo_page.session_state[EXPORTS_KEY].values()
-    assert labels == [f"Run file ({file.format.value.upper()})", "Steps CSV", "Checkpoints CSV"]
-    assert file.name == f"demo-{DEMO_JOB_ID}.{file.format.value}"
-    [back] = read_export(file.data)
     run = demo_source().load_run(DEMO_JOB_ID)
+    kind = planned_format(run)
+    assert labels == [f"Run file ({kind.value.upper()})", "Steps CSV", "Checkpoints CSV"]
+    assert planned_name(run) == f"demo-{DEMO_JOB_ID}.{kind.value}"
+    [back] = read_export(export_bytes([run]))  # what a click on the button builds
     pd.testing.assert_frame_equal(back.history, run.history, check_exact=True)
     pd.testing.assert_frame_equal(back.checkpoints, run.checkpoints, check_exact=True)
     assert back.summary == run.summary
@@ -50,11 +52,18 @@ def test_both_formats_read_back_to_the_same_frames(prefer: ExportFormat) -> None
     pd.testing.assert_frame_equal(back.checkpoints, run.checkpoints, check_exact=True)
 
 
-def test_the_file_is_built_once_per_session(demo_page: AppTest) -> None:
-    [first] = demo_page.session_state[EXPORTS_KEY].values()
-    demo_page.run()
-    [again] = demo_page.session_state[EXPORTS_KEY].values()
-    assert again is first
+def test_no_file_is_built_before_its_button_is_clicked(demo_page: AppTest) -> None:
+    buttons = demo_page.get("download_button")
+    assert len(buttons) == 3
+    assert all(button.proto.deferred_file_id and not button.proto.url for button in buttons)
+
+
+@pytest.mark.parametrize("steps", [40, 100, 300, 3_000])
+def test_the_planned_format_is_the_smaller_file(steps: int) -> None:
+    """The button names its format before the file exists: told from the run's size, it is the smaller."""
+    run = run_from_spec(f"ftjob-sized/{steps}/2/1")
+    sizes = {kind: len(export_file(run, prefer=kind).data) for kind in ExportFormat}
+    assert planned_format(run) is min(sizes, key=lambda kind: sizes[kind])
 
 
 def test_the_chart_png_is_named_after_the_run_and_metric(demo_page: AppTest) -> None:
@@ -69,12 +78,12 @@ def test_the_chart_png_is_named_after_the_run_and_metric(demo_page: AppTest) -> 
 def test_the_downloaded_file_opens_in_the_runs_folder_and_as_an_upload(
     demo_page: AppTest, tmp_path: Path
 ) -> None:
-    [file] = demo_page.session_state[EXPORTS_KEY].values()
     run = demo_source().load_run(DEMO_JOB_ID)
-    (tmp_path / file.name).write_bytes(file.data)
+    name, data = planned_name(run), export_bytes([run])
+    (tmp_path / name).write_bytes(data)
     folder = FilesSource(tmp_path, Limits())
     [row] = folder.list_runs().runs
-    upload = Upload(file.name, file.data)
+    upload = Upload(name, data)
     for opened in (folder.load_run(row.run_id), UploadSource([upload], Limits()).load_run(upload.run_id)):
         pd.testing.assert_frame_equal(opened.history, run.history, check_exact=True)
         pd.testing.assert_frame_equal(opened.checkpoints, run.checkpoints, check_exact=True)

@@ -123,7 +123,7 @@ def test_a_source_without_dates_hides_the_column(
     monkeypatch.setenv("TOGETHER_BASE_URL", standin.together_base_url)
     monkeypatch.setenv(TODAY_SETTING, TODAY)
     at = new_app().run()
-    assert _table(at).value[ANSWERS_UNTIL].isna().all()
+    assert _table(at).value[ANSWERS_UNTIL].eq("").all()
     assert _column_config(at)[ANSWERS_UNTIL]["hidden"] is True
     assert _notices(at) == []
 

@@ -117,8 +117,8 @@ def test_training_loss_as_decider_changes_the_recommendation_and_the_url(view_pa
     assert not view_page.exception
     strip = view_page.get_by_key("best_card")
     assert strip.metric[0].label == "Training loss"
-    assert "use it right away" not in strip.markdown[0].value
-    assert "cannot show overfitting" in strip.markdown[0].value
+    advice = strip.markdown[1].value  # under the model name
+    assert "use it right away" not in advice and "cannot show overfitting" in advice
     lowest_train = min(RUN.checkpoints, key=lambda c: c["metrics"]["train_loss"])
     assert lowest_train["fine_tuned_model_checkpoint"] in strip.code[0].value
     assert traces(chart_spec(view_page))[BEST_TRACE]["customdata"] == [[lowest_train["id"]]]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -33,8 +35,10 @@ from components.charts.view import (
 from components.data.checkpoints import checkpoints_frame
 from components.data.history import build_history
 from components.data.recommend import UnsavedBest
-from components.domain import HistorySource
+from components.domain import HistorySource, RunRef
+from components.page import build_page, prepare
 from components.sources.openai import OPENAI_CONVENTIONS
+from components.sources.run_files import Origin, run_from_bytes
 from tests.spec_examples import SPEC_EXAMPLE
 
 STEPS = ViewOptions(smoothing=0.0, y_range=YRange.ALL)
@@ -333,6 +337,10 @@ def test_large_runs_are_thinned_for_display_and_drawn_with_webgl_marks_on_top() 
         assert isinstance(_trace(figure, name), go.Scattergl)
     assert _names(figure).index(CHECKPOINT_TRACE) > _names(figure).index("Training loss (smoothed)")
     assert len(figure.to_json()) < 2_000_000
+    # Each line is drawn through its own points, the checkpoints' steps and the ends, whatever the others
+    # keep: the budget is per series, not per row of the union.
+    for trace in figure.data:
+        assert len(trace.x) <= MAX_DISPLAY_POINTS + len(checkpoints) + 2, trace.name
 
 
 def test_the_overfitting_band_is_shaded_on_both_plots_where_given() -> None:
@@ -479,3 +487,56 @@ def test_forty_epochs_draw_eight_lines_every_fifth_epoch() -> None:
     axes = run_axes(history, checkpoints, n_epochs=40, total_steps=400)
     display = build_display(ChartRun(history, checkpoints, axes), options=STEPS)
     assert list(display.view.epoch_ends) == pytest.approx([50.0 * k for k in range(1, 9)])
+
+
+def _marked() -> go.Figure:
+    """Few checkpoints with the ★, the pick and the hollow star of a best point without a checkpoint."""
+    history, checkpoints = _run(300, checkpoint_steps=(100, 200, 300))
+    unsaved = UnsavedBest(step=150, metric="valid_loss", value=0.61, raw_value=0.64, smoothed=True)
+    marked = Highlights(best_id="ftckpt_200", selected_id="ftckpt_100", unsaved_best=unsaved)
+    return curves_figure(
+        _display(history, checkpoints, ViewOptions(smoothing=0.6), highlights=marked), marked
+    )
+
+
+def _epochs() -> go.Figure:
+    """Epochs on a log scale, the overfitting band, drag to zoom."""
+    history, checkpoints = _run(300, checkpoint_steps=(100, 200, 300))
+    options = ViewOptions(x_mode=XMode.EPOCH, smoothing=0.6, log_y=True, drag=Drag.ZOOM)
+    return curves_figure(_display(history, checkpoints, options, n_epochs=3, spans=[(150, 290)]))
+
+
+def _webgl() -> go.Figure:
+    history, checkpoints = _run(60_000, checkpoint_steps=(20_000, 40_000, 60_000))
+    return curves_figure(_display(history, checkpoints, ViewOptions(smoothing=0.6)))
+
+
+def _many() -> go.Figure:
+    """Checkpoints as a rug of ticks."""
+    many = _many_checkpoints(2_500)
+    highlights = Highlights(best_id="ftckpt_12340")
+    return curves_figure(_display(build_history(many), many, highlights=highlights), highlights)
+
+
+def _loss_only() -> go.Figure:
+    loss_only = checkpoints_frame(SPEC_EXAMPLE)[["step", "checkpoint_id", "model", "train_loss"]]
+    return curves_figure(_raw_display(loss_only, loss_only))
+
+
+def _f1() -> go.Figure:
+    """A trainer's classifier chosen by F1: its task plot under the loss."""
+    folder = Path(__file__).resolve().parents[1] / "fixtures" / "trainers" / "classifier_f1"
+    origin = Origin(RunRef("files", "classifier_f1"), "Runs folder", "classifier_f1")
+    prepared = prepare(run_from_bytes((folder / "trainer_state.json").read_bytes(), origin))
+    page = build_page(prepared, ViewOptions(smoothing=prepared.default_smoothing))
+    assert page.chart is not None
+    return curves_figure(page.chart.display, page.chart.highlights)
+
+
+@pytest.mark.parametrize("figure", [_marked, _epochs, _webgl, _many, _loss_only, _f1])
+def test_figures_built_without_plotlys_validation_pass_it_unchanged(figure: Callable[[], go.Figure]) -> None:
+    """The figure is built as dicts and not validated (that took ~0.13 s a figure); plotly's validation
+    accepts every figure the page draws and changes nothing of what reaches the browser."""
+    built = figure()
+    validated = go.Figure(built.to_dict())  # raises on any property or value plotly does not accept
+    assert json.loads(built.to_json()) == json.loads(validated.to_json())

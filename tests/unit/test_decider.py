@@ -22,8 +22,10 @@ from components.data.recommend import Basis, recommend
 from components.domain import RunData, RunRef
 from components.page import PageModel, build_page, prepare
 from components.page.model import NO_DIRECTION
-from components.page.recommendation import Tone
+from components.page.recommendation import Tone, metric_phrase
+from components.page.table import MAIN_METRICS
 from components.sources import FilesSource
+from components.sources.openai import OPENAI_CONVENTIONS
 from components.sources.run_files import Origin, run_from_bytes
 
 TRAINERS = Path(__file__).resolve().parents[1] / "fixtures" / "trainers"
@@ -189,3 +191,28 @@ def test_the_table_calls_no_checkpoint_overfit_where_the_deciding_task_metric_ov
     assert by_loss.table.frame.loc[by_loss.table.frame["step"] == 70, "verdict"].tolist() == [
         str(CheckpointVerdict.OVERFITTING)
     ]
+
+
+def test_a_trainers_evaluation_loss_is_named_in_its_words_and_openais_in_todays() -> None:
+    orpo = build_page(prepare(_uploaded("orpo")), ViewOptions())
+    assert orpo.strip is not None and orpo.strip.metric == "full_valid_loss"
+    assert orpo.strip.decided_by == "Evaluation loss"  # the Trainer's eval_loss, not "Full validation loss"
+    assert metric_phrase("full_valid_loss", OPENAI_CONVENTIONS) == "Full validation loss"
+    assert metric_phrase("full_valid_mean_token_accuracy") == "Full validation accuracy"
+
+
+def test_a_table_of_many_metrics_shows_the_decider_and_the_main_ones_and_the_rest_on_request() -> None:
+    run = _uploaded("grpo")
+    extra = {f"completions/stat_{n}": run.checkpoints["step"] * n for n in range(12)}  # as a real GRPO logs
+    wide = replace(run, checkpoints=run.checkpoints.assign(**extra), history=run.history.assign(**extra))
+    prepared = prepare(wide)
+    table = build_page(prepared, ViewOptions()).table
+    assert table is not None and table.decider == "eval_reward"
+    metrics = [name for name in table.frame.columns if name in prepared.labels]
+    assert len(metrics) == len(prepared.metrics) == 8 + 12
+    shown = [name for name in table.main_columns if name in prepared.labels]
+    assert shown[0] == "eval_reward" and len(shown) == MAIN_METRICS
+    assert shown[1:3] == ["train_loss", "full_valid_loss"]  # the page's order: losses first
+    assert set(table.more) == set(metrics) - set(shown) and table.main_columns[-1] == "model"
+    narrow = build_page(prepare(run), ViewOptions()).table
+    assert narrow is not None and narrow.more == ()  # eight metrics: every one shown

@@ -125,7 +125,18 @@ def test_comparing_runs_by_a_task_metric_draws_it_with_each_runs_star() -> None:
     model = build_compare(prepare_compare(runs), CompareOptions(metric="eval_f1"))
     assert dict(model.view.metrics) == {"loss": "full_valid_loss", "task": "eval_f1"}
     figure = compare_figure(model.curves, model.view)
+    assert figure.layout.yaxis.title.text == "Evaluation loss (full validation set)"  # the Trainer's words
     assert figure.layout.yaxis2.title.text == "F1"
     [star] = [trace for trace in figure.data if trace.mode == "markers" and trace.yaxis == "y2"]
     best = [float(run.checkpoints["eval_f1"].max()) for run in runs]
     assert sorted(np.asarray(star.y, dtype=float)) == pytest.approx(sorted(best))
+
+
+def test_comparing_openai_runs_names_their_full_validation_as_openai_does() -> None:
+    run = demo_source().load_run(DEMO_JOB_ID)
+    other = replace(run, summary=replace(run.summary, ref=RunRef("demo", "copy")))
+    model = build_compare(prepare_compare([run, other]), CompareOptions(metric="full_valid_loss"))
+    assert (
+        compare_figure(model.curves, model.view).layout.yaxis.title.text
+        == "Validation loss (full, epoch end)"
+    )

@@ -58,7 +58,11 @@ def test_each_series_keeps_at_most_its_budget_and_the_rows_are_a_subset_in_step_
     # 4 dense series of at most 1,000 points each, the kept steps, the epoch ends and the first and last rows.
     assert len(out) <= 4 * 1000 + 2 + 3 + 2
     assert out["step"].is_monotonic_increasing
-    pd.testing.assert_frame_equal(out, frame.loc[out.index])
+    # A subset whose values are the frame's, each series drawn only through its own points (its budget), the
+    # kept steps and the first and last rows, not through every row another series kept.
+    pd.testing.assert_frame_equal(out, frame.loc[out.index].where(out.notna()))
+    for column in COLUMNS:
+        assert out[column].notna().sum() <= 1000 + 2 + 2
 
 
 def test_extremes_keep_steps_epoch_ends_and_first_and_last_rows_survive(thinned):
@@ -146,7 +150,7 @@ def test_thinning_keeps_its_promises(case: tuple[pd.DataFrame, int, list[int]]) 
         assert out is frame  # small inputs unchanged
         return
     assert out["step"].is_monotonic_increasing
-    pd.testing.assert_frame_equal(out, frame.loc[out.index])  # a subset, nothing altered
+    pd.testing.assert_frame_equal(out, frame.loc[out.index].where(out.notna()))  # a subset, nothing altered
     assert set(keep) <= set(out["step"])
     assert {frame["step"].min(), frame["step"].max()} <= set(out["step"])
     ordered = frame.sort_values("step")
@@ -160,6 +164,8 @@ def test_thinning_keeps_its_promises(case: tuple[pd.DataFrame, int, list[int]]) 
             assert out[column].notna().sum() == len(present)  # a series that fits keeps every point
         else:
             assert len(chosen) <= budget + (len(present) - len(finite))  # + the non-finite, always kept
+            # drawn through its own points, the kept steps and the ends only
+            assert out[column].notna().sum() <= len(chosen) + len(set(keep)) + 2
         if len(finite):
             assert {finite.min(), finite.max()} <= set(out[column])  # extremes kept
         assert (~np.isfinite(present)).sum() == (~np.isfinite(out[column].dropna())).sum()

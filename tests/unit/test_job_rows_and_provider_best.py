@@ -32,10 +32,12 @@ def test_rows_keep_order_and_clean_outside_text() -> None:
     first, second = frame.to_dict("records")
     assert first["Run"] == "ftjob-b" and first["Base model"] == "gpt-4o-mini"
     # a base model carrying a bidi control is no model the table of dates names: no date, not a guess
-    assert first["Answers until"] is None and second["Answers until"] is None
+    assert first["Answers until"] == "" and second["Answers until"] == ""
     assert first["Model or suffix"] == "line break" and first["Trained tokens"] == 1234
     assert second["Status"] == "unknown" and second["Model or suffix"] == "out/run-a"
-    assert pd.isna(second["Base model"]) and pd.isna(second["Created"]) and pd.isna(second["Trained tokens"])
+    # an unknown text is an empty cell, not a missing one (which the table writes as a grey "None")
+    assert second["Base model"] == second["Method"] == ""
+    assert pd.isna(second["Created"]) and pd.isna(second["Trained tokens"])
     empty = job_rows([], date(2026, 12, 7))
     assert empty.empty and list(empty.columns) == list(COLUMNS)
 
