@@ -91,6 +91,7 @@ def make_engine(config: StoreConfig) -> Engine:
         connect_args={
             "connect_timeout": POSTGRES_CONNECT_SECONDS,
             "application_name": "ft-checkpoint-dashboard",
+            **dict(config.connect_secrets),  # kept out of the URL, so out of every rendering of it
         },
     )
 
