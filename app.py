@@ -29,7 +29,7 @@ st.set_page_config(page_title="Fine-tuning checkpoints", page_icon="📈", layou
 
 connection, switch = connection_sidebar()
 typed_job, refresh = job_picker()
-connection = replace(connection, uploads=upload_sidebar())
+connection = replace(connection, uploads=upload_sidebar(connection.limits))
 params = {name: st.query_params.get_all(name) for name in st.query_params}
 where = route(params, connection.registry, job=typed_job, uploads=connection.upload_ids)
 with switch:
