@@ -1,11 +1,13 @@
 """How many uploaded bytes the server holds: a few files per browser session and a bound for the whole server.
 
 Streamlit keeps every uploaded file in the server's memory for the life of the session (twelve uploads of
-32 MB held 386 MiB, no key needed). The page copies each new file once into the session's own
-:class:`SessionUploads` and has Streamlit drop its copy, so what a session holds is what is counted here:
-at most ``MAX_SESSION_FILES`` files and ``SESSION_FILES_AT_LIMIT`` files' worth of bytes (the oldest is let
-go to make room, and the page says so), and all sessions together at most ``SERVER_FILES_AT_LIMIT`` files'
-worth (a file over that is refused until other sessions end or forget theirs). No Streamlit here.
+32 MB held 386 MiB, no key needed). The page copies each new file once into the :class:`UploadLedger`, the
+one place the server holds uploaded bytes, and has Streamlit drop its copy: a session holds at most
+``MAX_SESSION_FILES`` files and ``SESSION_FILES_AT_LIMIT`` files' worth of bytes (the oldest is let go to
+make room, and the page says so), all sessions together at most ``SERVER_FILES_AT_LIMIT`` files' worth (a file
+over that is refused until other sessions end or forget theirs). The session itself keeps only a small
+:class:`SessionUploads` handle, so Streamlit's check that session state pickles never copies the bytes.
+No Streamlit here.
 """
 
 from __future__ import annotations
@@ -40,77 +42,70 @@ class UploadBounds:
         return SERVER_FILES_AT_LIMIT * self.file_bytes
 
 
-class UploadLedger:
-    """The bytes each session holds, for the whole server (thread-safe: sessions run on their own threads)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._held: dict[str, int] = {}
-
-    def hold(self, token: str, size: int, limit: int) -> bool:
-        """Let session ``token`` hold ``size`` bytes in all, when the server's total stays within ``limit``
-        (holding less always succeeds)."""
-        with self._lock:
-            others = sum(self._held.values()) - self._held.get(token, 0)
-            if size > self._held.get(token, 0) and others + size > limit:
-                return False
-            self._held[token] = size
-            return True
-
-    def release(self, token: str) -> None:
-        """Session ``token`` holds nothing any more (it ended, or forgot its files)."""
-        with self._lock:
-            self._held.pop(token, None)
-
-    @property
-    def total(self) -> int:
-        with self._lock:
-            return sum(self._held.values())
-
-
 @dataclass
 class SessionUploads:
-    """The files one browser session holds, oldest first, and the uploader's file ids already taken."""
+    """One browser session's handle on its files in the ledger, and the uploader's file ids already taken."""
 
-    uploads: list[Upload] = field(default_factory=list)
-    taken: set[str] = field(default_factory=set)
     token: str = field(default_factory=lambda: secrets.token_hex(16))
+    taken: set[str] = field(default_factory=set)
 
-    @property
-    def held_bytes(self) -> int:
-        return sum(len(upload.data) for upload in self.uploads)
+
+def _size(uploads: list[Upload]) -> int:
+    return sum(len(upload.data) for upload in uploads)
 
 
 def _mb(size: int) -> str:
     return f"{size / MEGABYTE:g} MB"
 
 
-def admit(held: SessionUploads, upload: Upload, ledger: UploadLedger, bounds: UploadBounds) -> str | None:
-    """Take ``upload`` into ``held`` within the bounds, letting the oldest files go to make room; what the
-    page should say about it (None: nothing to say)."""
-    name = clean(upload.name, ECHO_CHARS)
-    if len(upload.data) > bounds.file_bytes:
-        return f"{name} is larger than {_mb(bounds.file_bytes)}, the most the dashboard reads from one file."
-    kept = [old for old in held.uploads if old.name != upload.name or old.data != upload.data] + [upload]
-    gone: list[Upload] = []
-    while len(kept) > bounds.session_files or sum(len(u.data) for u in kept) > bounds.session_bytes:
-        gone.append(kept.pop(0))
-    if not ledger.hold(held.token, sum(len(u.data) for u in kept), bounds.server_bytes):
+class UploadLedger:
+    """Every session's uploaded files, for the whole server (thread-safe: each session has its own thread)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._files: dict[str, list[Upload]] = {}
+
+    def files(self, token: str) -> tuple[Upload, ...]:
+        """The files session ``token`` holds, oldest first."""
+        with self._lock:
+            return tuple(self._files.get(token, ()))
+
+    def admit(self, token: str, upload: Upload, bounds: UploadBounds) -> str | None:
+        """Take ``upload`` for session ``token`` within the bounds, letting its oldest files go to make room;
+        what the page should say about it (None: nothing to say)."""
+        name = clean(upload.name, ECHO_CHARS)
+        if len(upload.data) > bounds.file_bytes:
+            return (
+                f"{name} is larger than {_mb(bounds.file_bytes)}, the most the dashboard reads from one file."
+            )
+        with self._lock:
+            mine = self._files.get(token, [])
+            kept = [old for old in mine if old.name != upload.name or old.data != upload.data] + [upload]
+            gone: list[Upload] = []
+            while len(kept) > bounds.session_files or _size(kept) > bounds.session_bytes:
+                gone.append(kept.pop(0))
+            others = sum(_size(files) for held, files in self._files.items() if held != token)
+            if _size(kept) > _size(mine) and others + _size(kept) > bounds.server_bytes:
+                return (
+                    f"{name} was not opened: the server holds as many uploaded files as it takes "
+                    f"({_mb(bounds.server_bytes)} for all sessions). Try again later, or forget this "
+                    "session's files."
+                )
+            self._files[token] = kept
+        if not gone:
+            return None
+        names = ", ".join(clean(old.name, ECHO_CHARS) for old in gone)
         return (
-            f"{name} was not opened: the server holds as many uploaded files as it takes "
-            f"({_mb(bounds.server_bytes)} for all sessions). Try again later, or forget this session's files."
+            f"Let go of {names} to make room: a session holds at most {count(bounds.session_files, 'file')} "
+            f"and {_mb(bounds.session_bytes)}. Upload it again to open it."
         )
-    held.uploads = kept
-    if not gone:
-        return None
-    names = ", ".join(clean(old.name, ECHO_CHARS) for old in gone)
-    return (
-        f"Let go of {names} to make room: a session holds at most {count(bounds.session_files, 'file')} and "
-        f"{_mb(bounds.session_bytes)}. Upload it again to open it."
-    )
 
+    def release(self, token: str) -> None:
+        """Session ``token`` holds nothing any more (it ended, or forgot its files)."""
+        with self._lock:
+            self._files.pop(token, None)
 
-def forget(held: SessionUploads, ledger: UploadLedger) -> None:
-    """The session lets go of every file it holds."""
-    held.uploads = []
-    ledger.release(held.token)
+    @property
+    def total(self) -> int:
+        with self._lock:
+            return sum(_size(files) for files in self._files.values())

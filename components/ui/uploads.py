@@ -6,9 +6,9 @@ from the file's name and a hash of its bytes, never its content), which opens in
 a file is stored in the archive only when the user asks.
 
 Streamlit would keep every uploaded file in the server's memory for the session's life: each new file is
-copied once into the session's own :class:`~components.page.uploads.SessionUploads`, within the per-session
-and server-wide bounds of ``components.page.uploads``, and Streamlit's copy is dropped at once. The server's
-total is released when the session ends (or forgets its files).
+copied once into the server's :class:`~components.page.uploads.UploadLedger`, within its per-session and
+server-wide bounds, and Streamlit's copy is dropped at once. The session keeps only a small handle; its files
+go when the session ends (or forgets them).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from components.api.limits import Limits
 from components.archive import SaveReport, connect_archive, save_to_archive
 from components.domain import RunRef
 from components.page.route import OneRun
-from components.page.uploads import SessionUploads, UploadBounds, UploadLedger, admit, forget
+from components.page.uploads import SessionUploads, UploadBounds, UploadLedger
 from components.sources import SourceKind, Upload
 from components.sources.files import UPLOAD
 from components.text import markdown_literal
@@ -48,7 +48,7 @@ def _ledger() -> UploadLedger:
 
 
 def _held() -> SessionUploads:
-    """This session's files; what they hold is given back to the server when the session ends."""
+    """This session's handle on its files; they are let go when the session ends."""
     held = st.session_state.get(HELD_KEY)
     if held is None:
         held = SessionUploads()
@@ -74,9 +74,9 @@ def _take_new_files(bounds: UploadBounds) -> None:
         held.taken.add(file.file_id)
         upload = Upload(file.name, file.getvalue())
         _drop_streamlit_copy(file.file_id)
-        note = admit(held, upload, _ledger(), bounds)
+        note = _ledger().admit(held.token, upload, bounds)
         notes += [note] if note else []
-        opened = upload if upload in held.uploads else opened
+        opened = upload if upload in _ledger().files(held.token) else opened
     st.session_state[NOTE_KEY] = tuple(notes)
     if opened is not None:
         go(OneRun(RunRef(UPLOAD, opened.run_id)))
@@ -102,10 +102,12 @@ def upload_sidebar(limits: Limits) -> tuple[Upload, ...]:
         )
         for note in st.session_state.get(NOTE_KEY, ()):
             st.warning(markdown_literal(note), icon=":material/upload_file:")
-        if held.uploads and st.button("Forget uploaded files", key=FORGET_KEY, type="tertiary"):
-            forget(held, _ledger())
+        if _ledger().files(held.token) and st.button(
+            "Forget uploaded files", key=FORGET_KEY, type="tertiary"
+        ):
+            _ledger().release(held.token)
             st.session_state[NOTE_KEY] = ()
-    return tuple(held.uploads)
+    return _ledger().files(held.token)
 
 
 def save_file_run(connection: Connection, loaded: Loaded) -> None:
