@@ -332,6 +332,14 @@ async def _type_endpoints(wire: _Wire, hostile: Hostile) -> None:
         hostile.typed += 1
 
 
+async def _put(client: httpx.AsyncClient, url: str, files: dict, token: str) -> httpx.Response:
+    """One upload, sent again once when a kept-alive connection was closed under it (as a browser would)."""
+    try:
+        return await client.put(url, files=files, headers={"X-Xsrftoken": token})
+    except httpx.TransportError:
+        return await client.put(url, files=files, headers={"X-Xsrftoken": token})
+
+
 async def _upload_files(wire: _Wire, client: httpx.AsyncClient, hostile: Hostile) -> None:
     files = WidgetState(id=wire.widgets[UPLOADER_LABEL])
     token = client.cookies.get("_streamlit_xsrf") or ""
@@ -339,9 +347,7 @@ async def _upload_files(wire: _Wire, client: httpx.AsyncClient, hostile: Hostile
         name = f"limit-{n:02d}.csv"
         url = await wire.upload_url(name)
         data = limit_sized_csv(n)
-        answer = await client.put(
-            url, files={"file": (name, data, "text/csv")}, headers={"X-Xsrftoken": token}
-        )
+        answer = await _put(client, url, {"file": (name, data, "text/csv")}, token)
         if answer.status_code >= 300:
             hostile.refused += 1
             continue
