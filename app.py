@@ -32,7 +32,7 @@ user = signed_in_user()  # stops here, with only the sign-in page, unless signed
 connection, switch = connection_sidebar()
 connection = for_user(connection, user)
 typed_job, refresh = job_picker()
-connection = replace(connection, uploads=upload_sidebar())
+connection = replace(connection, uploads=upload_sidebar(connection.limits))
 params = {name: st.query_params.get_all(name) for name in st.query_params}
 where = route(params, connection.registry, job=typed_job, uploads=connection.upload_ids)
 with switch:

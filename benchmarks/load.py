@@ -18,6 +18,10 @@ starts drawing them; ``benchmarks/render.py`` measures the drawing that follows.
   job endpoint) while 19 others load fresh jobs; the 19 must stay fast, and the hung one must end on
   an error message. ``DASHBOARD_LOAD_DEADLINE`` and the ``OPENAI_*`` settings in this environment
   are passed to the app, so their effect shows here.
+- Phase 3 (same server, issue 17): one hostile session types 16 Azure endpoints with a key (each a
+  rerun) and uploads 12 result files at the size limit, as a browser does (the upload endpoint, then
+  the uploader's widget state), while 20 others load fresh jobs; the 20 must stay as fast as in phase 1,
+  and the server must hold no more of the uploads than the bounds allow (``components.page.uploads``).
 
 Memory: VmHWM (the kernel's peak resident set) of the streamlit process after each phase, and the
 peak of VmRSS sampled every 50 ms during each phase (VmHWM never goes down, so only the sample says
@@ -43,11 +47,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import httpx  # noqa: E402
 import websockets  # noqa: E402
 from streamlit.proto.Alert_pb2 import Alert  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
+from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 
+from components.api.limits import DEFAULT_MAX_FILE_MB, MEGABYTE  # noqa: E402
 from devtools.app_settings import ARCHIVE_OFF  # noqa: E402
 from devtools.harness import RunningApp, app_process  # noqa: E402
 from devtools.standin import DEFAULT_API_KEY, Fault, StandInServer, make_run  # noqa: E402
@@ -221,6 +228,179 @@ def run_sessions(url: str, jobs: Sequence[Job], timeout: float) -> list[Session]
     return asyncio.run(all_of_them())
 
 
+# --- a hostile session: typed endpoints and uploads at the limits -------------------------------------
+
+TYPED_ENDPOINTS = 16
+UPLOADS = 12
+UPLOAD_BYTES = round(DEFAULT_MAX_FILE_MB * MEGABYTE) - 1_000  # just under DASHBOARD_MAX_FILE_MB
+ENDPOINT_LABEL = "Azure OpenAI endpoint"
+UPLOADER_LABEL = "Open a run from a file"
+
+
+def limit_sized_csv(seed: int) -> bytes:
+    """A result CSV just under the file limit: as many ``step,train_loss`` rows as fit."""
+    row = b"%d,0.%d\n"
+    parts, size, step = [b"step,train_loss\n"], 16, 1
+    while size < UPLOAD_BYTES - 40:
+        line = row % (step, (step * 7 + seed) % 1000)
+        parts.append(line)
+        size += len(line)
+        step += 1
+    return b"".join(parts)
+
+
+@dataclass
+class Hostile:
+    """What the hostile session did and saw."""
+
+    typed: int = 0
+    uploaded: int = 0
+    refused: int = 0  # uploads the upload endpoint turned away
+    seconds: float | None = None
+    problem: str | None = None
+    widgets: dict[str, str] | None = None
+
+
+class _Wire:
+    """One websocket session driven by hand: reruns with widget states, upload URLs, widget ids by label."""
+
+    def __init__(self, ws: websockets.ClientConnection) -> None:
+        self.ws = ws
+        self.session_id = ""
+        self.widgets: dict[str, str] = {}
+        self.urls: dict[str, ForwardMsg] = {}
+
+    async def until_finished(self) -> None:
+        async for data in self.ws:
+            message = ForwardMsg()
+            message.ParseFromString(data)
+            kind = message.WhichOneof("type")
+            if kind == "new_session":
+                self.session_id = message.new_session.initialize.session_id or self.session_id
+            elif kind == "file_urls_response":
+                self.urls[message.file_urls_response.response_id] = message
+            elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
+                element = message.delta.new_element
+                shown = element.WhichOneof("type")
+                if shown in ("text_input", "file_uploader"):
+                    widget = getattr(element, shown)
+                    self.widgets[widget.label] = widget.id
+            elif kind == "script_finished" and message.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                return
+
+    async def rerun(self, states: Sequence[WidgetState]) -> None:
+        message = BackMsg()
+        message.rerun_script.query_string = ""
+        message.rerun_script.page_script_hash = ""
+        message.rerun_script.widget_states.widgets.extend(states)
+        await self.ws.send(message.SerializeToString())
+        await self.until_finished()
+
+    async def upload_url(self, name: str) -> str:
+        request_id = f"r{len(self.urls)}"
+        message = BackMsg()
+        message.file_urls_request.request_id = request_id
+        message.file_urls_request.file_names.append(name)
+        message.file_urls_request.session_id = self.session_id
+        await self.ws.send(message.SerializeToString())
+        async for data in self.ws:
+            reply = ForwardMsg()
+            reply.ParseFromString(data)
+            if (
+                reply.WhichOneof("type") == "file_urls_response"
+                and reply.file_urls_response.response_id == request_id
+            ):
+                return reply.file_urls_response.file_urls[0].upload_url
+        raise OSError("the websocket closed before the upload URL came")
+
+
+def _text(widget_id: str, value: str) -> WidgetState:
+    state = WidgetState(id=widget_id)
+    state.string_value = value
+    return state
+
+
+async def _type_endpoints(wire: _Wire, hostile: Hostile) -> None:
+    for n in range(TYPED_ENDPOINTS):
+        states = [_text(wire.widgets[ENDPOINT_LABEL], f"https://bench-{n:02d}.openai.azure.com/")]
+        key_label = next(
+            (label for label in wire.widgets if "Azure" in label and "key" in label.lower()), None
+        )
+        if key_label:
+            states.append(_text(wire.widgets[key_label], "k" * 64))
+        await wire.rerun(states)
+        hostile.typed += 1
+
+
+async def _put(client: httpx.AsyncClient, url: str, files: dict, token: str) -> httpx.Response:
+    """One upload, sent again once when a kept-alive connection was closed under it (as a browser would)."""
+    try:
+        return await client.put(url, files=files, headers={"X-Xsrftoken": token})
+    except httpx.TransportError:
+        return await client.put(url, files=files, headers={"X-Xsrftoken": token})
+
+
+async def _upload_files(wire: _Wire, client: httpx.AsyncClient, hostile: Hostile) -> None:
+    files = WidgetState(id=wire.widgets[UPLOADER_LABEL])
+    token = client.cookies.get("_streamlit_xsrf") or ""
+    for n in range(UPLOADS):
+        name = f"limit-{n:02d}.csv"
+        url = await wire.upload_url(name)
+        data = limit_sized_csv(n)
+        answer = await _put(client, url, {"file": (name, data, "text/csv")}, token)
+        if answer.status_code >= 300:
+            hostile.refused += 1
+            continue
+        info = files.file_uploader_state_value.uploaded_file_info.add()
+        info.name, info.size, info.file_id = name, len(data), url.rstrip("/").rsplit("/", 1)[-1]
+        await wire.rerun([files])
+        hostile.uploaded += 1
+
+
+async def run_hostile(url: str, hostile: Hostile, timeout: float) -> Hostile:
+    """One session typing endpoints with a key, then uploading files at the limit, as fast as it can."""
+    started = time.monotonic()
+    ws_url = url.replace("http://", "ws://", 1) + "/_stcore/stream"
+    try:
+        async with httpx.AsyncClient(base_url=url, timeout=120) as client:
+            await client.get("/_stcore/health")  # the XSRF cookie, as the browser gets it
+            cookie = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+            async with websockets.connect(
+                ws_url,
+                subprotocols=[websockets.Subprotocol("streamlit")],
+                additional_headers={"Cookie": cookie},
+                max_size=None,
+                ping_interval=None,
+            ) as ws:
+                wire = _Wire(ws)
+                await asyncio.wait_for(_hostile_steps(wire, client, hostile), timeout)
+                hostile.widgets = dict(wire.widgets)
+    except TimeoutError:
+        hostile.problem = f"not done within {timeout:g} s"
+    except (OSError, KeyError, httpx.HTTPError, websockets.WebSocketException) as exc:
+        hostile.problem = f"{type(exc).__name__}: {exc}"
+    hostile.seconds = time.monotonic() - started
+    return hostile
+
+
+async def _hostile_steps(wire: _Wire, client: httpx.AsyncClient, hostile: Hostile) -> None:
+    await wire.rerun([])
+    await _type_endpoints(wire, hostile)
+    await _upload_files(wire, client, hostile)
+
+
+def run_with_hostile(url: str, jobs: Sequence[Job], timeout: float) -> tuple[list[Session], Hostile]:
+    """The sessions on ``jobs`` and the hostile one, all at once."""
+
+    async def all_of_them() -> tuple[list[Session], Hostile]:
+        hostile = run_hostile(url, Hostile(), timeout)
+        sessions = [run_session(Session(job), url, timeout) for job in jobs]
+        done = await asyncio.gather(hostile, *sessions)
+        return list(done[1:]), done[0]
+
+    return asyncio.run(all_of_them())
+
+
 # --- the app ----------------------------------------------------------------------------------------
 
 
@@ -326,7 +506,24 @@ def under_load(
             f"Target: a hung API reaches its message within {HUNG_TARGET_SECONDS:g} s: "
             f"{'MET' if met else 'NOT MET'} ({_s(stuck.error)} s)"
         )
-        problems = [s for s in (*phase1, *phase2) if s.problem]
+        print()
+        third = [Job(f"ftjob-load-c{i:02d}", job.steps, seed=400 + i) for i, job in enumerate(first)]
+        with RssSampler(pid) as sampler:
+            started = time.monotonic()
+            phase3, hostile = run_with_hostile(app.url, third, timeout)
+            wall3 = time.monotonic() - started
+        print_sessions(f"Phase 3: {len(third)} sessions beside one typing endpoints and uploading", phase3)
+        print(f"  the {len(third)}, time to the chart: {chart_stats(phase3)}")
+        print(f"  the same jobs' sizes in phase 1:   {chart_stats(phase1)}")
+        print(
+            f"  hostile session: typed {hostile.typed} of {TYPED_ENDPOINTS} endpoints, uploaded "
+            f"{hostile.uploaded} of {UPLOADS} files of {UPLOAD_BYTES / MEGABYTE:.1f} MB ({hostile.refused} "
+            f"refused by the server) in {_s(hostile.seconds)} s"
+            + (f"; {hostile.problem}" if hostile.problem else "")
+        )
+        print(f"  phase done in {wall3:.1f} s; {memory_line(app, sampler)}")
+        print(f"  server now (uploads held, nothing loading) {_mib(_status_kib(pid, 'VmRSS'))}")
+        problems = [s for s in (*phase1, *phase2, *phase3) if s.problem]
         if problems:
             print("Server log (last 40 lines), since some sessions had problems:")
             print("\n".join(app.log_text().splitlines()[-40:]))
@@ -355,7 +552,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     print("Times are seconds from opening the websocket (shell: first element; charts: the chart).")
     print()
-    with standin_process([warmup, single, *first, *second, hung]) as base_url:
+    third = [Job(f"ftjob-load-c{i:02d}", job.steps, seed=400 + i) for i, job in enumerate(first)]
+    with standin_process([warmup, single, *first, *second, hung, *third]) as base_url:
         if not args.no_reference:
             reference(base_url, warmup, single, args.timeout)
         under_load(base_url, warmup, first, second, hung, args.timeout)

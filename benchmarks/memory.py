@@ -5,23 +5,30 @@ Run from the repo root: ``python benchmarks/memory.py`` (``--only NAME …`` for
 the default is the API layer's DEFAULT_MAX_FILE_MB). Prints numbers; asserts nothing.
 
 The stand-in API serves each case on loopback from this process. Each case then runs in a fresh child
-process that does what the page does with a run: ``load_run`` over real HTTP, then the page model
+process that does what the page does with a run: ``load_run`` over real HTTP (or, for a hostile file,
+``run_from_bytes`` as an upload or the runs folder reads it), then the page model
 (``prepare`` and ``build_page``, default view) and its ``curves_figure`` serialised with
 ``plotly.io.to_json`` (as ``st.plotly_chart`` does). The child imports Streamlit as the app server
 does, so its resident set starts where the server's does. Peak = VmHWM from /proc/<pid>/status;
 "load +MB" and "draw +MB" are the peaks while loading and while drawing (VmHWM is reset in between
 through /proc/self/clear_refs), less the resident set once every module is imported. The target
-(issue 6): no case above 2.5 × the ordinary job.
+(issues 6 and 17): no case above 2.5 × the ordinary job.
+
+The hostile files of issue 17: a result file whose header names one column 80,000 times and one of 10^6
+columns (served by the API), and (``FILE_CASES``, opened as uploads) a 675 KB Parquet export whose 50 run
+bodies all name the same rows and a limit-sized trainer_state.json of empty log entries.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import io
 import json
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -51,6 +58,15 @@ class Case:
     name: str
     what: str
     build: Callable[[str, int], SyntheticRun]  # (job id, result-file byte limit) -> run
+
+
+@dataclass(frozen=True)
+class FileCase:
+    """A hostile file, opened as an upload is: ``build(byte limit)`` gives its name and bytes."""
+
+    name: str
+    what: str
+    build: Callable[[int], tuple[str, bytes]]
 
 
 def _job(run: SyntheticRun, **fields: object) -> SyntheticRun:
@@ -164,6 +180,55 @@ def huge_step_numbers(job_id: str, _limit: int) -> SyntheticRun:
     return replace(run, checkpoints=checkpoints, events=events)
 
 
+def parquet_bodies_on_the_same_rows(_limit: int) -> tuple[str, bytes]:
+    """A 27,000-step run's Parquet export (about 675 KB) whose document names its rows in 50 run bodies."""
+    import pyarrow.parquet as pq
+
+    from components.export.parquet_file import METADATA_KEY, to_parquet_export
+    from devtools.archive_runs import finished_run
+
+    table = pq.read_table(io.BytesIO(to_parquet_export(finished_run("ftjob-mem", n_steps=27_000))))
+    document = json.loads(table.schema.metadata[METADATA_KEY])
+    document["runs"] *= 50
+    sink = io.BytesIO()
+    pq.write_table(
+        table.replace_schema_metadata({METADATA_KEY: json.dumps(document)}), sink, compression="zstd"
+    )
+    return "fifty.parquet", sink.getvalue()
+
+
+def header_of_duplicates(job_id: str, _limit: int) -> SyntheticRun:
+    """The job's result file: a header naming one column 80,000 times (160 KB)."""
+    csv = b"step,train_loss," + b",".join([b"a"] * 80_000) + b"\n1,0.5\n"
+    return _result_file(_small_succeeded(job_id), csv)
+
+
+def header_of_a_million_columns(job_id: str, _limit: int) -> SyntheticRun:
+    """The job's result file: a header of 1,000,000 columns."""
+    csv = b"step,train_loss," + b",".join(b"c%d" % i for i in range(10**6)) + b"\n1,0.5\n"
+    return _result_file(_small_succeeded(job_id), csv)
+
+
+def trainer_state_of_empty_entries(limit: int) -> tuple[str, bytes]:
+    """A trainer_state.json as large as the file limit, its log_history all empty entries."""
+    count = (limit - 20) // 3
+    return "trainer_state.json", b'{"log_history": [' + b"{}," * (count - 1) + b"{}]}"
+
+
+FILE_CASES: tuple[FileCase, ...] = (
+    FileCase(
+        "parquet 50 bodies",
+        "675 KB export, 50 run bodies naming the same rows",
+        parquet_bodies_on_the_same_rows,
+    ),
+    FileCase(
+        "trainer state of {}",
+        "limit-sized trainer_state.json of empty entries",
+        trainer_state_of_empty_entries,
+    ),
+)
+
+
 CASES: tuple[Case, ...] = (
     Case(BASELINE, "succeeded, 4 epochs, base64 result file", ordinary),
     Case("ordinary running 100k", "running, curve from 100,000 metrics events", running_from_events),
@@ -176,6 +241,8 @@ CASES: tuple[Case, ...] = (
     Case("times in ms", "running 10k-step job, every created_at in ms", timestamps_in_milliseconds),
     Case("created_at 10^14", "ordinary 100k job, checkpoints created at 10^14", checkpoint_time_1e14),
     Case("steps of 1e20", "checkpoint, event step and total_steps of 1e20", huge_step_numbers),
+    Case("CSV 80k duplicate names", "result file header: one name 80,000 times", header_of_duplicates),
+    Case("CSV 10^6 columns", "result file header of 1,000,000 columns", header_of_a_million_columns),
 )
 
 
@@ -189,24 +256,38 @@ def _reset_peak() -> None:
     Path("/proc/self/clear_refs").write_text("5")
 
 
-def child(job_id: str, base_url: str) -> None:
+def _reader(job_id: str, base_url: str, file: str | None) -> Callable[[], object]:
+    """How the child reads its run: the job over HTTP, or a file as an upload is read."""
+    if file is not None:
+        from components.domain import RunRef
+        from components.sources.run_files import Origin, run_from_bytes
+
+        data = Path(file).read_bytes()
+        origin = Origin(RunRef("upload", "bench-0123456789"), "Uploaded files", Path(file).name)
+        return lambda: run_from_bytes(data, origin)
+    from components.api import FineTuningClient, make_http_client
+    from components.sources.openai import load_run
+
+    config = openai_config(DEFAULT_API_KEY, base_url, read_timeout=120, max_retries=0)
+    client = FineTuningClient(make_http_client(base_url, read_timeout=120, max_retries=0), config)
+    return lambda: load_run(client, job_id)
+
+
+def child(job_id: str, base_url: str, file: str | None = None) -> None:
     """Do what the page does with one run and print one JSON line of measurements."""
     import plotly.io
     import streamlit  # noqa: F401  (the app server has it loaded)
 
-    from components.api import FineTuningClient, make_http_client
     from components.charts.curves import curves_figure
     from components.charts.options import ViewOptions
     from components.page import build_page, prepare
-    from components.sources.openai import load_run
 
+    read = _reader(job_id, base_url, file)
     imports_kib = _status_kib("VmRSS")
-    config = openai_config(DEFAULT_API_KEY, base_url, read_timeout=120, max_retries=0)
-    client = FineTuningClient(make_http_client(base_url, read_timeout=120, max_retries=0), config)
     result: dict[str, object] = {"imports_kib": imports_kib}
     started = time.perf_counter()
     try:
-        run = load_run(client, job_id)
+        run = read()
         result["load_s"] = time.perf_counter() - started
         result["load_peak_kib"] = _status_kib("VmHWM")
         _reset_peak()
@@ -228,18 +309,25 @@ def child(job_id: str, base_url: str) -> None:
     print(json.dumps(result))
 
 
-def measure(server: StandInServer, case: Case, file_limit: int) -> dict[str, object]:
-    """Serve ``case`` alone and run the page's work on it in a fresh process."""
-    job_id = "ftjob-mem-" + re.sub(r"[^a-z0-9]+", "-", case.name.lower()).strip("-")
-    server.reset()
-    server.add_run(case.build(job_id, file_limit))
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", job_id, "--base-url", server.base_url],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
+def _in_child(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, __file__, "--child", *args], capture_output=True, text=True, check=False, cwd=ROOT
     )
+
+
+def measure(server: StandInServer, case: Case | FileCase, file_limit: int) -> dict[str, object]:
+    """Serve ``case`` alone (or write its file) and run the page's work on it in a fresh process."""
+    job_id = "ftjob-mem-" + re.sub(r"[^a-z0-9]+", "-", case.name.lower()).strip("-")
+    if isinstance(case, FileCase):
+        name, data = case.build(file_limit)
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / name
+            path.write_bytes(data)
+            done = _in_child(job_id, "--base-url", server.base_url, "--file", str(path))
+    else:
+        server.reset()
+        server.add_run(case.build(job_id, file_limit))
+        done = _in_child(job_id, "--base-url", server.base_url)
     lines = done.stdout.strip().splitlines()
     if done.returncode or not lines:
         return {"error": f"child exited {done.returncode}: {done.stderr.strip()[-200:]}"}
@@ -252,11 +340,12 @@ def main() -> None:
     parser.add_argument("--file-limit-mb", type=float, default=DEFAULT_FILE_LIMIT_MB)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)
+    parser.add_argument("--file", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.base_url)
+        child(args.child, args.base_url, args.file)
         return
-    wanted = set(args.only or [case.name for case in CASES]) | {BASELINE}
+    wanted = set(args.only or [case.name for case in (*CASES, *FILE_CASES)]) | {BASELINE}
     file_limit = int(args.file_limit_mb * 1_000_000)
     print(f"Peak resident memory (VmHWM), each case in a fresh process; result-file limit {file_limit:,} B.")
     print("MB over imports: the peak while loading (load_run) and while drawing (display, figures, JSON).")
@@ -267,7 +356,7 @@ def main() -> None:
     baseline_kib = None
     worst = (0.0, "")
     with StandInServer() as server:
-        for case in CASES:
+        for case in (*CASES, *FILE_CASES):
             if case.name not in wanted:
                 continue
             r = measure(server, case, file_limit)
@@ -287,7 +376,7 @@ def main() -> None:
                 f"{r.get('error', 'drawn')}"
             )
     print()
-    for case in CASES:
+    for case in (*CASES, *FILE_CASES):
         if case.name in wanted:
             print(f"  {case.name}: {case.what}")
     if baseline_kib:

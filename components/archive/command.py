@@ -199,6 +199,9 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
             except KeyboardInterrupt:
                 interrupted = True
             display.end()
+    except StoreError as exc:  # the lock file is a planted link or another user's
+        print(f"archive: {exc}", file=err)
+        return UNUSABLE
     finally:
         signal.signal(signal.SIGTERM, previous)
         store.engine.dispose()

@@ -29,6 +29,7 @@ from components.sources.registry import Registry, SourceConfig
 from components.store import (
     NO_CREDENTIAL,
     ArchiveStore,
+    DamagedRunError,
     NotArchivableError,
     Owner,
     OwnerKind,
@@ -126,6 +127,12 @@ def _from_store(access: ArchiveAccess, ref: RunRef) -> tuple[Opened | None, str 
     assert access.store is not None
     try:
         archived = access.store.load(ref, access.viewer)
+    except DamagedRunError:
+        return (
+            None,
+            "The archived copy of this run cannot be read (damaged, or saved by a newer dashboard); "
+            "it was read from its source instead.",
+        )
     except StoreError as exc:
         return None, f"The archive could not be read ({exc}); the run was read from its source instead."
     if archived is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import csv as csv_text
 import io
 import math
 import re
@@ -22,6 +23,7 @@ from components.data.metrics import METRIC_NAMES
 from components.data.values import as_float
 from components.domain.note import Note, NoteKind, left_out
 from components.errors import MalformedDataError
+from components.text import ECHO_CHARS, clean
 from components.wording import count
 
 # Column names other writers use for the catalogue's metrics: OpenAI's guide says train_accuracy, Azure says
@@ -49,6 +51,11 @@ EXACT_MATCH_COLUMNS = frozenset({"training_accuracy", "valid_accuracy"})
 MAX_RESULT_ROWS = 500_000
 # Extra columns read from a file's header: enough to keep the ``MAX_METRIC_COLUMNS`` with the most values.
 MAX_READ_EXTRAS = 5 * MAX_METRIC_COLUMNS
+# The header is split by us before pandas sees it: pandas renames duplicate names in quadratic time (80,000
+# of them, 160 KB, took 73 s) and a million columns cost it 111 s and 3.2 GB. An honest header has a few
+# dozen columns; these bounds leave room for every extra read (MAX_READ_EXTRAS) several times over.
+MAX_HEADER_BYTES = 512 * 1024
+MAX_HEADER_FIELDS = 10_000
 # Rows converted at a time: bounds what a chunk of text cells costs before it becomes floats.
 CHUNK_ROWS = 10_000
 # Full validation is computed at epoch ends only: those rows survive thinning (up to a tenth of the cap).
@@ -56,6 +63,7 @@ _SPARSE_COLUMNS = ("full_valid_loss", "full_valid_mean_token_accuracy")
 _LEADING_BLANKS = re.compile(rb"(?:\xef\xbb\xbf)?\s*")
 _WHITESPACE = b" \t\n\r\x0b\x0c"
 _ANY_WHITESPACE = re.compile(rb"\s")
+_LINE_END = re.compile(rb"[\r\n]")
 
 
 class ResultFileError(MalformedDataError):
@@ -111,15 +119,33 @@ def _line_count(data: bytes) -> int:
     return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n") + 1
 
 
+def header_names(data: bytes) -> list[str]:
+    """The column names of a CSV's first line, split here within bounded bytes and fields; a name given
+    twice is refused (two columns of one name cannot be told apart)."""
+    head = data[: MAX_HEADER_BYTES + 1]
+    end = _LINE_END.search(head)
+    if end is None and len(data) > MAX_HEADER_BYTES:
+        raise ResultFileError(f"the result file's header is longer than {MAX_HEADER_BYTES // 1024} KB")
+    line = head[: end.start()] if end else head
+    if line.count(b",") >= MAX_HEADER_FIELDS:
+        raise ResultFileError(f"the result file's header names more than {MAX_HEADER_FIELDS:,} columns")
+    if line.count(b'"') % 2:
+        raise ResultFileError("the result file's header is not one line (a quoted name holds a line break)")
+    names = next(csv_text.reader([line.decode("utf-8", errors="replace")]), [])
+    seen: set[str] = set()
+    for name in names:
+        if name and name in seen:  # pandas names empty ones itself (``Unnamed: 3``), each apart
+            raise ResultFileError(f"the result file names the column {clean(name, ECHO_CHARS)!r} twice")
+        seen.add(name)
+    return names
+
+
 def _columns(data: bytes) -> tuple[dict[int, str], list[str], list[str]]:
     """File position -> canonical name of the columns to read (step, the metrics, the first
     ``MAX_READ_EXTRAS`` extras), the extras it does not read, and which exact-match accuracy columns it
     reads. When two columns mean the same metric the first one wins.
     """
-    try:
-        header = pd.read_csv(io.BytesIO(data), nrows=0, encoding_errors="replace").columns
-    except (pd.errors.EmptyDataError, pd.errors.ParserError) as error:
-        raise ResultFileError(f"the result file is not a readable CSV: {error}") from error
+    header = header_names(data)
     first: dict[str, int] = {}
     exact: list[str] = []
     for position, name in enumerate(header):
@@ -168,7 +194,7 @@ def results_frame(csv: bytes | str, *, notes: list[Note] | None = None) -> pd.Da
         ) as reader:
             for chunk in reader:
                 kept.add(chunk.set_axis(names, axis="columns"))
-    except (pd.errors.EmptyDataError, pd.errors.ParserError) as error:
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, ValueError) as error:
         raise ResultFileError(f"the result file is not a readable CSV: {error}") from error
     frame = _bounded(kept.frame(), unread, notes)
     if notes is not None:
@@ -186,12 +212,14 @@ def results_frame(csv: bytes | str, *, notes: list[Note] | None = None) -> pd.Da
                 notes,
                 f"Left out {count(kept.bad_steps, 'result-file row')} without a usable step ({STEP_RULE}).",
             )
-        if kept.stride > 1:
+        if kept.stride > 1 and kept.rows:
+            # The stride is chosen from the file's lines; blank lines count there, not as rows.
+            size = f"{kept.rows:,} rows" if kept.rows > MAX_RESULT_ROWS else f"{kept.lines:,} lines"
             left_out(
                 notes,
-                f"The result file has {kept.rows:,} rows, more than the {MAX_RESULT_ROWS:,} "
+                f"The result file has {size}, more than the {MAX_RESULT_ROWS:,} "
                 f"the dashboard keeps: read 1 step in {kept.stride}, its epoch ends and its last step "
-                f"({len(frame):,} rows).",
+                f"({count(len(frame), 'row')}).",
             )
     return frame
 
@@ -204,6 +232,7 @@ class _KeptRows:
     """
 
     def __init__(self, names: list[str], *, lines: int) -> None:
+        self.lines = lines
         self.stride = math.ceil(lines / MAX_RESULT_ROWS)
         self.sparse_left = MAX_RESULT_ROWS // 10 if self.stride > 1 else 0
         capacity = math.ceil(lines / self.stride) + self.sparse_left + 1

@@ -50,6 +50,11 @@ TRAINER_IGNORED = frozenset(
 )
 TRAINER_RECORDS = RecordLayout("step", TRAINER_METRICS, ignored=TRAINER_IGNORED)
 _SUMMARY_KEY = "train_runtime"
+# JSON is bounded before it is parsed: a value can be 3 bytes ("{},") and cost Python 60 to 200 (32 MB of
+# empty entries became 10 million dicts, 1.1 GB, before the record limit could apply). The Trainer writes
+# its state indented, about 12 bytes a value, so a 32 MB state (200,000 steps logged) holds about 2.7 million.
+MAX_JSON_VALUES = 3_000_000
+_BEFORE_A_VALUE = (b"[", b"{", b",", b":")
 
 
 class TrainerStateError(MalformedDataError):
@@ -87,8 +92,21 @@ class TrainerState:
         return self.finished and self.global_step is not None and (self.max_steps or 0) > self.global_step
 
 
+def json_values_bound(data: bytes) -> int:
+    """At most how many values (keys included) the JSON text ``data`` holds, from four byte counts: every
+    value but the first follows a ``[``, ``{``, ``,`` or ``:`` (inside strings they count too, so this
+    can only overstate)."""
+    return 1 + sum(data.count(mark) for mark in _BEFORE_A_VALUE)
+
+
 def load_json_object(data: bytes, what: str) -> Mapping[str, Any]:
-    """``data`` as a JSON object, or MalformedDataError naming ``what``."""
+    """``data`` as a JSON object, or MalformedDataError naming ``what``; a text of more than
+    ``MAX_JSON_VALUES`` values is refused before any of it is parsed."""
+    if json_values_bound(data) > MAX_JSON_VALUES:
+        raise TrainerStateError(
+            f"The {what} holds more than {MAX_JSON_VALUES:,} JSON values, more than the dashboard reads "
+            "(a trainer_state.json of 200,000 logged steps holds fewer)."
+        )
     try:
         obj = json.loads(data)
     except (ValueError, RecursionError):

@@ -27,6 +27,7 @@ from components.export.answer_sets import answer_set_body, answer_sets_of
 from components.export.schema import (
     MAX_COLUMNS,
     ExportError,
+    ShownRun,
     check_column_name,
     check_rows,
     checked_frame,
@@ -37,6 +38,7 @@ from components.export.schema import (
     need,
     run_body,
     runs_from_export_object,
+    shown_run_of_export_object,
     text_values,
     to_json,
 )
@@ -164,6 +166,11 @@ def _document(data: bytes) -> dict[str, Any]:
 def runs_from_export(data: bytes) -> tuple[RunData, ...]:
     """Every run of an export file (one, or the runs of a comparison)."""
     return runs_from_export_object(_document(data), _read_frame)
+
+
+def shown_run_from_export(data: bytes) -> ShownRun:
+    """The run a page shows from an export file (its first; the others' tables are not decoded)."""
+    return shown_run_of_export_object(_document(data), _read_frame)
 
 
 def answer_sets_from_export(data: bytes) -> tuple[AnswerSet, ...]:

@@ -30,6 +30,8 @@ from components.export.answer_sets import answer_set_body, answer_sets_of
 from components.export.schema import (
     MAX_COLUMNS,
     ExportError,
+    FrameReader,
+    ShownRun,
     check_column_name,
     check_rows,
     checked_frame,
@@ -38,8 +40,10 @@ from components.export.schema import (
     export_runs,
     in_utc,
     need,
+    run_bodies,
     run_body,
     runs_from_export_object,
+    shown_run_of_export_object,
     text_values,
     to_json,
 )
@@ -221,24 +225,44 @@ def answer_sets_from_parquet(data: bytes) -> tuple[AnswerSet, ...]:
     return answer_sets_of(_document(_parquet_file(data)))
 
 
-def runs_from_parquet(data: bytes) -> tuple[RunData, ...]:
-    """Every run of a Parquet export (one, or the runs of a comparison), exactly as they were written."""
+def _span(table_name: str, spec: Any) -> tuple[int, int]:
+    """Where a table's rows are, ``(offset, rows)``, from its description in the document."""
+    need(isinstance(spec, dict), f"the {table_name} table is missing")
+    rows, offset = check_rows(spec.get("rows"), table_name), spec.get("offset")
+    need(
+        isinstance(offset, int) and not isinstance(offset, bool) and offset >= 0,
+        f"the {table_name} table's rows are not in the file",
+    )
+    return offset, rows
+
+
+def _check_spans(bodies: list[Any], total_rows: int) -> None:
+    """Refuse a document whose tables are not disjoint spans that cover the file's rows exactly, as the
+    writer lays them out: then every row is decoded at most once, however many runs the document names
+    (fifty bodies naming the same rows would otherwise decode the file fifty times)."""
+    spans = []
+    for body in bodies:
+        need(isinstance(body, dict), "a run is not an object")
+        spans += [_span(name, body.get(name)) for name in ("checkpoints", "history")]
+    end = 0
+    for offset, rows in sorted(spans):
+        need(offset == end, "its tables' rows are not in the file as written (two overlap, or a gap)")
+        end += rows
+    need(end == total_rows, "its tables' rows are not in the file as written (rows are left over)")
+
+
+def _frame_reader(data: bytes) -> tuple[dict[str, Any], FrameReader]:
+    """The document of a Parquet export and how to read one of its tables, once the file's size, its text
+    and the layout of its tables are checked (nothing is decoded into frames yet)."""
     document = _document(_parquet_file(data))
     table = _read_table(data)
     for label in (RUN_COLUMN, TABLE_COLUMN):
         need(label in table.column_names, f"its {label} column is missing")
+    _check_spans(run_bodies(document), table.num_rows)
 
     def read_frame(table_name: str, spec: Any) -> pd.DataFrame:
-        need(isinstance(spec, dict), f"the {table_name} table is missing")
-        rows, offset, names = (
-            check_rows(spec.get("rows"), table_name),
-            spec.get("offset"),
-            spec.get("columns"),
-        )
-        need(
-            isinstance(offset, int) and not isinstance(offset, bool) and 0 <= offset <= table.num_rows - rows,
-            f"the {table_name} table's rows are not in the file",
-        )
+        offset, rows = _span(table_name, spec)
+        names = spec.get("columns")
         need(
             isinstance(names, list) and len(names) <= MAX_COLUMNS,
             f"the {table_name} table has too many columns",
@@ -255,4 +279,14 @@ def runs_from_parquet(data: bytes) -> tuple[RunData, ...]:
         )
         return table_frame(rows_of, table_name, names)
 
-    return runs_from_export_object(document, read_frame)
+    return document, read_frame
+
+
+def runs_from_parquet(data: bytes) -> tuple[RunData, ...]:
+    """Every run of a Parquet export (one, or the runs of a comparison), exactly as they were written."""
+    return runs_from_export_object(*_frame_reader(data))
+
+
+def shown_run_from_parquet(data: bytes) -> ShownRun:
+    """The run a page shows from a Parquet export (its first; the others' rows are never decoded)."""
+    return shown_run_of_export_object(*_frame_reader(data))

@@ -31,7 +31,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, fields
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -426,9 +426,29 @@ def read_run_body(body: Any, read_frame: FrameReader) -> RunData:
     )
 
 
-def runs_from_export_object(obj: Mapping[str, Any], read_frame: FrameReader) -> tuple[RunData, ...]:
-    """Every run of an export document already parsed from JSON (tables through ``read_frame``)."""
+def run_bodies(obj: Mapping[str, Any]) -> list[Any]:
+    """The run bodies of an export document (1 to ``MAX_RUNS``), once its format and version are checked."""
     check_document(obj)
     runs = obj.get("runs")
     need(isinstance(runs, list) and 1 <= len(runs) <= MAX_RUNS, f"it must hold 1 to {MAX_RUNS} runs")
-    return tuple(read_run_body(run, read_frame) for run in runs)
+    return runs
+
+
+def runs_from_export_object(obj: Mapping[str, Any], read_frame: FrameReader) -> tuple[RunData, ...]:
+    """Every run of an export document already parsed from JSON (tables through ``read_frame``)."""
+    return tuple(read_run_body(run, read_frame) for run in run_bodies(obj))
+
+
+@dataclass(frozen=True)
+class ShownRun:
+    """The run a page shows from an export file (its first) and how many runs the file holds: opening a
+    comparison's file decodes the tables of that one run only."""
+
+    run: RunData
+    runs: int
+
+
+def shown_run_of_export_object(obj: Mapping[str, Any], read_frame: FrameReader) -> ShownRun:
+    """The first run of an export document (tables through ``read_frame``) and how many it holds."""
+    bodies = run_bodies(obj)
+    return ShownRun(read_run_body(bodies[0], read_frame), len(bodies))

@@ -119,7 +119,13 @@ def listable(registry: Registry, uploads: Collection[str] = ()) -> tuple[str, ..
     return (*names, UPLOAD) if uploads else names
 
 
-def _runs(values: list[str], registry: Registry, uploads: Collection[str]) -> Route:
+def _given(params: Mapping[str, Sequence[str] | str], name: str) -> int:
+    """How many values of ``name`` the URL gives (all of them, not only those looked at)."""
+    raw = params.get(name)
+    return 1 if isinstance(raw, str) else len(raw or ())
+
+
+def _runs(values: list[str], registry: Registry, uploads: Collection[str], given: int) -> Route:
     refs: list[RunRef] = []
     for value in dict.fromkeys(values):
         try:
@@ -135,8 +141,9 @@ def _runs(values: list[str], registry: Registry, uploads: Collection[str]) -> Ro
             )
         refs.append(ref)
     if len(refs) > MAX_COMPARE:
+        named = given if given > MAX_RUN_VALUES else len(refs)  # beyond the values looked at, say all
         return AddressProblem(
-            f"This link names {len(refs):,} runs; at most {MAX_COMPARE} can be compared at once."
+            f"This link names {named:,} runs; at most {MAX_COMPARE} can be compared at once."
         )
     return showing(refs)
 
@@ -196,7 +203,7 @@ def route(
     """
     runs = _values(params, RUN_PARAM)
     if runs:
-        return _runs(runs, registry, uploads)
+        return _runs(runs, registry, uploads, _given(params, RUN_PARAM))
     jobs = [job.strip()] if job is not None else _values(params, JOB_PARAM)[-1:]
     if jobs and jobs[0]:
         return _job(jobs[0], registry)

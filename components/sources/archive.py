@@ -17,6 +17,7 @@ from components.errors import DashboardError
 from components.sources.base import Progress, RunPage, SourceInfo, SourceKind
 from components.store import ArchivedRun, ArchiveStore, StoreConfig, Viewer
 from components.text import ECHO_CHARS, clean
+from components.wording import count
 
 ARCHIVE = "archive"
 ARCHIVE_LABEL = "Archive"
@@ -31,6 +32,15 @@ class NotInArchiveError(DashboardError):
 def not_in_archive(run_id: str) -> str:
     """The message for an archive id this session has no run under."""
     return f"No run {run_id} in the archive for this key: it was never saved, or saved with another key."
+
+
+def damaged_note(damaged: int) -> str:
+    """The list's note for stored runs it left out because they cannot be read."""
+    runs = count(damaged, "stored run")
+    return (
+        f"{runs} cannot be read (damaged, or saved by a newer dashboard) and "
+        f"{'is' if damaged == 1 else 'are'} left out of this list."
+    )
 
 
 def _when(stamp: pd.Timestamp) -> str:
@@ -112,7 +122,8 @@ class ArchiveSource:
             )
             for stored in page.runs
         )
-        return RunPage(runs, str(start + len(runs)) if page.has_more else None)
+        notes = (damaged_note(page.damaged),) if page.damaged else ()
+        return RunPage(runs, str(start + page.damaged + len(runs)) if page.has_more else None, notes)
 
     def load_run(
         self, run_id: str, on_progress: Progress | None = None, *, resume: RunData | None = None

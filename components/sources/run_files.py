@@ -52,8 +52,9 @@ from components.domain import (
     RunSummary,
 )
 from components.errors import DashboardError, MalformedDataError
-from components.export.json_file import runs_from_export
-from components.export.parquet_file import runs_from_parquet
+from components.export.json_file import shown_run_from_export
+from components.export.parquet_file import shown_run_from_parquet
+from components.export.schema import ShownRun
 from components.sources.base import parsed
 from components.sources.file_kinds import (
     HEAD_BYTES,
@@ -148,9 +149,9 @@ def run_from_bytes(
         return run_from_logs(replace(read, notes=tuple(notes)), origin, label_of([kind]))
     match kind:
         case FileKind.PARQUET_EXPORT:
-            return _from_export(runs_from_parquet(data), origin)
+            return _from_export(shown_run_from_parquet(data), origin)
         case FileKind.JSON_EXPORT:
-            return _from_export(runs_from_export(data), origin)
+            return _from_export(shown_run_from_export(data), origin)
         case FileKind.TRAINER_STATE:
             obj = _trainer_state_object(data, origin)
             return run_from_trainer_state(
@@ -195,15 +196,16 @@ def _not_a_run_file(origin: Origin, why: str = "") -> NotARunFileError:
     )
 
 
-def _from_export(runs: tuple[RunData, ...], origin: Origin) -> RunData:
-    run = runs[0]
+def _from_export(shown: ShownRun, origin: Origin) -> RunData:
+    run = shown.run
     was = run.provenance
     notes = [
         f"Exported from {was.label} ({clean(was.endpoint, ECHO_CHARS * 2)}), read there on "
         f"{was.fetched_at:%Y-%m-%d %H:%M} UTC."
     ]
-    if len(runs) > 1:
-        notes.append(f"This file holds a comparison of {count(len(runs), 'run')}; this is the first of them.")
+    if shown.runs > 1:
+        held = count(shown.runs, "run")
+        notes.append(f"This file holds a comparison of {held}; this is the first of them.")
     return replace(
         run,
         summary=replace(run.summary, ref=origin.ref),

@@ -4,6 +4,7 @@ readable after their provider stops serving them. No Streamlit here."""
 from components.store.archive_store import (
     ArchivedRun,
     ArchiveStore,
+    DamagedRunError,
     Kept,
     ListedRuns,
     NotArchivableError,
@@ -40,6 +41,7 @@ __all__ = [
     "STORE_VARIABLE",
     "ArchiveStore",
     "ArchivedRun",
+    "DamagedRunError",
     "FileRole",
     "FileState",
     "FileToKeep",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -48,6 +49,19 @@ TABLES = ("history", "checkpoints")
 LIVE = frozenset({RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.PAUSED})
 MAX_PAGE = 500
 QUOTA_LOCK = 0x66745F71756F7461  # pg_advisory_xact_lock key ("ft_quota"): one quota check at a time
+logger = logging.getLogger(__name__)
+# What decoding a stored row can raise when its text or blobs are damaged: JSON and export checks
+# (ExportError is a ValueError), text that is not UTF-8, a missing value, nesting too deep.
+_DAMAGE = (ValueError, TypeError, KeyError, RecursionError)
+
+
+class DamagedRunError(StoreError):
+    """A stored run whose row or tables cannot be decoded: damaged, or saved by a newer dashboard."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The archived copy of this run cannot be read: it is damaged, or was saved by a newer dashboard."
+        )
 
 
 class NotArchivableError(StoreError, ValueError):
@@ -147,10 +161,12 @@ class ArchivedRun:
 
 @dataclass(frozen=True)
 class ListedRuns:
-    """One page of stored runs, newest first, and whether more follow."""
+    """One page of stored runs, newest first, whether more follow, and how many rows of the page could not be
+    read (left out, so one damaged row never fails the list)."""
 
     runs: tuple[StoredRun, ...]
     has_more: bool
+    damaged: int = 0
 
 
 def archive_id(ref: RunRef) -> str:
@@ -314,6 +330,28 @@ def _stored_run(row: Any) -> StoredRun:
     )
 
 
+def _listed(row: Any) -> StoredRun | None:
+    """A listed row, or None when it cannot be decoded (logged; the list says how many it left out)."""
+    try:
+        return _stored_run(row)
+    except _DAMAGE:
+        logger.warning("The archived run %s cannot be decoded; it is left out of the list.", row.archive_id)
+        return None
+
+
+def _decoded_run(row: Any, blobs: dict[str, Any]) -> RunData:
+    """A stored run from its row's body and summary and its two table blobs, every field checked."""
+    body = json.loads(row.body) | {"summary": json.loads(row.summary)}
+
+    def read_frame(name: str, spec: Any) -> pd.DataFrame:
+        frame = frame_from_parquet(bytes(blobs[name]), name)
+        if not isinstance(spec, dict) or spec.get("rows") != len(frame):
+            raise ValueError("the stored table does not match its description")
+        return frame
+
+    return read_run_body(body, read_frame)
+
+
 class ArchiveStore:
     """Finished runs in a database (SQLite or PostgreSQL): save, open, list and search them."""
 
@@ -456,17 +494,11 @@ class ArchiveStore:
         if set(blobs) != set(TABLES):
             raise StoreError("The archived copy of this run is incomplete; it was left out.")
         first = rows[0]
-        body = json.loads(first.body) | {"summary": json.loads(first.summary)}
-
-        def read_frame(name: str, spec: Any) -> pd.DataFrame:
-            frame = frame_from_parquet(bytes(blobs[name]), name)
-            if not isinstance(spec, dict) or spec.get("rows") != len(frame):
-                raise StoreError(
-                    "The archived copy of this run does not match its description; it was left out."
-                )
-            return frame
-
-        run = read_run_body(body, read_frame)
+        try:
+            run = _decoded_run(first, blobs)
+        except _DAMAGE:
+            logger.warning("The archived run %s cannot be decoded; it was left out.", first.archive_id)
+            raise DamagedRunError from None
         return ArchivedRun(run, first.archive_id, _utc(first.saved_at))
 
     def load(self, ref: RunRef, viewer: Viewer) -> ArchivedRun | None:
@@ -512,7 +544,9 @@ class ArchiveStore:
         )
         with self._errors("list its runs"), self._engine.connect() as connection:
             rows = connection.execute(statement).all()
-        return ListedRuns(tuple(_stored_run(row) for row in rows[:limit]), len(rows) > limit)
+        listed = [_listed(row) for row in rows[:limit]]
+        runs = tuple(run for run in listed if run is not None)
+        return ListedRuns(runs, len(rows) > limit, len(listed) - len(runs))
 
     def count(self, viewer: Viewer) -> int:
         """How many runs this viewer may see (each run once)."""

@@ -19,6 +19,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, text
 
+from components.store.private_files import open_private
 from components.store.settings import StoreConfig
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -34,7 +35,7 @@ MIGRATION_LOCK = 0x66745F6172636831  # pg_advisory_xact_lock key: "ft_arch1"
 def _sqlite_file(path: Path) -> None:
     """The SQLite file's folder (private to the user) and the file itself (readable by the user only)."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    os.close(open_private(path))
 
 
 def _use_wal(cursor: sqlite3.Cursor) -> None:
@@ -91,6 +92,7 @@ def make_engine(config: StoreConfig) -> Engine:
         connect_args={
             "connect_timeout": POSTGRES_CONNECT_SECONDS,
             "application_name": "ft-checkpoint-dashboard",
+            **dict(config.connect_secrets),  # kept out of the URL, so out of every rendering of it
         },
     )
 

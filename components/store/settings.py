@@ -4,12 +4,16 @@ keeps with a run (``DASHBOARD_SAVE_FILE_LIMIT_MB``), and how many runs visitors 
 sign-in may save (``DASHBOARD_KEYLESS_SAVES``: none unless the operator says so).
 
 A store URL can hold a database password, so it is never shown as given: :attr:`StoreConfig.shown` masks the
-password, ``repr`` shows only that, and a value that cannot be parsed is refused without repeating it.
+password, ``repr`` shows only that, and a value that cannot be parsed is refused without repeating it. A
+password can also come as a query key (``?password=…``, ``?sslpassword=…``): every password-like key is taken
+out of the URL when it is read and handed to the driver apart (:attr:`StoreConfig.connect_secrets`), so no
+rendering of the URL (ours, SQLAlchemy's engine, a driver's message) can hold it.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +41,8 @@ OFF = frozenset({"off", "none", "disabled"})
 _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off"})
 POSTGRES_DRIVER = "postgresql+psycopg"
+# Query keys whose value is a secret (libpq's password and sslpassword, and anything named like one).
+_SECRET_KEY = re.compile(r"pass(word|wd)|secret|token", re.IGNORECASE)
 _HINT = f"{STORE_VARIABLE} must be a SQLite file path, a sqlite:///… URL, a {POSTGRES_DRIVER}://… URL, or off"
 
 
@@ -48,6 +54,8 @@ class StoreConfig:
     shared: bool = False
     file_limit: int = round(DEFAULT_FILE_LIMIT_MB * MEGABYTE)  # bytes: the largest file saved with a run
     keyless_saves: int = 0  # how many runs visitors with neither a key nor a sign-in may save, in all
+    connect_secrets: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    """Password-like query keys of the URL as given, passed to the driver apart from the URL."""
 
     @property
     def dialect(self) -> str:
@@ -67,7 +75,8 @@ class StoreConfig:
     @property
     def secrets(self) -> tuple[str, ...]:
         """What must be cut from any text before it is shown: the password, if the URL has one."""
-        return (self.url.password,) if self.url.password else ()
+        given = (self.url.password, *(value for _, value in self.connect_secrets))
+        return tuple(secret for secret in given if secret)
 
     def __repr__(self) -> str:
         return (
@@ -110,6 +119,16 @@ def _parse(raw: str) -> URL:
     raise ConfigError(f"{_HINT}.")
 
 
+def _without_secrets(url: URL) -> tuple[URL, tuple[tuple[str, str], ...]]:
+    """``url`` without its password-like query keys, and those keys with their (last) values."""
+    secret = sorted(key for key in url.query if _SECRET_KEY.search(key))
+    if not secret:
+        return url, ()
+    values = {key: url.query[key] for key in secret}
+    kept = tuple((key, value if isinstance(value, str) else value[-1]) for key, value in values.items())
+    return url.difference_update_query(secret), kept
+
+
 def _flag(settings: Settings, name: str) -> bool:
     raw = (settings.text(name) or "false").lower()
     if raw not in _TRUE | _FALSE:
@@ -126,7 +145,11 @@ def resolve_store(
     raw = settings.text(STORE_VARIABLE)
     if raw is not None and raw.lower() in OFF:
         return None
-    url = _parse(raw) if raw is not None else _sqlite_url(default_store_path(env))
+    url, connect_secrets = _without_secrets(
+        _parse(raw) if raw is not None else _sqlite_url(default_store_path(env))
+    )
     limit = settings.number(FILE_LIMIT_VARIABLE, DEFAULT_FILE_LIMIT_MB, 0.001, MAX_FILE_LIMIT_MB)
     keyless = settings.whole(KEYLESS_SAVES_VARIABLE, 0, 0, MAX_KEYLESS_SAVES)
-    return StoreConfig(url, _flag(settings, SHARED_VARIABLE), round(limit * MEGABYTE), keyless)
+    return StoreConfig(
+        url, _flag(settings, SHARED_VARIABLE), round(limit * MEGABYTE), keyless, connect_secrets
+    )

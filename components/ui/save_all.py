@@ -22,6 +22,7 @@ from components.archive import connect_archive
 from components.archive.save_all import Outcome, Tally, progress_text, save_all, summary_lines
 from components.domain import RunRef
 from components.sources import SourceConfig, SourceKind
+from components.store import StoreError
 from components.store.locks import command_lock
 from components.text import NOTE_CHARS, clean, markdown_literal
 from components.ui.connection import Connection
@@ -90,19 +91,25 @@ def _save(connection: Connection, config: SourceConfig) -> None:
         return
     tally = Tally()
     bar = st.progress(0.0, text=f"Listing the runs of {markdown_literal(config.label)}…")
-    with command_lock(access.store) as held:
-        if not held:
-            bar.empty()
-            st.warning(
-                "Another save is working on this archive (`python -m components.archive` or another page); "
-                "try again when it has finished.",
-                icon=":material/hourglass:",
-            )
-            return
-        save = _Save(tally)
-        LAST.put(config, save)
-        save_all(access.store, [config], tally, _PageReport(bar, config.label, tally), viewer=access.viewer)
-        save.ended = True
+    try:
+        with command_lock(access.store) as held:
+            if not held:
+                bar.empty()
+                st.warning(
+                    "Another save is working on this archive (`python -m components.archive` or another "
+                    "page); try again when it has finished.",
+                    icon=":material/hourglass:",
+                )
+                return
+            save = _Save(tally)
+            LAST.put(config, save)
+            report = _PageReport(bar, config.label, tally)
+            save_all(access.store, [config], tally, report, viewer=access.viewer)
+            save.ended = True
+    except StoreError as exc:  # the lock file is a planted link or another user's
+        bar.empty()
+        st.error(f"Nothing was saved: {markdown_literal(str(exc), NOTE_CHARS)}", icon=":material/error:")
+        return
     bar.progress(1.0, text=f"Done with the runs of {markdown_literal(config.label)}: {progress_text(tally)}")
     _summary(tally, config, ended=True)  # under the bar, which keeps the final numbers
 

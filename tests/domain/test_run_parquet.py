@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
@@ -26,6 +27,7 @@ from components.export.parquet_file import (
     frame_from_parquet,
     frame_to_parquet,
     runs_from_parquet,
+    shown_run_from_parquet,
     to_parquet_export,
 )
 from components.export.schema import ExportError
@@ -184,6 +186,44 @@ def test_one_long_text_repeated_on_every_row_is_refused() -> None:
     pq.write_table(table.replace_schema_metadata({METADATA_KEY: b"{}"}), sink, compression="zstd")
     with pytest.raises(ExportError, match="text is larger than"):
         runs_from_parquet(sink.getvalue())
+
+
+def test_bodies_that_name_the_same_rows_are_refused_before_any_is_decoded() -> None:
+    """Fifty run bodies all pointing at one run's rows would decode those rows fifty times (1.45 GB from a
+    675 KB file): the tables must be disjoint spans covering the file's rows."""
+
+    def fifty_copies(table: pa.Table, document: dict) -> pa.Table:
+        return _with_document(table, document | {"runs": document["runs"] * 50})
+
+    with pytest.raises(ExportError, match="not in the file as written"):
+        runs_from_parquet(_rewritten(BASE, fifty_copies))
+
+
+def test_rows_no_table_names_are_refused() -> None:
+    def one_more_row(table: pa.Table, document: dict) -> pa.Table:
+        return _with_document(pa.concat_tables([table, table.slice(0, 1)]), document)
+
+    with pytest.raises(ExportError, match="rows are left over"):
+        runs_from_parquet(_rewritten(BASE, one_more_row))
+
+
+def test_opening_a_comparison_decodes_only_the_run_shown(long_run: RunData) -> None:
+    """The second run's steps are made null: reading every run fails on them, the run shown never
+    touches them."""
+    first = trainer_run()
+    data = to_parquet_export([first, long_run])
+
+    def second_without_steps(table: pa.Table, document: dict) -> pa.Table:
+        second = pc.equal(table.column(RUN_COLUMN), 1)
+        steps = pc.if_else(second, pa.scalar(None, pa.int64()), table.column("step"))
+        return table.set_column(table.column_names.index("step"), "step", steps)
+
+    damaged = _rewritten(data, second_without_steps)
+    with pytest.raises(ExportError, match="non-integer"):
+        runs_from_parquet(damaged)
+    shown = shown_run_from_parquet(damaged)
+    assert shown.runs == 2
+    assert_same_run(shown.run, first)
 
 
 @pytest.mark.parametrize("data", [b"PAR1", b"PAR1" + b"\0" * 20 + b"PAR1", b"PAR1garbagePAR1" * 10])

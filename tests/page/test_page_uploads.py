@@ -14,13 +14,18 @@ from streamlit.testing.v1 import AppTest
 from components.page.table import STEP_ONLY_MODEL
 from components.sources import Upload
 from components.sources.file_kinds import formats_read
-from components.ui.uploads import SAVE_KEY, UPLOADER_KEY
+from components.ui.uploads import FORGET_KEY, HELD_KEY, SAVE_KEY, UPLOADER_KEY, _ledger
 from devtools.standin import StandInServer, make_run
 from devtools.trainer_runs import trainer_state
 from tests.markdown_view import visible_text
 from tests.page.page_support import new_app, page_text, table
 
 STATE = json.dumps(trainer_state(n_steps=200, save_steps=50, eval_steps=50)).encode()
+
+
+def _held_files(at: AppTest) -> tuple[Upload, ...]:
+    """The files the server holds for the test's session (the session keeps only a handle)."""
+    return _ledger().files(at.session_state[HELD_KEY].token)
 
 
 def _upload(at: AppTest, name: str, data: bytes) -> AppTest:
@@ -76,7 +81,30 @@ def test_a_file_larger_than_the_limit_is_refused_with_a_message(monkeypatch: pyt
     monkeypatch.setenv("DASHBOARD_MAX_FILE_MB", "0.001")
     at = _upload(new_app().run(), "trainer_state.json", STATE)
     assert not at.exception
-    assert any("larger than" in error.value for error in at.main.error)
+    assert any("larger than 0.001 MB" in visible_text(warning.value) for warning in at.sidebar.warning)
+    assert _held_files(at) == ()
+
+
+@pytest.mark.usefixtures("no_api_env")
+def test_twelve_uploads_at_the_limit_hold_two_and_say_what_was_let_go(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Twelve uploads of the largest size held 386 MiB for the session's life: now two files' worth."""
+    states = [
+        json.dumps(trainer_state(n_steps=200, output_dir=f"outputs/r{n:02d}")).encode() for n in range(12)
+    ]
+    limit = max(len(state) for state in states)
+    monkeypatch.setenv("DASHBOARD_MAX_FILE_MB", str(limit / 1_000_000))
+    at = new_app().run()
+    for n, state in enumerate(states):
+        _upload(at, f"run{n:02d}.json", state)
+        assert not at.exception
+    held = _held_files(at)
+    assert [upload.name for upload in held] == ["run10.json", "run11.json"]
+    assert sum(len(upload.data) for upload in held) <= 2 * limit
+    assert any("Let go of run09.json" in visible_text(warning.value) for warning in at.sidebar.warning)
+    at.button(key=FORGET_KEY).click().run()
+    assert _held_files(at) == () and not at.exception
 
 
 def test_save_to_archive_stores_a_file_run_only_when_asked(

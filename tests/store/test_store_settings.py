@@ -3,12 +3,14 @@ off on request, and a password in a store URL never shown, repeated or logged.""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
 
 from components.api import ConfigError
-from components.store import StoreConfig, default_store_path, resolve_store
+from components.store import StoreConfig, StoreError, default_store_path, open_store, resolve_store
+from components.store.engine import make_engine
 
 PASSWORD = "s3cret-Pa55word"
 
@@ -52,6 +54,27 @@ def test_postgresql_urls_use_psycopg_and_never_show_the_password(scheme: str) ->
     for shown in (config.shown, repr(config), str(config), f"{config}", str(config.url), repr(config.url)):
         assert PASSWORD not in shown  # … and in nothing that can be shown
     assert "***" in config.shown and config.secrets == (PASSWORD,)
+
+
+@pytest.mark.parametrize("key", ["password", "sslpassword", "PassWord"])
+def test_a_password_in_the_query_is_never_shown_nor_logged(
+    key: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    raw = f"postgresql+psycopg://dash@127.0.0.1:1/archive?{key}={PASSWORD}&sslmode=disable"
+    config = resolve_store({"DASHBOARD_STORE": raw}, {})
+    assert isinstance(config, StoreConfig)
+    assert config.connect_secrets == ((key, PASSWORD),) and config.secrets == (PASSWORD,)
+    assert config.url.query == {"sslmode": "disable"}
+    engine = make_engine(config)
+    try:
+        for shown in (config.shown, repr(config), str(config.url), repr(config.url), repr(engine)):
+            assert PASSWORD not in shown
+        with caplog.at_level(logging.DEBUG), pytest.raises(StoreError) as info:
+            open_store(config)  # nothing listens on port 1: the failure is logged and raised
+        assert PASSWORD not in caplog.text and PASSWORD not in str(info.value)
+        assert "could not be opened" in caplog.text or "could not" in str(info.value)
+    finally:
+        engine.dispose()
 
 
 @pytest.mark.parametrize(

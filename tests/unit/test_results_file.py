@@ -184,6 +184,44 @@ def test_steps_outside_the_bound_are_left_out_with_a_note() -> None:
     ]
 
 
+def test_a_column_named_twice_is_refused_by_name() -> None:
+    with pytest.raises(ResultFileError, match="names the column 'train_loss' twice"):
+        results_frame("step,train_loss,x,train_loss\n1,0.5,1,0.4\n")
+
+
+@pytest.mark.parametrize(
+    ("header", "says"),
+    [
+        # 80,000 duplicate names (160 KB) took pandas 73 s to rename; a million columns 111 s and 3.2 GB.
+        (b"step," + b",".join([b"a"] * 80_000), "more than 10,000 columns"),
+        (b"step," + b",".join(b"c%d" % i for i in range(10**6)), "longer than 512 KB"),
+        (b"step," + b",".join([b"a"] * 5_000), "names the column 'a' twice"),
+        (b'step,"train\nloss"', "not one line"),
+    ],
+)
+def test_a_hostile_header_is_refused_before_pandas_reads_it(header: bytes, says: str) -> None:
+    with pytest.raises(ResultFileError, match=says):
+        results_frame(header + b"\n1,0.5\n")
+
+
+def test_empty_names_are_not_duplicates() -> None:
+    frame = results_frame("step,train_loss,,\n1,0.5,,\n")
+    assert list(frame.columns) == ["step", *METRIC_NAMES]
+
+
+def test_blank_lines_are_never_counted_as_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(results_file, "MAX_RESULT_ROWS", 10)
+    notes: list[Note] = []
+    frame = results_frame("step,train_loss\n" + "\n" * 30 + "1,0.5\n", notes=notes)
+    assert frame["step"].tolist() == [1]
+    assert [note.text for note in notes] == [
+        "The result file has 33 lines, more than the 10 the dashboard keeps: read 1 step in 4, its epoch "
+        "ends and its last step (1 row)."
+    ]
+    notes.clear()
+    assert results_frame("step,train_loss\n" + "\n" * 30, notes=notes).empty and notes == []
+
+
 def test_a_long_file_keeps_one_step_in_n_its_epoch_ends_and_its_last_step(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -84,6 +84,12 @@ def test_too_many_runs_to_compare_is_a_problem_that_says_the_limit() -> None:
     assert isinstance(route({"run": runs[:MAX_COMPARE]}, registry(OPENAI)), Compare)
 
 
+def test_a_link_of_999_runs_says_999() -> None:
+    runs = [f"openai:ftjob-{index}" for index in range(999)]
+    problem = route({"run": runs}, registry(OPENAI))
+    assert isinstance(problem, AddressProblem) and "names 999 runs" in problem.message
+
+
 def test_a_run_of_a_source_not_configured_names_the_source() -> None:
     problem = route({"run": ["azure:ftjob-a"]}, registry(OPENAI))
     assert isinstance(problem, AddressProblem)
