@@ -47,7 +47,7 @@ def _wait_ready(url: str, process: subprocess.Popen, log: Path) -> None:
 
 @contextmanager
 def mlflow_server(backend: str | None = None) -> Iterator[str]:
-    """A started ``mlflow server`` (backend store ``backend``, default SQLite in a temporary folder); its URL."""
+    """A started ``mlflow server`` (backend store ``backend``; default: SQLite in a temporary folder)."""
     with tempfile.TemporaryDirectory(prefix="mlflow-") as folder:
         store = backend or f"sqlite:///{folder}/mlflow.db"
         port = _free_port()

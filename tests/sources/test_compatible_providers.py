@@ -48,7 +48,9 @@ def test_a_provider_without_its_key_is_a_problem_of_its_own_and_the_others_work(
     standin: StandInServer,
 ) -> None:
     env = {
-        "DASHBOARD_COMPATIBLE_PROVIDERS": f"nebius,{standin.base_url},NEBIUS_API_KEY; other,{standin.base_url},OTHER_KEY",
+        "DASHBOARD_COMPATIBLE_PROVIDERS": (
+            f"nebius,{standin.base_url},NEBIUS_API_KEY; other,{standin.base_url},OTHER_KEY"
+        ),
         "NEBIUS_API_KEY": DEFAULT_API_KEY,
     }
     registry = resolve_sources(env, {})

@@ -12,8 +12,8 @@ import pytest
 from components.api.client import RequestLog
 from components.sources import resolve_sources
 from components.sources.base import RunSource
-from components.sources.mlflow import load_mlflow_run
 from components.sources.live import refresh_run
+from components.sources.mlflow import load_mlflow_run
 from devtools.mlflow_server import finish_run, grow_run, log_run, mlflow_server
 from tests.sources.conftest import OpenSource
 

@@ -24,7 +24,8 @@ LOG_RUN = textwrap.dedent(
     def log(step):
         metrics = {"train/loss": 2.0 / step, "train/grad_norm": 1.0, "train/learning_rate": 2e-5}
         if step % 10 == 0:
-            metrics |= {"eval/loss": 1.5 - step / 100 + (0.3 if step == 30 else 0), "eval/rouge_l": step / 100}
+            eval_loss = 1.5 - step / 100 + (0.3 if step == 30 else 0)
+            metrics |= {"eval/loss": eval_loss, "eval/rouge_l": step / 100}
         trackio.log(metrics, step=step)
     for step in range(1, steps + 1):
         log(step)
