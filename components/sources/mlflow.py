@@ -47,7 +47,7 @@ MLFLOW_LABEL = "MLflow"
 MLFLOW_CONVENTIONS = Conventions(
     full_validation="Evaluation",
     full_validation_detail="full validation set",
-    checkpoints_saved="only the steps where the run logged a model (log_model(step=…)) are checkpoints",
+    checkpoints_saved="only the steps where the run logged a model (log_model with a step) are checkpoints",
 )
 NO_MODELS = (
     "This run logged no MLflow 3 models (log_model(…, step=N)), so it has no checkpoints to recommend; its "

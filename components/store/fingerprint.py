@@ -6,8 +6,9 @@ hex digits. The store key is 32 random bytes made when the store's schema is cre
 key, fingerprints from two stores cannot be matched with each other, and nothing outside the store can test a
 guessed key against them. The material is the API key itself (``Authorization: Bearer`` or ``api-key``);
 for Microsoft Entra ID, whose tokens change every hour, it is the server's identity at that endpoint
-(``entra-id:`` and the base URL). A run read with no credential (the demo, files) has the fingerprint
-:data:`NO_CREDENTIAL`, which no hash can equal.
+(``entra-id:`` and the base URL); for Basic auth (an MLflow server) the user name and password; for an MLflow
+server without auth, being able to reach it (``open:`` and the base URL). A run read with no credential
+(the demo, files) has the fingerprint :data:`NO_CREDENTIAL`, which no hash can equal.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from components.api import ApiConfig, ApiKeyAuth, BearerAuth, EntraIdAuth
+from components.api import ApiConfig, ApiKeyAuth, BearerAuth, EntraIdAuth, NoAuth
+from components.api.auth import BasicAuth
+from components.api.mlflow import MLFLOW_API_PATH
 
 SCHEME = b"ft-checkpoint-dashboard credential v1\x00"
 NO_CREDENTIAL = "none"
@@ -39,4 +42,8 @@ def credential_material(api: ApiConfig | None) -> str | None:
         return auth.key
     if isinstance(auth, EntraIdAuth):
         return f"entra-id:{api.base_url}"
+    if isinstance(auth, BasicAuth):
+        return f"basic:{auth.username}:{auth.password}"
+    if isinstance(auth, NoAuth) and api.base_url.endswith(MLFLOW_API_PATH):  # an MLflow server without auth
+        return f"open:{api.base_url}"
     return None

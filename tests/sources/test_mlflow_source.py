@@ -114,3 +114,32 @@ def test_a_server_on_postgresql_reads_the_same(postgres, open_configured: OpenSo
         run = _source(open_configured, url).load_run(logged.run_id)
     assert run.checkpoints["step"].tolist() == [10, 20]
     assert run.provider_best is not None and run.provider_best.step == 10
+
+
+def test_a_finished_mlflow_run_is_archived_and_served_from_the_archive_as_read(
+    server: str, tmp_path, open_configured: OpenSource
+) -> None:
+    from components.archive.service import OpenOptions, ServedFrom, connect_archive, open_with_archive
+    from components.store import forget_stores, resolve_store
+
+    logged = log_run(
+        server, "kept", "archived", steps=20, eval_losses={10: 1.2, 20: 1.1}, model_steps=(10, 20)
+    )
+    store = resolve_store({"DASHBOARD_STORE": str(tmp_path / "archive.sqlite3")}, {})
+    registry = resolve_sources({"MLFLOW_TRACKING_URI": server}, {}, store=store)
+    config = registry.get("mlflow")
+    source = _source(open_configured, server)
+    try:
+        first = open_with_archive(
+            connect_archive(registry), config, source, logged.run_id, options=OpenOptions()
+        )
+        assert first.served_from is ServedFrom.SOURCE and first.saved_at is not None
+        forget_stores()
+        again = open_with_archive(
+            connect_archive(registry), config, source, logged.run_id, options=OpenOptions()
+        )
+    finally:
+        forget_stores()
+    assert again.served_from is ServedFrom.ARCHIVE
+    assert again.run.checkpoints["checkpoint_id"].tolist() == first.run.checkpoints["checkpoint_id"].tolist()
+    assert again.run.provider_best == first.run.provider_best
