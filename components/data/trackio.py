@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
@@ -44,8 +45,12 @@ def _decoded(raw: Any) -> dict[str, Any]:
 
 
 def _seconds(timestamp: Any) -> float | None:
-    moment = pd.to_datetime(str(timestamp), utc=True, errors="coerce")
-    return None if pd.isna(moment) else moment.timestamp()
+    """An ISO 8601 time as Unix seconds (UTC when it names no zone); None when it is not one."""
+    try:
+        moment = datetime.fromisoformat(str(timestamp))
+    except ValueError:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
 
 
 def records(rows: Iterable[Row]) -> list[dict[str, Any]]:

@@ -93,14 +93,6 @@ def _run_column(connection: sqlite3.Connection) -> str:
 
 
 @dataclass(frozen=True)
-class TrackioLive:
-    """What a live refresh builds on: the last row id read and the per-step frame so far."""
-
-    last_row: int
-    history: pd.DataFrame = field(repr=False, compare=False)
-
-
-@dataclass(frozen=True)
 class _Run:
     """One run as listed: its address and the facts of the list's one query."""
 
@@ -109,6 +101,17 @@ class _Run:
     name: str
     first: str | None
     last: str | None
+
+
+@dataclass(frozen=True)
+class TrackioLive:
+    """What a live refresh builds on: the run's project file and facts, the last row id read and the
+    per-step frame so far."""
+
+    path: Path
+    run: _Run
+    last_row: int
+    history: pd.DataFrame = field(repr=False, compare=False)
 
 
 class TrackioSource:
@@ -178,9 +181,10 @@ class TrackioSource:
         with _read_only(path) as connection:
             column = _run_column(connection)
             fetched = connection.execute(
-                f"SELECT id, step, timestamp, metrics FROM metrics WHERE {column} = ? AND id > ? "
+                # ``+column`` keeps SQLite on the row id: a refresh reads only the rows past ``after``.
+                f"SELECT id, step, timestamp, metrics FROM metrics WHERE id > ? AND +{column} = ? "
                 "ORDER BY id LIMIT ?",
-                (key, after, MAX_ROWS),
+                (after, key, MAX_ROWS),
             ).fetchall()
         last = fetched[-1][0] if fetched else after
         return [(step, timestamp, raw) for _, step, timestamp, raw in fetched], last
@@ -193,9 +197,10 @@ class TrackioSource:
         rows, last = self._rows(path, run.key, 0)
         notes: list[Note] = []
         history = parsed(f"Trackio project {path.stem}", trackio_history_frame, rows, notes=notes)
-        return self._built(run, history, last, notes)
+        return self._built(TrackioLive(path, run, last, history), notes)
 
-    def _built(self, run: _Run, history: pd.DataFrame, last_row: int, notes: list[Note]) -> RunData:
+    def _built(self, state: TrackioLive, notes: list[Note]) -> RunData:
+        run, history = state.run, state.history
         checkpoints = (
             with_step_metrics(evaluated_steps(history), history)
             if not history.empty
@@ -214,23 +219,25 @@ class TrackioSource:
             notes=tuple(dict.fromkeys(notes)),
             conventions=TRACKIO_CONVENTIONS,
         )
-        return data if summary.is_terminal else replace(data, resume=TrackioLive(last_row, history))
+        return data if summary.is_terminal else replace(data, resume=state)
 
     def refresh(self, previous: RunData) -> Refresh:
-        """A running run's rows past the last one read (one query); nothing for a stopped one."""
+        """A running run's rows past the last one read (one query by row id); nothing for a stopped one."""
         state = previous.resume
         if previous.summary.is_terminal or not isinstance(state, TrackioLive):
             return Refresh(previous)
         try:
-            path, run = self._find(previous.summary.run_id)
-            rows, last = self._rows(path, run.key, state.last_row)
+            rows, last = self._rows(state.path, state.run.key, state.last_row)
         except DashboardError as exc:
             return Refresh(previous, error=str(exc))
+        run = replace(state.run, last=str(rows[-1][1])) if rows else state.run
         if not rows and _summary(run) == previous.summary:
             return Refresh(previous)
-        fresh = parsed(f"Trackio project {path.stem}", trackio_history_frame, rows)
-        run_now = self._built(run, merged_history(state.history, fresh), last, [])
-        return Refresh.whole(previous, run_now, RequestLog())
+        fresh = parsed(f"Trackio project {state.path.stem}", trackio_history_frame, rows)
+        history = merged_history(state.history, fresh)
+        return Refresh.whole(
+            previous, self._built(TrackioLive(state.path, run, last, history), []), RequestLog()
+        )
 
 
 def _summary(run: _Run) -> RunSummary:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from components.data.mlflow import (
@@ -82,6 +82,7 @@ def test_mlflows_ranking_is_asked_by_the_metric_our_decider_chooses() -> None:
     assert ranking_metric([{"data": {"metrics": [{"key": "train/learning_rate"}]}}]) is None
 
 
+@settings(deadline=None)  # pandas' first call of a kind is slow on a busy machine
 @given(
     st.lists(st.integers(0, 60), min_size=1, max_size=40, unique=True),
     st.lists(st.integers(0, 60), max_size=20, unique=True),
