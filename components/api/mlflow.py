@@ -47,7 +47,7 @@ def _auth(settings: Settings) -> tuple[Auth, KeySource]:
     if username or password:
         raise ConfigError("Set both MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD, or neither.")
     token, token_source = settings.key("MLFLOW_TRACKING_TOKEN")
-    return (BearerAuth(token), token_source) if token else (NoAuth(), KeySource.NONE)
+    return (BearerAuth(token), token_source) if token else (NoAuth(), KeySource.NO_AUTH)
 
 
 def resolve_mlflow_config(
