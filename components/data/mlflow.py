@@ -8,7 +8,8 @@ checkpoints. Pure: no HTTP here.
   ``mean_token_accuracy``…) become the catalogue's columns, every other numeric series an extra under its
   own name, classified by the open metric model.
 - MLflow 3 logged models are checkpoints: the model has no step of its own, the run's
-  ``outputs.model_outputs[{model_id, step}]`` gives it; its metrics are those linked to it.
+  ``outputs.model_outputs[{model_id, step}]`` gives it (a model named ``checkpoint-N`` logged without a
+  step is at step N); its metrics are those linked to it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from components.data.checkpoint_names import checkpoint_step
 from components.data.job import finite, text_or_none, whole
 from components.data.metric_model import Decider, classify_all, default_decider
 from components.data.step_records import RecordLayout, step_records_frame
@@ -174,6 +176,17 @@ def _logged_step(model: Mapping[str, Any]) -> int | None:
     return max((step for step in steps if step is not None), default=None)
 
 
+def _model_step(output_step: int | None, model: Mapping[str, Any]) -> int | None:
+    """A model's step: the run's output step; when that is missing or 0 (``log_model`` without a step) and
+    the model is named ``checkpoint-N``, N; else the step its metrics were logged at."""
+    named = checkpoint_step(text_or_none(model.get("info", {}).get("name")))
+    if output_step:
+        return output_step
+    if named is not None:
+        return named
+    return output_step if output_step is not None else _logged_step(model)
+
+
 def checkpoint_records(models: Iterable[Mapping[str, Any]], steps: Mapping[str, int]) -> list[dict[str, Any]]:
     """Logged models as checkpoint records (``components.data.checkpoints.checkpoints_frame``): the id is
     the model's, the name to load is ``models:/<model_id>``, the step the run's output says (else the
@@ -184,7 +197,7 @@ def checkpoint_records(models: Iterable[Mapping[str, Any]], steps: Mapping[str, 
         model_id = info.get("model_id") if isinstance(info, Mapping) else None
         if not isinstance(model_id, str):
             continue
-        step = steps.get(model_id, _logged_step(model))
+        step = _model_step(steps.get(model_id), model)
         created = finite(info.get("creation_timestamp_ms"))
         records.append(
             {

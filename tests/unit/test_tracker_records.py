@@ -25,7 +25,13 @@ RUN = {
     "data": {
         "params": [{"key": "learning_rate", "value": "2e-5"}, {"key": "num_train_epochs", "value": "3"}]
     },
-    "outputs": {"model_outputs": [{"model_id": "m-1", "step": 10}, {"model_id": "m-2", "step": "x"}]},
+    "outputs": {
+        "model_outputs": [
+            {"model_id": "m-1", "step": 10},
+            {"model_id": "m-2", "step": "x"},
+            {"model_id": "m-3", "step": 0},
+        ]
+    },
 }
 
 
@@ -65,12 +71,14 @@ def test_logged_models_are_checkpoints_at_the_runs_output_step_else_their_metric
     models = [
         {"info": {"model_id": "m-1", "creation_timestamp_ms": 1_796_668_548_087}, "data": {"metrics": []}},
         {"info": {"model_id": "m-2"}, "data": {"metrics": [{"key": "eval/loss", "value": 1.2, "step": 20}]}},
+        {"info": {"model_id": "m-3", "name": "checkpoint-300"}, "data": {"metrics": []}},
         {"info": {}},
     ]
     got = checkpoint_records(models, model_steps(RUN))
     assert [(r["id"], r["step_number"], r["fine_tuned_model_checkpoint"]) for r in got] == [
         ("m-1", 10, "models:/m-1"),
         ("m-2", 20, "models:/m-2"),
+        ("m-3", 300, "models:/m-3"),
     ]
     assert got[1]["metrics"] == {"full_valid_loss": 1.2}
 
