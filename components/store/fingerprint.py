@@ -6,9 +6,8 @@ hex digits. The store key is 32 random bytes made when the store's schema is cre
 key, fingerprints from two stores cannot be matched with each other, and nothing outside the store can test a
 guessed key against them. The material is the API key itself (``Authorization: Bearer`` or ``api-key``);
 for Microsoft Entra ID, whose tokens change every hour, it is the server's identity at that endpoint
-(``entra-id:`` and the base URL); for Basic auth (an MLflow server) the user name and password; for an MLflow
-server without auth, being able to reach it (``open:`` and the base URL). A run read with no credential
-(the demo, files) has the fingerprint :data:`NO_CREDENTIAL`, which no hash can equal.
+(``entra-id:`` and the base URL). A run read with no credential (the demo, files) has the fingerprint
+:data:`NO_CREDENTIAL`, which no hash can equal.
 """
 
 from __future__ import annotations
@@ -42,6 +41,8 @@ def credential_material(api: ApiConfig | None) -> str | None:
         return auth.key
     if isinstance(auth, EntraIdAuth):
         return f"entra-id:{api.base_url}"
+    # An MLflow tracking server: Basic auth is its user name and password; a server without auth is
+    # anyone's who can reach it, so its material is being able to (``open:`` and the base URL).
     if isinstance(auth, BasicAuth):
         return f"basic:{auth.username}:{auth.password}"
     if isinstance(auth, NoAuth) and api.base_url.endswith(MLFLOW_API_PATH):  # an MLflow server without auth
