@@ -8,7 +8,7 @@ archive, when given, comes last and does not count: it holds what other sources 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -210,6 +210,23 @@ def _compatible(
     return configs, problems
 
 
+Attempt = tuple[str, str, Callable[[], SourceConfig | None]]
+
+
+def _tried(attempts: Sequence[Attempt]) -> tuple[list[SourceConfig], list[SourceProblem]]:
+    """Each source's config, or its problem: a wrong setting of one leaves the others working."""
+    configs, problems = [], []
+    for name, label, attempt in attempts:
+        try:
+            config = attempt()
+        except ConfigError as exc:
+            problems.append(SourceProblem(name, label, str(exc)))
+            continue
+        if config is not None:
+            configs.append(config)
+    return configs, problems
+
+
 def resolve_sources(
     env: Mapping[str, Any],
     secrets: Mapping[str, Any],
@@ -247,15 +264,7 @@ def resolve_sources(
         (TRACKIO, TRACKIO_LABEL, lambda: _trackio(env, secrets)),
         (FILES, FILES_LABEL, lambda: _files(env, secrets)),
     )
-    configs, problems = [], []
-    for name, label, attempt in attempts:
-        try:
-            config = attempt()
-        except ConfigError as exc:
-            problems.append(SourceProblem(name, label, str(exc)))
-            continue
-        if config is not None:
-            configs.append(config)
+    configs, problems = _tried(attempts)
     compatible, wrong = _compatible(env, secrets)
     configs, problems = [*configs, *compatible], [*problems, *wrong]
     if not configs and not problems:
