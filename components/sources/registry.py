@@ -8,10 +8,10 @@ archive, when given, comes last and does not count: it holds what other sources 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -49,6 +49,9 @@ from components.sources.together import TOGETHER, TOGETHER_LABEL
 from components.sources.together_source import TogetherSource
 from components.sources.trackio import TRACKIO, TRACKIO_LABEL, TrackioSource
 from components.store import StoreConfig, connect_store, credential_material
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 OPENAI_LABEL = "OpenAI"
 API_SOURCES_FOR_JOB_IDS = (OPENAI, AZURE)
@@ -210,10 +213,9 @@ def _compatible(
     return configs, problems
 
 
-Attempt = tuple[str, str, Callable[[], SourceConfig | None]]
-
-
-def _tried(attempts: Sequence[Attempt]) -> tuple[list[SourceConfig], list[SourceProblem]]:
+def _tried(
+    attempts: Sequence[tuple[str, str, Callable[[], SourceConfig | None]]],
+) -> tuple[list[SourceConfig], list[SourceProblem]]:
     """Each source's config, or its problem: a wrong setting of one leaves the others working."""
     configs, problems = [], []
     for name, label, attempt in attempts:
