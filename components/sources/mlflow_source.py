@@ -2,7 +2,8 @@
 server's own filter and paged by its page token; one run (``components.sources.mlflow``); a RUNNING run
 refreshed at the cost of what is new (``components.sources.mlflow_live``).
 
-Listing costs 1 request for the experiments (once per source) and 1 per page of 100 runs.
+Listing costs 1 request for the experiments (with the first page, so a new experiment is listed) and 1 per
+page of 100 runs.
 """
 
 from __future__ import annotations
@@ -47,9 +48,9 @@ class MLflowSource:
     def info(self) -> SourceInfo:
         return self._info
 
-    def experiments(self) -> dict[str, str]:
-        """Experiment id → name, read once per source."""
-        if self._experiments is None:
+    def experiments(self, again: bool = False) -> dict[str, str]:
+        """Experiment id → name, read with a listing's first page (``again``), kept for its next pages."""
+        if self._experiments is None or again:
             found = self._client.start_load().experiments()
             self._experiments = {str(item.get("experiment_id")): str(item.get("name", "")) for item in found}
         return self._experiments
@@ -60,7 +61,7 @@ class MLflowSource:
 
     def search_runs(self, search: str | None, cursor: str | None = None) -> RunPage:
         """The runs matching the server's filter ``search`` (``metrics.`eval/loss` < 1``), newest first."""
-        experiments = self.experiments()
+        experiments = self.experiments(again=cursor is None)
         if not experiments:
             return RunPage(())
         found, token = self._client.start_load().runs_page(sorted(experiments), search, cursor)
