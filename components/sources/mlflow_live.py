@@ -5,7 +5,7 @@ and the run's logged-model outputs. The rest is read only when that says it chan
 
 - a metric whose latest step moved: its points from the last step read on (``get-history-bulk-interval``
   with ``start_step``/``end_step``, one request when fewer than 2,500 steps are new; the whole history of a
-  metric first seen, or further behind, paged as at load);
+  metric first seen, or further behind, paged as at load; every metric whole after a read that failed);
 - the logged models (and MLflow's ranking), when the run's model outputs changed or the run ended.
 
 Requests per refresh: nothing new, **1**; new points of K metrics, 1 + K; a new checkpoint, 2 more.
@@ -80,9 +80,11 @@ class MLflowRefresh(LiveRefresh[MLflowLive, dict]):
         if not moved:
             return state.read.history
         fresh: dict[str, list[Item]] = {}
+        # After a failed read the steps known are the run's, not what was read: read those metrics whole.
+        owed = "metrics" in state.owed
         try:
             for key in moved:
-                fresh[key] = self._new_points(key, state.steps.get(key), steps[key])
+                fresh[key] = self._new_points(key, None if owed else state.steps.get(key), steps[key])
         except DashboardError as exc:
             self.owe("metrics", "the new metric points", str(exc))
             return state.read.history
