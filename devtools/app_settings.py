@@ -24,6 +24,14 @@ APP_SETTINGS: tuple[str, ...] = (
     # Together AI
     "TOGETHER_API_KEY",
     "TOGETHER_BASE_URL",
+    # MLflow, Trackio and named OpenAI-compatible providers (issue 19; their key variables are named per
+    # provider, so a test names its own)
+    "MLFLOW_TRACKING_URI",
+    "MLFLOW_TRACKING_TOKEN",
+    "MLFLOW_TRACKING_USERNAME",
+    "MLFLOW_TRACKING_PASSWORD",
+    "TRACKIO_DIR",
+    "DASHBOARD_COMPATIBLE_PROVIDERS",
     # Limits shared by every source (components.api.limits)
     "OPENAI_TIMEOUT",
     "OPENAI_MAX_RETRIES",

@@ -7,6 +7,7 @@ names it for redaction, so a server that echoes it cannot put it on the page.
 
 from __future__ import annotations
 
+import base64
 import importlib
 import importlib.util
 from collections.abc import Callable
@@ -59,6 +60,22 @@ class BearerAuth:
 
     def secrets(self) -> tuple[str, ...]:
         return (self.token,)
+
+
+@dataclass(frozen=True)
+class BasicAuth:
+    """``Authorization: Basic`` from a user name and password (MLflow's ``MLFLOW_TRACKING_USERNAME`` /
+    ``_PASSWORD``): sent as a header per request, never as ``user:password@`` in a URL."""
+
+    username: str
+    password: str = field(repr=False)
+
+    def headers(self) -> dict[str, str]:
+        pair = base64.b64encode(f"{self.username}:{self.password}".encode()).decode("ascii")
+        return {"Authorization": f"Basic {pair}"}
+
+    def secrets(self) -> tuple[str, ...]:
+        return (self.password, self.headers()["Authorization"].removeprefix("Basic "))
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,8 @@ Pages = Iterator[tuple[ListProgress, list[Item]]]
 """A list walk: after each page, the progress so far and that page's items."""
 
 
+# MLflow's searches, by what they list: runs are its jobs, logged models its checkpoints.
+_MLFLOW_LISTS = {"runs": "jobs", "experiments": "jobs", "logged-models": "checkpoints"}
 INFERENCE = ("one answer", "DASHBOARD_INFERENCE_DEADLINE")
 
 
@@ -93,6 +95,10 @@ def request_kind(path: str) -> str:
     last = parts[-1]
     if last in ("checkpoints", "events", "metrics"):
         return last
+    if last.startswith("get-history"):  # MLflow's metric histories
+        return "metrics"
+    if parts[0] in _MLFLOW_LISTS and last == "search":
+        return _MLFLOW_LISTS[parts[0]]
     if last == "content":
         return "file"
     if last == "completions":

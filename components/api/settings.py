@@ -23,6 +23,7 @@ class KeySource(StrEnum):
     TYPED = "typed in this browser session"
     ENTRA_ID = "Microsoft Entra ID (azure-identity)"
     NONE = "no key"
+    NO_AUTH = "nowhere: the server asks for none"  # an MLflow tracking server without auth
 
     def describe(self, variable: str) -> str:
         """Where the key came from, in words: ``environment variable OPENAI_API_KEY``."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -28,25 +28,40 @@ from components.api import (
     resolve_limits,
     resolve_together_config,
 )
+from components.api.compatible import SETTING as COMPATIBLE_SETTING
+from components.api.compatible import resolve_compatible_providers
+from components.api.mlflow import MLflowClient, resolve_mlflow_config
 from components.api.settings import Settings
 from components.api.together import TogetherClient
+from components.data.mlflow import MLFLOW
 from components.demo import DEMO_JOB_ID
-from components.domain import InvalidRunRefError, RunRef, check_run_id
+from components.domain import Conventions, InvalidRunRefError, RunRef, check_run_id
 from components.sources.archive import ARCHIVE, ARCHIVE_LABEL, ArchiveSource
 from components.sources.azure import AZURE, AZURE_LABEL, azure_source
 from components.sources.base import RunSource, SourceKind
 from components.sources.demo import DEMO, DEMO_LABEL, demo_source
 from components.sources.files import FILES, FILES_LABEL, UPLOAD, FilesSource, Upload, UploadSource
-from components.sources.openai import OPENAI
+from components.sources.mlflow import MLFLOW_LABEL
+from components.sources.mlflow_source import MLflowSource
+from components.sources.openai import OPENAI, openai_info
 from components.sources.openai_source import OpenAISource
 from components.sources.together import TOGETHER, TOGETHER_LABEL
 from components.sources.together_source import TogetherSource
+from components.sources.trackio import TRACKIO, TRACKIO_LABEL, TrackioSource
 from components.store import StoreConfig, connect_store, credential_material
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 OPENAI_LABEL = "OpenAI"
 API_SOURCES_FOR_JOB_IDS = (OPENAI, AZURE)
 """Where an old ``?job=ftjob-…`` link looks: the first of these that is configured."""
-KEY_VARIABLES = {OPENAI: "OPENAI_API_KEY", AZURE: "AZURE_OPENAI_API_KEY", TOGETHER: "TOGETHER_API_KEY"}
+KEY_VARIABLES = {
+    OPENAI: "OPENAI_API_KEY",
+    AZURE: "AZURE_OPENAI_API_KEY",
+    TOGETHER: "TOGETHER_API_KEY",
+    MLFLOW: "MLFLOW_TRACKING_TOKEN",
+}
 
 
 @dataclass(frozen=True)
@@ -60,6 +75,8 @@ class SourceConfig:
     api: ApiConfig | None = None  # API sources
     key_source: KeySource = KeySource.NONE
     runs_dir: Path | None = None  # the files source
+    tracker_dir: Path | None = None  # Trackio's TRACKIO_DIR
+    key_variable: str | None = None  # a compatible provider's key variable (the built-in ones: KEY_VARIABLES)
     store: StoreConfig | None = None  # the archive
     # The archive: the credentials of the session's other sources, whose runs it shows (never shown).
     credentials: tuple[str, ...] = field(default=(), repr=False)
@@ -69,7 +86,7 @@ class SourceConfig:
     @property
     def key_origin(self) -> str:
         """Where the credential came from, in words (never the credential)."""
-        return self.key_source.describe(KEY_VARIABLES.get(self.name, ""))
+        return self.key_source.describe(self.key_variable or KEY_VARIABLES.get(self.name, ""))
 
 
 DEMO_SOURCE = SourceConfig(DEMO, DEMO_LABEL, SourceKind.DEMO)
@@ -87,7 +104,8 @@ class SourceProblem:
 
 @dataclass(frozen=True)
 class Registry:
-    """The configured sources in a fixed order (OpenAI, Azure, Together, files; else the demo)."""
+    """The configured sources in a fixed order (OpenAI, Azure, Together, MLflow, Trackio, files, the named
+    OpenAI-compatible providers; else the demo)."""
 
     configs: tuple[SourceConfig, ...]
     problems: tuple[SourceProblem, ...] = ()
@@ -164,6 +182,62 @@ def _files(env: Mapping[str, Any], secrets: Mapping[str, Any]) -> SourceConfig |
     )
 
 
+def _trackio(env: Mapping[str, Any], secrets: Mapping[str, Any]) -> SourceConfig | None:
+    raw = Settings(env, secrets).text("TRACKIO_DIR")
+    if raw is None:
+        return None
+    folder = Path(raw).expanduser()
+    if not folder.is_dir():
+        raise ConfigError("TRACKIO_DIR is not a folder this server can read.")
+    return SourceConfig(
+        TRACKIO, TRACKIO_LABEL, SourceKind.FILES, resolve_limits(env, secrets), tracker_dir=folder.resolve()
+    )
+
+
+def _compatible(
+    env: Mapping[str, Any], secrets: Mapping[str, Any]
+) -> tuple[list[SourceConfig], list[SourceProblem]]:
+    """Every named OpenAI-compatible provider (``DASHBOARD_COMPATIBLE_PROVIDERS``), each on its own."""
+    try:
+        providers = resolve_compatible_providers(env, secrets)
+    except ConfigError as exc:
+        return [], [SourceProblem("compatible", COMPATIBLE_SETTING, str(exc))]
+    configs, problems = [], []
+    for provider in providers:
+        if provider.config is None:
+            problems.append(SourceProblem(provider.name, provider.label, provider.problem or ""))
+            continue
+        api, key_source = provider.config
+        configs.append(
+            SourceConfig(
+                provider.name,
+                provider.label,
+                SourceKind.API,
+                api.limits,
+                api=api,
+                key_source=key_source,
+                key_variable=provider.key_variable,
+            )
+        )
+    return configs, problems
+
+
+def _tried(
+    attempts: Sequence[tuple[str, str, Callable[[], SourceConfig | None]]],
+) -> tuple[list[SourceConfig], list[SourceProblem]]:
+    """Each source's config, or its problem: a wrong setting of one leaves the others working."""
+    configs, problems = [], []
+    for name, label, attempt in attempts:
+        try:
+            config = attempt()
+        except ConfigError as exc:
+            problems.append(SourceProblem(name, label, str(exc)))
+            continue
+        if config is not None:
+            configs.append(config)
+    return configs, problems
+
+
 def resolve_sources(
     env: Mapping[str, Any],
     secrets: Mapping[str, Any],
@@ -205,17 +279,13 @@ def resolve_sources(
                 TOGETHER, TOGETHER_LABEL, resolve_together_config(env, secrets, typed.get(TOGETHER))
             ),
         ),
+        (MLFLOW, MLFLOW_LABEL, lambda: _api(MLFLOW, MLFLOW_LABEL, resolve_mlflow_config(env, secrets))),
+        (TRACKIO, TRACKIO_LABEL, lambda: _trackio(env, secrets)),
         (FILES, FILES_LABEL, lambda: _files(env, secrets)),
     )
-    configs, problems = [], []
-    for name, label, attempt in attempts:
-        try:
-            config = attempt()
-        except ConfigError as exc:
-            problems.append(SourceProblem(name, label, str(exc)))
-            continue
-        if config is not None:
-            configs.append(config)
+    configs, problems = _tried(attempts)
+    compatible, wrong = _compatible(env, secrets)
+    configs, problems = [*configs, *compatible], [*problems, *wrong]
     if not configs and not problems:
         configs.append(DEMO_SOURCE)
     if store is not None:
@@ -259,12 +329,22 @@ def open_source(
         return FilesSource(config.runs_dir, config.limits)
     if config.name == UPLOAD:
         return UploadSource(uploads, config.limits)
+    if config.name == TRACKIO:
+        assert config.tracker_dir is not None
+        return TrackioSource(config.tracker_dir)
     assert config.api is not None
     http = http or http_client_for(config)
     if config.name == TOGETHER:
         return TogetherSource(TogetherClient(http, config.api))
+    if config.name == MLFLOW:
+        return MLflowSource(MLflowClient(http, config.api))
     client = FineTuningClient(http, config.api)
-    return azure_source(client) if config.name == AZURE else OpenAISource(client)
+    if config.name in (OPENAI, AZURE):
+        return azure_source(client) if config.name == AZURE else OpenAISource(client)
+    # A named OpenAI-compatible provider: the OpenAI source under its own name, label and base.
+    return OpenAISource(
+        client, openai_info(client, name=config.name, label=config.label, conventions=Conventions())
+    )
 
 
 def upload_config(limits: Limits) -> SourceConfig:

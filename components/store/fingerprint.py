@@ -18,7 +18,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from components.api import ApiConfig, ApiKeyAuth, BearerAuth, EntraIdAuth
+from components.api import ApiConfig, ApiKeyAuth, BearerAuth, EntraIdAuth, NoAuth
+from components.api.auth import BasicAuth
+from components.api.mlflow import MLFLOW_API_PATH
 
 SCHEME = b"ft-checkpoint-dashboard credential v1\x00"
 USER_SCHEME = b"ft-checkpoint-dashboard user v1\x00"
@@ -49,4 +51,10 @@ def credential_material(api: ApiConfig | None) -> str | None:
         return auth.key
     if isinstance(auth, EntraIdAuth):
         return f"entra-id:{api.base_url}"
+    # An MLflow tracking server: Basic auth is its user name and password; a server without auth is
+    # anyone's who can reach it, so its material is being able to (``open:`` and the base URL).
+    if isinstance(auth, BasicAuth):
+        return f"basic:{auth.username}:{auth.password}"
+    if isinstance(auth, NoAuth) and api.base_url.endswith(MLFLOW_API_PATH):  # an MLflow server without auth
+        return f"open:{api.base_url}"
     return None

@@ -70,6 +70,8 @@ def endpoint_of(config: SourceConfig) -> str:
         return config.api.display_base_url
     if config.runs_dir is not None:
         return f"DASHBOARD_RUNS_DIR ({clean(config.runs_dir.name, ECHO_CHARS)})"
+    if config.tracker_dir is not None:
+        return f"TRACKIO_DIR ({clean(config.tracker_dir.name, ECHO_CHARS)})"
     if config.store is not None:
         return store_endpoint(config.store)
     if config.name == UPLOAD:
