@@ -24,6 +24,7 @@ from components.page.chart import ChartModel
 from components.page.header import Header, header_of, loaded_caption
 from components.page.provider_best import provider_best_line
 from components.page.recommendation import Comparison, Strip, comparison_of, strip_of
+from components.page.sureness import Sureness, sureness_of
 from components.page.table import TableModel, table_of
 from components.wording import count
 
@@ -128,6 +129,7 @@ class PageModel:
     table: TableModel | None
     provider_best: str | None
     unavailable: tuple[tuple[str, str], ...]
+    sureness: str | None = None  # how sure the choice is, under the strip (ties within batch noise)
 
 
 def _chart_caption(display_rows: int, total_rows: int, marked: int, checkpoints: int) -> str | None:
@@ -181,7 +183,11 @@ def _chart_notes(run: RunData, display: RunDisplay) -> tuple[str, ...]:
 
 
 def _chart(
-    prepared: Prepared, options: ViewOptions, highlights: Highlights, zoom: StepRange | None
+    prepared: Prepared,
+    options: ViewOptions,
+    highlights: Highlights,
+    zoom: StepRange | None,
+    sureness: Sureness | None = None,
 ) -> ChartModel | None:
     """The chart, thinned for drawing, with what thinning left out; None before the first step."""
     run = prepared.run
@@ -195,7 +201,16 @@ def _chart(
     caption = _chart_caption(
         display.rows_shown, display.rows_total, len(display.checkpoints), len(run.checkpoints)
     )
-    return ChartModel(display, highlights, zoom, caption or "", _chart_notes(run, display))
+    noise = sureness.noise if sureness is not None else None
+    return ChartModel(
+        display,
+        highlights,
+        zoom,
+        caption or "",
+        _chart_notes(run, display),
+        noise,
+        sureness.metric if sureness is not None else "",
+    )
 
 
 def _below_loss(display: RunDisplay) -> str | None:
@@ -272,14 +287,15 @@ def build_page(
     verdicts = checkpoint_verdicts(checkpoints, prepared.spans, run.history)
     if decider is not None and overrules_band(decider.metric):
         verdicts = overruled(verdicts)
-    strip = comparison = None
-    if advice is not None:
+    strip = comparison = sureness = None
+    if advice is not None and decider is not None:
         row = checkpoints.loc[ids == advice.checkpoint_id].iloc[0]
         strip = strip_of(advice, row, prepared.labels, decider)
         comparison = comparison_of(
             checkpoints, verdicts, advice.metric, advice.checkpoint_id, marks.selected_id, prepared.labels
         )
-    chart = _chart(prepared, options, marks, zoom)
+        sureness = sureness_of(checkpoints, run.history, advice, decider.metric)
+    chart = _chart(prepared, options, marks, zoom, sureness)
     return PageModel(
         header=header_of(run.summary),
         loaded=_loaded(run),
@@ -292,4 +308,5 @@ def build_page(
         table=_table(prepared, verdicts, marks),
         provider_best=provider_best_line(run.provider_best, strip),
         unavailable=_unavailable(run, chart),
+        sureness=sureness.line if sureness is not None else None,
     )

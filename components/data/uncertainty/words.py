@@ -99,13 +99,15 @@ def holm_words(comparisons: Sequence[AgainstReference], reference: str) -> str:
     )
 
 
-def optimism_words(optimism: float, k: int, *, points: bool = True, lower_is_better: bool = False) -> str:
+def optimism_words(
+    optimism: float, k: int, *, points: bool = True, lower_is_better: bool = False, on: str = "these examples"
+) -> str:
     """``Expect about 0.8 points less on new data``, with one line on why (a loss: "higher")."""
     worse = "higher" if lower_is_better else ("less" if points else "lower")
     unit = " points" if points else ""
     return (
         f"Expect about {amount(optimism, points)}{unit} {worse} on new data: chosen as the best of {k} on "
-        "these same examples, it looks better here partly by luck."
+        f"{on}, it looks better here partly by luck."
     )
 
 
