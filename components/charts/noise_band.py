@@ -14,6 +14,7 @@ from components.data.uncertainty.noise import CurveNoise
 
 MAX_BAND_POINTS = 1_000  # the band is a shade: an even sample of its points draws it at any length
 BAND_NAME = "batch noise (±1 σ)"
+LOWER_NAME = "batch noise, lower edge"  # named too: every trace of the chart has its own name
 _ALPHA = 0.22
 
 
@@ -41,7 +42,13 @@ def band_traces(display: RunDisplay, noise: CurveNoise, metric: str) -> list[go.
         "line": {"width": 0},
     }
     return [
-        go.Scatter(y=noise.trend[keep] - noise.sigma[keep], showlegend=False, legendgroup="noise", **common),
+        go.Scatter(
+            y=noise.trend[keep] - noise.sigma[keep],
+            name=LOWER_NAME,
+            showlegend=False,
+            legendgroup="noise",
+            **common,
+        ),
         go.Scatter(
             y=noise.trend[keep] + noise.sigma[keep],
             fill="tonexty",

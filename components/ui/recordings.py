@@ -80,6 +80,7 @@ from components.text import MODEL_CHARS, NOTE_CHARS, clean, code_span, markdown_
 from components.ui.cached_reads import shared_http_client
 from components.ui.connection import Connection
 from components.ui.deployments import deployments, pick_models
+from components.ui.examples_verdict import examples_verdict_panel
 from components.ui.validation_examples import answers_table, scores, validation_set
 from components.wording import count
 
@@ -314,6 +315,7 @@ def show_set(answer_set: AnswerSet, recommended: str | None) -> None:
         return
     results, summary = scored
     scores(summary, recommended)
+    examples_verdict_panel(results, recommended, f"set_verdict_{answer_set.set_id}")
     answers_table(results)
 
 

@@ -58,16 +58,13 @@ class PairedComparison:
     method: Method
     wins_a: float  # share of examples where a scored higher
     wins_b: float
+    ties: float  # share of examples where both scored the same
     level: float = LEVEL
 
     @property
     def clear(self) -> bool:
         """Whether the interval excludes zero (never with too few examples)."""
         return self.method is not Method.TOO_FEW and (self.low > 0 or self.high < 0)
-
-    @property
-    def ties(self) -> float:
-        return 1.0 - self.wins_a - self.wins_b
 
 
 def skewness(values: np.ndarray) -> float:
@@ -117,7 +114,7 @@ def compare_paired(
     n = len(d)
     mean = float(d.mean()) if n else math.nan
     sd = float(d.std(ddof=1)) if n > 1 else math.nan
-    wins = (float(np.mean(d > 0)), float(np.mean(d < 0))) if n else (0.0, 0.0)
+    wins = (float(np.mean(d > 0)), float(np.mean(d < 0)), float(np.mean(d == 0))) if n else (0.0, 0.0, 0.0)
     if n < MIN_EXAMPLES:
         method, (low, high, p) = Method.TOO_FEW, (math.nan, math.nan, 1.0)
     elif sd == 0:
@@ -126,4 +123,4 @@ def compare_paired(
         method, (low, high, p) = Method.T, _t_interval(d, level)
     else:
         method, (low, high, p) = Method.BOOTSTRAP, _bootstrap_interval(d, level, resamples, seed)
-    return PairedComparison(n, mean, low, high, sd, p, method, wins[0], wins[1], level)
+    return PairedComparison(n, mean, low, high, sd, p, method, *wins, level)

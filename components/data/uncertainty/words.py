@@ -105,6 +105,8 @@ def optimism_words(
     """``Expect about 0.8 points less on new data``, with one line on why (a loss: "higher")."""
     worse = "higher" if lower_is_better else ("less" if points else "lower")
     unit = " points" if points else ""
+    if amount(optimism, points).lstrip(MINUS) in ("0.0", "0"):
+        return f"Chosen as the best of {k} on {on} by a lead luck does not explain: expect about the same."
     return (
         f"Expect about {amount(optimism, points)}{unit} {worse} on new data: chosen as the best of {k} on "
         f"{on}, it looks better here partly by luck."
