@@ -14,6 +14,10 @@ from components.data.uncertainty.noise import CurveNoise
 
 MAX_BAND_POINTS = 1_000  # the band is a shade: an even sample of its points draws it at any length
 BAND_NAME = "batch noise (±1 σ)"
+BAND_NOTE = (
+    "The shade around batch validation is its noise (±1 σ), estimated from the curve itself: points closer "
+    "than that cannot be told apart."
+)
 LOWER_NAME = "batch noise, lower edge"  # named too: every trace of the chart has its own name
 _ALPHA = 0.22
 
@@ -54,6 +58,7 @@ def band_traces(display: RunDisplay, noise: CurveNoise, metric: str) -> list[go.
             fill="tonexty",
             fillcolor=fill,
             name=BAND_NAME,
+            showlegend=False,  # said under the chart (BAND_NOTE): a legend entry wraps the legend a row
             legendgroup="noise",
             **common,
         ),

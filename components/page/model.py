@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from components.charts.noise_band import BAND_NOTE
 from components.charts.options import Highlights, StepRange, ViewOptions, XMode, default_smoothing
 from components.charts.view import ChartRun, RunAxes, RunDisplay, build_display, run_axes
 from components.data.best import available_metrics, choose_decider, declared_of, run_metrics
@@ -129,7 +130,6 @@ class PageModel:
     table: TableModel | None
     provider_best: str | None
     unavailable: tuple[tuple[str, str], ...]
-    sureness: str | None = None  # how sure the choice is, under the strip (ties within batch noise)
 
 
 def _chart_caption(display_rows: int, total_rows: int, marked: int, checkpoints: int) -> str | None:
@@ -207,7 +207,7 @@ def _chart(
         highlights,
         zoom,
         caption or "",
-        _chart_notes(run, display),
+        _chart_notes(run, display) + ((BAND_NOTE,) if noise is not None else ()),
         noise,
         sureness.metric if sureness is not None else "",
     )
@@ -249,6 +249,16 @@ def _waiting(prepared: Prepared, advice: Recommendation | None, picked: str | No
     if advice is None and picked in prepared.unknown_direction:
         return NO_DIRECTION.format(label=prepared.labels[picked])
     return NO_METRIC if advice is None else None
+
+
+def _with_sureness(strip: Strip, sureness: Sureness | None) -> Strip:
+    """The strip with how sure its choice is: a short line after its reason, the whole account in its
+    details (both are the strip's own fields, so the strip draws them where it draws those)."""
+    if sureness is None:
+        return strip
+    reason = f"{strip.reason} {sureness.short}" if sureness.short else strip.reason
+    details = f"{strip.details}\n\n{sureness.line}" if strip.details else sureness.line
+    return replace(strip, reason=reason, details=details)
 
 
 def _table(prepared: Prepared, verdicts: pd.DataFrame, marks: Highlights) -> TableModel | None:
@@ -295,6 +305,7 @@ def build_page(
             checkpoints, verdicts, advice.metric, advice.checkpoint_id, marks.selected_id, prepared.labels
         )
         sureness = sureness_of(checkpoints, run.history, advice, decider.metric)
+        strip = _with_sureness(strip, sureness)
     chart = _chart(prepared, options, marks, zoom, sureness)
     return PageModel(
         header=header_of(run.summary),
@@ -308,5 +319,4 @@ def build_page(
         table=_table(prepared, verdicts, marks),
         provider_best=provider_best_line(run.provider_best, strip),
         unavailable=_unavailable(run, chart),
-        sureness=sureness.line if sureness is not None else None,
     )

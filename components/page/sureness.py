@@ -33,12 +33,15 @@ TOO_FEW = (
 
 @dataclass(frozen=True)
 class Sureness:
-    """The line under the strip, the band to draw (batch validation only) and the tied checkpoints."""
+    """What the strip says of it (``short``, one line at most, so the chart keeps its place; None when
+    its details say it all), the full account for its details (``line``), the band to draw (batch
+    validation only) and the tied checkpoints."""
 
     line: str
     metric: str
     noise: CurveNoise | None = None
     tied_ids: tuple[str, ...] = ()
+    short: str | None = None
 
 
 def _steps(steps: list[int]) -> str:
@@ -68,6 +71,18 @@ def _tie_line(frame: pd.DataFrame, ties: Ties, metric: MetricInfo, sigma: float)
     )
 
 
+def _short(frame: pd.DataFrame, ties: Ties) -> str:
+    """The strip's line: the tied steps and the earliest of them (the strip names the best itself)."""
+    if not ties.others:
+        return "No other checkpoint is within batch validation's noise of it."
+    steps = _steps([int(frame.iloc[i]["step"]) for i in ties.tied])
+    earliest = int(frame.iloc[ties.earliest]["step"])
+    cheaper = (
+        "" if ties.earliest == ties.best else f"; step {earliest:,}, the earliest, is as good and cheaper"
+    )
+    return f"Tied within batch validation's noise: steps {steps}{cheaper}."
+
+
 def _batch(checkpoints: pd.DataFrame, history: pd.DataFrame, metric: MetricInfo) -> Sureness:
     name = metric.name
     noise = curve_noise(history["step"], history[name]) if name in history else None
@@ -80,13 +95,14 @@ def _batch(checkpoints: pd.DataFrame, history: pd.DataFrame, metric: MetricInfo)
     if ties is None:
         return Sureness(TOO_FEW, name)
     line = _tie_line(frame, ties, metric, float(np.median(sigma)))
+    short = _short(frame, ties)
     if len(frame) > 1:
         optimism = noise_optimism(frame[name], sigma, higher=higher)
         line += " " + optimism_words(
             optimism, len(frame), points=False, lower_is_better=not higher, on="this noisy curve"
         )
     tied = tuple(str(frame.iloc[i]["checkpoint_id"]) for i in ties.tied)
-    return Sureness(line, name, noise, tied)
+    return Sureness(line, name, noise, tied, short)
 
 
 def sureness_of(

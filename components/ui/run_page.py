@@ -106,9 +106,6 @@ def run_page(connection: Connection, loaded: Loaded) -> None:
     if page.provider_best is not None:
         with strip:
             st.caption(markdown_literal(page.provider_best, NOTE_CHARS))
-    if page.sureness is not None:
-        with strip:
-            st.caption(page.sureness)
     if page.chart is not None:
         curves_panel(page.chart, run_id, page.loaded)
         for kind, reason in page.unavailable:  # where that metric's panel would be

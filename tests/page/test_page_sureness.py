@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from components.charts.noise_band import BAND_NAME, LOWER_NAME
+from components.charts.noise_band import BAND_NAME, BAND_NOTE, LOWER_NAME
 from tests.markdown_view import visible_text
 from tests.page.page_support import TIMEOUT, captions, chart_spec, decode, new_app, traces
 
@@ -15,19 +15,28 @@ def test_choosing_by_batch_validation_draws_its_noise_and_names_the_ties(no_api_
     at.query_params["metric"] = "Validation loss (batch)"
     at.run()
     assert not at.exception
-    [line] = [text for text in captions(at) if "tied with the best" in text]
-    assert line.startswith("Within the noise of batch validation loss (±0.0658 a measurement), 3 checkpoints")
-    assert "The earliest, step 240 (0.642), is as good by this curve and cheaper to reach" in line
-    assert "step 360 has the lowest value (0.603)" in line
+    [reason] = [text for text in captions(at) if text.startswith("Lowest batch validation loss")]
+    assert reason.endswith(
+        "Tied within batch validation's noise: steps 240, 360 and 480; step 240, the earliest, is as good "
+        "and cheaper."
+    )
+    details = [
+        visible_text(element.value) for element in at.markdown if "tied with the best" in element.value
+    ]
+    assert "Within the noise of batch validation loss (±0.0658 a measurement), 3 checkpoints" in details[0]
+    assert "The earliest, step 240 (0.642), is as good by this curve and cheaper to reach" in details[0]
+    assert "step 360 has the lowest value (0.603)" in details[0]
     named = traces(chart_spec(at))
     upper, lower = np.array(decode(named[BAND_NAME]["y"])), np.array(decode(named[LOWER_NAME]["y"]))
     assert named[BAND_NAME]["fill"] == "tonexty" and (upper > lower).all()
     assert chart_spec(at)["data"][1]["name"] == BAND_NAME  # under every other trace
+    assert any(BAND_NOTE in text for text in captions(at))  # said under the chart, not in its legend
 
 
 def test_full_validation_says_it_cannot_tell(no_api_env: None) -> None:
     at = new_app().run()
-    assert any(text.startswith("Full validation loss is one number per evaluation") for text in captions(at))
+    details = [visible_text(element.value) for element in at.markdown]
+    assert any(text.startswith("Full validation loss is one number per evaluation") for text in details)
     assert BAND_NAME not in traces(chart_spec(at))
 
 

@@ -57,6 +57,7 @@ def test_a_lead_larger_than_the_noise_ties_with_nothing():
     sure = sureness_of(checkpoints, history, recommend(checkpoints, history, metric), metric)
     assert sure.tied_ids == ("ckpt-400",)
     assert sure.line.startswith("No other checkpoint is within the noise of batch validation loss")
+    assert sure.short == "No other checkpoint is within batch validation's noise of it."
 
 
 def test_the_demo_says_full_validation_cannot_tell_and_batch_validation_draws_its_band():
@@ -64,10 +65,15 @@ def test_the_demo_says_full_validation_cannot_tell_and_batch_validation_draws_it
     run = open_source(config).load_run("ftjob-demo")
     prepared = prepare(run)
     full = build_page(prepared, ViewOptions())
-    assert full.sureness == FULL_CANNOT_TELL.format(label="Full validation loss")
+    assert full.strip.details.endswith(FULL_CANNOT_TELL.format(label="Full validation loss"))
+    assert full.strip.reason.endswith("(0.896 at step 480).")  # nothing added to the strip's line
     assert full.chart.noise is None
     batch = build_page(prepared, ViewOptions(metric="valid_loss"))
-    assert batch.sureness.startswith("Within the noise of batch validation loss")
+    assert batch.strip.reason.endswith(
+        "Tied within batch validation's noise: steps 240, 360 and 480; step 240, the earliest, is as good "
+        "and cheaper."
+    )
+    assert "Within the noise of batch validation loss (±0.0658 a measurement)" in batch.strip.details
     figure = with_noise_band(
         curves_figure(batch.chart.display, batch.chart.highlights),
         batch.chart.display,
