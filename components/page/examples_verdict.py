@@ -30,13 +30,15 @@ SCORES = {"token_f1": "token F1", "exact_match": "exact match"}
 
 
 def score_matrix(results: pd.DataFrame, score: str) -> pd.DataFrame:
-    """Examples × models (labels, in the order asked): each model's ``score`` per example, NaN where its
-    answer failed or the example has no expected answer."""
-    order = list(dict.fromkeys(results["model_label"].astype(str)))
-    values = results.assign(
-        value=results[score].astype("float64"), model_label=results["model_label"].astype(str)
-    )
-    return values.pivot(index="line", columns="model_label", values="value").reindex(columns=order)
+    """Examples × models (labels, in the order asked; ``label · model`` when two models share a label):
+    each model's ``score`` per example, NaN where its answer failed or the example has no expected
+    answer."""
+    labels = results["model_label"].astype(str)
+    if results.assign(model_label=labels).duplicated(["line", "model_label"]).any():
+        labels = labels + " · " + results["model"].astype(str)  # two models under one label: told apart
+    values = results.assign(value=results[score].astype("float64"), model_label=labels)
+    pivoted = values.pivot(index="line", columns="model_label", values="value")
+    return pivoted.reindex(columns=list(dict.fromkeys(labels)))
 
 
 def scored_models(matrix: pd.DataFrame) -> list[str]:

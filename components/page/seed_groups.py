@@ -108,7 +108,7 @@ def seed_view(
         else "no two neighbours in the ranking overlap"
     )
     summary = (
-        f"Seeds grouped: {count(len(repeats), 'configuration')} repeated ({seeds} runs) of "
-        f"{count(len(groups), 'configuration')}; {overlap}."
+        f"Seeds grouped: {count(len(repeats), 'configuration')} with several seeds ({seeds} runs), "
+        f"{len(groups)} in all; {overlap}."
     )
     return SeedView(drawn, summary, tuple(ranking_words(ranked)))

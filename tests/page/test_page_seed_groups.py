@@ -66,13 +66,15 @@ def test_grouped_seeds_draw_a_mean_over_a_band_and_rank_the_configurations() -> 
     assert traces[(f"{mean} (highest seed)", "y")]["fill"] == "tonexty"
     captions = [visible_text(caption.value) for caption in at.caption]
     assert (
-        "Seeds grouped: 2 configurations repeated (5 runs) of 3 configurations; no two neighbours in the "
+        "Seeds grouped: 2 configurations with several seeds (5 runs), 3 in all; no two neighbours in the "
         "ranking overlap." in captions
     )
     ranking = [
         visible_text(md.value) for md in at.markdown if visible_text(md.value)[:2] in ("1.", "2.", "3.")
     ]
-    assert ranking[0].startswith("1. 3 epochs · batch 4 · LR ×1.0: mean 0.599 (0.594 to 0.603 over 3 seeds)")
+    assert ranking[0].startswith(
+        "1. 3 epochs · batch 4 · LR ×1.0: mean 0.599 (0.594 to 0.603 over 3 seeds, sd 0.00"
+    )
     assert ranking[2] == "3. 3 epochs · batch 4 · LR ×3.0: mean 0.627 (one seed: its spread is unknown)."
 
 

@@ -34,6 +34,14 @@ def test_the_matrix_keeps_the_models_order_and_leaves_failed_answers_unscored():
     assert score_matrix(results, "exact_match").loc[4].tolist() == [0.0, 1.0]
 
 
+def test_two_models_under_one_label_are_told_apart_by_their_names():
+    results = _results({"Replacement": [1.0] * 12, "Other": [0.0] * 12})
+    results["model"] = ["llama3.1:8b"] * 12 + ["qwen2.5:7b"] * 12
+    results["model_label"] = "Replacement"
+    matrix = score_matrix(results, "token_f1")
+    assert list(matrix.columns) == ["Replacement · llama3.1:8b", "Replacement · qwen2.5:7b"]
+
+
 def test_a_clear_winner_and_an_unclear_pair_in_words():
     rng = np.random.default_rng(0)
     base = rng.uniform(0.3, 0.8, 40)

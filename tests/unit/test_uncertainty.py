@@ -16,7 +16,7 @@ from components.data.uncertainty.paired import Method, compare_paired, expanded_
 from components.data.uncertainty.power import examples_needed
 from components.data.uncertainty.seeds import Spread, rank_configs, seed_band, seed_groups
 from components.data.uncertainty.selection import example_optimism, noise_optimism
-from components.data.uncertainty.words import paired_verdict, power_words, ranking_words
+from components.data.uncertainty.words import optimism_words, paired_verdict, power_words, ranking_words
 from components.domain import RunRef, RunStatus, RunSummary
 from components.domain.summary import Hyperparameters
 
@@ -353,8 +353,8 @@ def test_configurations_ranked_by_mean_with_their_overlaps_said():
     lines = ranking_words(ranked)
     assert (
         lines[1]
-        == "2. lr 2: mean 0.573 (0.54 to 0.6 over 3 seeds); overlaps the next, so the seed alone could swap "
-        "them."
+        == "2. lr 2: mean 0.573 (0.54 to 0.6 over 3 seeds, sd 0.0306); overlaps the next, so the seed alone "
+        "could swap them."
     )
     assert lines[3] == "4. lr 8: mean 0.3 (one seed: its spread is unknown)."
     assert rank_configs(spreads, higher=False)[0].label == "lr 8"
@@ -362,3 +362,16 @@ def test_configurations_ranked_by_mean_with_their_overlaps_said():
 
 def test_normal_quantiles_used_are_the_standard_ones():
     assert NormalDist().inv_cdf(0.975) == pytest.approx(1.959964, abs=1e-6)
+
+
+def test_the_winners_curse_in_words():
+    assert optimism_words(0.008, 4) == (
+        "Expect about 0.8 points less on new data: chosen as the best of 4 on these examples, it looks "
+        "better here partly by luck."
+    )
+    assert optimism_words(0.0361, 3, points=False, lower_is_better=True, on="this noisy curve").startswith(
+        "Expect about 0.0361 higher on new data: chosen as the best of 3 on this noisy curve"
+    )
+    assert optimism_words(0.0004, 2) == (
+        "Chosen as the best of 2 on these examples by a lead luck does not explain: expect about the same."
+    )

@@ -70,8 +70,8 @@ class PairedComparison:
 def skewness(values: np.ndarray) -> float:
     """The sample skewness g1 (third central moment over the second's 1.5 power); 0 for constant values."""
     centred = values - values.mean()
-    second = float(np.mean(centred**2))
-    return float(np.mean(centred**3)) / second**1.5 if second > 0 else 0.0
+    scale = float(np.mean(centred**2)) ** 1.5  # 0 for constant values, and for spreads that underflow
+    return float(np.mean(centred**3)) / scale if scale > 0 else 0.0
 
 
 def t_allowed(differences: np.ndarray) -> bool:

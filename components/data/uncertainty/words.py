@@ -118,8 +118,9 @@ def ranking_words(ranked: Sequence[RankedConfig], *, points: bool = False) -> li
     lines = []
     for place, item in enumerate(ranked, start=1):
         s = item.spread
+        low, high, sd = (amount(value, points) for value in (s.low, s.high, s.sd))
         spread = (
-            f"{amount(s.low, points)} to {amount(s.high, points)} over {s.seeds} seeds"
+            f"{low} to {high} over {s.seeds} seeds, sd {sd}"
             if s.seeds > 1
             else "one seed: its spread is unknown"
         )
