@@ -57,9 +57,12 @@ def synthetic_job(
     seed: int = 7,
     learning_rate_multiplier: float = 1.8,
     with_validation: bool = True,
+    shared_files: bool = False,
 ) -> SyntheticRun:
     """The stand-in's succeeded job of ``n_steps`` steps with this learning rate multiplier: what
-    :func:`synthetic_run` reads in memory, and what a test serves from a real stand-in server."""
+    :func:`synthetic_run` reads in memory, and what a test serves from a real stand-in server. With
+    ``shared_files`` its training and validation files are the same for every seed, so runs of one
+    configuration differ only in their seed."""
     synthetic = make_run(
         job_id,
         n_steps=n_steps,
@@ -70,7 +73,9 @@ def synthetic_job(
     )
     hyper = {**synthetic.job["hyperparameters"], "learning_rate_multiplier": learning_rate_multiplier}
     method = {"type": "supervised", "supervised": {"hyperparameters": hyper}}
-    return replace(synthetic, job={**synthetic.job, "hyperparameters": hyper, "method": method})
+    files = {"training_file": "file-train-shared", "validation_file": "file-valid-shared"}
+    job = {**synthetic.job, "hyperparameters": hyper, "method": method, **(files if shared_files else {})}
+    return replace(synthetic, job=job)
 
 
 def synthetic_run(
@@ -82,6 +87,7 @@ def synthetic_run(
     learning_rate_multiplier: float = 1.8,
     source: str = "openai",
     with_validation: bool = True,
+    shared_files: bool = False,
 ) -> RunData:
     """A succeeded ``source:job_id`` run of ``n_steps`` steps (a multiple of ``n_epochs``), its last three
     epoch-end checkpoints and a result file, as the OpenAI source reads it."""
@@ -92,6 +98,7 @@ def synthetic_run(
         seed=seed,
         learning_rate_multiplier=learning_rate_multiplier,
         with_validation=with_validation,
+        shared_files=shared_files,
     )
     http = make_http_client(_CONFIG.base_url, read_timeout=5, max_retries=0, transport=_transport(synthetic))
     with http:
@@ -104,14 +111,16 @@ def synthetic_run(
 
 def _spec_arguments(spec: str) -> dict:
     """``ID/STEPS/EPOCHS/SEED`` as keyword arguments; the learning rate multiplier is half the seed, so
-    runs told apart by seed differ in their hyperparameters too."""
-    job_id, steps, epochs, seed = spec.split("/")
+    runs told apart by seed differ in their hyperparameters too. ``ID/STEPS/EPOCHS/SEED/LR`` sets the
+    multiplier and shares the files: runs equal but for SEED are repeats of one configuration."""
+    job_id, steps, epochs, seed, *rate = spec.split("/")
     return {
         "job_id": job_id,
         "n_steps": int(steps),
         "n_epochs": int(epochs),
         "seed": int(seed),
-        "learning_rate_multiplier": int(seed) / 2,
+        "learning_rate_multiplier": float(rate[0]) if rate else int(seed) / 2,
+        "shared_files": bool(rate),
     }
 
 

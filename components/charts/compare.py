@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from components.charts import style
 from components.charts.compare_view import CompareView, RunCurves
 from components.charts.layout import AxisOptions, axis_of, stacked_layout
+from components.charts.seed_bands import GroupBand, group_traces
 from components.charts.style import Theme
 from components.data.metrics import Kind
 from components.text import ID_CHARS, plotly_text
@@ -184,17 +185,41 @@ def _legend_star(view: CompareView) -> go.Scatter:
     )
 
 
-def compare_figure(runs: Sequence[RunCurves], view: CompareView) -> go.Figure:
+def _group_traces(groups: Sequence[GroupBand], kinds: Sequence[Kind], view: CompareView) -> list[go.Scatter]:
+    """Each group of seeds' band and mean on every plot (in the legend once, from the top plot)."""
+    return [
+        trace
+        for kind in kinds
+        for group in groups
+        for trace in group_traces(
+            group, kind, axis_of(kinds, kind), run_colour(group.colour_index, view.theme), kind == kinds[0]
+        )
+    ]
+
+
+def compare_figure(
+    runs: Sequence[RunCurves], view: CompareView, groups: Sequence[GroupBand] = ()
+) -> go.Figure:
     """Loss on top and accuracy (or the deciding metric, when not one of the six) below, each only when some
-    run has it, a line per run in its colour, its ★, and a legend entry per run. An empty figure when no
-    run has a drawn value."""
+    run has it, a line per run in its colour, its ★, and a legend entry per run. A run in one of ``groups``
+    (seeds of one configuration) gives its line to the group's mean and band; its ★ stays, so the seeds'
+    best checkpoints show their spread. An empty figure when no run has a drawn value."""
     figure = go.Figure()
     kinds = _kinds(runs, view)
     if not kinds:
         return figure
-    lines = [trace for kind in kinds for run in runs for trace in _run_lines(run, kind, kinds, view)]
+    grouped = {member for group in groups for member in group.members}
+    alone = [run for run in runs if run.index not in grouped]
+    lines = [trace for kind in kinds for run in alone for trace in _run_lines(run, kind, kinds, view)]
     stars = [_stars(runs, kind, kinds, view) for kind in kinds]
-    figure.add_traces([*lines, *(star for star in stars if star is not None), _legend_star(view)])
+    figure.add_traces(
+        [
+            *_group_traces(groups, kinds, view),
+            *lines,
+            *(star for star in stars if star is not None),
+            _legend_star(view),
+        ]
+    )
     figure.update_layout(
         stacked_layout(
             kinds,

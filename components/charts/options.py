@@ -77,6 +77,7 @@ class CompareOptions:
     y_range: YRange = YRange.CHOICE
     show_training: bool = False
     theme: Theme = DEFAULT_THEME
+    group_seeds: bool = False  # runs that differ only in their seed drawn as one mean with its band
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import numpy as np
 from components.charts.options import Highlights, StepRange
 from components.charts.style import CLICK_TOLERANCE
 from components.charts.view import RunDisplay
+from components.data.uncertainty.noise import CurveNoise
 
 PICK_HINT = "Hover for every value at a step; click a checkpoint to compare it, elsewhere to clear."
 ZOOM_HINT = "Drag across the steps to zoom in; double-click or Full range to zoom out."
@@ -23,6 +24,8 @@ class ChartModel:
     zoom: StepRange | None
     caption: str
     notes: tuple[str, ...]
+    noise: CurveNoise | None = None  # batch validation's noise band, drawn on ``noise_metric``'s plot
+    noise_metric: str = ""
 
     def pick_at(self, x: float) -> str | None:
         """The marked checkpoint nearest to a click at ``x`` (chart units), if it is close enough.

@@ -31,9 +31,11 @@ from components.data.compare import (
     run_result,
     verdict,
 )
+from components.data.metric_model import Direction
 from components.data.metrics import metric_label
 from components.domain import AUTO, RunData
 from components.page.header import duration
+from components.page.seed_groups import SeedView, repeated, seed_view
 from components.text import ID_CHARS, MODEL_CHARS, WORD_CHARS, clean
 from components.wording import count
 
@@ -56,6 +58,7 @@ class ComparePrepared:
     default_alignment: Alignment
     default_smoothing: float
     labels: tuple[str, ...]  # one per run: its id, or ``source:id`` where two runs share an id
+    repeats: tuple[tuple[int, ...], ...] = ()  # runs that differ only in their seed, two or more a group
 
 
 def prepare_compare(runs: Sequence[RunData]) -> ComparePrepared:
@@ -74,6 +77,7 @@ def prepare_compare(runs: Sequence[RunData]) -> ComparePrepared:
             run_id if ids.count(run_id) == 1 else str(run.summary.ref)
             for run_id, run in zip(ids, runs, strict=True)
         ),
+        repeats=repeated(runs),
     )
 
 
@@ -90,6 +94,7 @@ class CompareModel:
     caption: str
     metric: str | None
     alignment: Alignment
+    seeds: SeedView | None = None  # while seeds are grouped (``CompareOptions.group_seeds``)
 
 
 def _hyperparameter(value: object) -> str:
@@ -193,6 +198,10 @@ def build_compare(prepared: ComparePrepared, options: CompareOptions) -> Compare
         for run, label, result in zip(prepared.runs, prepared.labels, results, strict=True)
     ]
     drawn = build_compare_display(compared, metric, alignment, options)
+    seeds = None
+    if options.group_seeds and prepared.repeats and decider is not None:
+        higher = decider.direction is Direction.HIGHER
+        seeds = seed_view(prepared.runs, results, drawn.curves, drawn.view, higher)
     return CompareModel(
         curves=drawn.curves,
         view=drawn.view,
@@ -203,4 +212,5 @@ def build_compare(prepared: ComparePrepared, options: CompareOptions) -> Compare
         caption=_caption(drawn),
         metric=metric,
         alignment=alignment,
+        seeds=seeds,
     )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from components.charts.noise_band import BAND_NOTE
 from components.charts.options import Highlights, StepRange, ViewOptions, XMode, default_smoothing
 from components.charts.view import ChartRun, RunAxes, RunDisplay, build_display, run_axes
 from components.data.best import available_metrics, choose_decider, declared_of, run_metrics
@@ -24,6 +25,7 @@ from components.page.chart import ChartModel
 from components.page.header import Header, header_of, loaded_caption
 from components.page.provider_best import provider_best_line
 from components.page.recommendation import Comparison, Strip, comparison_of, strip_of
+from components.page.sureness import Sureness, sureness_of
 from components.page.table import TableModel, table_of
 from components.wording import count
 
@@ -181,7 +183,11 @@ def _chart_notes(run: RunData, display: RunDisplay) -> tuple[str, ...]:
 
 
 def _chart(
-    prepared: Prepared, options: ViewOptions, highlights: Highlights, zoom: StepRange | None
+    prepared: Prepared,
+    options: ViewOptions,
+    highlights: Highlights,
+    zoom: StepRange | None,
+    sureness: Sureness | None = None,
 ) -> ChartModel | None:
     """The chart, thinned for drawing, with what thinning left out; None before the first step."""
     run = prepared.run
@@ -195,7 +201,16 @@ def _chart(
     caption = _chart_caption(
         display.rows_shown, display.rows_total, len(display.checkpoints), len(run.checkpoints)
     )
-    return ChartModel(display, highlights, zoom, caption or "", _chart_notes(run, display))
+    noise = sureness.noise if sureness is not None else None
+    return ChartModel(
+        display,
+        highlights,
+        zoom,
+        caption or "",
+        _chart_notes(run, display) + ((BAND_NOTE,) if noise is not None else ()),
+        noise,
+        sureness.metric if sureness is not None else "",
+    )
 
 
 def _below_loss(display: RunDisplay) -> str | None:
@@ -236,6 +251,16 @@ def _waiting(prepared: Prepared, advice: Recommendation | None, picked: str | No
     return NO_METRIC if advice is None else None
 
 
+def _with_sureness(strip: Strip, sureness: Sureness | None) -> Strip:
+    """The strip with how sure its choice is: a short line after its reason, the whole account in its
+    details (both are the strip's own fields, so the strip draws them where it draws those)."""
+    if sureness is None:
+        return strip
+    reason = f"{strip.reason} {sureness.short}" if sureness.short else strip.reason
+    details = f"{strip.details}\n\n{sureness.line}" if strip.details else sureness.line
+    return replace(strip, reason=reason, details=details)
+
+
 def _table(prepared: Prepared, verdicts: pd.DataFrame, marks: Highlights) -> TableModel | None:
     """Every checkpoint, marked as the chart marks them; None while there is none."""
     if prepared.run.checkpoints.empty:
@@ -272,14 +297,16 @@ def build_page(
     verdicts = checkpoint_verdicts(checkpoints, prepared.spans, run.history)
     if decider is not None and overrules_band(decider.metric):
         verdicts = overruled(verdicts)
-    strip = comparison = None
-    if advice is not None:
+    strip = comparison = sureness = None
+    if advice is not None and decider is not None:
         row = checkpoints.loc[ids == advice.checkpoint_id].iloc[0]
         strip = strip_of(advice, row, prepared.labels, decider, run.conventions)
         comparison = comparison_of(
             checkpoints, verdicts, advice.metric, advice.checkpoint_id, marks.selected_id, prepared.labels
         )
-    chart = _chart(prepared, options, marks, zoom)
+        sureness = sureness_of(checkpoints, run.history, advice, decider.metric)
+        strip = _with_sureness(strip, sureness)
+    chart = _chart(prepared, options, marks, zoom, sureness)
     return PageModel(
         header=header_of(run.summary),
         loaded=_loaded(run),

@@ -30,6 +30,7 @@ from components.page.compare import (
     build_compare,
     prepare_compare,
 )
+from components.page.seed_groups import GROUPED
 from components.text import NOTE_CHARS, code_span, markdown_literal
 from components.ui.controls import (
     Control,
@@ -47,6 +48,8 @@ SMOOTHING_KEY = "compare_smooth"
 LOG_KEY = "compare_log"
 Y_KEY = "compare_y"
 TRAINING_KEY = "compare_training"
+SEEDS_KEY = "compare_seeds"
+RANKING_KEY = "compare_ranking"
 CHART_KEY = "compare_chart"
 TABLE_KEY = "compare_table"
 EXPORT_KEY = "compare_export"
@@ -130,6 +133,9 @@ def _options(prepared: ComparePrepared) -> CompareOptions:
                 bind="query-params",
                 help="Each run's training curve, faint and dotted.",
             )
+            seeds = prepared.repeats and st.toggle(
+                "Group seeds", key=SEEDS_KEY, bind="query-params", help=GROUPED
+            )
     return CompareOptions(
         metric=metric,
         alignment=alignment,
@@ -138,6 +144,7 @@ def _options(prepared: ComparePrepared) -> CompareOptions:
         y_range=y_range,
         show_training=bool(training),
         theme=st.context.theme.type or DEFAULT_THEME,
+        group_seeds=bool(seeds),
     )
 
 
@@ -152,6 +159,19 @@ def _verdict(model: CompareModel) -> None:
         st.markdown(markdown_literal(verdict.reason, NOTE_CHARS))
         for caveat in verdict.caveats:
             st.caption(f"⚠ {markdown_literal(caveat, NOTE_CHARS)}")
+        if model.seeds is not None:
+            st.caption(markdown_literal(model.seeds.summary, NOTE_CHARS))
+
+
+def _ranking(model: CompareModel) -> None:
+    """The configurations ranked by their mean over seeds, with each one's spread, while grouped."""
+    if model.seeds is None:
+        return
+    with st.expander(
+        "Configurations ranked over their seeds", icon=":material/stacked_line_chart:", key=RANKING_KEY
+    ):
+        for line in model.seeds.ranking:
+            st.markdown(markdown_literal(line, NOTE_CHARS))
 
 
 def _run_actions(
@@ -189,7 +209,7 @@ def _run_notes(shown: Sequence[ComparedRun]) -> None:
 
 def _chart(model: CompareModel, refs: Sequence[RunRef]) -> None:
     """The figure and what its thinning leaves out, or why there is none."""
-    figure = compare_figure(model.curves, model.view)
+    figure = compare_figure(model.curves, model.view, model.seeds.groups if model.seeds else ())
     if not figure.data:
         st.info("None of these runs has logged a step of this metric yet.", icon=":material/hourglass:")
         return
@@ -262,6 +282,7 @@ def compare_page(
         st.info(markdown_literal(note, NOTE_CHARS), icon=":material/straighten:")
     refs = [item.ref for item in shown]
     _chart(model, refs)
+    _ranking(model)
     _table(model, options.theme)
     _run_notes(shown)
     _run_actions(refs, on_remove, run_link)

@@ -87,6 +87,7 @@ from components.ui.budgets import Guard, guard_for
 from components.ui.cached_reads import http_client
 from components.ui.connection import Connection
 from components.ui.deployments import NO_DEPLOYMENTS, deployments, pick_models
+from components.ui.examples_verdict import examples_verdict_panel
 from components.ui.validation_examples import answers_table, scores, validation_set
 from components.wording import count
 
@@ -355,6 +356,7 @@ def show_set(answer_set: AnswerSet, recommended: str | None) -> None:
         return
     results, summary = scored
     scores(summary, recommended)
+    examples_verdict_panel(results, recommended, f"set_verdict_{answer_set.set_id}")
     answers_table(results)
 
 

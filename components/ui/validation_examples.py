@@ -46,6 +46,7 @@ from components.sources import SourceConfig
 from components.text import NOTE_CHARS, markdown_literal
 from components.ui.budgets import Guard
 from components.ui.errors import show_error
+from components.ui.examples_verdict import examples_verdict_panel
 from components.ui.session_slot import SessionSlot
 from components.wording import count
 
@@ -54,6 +55,7 @@ RESULT_KEY = "validation_result"
 COUNT_KEY = "validation_count"
 MAX_TOKENS_KEY = "validation_max_tokens"
 RUN_KEY = "validation_run"
+VERDICT_KEY = "validation_verdict"
 DEFAULT_MAX_TOKENS = 256
 
 
@@ -123,6 +125,7 @@ def answers_table(results: pd.DataFrame) -> None:
 
 def _show(outcome: ValidationRun, run: RunData, recommended: str | None) -> None:
     scores(outcome.summary, recommended)
+    examples_verdict_panel(outcome.results, recommended, VERDICT_KEY)
     answers_table(outcome.results)
     st.download_button(
         "Download results (CSV)",
