@@ -261,8 +261,11 @@ def _with_sureness(strip: Strip, sureness: Sureness | None) -> Strip:
     return replace(strip, reason=reason, details=details)
 
 
-def _table(prepared: Prepared, verdicts: pd.DataFrame, marks: Highlights) -> TableModel | None:
-    """Every checkpoint, marked as the chart marks them; None while there is none."""
+def _table(
+    prepared: Prepared, verdicts: pd.DataFrame, marks: Highlights, sureness: Sureness | None
+) -> TableModel | None:
+    """Every checkpoint, marked as the chart marks them (and those tied with the best); None while there is
+    none."""
     if prepared.run.checkpoints.empty:
         return None
     return table_of(
@@ -272,6 +275,7 @@ def _table(prepared: Prepared, verdicts: pd.DataFrame, marks: Highlights) -> Tab
         best_id=marks.best_id,
         selected_id=marks.selected_id,
         labels=prepared.labels,
+        tied_ids=sureness.tied_ids if sureness is not None else (),
     )
 
 
@@ -316,7 +320,7 @@ def build_page(
         comparison=comparison,
         chart=chart,
         no_curves=None if chart is not None else NO_CURVES,
-        table=_table(prepared, verdicts, marks),
+        table=_table(prepared, verdicts, marks, sureness),
         provider_best=provider_best_line(run.provider_best, strip),
         unavailable=_unavailable(run, chart),
     )

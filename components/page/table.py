@@ -10,6 +10,8 @@ import pandas as pd
 from components.page.recommendation import comparison_columns
 from components.text import ID_CHARS, MODEL_CHARS, clean
 
+TIED_MARK = "≈"
+"""The ★ column's mark of a checkpoint tied with the recommended one within batch validation's noise."""
 # The model-name cell of a validated step offered as a candidate where no checkpoint is known to be saved.
 STEP_ONLY_MODEL = "validated step (no checkpoint saved)"
 MAIN_METRICS = 8
@@ -21,12 +23,13 @@ own); a GRPO run logs some 50 choosable metrics, so the rest wait behind a "more
 class TableModel:
     """Rows in display order with their checkpoint ids as sent, and the selected row's position.
 
-    Columns: ``best`` (★), ``step``, the deciding metric, ``verdict`` and ``gap`` (the band's words and
-    the valid − train number), the other metrics, ``metrics_from`` (only when some checkpoint's metrics
-    were logged at an earlier step), ``created_at``, ``checkpoint_id`` and ``model`` (both cleaned: the
-    grid is not Markdown, but control and bidi characters must still go; a validated step with no saved
-    checkpoint is said so in place of a name). ``more`` names the metric columns beyond the first
-    :data:`MAIN_METRICS`, in the frame too but shown only when the reader asks for them.
+    Columns: ``best`` (★ the recommended row, ≈ a row tied with it within the curve's noise), ``step``, the
+    deciding metric, ``verdict`` and ``gap`` (the band's words and the valid − train number), the other
+    metrics, ``metrics_from`` (only when some checkpoint's metrics were logged at an earlier step),
+    ``created_at``, ``checkpoint_id`` and ``model`` (both cleaned: the grid is not Markdown, but control and
+    bidi characters must still go; a validated step with no saved checkpoint is said so in place of a name).
+    ``more`` names the metric columns beyond the first :data:`MAIN_METRICS`, in the frame too but shown only
+    when the reader asks for them.
     """
 
     frame: pd.DataFrame
@@ -65,6 +68,12 @@ def _model_names(checkpoints: pd.DataFrame) -> pd.Series:
     return names.mask(checkpoints["step_only"].astype(bool), STEP_ONLY_MODEL)
 
 
+def _marks(ids: pd.Series, best_id: str | None, tied_ids: tuple[str, ...]) -> pd.Series:
+    """★ on the recommended row, ≈ on the rows tied with it (``tied_ids`` may name the best too)."""
+    tied = ids.isin(tied_ids).map({True: TIED_MARK, False: ""})
+    return tied.mask(ids == best_id, "★")
+
+
 def table_of(
     checkpoints: pd.DataFrame,
     verdicts: pd.DataFrame,
@@ -73,6 +82,7 @@ def table_of(
     best_id: str | None,
     selected_id: str | None,
     labels: Mapping[str, str],
+    tied_ids: tuple[str, ...] = (),
 ) -> TableModel:
     """The table for these checkpoints: the recommended row pinned on top, the rest by step.
 
@@ -85,7 +95,7 @@ def table_of(
     more = metrics[MAIN_METRICS:]
     frame = pd.DataFrame(
         {
-            "best": (ids == best_id).map({True: "★", False: ""}),
+            "best": _marks(ids, best_id, tied_ids),
             "step": checkpoints["step"],
             **{name: checkpoints[name] for name in first},
             "verdict": verdicts["verdict"],

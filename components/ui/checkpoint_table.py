@@ -21,7 +21,9 @@ def rows_key() -> str:
 
 def _columns(table: TableModel) -> dict:
     columns = {
-        "best": st.column_config.TextColumn("", width=28, help="Recommended checkpoint"),
+        "best": st.column_config.TextColumn(
+            "", width=28, help="★ recommended checkpoint; ≈ tied with it within batch validation's noise"
+        ),
         "step": st.column_config.NumberColumn("Step", format="%d", width="small"),
         "gap": st.column_config.NumberColumn(
             "Val − train loss",

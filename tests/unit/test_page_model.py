@@ -21,6 +21,7 @@ from components.page.header import duration
 from components.page.model import NO_ACCURACY, UNJUDGED
 from components.page.progress import run_progress_view
 from components.page.recommendation import COMPARE_HINT, SAME_HINT, Tone
+from components.page.table import TIED_MARK
 from components.sources import http_client_for, open_source, resolve_sources
 from devtools.standin import StandInServer, SyntheticRun, make_run
 
@@ -147,7 +148,8 @@ def test_the_table_leads_with_step_decider_and_verdict_pins_the_star_and_ends_wi
     frame = page.table.frame
     assert list(frame.columns[:5]) == ["best", "step", "valid_loss", "verdict", "gap"]
     assert frame.columns[-1] == "model"
-    assert frame["best"].iloc[0] == "★" and (frame["best"].iloc[1:] == "").all()
+    # ★ on the recommended row alone; the rows tied with it within batch validation's noise carry ≈.
+    assert frame["best"].iloc[0] == "★" and set(frame["best"].iloc[1:]) <= {"", TIED_MARK}
     assert frame["step"].iloc[1:].is_monotonic_increasing
     assert page.table.row_ids[0] == page.strip.checkpoint_id
     # The verdict is the band's: inside a shaded span, "overfitting".

@@ -14,6 +14,7 @@ from components.data.metric_model import classify
 from components.data.recommend import recommend
 from components.page import build_page, prepare
 from components.page.sureness import FULL_CANNOT_TELL, sureness_of
+from components.page.table import TIED_MARK, table_of
 from components.sources import open_source, resolve_sources
 
 
@@ -94,3 +95,26 @@ def test_a_training_metric_or_a_single_checkpoint_has_nothing_to_weigh():
     one = checkpoints.iloc[:1]
     valid = classify("valid_loss")
     assert sureness_of(one, history, recommend(one, history, valid), valid) is None
+
+
+def test_the_table_marks_the_rows_tied_with_the_recommended_one():
+    """The ★ column: ★ on the recommended row, ≈ on the others within the noise, nothing on the slopes."""
+    history, checkpoints = _frames(0.02)
+    metric = classify("valid_loss")
+    advice = recommend(checkpoints, history, metric)
+    sure = sureness_of(checkpoints, history, advice, metric)
+    rows = checkpoints.assign(
+        created_at=pd.Timestamp("2026-01-01", tz="UTC"), step_only=False, metrics_step=checkpoints["step"]
+    )
+    verdicts = pd.DataFrame({"verdict": [""] * len(rows), "gap": [0.1] * len(rows)})
+    table = table_of(
+        rows,
+        verdicts,
+        decider="valid_loss",
+        best_id=advice.checkpoint_id,
+        selected_id=None,
+        labels={"valid_loss": "Validation loss"},
+        tied_ids=sure.tied_ids,
+    )
+    marks = dict(zip(table.frame["step"], table.frame["best"], strict=True))
+    assert marks == {100: "", 200: "", 300: TIED_MARK, 400: TIED_MARK, 500: "★", 600: "", 700: "", 800: ""}
