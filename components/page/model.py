@@ -26,7 +26,7 @@ from components.page.header import Header, header_of, loaded_caption
 from components.page.provider_best import provider_best_line
 from components.page.recommendation import Comparison, Strip, comparison_of, strip_of
 from components.page.sureness import Sureness, sureness_of
-from components.page.table import TableModel, table_of
+from components.page.table import Stars, TableModel, table_of
 from components.wording import count
 
 NO_CHECKPOINTS = "**This job has no checkpoints yet.**"
@@ -272,10 +272,9 @@ def _table(
         prepared.run.checkpoints,
         verdicts,
         decider=marks.decider,
-        best_id=marks.best_id,
+        stars=Stars(marks.best_id, sureness.tied_ids if sureness is not None else ()),
         selected_id=marks.selected_id,
         labels=prepared.labels,
-        tied_ids=sureness.tied_ids if sureness is not None else (),
     )
 
 

@@ -68,10 +68,17 @@ def _model_names(checkpoints: pd.DataFrame) -> pd.Series:
     return names.mask(checkpoints["step_only"].astype(bool), STEP_ONLY_MODEL)
 
 
-def _marks(ids: pd.Series, best_id: str | None, tied_ids: tuple[str, ...]) -> pd.Series:
-    """★ on the recommended row, ≈ on the rows tied with it (``tied_ids`` may name the best too)."""
-    tied = ids.isin(tied_ids).map({True: TIED_MARK, False: ""})
-    return tied.mask(ids == best_id, "★")
+@dataclass(frozen=True)
+class Stars:
+    """The recommended checkpoint (★, pinned on top) and those tied with it within the curve's noise (≈;
+    may name the recommended one too)."""
+
+    best_id: str | None
+    tied_ids: tuple[str, ...] = ()
+
+    def marks(self, ids: pd.Series) -> pd.Series:
+        tied = ids.isin(self.tied_ids).map({True: TIED_MARK, False: ""})
+        return tied.mask(ids == self.best_id, "★")
 
 
 def table_of(
@@ -79,10 +86,9 @@ def table_of(
     verdicts: pd.DataFrame,
     *,
     decider: str | None,
-    best_id: str | None,
+    stars: Stars,
     selected_id: str | None,
     labels: Mapping[str, str],
-    tied_ids: tuple[str, ...] = (),
 ) -> TableModel:
     """The table for these checkpoints: the recommended row pinned on top, the rest by step.
 
@@ -95,7 +101,7 @@ def table_of(
     more = metrics[MAIN_METRICS:]
     frame = pd.DataFrame(
         {
-            "best": _marks(ids, best_id, tied_ids),
+            "best": stars.marks(ids),
             "step": checkpoints["step"],
             **{name: checkpoints[name] for name in first},
             "verdict": verdicts["verdict"],
@@ -107,7 +113,7 @@ def table_of(
             "model": _model_names(checkpoints),
         }
     )
-    order = frame.assign(_pinned=ids != best_id).sort_values(["_pinned", "step"], kind="stable").index
+    order = frame.assign(_pinned=ids != stars.best_id).sort_values(["_pinned", "step"], kind="stable").index
     frame = frame.loc[order].dropna(axis="columns", how="all").reset_index(drop=True)
     row_ids = tuple(ids.loc[order])
     selected = row_ids.index(selected_id) if selected_id in row_ids else None

@@ -14,7 +14,7 @@ from components.data.metric_model import classify
 from components.data.recommend import recommend
 from components.page import build_page, prepare
 from components.page.sureness import FULL_CANNOT_TELL, sureness_of
-from components.page.table import TIED_MARK, table_of
+from components.page.table import TIED_MARK, Stars, table_of
 from components.sources import open_source, resolve_sources
 
 
@@ -111,10 +111,9 @@ def test_the_table_marks_the_rows_tied_with_the_recommended_one():
         rows,
         verdicts,
         decider="valid_loss",
-        best_id=advice.checkpoint_id,
+        stars=Stars(advice.checkpoint_id, sure.tied_ids),
         selected_id=None,
         labels={"valid_loss": "Validation loss"},
-        tied_ids=sure.tied_ids,
     )
     marks = dict(zip(table.frame["step"], table.frame["best"], strict=True))
     assert marks == {100: "", 200: "", 300: TIED_MARK, 400: TIED_MARK, 500: "★", 600: "", 700: "", 800: ""}
