@@ -107,9 +107,9 @@ def test_a_running_mlflow_run_grows_in_place(
     _open(page, app, f"run=mlflow:{running.run_id}")
     assert max(traces(page)[TRAINING_LOSS_TRACE]["x"]) == 100
     grow_run(mlflow_url, running, 101, 50)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120  # a refresh every 2 s; the margin is for a loaded 2-core machine
     while max(traces(page)[TRAINING_LOSS_TRACE]["x"]) < 150:
-        assert time.monotonic() < deadline, "the chart did not grow within 60 s"
+        assert time.monotonic() < deadline, "the chart did not grow within 120 s"
         page.wait_for_timeout(200)
     finish_run(mlflow_url, running)
 
