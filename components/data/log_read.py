@@ -85,6 +85,22 @@ def merged(reads: Sequence[LogRead]) -> LogRead:
     )
 
 
+def appended(earlier: LogRead, later: LogRead) -> LogRead:
+    """One log read in two parts (``later``: the records written after ``earlier``'s) as a read of the whole
+    would be: at a step both hold, a column's later value wins (a reader keeps the last logged); the later
+    part's total and facts stand where it states them; columns keep the order they were first seen in."""
+    order = [*earlier.history.columns, *later.history.columns]
+    hyperparameters = {**earlier.hyperparameters, **later.hyperparameters}
+    return LogRead(
+        history=_ordered(merged_frames([later.history, earlier.history]), order),
+        checkpoints=(*earlier.checkpoints, *later.checkpoints),
+        total_steps=later.total_steps or earlier.total_steps,
+        ended=later.ended or earlier.ended,
+        hyperparameters=hyperparameters,
+        notes=(*earlier.notes, *later.notes),
+    )
+
+
 def step_or_none(value: Any) -> int | None:
     """A step count a log states (a JSON number, not a string), when it is a whole number from 0 to
     ``MAX_STEP``; else None."""

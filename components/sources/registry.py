@@ -8,6 +8,7 @@ archive, when given, comes last and does not count: it holds what other sources 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -37,6 +38,7 @@ from components.sources.azure import AZURE, AZURE_LABEL, azure_source
 from components.sources.base import RunSource, SourceKind
 from components.sources.demo import DEMO, DEMO_LABEL, demo_source
 from components.sources.files import FILES, FILES_LABEL, UPLOAD, FilesSource, Upload, UploadSource
+from components.sources.liveness import DEFAULT_QUIET_MINUTES
 from components.sources.openai import OPENAI
 from components.sources.openai_source import OpenAISource
 from components.sources.together import TOGETHER, TOGETHER_LABEL
@@ -59,7 +61,8 @@ class SourceConfig:
     limits: Limits = field(default_factory=Limits)
     api: ApiConfig | None = None  # API sources
     key_source: KeySource = KeySource.NONE
-    runs_dir: Path | None = None  # the files source
+    runs_dirs: tuple[Path, ...] = ()  # the files source: its folders
+    quiet_minutes: float = DEFAULT_QUIET_MINUTES  # the files source: quiet this long, a run is not running
     store: StoreConfig | None = None  # the archive
     # The archive: the credentials of the session's other sources, whose runs it shows (never shown).
     credentials: tuple[str, ...] = field(default=(), repr=False)
@@ -153,14 +156,22 @@ def _openai(env: Mapping[str, Any], secrets: Mapping[str, Any], typed: str | Non
 
 
 def _files(env: Mapping[str, Any], secrets: Mapping[str, Any]) -> SourceConfig | None:
-    raw = Settings(env, secrets).text("DASHBOARD_RUNS_DIR")
+    """``DASHBOARD_RUNS_DIR``: one folder, or several separated by ``os.pathsep`` (``ft-dashboard --logdir a
+    --logdir b``), each listed once."""
+    settings = Settings(env, secrets)
+    raw = settings.text("DASHBOARD_RUNS_DIR")
     if raw is None:
         return None
-    folder = Path(raw).expanduser()
-    if not folder.is_dir():
-        raise ConfigError("DASHBOARD_RUNS_DIR is not a folder this server can read.")
+    folders = [Path(part).expanduser() for part in raw.split(os.pathsep) if part.strip()]
+    if not folders or not all(folder.is_dir() for folder in folders):
+        raise ConfigError("DASHBOARD_RUNS_DIR is not a folder (or list of folders) this server can read.")
     return SourceConfig(
-        FILES, FILES_LABEL, SourceKind.FILES, resolve_limits(env, secrets), runs_dir=folder.resolve()
+        FILES,
+        FILES_LABEL,
+        SourceKind.FILES,
+        resolve_limits(env, secrets),
+        runs_dirs=tuple(dict.fromkeys(folder.resolve() for folder in folders)),
+        quiet_minutes=settings.number("DASHBOARD_QUIET_MINUTES", DEFAULT_QUIET_MINUTES, 0.1, 7 * 24 * 60),
     )
 
 
@@ -255,8 +266,7 @@ def open_source(
         store = connect_store(config.store)  # opened once per process; StoreError when unreachable
         return ArchiveSource(store, store.viewer(config.credentials, config.user))
     if config.name == FILES:
-        assert config.runs_dir is not None
-        return FilesSource(config.runs_dir, config.limits)
+        return FilesSource(config.runs_dirs, config.limits, quiet_seconds=config.quiet_minutes * 60)
     if config.name == UPLOAD:
         return UploadSource(uploads, config.limits)
     assert config.api is not None

@@ -57,7 +57,7 @@ def test_every_source_is_configured_from_its_own_settings(tmp_path: Path) -> Non
         and together.api.base_url == "https://api.together.xyz/v1"
     )
     assert together.key_source is KeySource.SECRETS
-    assert files.runs_dir == tmp_path.resolve() and files.kind is SourceKind.FILES
+    assert files.runs_dirs == (tmp_path.resolve(),) and files.kind is SourceKind.FILES
     for config in registry.configs:
         assert (
             "sk-openai" not in repr(config)
