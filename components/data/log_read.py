@@ -85,19 +85,27 @@ def merged(reads: Sequence[LogRead]) -> LogRead:
     )
 
 
-def appended(earlier: LogRead, later: LogRead) -> LogRead:
-    """One log read in two parts (``later``: the records written after ``earlier``'s) as a read of the whole
-    would be: at a step both hold, a column's later value wins (a reader keeps the last logged); the later
-    part's total and facts stand where it states them; columns keep the order they were first seen in."""
-    order = [*earlier.history.columns, *later.history.columns]
-    hyperparameters = {**earlier.hyperparameters, **later.hyperparameters}
+def appended(*parts: LogRead) -> LogRead:
+    """One log read in parts, in the order they were written (each part the records after the one before),
+    as a read of the whole would be: at a step several hold, a column's latest value wins (a reader keeps
+    the last logged); the latest part's total and facts stand where it states them; columns keep the order
+    they were first seen in."""
+    frames = [part.history for part in parts if not part.history.empty]
+    if len(frames) > 1:
+        joined = pd.concat(frames, ignore_index=True, sort=False)
+        history = _ordered(joined.groupby("step", sort=True).last().reset_index(), list(joined.columns))
+    else:
+        history = frames[0] if frames else empty_history()
+    hyperparameters: dict[str, float] = {}
+    for part in parts:
+        hyperparameters.update(part.hyperparameters)
     return LogRead(
-        history=_ordered(merged_frames([later.history, earlier.history]), order),
-        checkpoints=(*earlier.checkpoints, *later.checkpoints),
-        total_steps=later.total_steps or earlier.total_steps,
-        ended=later.ended or earlier.ended,
+        history=history,
+        checkpoints=tuple(record for part in parts for record in part.checkpoints),
+        total_steps=next((part.total_steps for part in reversed(parts) if part.total_steps), None),
+        ended=any(part.ended for part in parts),
         hyperparameters=hyperparameters,
-        notes=(*earlier.notes, *later.notes),
+        notes=tuple(note for part in parts for note in part.notes),
     )
 
 

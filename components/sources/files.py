@@ -34,6 +34,10 @@ from components.sources.run_files import Origin, RunFileError, run_from_bytes
 from components.text import ECHO_CHARS, clean
 
 FILES = "files"
+DEFAULT_MAX_LOG_MB = 1024.0
+"""The most of one appended training log in the runs folder (the operator's own files, read a chunk at a
+time, so memory holds the run's frame and one chunk, not the file): a 1,000,000-step log of 20 metrics is
+about 460 MB. Uploads and files read whole stay within DASHBOARD_MAX_FILE_MB."""
 UPLOAD = "upload"
 FILES_LABEL = "Runs folder"
 UPLOAD_LABEL = "Uploaded files"
@@ -98,6 +102,7 @@ class FilesSource:
         limits: Limits,
         *,
         quiet_seconds: float = DEFAULT_QUIET_MINUTES * 60,
+        max_log_bytes: int = round(DEFAULT_MAX_LOG_MB * MEGABYTE),
         clock: Callable[[], float] = time.time,
     ) -> None:
         roots = (roots,) if isinstance(roots, Path) else tuple(roots)
@@ -107,6 +112,7 @@ class FilesSource:
                 root,
                 os.fsencode(str(root)) + b"\0" if len(roots) > 1 else b"",
                 limits.max_file_bytes,
+                max(max_log_bytes, limits.max_file_bytes),
                 quiet_seconds,
                 clock,
             )

@@ -37,7 +37,8 @@ class Watch:
 
     root: Path
     salt: bytes
-    max_bytes: int
+    max_bytes: int  # a file read whole (a trainer state, a result file)
+    max_log_bytes: int  # an appended log, read a chunk at a time
     quiet_seconds: float
     clock: Callable[[], float] = time.time
 
@@ -89,7 +90,15 @@ def read_live(watch: Watch, found: FoundRun, origin: Origin, known: tuple[FileMa
         path: seen_of(info)
         for path, info in stat_all(watch.root, [*folders, *(m.path for m in marks)]).items()
     }
-    marks = parsed(f"training logs of {origin.shown}", read_marks, watch.root, marks, watch.max_bytes, stats)
+    marks = parsed(
+        f"training logs of {origin.shown}",
+        read_marks,
+        watch.root,
+        marks,
+        watch.max_bytes,
+        stats,
+        watch.max_log_bytes,
+    )
     run = run_of_marks(found, marks, origin)
     last_write = max(_newest(stats), found.modified)
     summary = local_status(

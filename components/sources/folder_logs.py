@@ -21,6 +21,7 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
+from components.api.limits import MEGABYTE
 from components.data.event_scalars import files_merged, read_events
 from components.data.lightning_logs import checkpoint_records, read_hparams
 from components.data.log_read import LogRead, appended, empty_history, merged
@@ -32,6 +33,7 @@ from components.sources.under_root import read_tail
 
 EVENTS = FileKind.TENSORBOARD_EVENTS
 LIGHTNING = FileKind.LIGHTNING_METRICS
+CHUNK_BYTES = 16 * MEGABYTE  # read of an appended log at once: its records are parsed chunk by chunk
 APPENDED = frozenset({EVENTS, FileKind.LLAMAFACTORY_LOG, FileKind.TINKER_METRICS, LIGHTNING})
 Seen = tuple[int, int, int]  # a file's inode, size and modification time (ns) when it was read
 
@@ -85,28 +87,40 @@ def _header(data: bytes) -> bytes:
     return data[: end + 1] if end >= 0 else b""
 
 
-def read_mark(root: Path, mark: FileMark, seen: Seen | None, max_bytes: int) -> FileMark:
+def read_mark(root: Path, mark: FileMark, seen: Seen | None, bounds: tuple[int, int]) -> FileMark:
     """``mark``'s file read on from where ``mark`` stopped (from its start when it shrank, was replaced or its
-    header changed; whole when it is rewritten whole); ``mark`` itself when ``seen`` says it is unchanged."""
+    header changed; whole when it is rewritten whole); ``mark`` itself when ``seen`` says it is unchanged.
+    ``bounds``: the most bytes of a file read whole, and of an appended log (read a chunk at a time)."""
     if seen is not None and seen == mark.seen:
         return mark
     if mark.kind not in APPENDED:
-        return replace(mark, seen=seen, data=read_tail(root, mark.path, 0, max_bytes))
+        return replace(mark, seen=seen, data=read_tail(root, mark.path, 0, bounds[0]))
     assert mark.kind is not None
+    max_bytes = bounds[1]
     again = mark.seen is None or seen is None or seen[0] != mark.seen[0] or seen[1] < mark.offset
     if mark.kind is LIGHTNING and not again:
         again = read_tail(root, mark.path, 0, max_bytes, length=len(mark.head)) != mark.head
-    if again:
-        data = read_tail(root, mark.path, 0, max_bytes)
-        read, used = _parsed(mark.kind, data, b"")
-        return FileMark(
-            mark.path, mark.kind, seen, used, _header(data) if mark.kind is LIGHTNING else b"", read
-        )
-    data = read_tail(root, mark.path, mark.offset, max_bytes)
-    read, used = _parsed(mark.kind, data, mark.head)
-    if read is not None and mark.read is not None:
-        read = appended(mark.read, read)
-    return replace(mark, seen=seen, offset=mark.offset + used, read=read or mark.read)
+    return replace(_read_on(root, FileMark(mark.path, mark.kind) if again else mark, max_bytes), seen=seen)
+
+
+def _read_on(root: Path, mark: FileMark, max_bytes: int) -> FileMark:
+    """``mark`` with the whole records after its offset read, ``CHUNK_BYTES`` at a time (more for a record
+    longer than that): a long log is held as one chunk's records at once and the frames they make, never
+    as the whole file's records."""
+    assert mark.kind is not None
+    parts = [mark.read] if mark.read is not None else []
+    at, size, head = mark.offset, CHUNK_BYTES, mark.head
+    while True:
+        data = read_tail(root, mark.path, at, max_bytes, length=size)
+        if mark.kind is LIGHTNING and at == 0:
+            head = _header(data)  # the first chunk holds the header; the others are read under it
+        read, used = _parsed(mark.kind, data, head if at else b"")
+        if read is not None:
+            parts.append(read)
+        at += used
+        if len(data) < size:
+            return replace(mark, offset=at, head=head, read=appended(*parts) if parts else None)
+        size = size * 2 if used == 0 else CHUNK_BYTES
 
 
 def marks_of(logs: FolderLogs) -> tuple[FileMark, ...]:
@@ -143,7 +157,10 @@ def read_marks(
     marks: tuple[FileMark, ...],
     max_bytes: int,
     seen: dict[PurePosixPath, Seen | None] | None = None,
+    max_log_bytes: int | None = None,
 ) -> tuple[FileMark, ...]:
     """Every file of ``marks`` read on from its mark; ``seen`` is each file's stat now (a file missing from it
-    is read, and its next read starts again from its start)."""
-    return tuple(read_mark(root, mark, (seen or {}).get(mark.path), max_bytes) for mark in marks)
+    is read, and its next read starts again from its start). An appended log may be ``max_log_bytes`` (the
+    runs folder's own bound), any other file ``max_bytes``."""
+    bounds = (max_bytes, max_log_bytes or max_bytes)
+    return tuple(read_mark(root, mark, (seen or {}).get(mark.path), bounds) for mark in marks)

@@ -29,6 +29,7 @@ from components.api import (
     resolve_limits,
     resolve_together_config,
 )
+from components.api.limits import MEGABYTE
 from components.api.settings import Settings
 from components.api.together import TogetherClient
 from components.demo import DEMO_JOB_ID
@@ -37,7 +38,15 @@ from components.sources.archive import ARCHIVE, ARCHIVE_LABEL, ArchiveSource
 from components.sources.azure import AZURE, AZURE_LABEL, azure_source
 from components.sources.base import RunSource, SourceKind
 from components.sources.demo import DEMO, DEMO_LABEL, demo_source
-from components.sources.files import FILES, FILES_LABEL, UPLOAD, FilesSource, Upload, UploadSource
+from components.sources.files import (
+    DEFAULT_MAX_LOG_MB,
+    FILES,
+    FILES_LABEL,
+    UPLOAD,
+    FilesSource,
+    Upload,
+    UploadSource,
+)
 from components.sources.liveness import DEFAULT_QUIET_MINUTES
 from components.sources.openai import OPENAI
 from components.sources.openai_source import OpenAISource
@@ -63,6 +72,7 @@ class SourceConfig:
     key_source: KeySource = KeySource.NONE
     runs_dirs: tuple[Path, ...] = ()  # the files source: its folders
     quiet_minutes: float = DEFAULT_QUIET_MINUTES  # the files source: quiet this long, a run is not running
+    max_log_mb: float = DEFAULT_MAX_LOG_MB  # the files source: the most of one appended training log
     store: StoreConfig | None = None  # the archive
     # The archive: the credentials of the session's other sources, whose runs it shows (never shown).
     credentials: tuple[str, ...] = field(default=(), repr=False)
@@ -172,6 +182,7 @@ def _files(env: Mapping[str, Any], secrets: Mapping[str, Any]) -> SourceConfig |
         resolve_limits(env, secrets),
         runs_dirs=tuple(dict.fromkeys(folder.resolve() for folder in folders)),
         quiet_minutes=settings.number("DASHBOARD_QUIET_MINUTES", DEFAULT_QUIET_MINUTES, 0.1, 7 * 24 * 60),
+        max_log_mb=settings.number("DASHBOARD_MAX_LOG_MB", DEFAULT_MAX_LOG_MB, 1, 65_536),
     )
 
 
@@ -266,7 +277,12 @@ def open_source(
         store = connect_store(config.store)  # opened once per process; StoreError when unreachable
         return ArchiveSource(store, store.viewer(config.credentials, config.user))
     if config.name == FILES:
-        return FilesSource(config.runs_dirs, config.limits, quiet_seconds=config.quiet_minutes * 60)
+        return FilesSource(
+            config.runs_dirs,
+            config.limits,
+            quiet_seconds=config.quiet_minutes * 60,
+            max_log_bytes=round(config.max_log_mb * MEGABYTE),
+        )
     if config.name == UPLOAD:
         return UploadSource(uploads, config.limits)
     assert config.api is not None

@@ -15,7 +15,7 @@ from tensorboard.summary.writer.event_file_writer import EventFileWriter
 
 from components.api.limits import Limits
 from components.domain import RunStatus
-from components.sources import under_root
+from components.sources import folder_logs, under_root
 from components.sources.files import SCANS, FilesSource
 from components.sources.live import needs_refresh, refresh_run
 from devtools.growing_run import LOG, GrowingRun
@@ -248,3 +248,25 @@ def test_several_runs_folders_are_listed_with_unique_stable_ids_and_their_names(
         assert source.load_run(run.run_id).summary.name == run.name
     alone = _source(tmp_path / "a", clock).list_runs().runs  # one folder: the ids it always had
     assert [run.name for run in alone] == ["sft"] and alone[0].run_id not in {run.run_id for run in listed}
+
+
+def test_a_log_read_in_small_chunks_reads_as_it_does_whole(
+    tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Long logs are parsed a chunk at a time (memory holds one chunk's records): the chunks' reads joined
+    are the whole file's read, whatever the chunk size (a record longer than a chunk included)."""
+    GrowingRun(tmp_path / "sft", total_steps=300, eval_steps=7).log_steps(123)
+    _lightning(
+        tmp_path / "lightning" / "version_0",
+        [f"0,{s},{1 / (s + 1)},{0.5 if s % 5 else ''}" for s in range(90)],
+    )
+    writer = EventFileWriter(str(tmp_path / "tb"))
+    _events(writer, range(1, 80))
+    writer.close()
+    source = _source(tmp_path, clock)
+    whole = {found.run_id: source.load_run(found.run_id) for found in source.scan().runs}
+    monkeypatch.setattr(folder_logs, "CHUNK_BYTES", 50)
+    for run_id, run in whole.items():
+        chunked = _fresh(source, run_id)
+        _same(chunked.history, run.history)
+        assert chunked.summary.total_steps == run.summary.total_steps
