@@ -43,6 +43,8 @@ APP_SETTINGS: tuple[str, ...] = (
     # The page, the runs folder and the archive
     "DASHBOARD_REFRESH_SECONDS",
     "DASHBOARD_RUNS_DIR",
+    "DASHBOARD_QUIET_MINUTES",
+    "DASHBOARD_MAX_LOG_MB",
     "DASHBOARD_STORE",
     "DASHBOARD_STORE_SHARED",
     "DASHBOARD_TODAY",

@@ -31,6 +31,8 @@ def read_llamafactory_log(data: bytes, notes: list[Note] | None = None) -> LogRe
     """The run in a ``trainer_log.jsonl``: its steps, its planned total, and whether it got there."""
     records = [
         {_RENAMED.get(key, key): value for key, value in record.items()}
+        if not _RENAMED.keys().isdisjoint(record)
+        else record
         for record in json_lines(data, "trainer_log.jsonl", notes)
     ]
     history = step_records_frame(records, LLAMAFACTORY_RECORDS, notes=notes, what="trainer_log.jsonl")

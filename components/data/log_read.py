@@ -85,6 +85,30 @@ def merged(reads: Sequence[LogRead]) -> LogRead:
     )
 
 
+def appended(*parts: LogRead) -> LogRead:
+    """One log read in parts, in the order they were written (each part the records after the one before),
+    as a read of the whole would be: at a step several hold, a column's latest value wins (a reader keeps
+    the last logged); the latest part's total and facts stand where it states them; columns keep the order
+    they were first seen in."""
+    frames = [part.history for part in parts if not part.history.empty]
+    if len(frames) > 1:
+        joined = pd.concat(frames, ignore_index=True, sort=False)
+        history = _ordered(joined.groupby("step", sort=True).last().reset_index(), list(joined.columns))
+    else:
+        history = frames[0] if frames else empty_history()
+    hyperparameters: dict[str, float] = {}
+    for part in parts:
+        hyperparameters.update(part.hyperparameters)
+    return LogRead(
+        history=history,
+        checkpoints=tuple(record for part in parts for record in part.checkpoints),
+        total_steps=next((part.total_steps for part in reversed(parts) if part.total_steps), None),
+        ended=any(part.ended for part in parts),
+        hyperparameters=hyperparameters,
+        notes=tuple(note for part in parts for note in part.notes),
+    )
+
+
 def step_or_none(value: Any) -> int | None:
     """A step count a log states (a JSON number, not a string), when it is a whole number from 0 to
     ``MAX_STEP``; else None."""

@@ -29,7 +29,9 @@ class RunProgress:
     estimate that has passed can be shown beside it. Finished jobs have neither.
     """
 
-    running: bool
+    running: (
+        bool  # said to run: not ended, and not of unknown status (a run whose files stopped being written)
+    )
     steps_done: int | None
     total_steps: int | None
     fraction: float | None
@@ -127,7 +129,7 @@ def run_progress(
         ours = _from_step_rate(times, max(total_steps - steps_done, 0))
     finish, source = _finish(job, ours)
     return RunProgress(
-        running=not job.is_terminal,
+        running=not job.is_terminal and job.status is not RunStatus.UNKNOWN,
         steps_done=steps_done,
         total_steps=total_steps,
         fraction=fraction,

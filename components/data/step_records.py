@@ -10,7 +10,7 @@ every one of them up to a bound on the total (``components.data.metric_columns``
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,19 +34,42 @@ def _numeric(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def _numeric_count(values: pd.Series) -> int:
+    """How many of a column's values are numbers (not booleans; a record without the key is no value)."""
+    if values.dtype.kind in "fiu":
+        return int(values.notna().sum())
+    if values.dtype.kind != "O":
+        return 0
+    return sum(1 for value in values if _numeric(value) and value == value)
+
+
 def _extra_names(
-    records: list[Mapping[str, Any]], taken: Collection[str], notes: list[Note] | None, what: str
+    frame: pd.DataFrame, taken: Collection[str], notes: list[Note] | None, what: str
 ) -> list[str]:
-    """Every numeric key beyond the mapped ones, in the order first seen, up to ``MAX_METRIC_COLUMNS``."""
+    """Every key with a number beyond the mapped ones, in the order first seen, up to
+    ``MAX_METRIC_COLUMNS``."""
     values: dict[str, int] = {}
-    for record in records:
-        for key, value in record.items():
-            if _numeric(value) and key not in taken:
-                if key in values:
-                    values[key] += 1
-                elif METRIC_COLUMN_NAME.fullmatch(str(key)):
-                    values[key] = 1
+    for key in frame.columns:
+        if (
+            key not in taken
+            and METRIC_COLUMN_NAME.fullmatch(str(key))
+            and (found := _numeric_count(frame[key]))
+        ):
+            values[key] = found
     return kept_columns(values, notes, what)
+
+
+def _floats(frame: pd.DataFrame, key: str, read: Callable[[Any], float] = as_float) -> np.ndarray:
+    """The key's values as floats (``read`` of each; NaN where a record lacks it): a column of numbers is
+    taken whole, only a column of mixed values is read value by value."""
+    if key not in frame:
+        return np.full(len(frame), np.nan)
+    values = frame[key]
+    if values.dtype.kind in "fiu":
+        return values.to_numpy(dtype="float64")
+    if values.dtype.kind != "O":  # booleans are no metric values
+        return np.full(len(frame), np.nan)
+    return np.fromiter((read(value) for value in values), dtype="float64", count=len(values))
 
 
 @dataclass(frozen=True)
@@ -80,19 +103,19 @@ def step_records_frame(
     evenly spaced subset plus every step with an evaluation.
     """
     kept, steps = _with_steps(records, layout.step_key, notes, what)
-    extras = _extra_names(kept, layout.taken, notes, what)
+    # One frame of every record (pandas reads the dicts in C), read column by column.
+    records_frame = pd.DataFrame.from_records(kept) if kept else pd.DataFrame(index=range(0))
+    extras = _extra_names(records_frame, layout.taken, notes, what)
     table: dict[str, Any] = {"step": steps}
     for key, name in layout.metric_keys.items():
-        values = column(kept, lambda record, key=key: as_float(record.get(key)))
+        values = _floats(records_frame, key)
         table[name] = values if name not in table else np.where(np.isnan(values), table[name], values)
     raw_times = None
     if (time_key := layout.time_key) is not None:
-        raw_times = (
-            column(kept, lambda record: as_number(record.get(time_key))) * layout.seconds_per_time_unit
-        )
+        raw_times = _floats(records_frame, time_key, as_number) * layout.seconds_per_time_unit
         table["created_at"] = unix_seconds(raw_times)
     for name in extras:
-        table[name] = column(kept, lambda record, name=name: as_float(record.get(name)))
+        table[name] = _floats(records_frame, name)
     frame = pd.DataFrame(table).groupby("step", sort=True).last().reset_index()
     if (
         notes is not None

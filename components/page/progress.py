@@ -69,7 +69,8 @@ def progress_view(progress: RunProgress, now: pd.Timestamp) -> ProgressView:
         parts.append(f"epoch {progress.epochs_done:.1f}{of}")
     facts = []
     if progress.elapsed is not None:
-        facts.append(f"running for {duration(progress.elapsed.total_seconds())}")
+        took = duration(progress.elapsed.total_seconds())
+        facts.append(f"running for {took}" if progress.running else f"started {took} ago")
     if (finish := _finish(progress, now)) is not None:
         facts.append(finish)
     if progress.latest_checkpoint_step is not None:

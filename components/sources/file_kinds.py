@@ -179,6 +179,11 @@ class FileKind(Enum):
         self.matches = matches
         self.format_read = format_read
 
+    def __reduce_ex__(self, protocol: object) -> tuple[object, tuple[object, str]]:
+        """Pickled by name (a run's live state is cached by Streamlit, which pickles): its test is a
+        function, which pickle cannot name."""
+        return getattr, (type(self), self.name)
+
 
 # Training logs: what a run folder holds besides (or instead of) a trainer state, read together as one run.
 LOG_KINDS = frozenset(

@@ -14,23 +14,30 @@ segment (see ``components.domain.ref``), stable across restarts. Uploads get ids
 
 from __future__ import annotations
 
+import os
 import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from components.api.limits import MEGABYTE, Limits
 from components.data.values import as_text
 from components.domain import InvalidRunRefError, RunData, RunRef, RunStatus, RunSummary, check_run_id
-from components.sources.base import Progress, RunPage, SourceInfo, SourceKind
+from components.sources.base import Progress, Refresh, RunPage, SourceInfo, SourceKind
 from components.sources.file_kinds import sniff
-from components.sources.folder_run import is_zip, load_found, run_from_zip
-from components.sources.folder_scan import Scan, make_run_id, scan_folder
+from components.sources.folder_live import FolderLive, FolderRefresh, Watch, read_live
+from components.sources.folder_run import is_zip, run_from_zip
+from components.sources.folder_scan import FoundRun, Scan, make_run_id, scan_folder
+from components.sources.liveness import DEFAULT_QUIET_MINUTES
 from components.sources.run_files import Origin, RunFileError, run_from_bytes
 from components.text import ECHO_CHARS, clean
 
 FILES = "files"
+DEFAULT_MAX_LOG_MB = 1024.0
+"""The most of one appended training log in the runs folder (the operator's own files, read a chunk at a
+time, so memory holds the run's frame and one chunk, not the file): a 1,000,000-step log of 20 metrics is
+about 460 MB. Uploads and files read whole stay within DASHBOARD_MAX_FILE_MB."""
 UPLOAD = "upload"
 FILES_LABEL = "Runs folder"
 UPLOAD_LABEL = "Uploaded files"
@@ -48,17 +55,17 @@ class _ScanCache:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
         self._lock = threading.Lock()
-        self._done: dict[Path, tuple[float, Scan | RunFileError]] = {}
+        self._done: dict[tuple[Path, bytes], tuple[float, Scan | RunFileError]] = {}
 
-    def scan(self, root: Path) -> Scan:
+    def scan(self, root: Path, salt: bytes = b"") -> Scan:
         with self._lock:
-            hit = self._done.get(root)
+            hit = self._done.get((root, salt))
             if hit is None or self.clock() - hit[0] >= SCAN_SECONDS:
                 try:
-                    result: Scan | RunFileError = scan_folder(root)
+                    result: Scan | RunFileError = scan_folder(root, salt)
                 except RunFileError as exc:
                     result = exc
-                hit = self._done[root] = (self.clock(), result)
+                hit = self._done[(root, salt)] = (self.clock(), result)
         if isinstance(hit[1], RunFileError):
             raise RunFileError(str(hit[1])) from None
         return hit[1]
@@ -80,16 +87,41 @@ def _page(runs: Sequence[RunSummary], cursor: str | None, notes: tuple[str, ...]
     return RunPage(tuple(runs[start:end]), str(end) if end < len(runs) else None, notes if start == 0 else ())
 
 
-class FilesSource:
-    """The runs in ``DASHBOARD_RUNS_DIR``: training output folders and run files, newest first."""
+def folders_label(roots: Sequence[Path]) -> str:
+    """The runs folders by name, as the page shows where runs come from: ``DASHBOARD_RUNS_DIR (a, b)``."""
+    return f"DASHBOARD_RUNS_DIR ({clean(', '.join(root.name for root in roots), ECHO_CHARS)})"
 
-    def __init__(self, root: Path, limits: Limits) -> None:
-        self._root = root
-        self._limits = limits
+
+class FilesSource:
+    """The runs in ``DASHBOARD_RUNS_DIR`` (one folder or several): training output folders, log folders and
+    run files, newest first; a run still being written is read on from where the last read stopped."""
+
+    def __init__(
+        self,
+        roots: Path | Sequence[Path],
+        limits: Limits,
+        *,
+        quiet_seconds: float = DEFAULT_QUIET_MINUTES * 60,
+        max_log_bytes: int = round(DEFAULT_MAX_LOG_MB * MEGABYTE),
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        roots = (roots,) if isinstance(roots, Path) else tuple(roots)
+        # One folder keeps the ids it always had; of several, each folder's path goes into its runs' ids.
+        self._watches = tuple(
+            Watch(
+                root,
+                os.fsencode(str(root)) + b"\0" if len(roots) > 1 else b"",
+                limits.max_file_bytes,
+                max(max_log_bytes, limits.max_file_bytes),
+                quiet_seconds,
+                clock,
+            )
+            for root in roots
+        )
         self._info = SourceInfo(
             name=FILES,
             label=FILES_LABEL,
-            endpoint=f"DASHBOARD_RUNS_DIR ({clean(root.name, ECHO_CHARS)})",
+            endpoint=folders_label(roots),
             kind=SourceKind.FILES,
             inference=False,
         )
@@ -99,26 +131,55 @@ class FilesSource:
         return self._info
 
     def scan(self) -> Scan:
-        """Everything the folder holds now (bounded), newest first: a fresh walk."""
-        return scan_folder(self._root)
+        """Everything the folders hold now (bounded), newest first: a fresh walk of each."""
+        scans = [scan_folder(watch.root, watch.salt) for watch in self._watches]
+        runs = sorted(
+            (run for scan in scans for run in scan.runs), key=lambda run: (-run.modified, run.run_id)
+        )
+        return Scan(tuple(runs), tuple(note for scan in scans for note in scan.notes))
+
+    def _found(self) -> Iterator[tuple[Watch, FoundRun]]:
+        """Every run of every folder (each scan kept ``SCAN_SECONDS``), folder by folder."""
+        for watch in self._watches:
+            for run in SCANS.scan(watch.root, watch.salt).runs:
+                yield watch, run
+
+    def _name(self, watch: Watch, found: FoundRun) -> str:
+        """A run's name: its path in its folder, after the folder's name when there are several."""
+        inside = str(found.relative)
+        if len(self._watches) == 1:
+            return inside
+        return watch.root.name if inside == "." else f"{watch.root.name}/{inside}"
 
     def list_runs(self, cursor: str | None = None) -> RunPage:
-        scan = SCANS.scan(self._root)
-        return _page([run.summary(FILES) for run in scan.runs], cursor, scan.notes)
+        notes = tuple(note for watch in self._watches for note in SCANS.scan(watch.root, watch.salt).notes)
+        found = sorted(self._found(), key=lambda pair: (-pair[1].modified, pair[1].run_id))
+        runs = [replace(run.summary(FILES), name=as_text(self._name(watch, run))) for watch, run in found]
+        return _page(runs, cursor, notes)
 
     def load_run(
         self, run_id: str, on_progress: Progress | None = None, *, resume: RunData | None = None
     ) -> RunData:
-        """The run with this id in a fresh scan (a run that moved is not found, never guessed)."""
+        """The run with this id in a fresh scan (a run that moved is not found, never guessed), read whole,
+        with the live state a refresh goes on from."""
         run_id = check_run_id(run_id)
         report = on_progress or (lambda _message: None)
         report("Looking for the run in the runs folder…")
-        found = next((run for run in SCANS.scan(self._root).runs if run.run_id == run_id), None)
-        if found is None:
+        hit = next(((watch, run) for watch, run in self._found() if run.run_id == run_id), None)
+        if hit is None:
             raise RunFileError(f"No run {run_id} in the runs folder: it may have been moved or deleted.")
         report("Reading the run…")
-        origin = Origin(RunRef(FILES, run_id), FILES_LABEL, str(found.relative))
-        return load_found(self._root, found, origin, self._limits.max_file_bytes)
+        watch, found = hit
+        return read_live(watch, found, Origin(RunRef(FILES, run_id), FILES_LABEL, self._name(watch, found)))
+
+    def refresh(self, previous: RunData) -> Refresh:
+        """``previous`` brought up to date: a few ``stat`` calls when nothing was written, else what was
+        appended (``components.sources.folder_live``)."""
+        state = previous.resume
+        root = state.root if isinstance(state, FolderLive) else None
+        watch = next((watch for watch in self._watches if watch.root == root), self._watches[0])
+        run_id = previous.summary.run_id
+        return FolderRefresh(previous, self._info, watch, lambda: self.load_run(run_id)).run()
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,9 @@ from components.domain import RunData
 from components.domain.note import Note, NoteKind
 from components.sources.base import parsed
 from components.sources.file_kinds import FileKind, formats_read
-from components.sources.folder_logs import read_folder_logs
+from components.sources.folder_logs import FileMark, combined, marks_of, read_marks
 from components.sources.folder_scan import MAX_ENTRIES, FoundRun, scan_folder
 from components.sources.run_files import NotARunFileError, Origin, RunFileError, run_from_bytes, run_from_logs
-from components.sources.under_root import read_under
 from components.wording import count
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -40,25 +39,38 @@ _ZIP_FAILURES = (
 )
 
 
-def load_found(root: Path, found: FoundRun, origin: Origin, max_bytes: int) -> RunData:
-    """A found run read from ``root``: a trainer state with its checkpoints and logs, a folder's training
-    logs, or one run file."""
-    prefix = f"{found.relative}/" if found.relative.parts else ""
-    logs = (
-        parsed(f"training logs of {origin.shown}", read_folder_logs, root, found.logs, max_bytes)
-        if found.logs.files
-        else None
-    )
+def found_marks(found: FoundRun) -> tuple[FileMark, ...]:
+    """Unread marks of every file a found run is read from: its logs, and its trainer state or run file."""
     if found.kind is FileKind.TRAINER_STATE:
         assert found.state_file is not None
-        data = read_under(root, found.state_file, max_bytes)
+        return (*marks_of(found.logs), FileMark(found.state_file, found.kind))
+    if found.logs.files:
+        return marks_of(found.logs)
+    return (FileMark(found.relative, found.kind),)
+
+
+def run_of_marks(found: FoundRun, marks: tuple[FileMark, ...], origin: Origin) -> RunData:
+    """A found run from its files as read (``marks``): a trainer state with its checkpoints and logs, a
+    folder's training logs, or one run file."""
+    prefix = f"{found.relative}/" if found.relative.parts else ""
+    logs = (
+        parsed(f"training logs of {origin.shown}", combined, marks, found.logs) if found.logs.files else None
+    )
+    if found.kind is FileKind.TRAINER_STATE:
+        state = next(mark for mark in marks if mark.kind is FileKind.TRAINER_STATE)
         run = run_from_bytes(
-            data, origin, checkpoint_steps=found.checkpoint_steps, model_prefix=prefix, logs=logs
+            state.data, origin, checkpoint_steps=found.checkpoint_steps, model_prefix=prefix, logs=logs
         )
         return run if logs is None else replace(run, summary=replace(run.summary, method=found.label))
     if logs is not None:
         return run_from_logs(logs, origin, found.label)
-    return run_from_bytes(read_under(root, found.relative, max_bytes), origin)
+    return run_from_bytes(marks[0].data, origin)
+
+
+def load_found(root: Path, found: FoundRun, origin: Origin, max_bytes: int) -> RunData:
+    """A found run read whole from ``root``."""
+    marks = parsed(f"training logs of {origin.shown}", read_marks, root, found_marks(found), max_bytes)
+    return run_of_marks(found, marks, origin)
 
 
 def is_zip(data: bytes) -> bool:

@@ -126,16 +126,37 @@ def _is_candidate(name: str) -> bool:
     return name.lower().endswith(RUN_FILE_SUFFIXES) or name.startswith(EVENT_FILE_PREFIX)
 
 
-def scan_folder(root: Path) -> Scan:
-    """Everything ``root`` holds now (bounded), newest first; RunFileError when it cannot be opened."""
-    return _Scanner(root).scan()
+def scan_folder(root: Path, salt: bytes = b"") -> Scan:
+    """Everything ``root`` holds now (bounded), newest first; RunFileError when it cannot be opened.
+    ``salt`` goes into every run id (one of several runs folders: its path, so ids stay unique)."""
+    return _Scanner(root, salt).scan()
+
+
+def rescan_run(root: Path, relative: PurePosixPath, salt: bytes = b"") -> FoundRun | None:
+    """The run folder at ``relative`` inside ``root`` found again (its files and checkpoints now), its
+    subfolders not searched for other runs; None when it is gone or no longer a run."""
+    scanner = _Scanner(root, salt)
+    try:
+        fd = open_root(root)
+        try:
+            for part in relative.parts:
+                child = open_dir(fd, part)
+                os.close(fd)
+                fd = child
+            scanner._walk(fd, relative, MAX_DEPTH)
+        finally:
+            os.close(fd)
+    except OSError:
+        return None
+    return next((run for run in scanner.runs if run.relative == relative), None)
 
 
 class _Scanner:
     """One bounded walk of the folder through directory handles, never through a symbolic link."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, salt: bytes = b"") -> None:
         self.root = root
+        self.salt = salt
         self.seen = 0
         self.skipped = 0
         self.runs: list[FoundRun] = []
@@ -268,7 +289,7 @@ class _Scanner:
         times = [*checkpoints.values(), *([state_mtime] if state_mtime is not None else [])]
         self.runs.append(
             FoundRun(
-                run_id=make_run_id(here.name or self.root.name, os.fsencode(str(here))),
+                run_id=make_run_id(here.name or self.root.name, self.salt + os.fsencode(str(here))),
                 relative=here,
                 kind=FileKind.TRAINER_STATE,
                 modified=max([*times, *(found.modified for found in logs)]),
@@ -330,7 +351,7 @@ class _Scanner:
         )
         self.runs.append(
             FoundRun(
-                run_id=make_run_id(here.name or self.root.name, os.fsencode(str(here))),
+                run_id=make_run_id(here.name or self.root.name, self.salt + os.fsencode(str(here))),
                 relative=here,
                 kind=logs[0].kind,
                 modified=max(found.modified for found in logs),
@@ -362,7 +383,7 @@ class _Scanner:
         relative = here / found.name
         self.runs.append(
             FoundRun(
-                make_run_id(Path(found.name).stem, os.fsencode(str(relative))),
+                make_run_id(Path(found.name).stem, self.salt + os.fsencode(str(relative))),
                 relative,
                 found.kind,
                 found.modified,

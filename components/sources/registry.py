@@ -8,6 +8,7 @@ archive, when given, comes last and does not count: it holds what other sources 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -30,6 +31,7 @@ from components.api import (
 )
 from components.api.compatible import SETTING as COMPATIBLE_SETTING
 from components.api.compatible import resolve_compatible_providers
+from components.api.limits import MEGABYTE
 from components.api.mlflow import MLflowClient, resolve_mlflow_config
 from components.api.settings import Settings
 from components.api.together import TogetherClient
@@ -40,7 +42,16 @@ from components.sources.archive import ARCHIVE, ARCHIVE_LABEL, ArchiveSource
 from components.sources.azure import AZURE, AZURE_LABEL, azure_source
 from components.sources.base import RunSource, SourceKind
 from components.sources.demo import DEMO, DEMO_LABEL, demo_source
-from components.sources.files import FILES, FILES_LABEL, UPLOAD, FilesSource, Upload, UploadSource
+from components.sources.files import (
+    DEFAULT_MAX_LOG_MB,
+    FILES,
+    FILES_LABEL,
+    UPLOAD,
+    FilesSource,
+    Upload,
+    UploadSource,
+)
+from components.sources.liveness import DEFAULT_QUIET_MINUTES
 from components.sources.mlflow import MLFLOW_LABEL
 from components.sources.mlflow_source import MLflowSource
 from components.sources.openai import OPENAI, openai_info
@@ -74,7 +85,9 @@ class SourceConfig:
     limits: Limits = field(default_factory=Limits)
     api: ApiConfig | None = None  # API sources
     key_source: KeySource = KeySource.NONE
-    runs_dir: Path | None = None  # the files source
+    runs_dirs: tuple[Path, ...] = ()  # the files source: its folders
+    quiet_minutes: float = DEFAULT_QUIET_MINUTES  # the files source: quiet this long, a run is not running
+    max_log_mb: float = DEFAULT_MAX_LOG_MB  # the files source: the most of one appended training log
     tracker_dir: Path | None = None  # Trackio's TRACKIO_DIR
     key_variable: str | None = None  # a compatible provider's key variable (the built-in ones: KEY_VARIABLES)
     store: StoreConfig | None = None  # the archive
@@ -171,14 +184,23 @@ def _openai(env: Mapping[str, Any], secrets: Mapping[str, Any], typed: str | Non
 
 
 def _files(env: Mapping[str, Any], secrets: Mapping[str, Any]) -> SourceConfig | None:
-    raw = Settings(env, secrets).text("DASHBOARD_RUNS_DIR")
+    """``DASHBOARD_RUNS_DIR``: one folder, or several separated by ``os.pathsep`` (``ft-dashboard --logdir a
+    --logdir b``), each listed once."""
+    settings = Settings(env, secrets)
+    raw = settings.text("DASHBOARD_RUNS_DIR")
     if raw is None:
         return None
-    folder = Path(raw).expanduser()
-    if not folder.is_dir():
-        raise ConfigError("DASHBOARD_RUNS_DIR is not a folder this server can read.")
+    folders = [Path(part).expanduser() for part in raw.split(os.pathsep) if part.strip()]
+    if not folders or not all(folder.is_dir() for folder in folders):
+        raise ConfigError("DASHBOARD_RUNS_DIR is not a folder (or list of folders) this server can read.")
     return SourceConfig(
-        FILES, FILES_LABEL, SourceKind.FILES, resolve_limits(env, secrets), runs_dir=folder.resolve()
+        FILES,
+        FILES_LABEL,
+        SourceKind.FILES,
+        resolve_limits(env, secrets),
+        runs_dirs=tuple(dict.fromkeys(folder.resolve() for folder in folders)),
+        quiet_minutes=settings.number("DASHBOARD_QUIET_MINUTES", DEFAULT_QUIET_MINUTES, 0.1, 7 * 24 * 60),
+        max_log_mb=settings.number("DASHBOARD_MAX_LOG_MB", DEFAULT_MAX_LOG_MB, 1, 65_536),
     )
 
 
@@ -325,8 +347,12 @@ def open_source(
         store = connect_store(config.store)  # opened once per process; StoreError when unreachable
         return ArchiveSource(store, store.viewer(config.credentials, config.user))
     if config.name == FILES:
-        assert config.runs_dir is not None
-        return FilesSource(config.runs_dir, config.limits)
+        return FilesSource(
+            config.runs_dirs,
+            config.limits,
+            quiet_seconds=config.quiet_minutes * 60,
+            max_log_bytes=round(config.max_log_mb * MEGABYTE),
+        )
     if config.name == UPLOAD:
         return UploadSource(uploads, config.limits)
     if config.name == TRACKIO:

@@ -24,7 +24,7 @@ from components.settings import resolve_settings
 from components.sources import Registry, SourceConfig, SourceKind, Upload, resolve_sources
 from components.sources.archive import store_endpoint
 from components.sources.azure import AZURE
-from components.sources.files import UPLOAD, UPLOAD_LABEL
+from components.sources.files import UPLOAD, UPLOAD_LABEL, folders_label
 from components.sources.openai import OPENAI
 from components.sources.registry import DEMO_SOURCE, KEY_VARIABLES
 from components.sources.together import TOGETHER
@@ -68,8 +68,8 @@ def endpoint_of(config: SourceConfig) -> str:
     """What a source reads, safe to show: a base URL without credentials, a folder's name, the store."""
     if config.api is not None:
         return config.api.display_base_url
-    if config.runs_dir is not None:
-        return f"DASHBOARD_RUNS_DIR ({clean(config.runs_dir.name, ECHO_CHARS)})"
+    if config.runs_dirs:
+        return folders_label(config.runs_dirs)
     if config.tracker_dir is not None:
         return f"TRACKIO_DIR ({clean(config.tracker_dir.name, ECHO_CHARS)})"
     if config.store is not None:

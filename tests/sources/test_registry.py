@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -57,13 +58,29 @@ def test_every_source_is_configured_from_its_own_settings(tmp_path: Path) -> Non
         and together.api.base_url == "https://api.together.xyz/v1"
     )
     assert together.key_source is KeySource.SECRETS
-    assert files.runs_dir == tmp_path.resolve() and files.kind is SourceKind.FILES
+    assert files.runs_dirs == (tmp_path.resolve(),) and files.kind is SourceKind.FILES
     for config in registry.configs:
         assert (
             "sk-openai" not in repr(config)
             and "azure-key" not in repr(config)
             and "tgp-together" not in repr(config)
         )
+
+
+def test_several_runs_folders_are_one_source_each_listed_once(tmp_path: Path) -> None:
+    """``ft-dashboard --logdir a --logdir b`` sets DASHBOARD_RUNS_DIR to both, separated by os.pathsep."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    both = os.pathsep.join(str(tmp_path / name) for name in ("a", "b", "a"))
+    files = resolve_sources({"DASHBOARD_RUNS_DIR": both, "DASHBOARD_QUIET_MINUTES": "2"}, {}).get("files")
+    assert files.runs_dirs == ((tmp_path / "a").resolve(), (tmp_path / "b").resolve())
+    assert files.quiet_minutes == 2
+    missing = os.pathsep.join([str(tmp_path / "a"), str(tmp_path / "missing")])
+    registry = resolve_sources({"DASHBOARD_RUNS_DIR": missing}, {})
+    assert "files" not in registry.names
+    assert [problem.message for problem in registry.problems] == [
+        "DASHBOARD_RUNS_DIR is not a folder (or list of folders) this server can read."
+    ]
 
 
 def test_keys_typed_in_the_page_configure_their_source() -> None:

@@ -79,3 +79,10 @@ def test_a_step_rate_finish_that_has_passed_says_no_step_came_lately() -> None:
         _progress(estimated_finish=ours, estimate_source="step rate", step_rate_finish=ours), NOW
     )
     assert "the last step rate pointed to 15:57 UTC (3 min ago), so no step came lately" in view.caption
+
+
+def test_a_run_not_said_to_run_never_reads_as_running() -> None:
+    """A run of unknown status (files no longer written, no end in them) says when it started, not that it
+    is running: the header says it stopped writing."""
+    view = progress_view(_progress(running=False), NOW)
+    assert view.caption == "Started 18 min ago; latest checkpoint at step 240."
