@@ -119,11 +119,16 @@ def server_process(
             process.log = log  # type: ignore[attr-defined]
             yield RunningApp(url, process, log)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop(process)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Ask a started server to end; kill it if it has not within 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 def wait_for_app_run(page: Page, timeout: float = 30_000) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 
-from devtools.harness import free_port
+from devtools.harness import free_port, stop
 
 FOLDER = Path(__file__).resolve().parent / "oidc"
 CLIENT_ID = "dashboard-test-client"
@@ -90,11 +90,7 @@ def oidc_provider(
             _wait_until_ready(provider, process, log, startup_seconds)
             yield provider
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop(process)
 
 
 def _wait_until_ready(provider: OidcProvider, process: subprocess.Popen, log, seconds: float) -> None:

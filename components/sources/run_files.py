@@ -288,6 +288,17 @@ def _log_checkpoints(read: LogRead, notes: list[Note]) -> pd.DataFrame:
     return steps
 
 
+def _history(
+    checkpoints: pd.DataFrame, logged: pd.DataFrame, source: HistorySource
+) -> tuple[pd.DataFrame, HistorySource]:
+    """The run's history from what the file logged (``source``), else from its checkpoints, and where it came
+    from: a file that logged nothing is drawn from its checkpoints' metrics, if it has any."""
+    if not logged.empty:
+        return build_history(checkpoints, logged, source), source
+    fallback = HistorySource.CHECKPOINTS if not checkpoints.empty else HistorySource.NONE
+    return build_history(checkpoints, None, source), fallback
+
+
 def _has_accuracy(history: pd.DataFrame) -> bool:
     accuracy = [metric.name for metric in metrics_of_kind("accuracy")]
     return not history.empty and bool(np.isfinite(history[accuracy].to_numpy()).any())
@@ -310,16 +321,12 @@ def run_from_logs(read: LogRead, origin: Origin, label: str) -> RunData:
             learning_rate=settings.get("learning_rate"),
         ),
     )
-    has_history = not read.history.empty
+    history, history_source = _history(checkpoints, read.history, HistorySource.TRAINING_LOGS)
     return RunData(
         summary=summary,
         checkpoints=checkpoints,
-        history=build_history(
-            checkpoints, read.history if has_history else None, HistorySource.TRAINING_LOGS
-        ),
-        history_source=HistorySource.TRAINING_LOGS
-        if has_history
-        else (HistorySource.CHECKPOINTS if not checkpoints.empty else HistorySource.NONE),
+        history=history,
+        history_source=history_source,
         provenance=origin.provenance(),
         total_steps=read.total_steps,
         notes=tuple(notes),
@@ -412,16 +419,12 @@ def run_from_trainer_state(
         hyperparameters=Hyperparameters(n_epochs=state.num_train_epochs, batch_size=state.train_batch_size),
     )
     logged = _has_accuracy(state.history)
-    has_history = not state.history.empty
+    history, history_source = _history(checkpoints, state.history, HistorySource.TRAINER_STATE)
     return RunData(
         summary=summary,
         checkpoints=checkpoints,
-        history=build_history(
-            checkpoints, state.history if has_history else None, HistorySource.TRAINER_STATE
-        ),
-        history_source=HistorySource.TRAINER_STATE
-        if has_history
-        else (HistorySource.CHECKPOINTS if not checkpoints.empty else HistorySource.NONE),
+        history=history,
+        history_source=history_source,
         provenance=origin.provenance(),
         total_steps=summary.total_steps,
         notes=tuple(notes),
