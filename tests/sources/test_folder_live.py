@@ -18,6 +18,7 @@ from components.domain import RunStatus
 from components.sources import folder_logs, under_root
 from components.sources.files import SCANS, FilesSource
 from components.sources.live import needs_refresh, refresh_run
+from components.sources.run_files import RunFileError
 from devtools.growing_run import LOG, GrowingRun
 
 
@@ -270,3 +271,21 @@ def test_a_log_read_in_small_chunks_reads_as_it_does_whole(
         chunked = _fresh(source, run_id)
         _same(chunked.history, run.history)
         assert chunked.summary.total_steps == run.summary.total_steps
+
+
+def test_an_over_bound_file_names_the_setting_that_bounds_it(tmp_path: Path, clock: Clock) -> None:
+    """An appended log is bounded by DASHBOARD_MAX_LOG_MB, a file read whole by DASHBOARD_MAX_FILE_MB: the
+    refusal names the one to raise."""
+    GrowingRun(tmp_path / "log", total_steps=20_000).log_steps(12_000)  # ~2.4 MB of log lines
+    GrowingRun(tmp_path / "state", total_steps=200).finish()
+    source = FilesSource(
+        tmp_path, Limits(max_file_bytes=2_000), quiet_seconds=600, max_log_bytes=1_000_000, clock=clock
+    )
+    SCANS.clear()
+    found = {run.relative.name: run.run_id for run in source.scan().runs}
+    with pytest.raises(RunFileError, match=r"larger than 1 MB.*\(DASHBOARD_MAX_LOG_MB\)") as log:
+        source.load_run(found["log"])
+    assert "DASHBOARD_MAX_FILE_MB" not in str(log.value)
+    with pytest.raises(RunFileError, match=r"larger than .*\(DASHBOARD_MAX_FILE_MB\)") as state:
+        source.load_run(found["state"])
+    assert "DASHBOARD_MAX_LOG_MB" not in str(state.value)
