@@ -273,6 +273,33 @@ def test_a_log_read_in_small_chunks_reads_as_it_does_whole(
         assert chunked.summary.total_steps == run.summary.total_steps
 
 
+def test_a_checkpoint_folder_whose_trainer_state_arrives_later_is_seen_at_the_next_refresh(
+    tmp_path: Path, clock: Clock, reads: list[str]
+) -> None:
+    """The Trainer makes ``checkpoint-N/``, writes the weights, and writes ``trainer_state.json`` last: the
+    state arriving in a folder the last refresh already saw shows its checkpoint at the next refresh."""
+    grow = GrowingRun(tmp_path / "sft", total_steps=200, eval_steps=50)
+    grow.log_steps(40)
+    grow.save_checkpoint(40)
+    source = _source(tmp_path, clock)
+    run = source.load_run(_only_id(source))
+    grow.log_steps(80)
+    grow.start_checkpoint(80)  # the folder and its weights, no trainer state yet
+    refresh = refresh_run(source, run)
+    assert int(refresh.run.history["step"].max()) == 80 and list(refresh.run.checkpoints["step"]) == [40]
+    reads.clear()
+    quiet = refresh_run(source, refresh.run)
+    assert not quiet.changed and reads == []  # watching the folder costs a stat, no file's content
+    grow.write_checkpoint_state(80)  # nothing else changes: only the state appears inside checkpoint-80/
+    refresh = refresh_run(source, quiet.run)
+    assert refresh.new_checkpoints == 1 and list(refresh.run.checkpoints["step"]) == [40, 80]
+    _same(refresh.run.checkpoints, _fresh(source, run.summary.run_id).checkpoints)
+    grow.start_checkpoint(120)
+    grow.write_checkpoint_state(120)  # a new folder with its state at once
+    refresh = refresh_run(source, refresh.run)
+    assert list(refresh.run.checkpoints["step"]) == [40, 80, 120]
+
+
 def test_an_over_bound_file_names_the_setting_that_bounds_it(tmp_path: Path, clock: Clock) -> None:
     """An appended log is bounded by DASHBOARD_MAX_LOG_MB, a file read whole by DASHBOARD_MAX_FILE_MB: the
     refusal names the one to raise."""
