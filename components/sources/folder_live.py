@@ -14,7 +14,7 @@ changed; a changed folder has the run found again (new ``checkpoint-N`` folders,
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
@@ -69,14 +69,21 @@ def watched_folders(found: FoundRun) -> tuple[PurePosixPath, ...]:
     return tuple(sorted(folders))
 
 
-def _saved_last(found: FoundRun, run: RunData) -> bool:
-    """Lightning, whose logs say no end: its ``last.ckpt`` was saved, or a checkpoint at the last step."""
+def saved_last(found: FoundRun, steps: Iterable[int], last_step: int | None) -> bool:
+    """Lightning, whose logs say no end: its ``last.ckpt`` was saved, or a checkpoint (of ``steps``) at the
+    last step logged."""
     if found.kind is not FileKind.LIGHTNING_METRICS:
         return False
     if any(path.name == LAST_CHECKPOINT for path in found.logs.checkpoint_files):
         return True
+    return last_step is not None and max(steps, default=-1) >= last_step
+
+
+def _saved_last(found: FoundRun, run: RunData) -> bool:
     steps = run.checkpoints["step"].dropna() if "step" in run.checkpoints else ()
-    return len(steps) > 0 and not run.history.empty and steps.max() >= run.history["step"].max()
+    return saved_last(
+        found, (int(step) for step in steps), None if run.history.empty else int(run.history["step"].max())
+    )
 
 
 def _newest(stats: dict[PurePosixPath, Seen | None]) -> float:

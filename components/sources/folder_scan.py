@@ -48,7 +48,7 @@ RUN_FILE_SUFFIXES = (".csv", ".json", ".jsonl", ".txt", ".parquet")
 EVENT_FILE_PREFIX = "events.out.tfevents."
 _CHECKPOINT_FOLDER = re.compile(r"checkpoint-(\d{1,10})")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
-_GLOBAL_STEP = re.compile(rb'"global_step"\s*:\s*(\d{1,10})\b')
+GLOBAL_STEP = re.compile(rb'"global_step"\s*:\s*(\d{1,10})\b')
 # The order a folder run's kind is named by: its first kind present.
 _LOG_ORDER = (
     FileKind.LIGHTNING_METRICS,
@@ -433,7 +433,7 @@ def _stated_step(fd: int, name: str) -> int | None:
     """The ``global_step`` a trainer state's head states (the Trainer sorts its keys: it comes before the
     log), else None."""
     try:
-        match = _GLOBAL_STEP.search(read_at(fd, name, HEAD_BYTES, whole=False))
+        match = GLOBAL_STEP.search(read_at(fd, name, HEAD_BYTES, whole=False))
     except (OSError, RunFileError):
         return None
     return int(match.group(1)) if match else None

@@ -392,7 +392,8 @@ def _trainer_checkpoints(state: TrainerState, steps: Collection[int], model_pref
     return with_step_metrics(checkpoints_frame(records), state.history)
 
 
-def _status(state: TrainerState) -> tuple[RunStatus, str | None]:
+def trainer_status(state: TrainerState) -> tuple[RunStatus, str | None]:
+    """What a trainer state says of its run, in words (the run page and the run list say the same)."""
     if state.stopped_early:
         return RunStatus.SUCCEEDED, f"stopped early at step {state.global_step:,} of {state.max_steps:,}"
     if state.finished:
@@ -426,7 +427,7 @@ def run_from_trainer_state(
         )
         checkpoint_steps = named
     checkpoints = _trainer_checkpoints(state, checkpoint_steps, model_prefix)
-    status, said = _status(state)
+    status, said = trainer_status(state)
     if state.stopped_early:
         notes.append(
             Note(NoteKind.INFO, f"Training {said} planned (max_steps): the file says it ended there.")

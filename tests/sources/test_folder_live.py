@@ -316,3 +316,42 @@ def test_an_over_bound_file_names_the_setting_that_bounds_it(tmp_path: Path, clo
     with pytest.raises(RunFileError, match=r"larger than .*\(DASHBOARD_MAX_FILE_MB\)") as state:
         source.load_run(found["state"])
     assert "DASHBOARD_MAX_LOG_MB" not in str(state.value)
+
+
+def test_the_list_reads_each_runs_end_once_per_change_and_says_its_status(
+    tmp_path: Path, clock: Clock, reads: list[str]
+) -> None:
+    """The run list's status costs a few stats per row and one read of the end of each log, again only for a
+    run written since the list last looked; the scan's own sniff of each file's head aside."""
+    grows = [
+        GrowingRun(tmp_path / f"run-{number:03d}", total_steps=100, eval_steps=10) for number in range(100)
+    ]
+    for grow in grows:
+        grow.log_steps(20)
+    source = _source(tmp_path, clock)
+    scan_reads = _reads_of(reads, source.scan)
+    first = _reads_of(reads, lambda: source.list_runs(), fresh=True)
+    assert sorted(first) == sorted([*scan_reads, *[LOG] * 100])  # one end of each run's log
+    assert {run.status for run in _listed(source)} == {RunStatus.RUNNING}
+    assert sorted(_reads_of(reads, lambda: source.list_runs(), fresh=True)) == sorted(scan_reads)
+    grows[7].log_steps(100)  # its last line: LLaMA-Factory's run ended
+    again = _reads_of(reads, lambda: source.list_runs(), fresh=True)
+    assert sorted(again) == sorted([*scan_reads, LOG])
+    clock.now += 3600
+    statuses = {run.name: run.status_text for run in _listed(source)}
+    assert statuses.pop("run-007") == "succeeded"
+    assert set(statuses.values()) == {"stopped writing 60 min ago"}
+
+
+def _reads_of(reads: list[str], call, *, fresh: bool = False) -> list[str]:
+    """The files whose content ``call`` reads; ``fresh``: after the kept scan is dropped (it is read anew)."""
+    if fresh:
+        SCANS.clear()
+    reads.clear()
+    call()
+    return list(reads)
+
+
+def _listed(source: FilesSource):
+    SCANS.clear()
+    return source.list_runs().runs
