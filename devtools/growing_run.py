@@ -69,12 +69,20 @@ class GrowingRun:
             log.write(f'{step}, "total_steps": {self.total_steps}, "loss": 0.5}}\n')
 
     def save_checkpoint(self, step: int) -> None:
-        """The Trainer's save at ``step``: ``checkpoint-N/trainer_state.json`` (and weights' bytes)."""
+        """The Trainer's save at ``step``: ``checkpoint-N/`` with its weights' bytes and its trainer state."""
+        self.start_checkpoint(step)
+        self.write_checkpoint_state(step)
+
+    def start_checkpoint(self, step: int) -> None:
+        """The start of the save at ``step``: the folder and the weights, written before the trainer state."""
         folder = self.folder / f"checkpoint-{step}"
         folder.mkdir()
         (folder / "model.safetensors").write_bytes(b"\0" * 16)
+
+    def write_checkpoint_state(self, step: int) -> None:
+        """The end of the save at ``step``: the Trainer writes ``checkpoint-N/trainer_state.json`` last."""
         state = trainer_state(upto=step, save_steps=step, **self._options())
-        (folder / "trainer_state.json").write_text(json.dumps(state, indent=2))
+        (self.folder / f"checkpoint-{step}" / "trainer_state.json").write_text(json.dumps(state, indent=2))
 
     def finish(self) -> None:
         """The last steps logged and ``trainer.save_state()``: the final state, with its summary entry."""

@@ -13,6 +13,9 @@ Every scalar tag is read, whoever wrote it: ``torch.utils.tensorboard`` and tens
   validation loss (``components.data.lightning_logs``);
 - any other tag keeps its name, for the metric model to classify (``val_acc``, ``Loss/train``).
 
+The Trainer's TrainingArguments (the text summary ``args/text_summary``) say which metric it chooses its best
+checkpoint by (``components.data.trainer_args``).
+
 Values logged at one step of one file are merged (the last written wins). A run's files are read in name
 order (the writers put the time first): a file that starts before the steps already read is a restart, and
 the steps it logs again replace the earlier ones from there on, as TensorBoard purges orphaned data; a file
@@ -32,6 +35,7 @@ from tensorboard.util import tensor_util
 from components.data.lightning_logs import LIGHTNING_METRICS
 from components.data.log_read import LogRead, merged
 from components.data.step_records import MAX_RECORDS, RecordLayout, step_records_frame
+from components.data.trainer_args import BestMetric, args_text, best_metric
 from components.data.trainer_state import TRAINER_IGNORED, TRAINER_METRICS
 from components.domain.note import Note, left_out
 
@@ -94,11 +98,14 @@ class _ByStep:
 
 
 def read_events(events: Iterable[event_pb2.Event], notes: list[Note] | None = None) -> LogRead:
-    """The run in the events of one event file (read in order): every scalar tag by step, and whether the
-    Trainer's final summary says training ended."""
+    """The run in the events of one event file (read in order): every scalar tag by step, whether the
+    Trainer's final summary says training ended, and the metric its TrainingArguments choose by."""
     steps = _ByStep()
+    declared: BestMetric | None = None
     for event in events:
         steps.add(event)
+        if (text := args_text(event)) is not None:
+            declared = best_metric(text, notes) or declared
     if steps.dropped and notes is not None:
         left_out(
             notes,
@@ -107,7 +114,7 @@ def read_events(events: Iterable[event_pb2.Event], notes: list[Note] | None = No
         )
     records = list(steps.records.values())
     history = step_records_frame(records, EVENT_RECORDS, notes=notes, what="event files")
-    return LogRead(history=history, ended=steps.ended)
+    return LogRead(history=history, ended=steps.ended, best_metric=declared)
 
 
 def files_merged(reads: Iterable[LogRead]) -> LogRead:

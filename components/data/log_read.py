@@ -17,6 +17,7 @@ import pandas as pd
 
 from components.data.bounds import MAX_STEP
 from components.data.metrics import METRIC_NAMES
+from components.data.trainer_args import BestMetric
 from components.data.values import as_number
 from components.domain.note import Note
 
@@ -32,6 +33,7 @@ class LogRead:
     ended: bool = False  # the log says training ended (its last step reached, a final checkpoint)
     hyperparameters: Mapping[str, float] = field(default_factory=dict)  # batch_size, learning_rate
     notes: tuple[Note, ...] = ()  # what reading the log left out, in words
+    best_metric: BestMetric | None = None  # what the trainer's arguments say it chooses by (event files)
 
     @property
     def last_step(self) -> int | None:
@@ -70,8 +72,8 @@ def merged_frames(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
 
 def merged(reads: Sequence[LogRead]) -> LogRead:
     """Several logs of one run as one: histories by :func:`merged_frames` (the first read wins at a step),
-    every checkpoint, the first stated total, ended when any says so, hyperparameters of the first that
-    states each."""
+    every checkpoint, the first stated total and declared metric, ended when any says so, hyperparameters of
+    the first that states each."""
     hyperparameters: dict[str, float] = {}
     for read in reversed(reads):
         hyperparameters.update(read.hyperparameters)
@@ -82,6 +84,7 @@ def merged(reads: Sequence[LogRead]) -> LogRead:
         ended=any(read.ended for read in reads),
         hyperparameters=hyperparameters,
         notes=tuple(note for read in reads for note in read.notes),
+        best_metric=next((read.best_metric for read in reads if read.best_metric), None),
     )
 
 
@@ -106,6 +109,7 @@ def appended(*parts: LogRead) -> LogRead:
         ended=any(part.ended for part in parts),
         hyperparameters=hyperparameters,
         notes=tuple(note for part in parts for note in part.notes),
+        best_metric=next((part.best_metric for part in reversed(parts) if part.best_metric), None),
     )
 
 

@@ -25,8 +25,8 @@ def provider_best_line(best: ProviderBest | None, strip: Strip | None) -> str | 
     Returns plain words (the metric name comes from a file or an API: the UI escapes the line); None when
     the source marked no best checkpoint.
     """
-    if best is None:
-        return None
+    if best is None or (best.step is None and best.checkpoint_id is None and best.value is None):
+        return None  # none marked; a metric it only declares chooses ours, and the strip says so
     head = f"{best.label}: {_where(best)}{_value(best)}"
     if strip is None:
         return f"{head}; there is no recommendation of ours to compare it with."

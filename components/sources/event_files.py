@@ -9,7 +9,8 @@ bytes from an upload are put in an unnamed temporary file first.
 
 A run folder watched live reads only what was appended since the last read (:func:`records_from`): the
 same TFRecord framing and masked CRC-32C checks as the loader's reader, from a byte offset it cannot start
-at, stopping before a record still being written.
+at, stopping before a record still being written; the run list reads the last records of a file
+(:func:`records_in_tail`) for the Trainer's final summary.
 """
 
 from __future__ import annotations
@@ -73,3 +74,23 @@ def records_from(data: bytes) -> tuple[list[event_pb2.Event], int]:
             raise EventFileError("An event file holds a record that is not a TensorBoard event.") from None
         at = end + 4
     return events, at
+
+
+def records_in_tail(data: bytes) -> list[event_pb2.Event]:
+    """The events of the whole records in ``data``, the end of an event file read from any byte: the first
+    record is the first place whose length and data both pass their CRC checks (a false start passes one
+    check in 2**32), and the records from there on are read as :func:`records_from` reads them."""
+    for at in range(max(len(data) - _FRAME + 1, 0)):
+        (length,) = struct.unpack_from("<Q", data, at)
+        end = at + 12 + length
+        if end + 4 > len(data) or struct.unpack_from("<I", data, at + 8)[0] != masked_crc32c(
+            data[at : at + 8]
+        ):
+            continue
+        if struct.unpack_from("<I", data, end)[0] != masked_crc32c(data[at + 12 : end]):
+            continue
+        try:
+            return records_from(data[at:])[0]
+        except EventFileError:
+            continue
+    return []

@@ -29,6 +29,7 @@ from components.sources.file_kinds import sniff
 from components.sources.folder_live import FolderLive, FolderRefresh, Watch, read_live
 from components.sources.folder_run import is_zip, run_from_zip
 from components.sources.folder_scan import FoundRun, Scan, make_run_id, scan_folder
+from components.sources.listed_status import listed_summary
 from components.sources.liveness import DEFAULT_QUIET_MINUTES
 from components.sources.run_files import Origin, RunFileError, run_from_bytes
 from components.text import ECHO_CHARS, clean
@@ -78,13 +79,19 @@ class _ScanCache:
 SCANS = _ScanCache()
 
 
-def _page(runs: Sequence[RunSummary], cursor: str | None, notes: tuple[str, ...]) -> RunPage:
-    """One page of ``PAGE_SIZE`` runs from the position ``cursor`` (a number this module made)."""
+def _window(cursor: str | None) -> slice:
+    """The positions of the ``PAGE_SIZE`` runs from ``cursor`` (a number this module made)."""
     if cursor is not None and not (cursor.isdigit() and len(cursor) <= 7):
         raise InvalidRunRefError("That list position is not one this dashboard made.")
     start = int(cursor or 0)
-    end = start + PAGE_SIZE
-    return RunPage(tuple(runs[start:end]), str(end) if end < len(runs) else None, notes if start == 0 else ())
+    return slice(start, start + PAGE_SIZE)
+
+
+def _page(runs: Sequence[RunSummary], cursor: str | None, notes: tuple[str, ...]) -> RunPage:
+    """One page of ``PAGE_SIZE`` runs from the position ``cursor``."""
+    window = _window(cursor)
+    more = str(window.stop) if window.stop < len(runs) else None
+    return RunPage(tuple(runs[window]), more, notes if window.start == 0 else ())
 
 
 def folders_label(roots: Sequence[Path]) -> str:
@@ -155,6 +162,9 @@ class FilesSource:
         notes = tuple(note for watch in self._watches for note in SCANS.scan(watch.root, watch.salt).notes)
         found = sorted(self._found(), key=lambda pair: (-pair[1].modified, pair[1].run_id))
         runs = [replace(run.summary(FILES), name=as_text(self._name(watch, run))) for watch, run in found]
+        window = _window(cursor)  # the page's rows get the status their files say (a few stats each)
+        for at in range(window.start, min(window.stop, len(runs))):
+            runs[at] = listed_summary(*found[at], runs[at])
         return _page(runs, cursor, notes)
 
     def load_run(

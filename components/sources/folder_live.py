@@ -3,9 +3,10 @@
 The live state (:class:`FolderLive`, kept in ``RunData.resume``) holds each file's :class:`FileMark` (how far
 it was read, ``components.sources.folder_logs``) and the stat of every folder that would change if a file or
 checkpoint appeared (the run folder, its logs' folders, Lightning's ``checkpoints/``, the Trainer's
-``runs/``). A refresh (:class:`FolderRefresh`, the shared steps of ``components.sources.refresh``) first
-stats those folders and files, one directory handle per folder and one ``stat`` each, and reads no file's
-content when nothing changed; a changed folder has the run found again (new ``checkpoint-N`` folders,
+``runs/`` and each ``checkpoint-N/`` whose trainer state is not written yet). A refresh
+(:class:`FolderRefresh`, the shared steps of ``components.sources.refresh``) first stats those folders and
+files, one directory handle per folder and one ``stat`` each, and reads no file's content when nothing
+changed; a changed folder has the run found again (new ``checkpoint-N`` folders,
 ``.ckpt`` files, event files), a changed file is read on from its mark. The status is what the files say
 (``components.sources.liveness``): running while they are written, finished when the trainer says so.
 """
@@ -13,7 +14,7 @@ content when nothing changed; a changed folder has the run found again (new ``ch
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
@@ -56,24 +57,33 @@ class FolderLive:
 
 
 def watched_folders(found: FoundRun) -> tuple[PurePosixPath, ...]:
-    """The folders whose change means a file or checkpoint may have appeared (none for a single file)."""
+    """The folders whose change means a file or checkpoint may have appeared (none for a single file): a
+    ``checkpoint-N/`` still without its trainer state changes when the Trainer writes it there, last."""
     if not found.logs.files and found.kind is not FileKind.TRAINER_STATE:
         return ()
     here = found.relative
     folders = {here, *(path.parent for path, _ in found.logs.files), here / "checkpoints"}
     if found.kind is FileKind.TRAINER_STATE:
         folders.add(here / "runs")
+        folders.update(here / f"checkpoint-{step}" for step in found.pending_checkpoints)
     return tuple(sorted(folders))
 
 
-def _saved_last(found: FoundRun, run: RunData) -> bool:
-    """Lightning, whose logs say no end: its ``last.ckpt`` was saved, or a checkpoint at the last step."""
+def saved_last(found: FoundRun, steps: Iterable[int], last_step: int | None) -> bool:
+    """Lightning, whose logs say no end: its ``last.ckpt`` was saved, or a checkpoint (of ``steps``) at the
+    last step logged."""
     if found.kind is not FileKind.LIGHTNING_METRICS:
         return False
     if any(path.name == LAST_CHECKPOINT for path in found.logs.checkpoint_files):
         return True
+    return last_step is not None and max(steps, default=-1) >= last_step
+
+
+def _saved_last(found: FoundRun, run: RunData) -> bool:
     steps = run.checkpoints["step"].dropna() if "step" in run.checkpoints else ()
-    return len(steps) > 0 and not run.history.empty and steps.max() >= run.history["step"].max()
+    return saved_last(
+        found, (int(step) for step in steps), None if run.history.empty else int(run.history["step"].max())
+    )
 
 
 def _newest(stats: dict[PurePosixPath, Seen | None]) -> float:

@@ -4,8 +4,8 @@ its last read stopped.
 A folder holding several logs is one run (``components.sources.files`` finds them): TensorBoard event files
 (all of one folder, as TensorBoard groups a run, in name order), LLaMA-Factory's ``trainer_log.jsonl``,
 Lightning's ``metrics.csv`` with ``hparams.yaml`` and its ``checkpoints/*.ckpt``, the tinker cookbook's
-``metrics.jsonl`` and ``checkpoints.jsonl``. Every file is at most ``DASHBOARD_MAX_FILE_MB`` and read through
-``components.sources.under_root``.
+``metrics.jsonl`` and ``checkpoints.jsonl``. An appended log is at most ``DASHBOARD_MAX_LOG_MB``, any other
+file ``DASHBOARD_MAX_FILE_MB``, each read through ``components.sources.under_root``.
 
 What each file was read up to is a :class:`FileMark`: the appended logs (event files, JSON lines, Lightning's
 ``metrics.csv``) keep the byte offset of their last whole record and what those records said, so a run
@@ -29,7 +29,7 @@ from components.domain.note import Note
 from components.sources.event_files import records_from
 from components.sources.file_kinds import FileKind
 from components.sources.log_files import label_of, log_from_bytes
-from components.sources.under_root import read_tail
+from components.sources.under_root import LOG_BOUND, read_tail
 
 EVENTS = FileKind.TENSORBOARD_EVENTS
 LIGHTNING = FileKind.LIGHTNING_METRICS
@@ -99,7 +99,7 @@ def read_mark(root: Path, mark: FileMark, seen: Seen | None, bounds: tuple[int, 
     max_bytes = bounds[1]
     again = mark.seen is None or seen is None or seen[0] != mark.seen[0] or seen[1] < mark.offset
     if mark.kind is LIGHTNING and not again:
-        again = read_tail(root, mark.path, 0, max_bytes, length=len(mark.head)) != mark.head
+        again = read_tail(root, mark.path, 0, max_bytes, length=len(mark.head), bound=LOG_BOUND) != mark.head
     return replace(_read_on(root, FileMark(mark.path, mark.kind) if again else mark, max_bytes), seen=seen)
 
 
@@ -111,7 +111,7 @@ def _read_on(root: Path, mark: FileMark, max_bytes: int) -> FileMark:
     parts = [mark.read] if mark.read is not None else []
     at, size, head = mark.offset, CHUNK_BYTES, mark.head
     while True:
-        data = read_tail(root, mark.path, at, max_bytes, length=size)
+        data = read_tail(root, mark.path, at, max_bytes, length=size, bound=LOG_BOUND)
         if mark.kind is LIGHTNING and at == 0:
             head = _header(data)  # the first chunk holds the header; the others are read under it
         read, used = _parsed(mark.kind, data, head if at else b"")

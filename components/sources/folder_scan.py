@@ -39,13 +39,16 @@ MAX_DEPTH = 4  # the folder itself is depth 0: runs/<project>/<experiment>/<run>
 MAX_ENTRIES = 20_000  # directory entries looked at in one scan
 MAX_RUNS = 1_000
 MAX_CHECKPOINT_FOLDERS = 10_000
+# checkpoint-N folders still without a trainer state watched for it, the highest first: the Trainer writes the
+# state last, into the folder it is saving (a save in progress is the newest; more are leftovers)
+MAX_PENDING_CHECKPOINTS = 16
 TRAINER_STATE = "trainer_state.json"
 HPARAMS = "hparams.yaml"
 RUN_FILE_SUFFIXES = (".csv", ".json", ".jsonl", ".txt", ".parquet")
 EVENT_FILE_PREFIX = "events.out.tfevents."
 _CHECKPOINT_FOLDER = re.compile(r"checkpoint-(\d{1,10})")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
-_GLOBAL_STEP = re.compile(rb'"global_step"\s*:\s*(\d{1,10})\b')
+GLOBAL_STEP = re.compile(rb'"global_step"\s*:\s*(\d{1,10})\b')
 # The order a folder run's kind is named by: its first kind present.
 _LOG_ORDER = (
     FileKind.LIGHTNING_METRICS,
@@ -82,6 +85,7 @@ class FoundRun:
     modified: float
     state_file: PurePosixPath | None = None  # trainer output: the trainer_state.json that went furthest
     checkpoint_steps: tuple[int, ...] = ()
+    pending_checkpoints: tuple[int, ...] = ()  # checkpoint-N folders whose trainer state is not written yet
     logs: FolderLogs = NO_LOGS
 
     @property
@@ -213,11 +217,11 @@ class _Scanner:
         if listed is None:
             return
         folders, files = listed
-        checkpoints = self._checkpoint_states(fd, folders)
+        checkpoints, pending = self._checkpoint_states(fd, folders)
         state = next((file for file in files if file.name == TRAINER_STATE), None)
         state_mtime = self._mtime(state) if state is not None else None
         if checkpoints or state_mtime is not None:
-            self._add_trainer_run(fd, here, checkpoints, state_mtime, files)
+            self._add_trainer_run(fd, here, (checkpoints, pending), state_mtime, files)
             return  # a training output folder is one run: its subfolders are its checkpoints
         sniffed = [found for file in files if (found := self._sniff(fd, file)) is not None]
         for found in sniffed:
@@ -249,16 +253,22 @@ class _Scanner:
             self.skipped += 1
             return None
 
-    def _checkpoint_states(self, fd: int, folders: list[os.DirEntry[str]]) -> dict[int, float]:
-        """Each ``checkpoint-N`` folder holding a trainer state: N and the state's time."""
+    def _checkpoint_states(
+        self, fd: int, folders: list[os.DirEntry[str]]
+    ) -> tuple[dict[int, float], tuple[int, ...]]:
+        """Each ``checkpoint-N`` folder holding a trainer state: N and the state's time; and the N of the
+        highest ``MAX_PENDING_CHECKPOINTS`` folders holding none yet (a save still being written)."""
         checkpoints: dict[int, float] = {}
+        pending: list[int] = []
         for folder in folders:
             match = _CHECKPOINT_FOLDER.fullmatch(folder.name)
             if match and len(checkpoints) < MAX_CHECKPOINT_FOLDERS:
                 mtime = _state_mtime(fd, folder.name)
                 if mtime is not None:
                     checkpoints[int(match.group(1))] = mtime
-        return checkpoints
+                else:
+                    pending.append(int(match.group(1)))
+        return checkpoints, tuple(sorted(pending)[-MAX_PENDING_CHECKPOINTS:])
 
     def _sniff(self, fd: int, file: os.DirEntry[str]) -> _Sniffed | None:
         if not _is_candidate(file.name) or file.name == TRAINER_STATE:
@@ -276,10 +286,13 @@ class _Scanner:
         self,
         fd: int,
         here: PurePosixPath,
-        checkpoints: dict[int, float],
+        saves: tuple[dict[int, float], tuple[int, ...]],
         state_mtime: float | None,
         files: list[os.DirEntry[str]],
     ) -> None:
+        """The training output folder ``here`` as one run; ``saves``: its checkpoints with a trainer state
+        (N and the state's time) and those without one yet."""
+        checkpoints, pending = saves
         logs = [
             found
             for file in files
@@ -295,6 +308,7 @@ class _Scanner:
                 modified=max([*times, *(found.modified for found in logs)]),
                 state_file=here / _furthest_state(fd, checkpoints, top_level=state_mtime is not None),
                 checkpoint_steps=tuple(sorted(checkpoints)),
+                pending_checkpoints=pending,
                 logs=FolderLogs(files=tuple((here / found.name, found.kind) for found in logs)),
             )
         )
@@ -419,7 +433,7 @@ def _stated_step(fd: int, name: str) -> int | None:
     """The ``global_step`` a trainer state's head states (the Trainer sorts its keys: it comes before the
     log), else None."""
     try:
-        match = _GLOBAL_STEP.search(read_at(fd, name, HEAD_BYTES, whole=False))
+        match = GLOBAL_STEP.search(read_at(fd, name, HEAD_BYTES, whole=False))
     except (OSError, RunFileError):
         return None
     return int(match.group(1)) if match else None

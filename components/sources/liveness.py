@@ -5,7 +5,9 @@ last step, tinker's ``final`` checkpoint: the readers set a final status), or wh
 for ``quiet_seconds`` after reaching the planned last step or (Lightning, whose logs say no end) after a
 checkpoint was saved at the last step logged. Otherwise a write within ``quiet_seconds`` means it is being
 written, and a quiet run short of its end is said to have stopped writing (it may resume: it is still
-watched). Pure: ``now`` and the last write are given.
+watched). Pure: ``now`` and the last write are given. The run page decides from the run read whole
+(:func:`local_status`), the run list from what the end of its files says (:func:`status_of`, called by
+``components.sources.listed_status``): the same rule.
 """
 
 from __future__ import annotations
@@ -44,14 +46,22 @@ def local_status(
 ) -> RunSummary:
     """The run's summary with its status as its files say (see the module's words); ``saved_last``: a
     checkpoint was saved at the last step logged and the format writes no end of its own."""
-    summary = run.summary
+    return status_of(run.summary, reached_end(run) or saved_last, last_write, now, quiet_seconds)
+
+
+def status_of(
+    summary: RunSummary, at_end: bool, last_write: float, now: float, quiet_seconds: float
+) -> RunSummary:
+    """``summary`` (terminal when the logs say the run ended) with its status as its files say: ``at_end``,
+    the run reached its planned last step (or saved a checkpoint at its last step, where the format writes
+    no end of its own)."""
     written = _when(last_write)
     if summary.is_terminal:
         return replace(summary, finished_at=summary.finished_at or written, updated_at=written)
     quiet = now - last_write
     if quiet < quiet_seconds:
         return replace(summary, status=RunStatus.RUNNING, provider_status=None, updated_at=written)
-    if reached_end(run) or saved_last:
+    if at_end:
         return replace(
             summary,
             status=RunStatus.SUCCEEDED,

@@ -30,6 +30,7 @@ from components.data.log_read import LogRead, merged_frames
 from components.data.metric_model import Declared, Split, classify_all, declared_decider
 from components.data.metrics import metrics_of_kind
 from components.data.results_file import decode_result_file, results_frame
+from components.data.trainer_args import BestMetric
 from components.data.trainer_state import (
     TRAINER_METRICS,
     TrainerState,
@@ -67,7 +68,7 @@ from components.sources.file_kinds import (
 )
 from components.sources.log_files import label_of, log_from_bytes
 from components.sources.openai import epoch_end_conventions
-from components.text import ECHO_CHARS, clean
+from components.text import ECHO_CHARS, clean, code_span
 from components.wording import count
 
 EPOCH_ENDS_AS_CHECKPOINTS = (
@@ -331,7 +332,28 @@ def run_from_logs(read: LogRead, origin: Origin, label: str) -> RunData:
         total_steps=read.total_steps,
         notes=tuple(notes),
         unavailable={} if _has_accuracy(read.history) else {"accuracy": NO_LOG_ACCURACY},
+        provider_best=_declared_best(read.best_metric),
         conventions=LOG_CONVENTIONS,
+    )
+
+
+def _declared_best(declared: BestMetric | None) -> ProviderBest | None:
+    """The metric the trainer's arguments choose by, as the run's declared decider (under the run's column
+    name: ``eval_loss`` is ``full_valid_loss``); it marks no checkpoint of its own."""
+    if declared is None:
+        return None
+    direction = "higher" if declared.greater_is_better else "lower"
+    name = code_span(declared.metric, ECHO_CHARS)  # the reason is Markdown: a name from a file is code
+    return ProviderBest(
+        label="The trainer's TrainingArguments",
+        metric=declared.metric,
+        decider=TRAINER_METRICS.get(declared.metric, declared.metric),
+        direction=direction,
+        reason=(
+            f"The trainer's TrainingArguments (in its event files) choose by {name} "
+            f"(metric_for_best_model, greater_is_better {str(declared.greater_is_better).lower()}): "
+            f"{direction} is better."
+        ),
     )
 
 
@@ -370,7 +392,8 @@ def _trainer_checkpoints(state: TrainerState, steps: Collection[int], model_pref
     return with_step_metrics(checkpoints_frame(records), state.history)
 
 
-def _status(state: TrainerState) -> tuple[RunStatus, str | None]:
+def trainer_status(state: TrainerState) -> tuple[RunStatus, str | None]:
+    """What a trainer state says of its run, in words (the run page and the run list say the same)."""
     if state.stopped_early:
         return RunStatus.SUCCEEDED, f"stopped early at step {state.global_step:,} of {state.max_steps:,}"
     if state.finished:
@@ -404,7 +427,7 @@ def run_from_trainer_state(
         )
         checkpoint_steps = named
     checkpoints = _trainer_checkpoints(state, checkpoint_steps, model_prefix)
-    status, said = _status(state)
+    status, said = trainer_status(state)
     if state.stopped_early:
         notes.append(
             Note(NoteKind.INFO, f"Training {said} planned (max_steps): the file says it ended there.")
@@ -429,9 +452,15 @@ def run_from_trainer_state(
         total_steps=summary.total_steps,
         notes=tuple(notes),
         unavailable={} if logged else {"accuracy": NO_TRAINER_ACCURACY},
-        provider_best=_trainer_best(state, checkpoints, declared_decider(obj)),
+        provider_best=_trainer_best(state, checkpoints, declared_decider(obj, _declared_name(logs)))
+        or _declared_best(logs.best_metric if logs is not None else None),
         conventions=trainer_conventions(state.save_steps),
     )
+
+
+def _declared_name(logs: LogRead | None) -> str | None:
+    """The metric the trainer's arguments name, which settles a trainer state's tie between metrics."""
+    return logs.best_metric.metric if logs is not None and logs.best_metric is not None else None
 
 
 def _trainer_best(

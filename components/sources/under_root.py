@@ -15,6 +15,10 @@ from components.sources.run_files import RunFileError
 from components.text import ECHO_CHARS, clean
 
 NOFOLLOW = os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+FILE_BOUND = (
+    "DASHBOARD_MAX_FILE_MB"  # the setting that bounds a file read whole (a trainer state, a result file)
+)
+LOG_BOUND = "DASHBOARD_MAX_LOG_MB"  # the setting that bounds an appended training log, read a chunk at a time
 
 
 def open_dir(parent: int, name: str) -> int:
@@ -36,10 +40,12 @@ def open_at(fd: int, name: str) -> BinaryIO:
     return handle
 
 
-def too_large(name: str, max_bytes: int) -> RunFileError:
+def too_large(name: str, max_bytes: int, bound: str = FILE_BOUND) -> RunFileError:
+    """The refusal of a file over ``max_bytes``, naming ``bound``: the setting that raises it."""
+    what = "training log" if bound == LOG_BOUND else "file"
     return RunFileError(
         f"{clean(name, ECHO_CHARS)} is larger than {max_bytes / MEGABYTE:g} MB, the most the dashboard reads "
-        "from one file (DASHBOARD_MAX_FILE_MB)."
+        f"from one {what} ({bound})."
     )
 
 
@@ -56,9 +62,11 @@ def read_at(fd: int, name: str, max_bytes: int, *, whole: bool = True) -> bytes:
 
 
 @contextmanager
-def opened_under(root: Path, relative: PurePosixPath, max_bytes: int) -> Iterator[BinaryIO]:
+def opened_under(
+    root: Path, relative: PurePosixPath, max_bytes: int, bound: str = FILE_BOUND
+) -> Iterator[BinaryIO]:
     """The regular file at ``relative`` inside ``root``, open; RunFileError when it is larger than
-    ``max_bytes`` or cannot be opened."""
+    ``max_bytes`` (naming the setting ``bound``) or cannot be opened."""
     parts = relative.parts
     if not parts or any(part in ("", ".", "..") or "/" in part for part in parts):
         raise RunFileError("A run file's path is not inside the runs folder.")
@@ -79,7 +87,7 @@ def opened_under(root: Path, relative: PurePosixPath, max_bytes: int) -> Iterato
         ) from None
     with handle:
         if os.fstat(handle.fileno()).st_size > max_bytes:
-            raise too_large(parts[-1], max_bytes)
+            raise too_large(parts[-1], max_bytes, bound)
         yield handle
 
 
@@ -138,11 +146,17 @@ def _folder(folders: dict[tuple[str, ...], int | None], parts: tuple[str, ...]) 
 
 
 def read_tail(
-    root: Path, relative: PurePosixPath, offset: int, max_bytes: int, *, length: int | None = None
+    root: Path,
+    relative: PurePosixPath,
+    offset: int,
+    max_bytes: int,
+    *,
+    length: int | None = None,
+    bound: str = FILE_BOUND,
 ) -> bytes:
     """The bytes of the file at ``relative`` inside ``root`` from ``offset`` on (what was appended since a
     read that stopped there), at most ``length``; RunFileError when the whole file is larger than
-    ``max_bytes``."""
-    with opened_under(root, relative, max_bytes) as handle:
+    ``max_bytes`` (naming the setting ``bound``: ``LOG_BOUND`` for an appended log)."""
+    with opened_under(root, relative, max_bytes, bound) as handle:
         handle.seek(offset)
         return handle.read(max(0, max_bytes - offset) if length is None else length)

@@ -10,13 +10,15 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from tensorboard.compat.proto import event_pb2, summary_pb2, tensor_pb2, tensor_shape_pb2, types_pb2
+from tensorboard.summary.writer.event_file_writer import EventFileWriter
 
 from components.api import Limits
 from components.sources import FilesSource
 from components.ui.recommendation import STEP_ONLY, STRIP_KEY
 from components.ui.uploads import UPLOADER_KEY
 from components.ui.view_options import BETTER_KEY, METRIC_KEY
-from tests.markdown_view import visible_text
+from tests.markdown_view import markup_types, visible_text
 from tests.page.page_support import new_app
 
 TRAINERS = Path(__file__).resolve().parents[1] / "fixtures" / "trainers"
@@ -124,3 +126,81 @@ def test_a_runs_folder_run_opens_chosen_by_its_declared_metric(monkeypatch: pyte
     at.run()
     assert not at.exception and at.selectbox(key=METRIC_KEY).value == "eval_wer"
     assert "step 70" in at.get_by_key(STRIP_KEY).caption[0].value
+
+
+def _event_file(folder: Path, args: bytes, extra: str | None = None) -> bytes:
+    """An event file as the Trainer's TensorBoardCallback writes one: the TrainingArguments as the text
+    summary ``args/text_summary`` first, then training and evaluation scalars (eval_rewards/margins rising,
+    eval_loss rising after step 2)."""
+    writer = EventFileWriter(str(folder))
+    text = summary_pb2.SummaryMetadata(plugin_data=summary_pb2.SummaryMetadata.PluginData(plugin_name="text"))
+    tensor = tensor_pb2.TensorProto(
+        dtype=types_pb2.DT_STRING,
+        string_val=[args],
+        tensor_shape=tensor_shape_pb2.TensorShapeProto(dim=[tensor_shape_pb2.TensorShapeProto.Dim(size=1)]),
+    )
+    summary = summary_pb2.Summary(
+        value=[summary_pb2.Summary.Value(tag="args/text_summary", metadata=text, tensor=tensor)]
+    )
+    writer.add_event(event_pb2.Event(wall_time=1.8e9, step=0, summary=summary))
+    for step in range(1, 5):
+        values = {"train/loss": 1 / step, "eval/loss": abs(step - 2) + 0.5, "eval/rewards/margins": step / 10}
+        if extra is not None:
+            values[f"eval/{extra}"] = abs(step - 3) + 1.0
+        summary = summary_pb2.Summary(
+            value=[summary_pb2.Summary.Value(tag=tag, simple_value=value) for tag, value in values.items()]
+        )
+        writer.add_event(event_pb2.Event(wall_time=1.8e9 + step, step=step, summary=summary))
+    writer.close()
+    [path] = folder.iterdir()
+    return path.read_bytes()
+
+
+@pytest.mark.usefixtures("no_api_env")
+def test_a_tensorboard_only_trainer_run_is_chosen_by_the_metric_its_training_arguments_declare() -> None:
+    """The ORPO fixture's TrainingArguments say metric_for_best_model "loss", greater_is_better false: its
+    event file alone is chosen by the evaluation loss, where the documented order would take the reward
+    margin."""
+    [events] = (TRAINERS / "orpo" / "runs").glob("*/events.out.tfevents.*")
+    at = _upload(events.name, events.read_bytes(), "application/octet-stream")
+    [metric] = at.get_by_key(STRIP_KEY).metric
+    assert metric.label.startswith("Evaluation loss")
+    assert at.selectbox(key=METRIC_KEY).value == "full_valid_loss"
+    assert "metric_for_best_model" in _strip_text(at) and "lower is better" in _strip_text(at)
+
+
+@pytest.mark.usefixtures("no_api_env")
+@pytest.mark.parametrize(
+    ("args", "note"),
+    [
+        (b'{"metric_for_best_model": "loss", "greater_is_', "not valid JSON"),
+        (b'["loss"]', "not a JSON object"),
+        (b'{"metric_for_best_model": "loss", "pad": "' + b"x" * 70_000 + b'"}', "larger than"),
+    ],
+    ids=["cut", "not-an-object", "too-large"],
+)
+def test_training_arguments_that_cannot_be_read_are_ignored_with_a_note(
+    tmp_path: Path, args: bytes, note: str
+) -> None:
+    at = _upload("events.out.tfevents.1.vm", _event_file(tmp_path, args), "application/octet-stream")
+    [metric] = at.get_by_key(STRIP_KEY).metric
+    assert metric.label.startswith("Evaluation reward margin")  # the documented order, not "loss"
+    notes = " ".join(element.value for element in at.main.warning)
+    assert "TrainingArguments" in notes and note in notes
+
+
+@pytest.mark.usefixtures("no_api_env")
+def test_a_declared_metric_name_is_never_markup(tmp_path: Path) -> None:
+    """A name from the file (logged, and declared) reaches the page as text only."""
+    name = "x/_em_/y"  # "_em_" would be emphasis if the reason were Markdown
+    args = json.dumps({"metric_for_best_model": name, "greater_is_better": False}).encode()
+    at = _upload(
+        "events.out.tfevents.1.vm", _event_file(tmp_path, args, extra=name), "application/octet-stream"
+    )
+    assert not at.exception
+    assert (
+        "metric_for_best_model" in _strip_text(at) and "step 3" in at.get_by_key(STRIP_KEY).caption[0].value
+    )
+    shown = [element.value for element in [*at.main.markdown, *at.main.caption, *at.main.warning]]
+    assert any("eval_x/_em_/y" in visible_text(value) for value in shown)  # the name, as it is written
+    assert all("em_open" not in markup_types(value) for value in shown)

@@ -18,6 +18,7 @@ from components.domain import RunStatus
 from components.sources import folder_logs, under_root
 from components.sources.files import SCANS, FilesSource
 from components.sources.live import needs_refresh, refresh_run
+from components.sources.run_files import RunFileError
 from devtools.growing_run import LOG, GrowingRun
 
 
@@ -270,3 +271,87 @@ def test_a_log_read_in_small_chunks_reads_as_it_does_whole(
         chunked = _fresh(source, run_id)
         _same(chunked.history, run.history)
         assert chunked.summary.total_steps == run.summary.total_steps
+
+
+def test_a_checkpoint_folder_whose_trainer_state_arrives_later_is_seen_at_the_next_refresh(
+    tmp_path: Path, clock: Clock, reads: list[str]
+) -> None:
+    """The Trainer makes ``checkpoint-N/``, writes the weights, and writes ``trainer_state.json`` last: the
+    state arriving in a folder the last refresh already saw shows its checkpoint at the next refresh."""
+    grow = GrowingRun(tmp_path / "sft", total_steps=200, eval_steps=50)
+    grow.log_steps(40)
+    grow.save_checkpoint(40)
+    source = _source(tmp_path, clock)
+    run = source.load_run(_only_id(source))
+    grow.log_steps(80)
+    grow.start_checkpoint(80)  # the folder and its weights, no trainer state yet
+    refresh = refresh_run(source, run)
+    assert int(refresh.run.history["step"].max()) == 80 and list(refresh.run.checkpoints["step"]) == [40]
+    reads.clear()
+    quiet = refresh_run(source, refresh.run)
+    assert not quiet.changed and reads == []  # watching the folder costs a stat, no file's content
+    grow.write_checkpoint_state(80)  # nothing else changes: only the state appears inside checkpoint-80/
+    refresh = refresh_run(source, quiet.run)
+    assert refresh.new_checkpoints == 1 and list(refresh.run.checkpoints["step"]) == [40, 80]
+    _same(refresh.run.checkpoints, _fresh(source, run.summary.run_id).checkpoints)
+    grow.start_checkpoint(120)
+    grow.write_checkpoint_state(120)  # a new folder with its state at once
+    refresh = refresh_run(source, refresh.run)
+    assert list(refresh.run.checkpoints["step"]) == [40, 80, 120]
+
+
+def test_an_over_bound_file_names_the_setting_that_bounds_it(tmp_path: Path, clock: Clock) -> None:
+    """An appended log is bounded by DASHBOARD_MAX_LOG_MB, a file read whole by DASHBOARD_MAX_FILE_MB: the
+    refusal names the one to raise."""
+    GrowingRun(tmp_path / "log", total_steps=20_000).log_steps(12_000)  # ~2.4 MB of log lines
+    GrowingRun(tmp_path / "state", total_steps=200).finish()
+    source = FilesSource(
+        tmp_path, Limits(max_file_bytes=2_000), quiet_seconds=600, max_log_bytes=1_000_000, clock=clock
+    )
+    SCANS.clear()
+    found = {run.relative.name: run.run_id for run in source.scan().runs}
+    with pytest.raises(RunFileError, match=r"larger than 1 MB.*\(DASHBOARD_MAX_LOG_MB\)") as log:
+        source.load_run(found["log"])
+    assert "DASHBOARD_MAX_FILE_MB" not in str(log.value)
+    with pytest.raises(RunFileError, match=r"larger than .*\(DASHBOARD_MAX_FILE_MB\)") as state:
+        source.load_run(found["state"])
+    assert "DASHBOARD_MAX_LOG_MB" not in str(state.value)
+
+
+def test_the_list_reads_each_runs_end_once_per_change_and_says_its_status(
+    tmp_path: Path, clock: Clock, reads: list[str]
+) -> None:
+    """The run list's status costs a few stats per row and one read of the end of each log, again only for a
+    run written since the list last looked; the scan's own sniff of each file's head aside."""
+    grows = [
+        GrowingRun(tmp_path / f"run-{number:03d}", total_steps=100, eval_steps=10) for number in range(100)
+    ]
+    for grow in grows:
+        grow.log_steps(20)
+    source = _source(tmp_path, clock)
+    scan_reads = _reads_of(reads, source.scan)
+    first = _reads_of(reads, lambda: source.list_runs(), fresh=True)
+    assert sorted(first) == sorted([*scan_reads, *[LOG] * 100])  # one end of each run's log
+    assert {run.status for run in _listed(source)} == {RunStatus.RUNNING}
+    assert sorted(_reads_of(reads, lambda: source.list_runs(), fresh=True)) == sorted(scan_reads)
+    grows[7].log_steps(100)  # its last line: LLaMA-Factory's run ended
+    again = _reads_of(reads, lambda: source.list_runs(), fresh=True)
+    assert sorted(again) == sorted([*scan_reads, LOG])
+    clock.now += 3600
+    statuses = {run.name: run.status_text for run in _listed(source)}
+    assert statuses.pop("run-007") == "succeeded"
+    assert set(statuses.values()) == {"stopped writing 60 min ago"}
+
+
+def _reads_of(reads: list[str], call, *, fresh: bool = False) -> list[str]:
+    """The files whose content ``call`` reads; ``fresh``: after the kept scan is dropped (it is read anew)."""
+    if fresh:
+        SCANS.clear()
+    reads.clear()
+    call()
+    return list(reads)
+
+
+def _listed(source: FilesSource):
+    SCANS.clear()
+    return source.list_runs().runs

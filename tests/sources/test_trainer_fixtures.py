@@ -171,3 +171,36 @@ def test_a_lightning_metrics_csv_upload_is_read_as_one(header: str, named: str) 
     run = source.load_run(source.list_runs().runs[0].run_id)
     assert run.history["step"].tolist() == [9] and run.history["train_loss"].tolist() == [0.5]
     assert run.history[named].tolist() == [0.6] and run.summary.method == FileKind.LIGHTNING_METRICS.label
+
+
+@pytest.mark.parametrize(
+    ("fixture", "decider", "direction"),
+    [
+        ("classifier_f1", "eval_f1", "higher"),
+        ("sft_two_eval_sets", "eval_chat_loss", "lower"),
+        ("orpo", "full_valid_loss", "lower"),  # metric_for_best_model "loss": the Trainer's eval_loss
+        ("dpo", "eval_rewards/margins", "higher"),
+    ],
+)
+def test_a_runs_folder_of_event_files_alone_declares_the_metric_of_its_training_arguments(
+    tmp_path: Path, fixture: str, decider: str, direction: str
+) -> None:
+    """Each fixture's TrainingArguments (``args/text_summary``) name its metric_for_best_model: a runs folder
+    holding only the Trainer's event files (no trainer state) declares it, read live from the folder."""
+    shutil.copytree(TRAINERS / fixture / "runs", tmp_path / "runs")
+    SCANS.clear()
+    source = FilesSource(tmp_path, Limits())
+    [found] = source.scan().runs
+    best = source.load_run(found.run_id).provider_best
+    assert best is not None and (best.decider, best.direction) == (decider, direction)
+    assert best.step is None and best.checkpoint_id is None  # it marks no checkpoint of its own
+
+
+def test_event_files_without_a_declared_metric_declare_none(tmp_path: Path) -> None:
+    """GRPO's and KTO's arguments name no metric_for_best_model: nothing is declared, and nothing said."""
+    shutil.copytree(TRAINERS / "grpo" / "runs", tmp_path / "runs")
+    SCANS.clear()
+    source = FilesSource(tmp_path, Limits())
+    [found] = source.scan().runs
+    run = source.load_run(found.run_id)
+    assert run.provider_best is None and not any("TrainingArguments" in note.text for note in run.notes)
