@@ -3,8 +3,8 @@ read of the same file.
 
 Run from the repo root: ``python benchmarks/local_large.py [--steps N]`` (1,000,000 by default). It writes a
 LLaMA-Factory ``trainer_log.jsonl`` of N training lines with 20 metrics each (LLaMA-Factory's own keys plus
-15 more a pre-training run logs) and an evaluation line every 1,000 steps, then, each in a fresh process so
-that the peak memory (``ru_maxrss``) is its own:
+15 more a pre-training run logs, and its elapsed and remaining times as text) and an evaluation line every
+1,000 steps, then, each in a fresh process so that the peak memory (``ru_maxrss``) is its own:
 
 - **baseline**: what the format's own reader does, ``json.loads`` of every line (LLaMA-Factory reads its log
   back line by line in ``llamafactory.extras.ploting``), keeping the records;
@@ -46,8 +46,14 @@ EXTRA = (
 TARGET_RATIO = 1.5
 
 
+def _clock(seconds: int) -> str:
+    """A time as LLaMA-Factory's callback writes it (``str(timedelta)``): ``H:MM:SS``."""
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
 def write_log(path: Path, steps: int) -> None:
-    """N training lines of 20 metrics (5 of LLaMA-Factory's, 15 more) and an evaluation every 1,000 steps."""
+    """N training lines of 20 metrics (5 of LLaMA-Factory's, 15 more) with its elapsed and remaining times,
+    and an evaluation every 1,000 steps."""
     with path.open("w") as log:
         for step in range(1, steps + 1):
             record = {
@@ -57,6 +63,8 @@ def write_log(path: Path, steps: int) -> None:
                 "lr": 3e-4 * (1 - step / steps),
                 "epoch": round(step / steps, 6),
                 "percentage": round(100 * step / steps, 2),
+                "elapsed_time": _clock(step),
+                "remaining_time": _clock(steps - step),
                 **{name: round(1.0 + 0.001 * ((step * (i + 7)) % 997), 4) for i, name in enumerate(EXTRA)},
             }
             log.write(json.dumps(record) + "\n")

@@ -38,7 +38,7 @@ def _numeric_count(values: pd.Series) -> int:
     """How many of a column's values are numbers (not booleans; a record without the key is no value)."""
     if values.dtype.kind in "fiu":
         return int(values.notna().sum())
-    if values.dtype.kind != "O":
+    if values.dtype.kind != "O" or isinstance(values.dtype, pd.StringDtype):  # text: no value is a number
         return 0
     return sum(1 for value in values if _numeric(value) and value == value)
 

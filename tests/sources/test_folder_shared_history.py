@@ -78,7 +78,7 @@ def test_a_log_read_on_from_the_runs_history_equals_a_fresh_load(tmp_path: Path)
 
 
 def test_a_log_beside_a_trainer_state_keeps_its_own_history(tmp_path: Path) -> None:
-    """A Trainer folder's history is its trainer state merged with its log: the log's rows are not the run's."""
+    """A Trainer folder's history is its trainer state merged with its log, not the log's rows alone."""
     folder = tmp_path / "sft"
     (folder / "checkpoint-50").mkdir(parents=True)
     (folder / LOG).write_text(_lines(range(1, 101), total=100))
