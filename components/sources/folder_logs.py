@@ -116,7 +116,12 @@ def _parsed(kind: FileKind, data: bytes, head: bytes) -> tuple[LogRead | None, i
         read = files_merged([read_events(events, notes)]) if events else None
     else:
         used = data.rfind(b"\n") + 1
-        read = log_from_bytes(kind, head + data[:used], notes) if data[:used].strip() else None
+        whole = data[:used]
+        read = (
+            log_from_bytes(kind, head + whole if head else whole, notes)
+            if whole and not whole.isspace()
+            else None
+        )
     return (None if read is None else replace(read, notes=(*read.notes, *notes))), used
 
 
