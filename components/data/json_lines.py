@@ -58,12 +58,13 @@ def flat_frame(data: bytes) -> pd.DataFrame | None:
     reads as :func:`json_lines` does.
 
     What Arrow is given is checked on the bytes first (each check a scan in C): ASCII (``json.loads``
-    decodes each line on its own, Arrow does not check UTF-8), ending with a newline
-    (nothing unfinished), and every ``{`` the first byte of a line, with no ``[`` (Arrow's parser recurses:
-    a deep nesting would overflow its stack). A line that is no object, or one Arrow refuses (a key twice,
+    decodes each line on its own, Arrow does not check UTF-8), ending with a newline (nothing unfinished),
+    and every ``{`` the first byte of a line, with no ``[`` (Arrow's parser recurses: a deep nesting would
+    overflow its stack). A line that is no object, or one Arrow refuses (a key twice,
     a number beyond float, a column of numbers and strings, a lone surrogate ``\\ud800``), makes Arrow refuse
-    the whole; a value that is
-    no finite number (Arrow reads ``-NaN`` and ``Inf``, Python does not) has the lines read one by one too.
+    the whole. Values that are no finite number are looked for in the bytes only when Arrow read some: Arrow
+    also takes ``-NaN``, ``Inf`` and ``-Inf``, which Python does not, and a log holding those is read line by
+    line too.
     """
     if not (
         data.startswith(b"{")
@@ -77,7 +78,15 @@ def flat_frame(data: bytes) -> pd.DataFrame | None:
         table = arrow_json.read_json(io.BytesIO(data))
     except (pa.ArrowException, ValueError):
         return None
-    return table.to_pandas() if all(_finite(column) for column in table.columns) else None
+    if not all(_finite(column) for column in table.columns) and not _python_words(data):
+        return None
+    return table.to_pandas()
+
+
+def _python_words(data: bytes) -> bool:
+    """Whether every word for a value that is no finite number is Python's (``NaN``, ``Infinity``,
+    ``-Infinity``), not one only Arrow takes (``-NaN``, ``Inf``, ``-Inf``)."""
+    return b"-NaN" not in data and data.count(b"Inf") == data.count(b"Infinity")
 
 
 def _finite(column: pa.ChunkedArray) -> bool:
