@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from components.data.json_lines import json_lines
+from components.data.json_log import read_json_log
 from components.data.log_read import LogRead, step_or_none
-from components.data.step_records import RecordLayout, step_records_frame
+from components.data.step_records import RecordLayout
 from components.domain.note import Note
 
 LLAMAFACTORY_RECORDS = RecordLayout(
@@ -29,22 +29,12 @@ _RENAMED = {"accuracy": "rewards/accuracies"}
 
 def read_llamafactory_log(data: bytes, notes: list[Note] | None = None) -> LogRead:
     """The run in a ``trainer_log.jsonl``: its steps, its planned total, and whether it got there."""
-    records = [
-        {_RENAMED.get(key, key): value for key, value in record.items()}
-        if not _RENAMED.keys().isdisjoint(record)
-        else record
-        for record in json_lines(data, "trainer_log.jsonl", notes)
-    ]
-    history = step_records_frame(records, LLAMAFACTORY_RECORDS, notes=notes, what="trainer_log.jsonl")
-    return LogRead(history=history, total_steps=_total(records), ended=_reached_total(records))
+    log = read_json_log(data, LLAMAFACTORY_RECORDS, "trainer_log.jsonl", notes, _RENAMED)
+    total = step_or_none(log.last.get("total_steps")) or None
+    return LogRead(history=log.history, total_steps=total, ended=_reached(log.last, total))
 
 
-def _total(records: list[Mapping[str, Any]]) -> int | None:
-    return (step_or_none(records[-1].get("total_steps")) or None) if records else None
-
-
-def _reached_total(records: list[Mapping[str, Any]]) -> bool:
+def _reached(last: Mapping[str, Any], total: int | None) -> bool:
     """Whether the last line is at the planned last step (the callback logs once more after training)."""
-    total = _total(records)
-    current = step_or_none(records[-1].get("current_steps")) if records else None
+    current = step_or_none(last.get("current_steps"))
     return total is not None and current is not None and current >= total

@@ -17,6 +17,7 @@ import pandas as pd
 
 from components.data.bounds import MAX_STEP
 from components.data.metrics import METRIC_NAMES
+from components.data.step_records import last_by_step
 from components.data.trainer_args import BestMetric
 from components.data.values import as_number
 from components.domain.note import Note
@@ -52,7 +53,8 @@ def _ordered(frame: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
     order they were first seen."""
     head = ["step", *METRIC_NAMES, *(["created_at"] if "created_at" in frame else [])]
     rest = [name for name in dict.fromkeys(order) if name in frame and name not in head]
-    return frame[[name for name in head if name in frame] + rest]
+    columns = [name for name in head if name in frame] + rest
+    return frame if list(frame.columns) == columns else frame[columns]
 
 
 def merged_frames(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
@@ -61,6 +63,8 @@ def merged_frames(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
     frames = [frame for frame in frames if not frame.empty]
     if not frames:
         return empty_history()
+    if len(frames) == 1 and frames[0]["step"].dtype == "int64" and frames[0]["step"].is_unique:
+        return _ordered(frames[0].reset_index(drop=True), frames[0].columns)  # one log: not copied
     order = [name for frame in frames for name in frame.columns]
     result = frames[0].drop_duplicates("step", keep="last").set_index("step")
     for frame in frames[1:]:
@@ -96,7 +100,7 @@ def appended(*parts: LogRead) -> LogRead:
     frames = [part.history for part in parts if not part.history.empty]
     if len(frames) > 1:
         joined = pd.concat(frames, ignore_index=True, sort=False)
-        history = _ordered(joined.groupby("step", sort=True).last().reset_index(), list(joined.columns))
+        history = _ordered(last_by_step(joined), list(joined.columns))
     else:
         history = frames[0] if frames else empty_history()
     hyperparameters: dict[str, float] = {}

@@ -38,7 +38,7 @@ def _numeric_count(values: pd.Series) -> int:
     """How many of a column's values are numbers (not booleans; a record without the key is no value)."""
     if values.dtype.kind in "fiu":
         return int(values.notna().sum())
-    if values.dtype.kind != "O":
+    if values.dtype.kind != "O" or isinstance(values.dtype, pd.StringDtype):  # text: no value is a number
         return 0
     return sum(1 for value in values if _numeric(value) and value == value)
 
@@ -105,18 +105,31 @@ def step_records_frame(
     kept, steps = _with_steps(records, layout.step_key, notes, what)
     # One frame of every record (pandas reads the dicts in C), read column by column.
     records_frame = pd.DataFrame.from_records(kept) if kept else pd.DataFrame(index=range(0))
-    extras = _extra_names(records_frame, layout.taken, notes, what)
+    return records_by_step(records_frame, steps, layout, notes=notes, what=what)
+
+
+def records_by_step(
+    records: pd.DataFrame,
+    steps: np.ndarray,
+    layout: RecordLayout,
+    *,
+    notes: list[Note] | None = None,
+    what: str = "metrics",
+) -> pd.DataFrame:
+    """:func:`step_records_frame` of records already in a frame (a row per record, a column per key in the
+    order first seen), every one with its usable step in ``steps``."""
+    extras = _extra_names(records, layout.taken, notes, what)
     table: dict[str, Any] = {"step": steps}
     for key, name in layout.metric_keys.items():
-        values = _floats(records_frame, key)
+        values = _floats(records, key)
         table[name] = values if name not in table else np.where(np.isnan(values), table[name], values)
     raw_times = None
     if (time_key := layout.time_key) is not None:
-        raw_times = _floats(records_frame, time_key, as_number) * layout.seconds_per_time_unit
+        raw_times = _floats(records, time_key, as_number) * layout.seconds_per_time_unit
         table["created_at"] = unix_seconds(raw_times)
     for name in extras:
-        table[name] = _floats(records_frame, name)
-    frame = pd.DataFrame(table).groupby("step", sort=True).last().reset_index()
+        table[name] = _floats(records, name)
+    frame = last_by_step(pd.DataFrame(table))
     if (
         notes is not None
         and raw_times is not None
@@ -124,6 +137,29 @@ def step_records_frame(
     ):
         left_out(notes, f"Ignored the times of {count(bad_times, 'entry')} of the {what}: not {time_rule()}.")
     return _columns(_thinned(frame, notes, what), extras, timed=raw_times is not None)
+
+
+def last_by_step(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per step, in step order: at a step several rows hold, each column's last value (as
+    ``groupby("step").last()``, which is run only on the rows of those steps: a long log's steps are nearly
+    all distinct, and grouping a million rows costs more than reading them)."""
+    again = frame["step"].duplicated(keep=False).to_numpy()
+    if again.any():
+        joined = frame[again].groupby("step", sort=False).last().reset_index()
+        frame = pd.concat([frame[~again], joined], ignore_index=True)
+    if not frame["step"].is_monotonic_increasing:
+        frame = frame.sort_values("step", kind="stable")
+    return frame.reset_index(drop=True)
+
+
+def frame_steps(records: pd.DataFrame, step_key: str) -> np.ndarray | None:
+    """The steps of records in a frame when every one has a usable step and there are at most
+    ``MAX_RECORDS`` of them (:func:`records_by_step` reads them as they are); else None (read them as
+    records, whose reading says what it left out)."""
+    steps = _floats(records, step_key)
+    if len(records) > MAX_RECORDS or not usable_steps(steps).all():
+        return None
+    return steps.astype("int64")
 
 
 def _with_steps(

@@ -20,8 +20,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from components.data.json_lines import json_lines
+from components.data.json_log import read_json_log
 from components.data.log_read import LogRead, empty_history, step_or_none
-from components.data.step_records import RecordLayout, step_records_frame
+from components.data.step_records import RecordLayout
 from components.data.values import as_number, as_text
 from components.domain.note import Note
 
@@ -31,10 +32,9 @@ FINAL = "final"
 
 def read_tinker_metrics(data: bytes, notes: list[Note] | None = None) -> LogRead:
     """The run in a ``metrics.jsonl``: its steps, its planned total (from ``progress``), whether it ended."""
-    records = json_lines(data, "metrics.jsonl", notes)
-    history = step_records_frame(records, TINKER_RECORDS, notes=notes, what="metrics.jsonl")
-    total, ended = _progress(records[-1]) if records else (None, False)
-    return LogRead(history=history, total_steps=total, ended=ended)
+    log = read_json_log(data, TINKER_RECORDS, "metrics.jsonl", notes)
+    total, ended = _progress(log.last)
+    return LogRead(history=log.history, total_steps=total, ended=ended)
 
 
 def _progress(last: Mapping[str, Any]) -> tuple[int | None, bool]:

@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 from components.domain import RunData
 from components.sources.base import SourceInfo, parsed
 from components.sources.file_kinds import FileKind
-from components.sources.folder_logs import FileMark, Seen, read_marks, seen_of
+from components.sources.folder_logs import FileMark, Seen, read_marks, seen_of, shared_with
 from components.sources.folder_run import found_marks, run_of_marks
 from components.sources.folder_scan import FoundRun, rescan_run
 from components.sources.liveness import local_status
@@ -114,9 +114,8 @@ def read_live(watch: Watch, found: FoundRun, origin: Origin, known: tuple[FileMa
     summary = local_status(
         run, last_write, watch.clock(), watch.quiet_seconds, saved_last=_saved_last(found, run)
     )
-    state = FolderLive(
-        watch.root, found, origin, marks, tuple((path, stats[path]) for path in folders), last_write
-    )
+    folder_stats = tuple((path, stats[path]) for path in folders)
+    state = FolderLive(watch.root, found, origin, shared_with(marks, run.history), folder_stats, last_write)
     return replace(run, summary=summary, resume=state)
 
 

@@ -21,11 +21,14 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
+import pandas as pd
+
 from components.api.limits import MEGABYTE
 from components.data.event_scalars import files_merged, read_events
 from components.data.lightning_logs import checkpoint_records, read_hparams
 from components.data.log_read import LogRead, appended, empty_history, merged
 from components.domain.note import Note
+from components.domain.run import HistorySource
 from components.sources.event_files import records_from
 from components.sources.file_kinds import FileKind
 from components.sources.log_files import label_of, log_from_bytes
@@ -54,7 +57,11 @@ class FolderLogs:
 @dataclass(frozen=True)
 class FileMark:
     """What one file was read up to: ``offset`` bytes of whole records saying ``read`` (an appended log), or
-    its ``data`` (a file rewritten whole); ``head`` is a ``metrics.csv``'s header line."""
+    its ``data`` (a file rewritten whole); ``head`` is a ``metrics.csv``'s header line.
+
+    ``shared`` names the columns of the file's own history when ``read.history`` is the run's history, which
+    holds it row for row (:func:`shared_with`): a long log's steps are then held once, by the run, and the
+    live state keeps what it needs to go on (offsets, the log's facts)."""
 
     path: PurePosixPath
     kind: FileKind | None  # None: hparams.yaml
@@ -63,6 +70,37 @@ class FileMark:
     head: bytes = b""
     read: LogRead | None = None
     data: bytes = b""
+    shared: tuple[str, ...] = ()
+
+    @property
+    def own(self) -> LogRead | None:
+        """What the file's records said: ``read``, its history taken from the run's rows when shared (the
+        rows the logs gave, not a checkpoint's own)."""
+        if self.read is None or not self.shared:
+            return self.read
+        history = self.read.history
+        logged = (history["source"] != HistorySource.CHECKPOINTS.value).to_numpy(dtype=bool)
+        own = history.loc[logged, list(self.shared)].reset_index(drop=True)
+        return replace(self.read, history=own)
+
+
+def shared_with(marks: tuple[FileMark, ...], history: pd.DataFrame) -> tuple[FileMark, ...]:
+    """``marks`` with the history of their one log read from a run's ``history`` when it gives that back
+    exactly (a run read from one log: its rows, and rows of its checkpoints' own); else ``marks``."""
+    logged = [mark for mark in marks if mark.read is not None and not mark.read.history.empty]
+    if len(logged) != 1 or "source" not in history:
+        return marks
+    [mark] = logged
+    own = mark.own
+    assert own is not None
+    columns = tuple(own.history.columns)
+    if not set(columns) <= set(history.columns):
+        return marks
+    shared = replace(mark, read=replace(own, history=history), shared=columns)
+    given = shared.own
+    if given is None or not given.history.equals(own.history):
+        return marks
+    return tuple(shared if other is mark else other for other in marks)
 
 
 def seen_of(info: os.stat_result | None) -> Seen | None:
@@ -78,7 +116,12 @@ def _parsed(kind: FileKind, data: bytes, head: bytes) -> tuple[LogRead | None, i
         read = files_merged([read_events(events, notes)]) if events else None
     else:
         used = data.rfind(b"\n") + 1
-        read = log_from_bytes(kind, head + data[:used], notes) if data[:used].strip() else None
+        whole = data[:used]
+        read = (
+            log_from_bytes(kind, head + whole if head else whole, notes)
+            if whole and not whole.isspace()
+            else None
+        )
     return (None if read is None else replace(read, notes=(*read.notes, *notes))), used
 
 
@@ -108,7 +151,7 @@ def _read_on(root: Path, mark: FileMark, max_bytes: int) -> FileMark:
     longer than that): a long log is held as one chunk's records at once and the frames they make, never
     as the whole file's records."""
     assert mark.kind is not None
-    parts = [mark.read] if mark.read is not None else []
+    parts = [earlier] if (earlier := mark.own) is not None else []
     at, size, head = mark.offset, CHUNK_BYTES, mark.head
     while True:
         data = read_tail(root, mark.path, at, max_bytes, length=size, bound=LOG_BOUND)
@@ -119,7 +162,8 @@ def _read_on(root: Path, mark: FileMark, max_bytes: int) -> FileMark:
             parts.append(read)
         at += used
         if len(data) < size:
-            return replace(mark, offset=at, head=head, read=appended(*parts) if parts else None)
+            whole = appended(*parts) if parts else None
+            return replace(mark, offset=at, head=head, read=whole, shared=())
         size = size * 2 if used == 0 else CHUNK_BYTES
 
 
@@ -134,9 +178,9 @@ def marks_of(logs: FolderLogs) -> tuple[FileMark, ...]:
 def combined(marks: tuple[FileMark, ...], logs: FolderLogs) -> LogRead:
     """Every log read as one (the first of a step's values wins: events, then the others)."""
     notes: list[Note] = []
-    events = [mark.read for mark in sorted(marks, key=lambda m: m.path.name) if mark.kind is EVENTS]
+    events = [mark.own for mark in sorted(marks, key=lambda m: m.path.name) if mark.kind is EVENTS]
     reads = [files_merged(read for read in events if read is not None)] if events else []
-    reads += [mark.read for mark in marks if mark.kind in APPENDED - {EVENTS} and mark.read is not None]
+    reads += [read for mark in marks if mark.kind in APPENDED - {EVENTS} and (read := mark.own) is not None]
     last_step = merged(reads).last_step if reads else None
     reads += [
         log_from_bytes(mark.kind, mark.data, notes, last_step=last_step)
