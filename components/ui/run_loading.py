@@ -27,6 +27,7 @@ from components.ui.auto_refresh import current_run
 from components.ui.cached_reads import cached_run, forget_run
 from components.ui.connection import Connection
 from components.ui.errors import show_error
+from components.ui.first_paint import preload_chart_library
 from components.ui.session_slot import SessionSlot
 
 PARTIAL = SessionSlot[RunData]("partial_run")
@@ -83,7 +84,9 @@ def load_ref(connection: Connection, ref: RunRef, *, refresh: bool = False) -> L
 
     While it loads, a line counts pages and items; once loaded the line goes (the header says in one line
     what was read), so it takes no room above the chart. A line, not ``st.status``: that box sleeps 50 ms
-    when it is created, on every visit, cached run or not. API runs go through the archive when one is
+    when it is created, on every visit, cached run or not. On a session's first run page the line also
+    holds an invisible chart, so the browser loads plotly while the run is read
+    (:func:`components.ui.first_paint.preload_chart_library`). API runs go through the archive when one is
     configured; the demo and runs from files never do (files are saved only when the user asks).
     """
     shown = markdown_literal(str(ref))  # checked, but ``_`` could still start emphasis in a label
@@ -98,8 +101,11 @@ def load_ref(connection: Connection, ref: RunRef, *, refresh: bool = False) -> L
         return Loaded(ref, watched, config, ServedFrom.SOURCE, None, None)
     if refresh:
         forget_run(config, ref.run_id)
-    slot = st.empty()
-    slot.caption(f"{LOADING_ICON} Loading {shown}…")
+    box = st.empty()  # the loading line, and on a session's first run page plotly loading meanwhile
+    with box.container():
+        slot = st.empty()
+        slot.caption(f"{LOADING_ICON} Loading {shown}…")
+        preload_chart_library()
     # Progress is said from inside the cached read, where Streamlit records every element to replay it on
     # a cache hit (and cannot replay one drawn into a block made outside). It is said in the script's own
     # context instead, unrecorded: the line is gone once the run is loaded, so there is nothing to replay.
@@ -117,9 +123,9 @@ def load_ref(connection: Connection, ref: RunRef, *, refresh: bool = False) -> L
                 _refresh=refresh,
             )
     except Exception as exc:  # every failure becomes a message in the page, never a traceback
-        slot.caption(f"Could not load {shown}.")
+        box.caption(f"Could not load {shown}.")
         show_error(exc)
         return None
     _remember(config, ref.run_id, opened.run)
-    slot.empty()
+    box.empty()
     return Loaded(ref, opened.run, config, opened.served_from, opened.saved_at, opened.archive_note)
