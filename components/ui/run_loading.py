@@ -79,15 +79,18 @@ def _uploaded(connection: Connection, config: SourceConfig, run_id: str) -> Open
     return Opened(kept[run_id], ServedFrom.SOURCE)
 
 
-def load_ref(connection: Connection, ref: RunRef, *, refresh: bool = False) -> Loaded | None:
+def load_ref(
+    connection: Connection, ref: RunRef, *, refresh: bool = False, preload_chart: bool = False
+) -> Loaded | None:
     """The run ``ref`` names, or None after showing why it could not be read. Never raises.
 
     While it loads, a line counts pages and items; once loaded the line goes (the header says in one line
     what was read), so it takes no room above the chart. A line, not ``st.status``: that box sleeps 50 ms
-    when it is created, on every visit, cached run or not. On a session's first run page the line also
-    holds an invisible chart, so the browser loads plotly while the run is read
-    (:func:`components.ui.first_paint.preload_chart_library`). API runs go through the archive when one is
-    configured; the demo and runs from files never do (files are saved only when the user asks).
+    when it is created, on every visit, cached run or not. With ``preload_chart`` (a page drawing one run),
+    on a session's first run page the line also holds an invisible chart, so the browser loads plotly while
+    the run is read (:func:`components.ui.first_paint.preload_chart_library`). API runs go through the
+    archive when one is configured; the demo and runs from files never do (files are saved only when the user
+    asks).
     """
     shown = markdown_literal(str(ref))  # checked, but ``_`` could still start emphasis in a label
     config = config_of(connection, ref.source)
@@ -105,7 +108,8 @@ def load_ref(connection: Connection, ref: RunRef, *, refresh: bool = False) -> L
     with box.container():
         slot = st.empty()
         slot.caption(f"{LOADING_ICON} Loading {shown}…")
-        preload_chart_library()
+        if preload_chart:
+            preload_chart_library()
     # Progress is said from inside the cached read, where Streamlit records every element to replay it on
     # a cache hit (and cannot replay one drawn into a block made outside). It is said in the script's own
     # context instead, unrecorded: the line is gone once the run is loaded, so there is nothing to replay.

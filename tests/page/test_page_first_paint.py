@@ -8,7 +8,7 @@ import pytest
 from components.ui.checkpoint_table import TABLE_KEY
 from components.ui.curves_panel import CHART_KEY
 from components.ui.first_paint import DRAWN_KEY, SIGNAL_KEY
-from devtools.standin import StandInServer
+from devtools.standin import StandInServer, make_run
 from tests.page.page_support import has_key, new_app
 
 pytestmark = pytest.mark.usefixtures("no_api_env")
@@ -40,3 +40,14 @@ def test_a_run_that_cannot_be_read_leaves_no_chart_behind(api_env: StandInServer
     assert not at.exception
     assert at.get("plotly_chart") == []
     assert any(caption.value.startswith("Could not load") for caption in at.main.caption)
+
+
+def test_a_comparison_opened_first_in_a_session_draws_both_runs(api_env: StandInServer) -> None:
+    """Only a page of one run loads plotly early: the compare page reads several runs in one script run."""
+    for job in ("ftjob-first-a", "ftjob-first-b"):
+        api_env.add_run(make_run(job, n_steps=60, n_epochs=2))
+    at = new_app(chart_drawn=False)
+    at.query_params["run"] = ["openai:ftjob-first-a", "openai:ftjob-first-b"]
+    at.run()
+    assert not at.exception
+    assert at.get("plotly_chart"), "the comparison drew no chart"
