@@ -32,6 +32,9 @@ from components.ui.session_slot import SessionSlot
 
 PARTIAL = SessionSlot[RunData]("partial_run")
 """The last partial run of this session, kept for the (config, run id) it was read with."""
+SERVED = SessionSlot[tuple[ServedFrom, pd.Timestamp | None, str | None]]("served_run")
+"""How this session's last loaded run was served (source or archive, when saved, the archive's sentence), for
+the (config, run id) it was read with: a rerun takes the session's own copy of the run, and says the same."""
 UPLOADED_RUNS_KEY = "uploaded_runs"
 LOADING_ICON = ":material/hourglass_top:"
 KEPT_UPLOADS = 4  # parsed uploaded runs kept per session (a comparison of a few reads none again)
@@ -101,7 +104,8 @@ def load_ref(
     archive = connect_archive(connection.registry) if reads_archive else None
     watched = current_run(config, ref.run_id, refresh=refresh)
     if watched is not None:  # this session's live copy is newer than any cached one
-        return Loaded(ref, watched, config, ServedFrom.SOURCE, None, None)
+        served = SERVED.get((config, ref.run_id)) or (ServedFrom.SOURCE, None, None)
+        return Loaded(ref, watched, config, *served)
     if refresh:
         forget_run(config, ref.run_id)
     box = st.empty()  # the loading line, and on a session's first run page plotly loading meanwhile
@@ -132,4 +136,6 @@ def load_ref(
         return None
     _remember(config, ref.run_id, opened.run)
     box.empty()
-    return Loaded(ref, opened.run, config, opened.served_from, opened.saved_at, opened.archive_note)
+    served = (opened.served_from, opened.saved_at, opened.archive_note)
+    SERVED.put((config, ref.run_id), served)
+    return Loaded(ref, opened.run, config, *served)
