@@ -42,7 +42,7 @@ match where:
     case JobList(source):
         job_list_page(connection, source, refresh=refresh)
     case OneRun(ref):
-        if (loaded := load_ref(connection, ref, refresh=refresh)) is not None:
+        if (loaded := load_ref(connection, ref, refresh=refresh, preload_chart=True)) is not None:
             run_page(connection, loaded)
     case Compare(refs):
         comparison(connection, refs, refresh=refresh)
@@ -54,7 +54,9 @@ match where:
         )
         if wanted:
             st.warning(f"Add an API key to open {code_span(wanted)}; until then this page shows the demo.")
-        if (loaded := load_ref(connection, RunRef(DEMO, DEMO_JOB_ID), refresh=refresh)) is not None:
+        if (
+            loaded := load_ref(connection, RunRef(DEMO, DEMO_JOB_ID), refresh=refresh, preload_chart=True)
+        ) is not None:
             run_page(connection, loaded)
     case AddressProblem(message, error):
         if error is not None:

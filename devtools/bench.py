@@ -29,8 +29,9 @@ ALL_MARKS = ("drawn", "loaded", "done")
 
 # Marks, in ms since navigation, taken once per animation frame: "loaded" when the page's heading (drawn
 # once the runs are read) is on the page, "done" when the script run has finished, "chart" when the chart
-# element is on the page, "drawn" when the first chart has traces on screen (SVG trace groups or the WebGL
-# canvas); then "points", how many points that chart's traces hold (a check that two pages drew alike).
+# element is on the page, "drawn" when the first chart holding points has traces on screen (SVG trace groups
+# or the WebGL canvas; the empty chart that makes a first run page load plotly early holds none); then
+# "points", how many points that chart's traces hold (a check that two pages drew alike).
 MARKS_SCRIPT = """
 window.__marks = {};
 (function poll() {
@@ -41,10 +42,10 @@ window.__marks = {};
     marks.done = now;
   if (!marks.chart && document.querySelector('[data-testid="stPlotlyChart"]')) marks.chart = now;
   const gd = document.querySelector('.js-plotly-plot');
-  if (!marks.drawn && gd && gd._fullData && gd._fullData.length
-      && gd.querySelector('.scatterlayer .trace, canvas.gl-canvas-context')) {
+  const points = gd && gd._fullData ? gd._fullData.reduce((n, trace) => n + (trace._length || 0), 0) : 0;
+  if (!marks.drawn && points && gd.querySelector('.scatterlayer .trace, canvas.gl-canvas-context')) {
     marks.drawn = now;
-    marks.points = gd._fullData.reduce((n, trace) => n + (trace._length || 0), 0);
+    marks.points = points;
   }
   if (!marks.drawn || !marks.done) requestAnimationFrame(poll);
 })();

@@ -20,6 +20,8 @@ from typing import IO
 import httpx
 from playwright.sync_api import Page, sync_playwright
 
+from components.ui.first_paint import SIGNAL_KEY
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Chromium's background services try to reach Google; this machine's network refuses them.
@@ -132,12 +134,15 @@ def stop(process: subprocess.Popen) -> None:
 
 
 def wait_for_app_run(page: Page, timeout: float = 30_000) -> None:
-    """Wait until the page is connected and the script has finished its run."""
-    for selector in (
-        "[data-testid='stApp'][data-test-connection-state='CONNECTED']",
-        "[data-testid='stApp'][data-test-script-state='notRunning']",
-    ):
-        page.locator(selector).wait_for(state="attached", timeout=timeout)
+    """Wait until the page is connected and the script has finished its run, including, on a session's
+    first run page, the run that draws the rest of the page once the chart is drawn
+    (``components.ui.first_paint``: its watcher is gone once that run has drawn over it)."""
+    finished = page.locator("[data-testid='stApp'][data-test-script-state='notRunning']")
+    connected = page.locator("[data-testid='stApp'][data-test-connection-state='CONNECTED']")
+    connected.wait_for(state="attached", timeout=timeout)
+    finished.wait_for(state="attached", timeout=timeout)
+    page.locator(f".st-key-{SIGNAL_KEY}").wait_for(state="detached", timeout=timeout)
+    finished.wait_for(state="attached", timeout=timeout)
 
 
 def screenshot_page(stack: ExitStack, width: int, height: int, *, dark: bool) -> Page:

@@ -27,10 +27,14 @@ from components.ui.auto_refresh import current_run
 from components.ui.cached_reads import cached_run, forget_run
 from components.ui.connection import Connection
 from components.ui.errors import show_error
+from components.ui.first_paint import preload_chart_library
 from components.ui.session_slot import SessionSlot
 
 PARTIAL = SessionSlot[RunData]("partial_run")
 """The last partial run of this session, kept for the (config, run id) it was read with."""
+SERVED = SessionSlot[tuple[ServedFrom, pd.Timestamp | None, str | None]]("served_run")
+"""How this session's last loaded run was served (source or archive, when saved, the archive's sentence), for
+the (config, run id) it was read with: a rerun takes the session's own copy of the run, and says the same."""
 UPLOADED_RUNS_KEY = "uploaded_runs"
 LOADING_ICON = ":material/hourglass_top:"
 KEPT_UPLOADS = 4  # parsed uploaded runs kept per session (a comparison of a few reads none again)
@@ -78,13 +82,18 @@ def _uploaded(connection: Connection, config: SourceConfig, run_id: str) -> Open
     return Opened(kept[run_id], ServedFrom.SOURCE)
 
 
-def load_ref(connection: Connection, ref: RunRef, *, refresh: bool = False) -> Loaded | None:
+def load_ref(
+    connection: Connection, ref: RunRef, *, refresh: bool = False, preload_chart: bool = False
+) -> Loaded | None:
     """The run ``ref`` names, or None after showing why it could not be read. Never raises.
 
     While it loads, a line counts pages and items; once loaded the line goes (the header says in one line
     what was read), so it takes no room above the chart. A line, not ``st.status``: that box sleeps 50 ms
-    when it is created, on every visit, cached run or not. API runs go through the archive when one is
-    configured; the demo and runs from files never do (files are saved only when the user asks).
+    when it is created, on every visit, cached run or not. With ``preload_chart`` (a page drawing one run),
+    on a session's first run page the line also holds an invisible chart, so the browser loads plotly while
+    the run is read (:func:`components.ui.first_paint.preload_chart_library`). API runs go through the
+    archive when one is configured; the demo and runs from files never do (files are saved only when the user
+    asks).
     """
     shown = markdown_literal(str(ref))  # checked, but ``_`` could still start emphasis in a label
     config = config_of(connection, ref.source)
@@ -95,11 +104,16 @@ def load_ref(connection: Connection, ref: RunRef, *, refresh: bool = False) -> L
     archive = connect_archive(connection.registry) if reads_archive else None
     watched = current_run(config, ref.run_id, refresh=refresh)
     if watched is not None:  # this session's live copy is newer than any cached one
-        return Loaded(ref, watched, config, ServedFrom.SOURCE, None, None)
+        served = SERVED.get((config, ref.run_id)) or (ServedFrom.SOURCE, None, None)
+        return Loaded(ref, watched, config, *served)
     if refresh:
         forget_run(config, ref.run_id)
-    slot = st.empty()
-    slot.caption(f"{LOADING_ICON} Loading {shown}…")
+    box = st.empty()  # the loading line, and on a session's first run page plotly loading meanwhile
+    with box.container():
+        slot = st.empty()
+        slot.caption(f"{LOADING_ICON} Loading {shown}…")
+        if preload_chart:
+            preload_chart_library()
     # Progress is said from inside the cached read, where Streamlit records every element to replay it on
     # a cache hit (and cannot replay one drawn into a block made outside). It is said in the script's own
     # context instead, unrecorded: the line is gone once the run is loaded, so there is nothing to replay.
@@ -117,9 +131,11 @@ def load_ref(connection: Connection, ref: RunRef, *, refresh: bool = False) -> L
                 _refresh=refresh,
             )
     except Exception as exc:  # every failure becomes a message in the page, never a traceback
-        slot.caption(f"Could not load {shown}.")
+        box.caption(f"Could not load {shown}.")
         show_error(exc)
         return None
     _remember(config, ref.run_id, opened.run)
-    slot.empty()
-    return Loaded(ref, opened.run, config, opened.served_from, opened.saved_at, opened.archive_note)
+    box.empty()
+    served = (opened.served_from, opened.saved_at, opened.archive_note)
+    SERVED.put((config, ref.run_id), served)
+    return Loaded(ref, opened.run, config, *served)

@@ -15,8 +15,9 @@ from components.text import NOTE_CHARS, URL_CHARS, code_span, markdown_literal
 from components.ui.auto_refresh import live_progress
 from components.ui.checkpoint_table import checkpoint_table
 from components.ui.connection import Connection, endpoint_of
-from components.ui.curves_panel import curves_panel
+from components.ui.curves_panel import CHART_KEY, curves_panel
 from components.ui.exports import export_buttons
+from components.ui.first_paint import rest_of_page_ready
 from components.ui.job_header import job_header
 from components.ui.kept_files import kept_files_panel
 from components.ui.metric_help import metric_help
@@ -110,6 +111,8 @@ def run_page(connection: Connection, loaded: Loaded) -> None:
         curves_panel(page.chart, run_id, page.loaded)
         for kind, reason in page.unavailable:  # where that metric's panel would be
             st.info(markdown_literal(reason, NOTE_CHARS), icon=UNAVAILABLE_ICONS.get(kind))
+        if not rest_of_page_ready(CHART_KEY):  # a session's first chart is drawn before the rest
+            return
         more_metrics(prepared, options, page.chart, run_id)
     else:
         st.info(page.no_curves, icon=":material/hourglass:")

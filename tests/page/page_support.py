@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from components.ui.checkpoint_table import TABLE_KEY
 from components.ui.curves_panel import CHART_KEY
+from components.ui.first_paint import DRAWN_KEY
 from devtools.app_settings import APP_SETTINGS, ARCHIVE_OFF
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,10 +32,16 @@ def clear_settings(patch: pytest.MonkeyPatch) -> None:
         patch.setenv(name, value)
 
 
-def new_app(*, job: str | None = None, ckpt: str | None = None) -> AppTest:
-    """An AppTest of app.py with its own (dummy) secrets, so no secrets.toml on this machine is read."""
+def new_app(*, job: str | None = None, ckpt: str | None = None, chart_drawn: bool = True) -> AppTest:
+    """An AppTest of app.py with its own (dummy) secrets, so no secrets.toml on this machine is read.
+
+    ``chart_drawn``: the session of a browser that has drawn a chart already, so a run page is drawn whole
+    in one run; without it, a first run page stops below the chart until the browser reports the chart
+    drawn (``components.ui.first_paint``), which AppTest, running no JavaScript, never does."""
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     at.secrets["UNUSED"] = "x"
+    if chart_drawn:
+        at.session_state[DRAWN_KEY] = True
     if job is not None:
         at.query_params["job"] = job
     if ckpt is not None:

@@ -54,6 +54,20 @@ def test_a_finished_job_is_archived_and_reopened_with_no_request_when_the_api_is
     assert note.startswith("From the archive, saved ") and "No request was made for it." in note
 
 
+def test_a_rerun_of_a_run_served_from_the_archive_still_says_so(
+    open_page: Callable[..., AppTest], api_env: StandInServer, archive: Path
+) -> None:
+    """A rerun (any widget, or the rest of a first page following its chart) takes the session's copy of
+    the run: where it was served from goes with it, so the source line and the kept files stay."""
+    api_env.add_run(make_run(JOB))
+    open_page(JOB)
+    _restart()
+    again = open_page(JOB)
+    again.run()
+    assert not again.exception
+    assert any("From the archive" in caption.value for caption in again.main.caption)
+
+
 def test_refresh_reads_the_api_again_and_falls_back_on_the_archived_copy(
     open_page: Callable[..., AppTest], api_env: StandInServer, archive: Path
 ) -> None:

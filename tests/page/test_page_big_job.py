@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from components.ui.first_paint import DRAWN_KEY
 from devtools.app_settings import clean_env
 from devtools.standin import DEFAULT_API_KEY, StandInServer, make_checkpoints_only
 from tests.page.page_support import ROOT
@@ -33,6 +34,7 @@ from streamlit.testing.v1 import AppTest
 
 at = AppTest.from_file({str(ROOT / "app.py")!r}, default_timeout=600)
 at.secrets["UNUSED"] = "x"
+at.session_state["{DRAWN_KEY}"] = True  # a browser that has drawn a chart: the whole page in one run
 at.query_params["job"] = "ftjob-big"
 at.run()
 card = at.get_by_key("best_card")

@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.store import forget_stores
+from components.ui.first_paint import DRAWN_KEY
 from devtools.standin import DEFAULT_API_KEY, Fault, StandInServer, make_run
 from devtools.standin.chat import answer as standin_answer
 from tests.markdown_view import visible_text
@@ -97,6 +98,7 @@ def test_fifty_by_three_reopened_from_the_archive_with_every_model_refusing_make
 
     reopened = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=TIMEOUT)
     reopened.secrets["UNUSED"] = "x"
+    reopened.session_state[DRAWN_KEY] = True  # a browser that has drawn a chart: the whole page in one run
     reopened.query_params["run"] = f"archive:{KEY}"
     reopened.run()
     assert not reopened.exception
