@@ -112,6 +112,8 @@ def _fits_at(current: Account, rules: BudgetRules, cost: Cost, now: float) -> da
     if missing > 1e-9:
         wait = math.ceil(missing / rules.requests_per_minute * 60.0)
     at = datetime.fromtimestamp(now + wait, UTC)
+    if at.timestamp() < now + wait:  # rounded down to whole microseconds: short of the refill it names
+        at += timedelta(microseconds=1)
     if current.tokens + cost.tokens > rules.tokens_per_day:
         at = max(at, day_end(now))
     return at

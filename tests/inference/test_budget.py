@@ -116,3 +116,16 @@ def test_the_ledger_forgets_idle_owners_past_its_bound(monkeypatch) -> None:
         assert ledger.charge(f"idle-{n}", Cost(0, 0)) is None  # an account equal to a new one
     assert set(ledger._accounts) == {"busy"}  # the idle ones went, the one with spending stayed
     assert ledger.standing("busy") == Standing(0, 990, MIDNIGHT)
+
+
+def test_a_refusal_names_a_moment_when_the_ask_fits_even_where_the_clock_has_half_microseconds() -> None:
+    """Found by hypothesis: a refill of exactly one request, named as a datetime rounded down by half a
+    microsecond, was refused again at the moment the refusal named."""
+    rules = BudgetRules(requests_per_minute=1.0, burst=1, tokens_per_day=1)
+    now = NOON + 4.5390625  # 539,062.5 µs past the second
+    account, refusal = charge(fresh(rules, now), rules, Cost(1, 0), now)
+    assert refusal is None
+    _, refusal = charge(account, rules, Cost(1, 0), now)
+    assert refusal is not None and refusal.fits_at is not None
+    _, again = charge(account, rules, Cost(1, 0), refusal.fits_at.timestamp())
+    assert again is None
