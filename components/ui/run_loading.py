@@ -102,14 +102,16 @@ def load_ref(
         return None
     reads_archive = config.kind in (SourceKind.API, SourceKind.ARCHIVE)
     archive = connect_archive(connection.registry) if reads_archive else None
+    # The loading line's place, made on every run (empty when the session holds the run): the page below
+    # keeps its element positions from one run to the next, so a rerun redraws it in place.
+    box = st.empty()
     watched = current_run(config, ref.run_id, refresh=refresh)
     if watched is not None:  # this session's live copy is newer than any cached one
         served = SERVED.get((config, ref.run_id)) or (ServedFrom.SOURCE, None, None)
         return Loaded(ref, watched, config, *served)
     if refresh:
         forget_run(config, ref.run_id)
-    box = st.empty()  # the loading line, and on a session's first run page plotly loading meanwhile
-    with box.container():
+    with box.container():  # the loading line, and on a session's first run page plotly loading meanwhile
         slot = st.empty()
         slot.caption(f"{LOADING_ICON} Loading {shown}…")
         if preload_chart:

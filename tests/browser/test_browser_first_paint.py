@@ -19,15 +19,18 @@ pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no chromium at {CHROMIUM}"),
 ]
 
-# Once per animation frame, from navigation on: when the main chart first held drawn traces, when the
-# checkpoint table was first on the page, and whether the "rest follows" block was ever shown.
+# Once per animation frame, from navigation on: when the main chart first held drawn traces (and its node),
+# when the checkpoint table was first on the page, and whether the "rest follows" block was ever shown.
 RECORDER = f"""
 window.__paint = {{waited: false}};
 (function poll() {{
   const paint = window.__paint, now = performance.now();
   const chart = document.querySelector('.st-key-{CHART_KEY} .js-plotly-plot');
   if (!paint.drawn && chart && chart._fullData && chart._fullData.length
-      && chart.querySelector('.scatterlayer .trace, canvas.gl-canvas-context')) paint.drawn = now;
+      && chart.querySelector('.scatterlayer .trace, canvas.gl-canvas-context')) {{
+    paint.drawn = now;
+    paint.chart = chart;
+  }}
   if (!paint.table && document.querySelector('.st-key-{TABLE_KEY}')) paint.table = now;
   if (document.querySelector('.st-key-{SIGNAL_KEY}')) paint.waited = true;
   requestAnimationFrame(poll);
@@ -49,6 +52,8 @@ def test_the_first_chart_is_drawn_before_the_table_which_then_follows_by_itself(
     assert paint["drawn"] < paint["table"], paint
     expect(page.locator(f".st-key-{SIGNAL_KEY}")).to_have_count(0)
     assert page.evaluate(EMPTY_CHARTS) == 0, "the chart that loads plotly early was left on the page"
+    same = f"() => window.__paint.chart === document.querySelector('.st-key-{CHART_KEY} .js-plotly-plot')"
+    assert page.evaluate(same), "the rerun that drew the rest drew the chart again (it moved in the page)"
 
     # The same session (no reload): back to the list, then the run again by its ID, as a user would.
     page.get_by_role("button", name="All runs of OpenAI").click()

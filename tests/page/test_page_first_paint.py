@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from components.ui.checkpoint_table import TABLE_KEY
 from components.ui.curves_panel import CHART_KEY
 from components.ui.first_paint import DRAWN_KEY, SIGNAL_KEY
+from components.ui.run_page import BACK_KEY
 from devtools.standin import StandInServer, make_run
 from tests.page.page_support import has_key, new_app
 
@@ -28,6 +32,36 @@ def test_a_sessions_first_run_page_stops_below_the_chart_until_the_chart_is_draw
     assert has_key(at, CHART_KEY) and has_key(at, TABLE_KEY)
     assert not has_key(at, SIGNAL_KEY)
     assert not any("follow the chart" in caption.value for caption in at.main.caption)
+
+
+def _positions(at: AppTest) -> dict[str, tuple[int, ...]]:
+    """Each keyed element's place in the main area: the indices from the page's root down to it."""
+    found: dict[str, tuple[int, ...]] = {}
+
+    def visit(node: Any, path: tuple[int, ...]) -> None:
+        if getattr(node, "key", None):
+            found[node.key] = path
+        for index, child in sorted((getattr(node, "children", None) or {}).items()):
+            visit(child, (*path, index))
+
+    visit(at.main, ())
+    return found
+
+
+def test_the_rerun_that_draws_the_rest_keeps_every_element_in_its_place(api_env: StandInServer) -> None:
+    """The page above the chart is drawn again in place, not one position off (which showed two "All runs"
+    buttons for a moment and rebuilt every element): the loading line keeps its place when the session
+    already holds the run."""
+    api_env.add_run(make_run("ftjob-first-place", n_steps=60, n_epochs=2))
+    at = new_app(job="ftjob-first-place", chart_drawn=False).run()
+    before = _positions(at)
+    at.session_state[DRAWN_KEY] = True
+    at.run()
+    after = _positions(at)
+    assert BACK_KEY in before and CHART_KEY in before
+    kept = [key for key in before if key in after and key != SIGNAL_KEY]
+    assert {key: after[key] for key in kept} == {key: before[key] for key in kept}
+    assert after[CHART_KEY] == before[CHART_KEY]
 
 
 def test_a_session_that_has_drawn_a_chart_gets_the_whole_page_in_one_run() -> None:
