@@ -52,6 +52,7 @@ def test_the_first_chart_is_drawn_before_the_table_and_the_sidebar_which_then_fo
     page.goto(keyed_app.url + job_path(S300))
     wait_for_app_run(page)
     expect(page.locator(f".st-key-{TABLE_KEY}")).to_be_visible()
+    page.wait_for_function("() => window.__paint.table && window.__paint.controls")  # the recorder saw them
     paint = page.evaluate("() => window.__paint")
     assert paint["waited"], "the session's first run page did not wait for its chart"
     assert paint["drawn"] < paint["table"], paint
