@@ -18,6 +18,7 @@ from components.text import code_span, markdown_literal
 from components.ui.compare_route import comparison
 from components.ui.connection import connection_sidebar, source_switch
 from components.ui.errors import show_error
+from components.ui.first_paint import FOLLOW_NOTE, follow_first_chart, settle
 from components.ui.job_list import job_list_page
 from components.ui.job_picker import job_picker
 from components.ui.run_loading import load_ref
@@ -29,14 +30,18 @@ from components.ui.uploads import upload_sidebar
 st.set_page_config(page_title="Fine-tuning checkpoints", page_icon="📈", layout="wide")
 
 user = signed_in_user()  # stops here, with only the sign-in page, unless signed in and allowed (or off)
-connection, switch = connection_sidebar()
-connection = for_user(connection, user)
-typed_job, refresh = job_picker()
-connection = replace(connection, uploads=upload_sidebar(connection.limits))
+controls = st.sidebar.empty()
+with controls.container():
+    connection, switch = connection_sidebar()
+    typed_job, refresh = job_picker()
+    uploads = upload_sidebar(connection.limits)
+connection = replace(for_user(connection, user), uploads=uploads)
 params = {name: st.query_params.get_all(name) for name in st.query_params}
 where = route(params, connection.registry, job=typed_job, uploads=connection.upload_ids)
 with switch:
     source_switch(connection, current_source(where))
+if isinstance(where, OneRun | Demo):  # a run's page: its chart first
+    follow_first_chart(controls, FOLLOW_NOTE)
 
 match where:
     case JobList(source):
@@ -63,3 +68,4 @@ match where:
             show_error(error)
         else:
             st.warning(markdown_literal(message), icon=":material/link_off:")
+settle()

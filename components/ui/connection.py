@@ -148,7 +148,7 @@ def describe_source(config: SourceConfig) -> str:
 
 
 def connection_sidebar() -> tuple[Connection, DeltaGenerator]:
-    """The sources of this session, named in the sidebar with their endpoints and problems.
+    """The sources of this session, named with their endpoints and problems where called (the sidebar).
 
     Password fields appear for sources with no configured key. A source whose settings are wrong is named
     with its problem and left out; a problem with OpenAI's settings stops the page, as a job would
@@ -156,35 +156,34 @@ def connection_sidebar() -> tuple[Connection, DeltaGenerator]:
     under the sources and above the key fields (the switch needs the page's route, known later).
     """
     env, stored = os.environ, secrets()
-    with st.sidebar:
-        st.subheader("Sources")
-        listed, switch, keys = st.container(), st.container(), st.container()
-        with keys:
-            typed, typed_endpoint = _typed_keys(env, stored)
-        settings = resolve_settings(env, stored)
-        store = settings.store
-        registry = resolve_sources(env, stored, typed or None, azure_endpoint=typed_endpoint, store=store)
-        spending, spending_problem = _spending(env, stored)
-        with listed:
-            for problem in (*registry.problems, *settings.problems):
-                message = markdown_literal(problem.message, NOTE_CHARS)
-                st.error(f"Configuration problem ({problem.label}): {message}")
-            if spending_problem is not None:
-                message = markdown_literal(spending_problem, NOTE_CHARS)
-                st.error(f"Configuration problem (budgets, the defaults apply): {message}")
-            if any(problem.name == OPENAI for problem in registry.problems):
-                st.stop()
-            if registry.is_demo:
-                st.caption("No API key yet: the built-in demo job shows until you add one or open a file.")
-            shown = [config for config in registry.configs if config.kind is not SourceKind.DEMO]
-            if len(shown) == 1:  # with several, the switch names each one (see source_switch)
-                st.caption(describe_source(shown[0]))
-            if store is not None and any(config.kind is SourceKind.API for config in registry.configs):
-                kept = markdown_literal(store_endpoint(store))
-                st.caption(f"Finished runs are kept in the archive: {kept}")
-            if settings.compat is not None:
-                compat = code_span(settings.compat.display_base_url, URL_CHARS)
-                st.caption(f"Replacement models answer through the OpenAI-compatible endpoint {compat}")
+    st.subheader("Sources")
+    listed, switch, keys = st.container(), st.container(), st.container()
+    with keys:
+        typed, typed_endpoint = _typed_keys(env, stored)
+    settings = resolve_settings(env, stored)
+    store = settings.store
+    registry = resolve_sources(env, stored, typed or None, azure_endpoint=typed_endpoint, store=store)
+    spending, spending_problem = _spending(env, stored)
+    with listed:
+        for problem in (*registry.problems, *settings.problems):
+            message = markdown_literal(problem.message, NOTE_CHARS)
+            st.error(f"Configuration problem ({problem.label}): {message}")
+        if spending_problem is not None:
+            message = markdown_literal(spending_problem, NOTE_CHARS)
+            st.error(f"Configuration problem (budgets, the defaults apply): {message}")
+        if any(problem.name == OPENAI for problem in registry.problems):
+            st.stop()
+        if registry.is_demo:
+            st.caption("No API key yet: the built-in demo job shows until you add one or open a file.")
+        shown = [config for config in registry.configs if config.kind is not SourceKind.DEMO]
+        if len(shown) == 1:  # with several, the switch names each one (see source_switch)
+            st.caption(describe_source(shown[0]))
+        if store is not None and any(config.kind is SourceKind.API for config in registry.configs):
+            kept = markdown_literal(store_endpoint(store))
+            st.caption(f"Finished runs are kept in the archive: {kept}")
+        if settings.compat is not None:
+            compat = code_span(settings.compat.display_base_url, URL_CHARS)
+            st.caption(f"Replacement models answer through the OpenAI-compatible endpoint {compat}")
     job_source = registry.job_source()
     connection = Connection(
         source=job_source if job_source is not None and job_source.api is not None else DEMO_SOURCE,

@@ -6,10 +6,15 @@ that thread, and the chart, what the user opened the page for, comes last. So, o
 
 - while the run is read, an invisible chart in the loading line makes the browser load plotly meanwhile
   (:func:`preload_chart_library`);
+- the sidebar's controls give way to one line (:func:`follow_first_chart`): they are drawn in the script,
+  so their values stand, and at once replaced, before the browser lays them out; rendering a dozen
+  widgets on the main thread while plotly starts cost the chart about a tenth of its time;
 - the part of the page below the chart waits until the browser reports the chart drawn
   (:func:`rest_of_page_ready`): a small script watches for the chart's traces and then presses the
-  "Show them now" button beside the line that says the rest follows; that rerun draws the whole page. It
-  presses anyway after :data:`WAIT_MS`, and a user can press it, so the page never stays short.
+  "Show them now" button beside the line that says the rest follows; that rerun draws the whole page,
+  sidebar included. It presses anyway after :data:`WAIT_MS`, and a user can press it, so the page never
+  stays short. A run that deferred the sidebar but drew no chart (the run could not be read) draws it
+  again at once (:func:`settle`).
 
 After that the session's pages are drawn whole in one run: plotly is loaded and stays loaded in the tab.
 """
@@ -19,6 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 DRAWN_KEY = "first_chart_drawn"
 """Session state: True once this browser session has drawn a chart (or given up waiting for one)."""
@@ -28,6 +34,9 @@ CONTINUE_KEY = "first_chart_continue"
 """The button that draws the rest of the page: pressed by the watcher once the chart is drawn, or a user."""
 WAIT_MS = 10_000
 """How long the watcher waits for the chart before it asks for the rest of the page anyway."""
+DEFERRED_KEY = "first_chart_deferred"
+"""Session state: this run replaced sidebar controls and no watcher has been set to bring them back yet."""
+FOLLOW_NOTE = ":material/hourglass_top: The sidebar's controls follow the chart."
 
 # Trusted, constant code (built from this module's constants only; nothing from outside is ever put into it):
 # it polls once per animation frame for the main chart to hold drawn traces (SVG trace groups or the WebGL
@@ -81,12 +90,37 @@ def preload_chart_library() -> None:
         st.plotly_chart(_PRELOAD_FIGURE, config=_PRELOAD_CONFIG, width="stretch")
 
 
+def follow_first_chart(block: DeltaGenerator, note: str | None = None) -> None:
+    """On a session's first run page, the controls just drawn into ``block`` (an ``st.empty``) give way to
+    ``note``, or to nothing, until the chart is drawn; elsewhere nothing changes.
+
+    Their values stand: the widgets were drawn in this run, so Streamlit keeps their state (and seeds the
+    URL-bound ones from the URL) as it would for widgets on screen; the run after the chart draws them.
+    """
+    if chart_drawn():
+        return
+    if note is None:
+        block.empty()
+    else:
+        block.caption(note)
+    st.session_state[DEFERRED_KEY] = True
+
+
+def settle() -> None:
+    """At the end of a run: when it deferred controls but set no watcher to bring them back (the run could
+    not be read, or has no chart), the session gives up drawing its first chart first and runs again whole."""
+    if st.session_state.pop(DEFERRED_KEY, False):
+        _mark_drawn()
+        st.rerun()
+
+
 def rest_of_page_ready(chart_key: str) -> bool:
     """True when what follows the chart keyed ``chart_key`` may be drawn in this run; otherwise a line says
     it follows (with a button to have it at once), a watcher presses that button once the browser has drawn
     the chart, and the caller stops drawing."""
     if chart_drawn():
         return True
+    st.session_state.pop(DEFERRED_KEY, None)  # the watcher's rerun draws them
     with st.container(key=SIGNAL_KEY, horizontal=True, vertical_alignment="center"):
         st.caption(":material/hourglass_top: The checkpoint table and the rest of the page follow the chart.")
         st.button("Show them now", key=CONTINUE_KEY, type="tertiary", on_click=_mark_drawn)

@@ -16,18 +16,17 @@ def _typed() -> None:
 
 
 def job_picker(*, disabled: bool = False) -> tuple[str, bool]:
-    """The job ID as typed (untrusted) and whether Refresh was pressed."""
-    with st.sidebar:
-        st.subheader("Open a run")
-        job_id = st.text_input(
-            "Fine-tuning job ID",
-            key=JOB_KEY,
-            bind="query-params",
-            placeholder="ftjob-…",
-            disabled=disabled,
-            on_change=_typed,
-            help="Paste an ID like ftjob-abc123 (OpenAI, else Azure OpenAI). The page URL follows it, so "
-            "you can share a link.",
-        )
-        refresh = st.button("Refresh", key=REFRESH_KEY, icon=":material/refresh:", disabled=disabled)
+    """The job ID as typed (untrusted) and whether Refresh was pressed, drawn where called (the sidebar)."""
+    st.subheader("Open a run")
+    job_id = st.text_input(
+        "Fine-tuning job ID",
+        key=JOB_KEY,
+        bind="query-params",
+        placeholder="ftjob-…",
+        disabled=disabled,
+        on_change=_typed,
+        help="Paste an ID like ftjob-abc123 (OpenAI, else Azure OpenAI). The page URL follows it, so "
+        "you can share a link.",
+    )
+    refresh = st.button("Refresh", key=REFRESH_KEY, icon=":material/refresh:", disabled=disabled)
     return (job_id or "").strip(), refresh

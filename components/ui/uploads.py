@@ -85,32 +85,30 @@ def _take_new_files(bounds: UploadBounds) -> None:
 
 
 def upload_sidebar(limits: Limits) -> tuple[Upload, ...]:
-    """The uploader, on every page; the files this session holds, oldest first."""
+    """The uploader, on every page, drawn where called (the sidebar); the files this session holds, oldest
+    first."""
     bounds = UploadBounds(limits.max_file_bytes)
     held = _held()
-    with st.sidebar:
-        st.file_uploader(
-            "Open a run from a file",
-            type=FILE_TYPES,
-            accept_multiple_files=True,
-            key=UPLOADER_KEY,
-            on_change=_take_new_files,
-            args=(bounds,),
-            help=(
-                "A result CSV from OpenAI or Azure (plain or base64), a trainer_state.json from a Hugging "
-                "Face Trainer or TRL run, a TensorBoard event file, a trainer_log.jsonl (LLaMA-Factory), a "
-                "metrics.csv (Lightning), a metrics.jsonl (Tinker), a zip of a run folder, or this "
-                "dashboard's own export. It stays in this browser session "
-                f"(at most {bounds.session_files} files and {bounds.session_bytes / 1_000_000:g} MB)."
-            ),
-        )
-        for note in st.session_state.get(NOTE_KEY, ()):
-            st.warning(markdown_literal(note), icon=":material/upload_file:")
-        if _ledger().files(held.token) and st.button(
-            "Forget uploaded files", key=FORGET_KEY, type="tertiary"
-        ):
-            _ledger().release(held.token)
-            st.session_state[NOTE_KEY] = ()
+    st.file_uploader(
+        "Open a run from a file",
+        type=FILE_TYPES,
+        accept_multiple_files=True,
+        key=UPLOADER_KEY,
+        on_change=_take_new_files,
+        args=(bounds,),
+        help=(
+            "A result CSV from OpenAI or Azure (plain or base64), a trainer_state.json from a Hugging "
+            "Face Trainer or TRL run, a TensorBoard event file, a trainer_log.jsonl (LLaMA-Factory), a "
+            "metrics.csv (Lightning), a metrics.jsonl (Tinker), a zip of a run folder, or this "
+            "dashboard's own export. It stays in this browser session "
+            f"(at most {bounds.session_files} files and {bounds.session_bytes / 1_000_000:g} MB)."
+        ),
+    )
+    for note in st.session_state.get(NOTE_KEY, ()):
+        st.warning(markdown_literal(note), icon=":material/upload_file:")
+    if _ledger().files(held.token) and st.button("Forget uploaded files", key=FORGET_KEY, type="tertiary"):
+        _ledger().release(held.token)
+        st.session_state[NOTE_KEY] = ()
     return _ledger().files(held.token)
 
 

@@ -19,6 +19,7 @@ from components.data.metric_model import Direction
 from components.page import Prepared
 from components.page.chart import PICK_HINT, ZOOM_HINT
 from components.ui.controls import Control, log_toggle, metric_select, smoothing_slider, y_range_choice
+from components.ui.first_paint import follow_first_chart
 from components.ui.selection import full_range
 
 METRIC_KEY = "metric"
@@ -133,29 +134,27 @@ def _new_run(prepared: Prepared, run_id: str) -> None:
 def _sidebar(
     prepared: Prepared, run_id: str
 ) -> tuple[str | None, Direction | None, str, float, YRange, bool]:
-    """The sidebar block: the deciding metric, the x axis, smoothing, the y range and a log y axis."""
+    """The reading controls, drawn where called (a block in the sidebar): the deciding metric, the x axis,
+    smoothing, the y range and a log y axis."""
     _new_run(prepared, run_id)
-    with st.sidebar:
-        st.subheader("Reading the curves")
-        metric = None
-        if prepared.metrics:
-            metrics = list(prepared.metrics)
-            default = _kept(METRIC_KEY, metrics, prepared.default_metric)
-            metric = metric_select(
-                "Best checkpoint by", METRIC, metrics, default, prepared.labels.__getitem__
-            )
-        better = _better(prepared, metric)
-        x_mode = _x_axis(prepared)
-        smoothing = smoothing_slider(
-            SMOOTHING, _kept(SMOOTHING_KEY, _SMOOTHING_VALUES, prepared.default_smoothing)
-        )
-        # Just set by "Full range": that value is shown, and a default beside it would be a conflict.
-        just_set = st.session_state.pop(Y_SET_KEY, False)
-        framings = list(YRange)
-        y_range = y_range_choice(
-            Y_RANGE, st.radio, None if just_set else framings.index(_kept(Y_KEY, framings, YRange.CHOICE))
-        )
-        log_y = log_toggle(LOG, _kept(LOG_KEY, (True, False), False))
+    st.subheader("Reading the curves")
+    metric = None
+    if prepared.metrics:
+        metrics = list(prepared.metrics)
+        default = _kept(METRIC_KEY, metrics, prepared.default_metric)
+        metric = metric_select("Best checkpoint by", METRIC, metrics, default, prepared.labels.__getitem__)
+    better = _better(prepared, metric)
+    x_mode = _x_axis(prepared)
+    smoothing = smoothing_slider(
+        SMOOTHING, _kept(SMOOTHING_KEY, _SMOOTHING_VALUES, prepared.default_smoothing)
+    )
+    # Just set by "Full range": that value is shown, and a default beside it would be a conflict.
+    just_set = st.session_state.pop(Y_SET_KEY, False)
+    framings = list(YRange)
+    y_range = y_range_choice(
+        Y_RANGE, st.radio, None if just_set else framings.index(_kept(Y_KEY, framings, YRange.CHOICE))
+    )
+    log_y = log_toggle(LOG, _kept(LOG_KEY, (True, False), False))
     return metric, better, x_mode, smoothing, y_range, log_y
 
 
@@ -191,10 +190,13 @@ def view_options(
     """Render the controls (the mouse mode into ``toolbar``, a container above the chart; None when there
     is no chart, and its last value stands) and read them, with which way is better for a picked metric
     of unknown direction (None: not asked, or not answered yet)."""
-    metric, better, x_mode, smoothing, y_range, log_y = _sidebar(prepared, run_id)
+    block = st.sidebar.empty()
+    with block.container():
+        metric, better, x_mode, smoothing, y_range, log_y = _sidebar(prepared, run_id)
     if toolbar is None:
         drag = st.session_state.get(DRAG_KEY, Drag.PICK)
     else:
+        follow_first_chart(block)  # a chart is drawn: a session's first comes before these controls
         with toolbar:
             drag = _toolbar(run_id, zoomed, y_range)
     return ViewOptions(

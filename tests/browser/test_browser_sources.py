@@ -105,6 +105,7 @@ def test_a_click_on_a_runs_name_opens_it_and_ticking_still_compares(
         wait_for_app_run(page)
         expect(page).to_have_url(re.compile(r"[?&]run=openai%3Aftjob-src1"))
         wait_for_charts(page)
+        wait_for_app_run(page)  # the chart is drawn: now the run that draws the rest of the page is over too
         expect(page.get_by_text("ftjob-src1", exact=True).first).to_be_visible()
 
         page.get_by_role("button", name="All runs of OpenAI").click()
